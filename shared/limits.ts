@@ -1,0 +1,35 @@
+/**
+ * API maxima, each with the text AWS answers when it is exceeded. Adapters chunk to these;
+ * the simulator enforces them with the same text.
+ */
+
+/** ECS DescribeContainerInstances: "containerInstances can have at most 100 items." */
+export const DESCRIBE_CONTAINER_INSTANCES_MAX = 100;
+/** ECS DescribeTasks: "tasks can have at most 100 items." */
+export const DESCRIBE_TASKS_MAX = 100;
+/** ECS DescribeServices: "services can have at most 10 items." */
+export const DESCRIBE_SERVICES_MAX = 10;
+/** ECS UpdateContainerInstancesState: "containerInstances can have at most 10 items." */
+export const UPDATE_CONTAINER_INSTANCES_STATE_MAX = 10;
+/** ECS ListContainerInstances / ListTasks / ListClusters: maxResults "must be between 1 and 100". */
+export const ECS_LIST_PAGE_MAX = 100;
+/** ELBv2 DescribeTargetGroups: "TargetGroupArns can have at most 20 items" (we never need more per call). */
+export const DESCRIBE_TARGET_GROUPS_MAX = 20;
+/** ELBv2 DeregisterTargets: no documented item cap; we send at most this many per call to keep requests small. */
+export const DEREGISTER_TARGETS_CHUNK = 100;
+/** Glue BatchCreatePartition: "PartitionInputList can have at most 100 items." */
+export const BATCH_CREATE_PARTITION_MAX = 100;
+/** Athena GetQueryResults: "MaxResults must be at most 1000." */
+export const GET_QUERY_RESULTS_MAX = 1000;
+/** SQS SendMessage DelaySeconds: "Value must be between 0 and 900 seconds." */
+export const SQS_MAX_DELAY_SECONDS = 900;
+/** Auto Scaling lifecycle hook heartbeat timeout: 30 to 7200 seconds. */
+export const LIFECYCLE_HEARTBEAT_MAX_SECONDS = 7200;
+
+/** Split a list into consecutive chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  if (size < 1) throw new RangeError(`chunk size must be at least 1, got ${size}`);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

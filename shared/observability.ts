@@ -1,0 +1,17 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export { MetricUnit };
+
+/** Structured JSON logs and EMF metrics, one pair per function. */
+export function makeLogger(serviceName: string): Logger {
+  return new Logger({ serviceName });
+}
+
+export function makeMetrics(serviceName: string): Metrics {
+  return new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EcsSteady', serviceName });
+}
+
+/** The slice of Logger our code uses, so tests can pass a recorder. */
+export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+export type MetricSink = Pick<Metrics, 'addMetric'>;

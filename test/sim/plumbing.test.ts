@@ -1,0 +1,54 @@
+import { ListClustersCommand, paginateListClusters } from '@aws-sdk/client-ecs';
+import { SimulatedAccount } from '../../sim/account';
+import { simError } from '../../sim/errors';
+
+describe('simulated account plumbing', () => {
+  function accountWithClusters(n: number) {
+    const account = new SimulatedAccount();
+    const arns = Array.from({ length: n }, (_, i) => `arn:aws:ecs:eu-west-1:123456789012:cluster/c${i}`);
+    account.ecs.operations = () => ({
+      ListClusters: (input: { nextToken?: string; maxResults?: number }) => {
+        const start = Number(input.nextToken ?? 0);
+        const size = input.maxResults ?? 100;
+        const page = arns.slice(start, start + size);
+        return { clusterArns: page, nextToken: start + size < n ? String(start + size) : undefined };
+      },
+    });
+    return account;
+  }
+
+  it('pages through 250 items with every second call throttled, thanks to the SDK retry layer', async () => {
+    const account = accountWithClusters(250);
+    let calls = 0;
+    const inner = account.ecs.operations();
+    account.ecs.operations = () => ({
+      ListClusters: (input: never) => {
+        calls += 1;
+        if (calls % 2 === 0) throw simError('ThrottlingException', 'Rate exceeded');
+        return inner.ListClusters!(input);
+      },
+    });
+    const { ecs } = account.clients();
+    const seen: string[] = [];
+    for await (const page of paginateListClusters({ client: ecs }, { maxResults: 100 })) seen.push(...(page.clusterArns ?? []));
+    expect(seen).toHaveLength(250);
+    expect(new Set(seen).size).toBe(250);
+    expect(calls).toBe(5);
+  });
+
+  it('surfaces a non-retryable error unchanged, after exactly one call', async () => {
+    const account = accountWithClusters(1);
+    account.failNext('ecs', 'ListClusters', simError('AccessDeniedException', 'no'));
+    const { ecs } = account.clients();
+    await expect(ecs.send(new ListClustersCommand({}))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(account.countCalls('ecs', 'ListClusters')).toBe(1);
+  });
+
+  it('gives up on throttling after maxAttempts and reports the throttling error', async () => {
+    const account = accountWithClusters(1);
+    account.faults.throttleRate = 1;
+    const { ecs } = account.clients({ maxAttempts: 3 });
+    await expect(ecs.send(new ListClustersCommand({}))).rejects.toMatchObject({ name: 'ThrottlingException' });
+    expect(account.countCalls('ecs', 'ListClusters')).toBe(3);
+  });
+});
