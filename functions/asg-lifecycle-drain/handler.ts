@@ -1,0 +1,81 @@
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { AutoScalingAdapter } from '../../shared/autoscaling';
+import { makeClients, type AwsClients } from '../../shared/clients';
+import { systemClock, type Clock } from '../../shared/clock';
+import { deadLetter } from '../../shared/dead-letter';
+import { drainAdapters } from '../../shared/drain/adapters';
+import { asgDrainMessage, asgDrainStep, parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/asg';
+import { emitDrainMetrics } from '../../shared/drain/workflow';
+import { errorMessage, EventValidationError } from '../../shared/errors';
+import { parseEvent } from '../../shared/events';
+import { lazy } from '../../shared/lazy';
+import { makeLogger, makeMetrics, type Log, type MetricSink } from '../../shared/observability';
+import { QueueAdapter } from '../../shared/queues';
+import { wrap } from '../../shared/wrap';
+
+export interface Deps {
+  clients: AwsClients;
+  config: AsgDrainConfig;
+  clock: Clock;
+  logger: Log;
+  metrics: MetricSink;
+}
+
+/** Time kept back from the Lambda timeout for the last calls (complete, re-queue, report). */
+const INVOCATION_RESERVE_MS = 30_000;
+
+/**
+ * SQS batch of ASG terminate lifecycle events (and our own continuations). Per record:
+ * returns ⇒ acknowledged; malformed ⇒ dead-lettered with the reason and acknowledged;
+ * any other error ⇒ reported as a batch item failure, so SQS retries it and its redrive
+ * policy dead-letters it in the end.
+ */
+export function makeHandler(deps: () => Deps) {
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+    const d = deps();
+    const queues = new QueueAdapter(d.clients.sqs);
+    const stepDeps = { adapters: drainAdapters(d.clients), clock: d.clock, log: d.logger, autoscaling: new AutoScalingAdapter(d.clients.autoscaling), queues };
+    const remaining = context?.getRemainingTimeInMillis?.() ?? d.config.stepMs + INVOCATION_RESERVE_MS;
+    const invocationEndsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+
+    for (const record of event.Records ?? []) {
+      try {
+        const message = parseEvent(asgDrainMessage, parseBody(record), 'ASG lifecycle drain message');
+        const result = await asgDrainStep(stepDeps, d.config, message, invocationEndsAt);
+        d.logger.info('drain report', { lifecycle: result.lifecycle, step: result.step, report: result.report });
+        emitDrainMetrics(d.metrics, result.report);
+      } catch (err) {
+        try {
+          if (err instanceof EventValidationError) {
+            await deadLetter(queues, d.config.deadLetterQueueName, d.logger, record.body, err, 'asgLifecycleDrain');
+            continue;
+          }
+        } catch (dlqErr) {
+          err = dlqErr; // the dead-letter queue did not take it: keep the message in SQS instead
+        }
+        d.logger.error('drain step failed; message will be retried', { messageId: record.messageId, error: errorMessage(err) });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+function parseBody(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    throw new EventValidationError('message body is not JSON', [record.body.slice(0, 200)]);
+  }
+}
+
+const logger = makeLogger('asgLifecycleDrain');
+const metrics = makeMetrics('asgLifecycleDrain');
+const realDeps = lazy((): Deps => {
+  const config = parseAsgDrainConfig();
+  logger.info('effective config', { config });
+  return { clients: makeClients(), config, clock: systemClock, logger, metrics };
+});
+
+export const handler = wrap(makeHandler(realDeps), logger, metrics);

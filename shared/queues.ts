@@ -1,0 +1,47 @@
+import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQS_MAX_DELAY_SECONDS } from './limits';
+
+/**
+ * SQS by queue *name*: the functions' environment holds names (plain strings that work
+ * with `sls invoke local` offline) and the URL is looked up once per container.
+ */
+export class QueueAdapter {
+  private readonly urls = new Map<string, Promise<string>>();
+  constructor(private readonly sqs: SQSClient) {}
+
+  private url(queueName: string): Promise<string> {
+    let url = this.urls.get(queueName);
+    if (!url) {
+      url = this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).then((o) => {
+        if (!o.QueueUrl) throw new Error(`GetQueueUrl answered no URL for ${queueName}`);
+        return o.QueueUrl;
+      });
+      url.catch(() => this.urls.delete(queueName));
+      this.urls.set(queueName, url);
+    }
+    return url;
+  }
+
+  /** Send one message; delay is clamped to what SQS allows (0–900 s). Returns the message id. */
+  async send(queueName: string, body: unknown, options: { delaySeconds?: number; attributes?: Record<string, string> } = {}): Promise<string> {
+    const delay = Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, Math.round(options.delaySeconds ?? 0)));
+    const out = await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: await this.url(queueName),
+        MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+        DelaySeconds: delay,
+        MessageAttributes: Object.fromEntries(
+          Object.entries(options.attributes ?? {}).map(([k, v]) => [k, { DataType: 'String', StringValue: v.slice(0, 1024) }]),
+        ),
+      }),
+    );
+    return out.MessageId ?? '';
+  }
+}
+
+/** Publish one JSON record to an SNS topic. Returns the message id. */
+export async function publishJson(sns: SNSClient, topicArn: string, record: unknown, subject?: string): Promise<string> {
+  const out = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(record), Subject: subject }));
+  return out.MessageId ?? '';
+}
