@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { asgDrainMessage } from '../../shared/drain/asg';
+import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/events';
+import { matchesPattern } from '../support/event-pattern';
+import { loadServerlessConfig } from '../support/serverless-config';
+
+const EVENTS_DIR = join(__dirname, '..', '..', 'events');
+const config = loadServerlessConfig();
+
+/** Where each sample event goes: the function it feeds, how it is parsed, and which rule must match it. */
+interface Sample {
+  fn: string;
+  parse: (event: any) => unknown;
+  /** The EventBridge pattern that must select this event (function rule or a resource rule). */
+  pattern?: () => Record<string, unknown>;
+}
+
+const functionRule = (fn: string) => () => {
+  const rule = config.functions[fn]?.events?.find((e) => e.eventBridge)?.eventBridge;
+  if (!rule?.pattern) throw new Error(`${fn} has no eventBridge pattern in serverless.yml`);
+  return rule.pattern;
+};
+const resourceRule = (logicalId: string) => () => {
+  const pattern = config.resources?.Resources?.[logicalId]?.Properties?.EventPattern;
+  if (!pattern) throw new Error(`resource ${logicalId} has no EventPattern`);
+  return pattern;
+};
+const parseWith = (schema: z.ZodType) => (event: unknown) => schema.parse(event);
+
+/** Every file in events/ must have an entry here, so no sample goes unchecked. */
+const SAMPLES: Record<string, Sample> = {
+  'spot-interruption.json': { fn: 'spotInterruption', parse: parseWith(spotInterruptionEvent), pattern: functionRule('spotInterruption') },
+  'asg-lifecycle-terminate.json': { fn: 'asgLifecycleDrain', parse: parseWith(lifecycleTerminateEvent), pattern: resourceRule('AsgTerminateRule') },
+  'asg-lifecycle-drain-sqs.json': {
+    fn: 'asgLifecycleDrain',
+    parse: (event: { Records: Array<{ body: string }> }) => event.Records.map((r) => asgDrainMessage.parse(JSON.parse(r.body))),
+  },
+};
+
+describe('sample events', () => {
+  const files = readdirSync(EVENTS_DIR).filter((f) => f.endsWith('.json'));
+
+  it('has a sample for every function in serverless.yml', () => {
+    const covered = new Set(files.map((f) => SAMPLES[f]?.fn));
+    expect(Object.keys(config.functions).filter((fn) => !covered.has(fn))).toEqual([]);
+  });
+
+  it.each(files)('%s is known, parses with its function schema and matches its rule', (file) => {
+    const sample = SAMPLES[file];
+    if (!sample) throw new Error(`events/${file} has no entry in the contract test's SAMPLES table`);
+    expect(config.functions[sample.fn]).toBeDefined();
+    const event = JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8'));
+    expect(() => sample.parse(event)).not.toThrow();
+    if (sample.pattern) expect(matchesPattern(sample.pattern(), event)).toBe(true);
+  });
+
+  it('the Spot rule does not select other EC2 events', () => {
+    const other = { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} };
+    expect(matchesPattern(functionRule('spotInterruption')(), other)).toBe(false);
+  });
+
+  it('keeps function environments free of CloudFormation references (sls invoke local works offline)', () => {
+    const envs = [config.provider.environment ?? {}, ...Object.values(config.functions).map((f) => f.environment ?? {})];
+    for (const env of envs) for (const [key, value] of Object.entries(env)) expect([key, typeof value]).toEqual([key, 'string']);
+  });
+});
