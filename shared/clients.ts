@@ -1,11 +1,11 @@
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { GlueClient } from '@aws-sdk/client-glue';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AthenaClient } from '@aws-sdk/client-athena';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { GlueClient } from '@aws-sdk/client-glue';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
 
 /** The services we speak to; the key is also the simulator's service name. */
@@ -20,6 +20,12 @@ export interface AwsClients {
   athena: AthenaClient;
 }
 export type ServiceName = keyof AwsClients;
+
+/**
+ * The client classes a function uses. Handlers pass only their own (type-checked against
+ * what their workflow needs), so each Lambda zip bundles only those SDK clients.
+ */
+export type ClientConstructors<K extends ServiceName> = { [S in K]: new (config: object) => AwsClients[S] };
 
 export interface ClientOptions {
   region?: string;
@@ -36,22 +42,11 @@ export interface ClientOptions {
 
 const DEFAULT_MAX_ATTEMPTS = 8;
 
-const FACTORIES: { [K in ServiceName]: new (config: object) => AwsClients[K] } = {
-  ecs: ECSClient,
-  ec2: EC2Client,
-  elbv2: ElasticLoadBalancingV2Client,
-  autoscaling: AutoScalingClient,
-  sqs: SQSClient,
-  sns: SNSClient,
-  glue: GlueClient,
-  athena: AthenaClient,
-};
-
 /**
  * One client per service, built on first use (a cold start only pays for the clients its
- * function touches) and then reused across invocations.
+ * invocation touches) and then reused across invocations.
  */
-export function makeClients(options: ClientOptions = {}): AwsClients {
+export function makeClients<K extends ServiceName>(constructors: ClientConstructors<K>, options: ClientOptions = {}): Pick<AwsClients, K> {
   const endpoint = options.endpoint ?? emptyToUndefined(process.env.AWS_ENDPOINT_URL);
   const base = {
     region: options.region ?? emptyToUndefined(process.env.AWS_REGION) ?? emptyToUndefined(process.env.AWS_DEFAULT_REGION),
@@ -61,18 +56,22 @@ export function makeClients(options: ClientOptions = {}): AwsClients {
       ? { retryStrategy: options.retryStrategy }
       : { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS }),
   };
-  const cache: Partial<AwsClients> = {};
-  const build = <K extends ServiceName>(service: K): AwsClients[K] => {
-    const existing = cache[service];
-    if (existing) return existing;
-    const client = new FACTORIES[service](base);
-    options.configure?.(client, service);
-    cache[service] = client;
-    return client;
-  };
-  const clients = {} as AwsClients;
-  for (const service of Object.keys(FACTORIES) as ServiceName[]) {
-    Object.defineProperty(clients, service, { get: () => build(service), enumerable: true });
+  const cache = new Map<K, AwsClients[K]>();
+  const clients = {} as Pick<AwsClients, K>;
+  for (const service of Object.keys(constructors) as K[]) {
+    Object.defineProperty(clients, service, {
+      enumerable: true,
+      get: () => {
+        let client = cache.get(service);
+        if (!client) {
+          const Ctor = constructors[service] as unknown as new (config: object) => AwsClients[K];
+          client = new Ctor(base);
+          options.configure?.(client, service);
+          cache.set(service, client);
+        }
+        return client;
+      },
+    });
   }
   return clients;
 }

@@ -1,6 +1,7 @@
 import { HttpResponse } from '@smithy/core/transport';
 import { makeClients, type AwsClients, type ClientOptions, type ServiceName } from '../shared/clients';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { ALL_CLIENTS } from './all-clients';
 import { VirtualClock } from './clock';
 import { simError, throttled } from './errors';
 import { SimAthena } from './athena';
@@ -98,7 +99,7 @@ export class SimulatedAccount {
 
   /** SDK clients wired to this account, with short fixed retry backoff unless told otherwise. */
   clients(options: Omit<ClientOptions, 'configure' | 'endpoint'> = {}): AwsClients {
-    return makeClients({
+    return makeClients(ALL_CLIENTS, {
       region: this.region,
       credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
       retryStrategy: options.retryStrategy ?? new ConfiguredRetryStrategy(options.maxAttempts ?? 8, () => 1),

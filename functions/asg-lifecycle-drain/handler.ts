@@ -1,4 +1,9 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { AutoScalingAdapter } from '../../shared/autoscaling';
 import { makeClients, type AwsClients } from '../../shared/clients';
 import { systemClock, type Clock } from '../../shared/clock';
@@ -14,7 +19,7 @@ import { QueueAdapter } from '../../shared/queues';
 import { wrap } from '../../shared/wrap';
 
 export interface Deps {
-  clients: AwsClients;
+  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
   config: AsgDrainConfig;
   clock: Clock;
   logger: Log;
@@ -75,7 +80,13 @@ const metrics = makeMetrics('asgLifecycleDrain');
 const realDeps = lazy((): Deps => {
   const config = parseAsgDrainConfig();
   logger.info('effective config', { config });
-  return { clients: makeClients(), config, clock: systemClock, logger, metrics };
+  return { clients: makeClients({
+      ecs: ECSClient,
+      elbv2: ElasticLoadBalancingV2Client,
+      sns: SNSClient,
+      sqs: SQSClient,
+      autoscaling: AutoScalingClient,
+    }), config, clock: systemClock, logger, metrics };
 });
 
 export const handler = wrap(makeHandler(realDeps), logger, metrics);

@@ -1,3 +1,7 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { makeClients, type AwsClients } from '../../shared/clients';
 import { systemClock, type Clock } from '../../shared/clock';
 import { deadLetter } from '../../shared/dead-letter';
@@ -16,7 +20,7 @@ import { wrap } from '../../shared/wrap';
 export const SPOT_NOTICE_MS = 120_000;
 
 export interface Deps {
-  clients: AwsClients;
+  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'sns' | 'sqs'>;
   config: DrainConfig;
   clock: Clock;
   logger: Log;
@@ -58,7 +62,7 @@ const metrics = makeMetrics('spotInterruption');
 const realDeps = lazy((): Deps => {
   const config = parseDrainConfig();
   logger.info('effective config', { config });
-  return { clients: makeClients(), config, clock: systemClock, logger, metrics };
+  return { clients: makeClients({ ecs: ECSClient, elbv2: ElasticLoadBalancingV2Client, sns: SNSClient, sqs: SQSClient }), config, clock: systemClock, logger, metrics };
 });
 
 export const handler = wrap(makeHandler(realDeps), logger, metrics);

@@ -10,7 +10,10 @@ export interface DrainAdapters {
   publish: (topicArn: string, record: unknown) => Promise<string>;
 }
 
-export function drainAdapters(clients: AwsClients): DrainAdapters {
+/** The clients a drain needs. */
+export type DrainClients = Pick<AwsClients, 'ecs' | 'elbv2' | 'sns'>;
+
+export function drainAdapters(clients: DrainClients): DrainAdapters {
   return {
     ecs: new EcsAdapter(clients.ecs),
     elbv2: new Elbv2Adapter(clients.elbv2),

@@ -138,7 +138,9 @@ const arbWorld = fc.record({
   now: fc.integer({ min: T0 - 5_000, max: TIMES.forceAt + 5_000 }),
 });
 
-function build(w: fc.RandomType<typeof arbWorld>): DrainSnapshot {
+type World = typeof arbWorld extends fc.Arbitrary<infer T> ? T : never;
+
+function build(w: World): DrainSnapshot {
   const states: Record<string, Record<string, TargetState>> = {};
   const tasks = w.tasks.map((t, i) => {
     const targets = t.kind === 'service' ? t.targets.map((x) => ({ targetGroupArn: x.tg, id: `10.0.0.${i}`, port: x.port })) : [];

@@ -22,7 +22,7 @@ describe('simulated account plumbing', () => {
     let calls = 0;
     const inner = account.ecs.operations();
     account.ecs.operations = () => ({
-      ListClusters: (input: never) => {
+      ListClusters: (input: { nextToken?: string; maxResults?: number }) => {
         calls += 1;
         if (calls % 2 === 0) throw simError('ThrottlingException', 'Rate exceeded');
         return inner.ListClusters!(input);
