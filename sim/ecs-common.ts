@@ -1,0 +1,104 @@
+import { ClientException, ClusterNotFoundException, InvalidParameterException } from '@aws-sdk/client-ecs';
+import { ECS_LIST_PAGE_MAX } from '../shared/limits';
+import { tooMany } from './errors';
+import { page, type Page } from './util';
+
+const meta = () => ({ httpStatusCode: 400, requestId: 'sim', attempts: 1, totalRetryDelay: 0 });
+
+/** ECS's own exception classes, so callers' `instanceof` and name checks see the real thing. */
+export const clusterNotFound = () => new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: meta() });
+export const invalidParameter = (message: string) => new InvalidParameterException({ message, $metadata: meta() });
+export const clientException = (message: string) => new ClientException({ message, $metadata: meta() });
+
+/** A list above its maximum: ECS answers InvalidParameterException "<field> can have at most N items." */
+export function checkMax(operation: string, field: string, items: readonly unknown[] | undefined, max: number): void {
+  if ((items?.length ?? 0) > max) throw invalidParameter(tooMany(operation, field, max).message);
+}
+
+/** maxResults "must be between 1 and 100" on every ECS List* call. */
+export function ecsPage<T>(all: readonly T[], input: { nextToken?: string; maxResults?: number }): Page<T> {
+  const size = input.maxResults ?? ECS_LIST_PAGE_MAX;
+  if (!Number.isInteger(size) || size < 1 || size > ECS_LIST_PAGE_MAX) {
+    throw invalidParameter(`maxResults must be between 1 and ${ECS_LIST_PAGE_MAX}.`);
+  }
+  return page(all, input.nextToken, size, () => invalidParameter('Invalid nextToken.'));
+}
+
+export type ContainerInstanceStatus = 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+
+export interface ContainerInstanceRecord {
+  arn: string;
+  cluster: string;
+  ec2InstanceId: string;
+  status: ContainerInstanceStatus;
+  agentConnected: boolean;
+  cpu: number;
+  memory: number;
+  registeredAt: number;
+  /** Host ports handed out to bridge-mode tasks (dynamic range 32768+), freed when a task stops. */
+  usedPorts: Set<number>;
+}
+
+export type StoppedBy = 'api' | 'ecs' | 'termination';
+
+export interface TaskContainerRecord {
+  name: string;
+  bindings: Array<{ containerPort: number; hostPort: number }>;
+}
+
+export interface TaskTargetRecord {
+  targetGroupArn: string;
+  id: string;
+  port: number;
+}
+
+/** Everything the simulator knows about one task (more than DescribeTasks shows). */
+export interface TaskRecord {
+  arn: string;
+  cluster: string;
+  containerInstanceArn: string;
+  ec2InstanceId: string;
+  taskDefinitionArn: string;
+  family: string;
+  networkMode: string;
+  group: string;
+  serviceName?: string;
+  startedBy?: string;
+  overrides?: unknown;
+  lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  cpu: number;
+  memory: number;
+  createdAt: number;
+  startedAt?: number;
+  stopRequestedAt?: number;
+  stoppingAt?: number;
+  stoppedAt?: number;
+  stoppedReason?: string;
+  stopCode?: string;
+  stoppedBy?: StoppedBy;
+  /** True when the task was still running when its instance went away. */
+  killedByTermination?: boolean;
+  containers: TaskContainerRecord[];
+  eni?: { id: string; privateIp: string; subnetId: string };
+  /** Load-balancer targets registered for this task (service tasks only). */
+  targets: TaskTargetRecord[];
+}
+
+export interface ServiceLoadBalancer {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
+}
+
+export interface ServiceRecord {
+  name: string;
+  arn: string;
+  cluster: string;
+  taskDefinitionArn: string;
+  desiredCount: number;
+  loadBalancers: ServiceLoadBalancer[];
+  createdAt: number;
+  /** Tasks the scheduler wanted to place but found no room for. */
+  unplaced: number;
+}
