@@ -108,7 +108,7 @@ export function planTables(containers: readonly LogContainer[], existing: readon
       continue;
     }
     if (cs.length > 1) {
-      const who = cs.map((c) => `${c.family}/${c.container}`).join(', ');
+      const who = cs.map((c) => `${c.family}/${c.container}`).sort().join(', ');
       for (const c of cs) plan.skipped.push({ ...c, table: name, reason: `${who} all map to table ${name}; rename one of them` });
       continue;
     }

@@ -1,0 +1,59 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { makeClients, type AwsClients } from '../../shared/clients';
+import { systemClock, type Clock } from '../../shared/clock';
+import { TaskDefinitionsAdapter } from '../../shared/ecs-task-definitions';
+import { TransientError } from '../../shared/errors';
+import { GlueAdapter } from '../../shared/glue';
+import { lazy } from '../../shared/lazy';
+import { parsePartitionsConfig, type PartitionsConfig } from '../../shared/logs/config';
+import { parseLogPartitionsEvent } from '../../shared/logs/events';
+import { datesFor } from '../../shared/logs/partition-plan';
+import { emitPartitionsMetrics, failureSummary, hasFailures, runLogPartitions, type PartitionsReport } from '../../shared/logs/partitions-run';
+import { makeLogger, makeMetrics, type Log, type MetricSink } from '../../shared/observability';
+import { wrap } from '../../shared/wrap';
+
+export interface Deps {
+  clients: Pick<AwsClients, 'ecs' | 'glue'>;
+  config: PartitionsConfig;
+  clock: Clock;
+  logger: Log;
+  metrics: MetricSink;
+}
+
+/**
+ * Daily schedule (or `{}`): tables for every fluentd/firelens container, partitions for today
+ * and tomorrow. `{from, to, tables?}`: a bounded backfill. Returns ⇒ everything was made;
+ * throws ⇒ a malformed event, or some partitions/tables failed after in-run retries (the
+ * report is logged first) and the async retry runs it again — every step is idempotent.
+ */
+export function makeHandler(deps: () => Deps) {
+  return async (event: unknown): Promise<PartitionsReport> => {
+    const d = deps();
+    const request = parseLogPartitionsEvent(event);
+    const dates = datesFor(request, d.clock.now(), d.config);
+    const report = await runLogPartitions(
+      {
+        adapters: { glue: new GlueAdapter(d.clients.glue), taskDefinitions: new TaskDefinitionsAdapter(d.clients.ecs) },
+        clock: d.clock,
+        log: d.logger,
+      },
+      d.config,
+      { kind: request.kind, dates, ...(request.kind === 'backfill' && request.tables ? { tables: request.tables } : {}) },
+    );
+    d.logger.info('partitions report', { report });
+    emitPartitionsMetrics(d.metrics, report);
+    if (hasFailures(report)) throw new TransientError(`logPartitions incomplete: ${failureSummary(report)}`);
+    return report;
+  };
+}
+
+const logger = makeLogger('logPartitions');
+const metrics = makeMetrics('logPartitions');
+const realDeps = lazy((): Deps => {
+  const config = parsePartitionsConfig();
+  logger.info('effective config', { config: { ...config, projectionTables: config.projectionTables === 'all' ? 'all' : [...config.projectionTables] } });
+  return { clients: makeClients({ ecs: ECSClient, glue: GlueClient }), config, clock: systemClock, logger, metrics };
+});
+
+export const handler = wrap(makeHandler(realDeps), logger, metrics);

@@ -1,0 +1,59 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { GlueClient } from '@aws-sdk/client-glue';
+import type { Context } from 'aws-lambda';
+import { AthenaAdapter } from '../../shared/athena';
+import { makeClients, type AwsClients } from '../../shared/clients';
+import { systemClock, type Clock } from '../../shared/clock';
+import { GlueAdapter } from '../../shared/glue';
+import { lazy } from '../../shared/lazy';
+import { parseSearchConfig, type SearchConfig } from '../../shared/logs/config';
+import { parseLogSearchEvent } from '../../shared/logs/events';
+import { resumeLogSearch, runLogSearch, type SearchResult } from '../../shared/logs/search-run';
+import { MetricUnit, makeLogger, makeMetrics, type Log, type MetricSink } from '../../shared/observability';
+import { wrap } from '../../shared/wrap';
+
+export interface Deps {
+  clients: Pick<AwsClients, 'glue' | 'athena'>;
+  config: SearchConfig;
+  clock: Clock;
+  logger: Log;
+  metrics: MetricSink;
+}
+
+/** Time kept back from the Lambda timeout to fetch rows and answer after the wait. */
+const ANSWER_MARGIN_MS = 15_000;
+
+/**
+ * On demand: a parameterised Athena query over one table and date range, or
+ * `{queryExecutionId}` to fetch a search that was still running. Returns ⇒ rows (or the id
+ * of a query still running); throws ⇒ a bad request (EventValidationError, naming the field)
+ * or a query Athena failed (QueryFailedError with Athena's reason).
+ */
+export function makeHandler(deps: () => Deps) {
+  return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SearchResult> => {
+    const d = deps();
+    const request = parseLogSearchEvent(event);
+    const budget = context?.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS : Number.POSITIVE_INFINITY;
+    const config = { ...d.config, maxWaitMs: Math.max(0, Math.min(d.config.maxWaitMs, budget)) };
+    const searchDeps = {
+      adapters: { glue: new GlueAdapter(d.clients.glue), athena: new AthenaAdapter(d.clients.athena) },
+      clock: d.clock,
+      log: d.logger,
+    };
+    const result =
+      request.kind === 'search' ? await runLogSearch(searchDeps, config, request.request) : await resumeLogSearch(searchDeps, config, request.request);
+    d.metrics.addMetric('searchBytesScanned', MetricUnit.Bytes, result.dataScannedBytes);
+    d.metrics.addMetric(result.status === 'SUCCEEDED' ? 'searchesAnswered' : 'searchesStillRunning', MetricUnit.Count, 1);
+    return result;
+  };
+}
+
+const logger = makeLogger('logSearch');
+const metrics = makeMetrics('logSearch');
+const realDeps = lazy((): Deps => {
+  const config = parseSearchConfig();
+  logger.info('effective config', { config });
+  return { clients: makeClients({ glue: GlueClient, athena: AthenaClient }), config, clock: systemClock, logger, metrics };
+});
+
+export const handler = wrap(makeHandler(realDeps), logger, metrics);
