@@ -120,12 +120,14 @@ export class SimAthena implements SimService {
     this.executions.set(id, exec);
     const outcome = this.outcomes.shift();
     this.account.at(now + this.timing.queuedMs, () => (exec.state = 'RUNNING'));
-    if (outcome?.kind !== 'hang') this.account.at(now + this.timing.queuedMs + this.timing.runningMs, () => this.finish(exec, outcome));
+    const doneAt = now + this.timing.queuedMs + this.timing.runningMs;
+    if (outcome?.kind !== 'hang') this.account.at(doneAt, () => this.finish(exec, outcome, doneAt));
     return { QueryExecutionId: id };
   }
 
-  private finish(exec: SimQueryExecution, outcome: Outcome | undefined): void {
-    exec.completedAt = this.account.clock.now();
+  /** Applied on the first call after `at` (the account runs due events lazily), dated `at`. */
+  private finish(exec: SimQueryExecution, outcome: Outcome | undefined, at: number): void {
+    exec.completedAt = at;
     if (outcome?.kind === 'fail') {
       exec.state = 'FAILED';
       exec.reason = outcome.reason;
