@@ -54,7 +54,9 @@ const database = z
   .transform((v) => v ?? 'container_logs')
   .refine(isAthenaName, 'expected lower-case letters, digits and underscores');
 
-const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name');
+const bucket = z
+  .string({ message: 'required: the S3 bucket fluentd writes container logs to (param logsBucket)' })
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name');
 
 const extraColumns = z
   .string()

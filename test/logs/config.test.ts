@@ -51,7 +51,7 @@ describe('logs config', () => {
   });
 
   it.each([
-    [{}, /LOGS_BUCKET=null/],
+    [{}, /LOGS_BUCKET=null: required: the S3 bucket fluentd writes container logs to/],
     [{ LOGS_BUCKET: '  ' }, /LOGS_BUCKET=null/],
     [{ LOGS_BUCKET: 'Bad_Bucket' }, /LOGS_BUCKET="Bad_Bucket": expected an S3 bucket name/],
     [{ LOGS_BUCKET: 'b-1', LOGS_TIME_ZONE: 'Europe/Paris2' }, /LOGS_TIME_ZONE="Europe\/Paris2": expected an IANA time zone/],

@@ -99,7 +99,7 @@ describe('logPartitions against the simulated account', () => {
     const { account, handler, logger } = partitionsWorld({}, at22());
     registerFamily(account, 'app', { web: 'fluentd', worker: 'fluentd' });
     await handler({ from: '2026-11-23', to: '2026-11-23' }); // today exists already
-    account.glue.failPartitionsOnce((table, v) => table === 'app_web', 'InternalServiceException');
+    account.glue.failPartitionsOnce((table) => table === 'app_web', 'InternalServiceException');
 
     const report = await handler(scheduledEvent());
     expect(values(account, 'app_web')).toEqual(['2026-11-23', '2026-11-24']);
