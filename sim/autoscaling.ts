@@ -1,9 +1,226 @@
+import type {
+  DescribeAutoScalingGroupsCommandInput,
+  DescribeLifecycleHooksCommandInput,
+  SetDesiredCapacityCommandInput,
+  TerminateInstanceInAutoScalingGroupCommandInput,
+} from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import {
+  groupOf,
+  LifecycleActions,
+  MAX_GLOBAL_TIMEOUT_SECONDS,
+  type GroupRecord,
+  type LifecycleActionRecord,
+  type LifecycleHookOptions,
+  type LifecycleTerminateDetail,
+} from './autoscaling-lifecycle';
+import type { EcsJoin } from './ec2';
+import { simError } from './errors';
+import { eventTime, page, uuid, type EventBridgeEvent } from './util';
 
-/** Placeholder: the model for this service is being written. */
+export type { LifecycleActionRecord, LifecycleHookOptions, LifecycleTerminateDetail, LifecycleTransition } from './autoscaling-lifecycle';
+
+/** Auto Scaling groups of on-demand instances with lifecycle hooks (terminating, in simulated time). */
 export class SimAutoScaling implements SimService {
-  constructor(readonly account: SimulatedAccount) {}
+  private readonly groups = new Map<string, GroupRecord>();
+  private readonly lifecycle: LifecycleActions;
+
+  constructor(readonly account: SimulatedAccount) {
+    this.lifecycle = new LifecycleActions(account, this.groups);
+  }
+
   operations(): OperationTable {
-    return {};
+    return {
+      ...this.lifecycle.operations(),
+      DescribeAutoScalingGroups: (input: DescribeAutoScalingGroupsCommandInput) => {
+        const names = input.AutoScalingGroupNames ?? [];
+        const groups = [...this.groups.values()].filter((g) => names.length === 0 || names.includes(g.name));
+        const size = input.MaxRecords ?? 50;
+        if (size < 1 || size > 100) throw simError('ValidationError', 'MaxRecords must be between 1 and 100');
+        const { items, nextToken } = page(groups, input.NextToken, size, () => simError('InvalidNextToken', 'The token is invalid.'));
+        return { AutoScalingGroups: items.map((g) => this.toGroup(g)), NextToken: nextToken };
+      },
+      DescribeLifecycleHooks: (input: DescribeLifecycleHooksCommandInput) => {
+        const g = this.group(input.AutoScalingGroupName);
+        const wanted = input.LifecycleHookNames ?? [];
+        return {
+          LifecycleHooks: g.hooks
+            .filter((h) => wanted.length === 0 || wanted.includes(h.name))
+            .map((h) => ({
+              LifecycleHookName: h.name,
+              AutoScalingGroupName: g.name,
+              LifecycleTransition: h.transition,
+              HeartbeatTimeout: h.heartbeatTimeout,
+              GlobalTimeout: Math.min(MAX_GLOBAL_TIMEOUT_SECONDS, 100 * h.heartbeatTimeout),
+              DefaultResult: h.defaultResult,
+              ...(h.notificationMetadata !== undefined ? { NotificationMetadata: h.notificationMetadata } : {}),
+            })),
+        };
+      },
+      SetDesiredCapacity: (input: SetDesiredCapacityCommandInput) => {
+        const g = this.group(input.AutoScalingGroupName);
+        const n = input.DesiredCapacity ?? g.desired;
+        if (n > g.max) throw simError('ValidationError', `New SetDesiredCapacity value ${n} is above max value ${g.max} for the AutoScalingGroup.`);
+        if (n < g.min) throw simError('ValidationError', `New SetDesiredCapacity value ${n} is below min value ${g.min} for the AutoScalingGroup.`);
+        g.desired = n;
+        this.reconcile(g);
+        return {};
+      },
+      TerminateInstanceInAutoScalingGroup: (input: TerminateInstanceInAutoScalingGroupCommandInput) => {
+        const id = input.InstanceId ?? '';
+        const g = [...this.groups.values()].find((x) => x.instances.has(id));
+        if (!g) throw simError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${id}`);
+        if (input.ShouldDecrementDesiredCapacity) {
+          if (g.desired - 1 < g.min) {
+            throw simError(
+              'ValidationError',
+              `Currently, desiredSize equals minSize (${g.min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
+            );
+          }
+          g.desired -= 1;
+        }
+        const startedAt = this.account.clock.now();
+        this.lifecycle.start(g, id, startedAt);
+        this.reconcile(g);
+        const cause = input.ShouldDecrementDesiredCapacity ? 'shrinking the capacity from' : 'keeping the capacity at';
+        return {
+          Activity: {
+            ActivityId: uuid(this.account),
+            AutoScalingGroupName: g.name,
+            Description: `Terminating EC2 instance: ${id}`,
+            Cause: `At ${eventTime(startedAt)} instance ${id} was taken out of service in response to a user request, ${cause} ${g.desired}.`,
+            StartTime: new Date(startedAt),
+            StatusCode: 'InProgress',
+            Progress: 0,
+          },
+        };
+      },
+    };
+  }
+
+  // ---- seeding and observing --------------------------------------------------------
+
+  createGroup(options: {
+    name: string;
+    min: number;
+    max: number;
+    desired: number;
+    instanceIds: string[];
+    lifecycleHooks?: LifecycleHookOptions[];
+    /** What the group launches to reach its desired capacity; without it, it launches nothing. */
+    launch?: { instanceType?: string; ecs?: EcsJoin };
+  }): string {
+    const arn = this.account.arn('autoscaling', `autoScalingGroup:${uuid(this.account)}:autoScalingGroupName/${options.name}`);
+    const g: GroupRecord = {
+      name: options.name,
+      arn,
+      min: options.min,
+      max: options.max,
+      desired: options.desired,
+      instances: new Map(),
+      hooks: (options.lifecycleHooks ?? []).map((h) => ({
+        name: h.name,
+        transition: h.transition ?? 'autoscaling:EC2_INSTANCE_TERMINATING',
+        heartbeatTimeout: h.heartbeatTimeout ?? 3600,
+        defaultResult: h.defaultResult ?? 'ABANDON',
+        notificationMetadata: h.notificationMetadata,
+      })),
+      launch: options.launch,
+      createdAt: this.account.clock.now(),
+    };
+    for (const id of options.instanceIds) {
+      const inst = this.account.ec2.instance(id);
+      if (!inst) throw new Error(`createGroup: unknown instance ${id}`);
+      inst.tags['aws:autoscaling:groupName'] = options.name;
+      g.instances.set(id, { lifecycleState: 'InService' });
+    }
+    this.groups.set(options.name, g);
+    return arn;
+  }
+
+  /**
+   * The group decides to terminate an instance (at `at`, default now): with a terminating
+   * hook, the action waits (Terminating:Wait) until completed or timed out. Answers the
+   * EventBridge event `EC2 Instance-terminate Lifecycle Action` exactly as AWS sends it.
+   */
+  beginTermination(asgName: string, instanceId: string, options: { at?: number; decrementDesired?: boolean } = {}): EventBridgeEvent<LifecycleTerminateDetail> {
+    const g = this.group(asgName);
+    if (!g.instances.has(instanceId)) throw new Error(`beginTermination: ${instanceId} is not in ${asgName}`);
+    if (!g.hooks.some((h) => h.transition === 'autoscaling:EC2_INSTANCE_TERMINATING')) throw new Error(`beginTermination: ${asgName} has no terminating hook`);
+    if (options.decrementDesired) g.desired = Math.max(0, g.desired - 1);
+    return this.lifecycle.start(g, instanceId, options.at ?? this.account.clock.now())!;
+  }
+
+  lifecycleAction(token: string): LifecycleActionRecord | undefined {
+    const a = this.lifecycle.get(token);
+    return a && structuredClone(a);
+  }
+
+  lifecycleActions(): LifecycleActionRecord[] {
+    return this.lifecycle.all().map((a) => structuredClone(a));
+  }
+
+  events(): Array<EventBridgeEvent<unknown>> {
+    return this.lifecycle.events();
+  }
+
+  groupState(name: string): { desired: number; min: number; max: number; instances: Array<{ instanceId: string; lifecycleState: string }> } {
+    const g = this.group(name);
+    return { desired: g.desired, min: g.min, max: g.max, instances: [...g.instances].map(([instanceId, s]) => ({ instanceId, ...s })) };
+  }
+
+  /** EC2 terminated the instance (for whatever reason): it leaves its group, which may replace it. */
+  instanceGone(instanceId: string): void {
+    for (const g of this.groups.values()) {
+      if (!g.instances.delete(instanceId)) continue;
+      this.reconcile(g);
+    }
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  /** Launch up to desired (if the group can launch), or start terminating the oldest extras. */
+  private reconcile(g: GroupRecord): void {
+    const inService = [...g.instances].filter(([, s]) => !s.lifecycleState.startsWith('Terminating')).map(([id]) => id);
+    if (inService.length < g.desired && g.launch) {
+      for (let n = inService.length; n < g.desired; n++) {
+        const { instanceId } = this.account.ec2.launchInstance({ lifecycle: 'on-demand', asgName: g.name, instanceType: g.launch.instanceType, ecs: g.launch.ecs });
+        g.instances.set(instanceId, { lifecycleState: 'InService' });
+      }
+    } else if (inService.length > g.desired) {
+      const now = this.account.clock.now();
+      for (const id of inService.slice(0, inService.length - g.desired)) this.lifecycle.start(g, id, now);
+    }
+  }
+
+  private group(name: string | undefined): GroupRecord {
+    return groupOf(this.groups, name);
+  }
+
+  private toGroup(g: GroupRecord) {
+    return {
+      AutoScalingGroupName: g.name,
+      AutoScalingGroupARN: g.arn,
+      MinSize: g.min,
+      MaxSize: g.max,
+      DesiredCapacity: g.desired,
+      DefaultCooldown: 300,
+      AvailabilityZones: [...new Set([...g.instances.keys()].map((id) => this.account.ec2.instance(id)?.az ?? ''))],
+      Instances: [...g.instances].map(([id, s]) => {
+        const inst = this.account.ec2.instance(id);
+        return {
+          InstanceId: id,
+          InstanceType: inst?.instanceType,
+          AvailabilityZone: inst?.az,
+          LifecycleState: s.lifecycleState,
+          HealthStatus: 'Healthy',
+          ProtectedFromScaleIn: false,
+        };
+      }),
+      CreatedTime: new Date(g.createdAt),
+      HealthCheckType: 'EC2',
+      TerminationPolicies: ['Default'],
+      NewInstancesProtectedFromScaleIn: false,
+    };
   }
 }

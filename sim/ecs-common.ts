@@ -99,6 +99,10 @@ export interface ServiceRecord {
   desiredCount: number;
   loadBalancers: ServiceLoadBalancer[];
   createdAt: number;
+  /** The PRIMARY deployment's id; ECS puts it in its tasks' startedBy. */
+  deploymentId: string;
+  /** Service event messages, newest first (as DescribeServices shows them). */
+  events: Array<{ id: string; createdAt: number; message: string }>;
   /** Tasks the scheduler wanted to place but found no room for. */
   unplaced: number;
 }

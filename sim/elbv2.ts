@@ -1,9 +1,319 @@
+import {
+  InvalidConfigurationRequestException,
+  InvalidTargetException,
+  TargetGroupNotFoundException,
+  type DeregisterTargetsCommandInput,
+  type DescribeTargetGroupAttributesCommandInput,
+  type DescribeTargetGroupsCommandInput,
+  type DescribeTargetHealthCommandInput,
+  type ModifyTargetGroupAttributesCommandInput,
+  type RegisterTargetsCommandInput,
+  type TargetDescription,
+  type TargetGroup,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DESCRIBE_TARGET_GROUPS_MAX } from '../shared/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import { simError } from './errors';
+import { hexId, page } from './util';
 
-/** Placeholder: the model for this service is being written. */
+export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'removed';
+export type DeregisteredBy = 'api' | 'ecs' | 'termination';
+
+/** One registration of one target (a re-registration after removal is a new record). */
+export interface TargetRecord {
+  targetGroupArn: string;
+  id: string;
+  port: number;
+  state: TargetState;
+  registeredAt: number;
+  registeredBy: 'api' | 'ecs';
+  healthyAt?: number;
+  deregisterRequestedAt?: number;
+  deregisteredBy?: DeregisteredBy;
+  /** When it left the group (draining over, or its host went away). */
+  drainedAt?: number;
+}
+
+interface TargetGroupRecord {
+  arn: string;
+  name: string;
+  targetType: 'instance' | 'ip';
+  port: number;
+  protocol: string;
+  loadBalancerArns: string[];
+  attributes: Map<string, string>;
+  current: Map<string, TargetRecord>;
+  history: TargetRecord[];
+}
+
+const DELAY_KEY = 'deregistration_delay.timeout_seconds';
+const DEFAULT_ATTRIBUTES: Record<string, string> = {
+  [DELAY_KEY]: '300',
+  'stickiness.enabled': 'false',
+  'stickiness.type': 'lb_cookie',
+  'slow_start.duration_seconds': '0',
+  'load_balancing.algorithm.type': 'round_robin',
+};
+const HEALTH: Record<string, { Reason?: string; Description?: string }> = {
+  initial: { Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' },
+  healthy: {},
+  unhealthy: { Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' },
+  draining: { Reason: 'Target.DeregistrationInProgress', Description: 'Target deregistration is in progress' },
+  unused: { Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' },
+};
+
+const meta = () => ({ httpStatusCode: 400, requestId: 'sim', attempts: 1, totalRetryDelay: 0 });
+const tgNotFound = () => new TargetGroupNotFoundException({ message: 'One or more target groups not found', $metadata: meta() });
+const key = (id: string, port: number) => `${id}:${port}`;
+
+/** ELBv2 target groups and their targets, with deregistration delay (draining) in simulated time. */
 export class SimElbv2 implements SimService {
+  /** A target registered through the API turns from `initial` to `healthy` after this long. */
+  healthCheckDelayMs = 5_000;
+  private readonly groups = new Map<string, TargetGroupRecord>();
+
   constructor(readonly account: SimulatedAccount) {}
+
   operations(): OperationTable {
-    return {};
+    return {
+      DescribeTargetGroups: (input: DescribeTargetGroupsCommandInput) => this.describeTargetGroups(input),
+      DescribeTargetGroupAttributes: (input: DescribeTargetGroupAttributesCommandInput) => ({
+        Attributes: [...this.group(input.TargetGroupArn).attributes].map(([Key, Value]) => ({ Key, Value })),
+      }),
+      ModifyTargetGroupAttributes: (input: ModifyTargetGroupAttributesCommandInput) => {
+        const g = this.group(input.TargetGroupArn);
+        for (const { Key, Value } of input.Attributes ?? []) {
+          if (!Key || !(Key in DEFAULT_ATTRIBUTES)) throw simError('ValidationError', `Target group attribute key '${Key}' is not recognized`);
+          const n = Number(Value);
+          if (Key === DELAY_KEY && !(Number.isInteger(n) && n >= 0 && n <= 3600)) {
+            throw new InvalidConfigurationRequestException({
+              message: `'${DELAY_KEY}' value '${Value}' must be between '0-3600' inclusive`,
+              $metadata: meta(),
+            });
+          }
+          g.attributes.set(Key, String(Value));
+        }
+        return { Attributes: [...g.attributes].map(([Key, Value]) => ({ Key, Value })) };
+      },
+      RegisterTargets: (input: RegisterTargetsCommandInput) => {
+        const g = this.group(input.TargetGroupArn);
+        const targets = (input.Targets ?? []).map((t) => this.checkTarget(g, t));
+        for (const t of targets) this.registerTarget(g.arn, t, { by: 'api' });
+        return {};
+      },
+      DeregisterTargets: (input: DeregisterTargetsCommandInput) => {
+        const g = this.group(input.TargetGroupArn);
+        for (const t of input.Targets ?? []) this.deregisterTarget(g.arn, { id: t.Id ?? '', port: t.Port ?? g.port }, 'api');
+        return {};
+      },
+      DescribeTargetHealth: (input: DescribeTargetHealthCommandInput) => {
+        const g = this.group(input.TargetGroupArn);
+        const wanted = input.Targets?.map((t) => ({ id: t.Id ?? '', port: t.Port ?? g.port }));
+        const descriptions: TargetHealthDescription[] = wanted
+          ? wanted.map((t) => describeHealth(t.id, t.port, g.current.get(key(t.id, t.port))?.state ?? 'unused'))
+          : [...g.current.values()].map((r) => describeHealth(r.id, r.port, r.state));
+        return { TargetHealthDescriptions: descriptions };
+      },
+    };
   }
+
+  // ---- seeding and observing --------------------------------------------------------
+
+  createTargetGroup(options: {
+    name: string;
+    targetType: 'instance' | 'ip';
+    port: number;
+    protocol?: string;
+    deregistrationDelaySeconds?: number;
+    loadBalancerArns?: string[];
+  }): string {
+    const arn = this.account.arn('elasticloadbalancing', `targetgroup/${options.name}/${hexId(this.account, 16)}`);
+    const attributes = new Map(Object.entries(DEFAULT_ATTRIBUTES));
+    if (options.deregistrationDelaySeconds !== undefined) attributes.set(DELAY_KEY, String(options.deregistrationDelaySeconds));
+    this.groups.set(arn, {
+      arn,
+      name: options.name,
+      targetType: options.targetType,
+      port: options.port,
+      protocol: options.protocol ?? 'HTTP',
+      loadBalancerArns: options.loadBalancerArns ?? [],
+      attributes,
+      current: new Map(),
+      history: [],
+    });
+    return arn;
+  }
+
+  /** An ARN for a load balancer (only as a key for DescribeTargetGroups' LoadBalancerArn). */
+  createLoadBalancer(name: string, type: 'app' | 'net' = 'app'): string {
+    return this.account.arn('elasticloadbalancing', `loadbalancer/${type}/${name}/${hexId(this.account, 16)}`);
+  }
+
+  /**
+   * Register a target (no-op when already registered and not draining). `healthy: true`
+   * makes it healthy at once (seeding); otherwise it is `initial` for `healthCheckDelayMs`.
+   */
+  registerTarget(tgArn: string, target: { id: string; port: number }, options: { by: 'api' | 'ecs'; healthy?: boolean }): TargetRecord {
+    const g = this.group(tgArn);
+    const k = key(target.id, target.port);
+    const existing = g.current.get(k);
+    if (existing && existing.state !== 'draining') return existing;
+    if (existing) this.leave(g, existing, this.account.clock.now());
+    const now = this.account.clock.now();
+    const rec: TargetRecord = { targetGroupArn: tgArn, id: target.id, port: target.port, state: 'initial', registeredAt: now, registeredBy: options.by };
+    g.current.set(k, rec);
+    g.history.push(rec);
+    if (options.healthy) {
+      rec.state = 'healthy';
+      rec.healthyAt = now;
+    } else {
+      this.account.at(now + this.healthCheckDelayMs, () => {
+        if (rec.state !== 'initial') return;
+        rec.state = 'healthy';
+        rec.healthyAt = now + this.healthCheckDelayMs;
+      });
+    }
+    return rec;
+  }
+
+  /** Start draining a registered target; removed when the deregistration delay is over. */
+  deregisterTarget(tgArn: string, target: { id: string; port: number }, by: DeregisteredBy): void {
+    const g = this.group(tgArn);
+    const rec = g.current.get(key(target.id, target.port));
+    if (!rec || rec.state === 'draining') return; // not registered: ELBv2 answers success
+    const now = this.account.clock.now();
+    rec.state = 'draining';
+    rec.deregisterRequestedAt = now;
+    rec.deregisteredBy = by;
+    const until = now + Number(g.attributes.get(DELAY_KEY)) * 1000;
+    if (until <= now) this.leave(g, rec, now);
+    else this.account.at(until, () => g.current.get(key(rec.id, rec.port)) === rec && this.leave(g, rec, until));
+  }
+
+  /** The target's host went away: it leaves the group at once, draining or not. */
+  removeTarget(tgArn: string, target: { id: string; port: number }, by: DeregisteredBy): void {
+    const g = this.groups.get(tgArn);
+    const rec = g?.current.get(key(target.id, target.port));
+    if (!g || !rec) return;
+    const now = this.account.clock.now();
+    if (rec.state !== 'draining') {
+      rec.deregisterRequestedAt = now;
+      rec.deregisteredBy = by;
+    }
+    this.leave(g, rec, now);
+  }
+
+  /** Every instance-type target of this EC2 instance, in every group, leaves at once. */
+  removeInstanceTargets(instanceId: string): void {
+    for (const g of this.groups.values()) {
+      if (g.targetType !== 'instance') continue;
+      for (const rec of [...g.current.values()]) if (rec.id === instanceId) this.removeTarget(g.arn, rec, 'termination');
+    }
+  }
+
+  /** Force a health state (e.g. to make a target unhealthy). */
+  setHealth(tgArn: string, target: { id: string; port: number }, state: 'healthy' | 'unhealthy' | 'initial'): void {
+    const rec = this.group(tgArn).current.get(key(target.id, target.port));
+    if (!rec) throw new Error(`setHealth: ${key(target.id, target.port)} is not registered in ${tgArn}`);
+    rec.state = state;
+  }
+
+  /** Every registration so far (in order), for one group or all. */
+  targetHistory(tgArn?: string): TargetRecord[] {
+    const groups = tgArn ? [this.group(tgArn)] : [...this.groups.values()];
+    return groups.flatMap((g) => g.history.map((r) => ({ ...r })));
+  }
+
+  /** Targets currently in the group (registered or draining). */
+  currentTargets(tgArn: string): TargetRecord[] {
+    return [...this.group(tgArn).current.values()].map((r) => ({ ...r }));
+  }
+
+  targetGroup(tgArn: string): { targetType: 'instance' | 'ip'; port: number; name: string } {
+    const g = this.group(tgArn);
+    return { targetType: g.targetType, port: g.port, name: g.name };
+  }
+
+  private leave(g: TargetGroupRecord, rec: TargetRecord, at: number): void {
+    rec.state = 'removed';
+    rec.drainedAt = at;
+    g.current.delete(key(rec.id, rec.port));
+  }
+
+  private group(arn: string | undefined): TargetGroupRecord {
+    const g = this.groups.get(arn ?? '');
+    if (!g) throw tgNotFound();
+    return g;
+  }
+
+  private checkTarget(g: TargetGroupRecord, t: TargetDescription): { id: string; port: number } {
+    const id = t.Id ?? '';
+    if (g.targetType === 'instance') {
+      if (this.account.ec2.instance(id)?.state !== 'running') {
+        throw new InvalidTargetException({
+          message: `The following targets are not in a running state and cannot be registered: '${id}'`,
+          $metadata: meta(),
+        });
+      }
+    } else if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(id)) {
+      throw new InvalidTargetException({ message: `The IP address '${id}' is not a valid IPv4 address`, $metadata: meta() });
+    }
+    return { id, port: t.Port ?? g.port };
+  }
+
+  private describeTargetGroups(input: DescribeTargetGroupsCommandInput) {
+    const arns = input.TargetGroupArns ?? [];
+    if (arns.length > DESCRIBE_TARGET_GROUPS_MAX) {
+      throw simError(
+        'ValidationError',
+        `1 validation error detected: Value at 'targetGroupArns' failed to satisfy constraint: Member must have length less than or equal to ${DESCRIBE_TARGET_GROUPS_MAX}`,
+      );
+    }
+    const names = input.Names ?? [];
+    if ([arns.length > 0, names.length > 0, input.LoadBalancerArn !== undefined].filter(Boolean).length > 1) {
+      throw simError('ValidationError', 'Only one of LoadBalancerArn, TargetGroupArns or Names can be specified');
+    }
+    let selected: TargetGroupRecord[];
+    if (arns.length > 0) selected = arns.map((a) => this.group(a));
+    else if (names.length > 0) {
+      selected = names.map((n) => {
+        const g = [...this.groups.values()].find((x) => x.name === n);
+        if (!g) throw tgNotFound();
+        return g;
+      });
+    } else {
+      selected = [...this.groups.values()].filter((g) => !input.LoadBalancerArn || g.loadBalancerArns.includes(input.LoadBalancerArn));
+    }
+    const size = input.PageSize ?? 400;
+    if (size < 1 || size > 400) throw simError('ValidationError', 'Page size must be between 1 and 400');
+    const { items, nextToken } = page(selected, input.Marker, size, () => simError('ValidationError', 'Invalid marker'));
+    return { TargetGroups: items.map(toTargetGroup), NextMarker: nextToken };
+  }
+}
+
+function describeHealth(id: string, port: number, state: TargetState | 'unused'): TargetHealthDescription {
+  const s = state === 'removed' ? 'unused' : state;
+  const health = { State: s, ...HEALTH[s] } as TargetHealthDescription['TargetHealth'];
+  return { Target: { Id: id, Port: port }, HealthCheckPort: String(port), TargetHealth: health };
+}
+
+function toTargetGroup(g: TargetGroupRecord): TargetGroup {
+  return {
+    TargetGroupArn: g.arn,
+    TargetGroupName: g.name,
+    Protocol: g.protocol as TargetGroup['Protocol'],
+    Port: g.port,
+    VpcId: 'vpc-0sim0000000000000',
+    HealthCheckProtocol: g.protocol as TargetGroup['Protocol'],
+    HealthCheckPort: 'traffic-port',
+    HealthCheckEnabled: true,
+    HealthCheckIntervalSeconds: 30,
+    HealthCheckTimeoutSeconds: 5,
+    HealthyThresholdCount: 5,
+    UnhealthyThresholdCount: 2,
+    LoadBalancerArns: [...g.loadBalancerArns],
+    TargetType: g.targetType,
+    IpAddressType: 'ipv4',
+  };
 }

@@ -47,3 +47,26 @@ export function shortName(nameOrArn: string): string {
 }
 
 export const byteLength = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** A deterministic version-4-shaped UUID (event ids, lifecycle action tokens, message ids). */
+export function uuid(account: SimulatedAccount): string {
+  const h = hexId(account, 32);
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** EventBridge's `time`: ISO 8601 to the second, e.g. "2026-11-23T10:00:00Z". */
+export const eventTime = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The envelope EventBridge puts around every event. */
+export interface EventBridgeEvent<D> {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: D;
+}

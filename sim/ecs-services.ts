@@ -1,0 +1,177 @@
+import {
+  ServiceNotFoundException,
+  type DescribeServicesCommandInput,
+  type ListServicesCommandInput,
+  type Service,
+} from '@aws-sdk/client-ecs';
+import { DESCRIBE_SERVICES_MAX } from '../shared/limits';
+import type { OperationTable, SimulatedAccount } from './account';
+import type { SimEcs } from './ecs';
+import { checkMax, ecsPage, type ContainerInstanceRecord, type ServiceLoadBalancer, type ServiceRecord } from './ecs-common';
+import { taskSize } from './ecs-task-definitions';
+import { hexId, shortName, uuid } from './util';
+
+export interface CreateServiceOptions {
+  cluster: string;
+  name: string;
+  taskDefinition: string;
+  desiredCount: number;
+  loadBalancers?: ServiceLoadBalancer[];
+}
+
+/**
+ * ECS services and a deliberately small scheduler: when a service has fewer tasks running
+ * or pending than desired, place replacements on ACTIVE, agent-connected instances with
+ * room (spread: fewest tasks of the service first, then most free memory). PENDING for
+ * `placementDelayMs`, then RUNNING with its targets registered. No room ⇒ counted as
+ * unplaced and retried when capacity frees up or arrives.
+ */
+export class EcsServices {
+  private readonly services = new Map<string, ServiceRecord>();
+
+  constructor(
+    private readonly account: SimulatedAccount,
+    private readonly ecs: SimEcs,
+  ) {}
+
+  operations(): OperationTable {
+    return {
+      DescribeServices: (input: DescribeServicesCommandInput) => {
+        const cluster = this.ecs.cluster(input.cluster).name;
+        checkMax('DescribeServices', 'services', input.services, DESCRIBE_SERVICES_MAX);
+        const services: Service[] = [];
+        const failures: Array<{ arn: string; reason: string }> = [];
+        for (const ref of input.services ?? []) {
+          const s = this.services.get(`${cluster}/${shortName(ref)}`);
+          if (s) services.push(this.toService(s));
+          else failures.push({ arn: ref.startsWith('arn:') ? ref : this.account.arn('ecs', `service/${cluster}/${ref}`), reason: 'MISSING' });
+        }
+        return { services, failures };
+      },
+      ListServices: (input: ListServicesCommandInput) => {
+        const cluster = this.ecs.cluster(input.cluster).name;
+        const arns = [...this.services.values()].filter((s) => s.cluster === cluster).map((s) => s.arn);
+        const { items, nextToken } = ecsPage(arns, input);
+        return { serviceArns: items, nextToken };
+      },
+    };
+  }
+
+  /** A service record only: it places no tasks by itself (seed them with startTask). */
+  create(options: CreateServiceOptions): string {
+    const cluster = this.ecs.cluster(options.cluster).name;
+    const def = this.ecs.taskDefinitions.resolve(options.taskDefinition);
+    for (const lb of options.loadBalancers ?? []) this.account.elbv2.targetGroup(lb.targetGroupArn); // must exist
+    const record: ServiceRecord = {
+      name: options.name,
+      arn: this.account.arn('ecs', `service/${cluster}/${options.name}`),
+      cluster,
+      taskDefinitionArn: def.taskDefinitionArn!,
+      desiredCount: options.desiredCount,
+      loadBalancers: options.loadBalancers ?? [],
+      createdAt: this.account.clock.now(),
+      deploymentId: `ecs-svc/${BigInt(`0x${hexId(this.account, 15)}`).toString().padStart(19, '0').slice(0, 19)}`,
+      events: [],
+      unplaced: 0,
+    };
+    this.services.set(`${cluster}/${options.name}`, record);
+    return record.arn;
+  }
+
+  get(cluster: string, name: string): ServiceRecord | undefined {
+    return this.services.get(`${cluster}/${shortName(name)}`);
+  }
+
+  require(cluster: string, name: string): ServiceRecord {
+    const s = this.get(cluster, name);
+    if (!s) throw new ServiceNotFoundException({ message: 'Service not found.', $metadata: { httpStatusCode: 400 } });
+    return s;
+  }
+
+  counts(s: ServiceRecord): { running: number; pending: number } {
+    const mine = this.ecs.tasks.all().filter((t) => t.cluster === s.cluster && t.serviceName === s.name && t.desiredStatus === 'RUNNING');
+    return { running: mine.filter((t) => t.lastStatus === 'RUNNING').length, pending: mine.filter((t) => t.lastStatus === 'PENDING').length };
+  }
+
+  all(): ServiceRecord[] {
+    return [...this.services.values()];
+  }
+
+  /** Bring one service back up to its desired count where there is room. */
+  reconcile(cluster: string, name: string): void {
+    if (!this.ecs.replaceStoppedServiceTasks) return;
+    const s = this.get(cluster, name);
+    if (!s) return;
+    const { running, pending } = this.counts(s);
+    let missing = s.desiredCount - running - pending;
+    while (missing > 0) {
+      const host = this.pickHost(s);
+      if (!host) break;
+      const t = this.ecs.tasks.start({ cluster, containerInstanceArn: host.arn, taskDefinition: s.taskDefinitionArn, serviceName: s.name, pending: true });
+      this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => this.ecs.tasks.promote(t));
+      missing -= 1;
+    }
+    const before = s.unplaced;
+    s.unplaced = Math.max(0, missing);
+    if (s.unplaced > 0 && s.unplaced !== before) {
+      this.event(s, `(service ${s.name}) was unable to place a task because no container instance met all of its requirements.`);
+    }
+  }
+
+  /** Capacity freed up or arrived: try again for every service of the cluster that is short. */
+  placeStarved(cluster: string): void {
+    for (const s of this.services.values()) if (s.cluster === cluster && s.unplaced > 0) this.reconcile(cluster, s.name);
+  }
+
+  private pickHost(s: ServiceRecord): ContainerInstanceRecord | undefined {
+    const need = taskSize(this.ecs.taskDefinitions.resolve(s.taskDefinitionArn));
+    const tasks = this.ecs.tasks.all();
+    const mineOn = (ci: ContainerInstanceRecord) =>
+      tasks.filter((t) => t.containerInstanceArn === ci.arn && t.serviceName === s.name && t.desiredStatus === 'RUNNING').length;
+    return this.ecs
+      .containerInstancesOf(s.cluster)
+      .filter((ci) => ci.status === 'ACTIVE' && ci.agentConnected && this.account.ec2.instance(ci.ec2InstanceId)?.state === 'running')
+      .filter((ci) => {
+        const free = this.ecs.remaining(ci);
+        return free.cpu >= need.cpu && free.memory >= need.memory;
+      })
+      .sort((a, b) => mineOn(a) - mineOn(b) || this.ecs.remaining(b).memory - this.ecs.remaining(a).memory)[0];
+  }
+
+  private event(s: ServiceRecord, message: string): void {
+    s.events.unshift({ id: uuid(this.account), createdAt: this.account.clock.now(), message });
+    s.events.length = Math.min(s.events.length, 100);
+  }
+
+  private toService(s: ServiceRecord): Service {
+    const { running, pending } = this.counts(s);
+    const counts = { desiredCount: s.desiredCount, runningCount: running, pendingCount: pending };
+    return {
+      serviceName: s.name,
+      serviceArn: s.arn,
+      clusterArn: this.ecs.cluster(s.cluster).arn,
+      status: 'ACTIVE',
+      ...counts,
+      taskDefinition: s.taskDefinitionArn,
+      launchType: 'EC2',
+      schedulingStrategy: 'REPLICA',
+      loadBalancers: s.loadBalancers.map((lb) => ({ ...lb })),
+      deployments: [
+        {
+          id: s.deploymentId,
+          status: 'PRIMARY',
+          taskDefinition: s.taskDefinitionArn,
+          ...counts,
+          failedTasks: 0,
+          launchType: 'EC2',
+          rolloutState: 'COMPLETED',
+          createdAt: new Date(s.createdAt),
+          updatedAt: new Date(s.createdAt),
+        },
+      ],
+      events: s.events.map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), message: e.message })),
+      createdAt: new Date(s.createdAt),
+      deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
+    };
+  }
+}
