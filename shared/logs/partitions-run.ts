@@ -66,7 +66,6 @@ const PARTITION_RETRY_BASE_MS = 500;
 export async function runLogPartitions(deps: PartitionsDeps, config: PartitionsConfig, request: PartitionsRequest): Promise<PartitionsReport> {
   const { glue, taskDefinitions } = deps.adapters;
   const started = deps.clock.now();
-  const databaseCreated = config.dryRun ? false : await glue.ensureDatabase(config.database, 'Container logs shipped by fluentd (ecs-steady)');
   const [discovery, existing] = await Promise.all([taskDefinitions.discover(config.concurrency), glue.listTables(config.database)]);
   const containers = selectLogContainers(discovery.taskDefinitions, config.logDrivers);
 
@@ -80,6 +79,8 @@ export async function runLogPartitions(deps: PartitionsDeps, config: PartitionsC
   }
   logPlan(deps.log, plan);
   const partitionPlan = planPartitions(plan.partitionTargets, request.dates);
+  // Only now, with the request known to be valid, is anything written.
+  const databaseCreated = config.dryRun ? false : await glue.ensureDatabase(config.database, 'Container logs shipped by fluentd (ecs-steady)');
 
   const report = emptyReport(config, request, databaseCreated, plan);
   report.families = { active: discovery.taskDefinitions.length + discovery.failed.length, logContainers: containers.length, failed: discovery.failed, vanished: discovery.vanished };

@@ -206,6 +206,6 @@ describe('logPartitions against the simulated account', () => {
     const error = await handler(event).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventValidationError);
     expect((error as Error).message).toMatch(message);
-    expect(account.countCalls('glue', 'CreateTable') + account.countCalls('glue', 'BatchCreatePartition')).toBe(0);
+    expect(account.countCalls('glue', 'CreateDatabase') + account.countCalls('glue', 'CreateTable') + account.countCalls('glue', 'BatchCreatePartition')).toBe(0);
   });
 });
