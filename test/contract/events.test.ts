@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { asgDrainMessage } from '../../shared/drain/asg';
 import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/events';
+import { logPartitionsEvent, logSearchEvent } from '../../shared/logs/events';
 import { matchesPattern } from '../support/event-pattern';
 import { loadServerlessConfig } from '../support/serverless-config';
 
@@ -37,6 +38,10 @@ const SAMPLES: Record<string, Sample> = {
     fn: 'asgLifecycleDrain',
     parse: (event: { Records: Array<{ body: string }> }) => event.Records.map((r) => asgDrainMessage.parse(JSON.parse(r.body))),
   },
+  // logPartitions runs on a schedule (no pattern to match); backfill is an on-demand invoke.
+  'log-partitions-daily.json': { fn: 'logPartitions', parse: parseWith(logPartitionsEvent) },
+  'log-partitions-backfill.json': { fn: 'logPartitions', parse: parseWith(logPartitionsEvent) },
+  'log-search.json': { fn: 'logSearch', parse: parseWith(logSearchEvent) },
 };
 
 describe('sample events', () => {
