@@ -23,6 +23,7 @@ interface TopicRecord {
   arn: string;
   published: PublishedRecord[];
   queueSubscriptions: Array<{ queueUrl: string; raw: boolean }>;
+  failedDeliveries: Array<{ messageId: string; queueUrl: string; error: string }>;
 }
 
 /** Publish: "Invalid parameter: Message too long" above 256 KiB. */
@@ -62,7 +63,14 @@ export class SimSns implements SimService {
           at: this.account.clock.now(),
         };
         topic.published.push(record);
-        for (const sub of topic.queueSubscriptions) this.deliver(topic, record, sub);
+        for (const sub of topic.queueSubscriptions) {
+          // A delivery SQS refuses (e.g. the envelope exceeds its size limit) is lost, not a Publish error.
+          try {
+            this.deliver(topic, record, sub);
+          } catch (err) {
+            topic.failedDeliveries.push({ messageId: record.messageId, queueUrl: sub.queueUrl, error: (err as Error).name });
+          }
+        }
         return { MessageId: record.messageId };
       },
     };
@@ -74,7 +82,7 @@ export class SimSns implements SimService {
   createTopic(name: string): string {
     if (!/^[A-Za-z0-9_-]{1,256}$/.test(name)) throw invalid('Invalid parameter: Topic Name');
     const arn = this.account.arn('sns', name);
-    if (!this.topics.has(arn)) this.topics.set(arn, { name, arn, published: [], queueSubscriptions: [] });
+    if (!this.topics.has(arn)) this.topics.set(arn, { name, arn, published: [], queueSubscriptions: [], failedDeliveries: [] });
     return arn;
   }
 
@@ -91,6 +99,11 @@ export class SimSns implements SimService {
 
   published(topicArn: string): PublishedRecord[] {
     return (this.topics.get(topicArn)?.published ?? []).map((p) => structuredClone(p));
+  }
+
+  /** Deliveries to subscribed queues that SQS refused. */
+  failedDeliveries(topicArn: string): Array<{ messageId: string; queueUrl: string; error: string }> {
+    return [...(this.topics.get(topicArn)?.failedDeliveries ?? [])];
   }
 
   private deliver(topic: TopicRecord, p: PublishedRecord, sub: { queueUrl: string; raw: boolean }): void {
