@@ -32,6 +32,7 @@ interface ClusterRecord {
 
 /** The cluster query language, only in the form the drain uses: `ec2InstanceId == i-…`. */
 const EC2_ID_FILTER = /^\s*ec2InstanceId\s*==\s*([A-Za-z0-9-]+)\s*$/;
+const LISTABLE_STATUSES = new Set(['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED']);
 /** Ports the ECS agent reserves on every instance (SSH, Docker, the agent itself). */
 const RESERVED_PORTS = ['22', '2375', '2376', '51678', '51679'];
 
@@ -93,6 +94,10 @@ export class SimEcs implements SimService {
       },
       ListContainerInstances: (input: ListContainerInstancesCommandInput) => {
         const cluster = this.cluster(input.cluster).name;
+        // INACTIVE (deregistered) instances cannot be listed at all: the status enum has no such value.
+        if (input.status !== undefined && !LISTABLE_STATUSES.has(input.status)) {
+          throw invalidParameter(`Invalid container instance status '${input.status}'.`);
+        }
         let ec2InstanceId: string | undefined;
         if (input.filter !== undefined && input.filter.trim() !== '') {
           const m = EC2_ID_FILTER.exec(input.filter);

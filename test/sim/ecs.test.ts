@@ -43,13 +43,14 @@ describe('simulated ECS container instances', () => {
     expect(none.containerInstanceArns).toEqual([]);
   });
 
-  it('filters by status and leaves INACTIVE instances out unless asked for', async () => {
+  it('filters by status and never lists INACTIVE (deregistered) instances', async () => {
     const { account, ecs, ids } = manyInstances(3);
     await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'big', containerInstances: [ids[0]!.arn], status: 'DRAINING' }));
     account.ec2.terminate(ids[1]!.instanceId, 'api');
     expect((await ecs.send(new ListContainerInstancesCommand({ cluster: 'big', status: 'DRAINING' }))).containerInstanceArns).toEqual([ids[0]!.arn]);
     expect((await ecs.send(new ListContainerInstancesCommand({ cluster: 'big' }))).containerInstanceArns).toEqual([ids[0]!.arn, ids[2]!.arn]);
-    expect((await ecs.send(new ListContainerInstancesCommand({ cluster: 'big', status: 'INACTIVE' }))).containerInstanceArns).toEqual([ids[1]!.arn]);
+    const inactive = new ListContainerInstancesCommand({ cluster: 'big', status: 'INACTIVE' as 'ACTIVE' });
+    await expect(ecs.send(inactive)).rejects.toBeInstanceOf(InvalidParameterException);
   });
 
   it('answers ClusterNotFoundException for an unknown cluster and InvalidParameterException for maxResults 101', async () => {
