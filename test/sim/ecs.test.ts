@@ -163,7 +163,11 @@ describe('simulated ECS tasks', () => {
     const { ecs } = account.clients();
     const first = await ecs.send(new StopTaskCommand({ cluster: 'web', task: c.tasks.batch, reason: 'draining' }));
     expect(first.task).toMatchObject({ desiredStatus: 'STOPPED', lastStatus: 'RUNNING', stoppedReason: 'draining', stopCode: 'UserInitiated' });
-    account.advance(999);
+    account.advance(500);
+    // A repeated stop while stopping changes nothing (reason, request time, when it stops).
+    const repeated = await ecs.send(new StopTaskCommand({ cluster: 'web', task: c.tasks.batch, reason: 'repeated' }));
+    expect(repeated.task).toMatchObject({ desiredStatus: 'STOPPED', lastStatus: 'RUNNING', stoppedReason: 'draining' });
+    account.advance(499);
     expect(account.ecs.task(c.tasks.batch)!.lastStatus).toBe('RUNNING');
     account.advance(1);
     const record = account.ecs.task(c.tasks.batch)!;
