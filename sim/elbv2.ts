@@ -9,59 +9,23 @@ import {
   type ModifyTargetGroupAttributesCommandInput,
   type RegisterTargetsCommandInput,
   type TargetDescription,
-  type TargetGroup,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DESCRIBE_TARGET_GROUPS_MAX } from '../shared/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import {
+  DEFAULT_ATTRIBUTES,
+  DELAY_KEY,
+  describeHealth,
+  toTargetGroup,
+  type DeregisteredBy,
+  type TargetGroupRecord,
+  type TargetRecord,
+} from './elbv2-shapes';
 import { simError } from './errors';
 import { hexId, page } from './util';
 
-export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'removed';
-export type DeregisteredBy = 'api' | 'ecs' | 'termination';
-
-/** One registration of one target (a re-registration after removal is a new record). */
-export interface TargetRecord {
-  targetGroupArn: string;
-  id: string;
-  port: number;
-  state: TargetState;
-  registeredAt: number;
-  registeredBy: 'api' | 'ecs';
-  healthyAt?: number;
-  deregisterRequestedAt?: number;
-  deregisteredBy?: DeregisteredBy;
-  /** When it left the group (draining over, or its host went away). */
-  drainedAt?: number;
-}
-
-interface TargetGroupRecord {
-  arn: string;
-  name: string;
-  targetType: 'instance' | 'ip';
-  port: number;
-  protocol: string;
-  loadBalancerArns: string[];
-  attributes: Map<string, string>;
-  current: Map<string, TargetRecord>;
-  history: TargetRecord[];
-}
-
-const DELAY_KEY = 'deregistration_delay.timeout_seconds';
-const DEFAULT_ATTRIBUTES: Record<string, string> = {
-  [DELAY_KEY]: '300',
-  'stickiness.enabled': 'false',
-  'stickiness.type': 'lb_cookie',
-  'slow_start.duration_seconds': '0',
-  'load_balancing.algorithm.type': 'round_robin',
-};
-const HEALTH: Record<string, { Reason?: string; Description?: string }> = {
-  initial: { Reason: 'Elb.RegistrationInProgress', Description: 'Target registration is in progress' },
-  healthy: {},
-  unhealthy: { Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' },
-  draining: { Reason: 'Target.DeregistrationInProgress', Description: 'Target deregistration is in progress' },
-  unused: { Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' },
-};
+export type { DeregisteredBy, TargetRecord, TargetState } from './elbv2-shapes';
 
 const meta = () => ({ httpStatusCode: 400, requestId: 'sim', attempts: 1, totalRetryDelay: 0 });
 const tgNotFound = () => new TargetGroupNotFoundException({ message: 'One or more target groups not found', $metadata: meta() });
@@ -290,30 +254,4 @@ export class SimElbv2 implements SimService {
     const { items, nextToken } = page(selected, input.Marker, size, () => simError('ValidationError', 'Invalid marker'));
     return { TargetGroups: items.map(toTargetGroup), NextMarker: nextToken };
   }
-}
-
-function describeHealth(id: string, port: number, state: TargetState | 'unused'): TargetHealthDescription {
-  const s = state === 'removed' ? 'unused' : state;
-  const health = { State: s, ...HEALTH[s] } as TargetHealthDescription['TargetHealth'];
-  return { Target: { Id: id, Port: port }, HealthCheckPort: String(port), TargetHealth: health };
-}
-
-function toTargetGroup(g: TargetGroupRecord): TargetGroup {
-  return {
-    TargetGroupArn: g.arn,
-    TargetGroupName: g.name,
-    Protocol: g.protocol as TargetGroup['Protocol'],
-    Port: g.port,
-    VpcId: 'vpc-0sim0000000000000',
-    HealthCheckProtocol: g.protocol as TargetGroup['Protocol'],
-    HealthCheckPort: 'traffic-port',
-    HealthCheckEnabled: true,
-    HealthCheckIntervalSeconds: 30,
-    HealthCheckTimeoutSeconds: 5,
-    HealthyThresholdCount: 5,
-    UnhealthyThresholdCount: 2,
-    LoadBalancerArns: [...g.loadBalancerArns],
-    TargetType: g.targetType,
-    IpAddressType: 'ipv4',
-  };
 }
