@@ -118,6 +118,31 @@ export class EcsServices {
     }
   }
 
+  /**
+   * ECS's own reaction to DRAINING (knob `drainingReplacesServiceTasks`): each RUNNING service
+   * task gets a replacement elsewhere first (maximumPercent 200); once it runs, ECS
+   * deregisters the old task's targets and stops it after the deregistration delay
+   * (minimumHealthyPercent 100). No room ⇒ the old task stays.
+   */
+  drainInstance(ci: ContainerInstanceRecord): void {
+    const running = this.ecs.tasks.all().filter((t) => t.containerInstanceArn === ci.arn && t.serviceName && t.desiredStatus === 'RUNNING');
+    for (const old of running) {
+      const s = this.require(old.cluster, old.serviceName!);
+      const host = this.pickHost(s);
+      if (!host) continue;
+      const fresh = this.ecs.tasks.start({ cluster: s.cluster, containerInstanceArn: host.arn, taskDefinition: s.taskDefinitionArn, serviceName: s.name, pending: true });
+      this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => {
+        this.ecs.tasks.promote(fresh);
+        if (old.desiredStatus !== 'RUNNING') return;
+        for (const target of old.targets) this.account.elbv2.deregisterTarget(target.targetGroupArn, target, 'ecs');
+        const delayMs = Math.max(0, ...old.targets.map((t) => this.account.elbv2.deregistrationDelaySeconds(t.targetGroupArn) * 1000));
+        this.account.at(this.account.clock.now() + delayMs, () =>
+          this.ecs.tasks.stop(old, { by: 'ecs', reason: `Service ${s.name}: container instance is DRAINING`, stopCode: 'ServiceSchedulerInitiated' }),
+        );
+      });
+    }
+  }
+
   /** Capacity freed up or arrived: try again for every service of the cluster that is short. */
   placeStarved(cluster: string): void {
     for (const s of this.services.values()) if (s.cluster === cluster && s.unplaced > 0) this.reconcile(cluster, s.name);

@@ -47,6 +47,11 @@ export class SimEcs implements SimService {
   stopDelayMs = 1_000;
   /** A task placed by the scheduler is PENDING this long before RUNNING. */
   placementDelayMs = 5_000;
+  /**
+   * Off by default: ECS itself replaces and then stops the service tasks of a DRAINING
+   * instance (as real ECS does). Leave it off to see only what the drain does.
+   */
+  drainingReplacesServiceTasks = false;
 
   readonly taskDefinitions: TaskDefinitionStore;
   readonly tasks: EcsTasks;
@@ -124,7 +129,9 @@ export class SimEcs implements SimService {
         if (status !== 'ACTIVE' && status !== 'DRAINING') throw invalidParameter('Container instance status must be ACTIVE or DRAINING.');
         for (const ref of refs) {
           const ci = this.containerInstance(cluster, ref);
-          if (ci && ci.status !== 'INACTIVE') ci.status = status;
+          if (!ci || ci.status === 'INACTIVE' || ci.status === status) continue;
+          ci.status = status;
+          if (status === 'DRAINING' && this.drainingReplacesServiceTasks) this.services.drainInstance(ci);
         }
         if (status === 'ACTIVE') this.services.placeStarved(cluster);
         // INACTIVE (deregistered) instances are reported as MISSING, like unknown ones.

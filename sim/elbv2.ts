@@ -176,6 +176,10 @@ export class SimElbv2 implements SimService {
     }
   }
 
+  deregistrationDelaySeconds(tgArn: string): number {
+    return Number(this.group(tgArn).attributes.get(DELAY_KEY));
+  }
+
   /** Force a health state (e.g. to make a target unhealthy). */
   setHealth(tgArn: string, target: { id: string; port: number }, state: 'healthy' | 'unhealthy' | 'initial'): void {
     const rec = this.group(tgArn).current.get(key(target.id, target.port));

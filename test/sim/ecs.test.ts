@@ -240,6 +240,35 @@ describe('simulated ECS services and scheduler', () => {
     expect(account.ecs.tasksOn(c.spares[0]!.instanceId)).toEqual([]);
   });
 
+  it('with drainingReplacesServiceTasks, ECS replaces a DRAINING instance\'s service tasks, then deregisters and stops the old ones', async () => {
+    const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = true;
+    const c = buildSpotCluster(account, { spareInstances: 1 });
+    const { ecs } = account.clients();
+    const first = c.instances[0]!;
+    const services = account.ecs.tasksOn(first.instanceId).filter((t) => t.serviceName);
+    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'web', containerInstances: [first.containerInstanceArn], status: 'DRAINING' }));
+    expect(account.elbv2.targetHistory().filter((t) => t.deregisteredBy === 'ecs')).toEqual([]); // not before the replacements run
+
+    account.advance(5_000);
+    const deregistered = account.elbv2.targetHistory().filter((t) => t.deregisteredBy === 'ecs');
+    expect(deregistered).toHaveLength(2 + 2); // frontend ×2, api in two groups
+    // Tasks behind load balancers wait out the deregistration delay; the worker (no LB) stops at once.
+    const status = (name: string) => services.filter((t) => t.serviceName === name).map((t) => account.ecs.task(t.arn)!.desiredStatus);
+    expect([...status('web-frontend'), ...status('api')]).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    expect(status('worker')).toEqual(['STOPPED']);
+
+    account.advance(30_000); // the deregistration delay
+    for (const t of services) expect(account.ecs.task(t.arn)).toMatchObject({ desiredStatus: 'STOPPED', stoppedBy: 'ecs', stopCode: 'ServiceSchedulerInitiated' });
+    expect(account.ecs.task(c.tasks.batch)!.desiredStatus).toBe('RUNNING'); // standalone tasks are not ECS's to move
+    const svc = (await ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['web-frontend', 'api', 'worker'] }))).services!;
+    expect(svc.map((x) => [x.runningCount, x.pendingCount])).toEqual([
+      [4, 0],
+      [2, 0],
+      [2, 0],
+    ]);
+  });
+
   it('describes at most 10 services and reports unknown ones as MISSING', async () => {
     const account = new SimulatedAccount();
     buildSpotCluster(account);
