@@ -1,0 +1,213 @@
+import { makeHandler, SPOT_NOTICE_MS, type Deps, type Result } from '../../functions/spot-interruption/handler';
+import type { DrainReport } from '../../shared/drain/report';
+import { SimulatedAccount } from '../../sim/account';
+import { buildLargeCluster, buildSpotCluster } from '../../sim/builders';
+import { simError } from '../../sim/errors';
+import { DRAIN_DEFAULTS, deregisteredBeforeStopped, runningAt } from '../support/drain-checks';
+import { recordingLogger, recordingMetrics } from '../support/recorders';
+
+const DLQ = 'ecs-steady-test-dead-letter';
+
+function setup(account: SimulatedAccount, config: Partial<Deps['config']> = {}) {
+  const dlqUrl = account.sqs.createQueue(DLQ);
+  const topicArn = account.sns.createTopic('interrupted-tasks');
+  const logger = recordingLogger();
+  const metrics = recordingMetrics();
+  const deps: Deps = {
+    clients: account.clients(),
+    config: { ...DRAIN_DEFAULTS, deadLetterQueueName: DLQ, interruptedTasksTopicArn: topicArn, ...config },
+    clock: account.clock,
+    logger,
+    metrics,
+  };
+  return { handler: makeHandler(() => deps), logger, metrics, dlqUrl, topicArn };
+}
+
+const asReport = (r: Result): DrainReport => {
+  if (!('ec2InstanceId' in r)) throw new Error(`expected a drain report, got ${JSON.stringify(r)}`);
+  return r;
+};
+
+describe('spotInterruption on the simulated account', () => {
+  it('drains bridge and awsvpc services in several target groups and a batch task before the reclaim', async () => {
+    const account = new SimulatedAccount();
+    const c = buildSpotCluster(account, { deregistrationDelaySeconds: 30 });
+    const { handler, topicArn, metrics } = setup(account);
+    const victim = c.instances[0]!;
+    const event = account.ec2.interruptSpot(victim.instanceId);
+    const noticeAt = account.clock.now();
+
+    const report = asReport(await handler(event));
+
+    expect(report.outcome).toBe('drained');
+    expect(account.ecs.containerInstanceRecord(victim.instanceId)?.status).toBe('DRAINING');
+    const onVictim = c.tasksByInstance[victim.instanceId]!;
+    expect(runningAt(account, onVictim, noticeAt + SPOT_NOTICE_MS - 1)).toEqual([]);
+    const serviceTasks = onVictim.filter((arn) => arn !== c.tasks.batch);
+    expect(deregisteredBeforeStopped(account, serviceTasks)).toEqual([]);
+    // The awsvpc api task was in two target groups; both were deregistered.
+    const api = onVictim.map((a) => account.ecs.task(a)!).find((t) => t.serviceName === 'api')!;
+    expect(new Set(api.targets.map((t) => t.targetGroupArn))).toEqual(new Set([c.targetGroups.api, c.targetGroups.apiInternal]));
+    // The batch task was stopped at once, not after the targets drained.
+    expect(account.ecs.task(c.tasks.batch)!.stopRequestedAt! - noticeAt).toBeLessThan(5_000);
+    // Service tasks behind load balancers waited for their targets to finish draining (30 s).
+    const web = onVictim.map((a) => account.ecs.task(a)!).filter((t) => t.serviceName === 'web-frontend');
+    for (const t of web) expect(t.stopRequestedAt! - noticeAt).toBeGreaterThanOrEqual(30_000);
+    // Tasks on the other instance were not touched.
+    expect(runningAt(account, c.tasksByInstance[c.instances[1]!.instanceId]!, account.clock.now())).toHaveLength(4);
+    // The batch job can be re-queued from the published record.
+    const published = account.sns.published(topicArn).map((p) => JSON.parse(p.message));
+    expect(published).toEqual([
+      expect.objectContaining({ taskArn: c.tasks.batch, startedBy: 'job-runner', group: 'family:nightly-report', taskDefinitionArn: c.taskDefinitions.batch }),
+    ]);
+    expect(published[0].overrides.containerOverrides[0].command).toEqual(['--date', '2026-11-22']);
+
+    expect(report.tasksStopped).toEqual({ standalone: 1, service: 4 });
+    expect(report.targetsDeregistered).toBe(4); // 2 frontend targets + the api task in 2 groups
+    expect(report.secondsToSpare).toBeGreaterThan(15);
+    expect(metrics.values.get('tasksStopped')).toBe(5);
+
+    account.advance(SPOT_NOTICE_MS);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
+  it('is a logged no-op for an instance in no cluster', async () => {
+    const account = new SimulatedAccount();
+    buildSpotCluster(account);
+    const stray = account.ec2.launchInstance({ lifecycle: 'spot' });
+    const { handler, logger } = setup(account);
+
+    const report = asReport(await handler(account.ec2.interruptSpot(stray.instanceId)));
+
+    expect(report.outcome).toBe('not-in-cluster');
+    expect(logger.messages()).toContain('instance not in any cluster: nothing to drain');
+    expect(account.countCalls('ecs', 'UpdateContainerInstancesState')).toBe(0);
+    expect(account.countCalls('ecs', 'StopTask')).toBe(0);
+  });
+
+  it('re-runs a repeated notice safely', async () => {
+    const account = new SimulatedAccount();
+    const c = buildSpotCluster(account);
+    const { handler } = setup(account);
+    const event = account.ec2.interruptSpot(c.instances[0]!.instanceId);
+
+    const first = asReport(await handler(event));
+    const stopsAfterFirst = account.countCalls('ecs', 'StopTask');
+    const second = asReport(await handler(event));
+
+    expect(first.outcome).toBe('drained');
+    expect(second.outcome).toBe('drained');
+    expect(second.failures).toEqual([]);
+    expect(second.tasksStopped).toEqual({ standalone: 0, service: 0 });
+    expect(account.countCalls('ecs', 'StopTask')).toBe(stopsAfterFirst);
+  });
+
+  it('shortens its waits for a notice delivered 90 s late and still finishes before the reclaim', async () => {
+    const account = new SimulatedAccount();
+    const c = buildSpotCluster(account, { deregistrationDelaySeconds: 60 });
+    const { handler } = setup(account);
+    const victim = c.instances[0]!;
+    const noticeAt = account.clock.now();
+    const event = account.ec2.interruptSpot(victim.instanceId);
+    account.advance(90_000);
+
+    const report = asReport(await handler(event));
+
+    const forceAt = noticeAt + SPOT_NOTICE_MS - DRAIN_DEFAULTS.safetyMarginMs;
+    expect(Date.parse(report.finishedAt)).toBeLessThanOrEqual(noticeAt + SPOT_NOTICE_MS);
+    expect(report.secondsToSpare).toBeGreaterThanOrEqual(0);
+    const onVictim = c.tasksByInstance[victim.instanceId]!;
+    for (const arn of onVictim) expect(account.ecs.task(arn)!.stopRequestedAt).toBeLessThanOrEqual(forceAt + 1_000);
+    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    account.advance(SPOT_NOTICE_MS);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
+  it('gets the same end state with 10 % of API calls throttled', async () => {
+    const account = new SimulatedAccount({ seed: 7 });
+    const c = buildSpotCluster(account);
+    const { handler } = setup(account);
+    account.faults.throttleRate = 0.1;
+    const victim = c.instances[0]!;
+
+    const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
+
+    expect(account.calls.some((call) => call.error === 'ThrottlingException')).toBe(true);
+    expect(report.outcome).toBe('drained');
+    const onVictim = c.tasksByInstance[victim.instanceId]!;
+    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    account.advance(SPOT_NOTICE_MS);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
+  it('carries on when DeregisterTargets fails once for one target group, and retries it', async () => {
+    const account = new SimulatedAccount();
+    const c = buildSpotCluster(account);
+    const { handler } = setup(account);
+    account.failNext('elbv2', 'DeregisterTargets', simError('InternalFailure', 'simulated outage', 500), {
+      times: 20, // more than the SDK's retries: the drain itself has to come back to it
+      when: (input: { TargetGroupArn: string }) => input.TargetGroupArn === c.targetGroups.apiInternal,
+    });
+    const victim = c.instances[0]!;
+    const noticeAt = account.clock.now();
+
+    const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
+
+    expect(report.failures.map((f) => [f.step, f.subject])).toContainEqual(['deregisterTargets', c.targetGroups.apiInternal]);
+    const onVictim = c.tasksByInstance[victim.instanceId]!;
+    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    // The frontend tasks (other target group) did not wait for the failing one beyond their own drain.
+    const frontend = onVictim.map((a) => account.ecs.task(a)!).filter((t) => t.serviceName === 'web-frontend');
+    for (const t of frontend) expect(t.stopRequestedAt! - noticeAt).toBeLessThan(40_000);
+    expect(report.outcome).toBe('drained');
+  });
+
+  it('rejects a malformed event with a clear error and parks it in the dead-letter queue', async () => {
+    const account = new SimulatedAccount();
+    const { handler, dlqUrl } = setup(account);
+    const bad = { id: 'e-1', source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning', time: 'yesterday', detail: { 'instance-id': 'web-1' } };
+
+    const result = await handler(bad);
+
+    expect(result).toMatchObject({ outcome: 'rejected' });
+    const error = (result as { error: string }).error;
+    expect(error).toMatch(/time: expected an ISO-8601 time/);
+    expect(error).toMatch(/detail\.instance-id: expected an EC2 instance id/);
+    expect(error).toMatch(/detail\.instance-action/);
+    const parked = account.sqs.pending(dlqUrl);
+    expect(parked).toHaveLength(1);
+    expect(JSON.parse(parked[0]!.body)).toMatchObject({ source: 'spotInterruption', input: bad });
+    expect(account.countCalls('ecs', 'ListClusters')).toBe(0);
+  });
+
+  it('in dry run plans the drain and changes nothing', async () => {
+    const account = new SimulatedAccount();
+    const c = buildSpotCluster(account);
+    const { handler } = setup(account, { dryRun: true });
+
+    const report = asReport(await handler(account.ec2.interruptSpot(c.instances[0]!.instanceId)));
+
+    expect(report.outcome).toBe('dry-run');
+    expect(report.steps).toMatchObject({ setDraining: 1, stopTask: 2, deregisterTargets: 3 });
+    for (const op of ['UpdateContainerInstancesState', 'StopTask']) expect(account.countCalls('ecs', op)).toBe(0);
+    expect(account.countCalls('elbv2', 'DeregisterTargets')).toBe(0);
+  });
+
+  it('drains 50 tasks over 10 target groups with throttling: none still running at the deadline, every target deregistered first', async () => {
+    const account = new SimulatedAccount({ seed: 11 });
+    const c = buildLargeCluster(account, { tasks: 50, targetGroups: 10, deregistrationDelaySeconds: 30 });
+    const { handler } = setup(account);
+    account.faults.throttleRate = 0.1;
+    account.faults.latencyMs = 20;
+    const noticeAt = account.clock.now();
+
+    const report = asReport(await handler(account.ec2.interruptSpot(c.victim.instanceId)));
+
+    expect(report.outcome).toBe('drained');
+    expect(runningAt(account, c.taskArns, noticeAt + SPOT_NOTICE_MS)).toEqual([]);
+    expect(deregisteredBeforeStopped(account, c.taskArns)).toEqual([]);
+    expect(report.tasksStopped.service).toBe(50);
+    account.advance(SPOT_NOTICE_MS);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+});
