@@ -1,4 +1,4 @@
-import { GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQS_MAX_DELAY_SECONDS } from './limits';
 
@@ -21,6 +21,16 @@ export class QueueAdapter {
       this.urls.set(queueName, url);
     }
     return url;
+  }
+
+  /**
+   * Make a received message visible again after `seconds` (instead of the queue's full
+   * visibility timeout), so a failed message is retried soon.
+   */
+  async retryAfter(queueName: string, receiptHandle: string, seconds: number): Promise<void> {
+    await this.sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: await this.url(queueName), ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.round(seconds)) }),
+    );
   }
 
   /** Send one message; delay is clamped to what SQS allows (0–900 s). Returns the message id. */

@@ -106,6 +106,18 @@ export class SimSqs implements SimService {
         m.deletedAt ??= this.account.clock.now();
         return {};
       },
+      ChangeMessageVisibility: (input: { QueueUrl: string; ReceiptHandle: string; VisibilityTimeout: number }) => {
+        const q = this.byUrl(input.QueueUrl);
+        const m = q.messages.find((x) => x.receiptHandle === input.ReceiptHandle && x.deletedAt === undefined);
+        if (!m) {
+          throw new ReceiptHandleIsInvalid({ message: `The input receipt handle "${input.ReceiptHandle}" is not a valid receipt handle.`, $metadata: meta() });
+        }
+        if (input.VisibilityTimeout < 0 || input.VisibilityTimeout > 43_200) {
+          throw invalidValue('VisibilityTimeout', input.VisibilityTimeout, 'Must be between 0 and 43200, if provided.');
+        }
+        m.visibleAt = this.account.clock.now() + input.VisibilityTimeout * 1000;
+        return {};
+      },
       GetQueueAttributes: (input: GetQueueAttributesCommandInput) => {
         const q = this.byUrl(input.QueueUrl);
         const all = this.attributesOf(q);

@@ -61,6 +61,11 @@ export function makeHandler(deps: () => Deps) {
         }
         d.logger.error('drain step failed; message will be retried', { messageId: record.messageId, error: errorMessage(err) });
         failures.push({ itemIdentifier: record.messageId });
+        // The queue's visibility timeout (≥ the function timeout) is longer than a lifecycle
+        // hook should wait: bring the message back after one poll interval instead.
+        await queues.retryAfter(d.config.drainQueueName, record.receiptHandle, d.config.pollMs / 1000).catch((e: unknown) => {
+          d.logger.warn('could not shorten the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
+        });
       }
     }
     return { batchItemFailures: failures };
