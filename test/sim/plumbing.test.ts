@@ -52,3 +52,24 @@ describe('simulated account plumbing', () => {
     expect(account.countCalls('ecs', 'ListClusters')).toBe(3);
   });
 });
+
+describe('virtual clock', () => {
+  it('lets concurrent sleeps overlap instead of adding up', async () => {
+    const { VirtualClock } = await import('../../sim/clock');
+    const clock = new VirtualClock(0);
+    await Promise.all(Array.from({ length: 10 }, () => clock.sleep(20)));
+    expect(clock.now()).toBe(20);
+    await Promise.all([clock.sleep(5).then(() => clock.sleep(5)), clock.sleep(30)]);
+    expect(clock.now()).toBe(50);
+    expect(clock.waiting).toBe(0);
+  });
+
+  it('charges parallel API calls their latency once, not once per call', async () => {
+    const account = new SimulatedAccount({ start: 0 });
+    account.ecs.operations = () => ({ ListClusters: () => ({ clusterArns: [] }) });
+    account.faults.latencyMs = 50;
+    const { ecs } = account.clients();
+    await Promise.all(Array.from({ length: 8 }, () => ecs.send(new ListClustersCommand({}))));
+    expect(account.clock.now()).toBe(50);
+  });
+});
