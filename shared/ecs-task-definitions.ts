@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, paginateListTaskDefinitionFamilies, type ECSClient } from '@aws-sdk/client-ecs';
 import { awsErrorName } from './aws-errors';
 import { ECS_LIST_PAGE_MAX } from './limits';
-import { mapLimit } from './logs/concurrency';
+import { mapLimit } from './concurrency';
 
 export interface ContainerLogging {
   name: string;

@@ -5,26 +5,17 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AutoScalingAdapter } from '../../shared/autoscaling';
-import { makeClients, type AwsClients } from '../../shared/clients';
-import { systemClock, type Clock } from '../../shared/clock';
 import { deadLetter } from '../../shared/dead-letter';
 import { drainAdapters } from '../../shared/drain/adapters';
 import { asgDrainMessage, asgDrainStep, parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/asg';
 import { emitDrainMetrics } from '../../shared/drain/workflow';
 import { errorMessage, EventValidationError } from '../../shared/errors';
 import { parseEvent } from '../../shared/events';
-import { lazy } from '../../shared/lazy';
-import { makeLogger, makeMetrics, type Log, type MetricSink } from '../../shared/observability';
 import { QueueAdapter } from '../../shared/queues';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
 import { wrap } from '../../shared/wrap';
 
-export interface Deps {
-  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
-  config: AsgDrainConfig;
-  clock: Clock;
-  logger: Log;
-  metrics: MetricSink;
-}
+export type Deps = HandlerDeps<AsgDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
 
 /** Time kept back from the Lambda timeout for the last calls (complete, re-queue, report). */
 const INVOCATION_RESERVE_MS = 30_000;
@@ -80,18 +71,12 @@ function parseBody(record: SQSRecord): unknown {
   }
 }
 
-const logger = makeLogger('asgLifecycleDrain');
-const metrics = makeMetrics('asgLifecycleDrain');
-const realDeps = lazy((): Deps => {
-  const config = parseAsgDrainConfig();
-  logger.info('effective config', { config });
-  return { clients: makeClients({
-      ecs: ECSClient,
-      elbv2: ElasticLoadBalancingV2Client,
-      sns: SNSClient,
-      sqs: SQSClient,
-      autoscaling: AutoScalingClient,
-    }), config, clock: systemClock, logger, metrics };
+const runtime = lambdaRuntime('asgLifecycleDrain', parseAsgDrainConfig, {
+  ecs: ECSClient,
+  elbv2: ElasticLoadBalancingV2Client,
+  sns: SNSClient,
+  sqs: SQSClient,
+  autoscaling: AutoScalingClient,
 });
 
-export const handler = wrap(makeHandler(realDeps), logger, metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);

@@ -1,25 +1,16 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { makeClients, type AwsClients } from '../../shared/clients';
-import { systemClock, type Clock } from '../../shared/clock';
 import { TaskDefinitionsAdapter } from '../../shared/ecs-task-definitions';
 import { TransientError } from '../../shared/errors';
 import { GlueAdapter } from '../../shared/glue';
-import { lazy } from '../../shared/lazy';
 import { parsePartitionsConfig, type PartitionsConfig } from '../../shared/logs/config';
 import { parseLogPartitionsEvent } from '../../shared/logs/events';
 import { datesFor } from '../../shared/logs/partition-plan';
 import { emitPartitionsMetrics, failureSummary, hasFailures, runLogPartitions, type PartitionsReport } from '../../shared/logs/partitions-run';
-import { makeLogger, makeMetrics, type Log, type MetricSink } from '../../shared/observability';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
 import { wrap } from '../../shared/wrap';
 
-export interface Deps {
-  clients: Pick<AwsClients, 'ecs' | 'glue'>;
-  config: PartitionsConfig;
-  clock: Clock;
-  logger: Log;
-  metrics: MetricSink;
-}
+export type Deps = HandlerDeps<PartitionsConfig, 'ecs' | 'glue'>;
 
 /**
  * Daily schedule (or `{}`): tables for every fluentd/firelens container, partitions for today
@@ -48,12 +39,9 @@ export function makeHandler(deps: () => Deps) {
   };
 }
 
-const logger = makeLogger('logPartitions');
-const metrics = makeMetrics('logPartitions');
-const realDeps = lazy((): Deps => {
-  const config = parsePartitionsConfig();
-  logger.info('effective config', { config: { ...config, projectionTables: config.projectionTables === 'all' ? 'all' : [...config.projectionTables] } });
-  return { clients: makeClients({ ecs: ECSClient, glue: GlueClient }), config, clock: systemClock, logger, metrics };
-});
+const runtime = lambdaRuntime('logPartitions', parsePartitionsConfig, { ecs: ECSClient, glue: GlueClient }, (config) => ({
+  ...config,
+  projectionTables: config.projectionTables === 'all' ? 'all' : [...config.projectionTables],
+}));
 
-export const handler = wrap(makeHandler(realDeps), logger, metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);

@@ -2,23 +2,15 @@ import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
 import { AthenaAdapter } from '../../shared/athena';
-import { makeClients, type AwsClients } from '../../shared/clients';
-import { systemClock, type Clock } from '../../shared/clock';
 import { GlueAdapter } from '../../shared/glue';
-import { lazy } from '../../shared/lazy';
 import { parseSearchConfig, type SearchConfig } from '../../shared/logs/config';
 import { parseLogSearchEvent } from '../../shared/logs/events';
 import { resumeLogSearch, runLogSearch, type SearchResult } from '../../shared/logs/search-run';
-import { MetricUnit, makeLogger, makeMetrics, type Log, type MetricSink } from '../../shared/observability';
+import { MetricUnit } from '../../shared/observability';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
 import { wrap } from '../../shared/wrap';
 
-export interface Deps {
-  clients: Pick<AwsClients, 'glue' | 'athena'>;
-  config: SearchConfig;
-  clock: Clock;
-  logger: Log;
-  metrics: MetricSink;
-}
+export type Deps = HandlerDeps<SearchConfig, 'glue' | 'athena'>;
 
 /** Time kept back from the Lambda timeout to fetch rows and answer after the wait. */
 const ANSWER_MARGIN_MS = 15_000;
@@ -48,12 +40,6 @@ export function makeHandler(deps: () => Deps) {
   };
 }
 
-const logger = makeLogger('logSearch');
-const metrics = makeMetrics('logSearch');
-const realDeps = lazy((): Deps => {
-  const config = parseSearchConfig();
-  logger.info('effective config', { config });
-  return { clients: makeClients({ glue: GlueClient, athena: AthenaClient }), config, clock: systemClock, logger, metrics };
-});
+const runtime = lambdaRuntime('logSearch', parseSearchConfig, { glue: GlueClient, athena: AthenaClient });
 
-export const handler = wrap(makeHandler(realDeps), logger, metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);

@@ -2,8 +2,6 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { makeClients, type AwsClients } from '../../shared/clients';
-import { systemClock, type Clock } from '../../shared/clock';
 import { deadLetter } from '../../shared/dead-letter';
 import { drainAdapters } from '../../shared/drain/adapters';
 import { parseDrainConfig, type DrainConfig } from '../../shared/drain/config';
@@ -11,21 +9,14 @@ import type { DrainReport } from '../../shared/drain/report';
 import { drainEc2Instance, emitDrainMetrics } from '../../shared/drain/workflow';
 import { EventValidationError } from '../../shared/errors';
 import { parseEvent, spotInterruptionEvent } from '../../shared/events';
-import { lazy } from '../../shared/lazy';
-import { makeLogger, makeMetrics, type Log, type MetricSink } from '../../shared/observability';
 import { QueueAdapter } from '../../shared/queues';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
 import { wrap } from '../../shared/wrap';
 
 /** AWS reclaims a Spot instance two minutes after the interruption notice. */
 export const SPOT_NOTICE_MS = 120_000;
 
-export interface Deps {
-  clients: Pick<AwsClients, 'ecs' | 'elbv2' | 'sns' | 'sqs'>;
-  config: DrainConfig;
-  clock: Clock;
-  logger: Log;
-  metrics: MetricSink;
-}
+export type Deps = HandlerDeps<DrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs'>;
 
 export type Result = DrainReport | { outcome: 'rejected'; error: string; deadLetterMessageId?: string };
 
@@ -57,12 +48,6 @@ export function makeHandler(deps: () => Deps) {
   };
 }
 
-const logger = makeLogger('spotInterruption');
-const metrics = makeMetrics('spotInterruption');
-const realDeps = lazy((): Deps => {
-  const config = parseDrainConfig();
-  logger.info('effective config', { config });
-  return { clients: makeClients({ ecs: ECSClient, elbv2: ElasticLoadBalancingV2Client, sns: SNSClient, sqs: SQSClient }), config, clock: systemClock, logger, metrics };
-});
+const runtime = lambdaRuntime('spotInterruption', parseDrainConfig, { ecs: ECSClient, elbv2: ElasticLoadBalancingV2Client, sns: SNSClient, sqs: SQSClient });
 
-export const handler = wrap(makeHandler(realDeps), logger, metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock';
+import { mapLimit } from '../concurrency';
 import { errorMessage } from '../errors';
 import type { DrainAdapters } from './adapters';
 import type { DrainStep } from './types';
@@ -27,10 +28,8 @@ export async function applyDrainPlan(
 ): Promise<StepResult[]> {
   const results: StepResult[] = [];
   for (const run of runsOfOneKind(steps)) {
-    for (let i = 0; i < run.length; i += STEP_CONCURRENCY) {
-      const batch = run.slice(i, i + STEP_CONCURRENCY);
-      results.push(...(await Promise.all(batch.map((step) => applyStep(step, a, clock, topicArn)))));
-    }
+    // applyStep never throws: a failure is a result.
+    results.push(...(await mapLimit(run, STEP_CONCURRENCY, (step) => applyStep(step, a, clock, topicArn))));
   }
   return results;
 }

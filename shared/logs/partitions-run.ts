@@ -4,7 +4,7 @@ import { EventValidationError, errorMessage } from '../errors';
 import type { TaskDefinitionsAdapter } from '../ecs-task-definitions';
 import type { GlueAdapter } from '../glue';
 import { MetricUnit, type Log, type MetricSink } from '../observability';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../concurrency';
 import type { PartitionsConfig } from './config';
 import type { IsoDate } from './dates';
 import { planPartitions, type TablePartitions } from './partition-plan';

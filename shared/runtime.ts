@@ -1,0 +1,36 @@
+import { makeClients, type AwsClients, type ClientConstructors, type ServiceName } from './clients';
+import { systemClock, type Clock } from './clock';
+import { lazy } from './lazy';
+import { makeLogger, makeMetrics, type Log, type MetricSink } from './observability';
+
+/** What every handler's `makeHandler` receives. */
+export interface HandlerDeps<C, K extends ServiceName> {
+  clients: Pick<AwsClients, K>;
+  config: C;
+  clock: Clock;
+  logger: Log;
+  metrics: MetricSink;
+}
+
+/**
+ * The real dependencies of one Lambda function: logger and metrics at module load (the
+ * middy wrapper needs them), config and clients on first invocation — parsed once per
+ * container, effective config logged once, and nothing read at import time, so tests can
+ * import a handler freely.
+ */
+export function lambdaRuntime<C, K extends ServiceName>(
+  name: string,
+  parseConfig: () => C,
+  clients: ClientConstructors<K>,
+  /** How the effective config is logged (e.g. Sets as arrays). */
+  describeConfig: (config: C) => unknown = (config) => config,
+) {
+  const logger = makeLogger(name);
+  const metrics = makeMetrics(name);
+  const deps = lazy((): HandlerDeps<C, K> => {
+    const config = parseConfig();
+    logger.info('effective config', { config: describeConfig(config) });
+    return { clients: makeClients(clients), config, clock: systemClock, logger, metrics };
+  });
+  return { logger, metrics, deps };
+}
