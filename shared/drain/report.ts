@@ -31,7 +31,8 @@ export interface DrainReport {
   interruptedTasksPublished: number;
   /** Steps the plan would take (dry run) or took, by kind. */
   steps: Record<string, number>;
-  failures: Array<{ step: string; subject: string; error: string; at: string }>;
+  /** One entry per step, subject and error; `times` counts the looks on which it failed. */
+  failures: Array<{ step: string; subject: string; error: string; at: string; lastAt: string; times: number }>;
   warnings: string[];
   iterations: number;
 }
@@ -74,7 +75,12 @@ export class DrainReportBuilder {
     for (const { step, ok, error, at } of results) {
       r.steps[step.kind] = (r.steps[step.kind] ?? 0) + 1;
       if (!ok) {
-        r.failures.push({ step: step.kind, subject: subjectOf(step), error: error ?? 'unknown', at: iso(at) });
+        const failure = { step: step.kind, subject: subjectOf(step), error: error ?? 'unknown' };
+        const seen = r.failures.find((f) => f.step === failure.step && f.subject === failure.subject && f.error === failure.error);
+        if (seen) {
+          seen.times += 1;
+          seen.lastAt = iso(at);
+        } else r.failures.push({ ...failure, at: iso(at), lastAt: iso(at), times: 1 });
         continue;
       }
       switch (step.kind) {

@@ -153,7 +153,9 @@ describe('spotInterruption on the simulated account', () => {
 
     const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
 
-    expect(report.failures.map((f) => [f.step, f.subject])).toContainEqual(['deregisterTargets', c.targetGroups.apiInternal]);
+    // Reported once, with how many looks it failed on: 8 + 8 failed SDK attempts, and the third look's retries get through.
+    const failed = report.failures.filter((f) => f.step === 'deregisterTargets');
+    expect(failed).toEqual([expect.objectContaining({ subject: c.targetGroups.apiInternal, times: 2 })]);
     const onVictim = c.tasksByInstance[victim.instanceId]!;
     expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
     // The frontend tasks (other target group) did not wait for the failing one beyond their own drain.
