@@ -49,5 +49,14 @@ export function emitDrainMetrics(metrics: MetricSink, report: DrainReport): void
   metrics.addMetric('targetsDeregistered', MetricUnit.Count, report.targetsDeregistered);
   metrics.addMetric('drainFailures', MetricUnit.Count, report.failures.length);
   metrics.addMetric('secondsToSpare', MetricUnit.Seconds, report.secondsToSpare);
-  metrics.addMetric(`drainOutcome_${report.outcome}`, MetricUnit.Count, 1);
+  metrics.addMetric(OUTCOME_METRIC[report.outcome], MetricUnit.Count, 1);
 }
+
+/** One camelCase count per outcome, so each can be graphed and alarmed on its own. */
+const OUTCOME_METRIC: Record<DrainReport['outcome'], string> = {
+  drained: 'drainsCompleted',
+  'deadline-reached': 'drainsCutByDeadline',
+  'handed-on': 'drainsHandedOn',
+  'not-in-cluster': 'drainsNotInCluster',
+  'dry-run': 'drainsDryRun',
+};
