@@ -75,11 +75,12 @@ describe('spotInterruption on the simulated account', () => {
     const account = new SimulatedAccount();
     buildSpotCluster(account);
     const stray = account.ec2.launchInstance({ lifecycle: 'spot' });
-    const { handler, logger } = setup(account);
+    const { handler, logger, metrics } = setup(account);
 
     const report = asReport(await handler(account.ec2.interruptSpot(stray.instanceId)));
 
     expect(report.outcome).toBe('not-in-cluster');
+    expect(metrics.values.get('drainsNotInCluster')).toBe(1);
     expect(logger.messages()).toContain('instance not in any cluster: nothing to drain');
     expect(account.countCalls('ecs', 'UpdateContainerInstancesState')).toBe(0);
     expect(account.countCalls('ecs', 'StopTask')).toBe(0);
