@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EventValidationError } from './errors';
 
 /** The EventBridge envelope fields we rely on. */

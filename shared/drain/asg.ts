@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AutoScalingAdapter, type LifecycleActionRef } from '../autoscaling';
 import { envInt, parseEnv } from '../config';
 import { lifecycleTerminateEvent, type LifecycleTerminateEvent } from '../events';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envArn, envBool, envInt, envList, parseEnv } from '../config';
 import type { DrainSettings } from './run';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envBool, envInt, envList, parseEnv } from '../config';
 import { ConfigError } from '../errors';
 import { isValidTimeZone } from './dates';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseEvent } from '../events';
 import { isIsoDate } from './dates';
 import { isAthenaName } from './naming';
