@@ -1,17 +1,16 @@
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AutoScalingAdapter } from '../../shared/autoscaling';
-import { deadLetter } from '../../shared/dead-letter';
 import { drainAdapters } from '../../shared/drain/adapters';
 import { asgDrainMessage, asgDrainStep, parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/asg';
 import { emitDrainMetrics } from '../../shared/drain/workflow';
-import { errorMessage, EventValidationError } from '../../shared/errors';
 import { parseEvent } from '../../shared/events';
 import { QueueAdapter } from '../../shared/queues';
+import { processSqsBatch } from '../../shared/sqs-batch';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
 import { wrap } from '../../shared/wrap';
 
@@ -21,10 +20,10 @@ export type Deps = HandlerDeps<AsgDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' |
 const INVOCATION_RESERVE_MS = 30_000;
 
 /**
- * SQS batch of ASG terminate lifecycle events (and our own continuations). Per record:
- * returns ⇒ acknowledged; malformed ⇒ dead-lettered with the reason and acknowledged;
- * any other error ⇒ reported as a batch item failure, so SQS retries it and its redrive
- * policy dead-letters it in the end.
+ * SQS batch of ASG terminate lifecycle events (and our own continuations), one drain step
+ * per record. Failure semantics are processSqsBatch's: malformed ⇒ dead-lettered and
+ * acknowledged; any other error ⇒ retried soon, dead-lettered by the redrive policy.
+ * The lifecycle action keeps its own deadline throughout (heartbeats, then CONTINUE).
  */
 export function makeHandler(deps: () => Deps) {
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
@@ -33,42 +32,18 @@ export function makeHandler(deps: () => Deps) {
     const stepDeps = { adapters: drainAdapters(d.clients), clock: d.clock, log: d.logger, autoscaling: new AutoScalingAdapter(d.clients.autoscaling), queues };
     const remaining = context?.getRemainingTimeInMillis?.() ?? d.config.stepMs + INVOCATION_RESERVE_MS;
     const invocationEndsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
-    const failures: SQSBatchResponse['batchItemFailures'] = [];
 
-    for (const record of event.Records ?? []) {
-      try {
-        const message = parseEvent(asgDrainMessage, parseBody(record), 'ASG lifecycle drain message');
+    return processSqsBatch(
+      event.Records ?? [],
+      async (body) => {
+        const message = parseEvent(asgDrainMessage, body, 'ASG lifecycle drain message');
         const result = await asgDrainStep(stepDeps, d.config, message, invocationEndsAt);
         d.logger.info('drain report', { lifecycle: result.lifecycle, step: result.step, report: result.report });
         emitDrainMetrics(d.metrics, result.report);
-      } catch (err) {
-        try {
-          if (err instanceof EventValidationError) {
-            await deadLetter(queues, d.config.deadLetterQueueName, d.logger, record.body, err, 'asgLifecycleDrain');
-            continue;
-          }
-        } catch (dlqErr) {
-          err = dlqErr; // the dead-letter queue did not take it: keep the message in SQS instead
-        }
-        d.logger.error('drain step failed; message will be retried', { messageId: record.messageId, error: errorMessage(err) });
-        failures.push({ itemIdentifier: record.messageId });
-        // The queue's visibility timeout (≥ the function timeout) is longer than a lifecycle
-        // hook should wait: bring the message back after one poll interval instead.
-        await queues.retryAfter(d.config.drainQueueName, record.receiptHandle, d.config.pollMs / 1000).catch((e: unknown) => {
-          d.logger.warn('could not shorten the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
-        });
-      }
-    }
-    return { batchItemFailures: failures };
+      },
+      { queues, queueName: d.config.drainQueueName, deadLetterQueueName: d.config.deadLetterQueueName, retryAfterSeconds: d.config.pollMs / 1000, log: d.logger, source: 'asgLifecycleDrain' },
+    );
   };
-}
-
-function parseBody(record: SQSRecord): unknown {
-  try {
-    return JSON.parse(record.body);
-  } catch {
-    throw new EventValidationError('message body is not JSON', [record.body.slice(0, 200)]);
-  }
 }
 
 const runtime = lambdaRuntime('asgLifecycleDrain', parseAsgDrainConfig, {

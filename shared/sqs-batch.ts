@@ -1,0 +1,61 @@
+import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { deadLetter } from './dead-letter';
+import { errorMessage, EventValidationError } from './errors';
+import type { Log } from './observability';
+import type { QueueAdapter } from './queues';
+
+export interface SqsBatchOptions {
+  queues: QueueAdapter;
+  /** The queue the records came from (to bring a failed one back early). */
+  queueName: string;
+  deadLetterQueueName?: string;
+  /** A failed record becomes visible again after this many seconds, not the full visibility timeout. */
+  retryAfterSeconds: number;
+  log: Log;
+  /** Named in logs and dead-letter messages. */
+  source: string;
+}
+
+/**
+ * Handle an SQS batch one record at a time. Per record: `handle` returns ⇒ acknowledged;
+ * malformed (not JSON, or `handle` throws EventValidationError) ⇒ dead-lettered with the
+ * reason and acknowledged, never retried; anything else ⇒ a batch item failure (SQS
+ * retries it, and its redrive policy dead-letters it in the end), made visible again
+ * after `retryAfterSeconds`. One bad record never stops the rest of the batch.
+ */
+export async function processSqsBatch(
+  records: readonly SQSRecord[],
+  handle: (body: unknown, record: SQSRecord) => Promise<void>,
+  o: SqsBatchOptions,
+): Promise<SQSBatchResponse> {
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of records) {
+    try {
+      await handle(parseBody(record), record);
+    } catch (err) {
+      let failure = err;
+      if (err instanceof EventValidationError) {
+        try {
+          await deadLetter(o.queues, o.deadLetterQueueName, o.log, record.body, err, o.source);
+          continue;
+        } catch (dlqErr) {
+          failure = dlqErr; // the dead-letter queue did not take it: keep the message in SQS instead
+        }
+      }
+      o.log.error('record failed; it will be retried', { messageId: record.messageId, error: errorMessage(failure) });
+      failures.push({ itemIdentifier: record.messageId });
+      await o.queues.retryAfter(o.queueName, record.receiptHandle, o.retryAfterSeconds).catch((e: unknown) => {
+        o.log.warn('could not shorten the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
+      });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
+function parseBody(record: SQSRecord): unknown {
+  try {
+    return JSON.parse(record.body);
+  } catch {
+    throw new EventValidationError('message body is not JSON', [record.body.slice(0, 200)]);
+  }
+}
