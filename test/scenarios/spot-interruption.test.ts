@@ -1,6 +1,7 @@
 import { makeHandler, SPOT_NOTICE_MS, type Deps, type Result } from '../../functions/spot-interruption/handler';
 import type { DrainReport } from '../../shared/drain/report';
 import { SimulatedAccount } from '../../sim/account';
+import { ModifySpotFleetRequestCommand } from '@aws-sdk/client-ec2';
 import { buildLargeCluster, buildSpotCluster } from '../../sim/builders';
 import { simError } from '../../sim/errors';
 import { DRAIN_DEFAULTS, deregisteredBeforeStopped, runningAt } from '../support/drain-checks';
@@ -210,6 +211,49 @@ describe('spotInterruption on the simulated account', () => {
     expect(runningAt(account, c.taskArns, noticeAt + SPOT_NOTICE_MS)).toEqual([]);
     expect(deregisteredBeforeStopped(account, c.taskArns)).toEqual([]);
     expect(report.tasksStopped.service).toBe(50);
+    account.advance(SPOT_NOTICE_MS);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
+  it('drains the instance a Spot Fleet scale-in chose, from the same notice', async () => {
+    const account = new SimulatedAccount();
+    const c = buildSpotCluster(account, { fleetReplacesInstances: false });
+    const { handler } = setup(account);
+    await account.clients().ec2.send(new ModifySpotFleetRequestCommand({ SpotFleetRequestId: c.spotFleetRequestId, TargetCapacity: 1, ExcessCapacityTerminationPolicy: 'default' }));
+    const notices = account.ec2.events().filter((e) => e['detail-type'] === 'EC2 Spot Instance Interruption Warning');
+    expect(notices).toHaveLength(1);
+    const leaving = (notices[0]!.detail as { 'instance-id': string })['instance-id'];
+
+    const report = asReport(await handler(notices[0]));
+
+    expect(report.outcome).toBe('drained');
+    expect(report.ec2InstanceId).toBe(leaving);
+    const onLeaving = c.tasksByInstance[leaving]!;
+    expect(deregisteredBeforeStopped(account, onLeaving.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    account.advance(SPOT_NOTICE_MS);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
+  it("works alongside ECS's own draining (ECS replacing and stopping service tasks of a DRAINING instance)", async () => {
+    const account = new SimulatedAccount();
+    const c = buildSpotCluster(account, { spareInstances: 1 });
+    account.ecs.drainingReplacesServiceTasks = true;
+    const { handler } = setup(account);
+    const victim = c.instances[0]!;
+    const noticeAt = account.clock.now();
+
+    const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
+
+    expect(report.outcome).toBe('drained');
+    expect(report.failures).toEqual([]);
+    // ECS acted on DRAINING: replacements for all four service tasks started at once on the spare...
+    const replacements = account.ecs.tasksOn(c.spares[0]!.instanceId);
+    expect(replacements).toHaveLength(4);
+    for (const t of replacements) expect(t.createdAt - noticeAt).toBeLessThan(5_000);
+    const onVictim = c.tasksByInstance[victim.instanceId]!;
+    // ...and our deregistration still came first (at the notice); ECS's own arrives later and finds nothing to do.
+    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    expect(runningAt(account, onVictim, noticeAt + SPOT_NOTICE_MS - 1)).toEqual([]);
     account.advance(SPOT_NOTICE_MS);
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
