@@ -12,11 +12,9 @@ import {
   type TableInput,
 } from '@aws-sdk/client-glue';
 import { awsErrorName, isAlreadyExists, isNotFound } from './aws-errors';
-import { BATCH_CREATE_PARTITION_MAX, chunk } from './limits';
+import { BATCH_CREATE_PARTITION_MAX, chunk, GET_TABLES_MAX } from './limits';
 import type { ExistingTable } from './logs/table-plan';
 
-/** Glue GetTables: MaxResults "Valid Range: Minimum value of 1. Maximum value of 100." */
-export const GET_TABLES_PAGE_MAX = 100;
 
 /** One partition Glue did not create, with its error code (never AlreadyExists: that is success). */
 export interface PartitionFailure {
@@ -57,7 +55,7 @@ export class GlueAdapter {
   async listTables(database: string): Promise<ExistingTable[]> {
     const tables: ExistingTable[] = [];
     try {
-      for await (const page of paginateGetTables({ client: this.glue, pageSize: GET_TABLES_PAGE_MAX }, { DatabaseName: database })) {
+      for await (const page of paginateGetTables({ client: this.glue, pageSize: GET_TABLES_MAX }, { DatabaseName: database })) {
         tables.push(...(page.TableList ?? []).map(toExisting));
       }
     } catch (err) {

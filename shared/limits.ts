@@ -17,6 +17,8 @@ export const ECS_LIST_PAGE_MAX = 100;
 export const DESCRIBE_TARGET_GROUPS_MAX = 20;
 /** ELBv2 DeregisterTargets: no documented item cap; we send at most this many per call to keep requests small. */
 export const DEREGISTER_TARGETS_CHUNK = 100;
+/** Glue GetTables: MaxResults "Valid Range: Minimum value of 1. Maximum value of 100." */
+export const GET_TABLES_MAX = 100;
 /** Glue BatchCreatePartition: "PartitionInputList can have at most 100 items." */
 export const BATCH_CREATE_PARTITION_MAX = 100;
 /** Athena GetQueryResults: "MaxResults must be at most 1000." */

@@ -1,9 +1,7 @@
 import { InvalidRequestException, type QueryExecutionState } from '@aws-sdk/client-athena';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import { GET_QUERY_RESULTS_MAX } from '../shared/limits';
 import { simError } from './errors';
-
-/** Athena GetQueryResults: MaxResults "Valid Range: Minimum value of 1. Maximum value of 1000." */
-const GET_QUERY_RESULTS_MAX = 1000;
 
 export type ResultRow = Record<string, string | null>;
 /** What a query answers: rows (and optionally their columns and the bytes it "scanned"). */

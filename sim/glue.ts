@@ -8,14 +8,11 @@ import {
   type TableInput,
 } from '@aws-sdk/client-glue';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import { BATCH_CREATE_PARTITION_MAX, GET_TABLES_MAX } from '../shared/limits';
 import { simError } from './errors';
 
-/** Glue GetTables: "MaxResults … Valid Range: Minimum value of 1. Maximum value of 100." */
-const GET_TABLES_MAX = 100;
 /** Glue GetPartitions: "MaxResults … Valid Range: Minimum value of 1. Maximum value of 1000." */
 const GET_PARTITIONS_MAX = 1000;
-/** Glue BatchCreatePartition: PartitionInputList "Array Members: Minimum number of 0 items. Maximum number of 100 items." */
-const BATCH_CREATE_PARTITION_MAX = 100;
 
 interface SimTable {
   table: Table;

@@ -2,7 +2,7 @@ import { errorMessage } from '../errors';
 import type { ContainerInstanceRef } from '../ecs';
 import type { TargetState } from '../elbv2';
 import type { DrainAdapters } from './adapters';
-import { serviceNamesOf, toDrainTask } from './targets';
+import { serviceNameOf, serviceNamesOf, toDrainTask } from './targets';
 import type { DrainSnapshot, TaskTarget } from './types';
 
 export interface LoadedSnapshot {
@@ -38,7 +38,7 @@ export async function loadDrainSnapshot(a: DrainAdapters, ref: ContainerInstance
   const byName = new Map(services.services.map((s) => [s.serviceName ?? '', s]));
 
   const drainTasks = tasks.map((t) => {
-    const name = /^service:(.+)$/.exec(t.group ?? '')?.[1];
+    const name = serviceNameOf(t);
     return toDrainTask(t, name ? byName.get(name) : undefined, ref.ec2InstanceId);
   });
   for (const t of drainTasks) for (const u of t.unresolved ?? []) warnings.push(`targets of ${t.taskArn}: ${u}`);

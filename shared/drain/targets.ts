@@ -3,13 +3,18 @@ import type { DrainTask, TaskTarget } from './types';
 
 const SERVICE_GROUP = /^service:(.+)$/;
 
+/** The service a task belongs to, from its group (`service:NAME`); undefined for standalone tasks. */
+export function serviceNameOf(task: Pick<Task, 'group'>): string | undefined {
+  return SERVICE_GROUP.exec(task.group ?? '')?.[1];
+}
+
 /**
  * Turn an ECS task (and its service, when it has one) into what the drain needs: its kind
  * and every load-balancer target. Bridge/host mode: instance id + the host port bound to
  * the container port. awsvpc: the task ENI's private IP + the container port.
  */
 export function toDrainTask(task: Task, service: Service | undefined, ec2InstanceId: string): DrainTask {
-  const serviceName = SERVICE_GROUP.exec(task.group ?? '')?.[1];
+  const serviceName = serviceNameOf(task);
   const targets: TaskTarget[] = [];
   const unresolved: string[] = [];
   for (const lb of service?.loadBalancers ?? []) {
@@ -55,5 +60,5 @@ export function eniAddress(task: Task): string | undefined {
 
 /** Service names the tasks belong to (to describe them once). */
 export function serviceNamesOf(tasks: readonly Task[]): string[] {
-  return [...new Set(tasks.map((t) => SERVICE_GROUP.exec(t.group ?? '')?.[1]).filter((n): n is string => !!n))];
+  return [...new Set(tasks.map(serviceNameOf).filter((n): n is string => !!n))];
 }
