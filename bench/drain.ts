@@ -1,7 +1,7 @@
 import { makeHandler as makeAsgHandler } from '../functions/asg-lifecycle-drain/handler';
 import { makeHandler as makeSpotHandler, SPOT_NOTICE_MS } from '../functions/spot-interruption/handler';
 import type { DrainReport } from '../shared/drain/report';
-import type { Log, MetricSink } from '../shared/observability';
+import type { Log, MetricSink } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import { buildAsgCluster, buildLargeCluster, buildSpotCluster } from '../sim/builders';
 import { SqsEventSource } from '../sim/event-source';

@@ -3,15 +3,15 @@ import { makeHandler as makeSearchHandler } from '../functions/log-search/handle
 import type { PartitionsReport } from '../shared/logs/partitions-run';
 import type { SearchResult } from '../shared/logs/search-run';
 import { tableInput } from '../shared/logs/table-input';
-import type { Log, MetricSink } from '../shared/observability';
+import type { Log, MetricSink } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import type { ResultRow } from '../sim/athena';
-import { DB, partitionsConfig, registerFamily, scheduledEvent, searchConfig } from '../test/logs/support';
+import { DB, partitionsConfig, registerFamily, scheduledEvent, searchConfig } from '../test/support/logs';
 import { callCounts, countersTable, measure, timingTable, type Measurement, type Scenario, type Section } from './harness';
 
 /**
  * logPartitions and logSearch through their real handlers (`makeHandler`) on the simulated
- * account, configured as the scenario tests configure them (test/logs/support.ts). Logging
+ * account, configured as the scenario tests configure them (test/support/logs.ts). Logging
  * and metrics are silenced: the numbers are the workflow, the adapters and the SDK clients.
  */
 
@@ -199,7 +199,7 @@ export async function logsBenchmarks(options: LogsOptions): Promise<Section> {
   return {
     title: 'Log functions (logPartitions, logSearch)',
     body: [
-      'The real handlers (`makeHandler`) on the simulated account, configured as in `test/logs/support.ts` ' +
+      'The real handlers (`makeHandler`) on the simulated account, configured as in `test/support/logs.ts` ' +
         '(concurrency 8, partition retries 3, no throttling, no simulated latency); logger and metrics are no-ops. ' +
         `Each table is one \`<family>_<container>\`: families registered as ECS task definitions with ${TABLES_PER_FAMILY} containers ` +
         'logging with fluentd/firelens and one with awslogs (no table), so N tables = N/2 families. ' +

@@ -5,7 +5,7 @@
  * account: no credentials, no network. Prints a timeline in simulated time and the report.
  */
 import { makeHandler, SPOT_NOTICE_MS, type Deps } from '../functions/spot-interruption/handler';
-import type { Log } from '../shared/observability';
+import type { Log } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import { buildSpotCluster } from '../sim/builders';
 

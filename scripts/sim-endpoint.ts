@@ -8,7 +8,7 @@
  * Seeded with the demo cluster `web` (buildSpotCluster); prints its instance ids.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { ServiceName } from '../shared/clients';
+import type { ServiceName } from '../shared/aws/clients';
 import { SimulatedAccount } from '../sim/account';
 import { buildSpotCluster } from '../sim/builders';
 

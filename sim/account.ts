@@ -1,5 +1,5 @@
 import { HttpResponse } from '@smithy/core/transport';
-import { makeClients, type AwsClients, type ClientOptions, type ServiceName } from '../shared/clients';
+import { makeClients, type AwsClients, type ClientOptions, type ServiceName } from '../shared/aws/clients';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { ALL_CLIENTS } from './all-clients';
 import { VirtualClock } from './clock';

@@ -6,7 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { ClientConstructors, ServiceName } from '../shared/clients';
+import type { ClientConstructors, ServiceName } from '../shared/aws/clients';
 
 /** Every client class: the simulator serves them all (it never ships in a Lambda zip). */
 export const ALL_CLIENTS: ClientConstructors<ServiceName> = {

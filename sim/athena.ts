@@ -1,6 +1,6 @@
 import { InvalidRequestException, type QueryExecutionState } from '@aws-sdk/client-athena';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { GET_QUERY_RESULTS_MAX } from '../shared/limits';
+import { GET_QUERY_RESULTS_MAX } from '../shared/aws/limits';
 import { simError } from './errors';
 
 export type ResultRow = Record<string, string | null>;

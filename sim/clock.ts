@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/clock';
+import type { Clock } from '../shared/lambda/clock';
 
 interface Sleeper {
   at: number;

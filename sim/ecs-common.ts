@@ -1,5 +1,5 @@
 import { ClientException, ClusterNotFoundException, InvalidParameterException } from '@aws-sdk/client-ecs';
-import { ECS_LIST_PAGE_MAX } from '../shared/limits';
+import { ECS_LIST_PAGE_MAX } from '../shared/aws/limits';
 import { tooMany } from './errors';
 import { page, type Page } from './util';
 

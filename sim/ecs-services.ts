@@ -4,7 +4,7 @@ import {
   type ListServicesCommandInput,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { DESCRIBE_SERVICES_MAX } from '../shared/limits';
+import { DESCRIBE_SERVICES_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import { checkMax, ecsPage, type ContainerInstanceRecord, type ServiceLoadBalancer, type ServiceRecord } from './ecs-common';

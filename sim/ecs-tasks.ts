@@ -1,5 +1,5 @@
 import type { DescribeTasksCommandInput, ListTasksCommandInput, StopTaskCommandInput, Task } from '@aws-sdk/client-ecs';
-import { DESCRIBE_TASKS_MAX } from '../shared/limits';
+import { DESCRIBE_TASKS_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import { checkMax, ecsPage, invalidParameter, type StoppedBy, type TaskRecord } from './ecs-common';

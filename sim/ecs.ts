@@ -9,7 +9,7 @@ import type {
   TaskDefinition,
   UpdateContainerInstancesStateCommandInput,
 } from '@aws-sdk/client-ecs';
-import { DESCRIBE_CONTAINER_INSTANCES_MAX, UPDATE_CONTAINER_INSTANCES_STATE_MAX } from '../shared/limits';
+import { DESCRIBE_CONTAINER_INSTANCES_MAX, UPDATE_CONTAINER_INSTANCES_STATE_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import {
   checkMax,

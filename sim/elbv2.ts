@@ -11,7 +11,7 @@ import {
   type TargetDescription,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DESCRIBE_TARGET_GROUPS_MAX } from '../shared/limits';
+import { DESCRIBE_TARGET_GROUPS_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import {
   DEFAULT_ATTRIBUTES,

@@ -8,7 +8,7 @@ import {
   type TableInput,
 } from '@aws-sdk/client-glue';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { BATCH_CREATE_PARTITION_MAX, GET_TABLES_MAX } from '../shared/limits';
+import { BATCH_CREATE_PARTITION_MAX, GET_TABLES_MAX } from '../shared/aws/limits';
 import { simError } from './errors';
 
 /** Glue GetPartitions: "MaxResults … Valid Range: Minimum value of 1. Maximum value of 1000." */

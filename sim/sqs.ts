@@ -16,7 +16,7 @@ import {
   type SendMessageBatchCommandInput,
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
-import { SQS_MAX_DELAY_SECONDS } from '../shared/limits';
+import { SQS_MAX_DELAY_SECONDS } from '../shared/aws/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { simError } from './errors';
 import { byteLength, hexId, uuid } from './util';

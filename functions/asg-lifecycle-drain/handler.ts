@@ -4,15 +4,15 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { AutoScalingAdapter } from '../../shared/autoscaling';
-import { drainAdapters } from '../../shared/drain/adapters';
+import { AutoScalingAdapter } from '../../shared/aws/autoscaling-lifecycle';
+import { drainAdapters } from '../../shared/drain/ports';
 import { asgDrainMessage, asgDrainStep, parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/asg';
 import { emitDrainMetrics } from '../../shared/drain/workflow';
-import { parseEvent } from '../../shared/events';
-import { QueueAdapter } from '../../shared/queues';
-import { processSqsBatch } from '../../shared/sqs-batch';
-import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
-import { wrap } from '../../shared/wrap';
+import { parseEvent } from '../../shared/drain/messages';
+import { QueueAdapter } from '../../shared/aws/sqs-queues';
+import { processSqsBatch } from '../../shared/lambda/sqs-batch';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
+import { wrap } from '../../shared/lambda/wrap';
 
 export type Deps = HandlerDeps<AsgDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
 

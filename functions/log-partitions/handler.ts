@@ -1,14 +1,14 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { TaskDefinitionsAdapter } from '../../shared/ecs-task-definitions';
-import { TransientError } from '../../shared/errors';
-import { GlueAdapter } from '../../shared/glue';
+import { TaskDefinitionsAdapter } from '../../shared/aws/ecs-task-definitions';
+import { TransientError } from '../../shared/lambda/errors';
+import { GlueAdapter } from '../../shared/aws/glue-catalog';
 import { parsePartitionsConfig, type PartitionsConfig } from '../../shared/logs/config';
 import { parseLogPartitionsEvent } from '../../shared/logs/events';
 import { datesFor } from '../../shared/logs/partition-plan';
 import { emitPartitionsMetrics, failureSummary, hasFailures, runLogPartitions, type PartitionsReport } from '../../shared/logs/partitions-run';
-import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
-import { wrap } from '../../shared/wrap';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
+import { wrap } from '../../shared/lambda/wrap';
 
 export type Deps = HandlerDeps<PartitionsConfig, 'ecs' | 'glue'>;
 

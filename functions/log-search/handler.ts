@@ -1,14 +1,14 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import type { Context } from 'aws-lambda';
-import { AthenaAdapter } from '../../shared/athena';
-import { GlueAdapter } from '../../shared/glue';
+import { AthenaAdapter } from '../../shared/aws/athena-queries';
+import { GlueAdapter } from '../../shared/aws/glue-catalog';
 import { parseSearchConfig, type SearchConfig } from '../../shared/logs/config';
 import { parseLogSearchEvent } from '../../shared/logs/events';
 import { resumeLogSearch, runLogSearch, type SearchResult } from '../../shared/logs/search-run';
-import { MetricUnit } from '../../shared/observability';
-import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
-import { wrap } from '../../shared/wrap';
+import { MetricUnit } from '../../shared/lambda/observability';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
+import { wrap } from '../../shared/lambda/wrap';
 
 export type Deps = HandlerDeps<SearchConfig, 'glue' | 'athena'>;
 

@@ -2,16 +2,16 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { deadLetter } from '../../shared/dead-letter';
-import { drainAdapters } from '../../shared/drain/adapters';
+import { deadLetter } from '../../shared/lambda/dead-letter';
+import { drainAdapters } from '../../shared/drain/ports';
 import { parseDrainConfig, type DrainConfig } from '../../shared/drain/config';
 import type { DrainReport } from '../../shared/drain/report';
 import { drainEc2Instance, emitDrainMetrics } from '../../shared/drain/workflow';
-import { EventValidationError } from '../../shared/errors';
-import { parseEvent, spotInterruptionEvent } from '../../shared/events';
-import { QueueAdapter } from '../../shared/queues';
-import { lambdaRuntime, type HandlerDeps } from '../../shared/runtime';
-import { wrap } from '../../shared/wrap';
+import { EventValidationError } from '../../shared/lambda/errors';
+import { parseEvent, spotInterruptionEvent } from '../../shared/drain/messages';
+import { QueueAdapter } from '../../shared/aws/sqs-queues';
+import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
+import { wrap } from '../../shared/lambda/wrap';
 
 /** AWS reclaims a Spot instance two minutes after the interruption notice. */
 export const SPOT_NOTICE_MS = 120_000;

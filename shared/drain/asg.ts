@@ -1,9 +1,9 @@
 import * as z from 'zod';
-import { AutoScalingAdapter, type LifecycleActionRef } from '../autoscaling';
-import { envInt, parseEnv } from '../config';
-import { lifecycleTerminateEvent, type LifecycleTerminateEvent } from '../events';
-import { LIFECYCLE_HEARTBEAT_MAX_SECONDS } from '../limits';
-import type { QueueAdapter } from '../queues';
+import { AutoScalingAdapter, type LifecycleActionRef } from '../aws/autoscaling-lifecycle';
+import { envInt, parseEnv } from '../lambda/env';
+import { lifecycleTerminateEvent, type LifecycleTerminateEvent } from './messages';
+import { LIFECYCLE_HEARTBEAT_MAX_SECONDS } from '../aws/limits';
+import type { QueueAdapter } from '../aws/sqs-queues';
 import { parseDrainConfig, type DrainConfig } from './config';
 import type { DrainReport } from './report';
 import { drainEc2Instance, type DrainDeps } from './workflow';

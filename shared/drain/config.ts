@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { envArn, envBool, envInt, envList, parseEnv } from '../config';
+import { envArn, envBool, envInt, envList, parseEnv } from '../lambda/env';
 import type { DrainSettings } from './run';
 
 const drainEnv = z.object({

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock';
-import { mapLimit } from '../concurrency';
-import { errorMessage } from '../errors';
-import type { DrainAdapters } from './adapters';
+import type { Clock } from '../lambda/clock';
+import { mapLimit } from '../lambda/concurrency';
+import { errorMessage } from '../lambda/errors';
+import type { DrainAdapters } from './ports';
 import type { DrainStep } from './types';
 
 export interface StepResult {

@@ -1,4 +1,4 @@
-import { targetKey, type Target, type TargetState } from '../elbv2';
+import { targetKey, type Target, type TargetState } from '../aws/elbv2-targets';
 import type { DrainPlan, DrainSnapshot, DrainStep, DrainTask, DrainTimes } from './types';
 
 /** States in which a target can still receive new connections: deregister it first. */

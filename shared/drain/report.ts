@@ -1,5 +1,5 @@
 import type { StepResult } from './execute';
-import { targetKey } from '../elbv2';
+import { targetKey } from '../aws/elbv2-targets';
 
 export type DrainOutcome =
   | 'drained' // nothing left running on the instance

@@ -1,7 +1,7 @@
-import type { Clock } from '../clock';
-import type { ContainerInstanceRef } from '../ecs';
-import type { Log } from '../observability';
-import type { DrainAdapters } from './adapters';
+import type { Clock } from '../lambda/clock';
+import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import type { Log } from '../lambda/observability';
+import type { DrainAdapters } from './ports';
 import { applyDrainPlan } from './execute';
 import { planDrain } from './plan';
 import { DrainReportBuilder, type DrainOutcome, type DrainReport } from './report';

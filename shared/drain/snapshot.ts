@@ -1,7 +1,7 @@
-import { errorMessage } from '../errors';
-import type { ContainerInstanceRef } from '../ecs';
-import type { TargetState } from '../elbv2';
-import type { DrainAdapters } from './adapters';
+import { errorMessage } from '../lambda/errors';
+import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import type { TargetState } from '../aws/elbv2-targets';
+import type { DrainAdapters } from './ports';
 import { serviceNameOf, serviceNamesOf, toDrainTask } from './targets';
 import type { DrainSnapshot, TaskTarget } from './types';
 

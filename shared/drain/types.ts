@@ -1,5 +1,5 @@
 import type { TaskOverride } from '@aws-sdk/client-ecs';
-import type { Target, TargetState } from '../elbv2';
+import type { Target, TargetState } from '../aws/elbv2-targets';
 
 /** A target of a task in one target group. */
 export interface TaskTarget extends Target {

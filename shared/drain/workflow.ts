@@ -1,7 +1,7 @@
-import type { Clock } from '../clock';
-import type { ContainerInstanceRef } from '../ecs';
-import { MetricUnit, type Log, type MetricSink } from '../observability';
-import type { DrainAdapters } from './adapters';
+import type { Clock } from '../lambda/clock';
+import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import { MetricUnit, type Log, type MetricSink } from '../lambda/observability';
+import type { DrainAdapters } from './ports';
 import type { DrainConfig } from './config';
 import { DrainReportBuilder, type DrainReport } from './report';
 import { runDrain, type DrainRequest } from './run';

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { envBool, envInt, envList, parseEnv } from '../config';
-import { ConfigError } from '../errors';
+import { envBool, envInt, envList, parseEnv } from '../lambda/env';
+import { ConfigError } from '../lambda/errors';
 import { isValidTimeZone } from './dates';
 import { isAthenaName, isColumnName } from './naming';
 

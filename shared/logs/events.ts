@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseEvent } from '../events';
+import { parseEvent } from '../drain/messages';
 import { isIsoDate } from './dates';
 import { isAthenaName } from './naming';
 

@@ -1,5 +1,5 @@
 import type { PartitionInput } from '@aws-sdk/client-glue';
-import { EventValidationError } from '../errors';
+import { EventValidationError } from '../lambda/errors';
 import { addDays, dateRange, daysInRange, localDate, type IsoDate } from './dates';
 import type { LogPartitionsRequest } from './events';
 import { partitionInput } from './table-input';

@@ -1,10 +1,10 @@
 import type { PartitionInput } from '@aws-sdk/client-glue';
-import type { Clock } from '../clock';
-import { EventValidationError, errorMessage } from '../errors';
-import type { TaskDefinitionsAdapter } from '../ecs-task-definitions';
-import type { GlueAdapter } from '../glue';
-import { MetricUnit, type Log, type MetricSink } from '../observability';
-import { mapLimit } from '../concurrency';
+import type { Clock } from '../lambda/clock';
+import { EventValidationError, errorMessage } from '../lambda/errors';
+import type { TaskDefinitionsAdapter } from '../aws/ecs-task-definitions';
+import type { GlueAdapter } from '../aws/glue-catalog';
+import { MetricUnit, type Log, type MetricSink } from '../lambda/observability';
+import { mapLimit } from '../lambda/concurrency';
 import type { PartitionsConfig } from './config';
 import type { IsoDate } from './dates';
 import { planPartitions, type TablePartitions } from './partition-plan';

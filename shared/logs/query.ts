@@ -1,4 +1,4 @@
-import { EventValidationError } from '../errors';
+import { EventValidationError } from '../lambda/errors';
 import { monthSegments, type IsoDate } from './dates';
 import { isColumnName, quoteIdentifier } from './naming';
 

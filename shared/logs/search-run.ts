@@ -1,8 +1,8 @@
-import { QueryFailedError, isFinished, type AthenaAdapter, type QueryState, type QueryStatus } from '../athena';
-import type { Clock } from '../clock';
-import { EventValidationError } from '../errors';
-import type { GlueAdapter } from '../glue';
-import type { Log } from '../observability';
+import { QueryFailedError, isFinished, type AthenaAdapter, type QueryState, type QueryStatus } from '../aws/athena-queries';
+import type { Clock } from '../lambda/clock';
+import { EventValidationError } from '../lambda/errors';
+import type { GlueAdapter } from '../aws/glue-catalog';
+import type { Log } from '../lambda/observability';
 import type { SearchConfig } from './config';
 import { daysInRange, type IsoDate } from './dates';
 import type { ResumeRequest, SearchRequest } from './events';

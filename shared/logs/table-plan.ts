@@ -1,5 +1,6 @@
 import type { StorageDescriptor } from '@aws-sdk/client-glue';
-import type { CatalogSettings, Column } from './config';
+import type { CatalogSettings } from './config';
+import type { ExistingTable } from '../aws/glue-catalog';
 import { tableNameFor } from './naming';
 import {
   columnsFor,
@@ -22,15 +23,7 @@ export interface LogContainer {
   logDriver: string;
 }
 
-/** A table as the Glue catalogue has it. */
-export interface ExistingTable {
-  name: string;
-  location?: string;
-  parameters: Record<string, string>;
-  partitionKeys: string[];
-  columns: Column[];
-  storage?: StorageDescriptor;
-}
+export type { ExistingTable };
 
 /** A table that gets daily partitions, and what each partition's storage looks like. */
 export interface PartitionTarget {

@@ -11,7 +11,7 @@ import {
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EcsAdapter } from '../../shared/ecs';
+import { EcsAdapter } from '../../shared/aws/ecs-container-instances';
 
 const ecsMock = mockClient(ECSClient);
 const client = () => new ECSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 });

@@ -1,8 +1,8 @@
 import { AutoScalingClient, CompleteLifecycleActionCommand } from '@aws-sdk/client-auto-scaling';
 import { DeregisterTargetsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AutoScalingAdapter } from '../../shared/autoscaling';
-import { Elbv2Adapter } from '../../shared/elbv2';
+import { AutoScalingAdapter } from '../../shared/aws/autoscaling-lifecycle';
+import { Elbv2Adapter } from '../../shared/aws/elbv2-targets';
 
 const cfg = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 };
 const elbMock = mockClient(ElasticLoadBalancingV2Client);

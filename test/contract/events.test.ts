@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { asgDrainMessage } from '../../shared/drain/asg';
-import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/events';
+import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/drain/messages';
 import { logPartitionsEvent, logSearchEvent } from '../../shared/logs/events';
 import { matchesPattern } from '../support/event-pattern';
 import { loadServerlessConfig } from '../support/serverless-config';

@@ -2,8 +2,8 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SimulatedAccount } from '../../sim/account';
 import { buildAsgCluster, buildLargeCluster, buildSpotCluster } from '../../sim/builders';
-import { EcsAdapter } from '../../shared/ecs';
-import { Elbv2Adapter } from '../../shared/elbv2';
+import { EcsAdapter } from '../../shared/aws/ecs-container-instances';
+import { Elbv2Adapter } from '../../shared/aws/elbv2-targets';
 
 describe('simulator builders', () => {
   it('buildSpotCluster: two Spot instances in a fleet, every service running as described, targets healthy', async () => {

@@ -1,4 +1,4 @@
-import type { Log, MetricSink } from '../../shared/observability';
+import type { Log, MetricSink } from '../../shared/lambda/observability';
 
 export interface LogEntry {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -1,6 +1,6 @@
 import { errorMessage } from './errors';
 import type { Log } from './observability';
-import type { QueueAdapter } from './queues';
+import type { QueueAdapter } from '../aws/sqs-queues';
 
 /**
  * Report malformed input and park it in the dead-letter queue with the reason, so nothing

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { EventValidationError } from './errors';
+import { EventValidationError } from '../lambda/errors';
 
 /** The EventBridge envelope fields we rely on. */
 const envelope = {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { targetKey, type TargetState } from '../../shared/elbv2';
-import { planDrain } from '../../shared/drain/plan';
-import type { DrainSnapshot, DrainStep, DrainTask, DrainTimes } from '../../shared/drain/types';
+import { targetKey, type TargetState } from '../../../shared/aws/elbv2-targets';
+import { planDrain } from '../../../shared/drain/plan';
+import type { DrainSnapshot, DrainStep, DrainTask, DrainTimes } from '../../../shared/drain/types';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const TIMES: DrainTimes = { drainWaitEndsAt: T0 + 90_000, forceAt: T0 + 105_000 };

@@ -11,7 +11,7 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { awsErrorName, isNotFound } from './aws-errors';
+import { awsErrorName, isNotFound } from './errors';
 import {
   chunk,
   DESCRIBE_SERVICES_MAX,

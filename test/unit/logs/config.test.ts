@@ -1,5 +1,5 @@
-import { ConfigError } from '../../shared/errors';
-import { parsePartitionsConfig, parseSearchConfig } from '../../shared/logs/config';
+import { ConfigError } from '../../../shared/lambda/errors';
+import { parsePartitionsConfig, parseSearchConfig } from '../../../shared/logs/config';
 
 describe('logs config', () => {
   it('has SRE defaults for everything but the bucket', () => {

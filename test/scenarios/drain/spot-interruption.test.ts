@@ -1,11 +1,11 @@
-import { makeHandler, SPOT_NOTICE_MS, type Deps, type Result } from '../../functions/spot-interruption/handler';
-import type { DrainReport } from '../../shared/drain/report';
-import { SimulatedAccount } from '../../sim/account';
+import { makeHandler, SPOT_NOTICE_MS, type Deps, type Result } from '../../../functions/spot-interruption/handler';
+import type { DrainReport } from '../../../shared/drain/report';
+import { SimulatedAccount } from '../../../sim/account';
 import { ModifySpotFleetRequestCommand } from '@aws-sdk/client-ec2';
-import { buildLargeCluster, buildSpotCluster } from '../../sim/builders';
-import { simError } from '../../sim/errors';
-import { DRAIN_DEFAULTS, deregisteredBeforeStopped, runningAt } from '../support/drain-checks';
-import { recordingLogger, recordingMetrics } from '../support/recorders';
+import { buildLargeCluster, buildSpotCluster } from '../../../sim/builders';
+import { simError } from '../../../sim/errors';
+import { DRAIN_DEFAULTS, deregisteredBeforeStopped, runningAt } from '../../support/drain-checks';
+import { recordingLogger, recordingMetrics } from '../../support/recorders';
 
 const DLQ = 'ecs-steady-test-dead-letter';
 

@@ -1,10 +1,10 @@
-import { makeHandler, type Deps } from '../../functions/asg-lifecycle-drain/handler';
-import { SimulatedAccount } from '../../sim/account';
-import { buildAsgCluster } from '../../sim/builders';
-import { simError } from '../../sim/errors';
-import { SqsEventSource } from '../../sim/event-source';
-import { DRAIN_DEFAULTS, deregisteredBeforeStopped } from '../support/drain-checks';
-import { recordingLogger, recordingMetrics } from '../support/recorders';
+import { makeHandler, type Deps } from '../../../functions/asg-lifecycle-drain/handler';
+import { SimulatedAccount } from '../../../sim/account';
+import { buildAsgCluster } from '../../../sim/builders';
+import { simError } from '../../../sim/errors';
+import { SqsEventSource } from '../../../sim/event-source';
+import { DRAIN_DEFAULTS, deregisteredBeforeStopped } from '../../support/drain-checks';
+import { recordingLogger, recordingMetrics } from '../../support/recorders';
 
 const QUEUE = 'ecs-steady-test-asg-drain';
 const DLQ = 'ecs-steady-test-dead-letter';

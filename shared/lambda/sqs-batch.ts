@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { deadLetter } from './dead-letter';
 import { errorMessage, EventValidationError } from './errors';
 import type { Log } from './observability';
-import type { QueueAdapter } from './queues';
+import type { QueueAdapter } from '../aws/sqs-queues';
 
 export interface SqsBatchOptions {
   queues: QueueAdapter;

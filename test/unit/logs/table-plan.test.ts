@@ -1,7 +1,7 @@
-import type { CatalogSettings } from '../../shared/logs/config';
-import { datesFor, planPartitions } from '../../shared/logs/partition-plan';
-import { MANAGED_MARKER, projectionParameters, storageDescriptor, tableInput } from '../../shared/logs/table-input';
-import { planTables, restrictPlan, selectLogContainers, type ExistingTable, type LogContainer } from '../../shared/logs/table-plan';
+import type { CatalogSettings } from '../../../shared/logs/config';
+import { datesFor, planPartitions } from '../../../shared/logs/partition-plan';
+import { MANAGED_MARKER, projectionParameters, storageDescriptor, tableInput } from '../../../shared/logs/table-input';
+import { planTables, restrictPlan, selectLogContainers, type ExistingTable, type LogContainer } from '../../../shared/logs/table-plan';
 
 const settings: CatalogSettings = {
   database: 'container_logs',

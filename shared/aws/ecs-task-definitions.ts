@@ -1,7 +1,7 @@
 import { DescribeTaskDefinitionCommand, paginateListTaskDefinitionFamilies, type ECSClient } from '@aws-sdk/client-ecs';
-import { awsErrorName } from './aws-errors';
+import { awsErrorName } from './errors';
 import { ECS_LIST_PAGE_MAX } from './limits';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../lambda/concurrency';
 
 export interface ContainerLogging {
   name: string;

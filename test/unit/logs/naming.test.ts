@@ -1,4 +1,4 @@
-import { isAthenaName, normaliseName, quoteIdentifier, tableNameFor } from '../../shared/logs/naming';
+import { isAthenaName, normaliseName, quoteIdentifier, tableNameFor } from '../../../shared/logs/naming';
 
 describe('table names', () => {
   it.each([

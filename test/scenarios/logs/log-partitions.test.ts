@@ -1,8 +1,8 @@
-import { EventValidationError, TransientError } from '../../shared/errors';
-import { MANAGED_MARKER } from '../../shared/logs/table-input';
-import type { PartitionsReport } from '../../shared/logs/partitions-run';
-import { SimulatedAccount } from '../../sim/account';
-import { DB, partitionsWorld, registerFamily, scheduledEvent } from './support';
+import { EventValidationError, TransientError } from '../../../shared/lambda/errors';
+import { MANAGED_MARKER } from '../../../shared/logs/table-input';
+import type { PartitionsReport } from '../../../shared/logs/partitions-run';
+import { SimulatedAccount } from '../../../sim/account';
+import { DB, partitionsWorld, registerFamily, scheduledEvent } from '../../support/logs';
 
 const at22 = () => new SimulatedAccount({ start: '2026-11-23T22:00:00Z' });
 const values = (account: SimulatedAccount, table: string) => account.glue.partitions(DB, table).map((p) => p.Values!.join('-')).sort();
@@ -130,7 +130,7 @@ describe('logPartitions against the simulated account', () => {
   it('reports every entry of a BatchCreatePartition call that failed as a whole', async () => {
     const { account, handler } = partitionsWorld({ partitionRetries: 0 }, at22());
     registerFamily(account, 'app', { web: 'fluentd' });
-    const { simError } = await import('../../sim/errors');
+    const { simError } = await import('../../../sim/errors');
     account.failNext('glue', 'BatchCreatePartition', simError('AccessDeniedException', 'not allowed'));
     await expect(handler(scheduledEvent())).rejects.toThrow(/2 partitions failed \(app_web\[2026\/11\/23\] AccessDeniedException, app_web\[2026\/11\/24\] AccessDeniedException\)/);
   });

@@ -1,7 +1,7 @@
-import type { AwsClients } from '../clients';
-import { EcsAdapter } from '../ecs';
-import { Elbv2Adapter } from '../elbv2';
-import { publishJson } from '../queues';
+import type { AwsClients } from '../aws/clients';
+import { EcsAdapter } from '../aws/ecs-container-instances';
+import { Elbv2Adapter } from '../aws/elbv2-targets';
+import { publishJson } from '../aws/sqs-queues';
 
 /** The narrow AWS surface a drain acts through. */
 export interface DrainAdapters {

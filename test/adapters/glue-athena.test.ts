@@ -1,10 +1,10 @@
 import { ClientException } from '@aws-sdk/client-ecs';
-import { AthenaAdapter } from '../../shared/athena';
-import { TaskDefinitionsAdapter } from '../../shared/ecs-task-definitions';
-import { GlueAdapter } from '../../shared/glue';
+import { AthenaAdapter } from '../../shared/aws/athena-queries';
+import { TaskDefinitionsAdapter } from '../../shared/aws/ecs-task-definitions';
+import { GlueAdapter } from '../../shared/aws/glue-catalog';
 import { SimulatedAccount } from '../../sim/account';
 import { simError } from '../../sim/errors';
-import { registerFamily } from './support';
+import { registerFamily } from '../support/logs';
 
 const keys = [{ Name: 'year', Type: 'int' }, { Name: 'month', Type: 'int' }, { Name: 'day', Type: 'int' }];
 const part = (i: number) => ({ Values: ['2026', String(1 + Math.floor(i / 28)), String(1 + (i % 28))] });

@@ -1,9 +1,9 @@
-import { QueryFailedError } from '../../shared/athena';
-import { EventValidationError } from '../../shared/errors';
-import { tableInput } from '../../shared/logs/table-input';
-import { SimulatedAccount } from '../../sim/account';
-import type { DecodedParameter, ResultRow } from '../../sim/athena';
-import { DB, searchWorld } from './support';
+import { QueryFailedError } from '../../../shared/aws/athena-queries';
+import { EventValidationError } from '../../../shared/lambda/errors';
+import { tableInput } from '../../../shared/logs/table-input';
+import { SimulatedAccount } from '../../../sim/account';
+import type { DecodedParameter, ResultRow } from '../../../sim/athena';
+import { DB, searchWorld } from '../../support/logs';
 
 interface Line {
   date: string;

@@ -1,6 +1,6 @@
-import { EventValidationError } from '../../shared/errors';
-import { buildSearchQuery, escapeLike, sqlStringLiteral, type SearchQuery, type TableShape } from '../../shared/logs/query';
-import { countPlaceholders, decodeLiteral } from '../../sim/athena';
+import { EventValidationError } from '../../../shared/lambda/errors';
+import { buildSearchQuery, escapeLike, sqlStringLiteral, type SearchQuery, type TableShape } from '../../../shared/logs/query';
+import { countPlaceholders, decodeLiteral } from '../../../sim/athena';
 
 const shape: TableShape = { columns: ['time', 'log', 'container_id', 'source'], partitionKeys: ['year', 'month', 'day'] };
 const base: SearchQuery = {

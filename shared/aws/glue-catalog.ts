@@ -8,13 +8,23 @@ import {
   UpdateTableCommand,
   type GlueClient,
   type PartitionInput,
+  type StorageDescriptor,
   type Table,
   type TableInput,
 } from '@aws-sdk/client-glue';
-import { awsErrorName, isAlreadyExists, isNotFound } from './aws-errors';
+import { awsErrorName, isAlreadyExists, isNotFound } from './errors';
 import { BATCH_CREATE_PARTITION_MAX, chunk, GET_TABLES_MAX } from './limits';
-import type { ExistingTable } from './logs/table-plan';
 
+
+/** A table as the Glue catalogue has it (names lower-cased, as Athena sees them). */
+export interface ExistingTable {
+  name: string;
+  location?: string;
+  parameters: Record<string, string>;
+  partitionKeys: string[];
+  columns: Array<{ name: string; type: string }>;
+  storage?: StorageDescriptor;
+}
 
 /** One partition Glue did not create, with its error code (never AlreadyExists: that is success). */
 export interface PartitionFailure {

@@ -1,6 +1,6 @@
-import { parseAsgDrainConfig } from '../../shared/drain/asg';
-import { parseDrainConfig } from '../../shared/drain/config';
-import { ConfigError } from '../../shared/errors';
+import { parseAsgDrainConfig } from '../../../shared/drain/asg';
+import { parseDrainConfig } from '../../../shared/drain/config';
+import { ConfigError } from '../../../shared/lambda/errors';
 
 describe('drain configuration', () => {
   it('has working defaults: every cluster, 15 s margin, 5 s polls, 90 s drain wait', () => {

@@ -1,4 +1,4 @@
-import { makeClients, type AwsClients, type ClientConstructors, type ServiceName } from './clients';
+import { makeClients, type AwsClients, type ClientConstructors, type ServiceName } from '../aws/clients';
 import { systemClock, type Clock } from './clock';
 import { lazy } from './lazy';
 import { makeLogger, makeMetrics, type Log, type MetricSink } from './observability';

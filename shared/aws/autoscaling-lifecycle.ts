@@ -4,7 +4,7 @@ import {
   DescribeLifecycleHooksCommand,
   RecordLifecycleActionHeartbeatCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { awsErrorName } from './aws-errors';
+import { awsErrorName } from './errors';
 
 export interface LifecycleActionRef {
   autoScalingGroupName: string;

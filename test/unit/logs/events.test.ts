@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventValidationError } from '../../shared/errors';
-import { logPartitionsEvent, logSearchEvent, parseLogPartitionsEvent, parseLogSearchEvent } from '../../shared/logs/events';
+import { EventValidationError } from '../../../shared/lambda/errors';
+import { logPartitionsEvent, logSearchEvent, parseLogPartitionsEvent, parseLogSearchEvent } from '../../../shared/logs/events';
 
-const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', 'events', name), 'utf8'));
+const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'events', name), 'utf8'));
 
 describe('logs sample events', () => {
   it.each([

@@ -2,7 +2,7 @@ import { makeHandler as makePartitionsHandler } from '../../functions/log-partit
 import { makeHandler as makeSearchHandler } from '../../functions/log-search/handler';
 import type { PartitionsConfig, SearchConfig } from '../../shared/logs/config';
 import { SimulatedAccount } from '../../sim/account';
-import { recordingLogger, recordingMetrics } from '../support/recorders';
+import { recordingLogger, recordingMetrics } from './recorders';
 
 export const DB = 'container_logs';
 
