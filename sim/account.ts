@@ -1,17 +1,25 @@
 import { HttpResponse } from '@smithy/core/transport';
-import { makeClients, type AwsClients, type ClientOptions, type ServiceName } from '../shared/aws/clients';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { ALL_CLIENTS } from './all-clients';
-import { VirtualClock } from './clock';
-import { simError, throttled } from './errors';
 import { SimAthena } from './athena';
 import { SimAutoScaling } from './autoscaling';
+import { buildClients, type ServiceName, type SimClientOptions, type SimClients } from './clients';
+import { VirtualClock } from './clock';
 import { SimEc2 } from './ec2';
 import { SimEcs } from './ecs';
 import { SimElbv2 } from './elbv2';
+import { simError, throttled } from './errors';
+import { FaultSchedule, type ErrorSource, type FaultKnobs } from './faults';
 import { SimGlue } from './glue';
+import { RateLimits } from './rate-limits';
+import { VirtualStandardRetryStrategy } from './retry';
 import { SimSns } from './sns';
 import { SimSqs } from './sqs';
+
+export type { ServiceName, SimClientOptions, SimClients } from './clients';
+export type { BucketSpec } from './rate-limits';
+export type { ErrorSource, FaultKnobs } from './faults';
+
+/** Attempts per call (first try included) of the default retry strategy. */
+const DEFAULT_MAX_ATTEMPTS = 8;
 
 /** One API operation of a simulated service: input as the SDK sends it, output as the SDK returns it. */
 export type Operation = (input: any) => unknown | Promise<unknown>;
@@ -28,31 +36,25 @@ export interface CallRecord {
   input: unknown;
   at: number;
   error?: string;
-}
-
-interface OneShotFault {
-  service: ServiceName;
-  operation: string;
-  error: Error;
-  when?: (input: any) => boolean;
-  remaining: number;
-}
-
-export interface FaultKnobs {
-  /** Share of calls (0..1) answered with ThrottlingException, drawn from a seeded generator. */
-  throttleRate: number;
-  /** Only these operations are throttled (all when empty). */
-  throttleOperations: string[];
-  /** Simulated time each call takes, in ms (moves the virtual clock). */
-  latencyMs: number;
-  /** Per-operation latency in ms, overriding latencyMs. */
-  latencyByOperation: Record<string, number>;
+  /** The rate bucket that ran dry, when the call was throttled by one. */
+  throttledBy?: string;
 }
 
 interface Scheduled {
   at: number;
   seq: number;
   run: () => void;
+}
+
+/** mulberry32: a small, seeded, deterministic generator of numbers in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    let t = (state = (state + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /**
@@ -66,6 +68,8 @@ export class SimulatedAccount {
   readonly clock: VirtualClock;
   readonly calls: CallRecord[] = [];
   readonly faults: FaultKnobs = { throttleRate: 0, throttleOperations: [], latencyMs: 0, latencyByOperation: {} };
+  /** Request-rate token buckets, shared by every client of this account (on by default, as on AWS). */
+  readonly rateLimits: RateLimits;
 
   readonly ec2: SimEc2;
   readonly ecs: SimEcs;
@@ -76,17 +80,23 @@ export class SimulatedAccount {
   readonly glue: SimGlue;
   readonly athena: SimAthena;
 
-  private oneShots: OneShotFault[] = [];
+  private readonly injected = new FaultSchedule();
   private schedule: Scheduled[] = [];
   private seq = 0;
-  private rngState: number;
   private idCounter = 0;
+  /** Draws for the fault knobs. */
+  private readonly faultRandom: () => number;
+  /** Draws for retry jitter: a stream of its own, so retries do not shift which calls the knobs hit. */
+  private readonly jitterRandom: () => number;
 
   constructor(options: { region?: string; accountId?: string; start?: number | string; seed?: number } = {}) {
     this.region = options.region ?? 'eu-west-1';
     this.accountId = options.accountId ?? '123456789012';
     this.clock = new VirtualClock(options.start);
-    this.rngState = options.seed ?? 42;
+    const seed = options.seed ?? 42;
+    this.faultRandom = mulberry32(seed);
+    this.jitterRandom = mulberry32(seed ^ 0x5bd1e995);
+    this.rateLimits = new RateLimits(() => this.clock.now());
     this.ec2 = new SimEc2(this);
     this.ecs = new SimEcs(this);
     this.elbv2 = new SimElbv2(this);
@@ -97,21 +107,23 @@ export class SimulatedAccount {
     this.athena = new SimAthena(this);
   }
 
-  /** SDK clients wired to this account, with short fixed retry backoff unless told otherwise. */
-  clients(options: Omit<ClientOptions, 'configure' | 'endpoint'> = {}): AwsClients {
-    return makeClients(ALL_CLIENTS, {
+  /**
+   * Real SDK clients wired to this account. By default each client retries as the SDK's
+   * standard strategy does (exponential backoff with full jitter, a retry quota per client),
+   * the backoff elapsing on the virtual clock and the jitter drawn from the account's seed.
+   */
+  clients(options: SimClientOptions = {}): SimClients {
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    return buildClients({
       region: this.region,
-      credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
-      retryStrategy: options.retryStrategy ?? new ConfiguredRetryStrategy(options.maxAttempts ?? 8, () => 1),
-      ...options,
-      endpoint: 'https://simulated.invalid',
-      configure: (client, service) => this.attach(client, service),
+      strategyFor: () => options.retryStrategy ?? new VirtualStandardRetryStrategy({ maxAttempts, clock: this.clock, random: this.jitterRandom }),
+      attach: (client, service) => this.attach(client, service),
     });
   }
 
-  /** Add the answering middleware to one client. */
-  attach(client: AwsClients[ServiceName], service: ServiceName): void {
-    const stack = client.middlewareStack as unknown as {
+  /** Add the answering middleware to one client (production's own client factory can call this too). */
+  attach(client: { middlewareStack: unknown }, service: ServiceName): void {
+    const stack = client.middlewareStack as {
       add: (mw: unknown, options: { step: string; priority: string; name: string }) => void;
     };
     stack.add(
@@ -130,7 +142,10 @@ export class SimulatedAccount {
     );
   }
 
-  /** Answer one API call: due events, faults, latency, then the model. */
+  /**
+   * Answer one API call: latency, due events, an outage window, one-shot faults, the random
+   * throttling knob, the rate buckets, then the model.
+   */
   async call(service: ServiceName, operation: string, rawInput: unknown): Promise<unknown> {
     const input = structuredClone(rawInput ?? {});
     const record: CallRecord = { service, operation, input, at: this.clock.now() };
@@ -139,9 +154,14 @@ export class SimulatedAccount {
       const latency = this.faults.latencyByOperation[operation] ?? this.faults.latencyMs;
       if (latency > 0) await this.clock.sleep(latency);
       this.runDue();
-      const fault = this.takeOneShot(service, operation, input);
+      const fault = this.injected.outage(service, operation, this.clock.now()) ?? this.injected.takeOneShot(service, operation, input);
       if (fault) throw fault;
-      if (this.shouldThrottle(operation)) throw throttled(operation);
+      if (this.shouldThrottle(operation)) throw throttled(service);
+      const dry = this.rateLimits.take(service, operation, input);
+      if (dry) {
+        record.throttledBy = dry;
+        throw throttled(service);
+      }
       const op = this.services()[service].operations()[operation];
       if (!op) throw simError('UnknownOperationException', `the simulated account does not model ${service}.${operation}`);
       const output = await op(input);
@@ -153,8 +173,16 @@ export class SimulatedAccount {
   }
 
   /** Fail the next `times` calls of `service.operation` (matching `when`) with `error`. */
-  failNext(service: ServiceName, operation: string, error: Error, options: { times?: number; when?: (input: any) => boolean } = {}): void {
-    this.oneShots.push({ service, operation, error, when: options.when, remaining: options.times ?? 1 });
+  failNext(service: ServiceName, operation: string, error: ErrorSource, options: { times?: number; when?: (input: any) => boolean } = {}): void {
+    this.injected.failNext(service, operation, error, options);
+  }
+
+  /**
+   * An outage: every call of `service.operation` (or of the whole service with '*') made while
+   * simulated time is in [from, to) fails with `error` (e.g. `() => serverError('ecs')`).
+   */
+  failDuring(service: ServiceName, operation: string, error: ErrorSource, window: { from: number; to: number }): void {
+    this.injected.failDuring(service, operation, error, window);
   }
 
   /** Run `run` once simulated time reaches `at` (checked before every call and on `settle`). */
@@ -175,12 +203,9 @@ export class SimulatedAccount {
     }
   }
 
-  /** Deterministic pseudo-random number in [0, 1) (mulberry32). */
+  /** Deterministic pseudo-random number in [0, 1) for the fault knobs (mulberry32). */
   random(): number {
-    let t = (this.rngState = (this.rngState + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.faultRandom();
   }
 
   nextId(): string {
@@ -207,15 +232,6 @@ export class SimulatedAccount {
       glue: this.glue,
       athena: this.athena,
     };
-  }
-
-  private takeOneShot(service: ServiceName, operation: string, input: unknown): Error | undefined {
-    const i = this.oneShots.findIndex((f) => f.service === service && f.operation === operation && (!f.when || f.when(input)));
-    if (i < 0) return undefined;
-    const fault = this.oneShots[i]!;
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) this.oneShots.splice(i, 1);
-    return fault.error;
   }
 
   private shouldThrottle(operation: string): boolean {

@@ -1,7 +1,7 @@
 import { InvalidRequestException, type QueryExecutionState } from '@aws-sdk/client-athena';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { GET_QUERY_RESULTS_MAX } from '../shared/aws/limits';
 import { simError } from './errors';
+import { ATHENA_GET_QUERY_RESULTS_MAX, validationText } from './limits';
 
 export type ResultRow = Record<string, string | null>;
 /** What a query answers: rows (and optionally their columns and the bytes it "scanned"). */
@@ -172,10 +172,9 @@ export class SimAthena implements SimService {
   }
 
   private results(input: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }) {
-    const size = input.MaxResults ?? GET_QUERY_RESULTS_MAX;
-    if (size > GET_QUERY_RESULTS_MAX) {
-      throw simError('InvalidRequestException', `1 validation error detected: Value '${size}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to ${GET_QUERY_RESULTS_MAX}`);
-    }
+    const size = input.MaxResults ?? ATHENA_GET_QUERY_RESULTS_MAX;
+    if (size > ATHENA_GET_QUERY_RESULTS_MAX) throw simError('InvalidRequestException', validationText.tooLarge('maxResults', size, ATHENA_GET_QUERY_RESULTS_MAX));
+    if (size < 1) throw simError('InvalidRequestException', validationText.tooSmall('maxResults', size, 1));
     const exec = this.execution(input.QueryExecutionId);
     if (exec.state === 'FAILED' || exec.state === 'CANCELLED') throw badRequest(exec.reason ?? `Query ${exec.state}`);
     if (exec.state !== 'SUCCEEDED') throw badRequest(`Query has not yet finished. Current state: ${exec.state}`);

@@ -2,6 +2,7 @@ import type { CompleteLifecycleActionCommandInput, RecordLifecycleActionHeartbea
 import type { OperationTable, SimulatedAccount } from './account';
 import type { EcsJoin } from './ec2';
 import { simError } from './errors';
+import { ASG_MAX_GLOBAL_TIMEOUT_SECONDS } from './limits';
 import { eventTime, uuid, type EventBridgeEvent } from './util';
 
 export type LifecycleTransition = 'autoscaling:EC2_INSTANCE_TERMINATING' | 'autoscaling:EC2_INSTANCE_LAUNCHING';
@@ -54,8 +55,8 @@ export interface GroupRecord {
   createdAt: number;
 }
 
-/** GlobalTimeout: "the maximum time … is 48 hours or 100 times HeartbeatTimeout, whichever is smaller". */
-export const MAX_GLOBAL_TIMEOUT_SECONDS = 172_800;
+/** GlobalTimeout: "the maximum time … is 48 hours or 100 times HeartbeatTimeout, whichever is smaller" (sim/limits.ts). */
+export const MAX_GLOBAL_TIMEOUT_SECONDS = ASG_MAX_GLOBAL_TIMEOUT_SECONDS;
 const noAction = (what: string) => simError('ValidationError', `No active Lifecycle Action found with ${what}`);
 
 export function groupOf(groups: Map<string, GroupRecord>, name: string | undefined): GroupRecord {

@@ -16,6 +16,7 @@ import {
 } from './autoscaling-lifecycle';
 import type { EcsJoin } from './ec2';
 import { simError } from './errors';
+import { ASG_DESCRIBE_MAX_RECORDS, ASG_HEARTBEAT_TIMEOUT } from './limits';
 import { eventTime, page, uuid, type EventBridgeEvent } from './util';
 
 export type { LifecycleActionRecord, LifecycleHookOptions, LifecycleTerminateDetail, LifecycleTransition } from './autoscaling-lifecycle';
@@ -36,7 +37,7 @@ export class SimAutoScaling implements SimService {
         const names = input.AutoScalingGroupNames ?? [];
         const groups = [...this.groups.values()].filter((g) => names.length === 0 || names.includes(g.name));
         const size = input.MaxRecords ?? 50;
-        if (size < 1 || size > 100) throw simError('ValidationError', 'MaxRecords must be between 1 and 100');
+        if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS) throw simError('ValidationError', `MaxRecords must be between 1 and ${ASG_DESCRIBE_MAX_RECORDS}`);
         const { items, nextToken } = page(groups, input.NextToken, size, () => simError('InvalidNextToken', 'The token is invalid.'));
         return { AutoScalingGroups: items.map((g) => this.toGroup(g)), NextToken: nextToken };
       },
@@ -121,7 +122,7 @@ export class SimAutoScaling implements SimService {
       hooks: (options.lifecycleHooks ?? []).map((h) => ({
         name: h.name,
         transition: h.transition ?? 'autoscaling:EC2_INSTANCE_TERMINATING',
-        heartbeatTimeout: h.heartbeatTimeout ?? 3600,
+        heartbeatTimeout: checkHeartbeatTimeout(h.heartbeatTimeout ?? ASG_HEARTBEAT_TIMEOUT.default),
         defaultResult: h.defaultResult ?? 'ABANDON',
         notificationMetadata: h.notificationMetadata,
       })),
@@ -223,4 +224,13 @@ export class SimAutoScaling implements SimService {
       NewInstancesProtectedFromScaleIn: false,
     };
   }
+}
+
+/** Seeding a hook PutLifecycleHook would refuse is a mistake in the test, not a scenario. */
+function checkHeartbeatTimeout(seconds: number): number {
+  const { min, max } = ASG_HEARTBEAT_TIMEOUT;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new Error(`createGroup: HeartbeatTimeout ${seconds} is outside ${min}..${max} seconds (PutLifecycleHook)`);
+  }
+  return seconds;
 }

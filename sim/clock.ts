@@ -1,4 +1,11 @@
-import type { Clock } from '../shared/lambda/clock';
+/**
+ * What the simulator's time offers. Declared here (sim/ imports nothing from shared/), and
+ * structurally the same as production's `Clock`, so a VirtualClock can be handed to handlers.
+ */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
 
 interface Sleeper {
   at: number;

@@ -8,6 +8,7 @@ import type {
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { SpotFleets, type SpotFleetOptions } from './ec2-spot-fleet';
 import { simError } from './errors';
+import { EC2_DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
 import { eventTime, hexId, page, uuid, type EventBridgeEvent } from './util';
 
 /** What a new instance joins once booted: the ECS agent registers it after `registerAfterMs`. */
@@ -202,13 +203,14 @@ export class SimEc2 implements SimService {
     if (ids.length > 0 && input.MaxResults !== undefined) {
       throw simError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
     }
-    if (input.MaxResults !== undefined && (input.MaxResults < 5 || input.MaxResults > 1000)) {
-      throw simError('InvalidParameterValue', `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between 5 and 1000.`);
+    const { min, max } = EC2_DESCRIBE_INSTANCES_MAX_RESULTS;
+    if (input.MaxResults !== undefined && (input.MaxResults < min || input.MaxResults > max)) {
+      throw simError('InvalidParameterValue', `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`);
     }
     this.requireKnown(ids);
     const candidates = ids.length > 0 ? ids.map((id) => this.instances.get(id)!) : [...this.instances.values()];
     const matching = candidates.filter((i) => (input.Filters ?? []).every((f) => matchesFilter(i, f)));
-    const { items, nextToken } = page(matching, input.NextToken, input.MaxResults ?? 1000, () =>
+    const { items, nextToken } = page(matching, input.NextToken, input.MaxResults ?? max, () =>
       simError('InvalidParameterValue', 'The specified NextToken is not valid.'),
     );
     return {

@@ -1,6 +1,5 @@
 import { ClientException, ClusterNotFoundException, InvalidParameterException } from '@aws-sdk/client-ecs';
-import { ECS_LIST_PAGE_MAX } from '../shared/aws/limits';
-import { tooMany } from './errors';
+import { ECS_LIST_MAX_RESULTS, ecsMaxResultsText, ecsTooManyText } from './limits';
 import { page, type Page } from './util';
 
 const meta = () => ({ httpStatusCode: 400, requestId: 'sim', attempts: 1, totalRetryDelay: 0 });
@@ -10,17 +9,15 @@ export const clusterNotFound = () => new ClusterNotFoundException({ message: 'Cl
 export const invalidParameter = (message: string) => new InvalidParameterException({ message, $metadata: meta() });
 export const clientException = (message: string) => new ClientException({ message, $metadata: meta() });
 
-/** A list above its maximum: ECS answers InvalidParameterException "<field> can have at most N items." */
-export function checkMax(operation: string, field: string, items: readonly unknown[] | undefined, max: number): void {
-  if ((items?.length ?? 0) > max) throw invalidParameter(tooMany(operation, field, max).message);
+/** A list above its maximum: ECS answers InvalidParameterException "<field> can have at most N items." (sim/limits.ts). */
+export function checkMax(limit: { max: number; field: string }, items: readonly unknown[] | undefined): void {
+  if ((items?.length ?? 0) > limit.max) throw invalidParameter(ecsTooManyText(limit));
 }
 
-/** maxResults "must be between 1 and 100" on every ECS List* call. */
-export function ecsPage<T>(all: readonly T[], input: { nextToken?: string; maxResults?: number }): Page<T> {
-  const size = input.maxResults ?? ECS_LIST_PAGE_MAX;
-  if (!Number.isInteger(size) || size < 1 || size > ECS_LIST_PAGE_MAX) {
-    throw invalidParameter(`maxResults must be between 1 and ${ECS_LIST_PAGE_MAX}.`);
-  }
+/** maxResults "can be between 1 and 100" on every ECS List* call; `defaultPage` when it is absent. */
+export function ecsPage<T>(all: readonly T[], input: { nextToken?: string; maxResults?: number }, defaultPage = ECS_LIST_MAX_RESULTS): Page<T> {
+  const size = input.maxResults ?? defaultPage;
+  if (!Number.isInteger(size) || size < 1 || size > ECS_LIST_MAX_RESULTS) throw invalidParameter(ecsMaxResultsText());
   return page(all, input.nextToken, size, () => invalidParameter('Invalid nextToken.'));
 }
 

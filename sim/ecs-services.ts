@@ -4,11 +4,11 @@ import {
   type ListServicesCommandInput,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { DESCRIBE_SERVICES_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import { checkMax, ecsPage, type ContainerInstanceRecord, type ServiceLoadBalancer, type ServiceRecord } from './ecs-common';
 import { taskSize } from './ecs-task-definitions';
+import { ECS_DESCRIBE_SERVICES, ECS_LIST_SERVICES_DEFAULT_PAGE } from './limits';
 import { hexId, shortName, uuid } from './util';
 
 export interface CreateServiceOptions {
@@ -38,7 +38,7 @@ export class EcsServices {
     return {
       DescribeServices: (input: DescribeServicesCommandInput) => {
         const cluster = this.ecs.cluster(input.cluster).name;
-        checkMax('DescribeServices', 'services', input.services, DESCRIBE_SERVICES_MAX);
+        checkMax(ECS_DESCRIBE_SERVICES, input.services);
         const services: Service[] = [];
         const failures: Array<{ arn: string; reason: string }> = [];
         for (const ref of input.services ?? []) {
@@ -51,7 +51,7 @@ export class EcsServices {
       ListServices: (input: ListServicesCommandInput) => {
         const cluster = this.ecs.cluster(input.cluster).name;
         const arns = [...this.services.values()].filter((s) => s.cluster === cluster).map((s) => s.arn);
-        const { items, nextToken } = ecsPage(arns, input);
+        const { items, nextToken } = ecsPage(arns, input, ECS_LIST_SERVICES_DEFAULT_PAGE);
         return { serviceArns: items, nextToken };
       },
     };

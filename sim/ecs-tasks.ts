@@ -1,9 +1,9 @@
 import type { DescribeTasksCommandInput, ListTasksCommandInput, StopTaskCommandInput, Task } from '@aws-sdk/client-ecs';
-import { DESCRIBE_TASKS_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import { checkMax, ecsPage, invalidParameter, type StoppedBy, type TaskRecord } from './ecs-common';
 import { taskSize } from './ecs-task-definitions';
+import { ECS_DESCRIBE_TASKS } from './limits';
 import { hexId, shortName } from './util';
 
 export interface StartTaskOptions {
@@ -47,7 +47,7 @@ export class EcsTasks {
       },
       DescribeTasks: (input: DescribeTasksCommandInput) => {
         const cluster = this.ecs.cluster(input.cluster).name;
-        checkMax('DescribeTasks', 'tasks', input.tasks, DESCRIBE_TASKS_MAX);
+        checkMax(ECS_DESCRIBE_TASKS, input.tasks);
         const tasks: Task[] = [];
         const failures: Array<{ arn: string; reason: string }> = [];
         for (const ref of input.tasks ?? []) {

@@ -9,7 +9,6 @@ import type {
   TaskDefinition,
   UpdateContainerInstancesStateCommandInput,
 } from '@aws-sdk/client-ecs';
-import { DESCRIBE_CONTAINER_INSTANCES_MAX, UPDATE_CONTAINER_INSTANCES_STATE_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import {
   checkMax,
@@ -23,6 +22,7 @@ import {
 import { EcsServices, type CreateServiceOptions } from './ecs-services';
 import { TaskDefinitionStore } from './ecs-task-definitions';
 import { EcsTasks, type StartTaskOptions } from './ecs-tasks';
+import { ECS_DESCRIBE_CONTAINER_INSTANCES, ECS_UPDATE_CONTAINER_INSTANCES_STATE } from './limits';
 import { hexId, shortName } from './util';
 
 interface ClusterRecord {
@@ -118,13 +118,13 @@ export class SimEcs implements SimService {
       },
       DescribeContainerInstances: (input: DescribeContainerInstancesCommandInput) => {
         const cluster = this.cluster(input.cluster).name;
-        checkMax('DescribeContainerInstances', 'containerInstances', input.containerInstances, DESCRIBE_CONTAINER_INSTANCES_MAX);
+        checkMax(ECS_DESCRIBE_CONTAINER_INSTANCES, input.containerInstances);
         return this.describe(cluster, input.containerInstances ?? []);
       },
       UpdateContainerInstancesState: (input: UpdateContainerInstancesStateCommandInput) => {
         const cluster = this.cluster(input.cluster).name;
         const refs = input.containerInstances ?? [];
-        checkMax('UpdateContainerInstancesState', 'containerInstances', refs, UPDATE_CONTAINER_INSTANCES_STATE_MAX);
+        checkMax(ECS_UPDATE_CONTAINER_INSTANCES_STATE, refs);
         const status = input.status as ContainerInstanceStatus | undefined;
         if (status !== 'ACTIVE' && status !== 'DRAINING') throw invalidParameter('Container instance status must be ACTIVE or DRAINING.');
         for (const ref of refs) {

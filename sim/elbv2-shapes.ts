@@ -1,4 +1,5 @@
 import type { TargetGroup, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { ELBV2_DEREGISTRATION_DELAY } from './limits';
 
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining' | 'removed';
 export type DeregisteredBy = 'api' | 'ecs' | 'termination';
@@ -32,7 +33,7 @@ export interface TargetGroupRecord {
 
 export const DELAY_KEY = 'deregistration_delay.timeout_seconds';
 export const DEFAULT_ATTRIBUTES: Record<string, string> = {
-  [DELAY_KEY]: '300',
+  [DELAY_KEY]: String(ELBV2_DEREGISTRATION_DELAY.default),
   'stickiness.enabled': 'false',
   'stickiness.type': 'lb_cookie',
   'slow_start.duration_seconds': '0',

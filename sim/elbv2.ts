@@ -11,7 +11,6 @@ import {
   type TargetDescription,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DESCRIBE_TARGET_GROUPS_MAX } from '../shared/aws/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import {
   DEFAULT_ATTRIBUTES,
@@ -23,6 +22,7 @@ import {
   type TargetRecord,
 } from './elbv2-shapes';
 import { simError } from './errors';
+import { ELBV2_DEREGISTRATION_DELAY, ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX, ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX, elbv2TooManyTargetGroupsText } from './limits';
 import { hexId, page } from './util';
 
 export type { DeregisteredBy, TargetRecord, TargetState } from './elbv2-shapes';
@@ -50,9 +50,10 @@ export class SimElbv2 implements SimService {
         for (const { Key, Value } of input.Attributes ?? []) {
           if (!Key || !(Key in DEFAULT_ATTRIBUTES)) throw simError('ValidationError', `Target group attribute key '${Key}' is not recognized`);
           const n = Number(Value);
-          if (Key === DELAY_KEY && !(Number.isInteger(n) && n >= 0 && n <= 3600)) {
+          const { min, max } = ELBV2_DEREGISTRATION_DELAY;
+          if (Key === DELAY_KEY && !(Number.isInteger(n) && n >= min && n <= max)) {
             throw new InvalidConfigurationRequestException({
-              message: `'${DELAY_KEY}' value '${Value}' must be between '0-3600' inclusive`,
+              message: `'${DELAY_KEY}' value '${Value}' must be between '${min}-${max}' inclusive`,
               $metadata: meta(),
             });
           }
@@ -232,12 +233,7 @@ export class SimElbv2 implements SimService {
 
   private describeTargetGroups(input: DescribeTargetGroupsCommandInput) {
     const arns = input.TargetGroupArns ?? [];
-    if (arns.length > DESCRIBE_TARGET_GROUPS_MAX) {
-      throw simError(
-        'ValidationError',
-        `1 validation error detected: Value at 'targetGroupArns' failed to satisfy constraint: Member must have length less than or equal to ${DESCRIBE_TARGET_GROUPS_MAX}`,
-      );
-    }
+    if (arns.length > ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX) throw simError('ValidationError', elbv2TooManyTargetGroupsText());
     const names = input.Names ?? [];
     if ([arns.length > 0, names.length > 0, input.LoadBalancerArn !== undefined].filter(Boolean).length > 1) {
       throw simError('ValidationError', 'Only one of LoadBalancerArn, TargetGroupArns or Names can be specified');
@@ -253,8 +249,10 @@ export class SimElbv2 implements SimService {
     } else {
       selected = [...this.groups.values()].filter((g) => !input.LoadBalancerArn || g.loadBalancerArns.includes(input.LoadBalancerArn));
     }
-    const size = input.PageSize ?? 400;
-    if (size < 1 || size > 400) throw simError('ValidationError', 'Page size must be between 1 and 400');
+    const size = input.PageSize ?? ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX;
+    if (size < 1 || size > ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX) {
+      throw simError('ValidationError', `Page size must be between 1 and ${ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX}`);
+    }
     const { items, nextToken } = page(selected, input.Marker, size, () => simError('ValidationError', 'Invalid marker'));
     return { TargetGroups: items.map(toTargetGroup), NextMarker: nextToken };
   }

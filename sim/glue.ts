@@ -8,11 +8,8 @@ import {
   type TableInput,
 } from '@aws-sdk/client-glue';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { BATCH_CREATE_PARTITION_MAX, GET_TABLES_MAX } from '../shared/aws/limits';
 import { simError } from './errors';
-
-/** Glue GetPartitions: "MaxResults … Valid Range: Minimum value of 1. Maximum value of 1000." */
-const GET_PARTITIONS_MAX = 1000;
+import { GLUE_BATCH_CREATE_PARTITION_MAX, GLUE_GET_PARTITIONS_MAX_RESULTS, GLUE_GET_TABLES_MAX_RESULTS, validationText } from './limits';
 
 interface SimTable {
   table: Table;
@@ -36,11 +33,12 @@ const meta = { httpStatusCode: 400 };
 const notFound = (message: string) => new EntityNotFoundException({ message, Message: message, $metadata: meta });
 const exists = (message: string) => new AlreadyExistsException({ message, Message: message, $metadata: meta });
 const invalid = (message: string) => new InvalidInputException({ message, Message: message, $metadata: meta });
-/** The wording AWS JSON services use for a list over its maximum. */
-const tooLong = (field: string, max: number, size: number) =>
-  simError('ValidationException', `1 validation error detected: Value '[…${size} items]' at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
-const outOfRange = (field: string, value: number, max: number) =>
-  simError('ValidationException', `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+const tooLong = (field: string, max: number, size: number) => simError('ValidationException', validationText.tooLong(field, max, size));
+/** MaxResults outside 1..max (both ends are model constraints). */
+function checkMaxResults(value: number, max: number): void {
+  if (value > max) throw simError('ValidationException', validationText.tooLarge('maxResults', value, max));
+  if (value < 1) throw simError('ValidationException', validationText.tooSmall('maxResults', value, 1));
+}
 
 const keyOf = (values: readonly string[]) => JSON.stringify(values);
 
@@ -121,8 +119,8 @@ export class SimGlue implements SimService {
         return {};
       },
       GetTables: (input: { DatabaseName: string; Expression?: string; NextToken?: string; MaxResults?: number }) => {
-        const size = input.MaxResults ?? GET_TABLES_MAX;
-        if (size > GET_TABLES_MAX) throw outOfRange('maxResults', size, GET_TABLES_MAX);
+        const size = input.MaxResults ?? GLUE_GET_TABLES_MAX_RESULTS;
+        checkMaxResults(size, GLUE_GET_TABLES_MAX_RESULTS);
         const filter = input.Expression ? new RegExp(`^(?:${input.Expression})$`) : undefined;
         const all = [...this.db(input.DatabaseName).tables.values()].map((t) => t.table).filter((t) => !filter || filter.test(t.Name!));
         return this.page(all, input.NextToken, size, 'TableList');
@@ -143,8 +141,8 @@ export class SimGlue implements SimService {
       BatchCreatePartition: (input: { DatabaseName: string; TableName: string; PartitionInputList?: PartitionInput[] }) =>
         this.batchCreatePartition(input.DatabaseName, input.TableName, input.PartitionInputList ?? []),
       GetPartitions: (input: { DatabaseName: string; TableName: string; Expression?: string; NextToken?: string; MaxResults?: number }) => {
-        const size = input.MaxResults ?? GET_PARTITIONS_MAX;
-        if (size > GET_PARTITIONS_MAX) throw outOfRange('maxResults', size, GET_PARTITIONS_MAX);
+        const size = input.MaxResults ?? GLUE_GET_PARTITIONS_MAX_RESULTS;
+        checkMaxResults(size, GLUE_GET_PARTITIONS_MAX_RESULTS);
         const t = this.simTable(input.DatabaseName, input.TableName);
         const keys = (t.table.PartitionKeys ?? []).map((k) => k.Name!.toLowerCase());
         const match = input.Expression ? parseExpression(input.Expression, keys) : () => true;
@@ -155,7 +153,7 @@ export class SimGlue implements SimService {
   }
 
   private batchCreatePartition(database: string, tableName: string, entries: PartitionInput[]) {
-    if (entries.length > BATCH_CREATE_PARTITION_MAX) throw tooLong('partitionInputList', BATCH_CREATE_PARTITION_MAX, entries.length);
+    if (entries.length > GLUE_BATCH_CREATE_PARTITION_MAX) throw tooLong('partitionInputList', GLUE_BATCH_CREATE_PARTITION_MAX, entries.length);
     const t = this.simTable(database, tableName);
     const keyCount = t.table.PartitionKeys?.length ?? 0;
     const errors: Array<{ PartitionValues: string[]; ErrorDetail: { ErrorCode: string; ErrorMessage: string } }> = [];

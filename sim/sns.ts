@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sns';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { simError } from './errors';
+import { SNS_MAX_MESSAGE_BYTES } from './limits';
 import { byteLength, page, uuid } from './util';
 
 export interface PublishedRecord {
@@ -26,8 +27,6 @@ interface TopicRecord {
   failedDeliveries: Array<{ messageId: string; queueUrl: string; error: string }>;
 }
 
-/** Publish: "Invalid parameter: Message too long" above 256 KiB. */
-const SNS_MAX_MESSAGE_BYTES = 262_144;
 const LIST_TOPICS_PAGE = 100;
 const meta = () => ({ httpStatusCode: 400, requestId: 'sim', attempts: 1, totalRetryDelay: 0 });
 const invalid = (message: string) => new InvalidParameterException({ message, $metadata: meta() });

@@ -16,9 +16,9 @@ import {
   type SendMessageBatchCommandInput,
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
-import { SQS_MAX_DELAY_SECONDS } from '../shared/aws/limits';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { simError } from './errors';
+import { SQS_BATCH_MAX, SQS_DEFAULT_MAX_MESSAGE_BYTES, SQS_DELAY_SECONDS_MAX, SQS_VISIBILITY_TIMEOUT_MAX, SQS_WAIT_TIME_SECONDS_MAX } from './limits';
 import { byteLength, hexId, uuid } from './util';
 
 export interface MessageRecord {
@@ -43,15 +43,11 @@ interface QueueRecord {
   messages: MessageRecord[];
 }
 
-/** SendMessageBatch / batch maxima: "Maximum number of entries per request are 10." */
-const SQS_BATCH_MAX = 10;
-/** "Message must be shorter than 262144 bytes." */
-const SQS_MAX_MESSAGE_BYTES = 262_144;
 const DEFAULT_ATTRIBUTES: Record<string, string> = {
   DelaySeconds: '0',
   VisibilityTimeout: '30',
   MessageRetentionPeriod: '345600',
-  MaximumMessageSize: String(SQS_MAX_MESSAGE_BYTES),
+  MaximumMessageSize: String(SQS_DEFAULT_MAX_MESSAGE_BYTES),
   ReceiveMessageWaitTimeSeconds: '0',
 };
 
@@ -112,8 +108,8 @@ export class SimSqs implements SimService {
         if (!m) {
           throw new ReceiptHandleIsInvalid({ message: `The input receipt handle "${input.ReceiptHandle}" is not a valid receipt handle.`, $metadata: meta() });
         }
-        if (input.VisibilityTimeout < 0 || input.VisibilityTimeout > 43_200) {
-          throw invalidValue('VisibilityTimeout', input.VisibilityTimeout, 'Must be between 0 and 43200, if provided.');
+        if (input.VisibilityTimeout < 0 || input.VisibilityTimeout > SQS_VISIBILITY_TIMEOUT_MAX) {
+          throw invalidValue('VisibilityTimeout', input.VisibilityTimeout, `Must be between 0 and ${SQS_VISIBILITY_TIMEOUT_MAX}, if provided.`);
         }
         m.visibleAt = this.account.clock.now() + input.VisibilityTimeout * 1000;
         return {};
@@ -179,8 +175,8 @@ export class SimSqs implements SimService {
       throw invalidValue('MessageBody', '(omitted)', `Message must be shorter than ${q.attributes.MaximumMessageSize} bytes.`);
     }
     const delaySeconds = delay ?? Number(q.attributes.DelaySeconds);
-    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > SQS_MAX_DELAY_SECONDS) {
-      throw invalidValue('DelaySeconds', delaySeconds, `DelaySeconds must be >= 0 and <= ${SQS_MAX_DELAY_SECONDS}.`);
+    if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > SQS_DELAY_SECONDS_MAX) {
+      throw invalidValue('DelaySeconds', delaySeconds, `DelaySeconds must be >= 0 and <= ${SQS_DELAY_SECONDS_MAX}.`);
     }
     const now = this.account.clock.now();
     const m: MessageRecord = {
@@ -203,9 +199,9 @@ export class SimSqs implements SimService {
       throw invalidValue('MaxNumberOfMessages', max, `Must be between 1 and ${SQS_BATCH_MAX}, if provided.`);
     }
     const visibility = input.VisibilityTimeout ?? Number(q.attributes.VisibilityTimeout);
-    if (visibility < 0 || visibility > 43_200) throw invalidValue('VisibilityTimeout', visibility, 'Must be between 0 and 43200, if provided.');
+    if (visibility < 0 || visibility > SQS_VISIBILITY_TIMEOUT_MAX) throw invalidValue('VisibilityTimeout', visibility, `Must be between 0 and ${SQS_VISIBILITY_TIMEOUT_MAX}, if provided.`);
     const wait = input.WaitTimeSeconds ?? Number(q.attributes.ReceiveMessageWaitTimeSeconds);
-    if (wait < 0 || wait > 20) throw invalidValue('WaitTimeSeconds', wait, 'Must be >= 0 and <= 20, if provided.');
+    if (wait < 0 || wait > SQS_WAIT_TIME_SECONDS_MAX) throw invalidValue('WaitTimeSeconds', wait, `Must be >= 0 and <= ${SQS_WAIT_TIME_SECONDS_MAX}, if provided.`);
 
     let ready = this.visible(q);
     if (ready.length === 0 && wait > 0) {

@@ -62,12 +62,13 @@ describe('simulated ECS container instances', () => {
   it('enforces 100 per DescribeContainerInstances and 10 per UpdateContainerInstancesState with AWS wording', async () => {
     const { ecs, ids } = manyInstances(101);
     const arns = ids.map((i) => i.arn);
+    // AWS names the field instanceIds in its answer, not containerInstances (sim/limits.ts cites where it was seen).
     await expect(ecs.send(new DescribeContainerInstancesCommand({ cluster: 'big', containerInstances: arns }))).rejects.toThrow(
-      'containerInstances can have at most 100 items.',
+      'instanceIds can have at most 100 items.',
     );
     await expect(
       ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'big', containerInstances: arns.slice(0, 11), status: 'DRAINING' })),
-    ).rejects.toThrow('containerInstances can have at most 10 items.');
+    ).rejects.toThrow('instanceIds can have at most 10 items.');
     const ok = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'big', containerInstances: arns.slice(0, 100) }));
     expect(ok.containerInstances).toHaveLength(100);
   });
@@ -154,7 +155,7 @@ describe('simulated ECS tasks', () => {
     expect(out.tasks).toHaveLength(1);
     expect(out.failures).toEqual([{ arn: 'arn:aws:ecs:eu-west-1:123456789012:task/web/gone', reason: 'MISSING' }]);
     const tooMany = Array.from({ length: 101 }, (_, i) => `t${i}`);
-    await expect(ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: tooMany }))).rejects.toThrow('tasks can have at most 100 items.');
+    await expect(ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: tooMany }))).rejects.toThrow('taskIds can have at most 100 items.');
   });
 
   it('StopTask is idempotent: STOPPED after stopDelayMs, a second stop returns the task unchanged, an unknown task is not found', async () => {
@@ -274,7 +275,7 @@ describe('simulated ECS services and scheduler', () => {
     buildSpotCluster(account);
     const { ecs } = account.clients();
     const names = Array.from({ length: 11 }, (_, i) => `s${i}`);
-    await expect(ecs.send(new DescribeServicesCommand({ cluster: 'web', services: names }))).rejects.toThrow('services can have at most 10 items.');
+    await expect(ecs.send(new DescribeServicesCommand({ cluster: 'web', services: names }))).rejects.toThrow('service names can have at most 10 items.');
     const out = await ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['web-frontend', 'ghost'] }));
     expect(out.services![0]).toMatchObject({ serviceName: 'web-frontend', desiredCount: 4, runningCount: 4, deployments: [{ status: 'PRIMARY' }] });
     expect(out.services![0]!.loadBalancers).toEqual([{ targetGroupArn: expect.stringContaining('targetgroup/web-frontend/'), containerName: 'nginx', containerPort: 80 }]);
