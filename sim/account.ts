@@ -40,12 +40,6 @@ export interface CallRecord {
   throttledBy?: string;
 }
 
-interface Scheduled {
-  at: number;
-  seq: number;
-  run: () => void;
-}
-
 /** mulberry32: a small, seeded, deterministic generator of numbers in [0, 1). */
 function mulberry32(seed: number): () => number {
   let state = seed | 0;
@@ -81,8 +75,6 @@ export class SimulatedAccount {
   readonly athena: SimAthena;
 
   private readonly injected = new FaultSchedule();
-  private schedule: Scheduled[] = [];
-  private seq = 0;
   private idCounter = 0;
   /** Draws for the fault knobs. */
   private readonly faultRandom: () => number;
@@ -185,22 +177,19 @@ export class SimulatedAccount {
     this.injected.failDuring(service, operation, error, window);
   }
 
-  /** Run `run` once simulated time reaches `at` (checked before every call and on `settle`). */
+  /** Run `run` once simulated time reaches `at`, at that time (a timer of the virtual clock). */
   at(at: number, run: () => void): void {
-    this.schedule.push({ at, seq: this.seq++, run });
-    this.schedule.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.clock.at(at, run);
   }
 
-  /** Move time forward and apply everything that became due. */
+  /** Move time forward, applying on the way everything that becomes due, each at its time. */
   advance(ms: number): void {
     this.clock.advance(ms);
-    this.runDue();
   }
 
+  /** Apply what is due now (time may also have been moved on the clock itself). */
   runDue(): void {
-    while (this.schedule.length > 0 && this.schedule[0]!.at <= this.clock.now()) {
-      this.schedule.shift()!.run();
-    }
+    this.clock.runDue();
   }
 
   /** Deterministic pseudo-random number in [0, 1) for the fault knobs (mulberry32). */

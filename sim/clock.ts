@@ -12,17 +12,26 @@ interface Sleeper {
   wake: () => void;
 }
 
+interface Timer {
+  at: number;
+  seq: number;
+  run: () => void;
+}
+
 /**
  * Simulated time. A `sleep` does not wait in real time: once the program has nothing else
  * to do (every pending promise is waiting on the clock), time jumps to the earliest wake-up
  * and those sleepers resume. Concurrent sleeps therefore overlap as they would in real
  * time — ten parallel calls of 20 ms take 20 ms, not 200 — and a two-minute drain still
- * runs in milliseconds. The account applies whatever became due (targets leaving
- * `draining`, Spot instances reclaimed) before it answers the next call.
+ * runs in milliseconds. Timers (`at`: targets leaving `draining`, Spot instances reclaimed,
+ * ECS reacting) run at their own time whenever time moves past them, so what they record and
+ * what they schedule in turn is timed exactly, not at whenever someone next looked.
  */
 export class VirtualClock implements Clock {
   private t: number;
   private sleepers: Sleeper[] = [];
+  private timers: Timer[] = [];
+  private seq = 0;
   private advanceScheduled = false;
 
   constructor(start: number | string = '2026-11-23T10:00:00Z') {
@@ -41,20 +50,39 @@ export class VirtualClock implements Clock {
     });
   }
 
-  /** Move time forward by hand (tests: "the notice arrives 90 s late"); due sleepers wake. */
+  /** Run `run` (synchronously) once time reaches `at`, with the clock reading `at` (or now, if that is past). */
+  at(at: number, run: () => void): void {
+    this.timers.push({ at, seq: this.seq++, run });
+    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  /** Run the timers that are due now. */
+  runDue(): void {
+    this.moveTo(this.t);
+  }
+
+  /** Move time forward by hand (tests: "the notice arrives 90 s late"); timers run on the way, due sleepers wake. */
   advance(ms: number): void {
-    if (ms > 0) this.t += ms;
-    this.wakeDue();
+    this.moveTo(this.t + Math.max(0, ms));
   }
 
   set(at: number): void {
-    if (at > this.t) this.t = at;
-    this.wakeDue();
+    this.moveTo(Math.max(at, this.t));
   }
 
   /** Sleepers not yet woken (a test can check nothing is left waiting). */
   get waiting(): number {
     return this.sleepers.length;
+  }
+
+  private moveTo(target: number): void {
+    while (this.timers.length > 0 && this.timers[0]!.at <= target) {
+      const timer = this.timers.shift()!;
+      if (timer.at > this.t) this.t = timer.at;
+      timer.run();
+    }
+    if (target > this.t) this.t = target;
+    this.wakeDue();
   }
 
   /**
@@ -67,9 +95,7 @@ export class VirtualClock implements Clock {
     setImmediate(() => {
       this.advanceScheduled = false;
       if (this.sleepers.length === 0) return;
-      const next = Math.min(...this.sleepers.map((s) => s.at));
-      if (next > this.t) this.t = next;
-      this.wakeDue();
+      this.moveTo(Math.min(...this.sleepers.map((s) => s.at)));
     });
   }
 
