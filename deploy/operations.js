@@ -1,0 +1,164 @@
+// @ts-check
+'use strict';
+
+/**
+ * Alarms and the dashboard of one stage, generated from serverless.yml's `functions` and
+ * `custom.operations`, so a new function gets its alarms with no extra work. Loaded by osls as
+ * one entry of `resources` (`${file(./deploy/operations.js)}`); returns `{ Resources }`.
+ *
+ * Every alarm fires when its number is above zero in a 5-minute period (missing data is
+ * "not breaching": a quiet stage is a healthy one) and notifies `alarmTopicArn` when one is set.
+ */
+
+const PERIOD_SECONDS = 300;
+
+/** osls's logical id for a function (`naming.getNormalizedFunctionName` + `LambdaFunction`). */
+const functionLogicalId = (name) => {
+  const normalized = name.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return `${normalized[0].toUpperCase()}${normalized.slice(1)}LambdaFunction`;
+};
+const upperFirst = (s) => `${s[0].toUpperCase()}${s.slice(1)}`;
+const alnum = (s) => upperFirst(s.replace(/[^A-Za-z0-9]/g, ''));
+
+/**
+ * @param {{
+ *   service: string; stage: string; region?: string;
+ *   functions: Record<string, { events?: Array<Record<string, any>> }>;
+ *   operations: { alarmTopicArn?: string; namespace: string; deadLetterQueues: string[]; rules?: Record<string, string>;
+ *     zeroMetrics: Record<string, string[]>; dashboard: Array<{ title: string; services: string[]; metrics: string[]; stat?: string }> };
+ * }} input
+ */
+function operationsResources({ service, stage, functions, operations }) {
+  const prefix = `${service}-${stage}`;
+  const topic = String(operations.alarmTopicArn ?? '').trim();
+  const actions = topic ? { AlarmActions: [topic] } : {};
+  /** @type {Record<string, any>} */
+  const resources = {};
+  const alarm = (logicalId, name, description, metric) => {
+    resources[logicalId] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${prefix}-${name}`,
+        AlarmDescription: description,
+        ...metric,
+        Period: PERIOD_SECONDS,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        ...actions,
+      },
+    };
+  };
+
+  const fnNames = Object.keys(functions);
+  for (const fn of fnNames) {
+    const dims = [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(fn) } }];
+    alarm(`${alnum(fn)}ErrorsAlarm`, `${fn}-errors`, `${fn} failed (its log has the error; an asynchronous event is in the dead-letter queue once retries are spent)`, {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: dims,
+      Statistic: 'Sum',
+    });
+    alarm(`${alnum(fn)}ThrottlesAlarm`, `${fn}-throttles`, `${fn} was throttled (account or reserved concurrency); throttled events are retried, then dead-lettered`, {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Throttles',
+      Dimensions: dims,
+      Statistic: 'Sum',
+    });
+  }
+
+  // Every EventBridge rule: the ones osls makes from `eventBridge` events (by their `name`), and those under resources.
+  const rules = { ...(operations.rules ?? {}) };
+  for (const [fn, f] of Object.entries(functions)) {
+    for (const event of f.events ?? []) {
+      if (!event.eventBridge) continue;
+      if (!event.eventBridge.name) throw new Error(`functions.${fn}: give its eventBridge event a name (its alarm and the dead-letter queue policy refer to it)`);
+      rules[`${alnum(fn)}Rule`] = event.eventBridge.name;
+    }
+  }
+  for (const [id, ruleName] of Object.entries(rules)) {
+    alarm(`${alnum(id)}FailedInvocationsAlarm`, `${ruleName}-failed-invocations`, `EventBridge rule ${ruleName} could not deliver events to its target (they are in the dead-letter queue)`, {
+      Namespace: 'AWS/Events',
+      MetricName: 'FailedInvocations',
+      Dimensions: [{ Name: 'RuleName', Value: ruleName }],
+      Statistic: 'Sum',
+    });
+  }
+
+  for (const queue of operations.deadLetterQueues) {
+    alarm(`${alnum(queue)}DepthAlarm`, `${queue}-not-empty`, `Messages in ${queue}: something was not delivered or not processed (README "Operating" tells what each message says and how to redrive it)`, {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Statistic: 'Maximum',
+    });
+  }
+
+  for (const [metric, services] of Object.entries(operations.zeroMetrics)) {
+    for (const svc of services) {
+      if (!functions[svc]) throw new Error(`custom.operations.zeroMetrics.${metric}: no function ${svc}`);
+      alarm(`${alnum(svc)}${upperFirst(metric)}Alarm`, `${svc}-${metric}`, `${svc} reported ${metric} > 0 (EMF metric ${operations.namespace}/${metric}, service=${svc})`, {
+        Namespace: operations.namespace,
+        MetricName: metric,
+        Dimensions: [{ Name: 'service', Value: svc }],
+        Statistic: 'Sum',
+      });
+    }
+  }
+
+  resources.OperationsDashboard = dashboard({ prefix, fnNames, rules, operations });
+  return { Resources: resources };
+}
+
+/** One CloudWatch dashboard: the drain (and later capacity) metrics, then the plumbing. */
+function dashboard({ prefix, fnNames, rules, operations }) {
+  /** Fn::Sub variables: function names and queue names are only known once deployed. */
+  const vars = {};
+  const fnVar = (fn) => {
+    const v = `Fn${alnum(fn)}`;
+    vars[v] = { Ref: functionLogicalId(fn) };
+    return `\${${v}}`;
+  };
+  const queueVar = (q) => {
+    const v = `Queue${alnum(q)}`;
+    vars[v] = { 'Fn::GetAtt': [q, 'QueueName'] };
+    return `\${${v}}`;
+  };
+  let y = 0;
+  const widgets = [];
+  const row = (title, metrics, stat = 'Sum') => {
+    widgets.push({
+      type: 'metric',
+      x: (widgets.length % 2) * 12,
+      y,
+      width: 12,
+      height: 6,
+      properties: { title, region: '${AWS::Region}', stat, period: PERIOD_SECONDS, view: 'timeSeries', stacked: false, metrics },
+    });
+    if (widgets.length % 2 === 0) y += 6;
+  };
+  for (const group of operations.dashboard) {
+    row(group.title, group.services.flatMap((svc) => group.metrics.map((m) => [operations.namespace, m, 'service', svc, { label: `${svc} ${m}` }])), group.stat ?? 'Sum');
+  }
+  row('Lambda errors and throttles', fnNames.flatMap((fn) => ['Errors', 'Throttles'].map((m) => ['AWS/Lambda', m, 'FunctionName', fnVar(fn), { label: `${fn} ${m}` }])));
+  row('Lambda duration (max)', fnNames.map((fn) => ['AWS/Lambda', 'Duration', 'FunctionName', fnVar(fn), { label: fn }]), 'Maximum');
+  row('Dead-letter queues (messages)', operations.deadLetterQueues.map((q) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueVar(q), { label: q }]), 'Maximum');
+  row('EventBridge failed invocations', Object.values(rules).map((r) => ['AWS/Events', 'FailedInvocations', 'RuleName', r, { label: r }]));
+  return {
+    Type: 'AWS::CloudWatch::Dashboard',
+    Properties: {
+      DashboardName: prefix,
+      DashboardBody: { 'Fn::Sub': [JSON.stringify({ widgets }), vars] },
+    },
+  };
+}
+
+module.exports = async (/** @type {{ resolveVariable: (v: string) => Promise<any>, resolveConfigurationProperty: (p: string[]) => Promise<any> }} */ { resolveVariable, resolveConfigurationProperty }) =>
+  operationsResources({
+    service: await resolveVariable('self:service'),
+    stage: await resolveVariable('sls:stage'),
+    functions: await resolveConfigurationProperty(['functions']),
+    operations: await resolveConfigurationProperty(['custom', 'operations']),
+  });
+Object.defineProperty(module.exports, 'operationsResources', { value: operationsResources, enumerable: false });

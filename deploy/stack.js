@@ -1,0 +1,121 @@
+// @ts-check
+'use strict';
+
+/**
+ * What serverless.yml cannot compute itself: its variables cannot split a comma-separated
+ * param into a list or multiply a number. osls loads this file through
+ * `${file(./deploy/stack.js):<name>}`, calls the export with its resolvers and puts the
+ * result in the template. Everything runs offline and returns plain CloudFormation.
+ *
+ * Every export is a pure function of the stage params (`values`), so tests can call them
+ * without osls (test/support/serverless-config.ts does).
+ */
+
+/** `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>`, partition-neutral. */
+const arn = (service, rest) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${rest}` });
+
+/** Comma- or space-separated param → trimmed non-empty items (the same rule as the functions' envList). */
+const list = (value) =>
+  String(value ?? '')
+    .split(/[\s,]+/)
+    .filter((s) => s.length > 0);
+
+/** A cluster given as a name or an ARN → its name (ARNs are rebuilt with this stack's partition, region and account). */
+const clusterName = (cluster) => /^arn:[^:]+:ecs:[^:]*:[^:]*:cluster\/(.+)$/.exec(cluster)?.[1] ?? cluster;
+
+/** Names of the configured clusters; `['*']` when none are configured (every cluster in this account and region). */
+const clusters = (values) => {
+  const names = list(values.clusters).map(clusterName);
+  return names.length > 0 ? names : ['*'];
+};
+
+/** The pure derivations, by name: `values` holds the params each one lists in NEEDS. */
+const derive = {
+  /** ECS resources of the configured clusters (ARN formats: Service Authorization Reference, Amazon ECS, "Resource types"). */
+  ecsClusterArns: (values) => clusters(values).map((c) => arn('ecs', `cluster/${c}`)),
+  ecsContainerInstanceArns: (values) => clusters(values).map((c) => arn('ecs', `container-instance/${c}/*`)),
+  ecsTaskArns: (values) => clusters(values).map((c) => arn('ecs', `task/${c}/*`)),
+  ecsServiceArns: (values) => clusters(values).map((c) => arn('ecs', `service/${c}/*`)),
+  /** What the drain reads: container instances, tasks and services of the clusters. */
+  ecsReadArns: (values) => [...derive.ecsContainerInstanceArns(values), ...derive.ecsTaskArns(values), ...derive.ecsServiceArns(values)],
+  /** What the drain changes: container instance state (DRAINING) and tasks (StopTask). */
+  ecsDrainArns: (values) => [...derive.ecsContainerInstanceArns(values), ...derive.ecsTaskArns(values)],
+  /** `ecs:cluster` condition for the actions that support it; with no clusters configured, any cluster of this account and region. */
+  ecsClusterCondition: (values) => ({ ArnLike: { 'ecs:cluster': derive.ecsClusterArns(values) } }),
+
+  /** Target groups by name pattern (IAM wildcards allowed), in this account and region. */
+  targetGroupArns: (values) => (list(values.targetGroupNames).length ? list(values.targetGroupNames) : ['*']).map((n) => arn('elasticloadbalancing', `targetgroup/${n}/*`)),
+
+  /** Every Auto Scaling group of this account and region; narrowed by the ownership tag condition when one is set. */
+  autoScalingGroupArns: () => [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
+  /** Only groups carrying the ownership tag key (any value); null (no condition) when no tag is configured. */
+  asgOwnershipCondition: (values) => {
+    const tag = String(values.asgOwnershipTag ?? '').trim();
+    return tag ? { StringLike: { [`autoscaling:ResourceTag/${tag}`]: '*' } } : null;
+  },
+
+  /** The lifecycle hook names the EventBridge rule selects. */
+  lifecycleHookNames: (values) => list(values.lifecycleHookNames),
+
+  /**
+   * "set the source queue's visibility timeout to at least six times the timeout that you
+   * configure on your function" — AWS Lambda Developer Guide, "Using Lambda with Amazon SQS".
+   */
+  asgDrainVisibilityTimeout: (values) => 6 * Number(values.asgLifecycleDrainTimeoutSeconds),
+  /**
+   * How long EventBridge keeps retrying a lifecycle event it could not put in the queue: as
+   * long as the drain itself may run, within the RetryPolicy range of 60 to 86,400 seconds
+   * (EventBridge API Reference, RetryPolicy.MaximumEventAgeInSeconds).
+   */
+  asgRuleMaxEventAge: (values) => Math.min(86_400, Math.max(60, Number(values.asgDrainMaxSeconds))),
+
+  /** Where logSearch's workgroup writes results: `logsAthenaOutputLocation`, else s3://<logsBucket>/athena-results/. */
+  athenaResultsLocation: (values) => resultsLocation(values).url,
+  /** The results bucket and its objects under the results prefix (Athena writes them with logSearch's permissions). */
+  athenaResultsBucketArn: (values) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}` }),
+  athenaResultsObjectsArn: (values) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}/${resultsLocation(values).prefix}*` }),
+};
+
+/** `s3://bucket/prefix/` → its parts (prefix with a trailing slash, or empty). */
+function resultsLocation(values) {
+  const given = String(values.logsAthenaOutputLocation ?? '').trim();
+  const url = given || `s3://${String(values.logsBucket ?? '').trim()}/athena-results/`;
+  const m = /^s3:\/\/([^/]*)\/?(.*)$/.exec(url);
+  if (!m) throw new Error(`logsAthenaOutputLocation ${JSON.stringify(given)}: expected s3://bucket/prefix/`);
+  const prefix = m[2] === '' || m[2].endsWith('/') ? m[2] : `${m[2]}/`;
+  return { url: `s3://${m[1]}/${prefix}`, bucket: m[1], prefix };
+}
+
+/** The params each derivation reads. */
+const NEEDS = {
+  ecsClusterArns: ['clusters'],
+  ecsContainerInstanceArns: ['clusters'],
+  ecsTaskArns: ['clusters'],
+  ecsServiceArns: ['clusters'],
+  ecsClusterCondition: ['clusters'],
+  ecsReadArns: ['clusters'],
+  ecsDrainArns: ['clusters'],
+  targetGroupArns: ['targetGroupNames'],
+  autoScalingGroupArns: [],
+  asgOwnershipCondition: ['asgOwnershipTag'],
+  lifecycleHookNames: ['lifecycleHookNames'],
+  asgDrainVisibilityTimeout: ['asgLifecycleDrainTimeoutSeconds'],
+  asgRuleMaxEventAge: ['asgDrainMaxSeconds'],
+  athenaResultsLocation: ['logsAthenaOutputLocation', 'logsBucket'],
+  athenaResultsBucketArn: ['logsAthenaOutputLocation', 'logsBucket'],
+  athenaResultsObjectsArn: ['logsAthenaOutputLocation', 'logsBucket'],
+};
+
+/** osls entry points: resolve the params a derivation needs, then derive. */
+module.exports = Object.fromEntries(
+  Object.entries(derive).map(([name, fn]) => [
+    name,
+    async (/** @type {{ resolveVariable: (v: string) => Promise<unknown> }} */ { resolveVariable }) => {
+      const values = {};
+      for (const param of NEEDS[name]) values[param] = await resolveVariable(`param:${param}`);
+      return fn(values);
+    },
+  ]),
+);
+/** For tests: the same derivations over a plain params object. */
+Object.defineProperty(module.exports, 'derive', { value: derive, enumerable: false });
