@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { systemClock, type Clock } from './clock';
 import { deadLetter } from './dead-letter';
 import { errorMessage, EventValidationError } from './errors';
 import type { Log } from './observability';
@@ -14,6 +15,10 @@ export interface SqsBatchOptions {
   log: Log;
   /** Named in logs and dead-letter messages. */
   source: string;
+  /** The message kind named in dead-letter messages (default `sqs-message`). */
+  kind?: string;
+  /** Dates dead-letter messages (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
@@ -36,7 +41,10 @@ export async function processSqsBatch(
       let failure = err;
       if (err instanceof EventValidationError) {
         try {
-          await deadLetter(o.queues, o.deadLetterQueueName, o.log, record.body, err, o.source);
+          await deadLetter(
+            { queues: o.queues, queueName: o.deadLetterQueueName, log: o.log, clock: o.clock ?? systemClock },
+            { source: o.source, kind: o.kind ?? 'sqs-message', input: record.body, error: err },
+          );
           continue;
         } catch (dlqErr) {
           failure = dlqErr; // the dead-letter queue did not take it: keep the message in SQS instead
