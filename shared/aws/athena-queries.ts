@@ -25,6 +25,8 @@ export type QueryState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCEL
 export interface QueryStatus {
   id: string;
   state: QueryState;
+  /** The workgroup the query ran in. */
+  workGroup?: string;
   reason?: string;
   dataScannedBytes: number;
   runTimeMs: number;
@@ -73,6 +75,7 @@ export class AthenaAdapter {
     return {
       id,
       state: (q?.Status?.State ?? 'QUEUED') as QueryState,
+      ...(q?.WorkGroup ? { workGroup: q.WorkGroup } : {}),
       ...(q?.Status?.StateChangeReason ? { reason: q.Status.StateChangeReason } : {}),
       dataScannedBytes: q?.Statistics?.DataScannedInBytes ?? 0,
       runTimeMs: q?.Statistics?.TotalExecutionTimeInMillis ?? 0,

@@ -85,9 +85,19 @@ export async function runLogSearch(deps: SearchDeps, config: SearchConfig, req: 
   return { ...result, table, dates: { from, to }, query: { sql: query.sql, parameters: query.parameters } };
 }
 
-/** A search that was still running: wait again (bounded) and fetch its rows. */
+/**
+ * A search that was still running: wait again (bounded) and fetch its rows. Only queries of
+ * logSearch's own workgroup are read: any other query id is refused, whoever ran it.
+ */
 export async function resumeLogSearch(deps: SearchDeps, config: SearchConfig, req: ResumeRequest): Promise<SearchResult> {
-  return finish(deps, req.queryExecutionId, checkLimit(req.limit, config), waitMsFor(req.waitSeconds, config));
+  const limit = checkLimit(req.limit, config);
+  const first = await deps.adapters.athena.status(req.queryExecutionId);
+  if (first.workGroup !== config.workgroup) {
+    throw new EventValidationError('not a logSearch query', [
+      `queryExecutionId ${req.queryExecutionId} ran in Athena workgroup ${first.workGroup ?? '(none given)'}; logSearch reads only queries of its own workgroup ${config.workgroup}`,
+    ]);
+  }
+  return finish(deps, req.queryExecutionId, limit, waitMsFor(req.waitSeconds, config), first);
 }
 
 function resolveTable(req: SearchRequest): string {
@@ -108,11 +118,13 @@ function waitMsFor(waitSeconds: number | undefined, config: SearchConfig): numbe
 }
 
 /** Poll with backoff until the query finishes or `maxWaitMs` has passed; never sleeps past it. */
-export async function waitForQuery(deps: Pick<SearchDeps, 'adapters' | 'clock'>, id: string, maxWaitMs: number): Promise<QueryStatus> {
+export async function waitForQuery(deps: Pick<SearchDeps, 'adapters' | 'clock'>, id: string, maxWaitMs: number, known?: QueryStatus): Promise<QueryStatus> {
   const deadline = deps.clock.now() + maxWaitMs;
   let delay = POLL_FIRST_MS;
+  let seen = known;
   for (;;) {
-    const status = await deps.adapters.athena.status(id);
+    const status = seen ?? (await deps.adapters.athena.status(id));
+    seen = undefined;
     const left = deadline - deps.clock.now();
     if (isFinished(status.state) || left <= 0) return status;
     await deps.clock.sleep(Math.min(delay, left));
@@ -120,8 +132,8 @@ export async function waitForQuery(deps: Pick<SearchDeps, 'adapters' | 'clock'>,
   }
 }
 
-async function finish(deps: SearchDeps, id: string, limit: number, maxWaitMs: number): Promise<SearchResult> {
-  const status = await waitForQuery(deps, id, maxWaitMs);
+async function finish(deps: SearchDeps, id: string, limit: number, maxWaitMs: number, known?: QueryStatus): Promise<SearchResult> {
+  const status = await waitForQuery(deps, id, maxWaitMs, known);
   const stats = {
     dataScannedBytes: status.dataScannedBytes,
     runTimeMs: status.runTimeMs,

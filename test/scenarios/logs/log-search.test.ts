@@ -1,3 +1,4 @@
+import { StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { QueryFailedError } from '../../../shared/aws/athena-queries';
 import { EventValidationError } from '../../../shared/lambda/errors';
 import { tableInput } from '../../../shared/logs/table-input';
@@ -151,6 +152,27 @@ describe('logSearch against the simulated account', () => {
     account.advance(30_000); // the caller comes back later
     const done = await handler({ queryExecutionId: pending.queryExecutionId });
     expect(done).toMatchObject({ status: 'SUCCEEDED', queryExecutionId: pending.queryExecutionId, rowCount: 4 });
+  });
+
+  it("reads only its own workgroup's queries: another user's query id is refused, naming both workgroups", async () => {
+    const OWN = 'ecs-steady-test-log-search';
+    const { account, handler } = world(LINES, { workgroup: OWN });
+    account.athena.workGroups.set(OWN, { outputLocation: 's3://acme-logs/athena-results/' });
+    const theirs = await account.clients().athena.send(
+      new StartQueryExecutionCommand({ QueryString: 'select time, log from payroll LIMIT 10', WorkGroup: 'primary', ResultConfiguration: { OutputLocation: 's3://hr-results/' } }),
+    );
+    account.advance(5_000); // their query has finished
+
+    const error = await handler({ queryExecutionId: theirs.QueryExecutionId }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect((error as Error).message).toMatch(new RegExp(`not a logSearch query: queryExecutionId ${theirs.QueryExecutionId} ran in Athena workgroup primary; logSearch reads only queries of its own workgroup ${OWN}`));
+    expect(account.countCalls('athena', 'GetQueryResults')).toBe(0);
+
+    // Its own searches run in its workgroup and resume as before.
+    const pending = await handler({ table: 'my_awesome_app_app', date: '2018-11-28', contains: 'ERROR', waitSeconds: 0 });
+    expect(account.athena.executions.get(pending.queryExecutionId)!.workGroup).toBe(OWN);
+    account.advance(5_000);
+    expect(await handler({ queryExecutionId: pending.queryExecutionId })).toMatchObject({ status: 'SUCCEEDED', rowCount: 4 });
   });
 
   it('never waits past the Lambda deadline', async () => {
