@@ -5,7 +5,7 @@ import type { Log, MetricSink } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import { buildAsgCluster, buildLargeCluster, buildSpotCluster } from '../sim/builders';
 import { SqsEventSource } from '../sim/event-source';
-import { DRAIN_DEFAULTS, deregisteredBeforeStopped } from '../test/support/drain-checks';
+import { ASG_DEFAULTS, DRAIN_DEFAULTS, deregisteredBeforeStopped } from '../test/support/drain-checks';
 import { callCounts, countersTable, measure, timingTable, type Measurement, type Scenario, type Section } from './harness';
 
 /**
@@ -80,7 +80,7 @@ function asgScenario(name: string, opts: { delaySeconds: number; stepMs: number 
       const c = buildAsgCluster(account, { heartbeatTimeout: 900, deregistrationDelaySeconds: opts.delaySeconds });
       const queueUrl = account.sqs.createQueue('bench-asg-drain', { VisibilityTimeout: '360' });
       const clients = account.clients();
-      const config = { ...DRAIN_DEFAULTS, maxWaitMs: 600_000, stepMs: opts.stepMs, defaultHeartbeatSeconds: 300, drainQueueName: 'bench-asg-drain' };
+      const config = { ...DRAIN_DEFAULTS, ...ASG_DEFAULTS, maxWaitMs: 600_000, stepMs: opts.stepMs, drainQueueName: 'bench-asg-drain' };
       const handler = makeAsgHandler(() => ({ clients, config, clock: account.clock, logger: silentLog, metrics: silentMetrics }));
       const source = new SqsEventSource(account, queueUrl, (e) => handler(e));
       const event = account.autoscaling.beginTermination(c.asgName, c.instances[0]!.instanceId);

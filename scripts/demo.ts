@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const logger: Log = { debug: () => {}, info: remember, warn: remember, error: remember } as unknown as Log;
   const deps: Deps = {
     clients: account.clients(),
-    config: { clusters: [], dryRun, safetyMarginMs: 15_000, pollMs: 5_000, maxWaitMs: 90_000, interruptedTasksTopicArn: topicArn },
+    config: { clusters: [], dryRun, safetyMarginMs: 15_000, pollMs: 5_000, maxWaitMs: 90_000, keepServing: true, expiredToleranceMs: 0, interruptedTasksTopicArn: topicArn },
     clock: account.clock,
     logger,
     metrics: { addMetric: () => {} } as unknown as Deps['metrics'],

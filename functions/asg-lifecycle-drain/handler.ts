@@ -1,44 +1,58 @@
+import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { AutoScalingAdapter } from '../../shared/aws/autoscaling-lifecycle';
-import { drainAdapters } from '../../shared/drain/ports';
-import { asgDrainMessage, asgDrainStep, parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/asg';
-import { emitDrainMetrics } from '../../shared/drain/workflow';
-import { parseEvent } from '../../shared/drain/messages';
+import { LifecycleAdapter } from '../../shared/aws/autoscaling-lifecycle';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
-import { processSqsBatch } from '../../shared/lambda/sqs-batch';
+import { parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/config';
+import { drainForLifecycle } from '../../shared/drain/lifecycle';
+import { parseAsgMessage } from '../../shared/drain/messages';
+import { drainPorts } from '../../shared/drain/ports';
+import { emitDrainError, emitDrainMetrics } from '../../shared/drain/report';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
+import { processSqsBatch } from '../../shared/lambda/sqs-batch';
 import { wrap } from '../../shared/lambda/wrap';
 
 export type Deps = HandlerDeps<AsgDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
 
-/** Time kept back from the Lambda timeout for the last calls (complete, re-queue, report). */
+/** Time kept back from the Lambda timeout for the last calls (complete, hand-on, report). */
 const INVOCATION_RESERVE_MS = 30_000;
 
 /**
  * SQS batch of ASG terminate lifecycle events (and our own continuations), one drain step
- * per record. Failure semantics are processSqsBatch's: malformed ⇒ dead-lettered and
- * acknowledged; any other error ⇒ retried soon, dead-lettered by the redrive policy.
- * The lifecycle action keeps its own deadline throughout (heartbeats, then CONTINUE).
+ * per record. Failure semantics are processSqsBatch's: malformed ⇒ dead-lettered with each
+ * bad field named, and acknowledged; a thrown error ⇒ retried soon, dead-lettered by the
+ * redrive policy. AWS failures inside a drain do not throw: the drain retries them with
+ * backoff and hands on with heartbeats, so only the deadline ends it.
  */
 export function makeHandler(deps: () => Deps) {
-  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
+  const queuesOf = new WeakMap<object, QueueAdapter>(); // one adapter (and queue-URL cache) per container
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<SQSBatchResponse> => {
     const d = deps();
-    const queues = new QueueAdapter(d.clients.sqs);
-    const stepDeps = { adapters: drainAdapters(d.clients), clock: d.clock, log: d.logger, autoscaling: new AutoScalingAdapter(d.clients.autoscaling), queues };
+    let queues = queuesOf.get(d.clients.sqs);
+    if (!queues) queuesOf.set(d.clients.sqs, (queues = new QueueAdapter(d.clients.sqs)));
+    const lifecycle = new LifecycleAdapter(d.clients.autoscaling);
+    const stepDeps = { ports: drainPorts(d.clients), clock: d.clock, log: d.logger, lifecycle, queues, ...(d.region ? { region: d.region } : {}) };
     const remaining = context?.getRemainingTimeInMillis?.() ?? d.config.stepMs + INVOCATION_RESERVE_MS;
     const invocationEndsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
+    const drainId = (context?.awsRequestId ?? randomUUID()).slice(0, 8);
 
     return processSqsBatch(
       event.Records ?? [],
       async (body) => {
-        const message = parseEvent(asgDrainMessage, body, 'ASG lifecycle drain message');
-        const result = await asgDrainStep(stepDeps, d.config, message, invocationEndsAt);
-        d.logger.info('drain report', { lifecycle: result.lifecycle, step: result.step, report: result.report });
+        const message = parseAsgMessage(body, d.config.hookNames);
+        let result;
+        try {
+          result = await drainForLifecycle(stepDeps, d.config, message, invocationEndsAt, drainId);
+        } catch (err) {
+          emitDrainError(d.metrics);
+          throw err;
+        }
+        if (!result.report) return;
+        d.logger.info('drain step done', { step: result.step, outcome: result.report.outcome, lifecycle: result.report.lifecycle, report: result.report });
         emitDrainMetrics(d.metrics, result.report);
       },
       { queues, queueName: d.config.drainQueueName, deadLetterQueueName: d.config.deadLetterQueueName, retryAfterSeconds: d.config.pollMs / 1000, log: d.logger, source: 'asgLifecycleDrain' },

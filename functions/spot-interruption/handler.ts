@@ -1,20 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { deadLetter } from '../../shared/lambda/dead-letter';
-import { drainAdapters } from '../../shared/drain/ports';
-import { parseDrainConfig, type DrainConfig } from '../../shared/drain/config';
-import type { DrainReport } from '../../shared/drain/report';
-import { drainEc2Instance, emitDrainMetrics } from '../../shared/drain/workflow';
-import { EventValidationError } from '../../shared/lambda/errors';
-import { parseEvent, spotInterruptionEvent } from '../../shared/drain/messages';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
+import { parseDrainConfig, type DrainConfig } from '../../shared/drain/config';
+import { parseSpotNotice } from '../../shared/drain/messages';
+import { drainPorts } from '../../shared/drain/ports';
+import { emitDrainError, emitDrainMetrics, type DrainReport } from '../../shared/drain/report';
+import { runDrain } from '../../shared/drain/run';
+import { deadLetter } from '../../shared/lambda/dead-letter';
+import { EventValidationError } from '../../shared/lambda/errors';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
-/** AWS reclaims a Spot instance two minutes after the interruption notice. */
-export const SPOT_NOTICE_MS = 120_000;
+export { SPOT_NOTICE_MS } from '../../shared/drain/messages';
 
 export type Deps = HandlerDeps<DrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs'>;
 
@@ -22,26 +23,31 @@ export type Result = DrainReport | { outcome: 'rejected'; error: string; deadLet
 
 /**
  * EventBridge `EC2 Spot Instance Interruption Warning` → drain the instance before the
- * reclaim. Returns ⇒ done (or a malformed event rejected to the dead-letter queue);
- * throws ⇒ Lambda retries once, then the failure destination keeps the event.
+ * reclaim. Returns ⇒ a report (AWS failures are inside it), or a malformed event rejected
+ * to the dead-letter queue. Throws only for a bug; the drain metrics are emitted either way.
  */
 export function makeHandler(deps: () => Deps) {
-  return async (event: unknown): Promise<Result> => {
+  return async (event: unknown, context?: Pick<Context, 'awsRequestId'>): Promise<Result> => {
     const d = deps();
     let notice;
     try {
-      notice = parseEvent(spotInterruptionEvent, event, 'Spot interruption event');
+      notice = parseSpotNotice(event);
     } catch (err) {
       if (!(err instanceof EventValidationError)) throw err;
       const id = await deadLetter(new QueueAdapter(d.clients.sqs), d.config.deadLetterQueueName, d.logger, event, err, 'spotInterruption');
       return { outcome: 'rejected', error: err.message, ...(id ? { deadLetterMessageId: id } : {}) };
     }
-    const noticeAt = Date.parse(notice.time);
-    const report = await drainEc2Instance(
-      { adapters: drainAdapters(d.clients), clock: d.clock, log: d.logger },
-      d.config,
-      { ec2InstanceId: notice.detail['instance-id'], noticeAt, deadline: noticeAt + SPOT_NOTICE_MS, startedAt: d.clock.now() },
-    );
+    let report: DrainReport;
+    try {
+      report = await runDrain(
+        { ports: drainPorts(d.clients), clock: d.clock, log: d.logger, ...(d.region ? { region: d.region } : {}) },
+        d.config,
+        { ...notice, startedAt: d.clock.now(), drainId: (context?.awsRequestId ?? randomUUID()).slice(0, 8) },
+      );
+    } catch (err) {
+      emitDrainError(d.metrics);
+      throw err;
+    }
     d.logger.info('drain report', { report });
     emitDrainMetrics(d.metrics, report);
     return report;

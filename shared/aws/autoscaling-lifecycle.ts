@@ -1,9 +1,11 @@
 import {
-  AutoScalingClient,
   CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
   DescribeLifecycleHooksCommand,
   RecordLifecycleActionHeartbeatCommand,
+  type AutoScalingClient,
 } from '@aws-sdk/client-auto-scaling';
+import { sendOptions, type CallOptions } from './call';
 import { awsErrorName } from './errors';
 
 export interface LifecycleActionRef {
@@ -13,20 +15,42 @@ export interface LifecycleActionRef {
   instanceId: string;
 }
 
-/** Auto Scaling lifecycle hooks as the ASG drain uses them. */
-export class AutoScalingAdapter {
+export interface LifecycleHookInfo {
+  heartbeatTimeoutSeconds: number;
+  /** How long the action may live at most, heartbeats included: min(48 h, 100 × HeartbeatTimeout). */
+  globalTimeoutSeconds: number;
+  defaultResult: string;
+}
+
+/** Auto Scaling lifecycle hooks and group tags, as the ASG drain uses them. */
+export class LifecycleAdapter {
   constructor(private readonly autoscaling: AutoScalingClient) {}
 
-  /** The hook's heartbeat timeout in seconds, or undefined when the hook is unknown. */
-  async heartbeatTimeoutSeconds(autoScalingGroupName: string, lifecycleHookName: string): Promise<number | undefined> {
+  /** The hook's timeouts, or undefined when the hook is unknown. */
+  async describeHook(autoScalingGroupName: string, lifecycleHookName: string, o?: CallOptions): Promise<LifecycleHookInfo | undefined> {
     const out = await this.autoscaling.send(
       new DescribeLifecycleHooksCommand({ AutoScalingGroupName: autoScalingGroupName, LifecycleHookNames: [lifecycleHookName] }),
+      sendOptions(o),
     );
-    return out.LifecycleHooks?.[0]?.HeartbeatTimeout;
+    const hook = out.LifecycleHooks?.find((h) => h.LifecycleHookName === lifecycleHookName);
+    if (!hook?.HeartbeatTimeout) return undefined;
+    return {
+      heartbeatTimeoutSeconds: hook.HeartbeatTimeout,
+      globalTimeoutSeconds: hook.GlobalTimeout ?? Math.min(MAX_GLOBAL_TIMEOUT_SECONDS, 100 * hook.HeartbeatTimeout),
+      defaultResult: hook.DefaultResult ?? 'ABANDON',
+    };
+  }
+
+  /** The group's tags (key → value); undefined when the group does not exist. */
+  async groupTags(autoScalingGroupName: string, o?: CallOptions): Promise<Map<string, string> | undefined> {
+    const out = await this.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [autoScalingGroupName] }), sendOptions(o));
+    const group = out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === autoScalingGroupName);
+    if (!group) return undefined;
+    return new Map((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
   }
 
   /** Keep the action alive. Answers false when the action is already over. */
-  async recordHeartbeat(ref: LifecycleActionRef): Promise<boolean> {
+  async recordHeartbeat(ref: LifecycleActionRef, o?: CallOptions): Promise<boolean> {
     try {
       await this.autoscaling.send(
         new RecordLifecycleActionHeartbeatCommand({
@@ -34,6 +58,7 @@ export class AutoScalingAdapter {
           LifecycleHookName: ref.lifecycleHookName,
           LifecycleActionToken: ref.lifecycleActionToken,
         }),
+        sendOptions(o),
       );
       return true;
     } catch (err) {
@@ -46,7 +71,7 @@ export class AutoScalingAdapter {
    * Let the termination go on. Idempotent: an action that is already complete (or timed
    * out) answers `false` instead of failing, so a repeated event is harmless.
    */
-  async complete(ref: LifecycleActionRef, result: 'CONTINUE' | 'ABANDON' = 'CONTINUE'): Promise<boolean> {
+  async complete(ref: LifecycleActionRef, result: 'CONTINUE' | 'ABANDON' = 'CONTINUE', o?: CallOptions): Promise<boolean> {
     try {
       await this.autoscaling.send(
         new CompleteLifecycleActionCommand({
@@ -55,6 +80,7 @@ export class AutoScalingAdapter {
           LifecycleActionToken: ref.lifecycleActionToken,
           LifecycleActionResult: result,
         }),
+        sendOptions(o),
       );
       return true;
     } catch (err) {
@@ -63,6 +89,9 @@ export class AutoScalingAdapter {
     }
   }
 }
+
+/** GlobalTimeout: "48 hours or 100 times HeartbeatTimeout, whichever is smaller" (PutLifecycleHook). */
+export const MAX_GLOBAL_TIMEOUT_SECONDS = 172_800;
 
 /** ValidationError "No active Lifecycle Action found with token …": completed or timed out. */
 function isActionOver(err: unknown): boolean {

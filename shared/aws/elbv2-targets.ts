@@ -1,8 +1,10 @@
 import {
   DeregisterTargetsCommand,
+  DescribeTargetGroupAttributesCommand,
   DescribeTargetHealthCommand,
-  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { sendOptions, type CallOptions } from './call';
 import { chunk, DEREGISTER_TARGETS_CHUNK } from './limits';
 
 /** One target as ELBv2 knows it: instance id (instance mode) or IP (ip mode), plus port. */
@@ -19,25 +21,44 @@ export const targetKey = (t: Target): string => `${t.id}:${t.port}`;
  */
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable' | 'unhealthy.draining';
 
-/** ELBv2 target operations the drain needs. */
-export class Elbv2Adapter {
+export interface TargetHealth extends Target {
+  state: TargetState;
+}
+
+/** Target group attribute that holds the deregistration delay (default 300 s). */
+const DEREGISTRATION_DELAY = 'deregistration_delay.timeout_seconds';
+/** "The default value is 300 seconds." (ELBv2 target group attributes) */
+export const DEFAULT_DEREGISTRATION_DELAY_SECONDS = 300;
+
+/** ELBv2 target operations. */
+export class TargetsAdapter {
   constructor(private readonly elbv2: ElasticLoadBalancingV2Client) {}
 
-  /** Deregister targets from one target group (chunked). Throws when a call fails. */
-  async deregisterTargets(targetGroupArn: string, targets: readonly Target[]): Promise<void> {
+  /** Deregister targets from one target group (chunked). Idempotent on ELBv2's side. Throws when a call fails. */
+  async deregister(targetGroupArn: string, targets: readonly Target[], o?: CallOptions): Promise<void> {
     for (const part of chunk(targets, DEREGISTER_TARGETS_CHUNK)) {
-      await this.elbv2.send(
-        new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: part.map((t) => ({ Id: t.id, Port: t.port })) }),
-      );
+      await this.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: part.map((t) => ({ Id: t.id, Port: t.port })) }), sendOptions(o));
     }
   }
 
-  /** State of each of the given targets in one group, keyed by `targetKey`. */
-  async targetStates(targetGroupArn: string, targets: readonly Target[]): Promise<Map<string, TargetState>> {
+  /**
+   * Every target registered in the group (draining ones included), in one call: what a
+   * watch needs to see both our targets leave and other targets become healthy.
+   */
+  async groupHealth(targetGroupArn: string, o?: CallOptions): Promise<TargetHealth[]> {
+    const out = await this.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), sendOptions(o));
+    return (out.TargetHealthDescriptions ?? [])
+      .filter((d) => d.Target?.Id !== undefined)
+      .map((d) => ({ id: d.Target!.Id!, port: d.Target!.Port ?? 0, state: (d.TargetHealth?.State ?? 'unused') as TargetState }));
+  }
+
+  /** State of each of the given targets in one group, keyed by `targetKey`; one not mentioned is `unused`. */
+  async targetStates(targetGroupArn: string, targets: readonly Target[], o?: CallOptions): Promise<Map<string, TargetState>> {
     const states = new Map<string, TargetState>();
     for (const part of chunk(targets, DEREGISTER_TARGETS_CHUNK)) {
       const out = await this.elbv2.send(
         new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn, Targets: part.map((t) => ({ Id: t.id, Port: t.port })) }),
+        sendOptions(o),
       );
       for (const d of out.TargetHealthDescriptions ?? []) {
         if (d.Target?.Id === undefined) continue;
@@ -45,8 +66,15 @@ export class Elbv2Adapter {
         states.set(targetKey({ id: d.Target.Id, port }), (d.TargetHealth?.State ?? 'unused') as TargetState);
       }
     }
-    // A target ELBv2 did not mention is not registered.
     for (const t of targets) if (!states.has(targetKey(t))) states.set(targetKey(t), 'unused');
     return states;
+  }
+
+  /** The group's deregistration delay in seconds. */
+  async deregistrationDelaySeconds(targetGroupArn: string, o?: CallOptions): Promise<number> {
+    const out = await this.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }), sendOptions(o));
+    const raw = out.Attributes?.find((a) => a.Key === DEREGISTRATION_DELAY)?.Value;
+    const n = raw === undefined ? NaN : Number(raw);
+    return Number.isFinite(n) ? n : DEFAULT_DEREGISTRATION_DELAY_SECONDS;
   }
 }

@@ -1,5 +1,4 @@
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SQS_MAX_DELAY_SECONDS } from './limits';
 
 /**
@@ -48,10 +47,4 @@ export class QueueAdapter {
     );
     return out.MessageId ?? '';
   }
-}
-
-/** Publish one JSON record to an SNS topic. Returns the message id. */
-export async function publishJson(sns: SNSClient, topicArn: string, record: unknown, subject?: string): Promise<string> {
-  const out = await sns.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(record), Subject: subject }));
-  return out.MessageId ?? '';
 }

@@ -1,6 +1,26 @@
 import * as z from 'zod';
+import { LIFECYCLE_HEARTBEAT_MAX_SECONDS } from '../aws/limits';
 import { envArn, envBool, envInt, envList, parseEnv } from '../lambda/env';
-import type { DrainSettings } from './run';
+
+/** How a drain behaves, whatever started it. */
+export interface DrainSettings {
+  dryRun: boolean;
+  pollMs: number;
+  safetyMarginMs: number;
+  /** Longest wait for targets to leave `draining` (from the drain's start). */
+  maxWaitMs: number;
+  /** Hold a target group's last healthy targets while ECS places replacements and time allows. */
+  keepServing: boolean;
+  /** A new notice this far past its deadline is still acted on; later it is `expired`. */
+  expiredToleranceMs: number;
+  interruptedTasksTopicArn?: string;
+}
+
+export interface DrainConfig extends DrainSettings {
+  /** Clusters searched for the instance; empty = every cluster in the region. */
+  clusters: string[];
+  deadLetterQueueName?: string;
+}
 
 const drainEnv = z.object({
   CLUSTERS: envList(),
@@ -8,15 +28,11 @@ const drainEnv = z.object({
   DRAIN_SAFETY_MARGIN_SECONDS: envInt(15, 0, 300),
   DRAIN_POLL_SECONDS: envInt(5, 1, 60),
   DRAIN_MAX_WAIT_SECONDS: envInt(90, 0, 7200),
+  DRAIN_KEEP_SERVING: envBool(true),
+  DRAIN_EXPIRED_TOLERANCE_SECONDS: envInt(0, 0, 3600),
   INTERRUPTED_TASKS_TOPIC_ARN: envArn('sns'),
   DEAD_LETTER_QUEUE_NAME: z.string().optional(),
 });
-
-export interface DrainConfig extends DrainSettings {
-  /** Clusters searched for the instance; empty = every cluster in the region. */
-  clusters: string[];
-  deadLetterQueueName?: string;
-}
 
 export function parseDrainConfig(env: NodeJS.ProcessEnv = process.env): DrainConfig {
   const e = parseEnv(drainEnv, env);
@@ -26,7 +42,56 @@ export function parseDrainConfig(env: NodeJS.ProcessEnv = process.env): DrainCon
     safetyMarginMs: e.DRAIN_SAFETY_MARGIN_SECONDS * 1000,
     pollMs: e.DRAIN_POLL_SECONDS * 1000,
     maxWaitMs: e.DRAIN_MAX_WAIT_SECONDS * 1000,
+    keepServing: e.DRAIN_KEEP_SERVING,
+    expiredToleranceMs: e.DRAIN_EXPIRED_TOLERANCE_SECONDS * 1000,
     interruptedTasksTopicArn: e.INTERRUPTED_TASKS_TOPIC_ARN,
     deadLetterQueueName: e.DEAD_LETTER_QUEUE_NAME,
+  };
+}
+
+export interface AsgDrainConfig extends DrainConfig {
+  /** Longest stretch one invocation drains before handing the rest on (ms). */
+  stepMs: number;
+  /** Used when the hook cannot be described (seconds). */
+  defaultHeartbeatSeconds: number;
+  /** The queue the function consumes; continuations go back to it with a delay. */
+  drainQueueName: string;
+  /** Lifecycle hooks that are ours; any other hook's action is never touched. */
+  hookNames: string[];
+  /** When set, only ASGs carrying this tag key are ours. */
+  ownershipTag?: string;
+  /** A drain may run this long (ms) after the notice, never past the hook's global timeout. */
+  drainMaxMs: number;
+  /** What CompleteLifecycleAction sends when the drain ends at its deadline (a drained instance always CONTINUEs). */
+  deadlineResult: 'CONTINUE' | 'ABANDON';
+}
+
+const asgEnv = z.object({
+  ASG_STEP_SECONDS: envInt(240, 10, 840),
+  ASG_DEFAULT_HEARTBEAT_SECONDS: envInt(300, 30, LIFECYCLE_HEARTBEAT_MAX_SECONDS),
+  DRAIN_QUEUE_NAME: z.string({ message: 'required: the SQS queue name this function consumes' }),
+  LIFECYCLE_HOOK_NAMES: envList(),
+  ASG_OWNERSHIP_TAG: z.string().optional(),
+  ASG_DRAIN_MAX_SECONDS: envInt(3600, 30, 172_800),
+  ASG_DEADLINE_RESULT: z.enum(['CONTINUE', 'ABANDON'], { message: 'expected CONTINUE or ABANDON' }).optional(),
+});
+
+/** The hook name the README tells people to create. */
+export const DEFAULT_HOOK_NAME = 'ecs-steady-drain';
+
+export function parseAsgDrainConfig(env: NodeJS.ProcessEnv = process.env): AsgDrainConfig {
+  const e = parseEnv(asgEnv, env);
+  const base = parseDrainConfig(env);
+  return {
+    ...base,
+    // An ASG drain waits for deregistration as long as its own bound allows, not the Spot cap.
+    maxWaitMs: Math.max(base.maxWaitMs, e.ASG_DRAIN_MAX_SECONDS * 1000),
+    stepMs: e.ASG_STEP_SECONDS * 1000,
+    defaultHeartbeatSeconds: e.ASG_DEFAULT_HEARTBEAT_SECONDS,
+    drainQueueName: e.DRAIN_QUEUE_NAME,
+    hookNames: e.LIFECYCLE_HOOK_NAMES.length ? e.LIFECYCLE_HOOK_NAMES : [DEFAULT_HOOK_NAME],
+    ...(e.ASG_OWNERSHIP_TAG ? { ownershipTag: e.ASG_OWNERSHIP_TAG } : {}),
+    drainMaxMs: e.ASG_DRAIN_MAX_SECONDS * 1000,
+    deadlineResult: e.ASG_DEADLINE_RESULT ?? 'CONTINUE',
   };
 }

@@ -1,67 +1,101 @@
-import type { Clock } from '../lambda/clock';
+import { createHash } from 'node:crypto';
+import type { CallOptions } from '../aws/call';
 import { mapLimit } from '../lambda/concurrency';
 import { errorMessage } from '../lambda/errors';
-import type { DrainAdapters } from './ports';
+import type { DrainCarry, DrainPorts } from './ports';
 import type { DrainStep } from './types';
 
 export interface StepResult {
   step: DrainStep;
   ok: boolean;
+  /** Dry run: the step was planned and not carried out. */
+  skipped?: boolean;
   error?: string;
   at: number;
+  /** stopTask: the stop was ours (ECS kept our reason) / the task was already gone. */
+  stop?: { ours: boolean; gone: boolean };
+  /** heartbeat / completeLifecycle: false when the action was already over. */
+  actionLive?: boolean;
 }
 
-/** How many calls of one kind run at once (StopTask for 50 tasks must not take 50 round trips). */
-const STEP_CONCURRENCY = 10;
+export interface ExecuteContext {
+  now: () => number;
+  dryRun: boolean;
+  topicArn?: string;
+  /** Call options for a step (an abort signal tied to the deadline). */
+  callOptions: () => CallOptions;
+  carry: () => DrainCarry;
+}
+
+/** How many calls of one kind run at once: StopTask for 50 tasks must not take 50 round trips, nor burst past ECS's rate. */
+const CONCURRENCY: Partial<Record<DrainStep['kind'], number>> = { stopTask: 5, deregisterTargets: 10, notifyInterrupted: 5 };
+const RANK: Record<DrainStep['kind'], number> = { setDraining: 0, deregisterTargets: 0, heartbeat: 0, stopTask: 1, notifyInterrupted: 2, completeLifecycle: 3, handOn: 3 };
 
 /**
- * Carry out a plan: a flat loop making no decisions. Consecutive steps of one kind run
- * together (bounded), and each kind finishes before the next starts, so the plan's order
- * (DRAINING, then deregistration, then stops) holds. One failed step does not stop the
- * others; every failure comes back in the results.
+ * Carry out a plan's steps: a flat loop that decides nothing. Steps of one rank run together
+ * (bounded per kind) and each rank finishes before the next, so deregistration precedes any
+ * stop. Dry-run is checked here and only here. One failed step stops nothing else; every
+ * failure comes back as a result.
  */
-export async function applyDrainPlan(
-  steps: readonly DrainStep[],
-  a: DrainAdapters,
-  clock: Clock,
-  topicArn: string | undefined,
-): Promise<StepResult[]> {
+export async function executeSteps(steps: readonly DrainStep[], ports: DrainPorts, ctx: ExecuteContext): Promise<StepResult[]> {
+  if (ctx.dryRun) return steps.map((step) => ({ step, ok: true, skipped: true, at: ctx.now() }));
   const results: StepResult[] = [];
-  for (const run of runsOfOneKind(steps)) {
-    // applyStep never throws: a failure is a result.
-    results.push(...(await mapLimit(run, STEP_CONCURRENCY, (step) => applyStep(step, a, clock, topicArn))));
+  for (const rank of [0, 1, 2, 3]) {
+    const inRank = steps.filter((s) => RANK[s.kind] === rank);
+    const kinds = [...new Set(inRank.map((s) => s.kind))];
+    const parts = await Promise.all(
+      kinds.map((kind) => mapLimit(inRank.filter((s) => s.kind === kind), CONCURRENCY[kind] ?? 10, (step) => applyStep(step, ports, ctx))),
+    );
+    results.push(...parts.flat());
   }
   return results;
 }
 
-async function applyStep(step: DrainStep, a: DrainAdapters, clock: Clock, topicArn: string | undefined): Promise<StepResult> {
+async function applyStep(step: DrainStep, ports: DrainPorts, ctx: ExecuteContext): Promise<StepResult> {
+  const o = ctx.callOptions();
   try {
     switch (step.kind) {
       case 'setDraining': {
-        const failures = await a.ecs.setDraining(step.cluster, [step.containerInstanceArn]);
-        if (failures.length) throw new Error(failures.map((f) => `${f.arn}: ${f.reason}`).join('; '));
-        break;
+        const failures = await ports.containerInstances.setDraining(step.cluster, [step.containerInstanceArn], o);
+        if (failures.length) throw new Error(`UpdateContainerInstancesState failures: ${failures.map((f) => `${f.arn}: ${f.reason}`).join('; ')}`);
+        return { step, ok: true, at: ctx.now() };
       }
       case 'deregisterTargets':
-        await a.elbv2.deregisterTargets(step.targetGroupArn, step.targets);
-        break;
-      case 'stopTask':
-        await a.ecs.stopTask(step.cluster, step.taskArn, step.reason);
-        break;
+        await ports.targets.deregister(step.targetGroupArn, step.targets, o);
+        return { step, ok: true, at: ctx.now() };
+      case 'stopTask': {
+        const r = await ports.tasks.stop(step.cluster, step.taskArn, step.reason, o);
+        return { step, ok: true, at: ctx.now(), stop: { gone: r.gone, ours: !r.gone && r.stoppedReason === step.reason.slice(0, 255) } };
+      }
       case 'notifyInterrupted':
-        if (topicArn) await a.publish(topicArn, interruptedTaskRecord(step, clock.now()));
-        break;
+        if (ctx.topicArn) await ports.publish(ctx.topicArn, interruptedTaskRecord(step, ctx.now()), recordId(step.task.taskArn), o);
+        return { step, ok: true, at: ctx.now() };
+      case 'heartbeat':
+        return { step, ok: true, at: ctx.now(), actionLive: await need(ports.lifecycle).recordHeartbeat(step.ref, o) };
+      case 'completeLifecycle':
+        return { step, ok: true, at: ctx.now(), actionLive: await need(ports.lifecycle).complete(step.ref, step.result, o) };
+      case 'handOn':
+        await need(ports.handOn)(step.delaySeconds, ctx.carry(), o);
+        return { step, ok: true, at: ctx.now() };
     }
-    return { step, ok: true, at: clock.now() };
   } catch (err) {
-    return { step, ok: false, error: errorMessage(err), at: clock.now() };
+    return { step, ok: false, error: errorMessage(err), at: ctx.now() };
   }
 }
+
+function need<T>(port: T | undefined): T {
+  if (!port) throw new Error('this drain has no lifecycle action to act on');
+  return port;
+}
+
+/** One id per task stop, stable across retries and duplicate notices: consumers (and FIFO topics) drop repeats by it. */
+export const recordId = (taskArn: string): string => createHash('sha256').update(`task-interrupted|${taskArn}`).digest('hex');
 
 /** What a job runner needs to run an interrupted standalone task again. */
 export function interruptedTaskRecord(step: Extract<DrainStep, { kind: 'notifyInterrupted' }>, at: number) {
   return {
     type: 'ecs-steady.task-interrupted',
+    recordId: recordId(step.task.taskArn),
     at: new Date(at).toISOString(),
     cluster: step.cluster,
     ec2InstanceId: step.ec2InstanceId,
@@ -71,14 +105,4 @@ export function interruptedTaskRecord(step: Extract<DrainStep, { kind: 'notifyIn
     startedBy: step.task.startedBy,
     overrides: step.task.overrides ?? {},
   };
-}
-
-function runsOfOneKind(steps: readonly DrainStep[]): DrainStep[][] {
-  const runs: DrainStep[][] = [];
-  for (const step of steps) {
-    const last = runs[runs.length - 1];
-    if (last && last[0]!.kind === step.kind) last.push(step);
-    else runs.push([step]);
-  }
-  return runs;
 }

@@ -1,25 +1,16 @@
 import * as z from 'zod';
-import { EventValidationError } from '../lambda/errors';
-
-/** The EventBridge envelope fields we rely on. */
-const envelope = {
-  version: z.string().optional(),
-  id: z.string().min(1),
-  source: z.string(),
-  account: z.string().optional(),
-  time: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }),
-  region: z.string().optional(),
-  resources: z.array(z.string()).optional(),
-};
+import { eventBridgeEnvelope, parseEvent } from '../lambda/events';
 
 export const SPOT_INTERRUPTION_DETAIL_TYPE = 'EC2 Spot Instance Interruption Warning';
 export const LIFECYCLE_TERMINATE_DETAIL_TYPE = 'EC2 Instance-terminate Lifecycle Action';
+/** AWS reclaims a Spot instance two minutes after the interruption notice. */
+export const SPOT_NOTICE_MS = 120_000;
 
 const instanceId = z.string().regex(/^i-[0-9a-f]{8,17}$/, 'expected an EC2 instance id (i-…)');
 
 /** https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html */
 export const spotInterruptionEvent = z.object({
-  ...envelope,
+  ...eventBridgeEnvelope,
   source: z.literal('aws.ec2'),
   'detail-type': z.literal(SPOT_INTERRUPTION_DETAIL_TYPE),
   detail: z.object({
@@ -31,7 +22,7 @@ export type SpotInterruptionEvent = z.infer<typeof spotInterruptionEvent>;
 
 /** https://docs.aws.amazon.com/autoscaling/ec2/userguide/warm-pools-eventbridge-events.html (terminate lifecycle action) */
 export const lifecycleTerminateEvent = z.object({
-  ...envelope,
+  ...eventBridgeEnvelope,
   source: z.literal('aws.autoscaling'),
   'detail-type': z.literal(LIFECYCLE_TERMINATE_DETAIL_TYPE),
   detail: z.object({
@@ -47,12 +38,68 @@ export const lifecycleTerminateEvent = z.object({
 });
 export type LifecycleTerminateEvent = z.infer<typeof lifecycleTerminateEvent>;
 
-/** Parse or throw an EventValidationError that says what was wrong, field by field. */
-export function parseEvent<S extends z.ZodType>(schema: S, event: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(event);
-  if (result.success) return result.data;
-  throw new EventValidationError(
-    `malformed ${what}`,
-    result.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`),
-  );
+const totals = z.object({
+  tasksStopped: z.object({ standalone: z.number().int().min(0), service: z.number().int().min(0) }),
+  targetsDeregistered: z.number().int().min(0),
+  interruptedTasksPublished: z.number().int().min(0),
+  failures: z.number().int().min(0),
+});
+
+/** What the ASG drain re-queues for itself when a drain outlives one invocation: the event and the drain's state. */
+export const CONTINUATION_MARK = 'ecs-steady/asg-drain-continuation';
+export const continuation = z.object({
+  kind: z.literal(CONTINUATION_MARK),
+  event: lifecycleTerminateEvent,
+  startedAt: z.number().int().positive(),
+  deadline: z.number().int().positive(),
+  heartbeatTimeoutSeconds: z.number().int().positive(),
+  globalEndsAt: z.number().int().positive(),
+  lastHeartbeatAt: z.number().int().positive(),
+  step: z.number().int().positive(),
+  totals,
+});
+export type Continuation = z.infer<typeof continuation>;
+
+/** One Spot notice → one drain request (the deadline is the reclaim). */
+export interface SpotDrainRequest {
+  eventId: string;
+  ec2InstanceId: string;
+  action: 'terminate' | 'stop' | 'hibernate';
+  noticeAt: number;
+  deadline: number;
+}
+
+export function parseSpotNotice(event: unknown): SpotDrainRequest {
+  const e = parseEvent(spotInterruptionEvent, event, 'Spot interruption event');
+  const noticeAt = Date.parse(e.time);
+  return { eventId: e.id, ec2InstanceId: e.detail['instance-id'], action: e.detail['instance-action'], noticeAt, deadline: noticeAt + SPOT_NOTICE_MS };
+}
+
+/** An SQS body of the ASG drain: a lifecycle action of one of our hooks, our own continuation, or another team's hook. */
+export type AsgMessage =
+  | { kind: 'lifecycle'; event: LifecycleTerminateEvent }
+  | { kind: 'continuation'; continuation: Continuation }
+  | { kind: 'foreign'; hookName: string; autoScalingGroupName: string; ec2InstanceId: string };
+
+/**
+ * Parse an ASG drain message against the kind it resembles (a body carrying our
+ * continuation mark is checked as a continuation, anything else as a lifecycle event), so
+ * every bad field is named rather than "Invalid input". A hook not in `hookNames` is
+ * foreign: never touched, whatever else the message says.
+ */
+export function parseAsgMessage(body: unknown, hookNames: readonly string[]): AsgMessage {
+  const isContinuation = typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === CONTINUATION_MARK;
+  const hookOf = (d: LifecycleTerminateEvent['detail']) => d.LifecycleHookName;
+  if (isContinuation) {
+    const c = parseEvent(continuation, body, 'ASG drain continuation');
+    if (!hookNames.includes(hookOf(c.event.detail))) return foreign(c.event);
+    return { kind: 'continuation', continuation: c };
+  }
+  const event = parseEvent(lifecycleTerminateEvent, body, 'ASG terminate lifecycle event');
+  if (!hookNames.includes(hookOf(event.detail))) return foreign(event);
+  return { kind: 'lifecycle', event };
+}
+
+function foreign(e: LifecycleTerminateEvent): AsgMessage {
+  return { kind: 'foreign', hookName: e.detail.LifecycleHookName, autoScalingGroupName: e.detail.AutoScalingGroupName, ec2InstanceId: e.detail.EC2InstanceId };
 }

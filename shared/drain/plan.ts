@@ -1,101 +1,302 @@
 import { targetKey, type Target, type TargetState } from '../aws/elbv2-targets';
-import type { DrainPlan, DrainSnapshot, DrainStep, DrainTask, DrainTimes } from './types';
+import { toDrainTask } from './targets';
+import type { DrainPlan, DrainRead, DrainState, DrainStep, DrainTask, DrainTimes, GroupWatch } from './types';
 
-/** States in which a target can still receive new connections: deregister it first. */
-const STILL_REGISTERED: ReadonlySet<TargetState | 'unknown'> = new Set(['initial', 'healthy', 'unhealthy', 'unavailable', 'unknown']);
-/** States in which ELBv2 is finishing in-flight requests: wait (bounded) before stopping. */
-const DRAINING: ReadonlySet<TargetState | 'unknown'> = new Set(['draining', 'unhealthy.draining']);
-
-export interface PlanOptions {
-  /** Publish a record of every stopped standalone task (an SNS topic is configured). */
+export interface PlanSettings {
+  dryRun: boolean;
+  pollMs: number;
+  /** Hold a group's deregistration while all of its services' tasks run here and ECS places replacements. */
+  keepServing: boolean;
+  /** Publish a record of every standalone task this drain stopped (a topic is configured). */
   notifyInterrupted: boolean;
+  /** How far past its deadline a new notice is still acted on. */
+  expiredToleranceMs: number;
+  /** Goes into every StopTask reason: ECS keeps the first stop's reason, so a stop is ours only if it carries this. */
+  drainId: string;
+}
+
+/** Target states that still take new connections: deregister them. */
+const REGISTERED: ReadonlySet<TargetState> = new Set(['initial', 'healthy', 'unhealthy', 'unavailable']);
+/** States in which ELBv2 is finishing in-flight requests: wait (bounded) before stopping. */
+const DRAINING: ReadonlySet<TargetState> = new Set(['draining', 'unhealthy.draining']);
+
+/**
+ * Decide the next look of a drain from what is known now. Pure: the same state, times and
+ * `now` give the same plan. The plan owns the outcome: every end (drained, deadline,
+ * handed on, not in a cluster, expired, dry run) is decided here, and so is every side
+ * effect, lifecycle heartbeats, completion and hand-on included.
+ *
+ * Order: an ACTIVE instance is set DRAINING; standalone tasks stop at once; a service task
+ * behind load balancers stops once every target of it has been deregistered and has left
+ * `draining` (or the drain wait is over); at `forceAt` everything still running stops, its
+ * targets deregistered first (the executor runs deregistrations before stops).
+ */
+export function planDrain(state: DrainState, times: DrainTimes, now: number, s: PlanSettings): DrainPlan {
+  const p = new PlanBuilder(state, now);
+  const lc = state.lifecycle;
+  const force = now >= times.forceAt;
+
+  if (lc && !lc.completed && !s.dryRun) {
+    const beatAt = lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 3;
+    if (now >= beatAt && p.due('heartbeat')) p.step({ kind: 'heartbeat', ref: lc.ref }, 'keep the lifecycle action alive while the drain goes on');
+    else p.wake(beatAt);
+  }
+  const end = (outcome: NonNullable<DrainPlan['outcome']>, why: string) => finish(p, state, times, now, s, outcome, why);
+
+  if (state.lookup === 'pending' && !state.resumed && now >= times.expiresAt + s.expiredToleranceMs) {
+    return p.done('expired', 'the notice arrived after its deadline: nothing changed');
+  }
+  // This invocation's time is up (ASG): hand the rest on, whatever is still unread or undone.
+  if (now >= times.stepEndsAt && !force && now < times.deadline) return finishHandOn(p, state, now, Math.max(1, Math.ceil(s.pollMs / 1000)));
+  if (state.lookup === 'pending') {
+    if (force) return end('deadline-reached', 'the container instance could not be looked up before the deadline');
+    if (p.due('lookup')) p.read({ kind: 'lookup' });
+    return p.plan(times);
+  }
+  if (state.lookup === 'not-found' || !state.instance) return end('not-in-cluster', 'the instance is in none of the clusters: nothing of ours runs on it');
+  const ci = state.instance;
+
+  if (ci.status === 'ACTIVE' && p.due('setDraining'))
+    p.step({ kind: 'setDraining', cluster: ci.cluster, containerInstanceArn: ci.containerInstanceArn }, 'instance is ACTIVE: set DRAINING so ECS places nothing new on it');
+  if ((state.listedArns === undefined || state.relist) && p.due('listTasks')) p.read({ kind: 'listTasks' });
+  const undescribed = (state.listedArns ?? []).filter((arn) => !state.tasks.has(arn) && !state.stopped.has(arn));
+  if (undescribed.length && p.due('describeTasks')) p.read({ kind: 'describeTasks', taskArns: undescribed });
+
+  const live = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? ''));
+  const tasks = live.map((t) => toDrainTask(t, t.group ? state.services.get(t.group.replace(/^service:/, '')) : undefined, state.ec2InstanceId));
+  const unknownServices = [...new Set(tasks.filter((t) => t.serviceName && !state.services.has(t.serviceName) && !state.servicesMissing.has(t.serviceName)).map((t) => t.serviceName!))];
+  if (unknownServices.length && p.due('describeServices')) p.read({ kind: 'describeServices', names: unknownServices });
+  const readsPending = state.listedArns === undefined || undescribed.length > 0 || unknownServices.length > 0;
+
+  const deregister = new Map<string, Target[]>();
+  const addDeregister = (tg: string, t: Target) => {
+    if (!p.due(`deregister:${tg}`)) return;
+    const list = deregister.get(tg) ?? [];
+    if (!list.some((x) => targetKey(x) === targetKey(t))) list.push(t);
+    deregister.set(tg, list);
+  };
+  const stops: Array<{ task: DrainTask; reason: string }> = [];
+  let waiting = false;
+
+  const left = new Map<string, ReturnType<typeof leftKeys>>();
+  const leftOf = (g: GroupWatch) => {
+    if (!left.has(g.targetGroupArn)) left.set(g.targetGroupArn, leftKeys(g, state.ec2InstanceId));
+    return left.get(g.targetGroupArn);
+  };
+  for (const task of tasks) {
+    if (task.kind === 'standalone') {
+      stops.push({ task, reason: 'standalone task stopped at once' });
+      continue;
+    }
+    if (task.serviceName && !state.services.has(task.serviceName) && !state.servicesMissing.has(task.serviceName)) {
+      if (force) stops.push({ task, reason: 'deadline reached before its service could be read' });
+      else waiting = true;
+      continue;
+    }
+    const groupsOfTask = [...new Set([...task.targets.map((t) => t.targetGroupArn), ...(task.unresolved ?? []).map((u) => u.split(': ')[0]!)])];
+    if (groupsOfTask.length === 0) {
+      stops.push({ task, reason: 'service task without load balancer' });
+      continue;
+    }
+    let allGone = true;
+    for (const tg of groupsOfTask) {
+      const g = state.groups.get(tg);
+      const held = !force && g !== undefined && holdActive(g, times, now, s, state);
+      for (const t of task.targets.filter((x) => x.targetGroupArn === tg)) {
+        if (g?.deregistered.has(targetKey(t))) continue;
+        allGone = false;
+        if (held) p.wake(releaseAt(g!, times));
+        else addDeregister(tg, { id: t.id, port: t.port });
+      }
+      const still = g && leftOf(g);
+      if (!still || still.instanceStill || task.targets.some((t) => t.targetGroupArn === tg && still.keys.has(targetKey(t)))) allGone = false;
+    }
+    if (allGone) stops.push({ task, reason: 'targets deregistered and drained' });
+    else if (force) stops.push({ task, reason: 'deadline reached before its targets finished draining' });
+    else if (now >= times.drainWaitEndsAt && task.targets.every((t) => state.groups.get(t.targetGroupArn)?.deregistered.has(targetKey(t))))
+      stops.push({ task, reason: 'drain wait over, targets deregistered' });
+    else waiting = true;
+  }
+
+  // Instance-type groups: every target whose Id is the instance leaves, whatever its port
+  // (a missing or stale networkBinding must not leave one behind).
+  for (const g of state.groups.values()) {
+    if (g.targetType !== 'instance' || !g.health) continue;
+    if (!force && holdActive(g, times, now, s, state)) continue;
+    for (const [key, st] of g.health.states) {
+      const t = g.ours.get(key);
+      if (t && REGISTERED.has(st) && !g.deregistered.has(key)) addDeregister(g.targetGroupArn, t);
+    }
+  }
+
+  for (const [targetGroupArn, targets] of deregister)
+    p.step({ kind: 'deregisterTargets', targetGroupArn, targets }, `${shortArn(targetGroupArn)}: deregister ${targets.length} target(s) before their tasks stop`);
+  for (const { task, reason } of stops) {
+    if (!p.due(`stop:${task.taskArn}`)) continue;
+    p.step({ kind: 'stopTask', cluster: ci.cluster, taskArn: task.taskArn, reason: `ecs-steady drain ${s.drainId}: ${reason}`, task }, `${shortArn(task.taskArn)}: ${reason}`);
+  }
+  if (s.notifyInterrupted) {
+    for (const [arn, stop] of state.stopped) {
+      const raw = state.tasks.get(arn);
+      if (!stop.ours || state.published.has(arn) || !raw || !p.due(`notify:${arn}`)) continue;
+      const task = toDrainTask(raw, undefined, state.ec2InstanceId);
+      if (task.kind !== 'standalone') continue;
+      p.step({ kind: 'notifyInterrupted', task, cluster: ci.cluster, ec2InstanceId: state.ec2InstanceId }, `${shortArn(arn)}: publish an interrupted-task record so its job can run again`);
+    }
+  }
+
+  // Watch: one DescribeTargetHealth per group that still has something to show.
+  for (const g of state.groups.values()) {
+    if (!groupNeedsLook(g, state.ec2InstanceId)) continue;
+    const last = Math.max(g.health?.at ?? -Infinity, g.lastDeregisterAt ?? -Infinity);
+    const nextAt = Number.isFinite(last) ? last + s.pollMs : now;
+    if (now >= nextAt && p.due(`health:${g.targetGroupArn}`)) p.read({ kind: 'groupHealth', targetGroupArn: g.targetGroupArn });
+    else p.wake(nextAt);
+    if (g.hold && s.keepServing && g.delaySeconds === undefined && p.due(`delay:${g.targetGroupArn}`)) p.read({ kind: 'groupDelay', targetGroupArn: g.targetGroupArn });
+  }
+
+  // Dry run: read until the whole first plan is known, then log it as the outcome (its steps are skipped).
+  if (s.dryRun) return readsPending || p.hasReads() ? p.plan(times, { readsOnly: true }) : end('dry-run', 'dry run: the plan is logged, nothing is changed');
+
+  const nothingLeft = !readsPending && tasks.length === 0 && p.stepCount() === 0;
+  if (nothingLeft) {
+    // Whatever was asked to stop: the outcome comes from what ECS says now.
+    const lastStop = Math.max(0, ...[...state.stopped.values()].map((x) => x.at));
+    const fresh = state.lastCountsAt !== undefined && state.lastCountsAt >= lastStop && (!force || state.lastCountsAt >= times.forceAt);
+    const running = ci.runningTasksCount + ci.pendingTasksCount;
+    if (fresh && running === 0 && ci.status !== 'ACTIVE') return end('drained', 'nothing runs on the instance');
+    if (now >= times.deadline) return end('deadline-reached', 'the deadline came before every task had stopped');
+    if (fresh && force) return end('deadline-reached', `${running} task(s) still running at the safety deadline`);
+    const countsAt = fresh ? state.lastCountsAt! + s.pollMs : now;
+    if (now >= countsAt && p.due('instanceCounts')) p.read({ kind: 'instanceCounts' });
+    else p.wake(Math.min(countsAt, times.forceAt));
+  } else if (force && p.stepCount() === 0 && !p.hasReads() && now >= times.deadline) {
+    return end('deadline-reached', 'the deadline came before every step could be carried out');
+  }
+
+  if (waiting) p.wake(Math.min(times.drainWaitEndsAt, times.forceAt));
+  p.wake(times.forceAt);
+  p.wake(times.deadline);
+  return p.plan(times);
+}
+
+/** A group waits for a healthy target elsewhere until waiting longer would not leave its deregistration delay before the drain wait ends. */
+function releaseAt(g: GroupWatch, times: DrainTimes): number {
+  return times.drainWaitEndsAt - (g.delaySeconds ?? 0) * 1000;
+}
+
+function holdActive(g: GroupWatch, times: DrainTimes, now: number, s: PlanSettings, state: DrainState): boolean {
+  if (!s.keepServing || !g.hold) return false;
+  if (g.health && g.health.healthyOthers > 0) return false;
+  if (g.delaySeconds === undefined) return !state.retries.has(`delay:${g.targetGroupArn}`); // the delay is being read
+  return now < releaseAt(g, times);
+}
+
+/** A group is looked at while it is held, while a target of ours may still be in it, and once for a task whose target could not be resolved. */
+function groupNeedsLook(g: GroupWatch, ec2InstanceId: string): boolean {
+  if (g.hold && !(g.health && g.health.healthyOthers > 0)) return true;
+  if (g.unresolved && g.health === undefined) return true;
+  if (g.lastDeregisterAt === undefined) return false;
+  const still = leftKeys(g, ec2InstanceId);
+  return !still || still.keys.size > 0 || still.instanceStill;
 }
 
 /**
- * Decide the next steps of a drain from what AWS says now. Pure: the same snapshot, times
- * and `now` always give the same plan, and a plan applied and re-planned gives no new steps
- * for what was done (idempotent, so a repeated notice is safe).
- *
- * Order per task: standalone tasks stop at once; a service task behind load balancers is
- * stopped only once none of its targets is still registered (deregistered first, then
- * drained or out of time); a service task with no load balancer stops at once.
- * At `forceAt` (deadline minus margin) everything still running stops.
+ * What a health read after our deregistration still shows of ours: the keys registered or
+ * draining, and (instance groups) whether any target of the instance is. Undefined when no
+ * such read exists yet.
  */
-export function planDrain(s: DrainSnapshot, times: DrainTimes, now: number, options: PlanOptions): DrainPlan {
-  const steps: DrainStep[] = [];
-  const reasons: string[] = [];
-  const force = now >= times.forceAt;
-  const drainWaitOver = now >= times.drainWaitEndsAt;
-  let waiting = false;
-
-  if (s.status === 'ACTIVE') {
-    steps.push({ kind: 'setDraining', cluster: s.cluster, containerInstanceArn: s.containerInstanceArn });
-    reasons.push('instance is ACTIVE: set DRAINING so ECS places nothing new on it');
+function leftKeys(g: GroupWatch, ec2InstanceId: string): { keys: Set<string>; instanceStill: boolean } | undefined {
+  if (!g.health || g.lastDeregisterAt === undefined || g.health.at < g.lastDeregisterAt) return undefined;
+  const keys = new Set<string>();
+  let instanceStill = false;
+  for (const [key, st] of g.health.states) {
+    if (!(REGISTERED.has(st) || DRAINING.has(st))) continue;
+    if (g.ours.has(key)) keys.add(key);
+    if (g.targetType === 'instance' && key.startsWith(`${ec2InstanceId}:`)) instanceStill = true;
   }
-
-  const deregister = new Map<string, Target[]>();
-  const stop = (task: DrainTask, reason: string) => {
-    steps.push({ kind: 'stopTask', cluster: s.cluster, taskArn: task.taskArn, reason, task });
-    reasons.push(`${shortArn(task.taskArn)}: ${reason}`);
-  };
-
-  for (const task of s.tasks) {
-    if (task.desiredStatus !== 'RUNNING') continue; // already told to stop
-
-    if (task.kind === 'standalone') {
-      stop(task, 'ecs-steady drain: standalone task stopped at once');
-      if (options.notifyInterrupted) steps.push({ kind: 'notifyInterrupted', task, cluster: s.cluster, ec2InstanceId: s.ec2InstanceId });
-      continue;
-    }
-    if (task.targets.length === 0) {
-      stop(task, 'ecs-steady drain: service task without load balancer');
-      continue;
-    }
-
-    const states = task.targets.map((t) => s.targetStates.get(t.targetGroupArn)?.get(targetKey(t)) ?? 'unknown');
-    const registered = task.targets.filter((_, i) => STILL_REGISTERED.has(states[i]!));
-    for (const t of registered) {
-      const list = deregister.get(t.targetGroupArn) ?? [];
-      list.push({ id: t.id, port: t.port });
-      deregister.set(t.targetGroupArn, list);
-    }
-
-    if (force) {
-      stop(task, registered.length ? 'ecs-steady drain: deadline reached before deregistration was confirmed' : 'ecs-steady drain: deadline reached');
-    } else if (registered.length > 0) {
-      waiting = true;
-    } else if (states.some((st) => DRAINING.has(st))) {
-      if (drainWaitOver) stop(task, 'ecs-steady drain: drain wait over, targets deregistered');
-      else waiting = true;
-    } else {
-      stop(task, 'ecs-steady drain: targets deregistered and drained');
-    }
-  }
-
-  // Deregistration goes before any stop in the step list: a task whose targets are still
-  // registered is only stopped when forced, and then after its targets were asked to leave.
-  const deregisterSteps: DrainStep[] = [...deregister].map(([targetGroupArn, targets]) => ({
-    kind: 'deregisterTargets',
-    targetGroupArn,
-    targets,
-  }));
-  for (const d of deregisterSteps) {
-    if (d.kind === 'deregisterTargets') reasons.push(`${shortArn(d.targetGroupArn)}: deregister ${d.targets.length} target(s) before their tasks stop`);
-  }
-  const ofKind = (kind: DrainStep['kind']) => steps.filter((st) => st.kind === kind);
-  const ordered = [...ofKind('setDraining'), ...deregisterSteps, ...ofKind('stopTask'), ...ofKind('notifyInterrupted')];
-
-  const live = s.tasks.filter((t) => t.desiredStatus === 'RUNNING');
-  const done = ordered.length === 0 && live.length === 0 && s.status !== 'ACTIVE';
-  return {
-    steps: ordered,
-    done,
-    ...(waiting && !force ? { waitUntil: Math.min(times.drainWaitEndsAt, times.forceAt) } : {}),
-    reasons,
-  };
+  return { keys, instanceStill };
 }
 
-function shortArn(arn: string): string {
+/** The last steps of a drain: complete the lifecycle action (ASG), then the outcome stands. */
+function finish(p: PlanBuilder, state: DrainState, times: DrainTimes, now: number, s: PlanSettings, outcome: NonNullable<DrainPlan['outcome']>, why: string): DrainPlan {
+  const lc = state.lifecycle;
+  if (lc && !lc.completed && !s.dryRun && outcome !== 'expired') {
+    if (!p.due('completeLifecycle')) {
+      if (now >= times.stepEndsAt) return finishHandOn(p, state, now, 1);
+      return p.plan(times);
+    }
+    // A drained instance (or one with nothing of ours on it) always CONTINUEs; the configured result is for a drain cut by its deadline.
+    const result = outcome === 'deadline-reached' ? lc.result : 'CONTINUE';
+    p.step({ kind: 'completeLifecycle', ref: lc.ref, result }, `${why}: complete the lifecycle action with ${result}`);
+  }
+  return p.done(outcome, why);
+}
+
+function finishHandOn(p: PlanBuilder, state: DrainState, now: number, delaySeconds: number): DrainPlan {
+  if (state.lifecycle && !state.lifecycle.completed && p.due('heartbeat') && !p.has('heartbeat'))
+    p.step({ kind: 'heartbeat', ref: state.lifecycle.ref }, 'keep the lifecycle action alive until the next step');
+  p.step({ kind: 'handOn', delaySeconds }, `this invocation's time is up: the drain goes on in ${delaySeconds} s`);
+  void now;
+  return p.done('handed-on', 'handed on to the next invocation');
+}
+
+class PlanBuilder {
+  private readonly steps: DrainStep[] = [];
+  private readonly reads: DrainRead[] = [];
+  private readonly reasons: string[] = [];
+  private wakeAt = Infinity;
+  constructor(
+    private readonly state: DrainState,
+    private readonly now: number,
+  ) {
+    for (const r of state.retries.values()) this.wake(r.notBefore);
+  }
+  /** A step or read that failed is tried again only after its backoff. */
+  due(key: string): boolean {
+    const r = this.state.retries.get(key);
+    return !r || this.now >= r.notBefore;
+  }
+  step(step: DrainStep, reason: string): void {
+    this.steps.push(step);
+    this.reasons.push(reason);
+  }
+  read(read: DrainRead): void {
+    this.reads.push(read);
+  }
+  wake(at: number): void {
+    if (at > this.now && at < this.wakeAt) this.wakeAt = at;
+  }
+  has(kind: DrainStep['kind']): boolean {
+    return this.steps.some((x) => x.kind === kind);
+  }
+  hasReads(): boolean {
+    return this.reads.length > 0;
+  }
+  hasWork(): boolean {
+    return this.reads.length > 0 || this.steps.some((x) => x.kind !== 'heartbeat');
+  }
+  stepCount(): number {
+    return this.steps.filter((x) => x.kind !== 'heartbeat').length;
+  }
+  nextWake(): number {
+    return this.wakeAt;
+  }
+  plan(times: DrainTimes, o: { readsOnly?: boolean } = {}): DrainPlan {
+    const wakeAt = Math.min(this.wakeAt, times.stepEndsAt > this.now ? times.stepEndsAt : Infinity);
+    const steps = o.readsOnly ? [] : ordered(this.steps);
+    return { steps, reads: this.reads, reasons: o.readsOnly ? [] : this.reasons, ...(Number.isFinite(wakeAt) ? { wakeAt } : {}) };
+  }
+  done(outcome: NonNullable<DrainPlan['outcome']>, why: string): DrainPlan {
+    return { steps: ordered(this.steps), reads: [], reasons: this.reasons, outcome, why };
+  }
+}
+
+/** Steps in the order the executor keeps: DRAINING and deregistrations first, then stops, then records, then lifecycle. */
+const ORDER: Record<DrainStep['kind'], number> = { setDraining: 0, deregisterTargets: 0, heartbeat: 0, stopTask: 1, notifyInterrupted: 2, completeLifecycle: 3, handOn: 3 };
+const ordered = (steps: DrainStep[]) => steps.map((st, i) => ({ st, i })).sort((a, b) => ORDER[a.st.kind] - ORDER[b.st.kind] || a.i - b.i).map((x) => x.st);
+
+export function shortArn(arn: string): string {
   const i = arn.lastIndexOf('/');
   return i >= 0 ? arn.slice(i + 1) : arn;
 }

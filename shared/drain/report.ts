@@ -1,18 +1,18 @@
-import type { StepResult } from './execute';
 import { targetKey } from '../aws/elbv2-targets';
+import { MetricUnit, type MetricSink } from '../lambda/observability';
+import type { StepResult } from './execute';
+import type { DrainTotals } from './ports';
+import type { DrainOutcome, DrainState, DrainStep } from './types';
 
-export type DrainOutcome =
-  | 'drained' // nothing left running on the instance
-  | 'deadline-reached' // the safety deadline came first: whatever remained was stopped
-  | 'handed-on' // this invocation's time is up; the drain goes on in the next one (ASG)
-  | 'not-in-cluster' // the EC2 instance is in none of the clusters: a no-op
-  | 'dry-run'; // planned and logged, nothing changed
+export type { DrainOutcome };
 
 export interface DrainReport {
   ec2InstanceId: string;
   cluster?: string;
   containerInstanceArn?: string;
   outcome: DrainOutcome;
+  /** Why the drain ended with this outcome (the plan's words). */
+  why: string;
   dryRun: boolean;
   noticeAt: string;
   deadline: string;
@@ -20,34 +20,41 @@ export interface DrainReport {
   finishedAt: string;
   /** Seconds between the end of the drain and the deadline (negative: overran). */
   secondsToSpare: number;
-  phases: {
-    drainingAt?: string;
-    firstDeregistrationAt?: string;
-    lastDeregistrationAt?: string;
-    lastStopAt?: string;
-  };
+  phases: { drainingAt?: string; firstDeregistrationAt?: string; lastDeregistrationAt?: string; lastStopAt?: string };
+  /** Stops this drain caused (ECS kept our reason); a stop someone else asked for first is not counted. */
   tasksStopped: { standalone: number; service: number };
+  /** Tasks ECS still counted on the instance when the drain ended (0 when drained). */
+  tasksLeftRunning: number;
   targetsDeregistered: number;
   interruptedTasksPublished: number;
+  /** Per target group: held for keep-serving, and seconds it was seen with no healthy target. */
+  targetGroups: Array<{ targetGroupArn: string; held: boolean; secondsWithoutHealthyTarget: number }>;
   /** Steps the plan would take (dry run) or took, by kind. */
   steps: Record<string, number>;
-  /** One entry per step, subject and error; `times` counts the looks on which it failed. */
+  /** One entry per step or read, subject and error; `times` counts how often it failed. */
   failures: Array<{ step: string; subject: string; error: string; at: string; lastAt: string; times: number }>;
   warnings: string[];
   iterations: number;
+  /** The instance was already DRAINING and this drain changed nothing: a repeated notice. */
+  duplicate: boolean;
+  lifecycle?: { result: string; completed?: string; heartbeats: number };
+  /** Totals over every invocation of a long (handed-on) drain, this one included. */
+  totals?: DrainTotals;
 }
 
-/** A report that fills in as the drain goes. */
+/** A report that fills in as the drain goes; the outcome and the counts at the end come from the state, i.e. from what AWS said. */
 export class DrainReportBuilder {
   private readonly deregistered = new Set<string>();
-  private readonly stopped = new Map<string, 'standalone' | 'service'>();
   private readonly warnings = new Set<string>();
+  private heartbeats = 0;
+  private changed = false;
   readonly report: DrainReport;
 
   constructor(init: { ec2InstanceId: string; noticeAt: number; deadline: number; startedAt: number; dryRun: boolean }) {
     this.report = {
       ec2InstanceId: init.ec2InstanceId,
       outcome: 'drained',
+      why: '',
       dryRun: init.dryRun,
       noticeAt: iso(init.noticeAt),
       deadline: iso(init.deadline),
@@ -56,36 +63,45 @@ export class DrainReportBuilder {
       secondsToSpare: 0,
       phases: {},
       tasksStopped: { standalone: 0, service: 0 },
+      tasksLeftRunning: 0,
       targetsDeregistered: 0,
       interruptedTasksPublished: 0,
+      targetGroups: [],
       steps: {},
       failures: [],
       warnings: [],
       iterations: 0,
+      duplicate: false,
     };
   }
 
-  warn(messages: readonly string[]): void {
-    for (const m of messages) this.warnings.add(m);
+  warn(message: string): void {
+    this.warnings.add(message);
     this.report.warnings = [...this.warnings];
+  }
+
+  failure(step: string, subject: string, error: string, at: number): void {
+    const seen = this.report.failures.find((f) => f.step === step && f.subject === subject && f.error === error);
+    if (seen) {
+      seen.times += 1;
+      seen.lastAt = iso(at);
+    } else this.report.failures.push({ step, subject, error, at: iso(at), lastAt: iso(at), times: 1 });
   }
 
   record(results: readonly StepResult[]): void {
     const r = this.report;
-    for (const { step, ok, error, at } of results) {
+    for (const res of results) {
+      const { step, ok, error, at } = res;
       r.steps[step.kind] = (r.steps[step.kind] ?? 0) + 1;
       if (!ok) {
-        const failure = { step: step.kind, subject: subjectOf(step), error: error ?? 'unknown' };
-        const seen = r.failures.find((f) => f.step === failure.step && f.subject === failure.subject && f.error === failure.error);
-        if (seen) {
-          seen.times += 1;
-          seen.lastAt = iso(at);
-        } else r.failures.push({ ...failure, at: iso(at), lastAt: iso(at), times: 1 });
+        this.failure(step.kind, subjectOf(step), error ?? 'unknown', at);
         continue;
       }
+      if (res.skipped) continue;
       switch (step.kind) {
         case 'setDraining':
           r.phases.drainingAt ??= iso(at);
+          this.changed = true;
           break;
         case 'deregisterTargets':
           for (const t of step.targets) this.deregistered.add(`${step.targetGroupArn}|${targetKey(t)}`);
@@ -94,41 +110,112 @@ export class DrainReportBuilder {
           r.phases.lastDeregistrationAt = iso(at);
           break;
         case 'stopTask':
-          this.stopped.set(step.taskArn, step.task.kind);
-          r.tasksStopped = {
-            standalone: [...this.stopped.values()].filter((k) => k === 'standalone').length,
-            service: [...this.stopped.values()].filter((k) => k === 'service').length,
-          };
+          if (res.stop?.ours) {
+            r.tasksStopped[step.task.kind] += 1;
+            this.changed = true;
+          }
           r.phases.lastStopAt = iso(at);
           break;
         case 'notifyInterrupted':
           r.interruptedTasksPublished += 1;
           break;
+        case 'heartbeat':
+          this.heartbeats += 1;
+          break;
+        default:
+          break;
       }
     }
   }
 
-  planned(steps: readonly { kind: string }[]): void {
-    for (const s of steps) this.report.steps[s.kind] = (this.report.steps[s.kind] ?? 0) + 1;
-  }
-
-  finish(outcome: DrainOutcome, at: number, deadline: number): DrainReport {
-    this.report.outcome = outcome;
-    this.report.finishedAt = iso(at);
-    this.report.secondsToSpare = Math.round((deadline - at) / 100) / 10;
-    return this.report;
+  /** Close the report from the final state: the outcome, what still ran, how each group fared. */
+  finish(outcome: DrainOutcome, why: string, state: DrainState, at: number, deadline: number, carried?: DrainTotals): DrainReport {
+    const r = this.report;
+    r.outcome = outcome;
+    r.why = why;
+    r.finishedAt = iso(at);
+    r.secondsToSpare = Math.round((deadline - at) / 100) / 10;
+    if (state.instance) {
+      r.cluster = state.instance.cluster;
+      r.containerInstanceArn = state.instance.containerInstanceArn;
+    }
+    const ci = state.instance;
+    r.tasksLeftRunning =
+      outcome === 'drained' || outcome === 'not-in-cluster' || outcome === 'expired' || !ci
+        ? 0
+        : Math.max(ci.runningTasksCount + ci.pendingTasksCount, [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? '')).length);
+    r.targetGroups = [...state.groups.values()].map((g) => ({
+      targetGroupArn: g.targetGroupArn,
+      held: g.hold,
+      secondsWithoutHealthyTarget: Math.round((g.noHealthyMs + (g.noHealthySince !== undefined ? at - g.noHealthySince : 0)) / 100) / 10,
+    }));
+    r.duplicate = !this.changed && !state.resumed && state.initialStatus === 'DRAINING' && outcome !== 'dry-run';
+    if (state.lifecycle) r.lifecycle = { result: state.lifecycle.result, ...(state.lifecycle.completed ? { completed: state.lifecycle.completed } : {}), heartbeats: this.heartbeats };
+    if (carried) r.totals = addTotals(carried, r);
+    return r;
   }
 }
 
-function subjectOf(step: StepResult['step']): string {
+/** This report's counts added to what earlier steps of the same drain carried. */
+export function addTotals(carried: DrainTotals, r: DrainReport): DrainTotals {
+  return {
+    tasksStopped: { standalone: carried.tasksStopped.standalone + r.tasksStopped.standalone, service: carried.tasksStopped.service + r.tasksStopped.service },
+    targetsDeregistered: carried.targetsDeregistered + r.targetsDeregistered,
+    interruptedTasksPublished: carried.interruptedTasksPublished + r.interruptedTasksPublished,
+    failures: carried.failures + r.failures.length,
+  };
+}
+
+export const NO_TOTALS: DrainTotals = { tasksStopped: { standalone: 0, service: 0 }, targetsDeregistered: 0, interruptedTasksPublished: 0, failures: 0 };
+
+export function subjectOf(step: DrainStep): string {
   switch (step.kind) {
     case 'setDraining':
       return step.containerInstanceArn;
     case 'deregisterTargets':
       return step.targetGroupArn;
-    default:
+    case 'stopTask':
+    case 'notifyInterrupted':
       return step.task.taskArn;
+    case 'heartbeat':
+    case 'completeLifecycle':
+      return `${step.ref.autoScalingGroupName}/${step.ref.lifecycleHookName}/${step.ref.instanceId}`;
+    case 'handOn':
+      return 'drain continuation';
   }
 }
+
+/**
+ * Drain outcome as metrics: camelCase counts plus seconds to spare. A repeated notice that
+ * changed nothing counts only as `drainsDuplicate`, so duplicates never double the figures.
+ */
+export function emitDrainMetrics(metrics: MetricSink, report: DrainReport): void {
+  if (report.duplicate) {
+    metrics.addMetric('drainsDuplicate', MetricUnit.Count, 1);
+    return;
+  }
+  metrics.addMetric('tasksStopped', MetricUnit.Count, report.tasksStopped.service + report.tasksStopped.standalone);
+  metrics.addMetric('standaloneTasksStopped', MetricUnit.Count, report.tasksStopped.standalone);
+  metrics.addMetric('tasksLeftRunning', MetricUnit.Count, report.tasksLeftRunning);
+  metrics.addMetric('targetsDeregistered', MetricUnit.Count, report.targetsDeregistered);
+  metrics.addMetric('drainFailures', MetricUnit.Count, report.failures.length);
+  metrics.addMetric('secondsToSpare', MetricUnit.Seconds, report.secondsToSpare);
+  metrics.addMetric(OUTCOME_METRIC[report.outcome], MetricUnit.Count, 1);
+}
+
+/** A drain that could not even produce a report (a bug, not AWS): still counted, so an alarm sees it. */
+export function emitDrainError(metrics: MetricSink): void {
+  metrics.addMetric('drainErrors', MetricUnit.Count, 1);
+}
+
+/** One camelCase count per outcome, so each can be graphed and alarmed on its own. */
+const OUTCOME_METRIC: Record<DrainOutcome, string> = {
+  drained: 'drainsCompleted',
+  'deadline-reached': 'drainsCutByDeadline',
+  'handed-on': 'drainsHandedOn',
+  'not-in-cluster': 'drainsNotInCluster',
+  expired: 'drainsExpired',
+  'dry-run': 'drainsDryRun',
+};
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,102 +1,152 @@
 import type { Clock } from '../lambda/clock';
-import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
-import type { DrainAdapters } from './ports';
-import { applyDrainPlan } from './execute';
-import { planDrain } from './plan';
-import { DrainReportBuilder, type DrainOutcome, type DrainReport } from './report';
-import { loadDrainSnapshot } from './snapshot';
-import type { DrainTimes } from './types';
+import type { DrainSettings } from './config';
+import { executeSteps, type StepResult } from './execute';
+import { planDrain, type PlanSettings } from './plan';
+import type { DrainPorts, DrainTotals } from './ports';
+import { DrainReportBuilder, NO_TOTALS, subjectOf, type DrainReport } from './report';
+import { readInto, type ReadContext } from './snapshot';
+import { applyStepResult, initialState, noteFailure, readKey, stepKey } from './state';
+import type { DrainRead, DrainState, DrainTimes, LifecycleState } from './types';
 
-export interface DrainSettings {
-  dryRun: boolean;
-  pollMs: number;
-  safetyMarginMs: number;
-  maxWaitMs: number;
-  interruptedTasksTopicArn?: string;
-}
-
+/** One drain of one EC2 instance, whatever started it (a Spot notice, a lifecycle action, a scale-in). */
 export interface DrainRequest {
-  ref: ContainerInstanceRef;
+  ec2InstanceId: string;
   noticeAt: number;
+  /** The hard end: the reclaim (Spot) or the drain's bound (ASG). */
   deadline: number;
+  /** A new notice arriving after this is `expired` (defaults to the deadline). */
+  expiresAt?: number;
   /** When the drain began (a continuation keeps the first invocation's start). */
   startedAt: number;
   /** Give the drain back to the caller at this moment even if not done (Lambda time budget). */
   stepEndsAt?: number;
-  /** Called once per look at the instance (the ASG drain records a heartbeat here). */
-  onTick?: () => Promise<void>;
+  lifecycle?: LifecycleState;
+  /** A continuation of a drain begun earlier. */
+  resumed?: boolean;
+  /** Counts of the earlier steps of this drain. */
+  carried?: DrainTotals;
+  /** Goes into every StopTask reason, so a stop is counted only by the drain that caused it. */
+  drainId: string;
 }
 
-/** Safety against a snapshot that never changes while the clock stands still. */
-const MAX_ITERATIONS = 2000;
+export interface DrainDeps {
+  ports: DrainPorts;
+  clock: Clock;
+  log: Log;
+  /** Jitter for retry backoff (Math.random in Lambda; seeded in tests). */
+  random?: () => number;
+  /** Named in the "not in any cluster" line (a forgotten --region shows there). */
+  region?: string;
+}
 
-/** The two moments that bound a drain: stop waiting for targets, and stop everything. */
-export function drainTimes(deadline: number, startedAt: number, s: Pick<DrainSettings, 'safetyMarginMs' | 'maxWaitMs'>): DrainTimes {
-  const forceAt = deadline - s.safetyMarginMs;
-  return { forceAt, drainWaitEndsAt: Math.min(startedAt + s.maxWaitMs, forceAt) };
+/** Safety against a plan that never settles while the clock stands still. */
+const MAX_LOOKS = 5000;
+/** First retry after this long; doubling up to the poll interval, with jitter. */
+const RETRY_BASE_MS = 500;
+
+/** The moments that bound a drain. */
+export function drainTimes(req: Pick<DrainRequest, 'deadline' | 'startedAt' | 'stepEndsAt' | 'expiresAt'>, s: Pick<DrainSettings, 'safetyMarginMs' | 'maxWaitMs'>): DrainTimes {
+  const forceAt = req.deadline - s.safetyMarginMs;
+  return {
+    forceAt,
+    drainWaitEndsAt: Math.min(req.startedAt + s.maxWaitMs, forceAt),
+    deadline: req.deadline,
+    stepEndsAt: req.stepEndsAt ?? Infinity,
+    expiresAt: req.expiresAt ?? req.deadline,
+  };
 }
 
 /**
- * Drain one container instance: look, plan, act, wait — until nothing runs on it, the
- * safety deadline forces the last stops, or this invocation's time is up. Every wait is
- * bounded by the deadline minus the margin, so a late notice shortens the waits rather
- * than overrunning them. Returns a report; throws only when the instance or its tasks
- * cannot be read at all (the trigger retries).
+ * Drain one instance: plan, then read and act as the plan says, then wait for what it waits
+ * for — until the plan names an outcome. Reads are made once and then only what can change
+ * is watched; a failed or throttled call is retried with jittered backoff until the force
+ * time; every call carries an abort signal tied to the deadline. Never throws for an AWS
+ * failure: the report says what failed and what was left running.
  */
-export async function runDrain(
-  deps: { adapters: DrainAdapters; clock: Clock; log: Log },
-  settings: DrainSettings,
-  req: DrainRequest,
-): Promise<DrainReport> {
-  const { adapters, clock, log } = deps;
-  const times = drainTimes(req.deadline, req.startedAt, settings);
-  const stepEndsAt = Math.min(req.stepEndsAt ?? Infinity, times.forceAt);
-  const builder = new DrainReportBuilder({
-    ec2InstanceId: req.ref.ec2InstanceId,
-    noticeAt: req.noticeAt,
-    deadline: req.deadline,
-    startedAt: clock.now(),
+export async function runDrain(deps: DrainDeps, settings: DrainSettings & { clusters: readonly string[] }, req: DrainRequest): Promise<DrainReport> {
+  const { ports, clock, log } = deps;
+  const random = deps.random ?? Math.random;
+  const times = drainTimes(req, settings);
+  const state = initialState(req.ec2InstanceId, { resumed: req.resumed ?? false, ...(req.lifecycle ? { lifecycle: req.lifecycle } : {}) });
+  const builder = new DrainReportBuilder({ ec2InstanceId: req.ec2InstanceId, noticeAt: req.noticeAt, deadline: req.deadline, startedAt: clock.now(), dryRun: settings.dryRun });
+  const planSettings: PlanSettings = {
     dryRun: settings.dryRun,
-  });
-  builder.report.cluster = req.ref.cluster;
-  builder.report.containerInstanceArn = req.ref.containerInstanceArn;
-  const finish = (outcome: DrainOutcome) => builder.finish(outcome, clock.now(), req.deadline);
+    pollMs: settings.pollMs,
+    keepServing: settings.keepServing,
+    notifyInterrupted: !!settings.interruptedTasksTopicArn,
+    expiredToleranceMs: settings.expiredToleranceMs,
+    drainId: req.drainId,
+  };
+  const readCtx: ReadContext = { clusters: settings.clusters, keepServing: settings.keepServing, warn: (m) => builder.warn(m) };
+  // Lifecycle calls may go on after the drain's deadline (CONTINUE is still owed); nothing else may.
+  const hardEnd = (lifecycle: boolean) => (lifecycle ? Math.max(times.deadline, times.stepEndsAt) : times.deadline);
+  const callOptions = (lifecycle = false) => ({ signal: AbortSignal.timeout(Math.ceil(Math.max(1, Math.min(hardEnd(lifecycle) - clock.now(), 2 ** 31 - 1)))) });
+  const backoff = (failures: number) => {
+    const d = Math.min(settings.pollMs, RETRY_BASE_MS * 2 ** (failures - 1));
+    return Math.round(d / 2 + (random() * d) / 2);
+  };
+  const carry = () => ({ ...(state.lifecycle ? { lastHeartbeatAt: state.lifecycle.lastHeartbeatAt } : {}), totals: builder.finish('handed-on', '', state, clock.now(), req.deadline, req.carried ?? NO_TOTALS).totals! });
+  const act = async (steps: Parameters<typeof executeSteps>[0]): Promise<StepResult[]> => {
+    const results = await executeSteps(steps, ports, {
+      now: () => clock.now(),
+      dryRun: settings.dryRun,
+      ...(settings.interruptedTasksTopicArn ? { topicArn: settings.interruptedTasksTopicArn } : {}),
+      callOptions: () => callOptions(steps.some((s) => s.kind === 'heartbeat' || s.kind === 'completeLifecycle' || s.kind === 'handOn')),
+      carry,
+    });
+    builder.record(results);
+    for (const r of results) {
+      if (r.ok) applyStepResult(state, r);
+      else {
+        noteFailure(state, stepKey(r.step), r.error ?? 'unknown', r.at, backoff);
+        log.warn('drain step failed; retried after a backoff', { step: r.step.kind, subject: subjectOf(r.step), error: r.error });
+      }
+    }
+    return results;
+  };
+  const look = async (read: DrainRead): Promise<void> => {
+    try {
+      await readInto(state, read, ports, readCtx, clock.now(), callOptions());
+      state.retries.delete(readKey(read));
+      if (read.kind === 'lookup' && state.instance) state.initialStatus ??= state.instance.status;
+    } catch (err) {
+      const error = errorMessage(err);
+      noteFailure(state, readKey(read), error, clock.now(), backoff);
+      builder.failure(read.kind, readKey(read), error, clock.now());
+      log.warn('drain read failed; retried after a backoff', { read: read.kind, error });
+    }
+  };
 
-  for (let i = 0; i < MAX_ITERATIONS; i++) {
+  for (let i = 0; i < MAX_LOOKS; i++) {
     builder.report.iterations += 1;
-    await req.onTick?.();
     const now = clock.now();
-    const { snapshot, runningOrPending, warnings } = await loadDrainSnapshot(adapters, req.ref);
-    builder.warn(warnings);
-    const plan = planDrain(snapshot, times, now, { notifyInterrupted: !!settings.interruptedTasksTopicArn });
+    const plan = planDrain(state, times, now, planSettings);
+    if (plan.steps.length > 0) log.info(settings.dryRun ? 'drain plan (dry run: nothing changed)' : 'drain step', { steps: plan.steps.map((s) => s.kind), reasons: plan.reasons });
 
-    if (settings.dryRun) {
-      log.info('drain plan (dry run: nothing changed)', { steps: plan.steps.map((s) => s.kind), reasons: plan.reasons });
-      builder.planned(plan.steps);
-      return finish('dry-run');
+    if (plan.outcome) {
+      if (plan.outcome === 'not-in-cluster')
+        log.info('instance not in any cluster: nothing to drain', {
+          ec2InstanceId: req.ec2InstanceId,
+          region: deps.region ?? 'unknown (AWS_REGION not set)',
+          clusters: settings.clusters.length ? settings.clusters : `all clusters in region ${deps.region ?? '?'}`,
+        });
+      if (plan.steps.some((s) => s.kind === 'completeLifecycle'))
+        log.info('drain report', { report: builder.finish(plan.outcome, plan.why ?? '', state, now, req.deadline, req.carried) }); // before the action is completed
+      const results = plan.steps.length ? await act(plan.steps) : [];
+      if (results.every((r) => r.ok)) return builder.finish(plan.outcome, plan.why ?? '', state, clock.now(), req.deadline, req.carried);
+      continue;
     }
-    if (plan.done && runningOrPending === 0) return finish('drained');
-    if (now >= times.forceAt && plan.steps.length === 0) return finish('deadline-reached');
-
-    let failed = false;
-    if (plan.steps.length > 0) {
-      log.info('drain step', { steps: plan.steps.map((s) => s.kind), reasons: plan.reasons });
-      const results = await applyDrainPlan(plan.steps, adapters, clock, settings.interruptedTasksTopicArn);
-      builder.record(results);
-      failed = results.some((r) => !r.ok);
-      for (const r of results) if (!r.ok) log.warn('drain step failed', { step: r.step.kind, error: r.error });
+    if (plan.steps.length === 0 && plan.reads.length === 0) {
+      const wakeAt = Math.min(plan.wakeAt ?? now + settings.pollMs, ...[times.deadline, times.stepEndsAt].filter((t) => t > now));
+      await clock.sleep(Math.max(1, wakeAt - now));
+      continue;
     }
-
-    const after = clock.now();
-    if (after >= req.deadline) return finish('deadline-reached');
-    if (after >= stepEndsAt && after < times.forceAt) return finish('handed-on');
-    if (plan.steps.length > 0 && !failed) continue; // look again at once: the steps changed things
-
-    // Nothing to do but wait (targets draining, tasks stopping) or retry a failed step.
-    const wakeAt = Math.min(after + settings.pollMs, plan.waitUntil ?? Infinity, stepEndsAt);
-    await clock.sleep(Math.max(1, wakeAt - after));
+    await Promise.all([plan.steps.length ? act(plan.steps) : Promise.resolve([]), ...plan.reads.map(look)]);
   }
-  builder.warn([`gave up after ${MAX_ITERATIONS} iterations`]);
-  return finish(clock.now() >= times.forceAt ? 'deadline-reached' : 'handed-on');
+  builder.warn(`gave up after ${MAX_LOOKS} looks`);
+  return builder.finish(clock.now() >= times.forceAt ? 'deadline-reached' : 'handed-on', 'too many looks', state, clock.now(), req.deadline, req.carried);
 }
+
+export type { DrainState };

@@ -1,67 +1,152 @@
-import { errorMessage } from '../lambda/errors';
-import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
-import type { TargetState } from '../aws/elbv2-targets';
-import type { DrainAdapters } from './ports';
-import { serviceNameOf, serviceNamesOf, toDrainTask } from './targets';
-import type { DrainSnapshot, TaskTarget } from './types';
+import type { CallOptions } from '../aws/call';
+import { awsErrorName, isNotFound } from '../aws/errors';
+import { targetKey } from '../aws/elbv2-targets';
+import type { DrainPorts } from './ports';
+import { serviceNameOf, toDrainTask, toServiceInfo } from './targets';
+import type { DrainRead, DrainState, GroupWatch } from './types';
 
-export interface LoadedSnapshot {
-  snapshot: DrainSnapshot;
-  /** Tasks ECS still counts on the instance (running or pending), whatever their desired status. */
-  runningOrPending: number;
-  /** What could not be read this time (a target group, a service): reported; the next look retries. */
-  warnings: string[];
+export interface ReadContext {
+  /** Clusters searched; empty = every cluster in the region. */
+  clusters: readonly string[];
+  keepServing: boolean;
+  warn: (message: string) => void;
 }
 
 /**
- * Read the instance, its tasks, their services and the health of their targets. A failure
- * on one target group leaves its states unknown (the planner then re-deregisters and waits)
- * instead of failing the drain; a failure to read the instance or its tasks propagates.
+ * Carry out one read and fold what AWS answered into the state. Reads are made once and
+ * then only what can have changed is read again: tasks after DRAINING took effect, target
+ * health of the groups still being watched, the instance's counts at the end. Throws when
+ * the read failed as a whole (the runner backs off and the plan asks again).
  */
-export async function loadDrainSnapshot(a: DrainAdapters, ref: ContainerInstanceRef): Promise<LoadedSnapshot> {
-  const warnings: string[] = [];
-  const current = await a.ecs.describeContainerInstance(ref.cluster, ref.containerInstanceArn);
-  if (!current) {
-    // Deregistered (e.g. the instance is already gone): nothing is left to drain.
-    return {
-      snapshot: { ...ref, status: 'INACTIVE', tasks: [], targetStates: new Map() },
-      runningOrPending: 0,
-      warnings: ['container instance no longer registered'],
-    };
+export async function readInto(state: DrainState, read: DrainRead, ports: DrainPorts, ctx: ReadContext, now: number, o: CallOptions): Promise<void> {
+  switch (read.kind) {
+    case 'lookup':
+      return lookup(state, ports, ctx, o);
+    case 'listTasks': {
+      const ci = state.instance!;
+      const arns = await ports.tasks.listRunningOn(ci.cluster, ci.containerInstanceArn, o);
+      const listed = new Set(arns);
+      // A task we knew that ECS no longer wants running was stopped by someone else (ECS itself, a deploy).
+      for (const [arn, t] of state.tasks) if (!listed.has(arn) && t.desiredStatus === 'RUNNING') state.tasks.set(arn, { ...t, desiredStatus: 'STOPPED' });
+      state.listedArns = arns;
+      state.relist = false;
+      return;
+    }
+    case 'describeTasks': {
+      const ci = state.instance!;
+      const { tasks, failures } = await ports.tasks.describe(ci.cluster, read.taskArns, o);
+      for (const t of tasks) if (t.taskArn) state.tasks.set(t.taskArn, t);
+      for (const f of failures) {
+        ctx.warn(`describe task ${f.arn}: ${f.reason}`);
+        if (f.reason === 'MISSING') state.listedArns = state.listedArns?.filter((a) => a !== f.arn);
+      }
+      syncGroups(state, ctx);
+      return;
+    }
+    case 'describeServices': {
+      const { services, failures } = await ports.services.describe(state.instance!.cluster, read.names, o);
+      for (const s of services) state.services.set(s.serviceName ?? '', toServiceInfo(s));
+      for (const f of failures) {
+        ctx.warn(`describe service ${f.arn}: ${f.reason}`);
+        const name = read.names.find((n) => f.arn === n || f.arn.endsWith(`/${n}`));
+        if (name) state.servicesMissing.add(name);
+      }
+      syncGroups(state, ctx);
+      return;
+    }
+    case 'groupHealth': {
+      const g = state.groups.get(read.targetGroupArn)!;
+      const health = await ports.targets.groupHealth(read.targetGroupArn, o);
+      const states = new Map(health.map((h) => [targetKey(h), h.state]));
+      if (g.targetType === 'instance') for (const h of health) if (h.id === state.ec2InstanceId) g.ours.set(targetKey(h), { id: h.id, port: h.port });
+      const healthyOthers = health.filter((h) => h.state === 'healthy' && !g.ours.has(targetKey(h))).length;
+      g.health = { at: now, states, healthyOthers };
+      const anyHealthy = health.some((h) => h.state === 'healthy');
+      if (!anyHealthy) g.noHealthySince ??= now;
+      else if (g.noHealthySince !== undefined) {
+        g.noHealthyMs += now - g.noHealthySince;
+        delete g.noHealthySince;
+      }
+      return;
+    }
+    case 'groupDelay':
+      state.groups.get(read.targetGroupArn)!.delaySeconds = await ports.targets.deregistrationDelaySeconds(read.targetGroupArn, o);
+      return;
+    case 'instanceCounts': {
+      const ci = state.instance!;
+      const { instances } = await ports.containerInstances.describe(ci.cluster, [ci.containerInstanceArn], o);
+      const current = instances.find((i) => i.containerInstanceArn === ci.containerInstanceArn);
+      // Deregistered meanwhile (the instance is gone): nothing runs on it any more.
+      state.instance = current ?? { ...ci, status: 'INACTIVE', runningTasksCount: 0, pendingTasksCount: 0 };
+      state.lastCountsAt = now;
+      return;
+    }
   }
-  const { tasks, failures } = await a.ecs.tasksOn(ref.cluster, ref.containerInstanceArn);
-  for (const f of failures) warnings.push(`describe task ${f.arn}: ${f.reason}`);
+}
 
-  const names = serviceNamesOf(tasks);
-  const services = names.length ? await a.ecs.describeServices(ref.cluster, names) : { services: [], failures: [] };
-  for (const f of services.failures) warnings.push(`describe service ${f.arn}: ${f.reason}`);
-  const byName = new Map(services.services.map((s) => [s.serviceName ?? '', s]));
-
-  const drainTasks = tasks.map((t) => {
-    const name = serviceNameOf(t);
-    return toDrainTask(t, name ? byName.get(name) : undefined, ref.ec2InstanceId);
-  });
-  for (const t of drainTasks) for (const u of t.unresolved ?? []) warnings.push(`targets of ${t.taskArn}: ${u}`);
-
-  const byGroup = new Map<string, TaskTarget[]>();
-  for (const t of drainTasks) {
-    if (t.desiredStatus !== 'RUNNING') continue;
-    for (const target of t.targets) byGroup.set(target.targetGroupArn, [...(byGroup.get(target.targetGroupArn) ?? []), target]);
-  }
-  const targetStates = new Map<string, Map<string, TargetState>>();
-  await Promise.all(
-    [...byGroup].map(async ([tg, targets]) => {
+/**
+ * Find the container instance: ListContainerInstances with the `ec2InstanceId ==` filter in
+ * every cluster at once, then one DescribeContainerInstances of every ARN answered, picking
+ * the one whose ec2InstanceId matches (an emulator may ignore the filter). When exactly one
+ * ARN comes back, its tasks are listed in the same round trip.
+ */
+async function lookup(state: DrainState, ports: DrainPorts, ctx: ReadContext, o: CallOptions): Promise<void> {
+  const clusters = ctx.clusters.length > 0 ? ctx.clusters : await ports.containerInstances.listClusters(o);
+  const filter = `ec2InstanceId == ${state.ec2InstanceId}`;
+  const found = await Promise.all(
+    clusters.map(async (cluster) => {
       try {
-        targetStates.set(tg, await a.elbv2.targetStates(tg, targets));
+        return { cluster, arns: await ports.containerInstances.listArns(cluster, filter, o) };
       } catch (err) {
-        warnings.push(`target health of ${tg}: ${errorMessage(err)}`);
+        // One missing cluster must not hide the instance in another; anything else is retried.
+        if (!isNotFound(err)) throw err;
+        ctx.warn(`cluster ${cluster} not searched: ${awsErrorName(err) ?? 'NotFound'}`);
+        return { cluster, arns: [] as string[] };
       }
     }),
   );
+  const withArns = found.filter((f) => f.arns.length > 0);
+  const single = withArns.length === 1 && withArns[0]!.arns.length === 1 ? withArns[0]! : undefined;
+  const [described, speculative] = await Promise.all([
+    Promise.all(withArns.map((f) => ports.containerInstances.describe(f.cluster, f.arns, o))),
+    single ? ports.tasks.listRunningOn(single.cluster, single.arns[0]!, o).catch(() => undefined) : Promise.resolve(undefined),
+  ]);
+  const match = described.flatMap((d) => d.instances).find((i) => i.ec2InstanceId === state.ec2InstanceId && i.status !== 'INACTIVE');
+  if (!match) {
+    state.lookup = 'not-found';
+    return;
+  }
+  state.lookup = 'found';
+  state.instance = match;
+  if (speculative && single?.arns[0] === match.containerInstanceArn) state.listedArns = speculative;
+}
 
-  return {
-    snapshot: { ...ref, status: current.status, tasks: drainTasks, targetStates },
-    runningOrPending: current.runningTasksCount + current.pendingTasksCount,
-    warnings,
-  };
+/** Keep one watch per target group the known tasks are in; decide which groups to hold (keep serving). */
+export function syncGroups(state: DrainState, ctx: Pick<ReadContext, 'keepServing' | 'warn'>): void {
+  const onHere = new Map<string, number>();
+  for (const t of state.tasks.values()) {
+    const name = serviceNameOf(t);
+    if (!name || t.desiredStatus !== 'RUNNING') continue;
+    onHere.set(name, (onHere.get(name) ?? 0) + 1);
+    const task = toDrainTask(t, state.services.get(name), state.ec2InstanceId);
+    for (const target of task.targets) groupOf(state, target.targetGroupArn, task.targetType).ours.set(targetKey(target), { id: target.id, port: target.port });
+    for (const u of task.unresolved ?? []) {
+      groupOf(state, u.split(': ')[0]!, task.targetType).unresolved = true;
+      ctx.warn(`targets of ${task.taskArn}: ${u} (the target group's health read finds them)`);
+    }
+  }
+  for (const g of state.groups.values()) {
+    if (g.deregistered.size > 0 || g.health) continue; // decided once, before anything was done
+    const services = [...state.services.values()].filter((s) => s.targetGroupArns.includes(g.targetGroupArn));
+    g.hold = ctx.keepServing && services.length > 0 && services.every((s) => s.runningCount <= (onHere.get(s.name) ?? 0));
+  }
+}
+
+function groupOf(state: DrainState, targetGroupArn: string, targetType: GroupWatch['targetType']): GroupWatch {
+  let g = state.groups.get(targetGroupArn);
+  if (!g) {
+    g = { targetGroupArn, targetType, ours: new Map(), deregistered: new Set(), hold: false, unresolved: false, noHealthyMs: 0 };
+    state.groups.set(targetGroupArn, g);
+  }
+  return g;
 }

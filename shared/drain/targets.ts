@@ -1,5 +1,5 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
-import type { DrainTask, TaskTarget } from './types';
+import type { DrainTask, ServiceInfo, TaskTarget } from './types';
 
 const SERVICE_GROUP = /^service:(.+)$/;
 
@@ -8,24 +8,38 @@ export function serviceNameOf(task: Pick<Task, 'group'>): string | undefined {
   return SERVICE_GROUP.exec(task.group ?? '')?.[1];
 }
 
+/** What the drain keeps of a service (Classic Load Balancers have no target group and are not drained here). */
+export function toServiceInfo(service: Service): ServiceInfo {
+  const loadBalancers = (service.loadBalancers ?? [])
+    .filter((lb) => lb.targetGroupArn)
+    .map((lb) => ({ targetGroupArn: lb.targetGroupArn!, ...(lb.containerName ? { containerName: lb.containerName } : {}), ...(lb.containerPort !== undefined ? { containerPort: lb.containerPort } : {}) }));
+  return {
+    name: service.serviceName ?? '',
+    runningCount: service.runningCount ?? 0,
+    targetGroupArns: [...new Set(loadBalancers.map((lb) => lb.targetGroupArn))],
+    loadBalancers,
+  };
+}
+
 /**
- * Turn an ECS task (and its service, when it has one) into what the drain needs: its kind
- * and every load-balancer target. Bridge/host mode: instance id + the host port bound to
- * the container port. awsvpc: the task ENI's private IP + the container port.
+ * Turn an ECS task into what the drain needs: its kind and every load-balancer target its
+ * service (once described) gives it. awsvpc: the task ENI's private IP + the container port.
+ * Bridge/host: the instance id + the host port bound to the container port; when the
+ * binding is missing or stale, the target is left unresolved here and the watch of the
+ * (instance-type) group finds every target whose Id is the instance.
  */
-export function toDrainTask(task: Task, service: Service | undefined, ec2InstanceId: string): DrainTask {
+export function toDrainTask(task: Task, service: ServiceInfo | undefined, ec2InstanceId: string): DrainTask {
   const serviceName = serviceNameOf(task);
+  const eniIp = eniAddress(task);
   const targets: TaskTarget[] = [];
   const unresolved: string[] = [];
   for (const lb of service?.loadBalancers ?? []) {
-    if (!lb.targetGroupArn) continue; // Classic Load Balancers are not drained here
-    const container = task.containers?.find((c) => c.name === lb.containerName);
-    const eniIp = eniAddress(task);
     if (eniIp) {
       if (lb.containerPort === undefined) unresolved.push(`${lb.targetGroupArn}: no container port`);
       else targets.push({ targetGroupArn: lb.targetGroupArn, id: eniIp, port: lb.containerPort });
       continue;
     }
+    const container = task.containers?.find((c) => c.name === lb.containerName);
     const binding = container?.networkBindings?.find((b) => b.containerPort === lb.containerPort);
     if (binding?.hostPort === undefined) {
       unresolved.push(`${lb.targetGroupArn}: no host port bound for ${lb.containerName}:${lb.containerPort}`);
@@ -36,13 +50,14 @@ export function toDrainTask(task: Task, service: Service | undefined, ec2Instanc
   return {
     taskArn: task.taskArn ?? '',
     kind: serviceName ? 'service' : 'standalone',
-    serviceName,
-    group: task.group,
-    taskDefinitionArn: task.taskDefinitionArn,
-    startedBy: task.startedBy,
-    overrides: task.overrides,
+    ...(serviceName ? { serviceName } : {}),
+    ...(task.group ? { group: task.group } : {}),
+    ...(task.taskDefinitionArn ? { taskDefinitionArn: task.taskDefinitionArn } : {}),
+    ...(task.startedBy ? { startedBy: task.startedBy } : {}),
+    ...(task.overrides ? { overrides: task.overrides } : {}),
     lastStatus: task.lastStatus ?? 'UNKNOWN',
     desiredStatus: task.desiredStatus ?? 'UNKNOWN',
+    targetType: eniIp ? 'ip' : 'instance',
     targets,
     ...(unresolved.length ? { unresolved } : {}),
   };
@@ -59,6 +74,6 @@ export function eniAddress(task: Task): string | undefined {
 }
 
 /** Service names the tasks belong to (to describe them once). */
-export function serviceNamesOf(tasks: readonly Task[]): string[] {
-  return [...new Set(tasks.map(serviceNameOf).filter((n): n is string => !!n))];
+export function serviceNamesOf(tasks: Iterable<Pick<DrainTask, 'serviceName'>>): string[] {
+  return [...new Set([...tasks].map((t) => t.serviceName).filter((n): n is string => !!n))];
 }

@@ -1,4 +1,6 @@
-import type { TaskOverride } from '@aws-sdk/client-ecs';
+import type { Task, TaskOverride } from '@aws-sdk/client-ecs';
+import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import type { LifecycleActionRef } from '../aws/autoscaling-lifecycle';
 import type { Target, TargetState } from '../aws/elbv2-targets';
 
 /** A target of a task in one target group. */
@@ -17,42 +19,144 @@ export interface DrainTask {
   overrides?: TaskOverride;
   lastStatus: string;
   desiredStatus: string;
-  /** Every load-balancer target of this task (empty: not behind a load balancer). */
+  /** awsvpc tasks are `ip` targets (the ENI address); bridge/host tasks `instance` targets. */
+  targetType: 'instance' | 'ip';
+  /** Every load-balancer target of this task known from ECS (empty: not behind a load balancer). */
   targets: TaskTarget[];
-  /** Why a service task's targets could not all be resolved (reported; the task is still drained). */
+  /** Why a service task's targets could not all be resolved (reported; the watch finds them). */
   unresolved?: string[];
 }
 
-/** Everything the planner looks at, read from AWS in one pass. */
-export interface DrainSnapshot {
-  cluster: string;
-  containerInstanceArn: string;
-  ec2InstanceId: string;
-  status: string;
-  tasks: DrainTask[];
-  /** Target state by target group, then `targetKey`. Missing = not looked up yet. */
-  targetStates: Map<string, Map<string, TargetState>>;
+/** What the drain needs of a service: its target groups and where its tasks run. */
+export interface ServiceInfo {
+  name: string;
+  runningCount: number;
+  targetGroupArns: string[];
+  /** The service as DescribeServices answered it (load balancers resolve task targets). */
+  loadBalancers: Array<{ targetGroupArn: string; containerName?: string; containerPort?: number }>;
 }
 
-/** The moments that bound a drain, all epoch ms. */
+/** One target group the drain deregisters from and watches. */
+export interface GroupWatch {
+  targetGroupArn: string;
+  targetType: 'instance' | 'ip';
+  /** Our targets in this group: from the tasks, plus (instance groups) any target whose Id is the instance. */
+  ours: Map<string, Target>;
+  /** Keys for which DeregisterTargets succeeded, and when the last of them did. */
+  deregistered: Set<string>;
+  lastDeregisterAt?: number;
+  /** A task's target in this group could not be resolved from ECS: the watch finds it. */
+  unresolved: boolean;
+  /** Last DescribeTargetHealth of the whole group. */
+  health?: { at: number; states: Map<string, TargetState>; healthyOthers: number };
+  /** Keep serving: every task of its services runs here, so deregistration waits for a healthy target elsewhere. */
+  hold: boolean;
+  /** The group's deregistration delay (read only for held groups). */
+  delaySeconds?: number;
+  /** Observed: since when the group had no healthy target, and for how long in all. */
+  noHealthySince?: number;
+  noHealthyMs: number;
+}
+
+/** Moments that bound a drain, all epoch ms. */
 export interface DrainTimes {
-  /** Stop looping here: the deadline minus the safety margin. */
+  /** Deadline minus the safety margin: everything still running stops here. */
   forceAt: number;
   /** Stop waiting for targets to drain here (≤ forceAt). */
   drainWaitEndsAt: number;
+  /** The hard deadline (reclaim, or the drain's bound): nothing is sent after it. */
+  deadline: number;
+  /** This invocation gives the drain back here (ASG hand-on). */
+  stepEndsAt: number;
+  /** A new notice that arrives after this has nothing left to save: `expired` (Spot: the reclaim; ASG: the hook's first timeout). */
+  expiresAt: number;
+}
+
+/** The lifecycle action an ASG drain keeps alive and completes. */
+export interface LifecycleState {
+  ref: LifecycleActionRef;
+  heartbeatTimeoutMs: number;
+  /** The action can live until here at most (notice + global timeout). */
+  globalEndsAt: number;
+  lastHeartbeatAt: number;
+  /** What CompleteLifecycleAction sends once the drain is over. */
+  result: 'CONTINUE' | 'ABANDON';
+  completed?: 'completed' | 'already-complete';
+}
+
+/** A failed step or read waits for `notBefore` before it is tried again (jittered backoff). */
+export interface Retry {
+  failures: number;
+  notBefore: number;
+  lastError: string;
+}
+
+/** Everything the planner knows: what was read, what was done. Changed only by the runner. */
+export interface DrainState {
+  ec2InstanceId: string;
+  /** The container instance; undefined until found. */
+  instance?: ContainerInstanceRef;
+  lookup: 'pending' | 'found' | 'not-found';
+  /** A continuation of a drain begun earlier (never `expired`). */
+  resumed: boolean;
+  /** The instance's status when first found (DRAINING: someone drained it already). */
+  initialStatus?: string;
+  /** Task ARNs ECS wants running on the instance, from the last ListTasks. */
+  listedArns?: string[];
+  /** List the tasks again at the next look (DRAINING just took effect, or ECS may still place tasks). */
+  relist: boolean;
+  /** Tasks as DescribeTasks answered them (targets are resolved once their service is known). */
+  tasks: Map<string, Task>;
+  services: Map<string, ServiceInfo>;
+  /** Service names DescribeServices could not answer (their tasks are treated as without load balancer at the force time). */
+  servicesMissing: Set<string>;
+  groups: Map<string, GroupWatch>;
+  /** Tasks this drain asked to stop (StopTask succeeded), and whether the stop was ours (first reason). */
+  stopped: Map<string, { at: number; ours: boolean }>;
+  published: Set<string>;
+  /** When the instance counts were last read after every known task was asked to stop. */
+  lastCountsAt?: number;
+  retries: Map<string, Retry>;
+  lifecycle?: LifecycleState;
+  /** A look never made it (AWS failing): recorded so the report can say what stayed unknown. */
+  unknown: string[];
 }
 
 export type DrainStep =
   | { kind: 'setDraining'; cluster: string; containerInstanceArn: string }
-  | { kind: 'stopTask'; cluster: string; taskArn: string; reason: string; task: DrainTask }
   | { kind: 'deregisterTargets'; targetGroupArn: string; targets: Target[] }
-  | { kind: 'notifyInterrupted'; task: DrainTask; cluster: string; ec2InstanceId: string };
+  | { kind: 'stopTask'; cluster: string; taskArn: string; reason: string; task: DrainTask }
+  | { kind: 'notifyInterrupted'; task: DrainTask; cluster: string; ec2InstanceId: string }
+  | { kind: 'heartbeat'; ref: LifecycleActionRef }
+  | { kind: 'completeLifecycle'; ref: LifecycleActionRef; result: 'CONTINUE' | 'ABANDON' }
+  | { kind: 'handOn'; delaySeconds: number };
+
+/** Reads the runner makes for the plan (not side effects: dry-run makes them too). */
+export type DrainRead =
+  | { kind: 'lookup' }
+  | { kind: 'listTasks' }
+  | { kind: 'describeTasks'; taskArns: string[] }
+  | { kind: 'describeServices'; names: string[] }
+  | { kind: 'groupHealth'; targetGroupArn: string }
+  | { kind: 'groupDelay'; targetGroupArn: string }
+  | { kind: 'instanceCounts' };
+
+export type DrainOutcome =
+  | 'drained' // nothing left running on the instance
+  | 'deadline-reached' // the safety deadline came first: whatever remained was stopped
+  | 'handed-on' // this invocation's time is up; the drain goes on in the next one (ASG)
+  | 'not-in-cluster' // the EC2 instance is in none of the clusters: a no-op
+  | 'expired' // the notice's deadline had passed when it arrived: nothing changed
+  | 'dry-run'; // planned and logged, nothing changed
 
 export interface DrainPlan {
   steps: DrainStep[];
-  /** True when nothing is left to do on the instance. */
-  done: boolean;
-  /** When set, the drain should look again no later than this (targets still draining). */
-  waitUntil?: number;
+  reads: DrainRead[];
+  /** Set when the drain is over (after `steps`, the last ones, are carried out). */
+  outcome?: DrainOutcome;
+  /** Why the drain ends with `outcome`. */
+  why?: string;
+  /** Nothing to do now: look again at this moment. */
+  wakeAt?: number;
   reasons: string[];
 }

@@ -10,6 +10,8 @@ export interface HandlerDeps<C, K extends ServiceName> {
   clock: Clock;
   logger: Log;
   metrics: MetricSink;
+  /** The region the clients talk to (named in logs: a forgotten --region shows there). */
+  region?: string;
 }
 
 /**
@@ -30,7 +32,8 @@ export function lambdaRuntime<C, K extends ServiceName>(
   const deps = lazy((): HandlerDeps<C, K> => {
     const config = parseConfig();
     logger.info('effective config', { config: describeConfig(config) });
-    return { clients: makeClients(clients), config, clock: systemClock, logger, metrics };
+    const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+    return { clients: makeClients(clients), config, clock: systemClock, logger, metrics, ...(region ? { region } : {}) };
   });
   return { logger, metrics, deps };
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseEvent } from '../drain/messages';
+import { parseEvent } from '../lambda/events';
 import { isIsoDate } from './dates';
 import { isAthenaName } from './naming';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { asgDrainMessage } from '../../shared/drain/asg';
+import { parseAsgMessage } from '../../shared/drain/messages';
 import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/drain/messages';
 import { logPartitionsEvent, logSearchEvent } from '../../shared/logs/events';
 import { matchesPattern } from '../support/event-pattern';
@@ -36,7 +36,7 @@ const SAMPLES: Record<string, Sample> = {
   'asg-lifecycle-terminate.json': { fn: 'asgLifecycleDrain', parse: parseWith(lifecycleTerminateEvent), pattern: resourceRule('AsgTerminateRule') },
   'asg-lifecycle-drain-sqs.json': {
     fn: 'asgLifecycleDrain',
-    parse: (event: { Records: Array<{ body: string }> }) => event.Records.map((r) => asgDrainMessage.parse(JSON.parse(r.body))),
+    parse: (event: { Records: Array<{ body: string }> }) => event.Records.map((r) => { const m = parseAsgMessage(JSON.parse(r.body), ['ecs-steady-drain']); if (m.kind === 'foreign') throw new Error('sample names a hook that is not ours'); return m; }),
   },
   // logPartitions runs on a schedule (no pattern to match); backfill is an on-demand invoke.
   'log-partitions-daily.json': { fn: 'logPartitions', parse: parseWith(logPartitionsEvent) },

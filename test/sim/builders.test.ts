@@ -2,8 +2,10 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupAttributesCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SimulatedAccount } from '../../sim/account';
 import { buildAsgCluster, buildLargeCluster, buildSpotCluster } from '../../sim/builders';
-import { EcsAdapter } from '../../shared/aws/ecs-container-instances';
-import { Elbv2Adapter } from '../../shared/aws/elbv2-targets';
+import { TargetsAdapter } from '../../shared/aws/elbv2-targets';
+import { drainPorts } from '../../shared/drain/ports';
+import { readInto } from '../../shared/drain/snapshot';
+import { initialState } from '../../shared/drain/state';
 
 describe('simulator builders', () => {
   it('buildSpotCluster: two Spot instances in a fleet, every service running as described, targets healthy', async () => {
@@ -71,16 +73,21 @@ describe('simulator builders', () => {
     const c = buildSpotCluster(account);
     account.ecs.createCluster('other');
     account.faults.throttleRate = 0.5;
-    const { ecs, elbv2 } = account.clients();
-    const adapter = new EcsAdapter(ecs);
+    const clients = account.clients();
+    const ports = drainPorts(clients);
     const victim = c.instances[1]!;
-    const { found, skipped } = await adapter.findContainerInstance(victim.instanceId, ['other', 'missing', 'web']);
-    expect(found).toMatchObject({ cluster: 'web', containerInstanceArn: victim.containerInstanceArn, status: 'ACTIVE', runningTasksCount: 4 });
-    expect(skipped).toEqual([{ cluster: 'missing', reason: 'ClusterNotFoundException' }]);
-    const { tasks } = await adapter.tasksOn('web', victim.containerInstanceArn);
+    // The instance lookup (ListContainerInstances in every cluster, then Describe) is the drain's first read.
+    const state = initialState(victim.instanceId);
+    const warnings: string[] = [];
+    await readInto(state, { kind: 'lookup' }, ports, { clusters: ['other', 'missing', 'web'], keepServing: false, warn: (m) => warnings.push(m) }, account.clock.now(), {});
+    expect(state.lookup).toBe('found');
+    expect(state.instance).toMatchObject({ cluster: 'web', containerInstanceArn: victim.containerInstanceArn, status: 'ACTIVE', runningTasksCount: 4 });
+    expect(warnings).toEqual(['cluster missing not searched: ClusterNotFoundException']);
+    const arns = await ports.tasks.listRunningOn('web', victim.containerInstanceArn);
+    const { tasks } = await ports.tasks.describe('web', arns);
     expect(tasks).toHaveLength(4);
 
-    const states = await new Elbv2Adapter(elbv2).targetStates(c.targetGroups.frontend, [
+    const states = await new TargetsAdapter(clients.elbv2).targetStates(c.targetGroups.frontend, [
       { id: victim.instanceId, port: 32768 },
       { id: victim.instanceId, port: 40000 },
     ]);

@@ -1,5 +1,5 @@
 import type { SimulatedAccount } from '../../sim/account';
-import type { DrainConfig } from '../../shared/drain/config';
+import type { AsgDrainConfig, DrainConfig } from '../../shared/drain/config';
 
 export const DRAIN_DEFAULTS: DrainConfig = {
   clusters: [],
@@ -7,6 +7,17 @@ export const DRAIN_DEFAULTS: DrainConfig = {
   safetyMarginMs: 15_000,
   pollMs: 5_000,
   maxWaitMs: 90_000,
+  keepServing: true,
+  expiredToleranceMs: 0,
+};
+
+/** The ASG drain's settings as serverless.yml's defaults give them (hook `ecs-steady-drain`). */
+export const ASG_DEFAULTS: Omit<AsgDrainConfig, keyof DrainConfig | 'drainQueueName'> = {
+  stepMs: 240_000,
+  defaultHeartbeatSeconds: 300,
+  hookNames: ['ecs-steady-drain'],
+  drainMaxMs: 3_600_000,
+  deadlineResult: 'CONTINUE',
 };
 
 /**
@@ -41,4 +52,19 @@ export function runningAt(account: SimulatedAccount, taskArns: readonly string[]
     const t = account.ecs.task(arn);
     return !t || t.stoppedAt === undefined || t.stoppedAt > at;
   });
+}
+
+/**
+ * Seconds in [from, to) during which the target group had no healthy target, from the
+ * simulator's own target history (a target serves from `healthyAt` until its
+ * deregistration was asked for or it left the group). Sampled every 100 ms.
+ */
+export function secondsWithoutHealthy(account: SimulatedAccount, targetGroupArn: string, from: number, to: number): number {
+  const history = account.elbv2.targetHistory(targetGroupArn);
+  let without = 0;
+  for (let t = from; t < to; t += 100) {
+    const serving = history.some((h) => h.healthyAt !== undefined && h.healthyAt <= t && t < (h.deregisterRequestedAt ?? h.drainedAt ?? Infinity));
+    if (!serving) without += 100;
+  }
+  return without / 1000;
 }

@@ -3,7 +3,7 @@ import { SimulatedAccount } from '../../../sim/account';
 import { buildAsgCluster } from '../../../sim/builders';
 import { simError } from '../../../sim/errors';
 import { SqsEventSource } from '../../../sim/event-source';
-import { DRAIN_DEFAULTS, deregisteredBeforeStopped } from '../../support/drain-checks';
+import { ASG_DEFAULTS, DRAIN_DEFAULTS, deregisteredBeforeStopped } from '../../support/drain-checks';
 import { recordingLogger, recordingMetrics } from '../../support/recorders';
 
 const QUEUE = 'ecs-steady-test-asg-drain';
@@ -15,7 +15,7 @@ function setup(account: SimulatedAccount, config: Partial<Deps['config']> = {}) 
   const logger = recordingLogger();
   const deps: Deps = {
     clients: account.clients(),
-    config: { ...DRAIN_DEFAULTS, stepMs: 240_000, defaultHeartbeatSeconds: 300, drainQueueName: QUEUE, deadLetterQueueName: DLQ, ...config },
+    config: { ...DRAIN_DEFAULTS, ...ASG_DEFAULTS, maxWaitMs: ASG_DEFAULTS.drainMaxMs, drainQueueName: QUEUE, deadLetterQueueName: DLQ, ...config },
     clock: account.clock,
     logger,
     metrics: recordingMetrics(),
@@ -73,7 +73,7 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(deregisteredBeforeStopped(account, web.map((t) => t.arn))).toEqual([]);
   });
 
-  it('completes at once for an instance that is in no cluster', async () => {
+  it('completes our hook at once for an instance that is in no cluster', async () => {
     const account = new SimulatedAccount();
     const c = buildAsgCluster(account);
     const { source, publish, logger } = setup(account);
@@ -85,7 +85,7 @@ describe('asgLifecycleDrain on the simulated account', () => {
       max: 2,
       desired: 1,
       instanceIds: [stray.instanceId],
-      lifecycleHooks: [{ name: 'drain', transition: 'autoscaling:EC2_INSTANCE_TERMINATING', heartbeatTimeout: 300 }],
+      lifecycleHooks: [{ name: 'ecs-steady-drain', transition: 'autoscaling:EC2_INSTANCE_TERMINATING', heartbeatTimeout: 300 }],
     });
     const event = account.autoscaling.beginTermination('plain-asg', stray.instanceId);
 
@@ -137,7 +137,7 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(account.autoscaling.lifecycleAction(good.detail.LifecycleActionToken)!.result).toBe('CONTINUE');
   });
 
-  it('reports a transient failure as a batch item failure, and the redelivered message finishes the drain', async () => {
+  it('retries a transient ECS failure inside the drain, burning no SQS receive, and finishes the drain', async () => {
     const account = new SimulatedAccount();
     const c = buildAsgCluster(account);
     const { source, publish, dlqUrl } = setup(account);
@@ -147,11 +147,111 @@ describe('asgLifecycleDrain on the simulated account', () => {
     publish(event);
     await source.run();
 
-    expect(source.invocations).toBeGreaterThanOrEqual(2);
+    expect(source.invocations).toBe(1);
+    expect(account.countCalls('ecs', 'ListContainerInstances')).toBeGreaterThanOrEqual(9);
     expect(account.sqs.pending(dlqUrl)).toEqual([]);
     const action = account.autoscaling.lifecycleAction(event.detail.LifecycleActionToken)!;
     expect(action.result).toBe('CONTINUE');
     expect(action.timedOut).toBeFalsy(); // completed by the drain, not by the hook running out
     expect(action.completedAt! - action.startedAt).toBeLessThan(120_000);
+  });
+
+  it("leaves another team's hook alone: no heartbeat, no completion", async () => {
+    const account = new SimulatedAccount();
+    const c = buildAsgCluster(account);
+    const { source, publish, logger } = setup(account);
+    account.autoscaling.createGroup({
+      name: 'their-asg',
+      min: 0,
+      max: 2,
+      desired: 1,
+      instanceIds: [c.instances[1]!.instanceId],
+      lifecycleHooks: [{ name: 'their-hook', transition: 'autoscaling:EC2_INSTANCE_TERMINATING', heartbeatTimeout: 3600, defaultResult: 'ABANDON' }],
+    });
+    const event = account.autoscaling.beginTermination('their-asg', c.instances[1]!.instanceId);
+
+    publish(event);
+    await source.run();
+
+    expect(account.countCalls('autoscaling', 'CompleteLifecycleAction')).toBe(0);
+    expect(account.countCalls('autoscaling', 'RecordLifecycleActionHeartbeat')).toBe(0);
+    expect(account.countCalls('ecs', 'UpdateContainerInstancesState')).toBe(0);
+    expect(account.autoscaling.lifecycleAction(event.detail.LifecycleActionToken)!.result).toBeUndefined();
+    expect(logger.entries.find((e) => e.message.startsWith('lifecycle action of a hook that is not ours'))?.level).toBe('debug');
+  });
+
+  it('keeps a 1 h drain alive with heartbeats on a 300 s hook and completes it by the drain, not by the hook timing out', async () => {
+    const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false; // the long deregistration delay is ours to wait out
+    const c = buildAsgCluster(account, { heartbeatTimeout: 300, deregistrationDelaySeconds: 3000 });
+    const { source, publish } = setup(account);
+    const victim = c.instances[0]!;
+    const event = account.autoscaling.beginTermination(c.asgName, victim.instanceId);
+
+    publish(event);
+    await source.run();
+
+    const action = account.autoscaling.lifecycleAction(event.detail.LifecycleActionToken)!;
+    expect(action).toMatchObject({ result: 'CONTINUE' });
+    expect(action.timedOut).toBeFalsy();
+    expect(action.completedAt! - action.startedAt).toBeGreaterThanOrEqual(3000_000);
+    expect(action.heartbeats.length).toBeGreaterThanOrEqual(10);
+    const web = account.ecs.tasksOn(victim.instanceId).filter((t) => t.serviceName);
+    for (const t of web) expect(t.stopRequestedAt! - action.startedAt).toBeGreaterThanOrEqual(3000_000);
+    expect(deregisteredBeforeStopped(account, web.map((t) => t.arn))).toEqual([]);
+  });
+
+  it('rides out a 15-minute ECS outage mid-drain: no task killed while the hook lives, CONTINUE after', async () => {
+    const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
+    const c = buildAsgCluster(account, { heartbeatTimeout: 300, deregistrationDelaySeconds: 300 });
+    const { source, publish, dlqUrl } = setup(account);
+    const victim = c.instances[0]!;
+    const event = account.autoscaling.beginTermination(c.asgName, victim.instanceId);
+    const t0 = account.clock.now();
+    account.failDuring('ecs', '*', () => simError('ServerException', 'simulated ECS outage', 500), { from: t0 + 20_000, to: t0 + 20_000 + 15 * 60_000 });
+
+    publish(event);
+    await source.run();
+
+    const action = account.autoscaling.lifecycleAction(event.detail.LifecycleActionToken)!;
+    expect(action.result).toBe('CONTINUE');
+    expect(action.timedOut).toBeFalsy();
+    expect(account.sqs.pending(dlqUrl)).toEqual([]);
+    const onVictim = account.ecs.tasksOn(victim.instanceId);
+    for (const t of onVictim) expect(t.stoppedAt).toBeLessThanOrEqual(action.completedAt!);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+    expect(deregisteredBeforeStopped(account, onVictim.filter((t) => t.serviceName).map((t) => t.arn))).toEqual([]);
+  });
+
+  it('names the step and subject when completing the lifecycle action fails, and logs the drain report before completing', async () => {
+    const account = new SimulatedAccount();
+    const c = buildAsgCluster(account, { deregistrationDelaySeconds: 10 });
+    const { source, publish, logger } = setup(account);
+    account.failNext('autoscaling', 'CompleteLifecycleAction', () => simError('ServiceUnavailable', 'simulated Auto Scaling outage', 503), { times: 12 });
+    const event = account.autoscaling.beginTermination(c.asgName, c.instances[0]!.instanceId);
+
+    publish(event);
+    await source.run();
+
+    const warned = logger.entries.find((e) => e.message.startsWith('drain step failed') && JSON.stringify(e.extra).includes('completeLifecycle'));
+    expect(JSON.stringify(warned?.extra)).toContain(`${c.asgName}`);
+    const reportAt = logger.entries.findIndex((e) => e.message === 'drain report');
+    expect(reportAt).toBeGreaterThanOrEqual(0);
+    expect(account.autoscaling.lifecycleAction(event.detail.LifecycleActionToken)!.result).toBe('CONTINUE');
+  });
+
+  it('names every bad field of a malformed lifecycle event in the dead-letter message', async () => {
+    const account = new SimulatedAccount();
+    buildAsgCluster(account);
+    const { source, publish, dlqUrl } = setup(account);
+
+    publish({ source: 'aws.autoscaling', 'detail-type': 'EC2 Instance-terminate Lifecycle Action', id: 'e1', time: 'yesterday', detail: { AutoScalingGroupName: 'x', LifecycleHookName: 'ecs-steady-drain', EC2InstanceId: 'nope' } });
+    await source.run();
+
+    const parked = account.sqs.pending(dlqUrl).map((m) => m.body).join('\n');
+    expect(parked).toMatch(/time: expected an ISO-8601 time/);
+    expect(parked).toMatch(/detail\.LifecycleActionToken/);
+    expect(parked).toMatch(/detail\.EC2InstanceId: expected an EC2 instance id/);
   });
 });

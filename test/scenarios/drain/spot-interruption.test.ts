@@ -1,37 +1,21 @@
-import { makeHandler, SPOT_NOTICE_MS, type Deps, type Result } from '../../../functions/spot-interruption/handler';
-import type { DrainReport } from '../../../shared/drain/report';
+import { SPOT_NOTICE_MS } from '../../../functions/spot-interruption/handler';
 import { SimulatedAccount } from '../../../sim/account';
 import { ModifySpotFleetRequestCommand } from '@aws-sdk/client-ec2';
 import { buildLargeCluster, buildSpotCluster } from '../../../sim/builders';
 import { simError } from '../../../sim/errors';
 import { DRAIN_DEFAULTS, deregisteredBeforeStopped, runningAt } from '../../support/drain-checks';
-import { recordingLogger, recordingMetrics } from '../../support/recorders';
+import { asReport, spotWorld } from '../../support/spot-world';
 
-const DLQ = 'ecs-steady-test-dead-letter';
-
-function setup(account: SimulatedAccount, config: Partial<Deps['config']> = {}) {
-  const dlqUrl = account.sqs.createQueue(DLQ);
-  const topicArn = account.sns.createTopic('interrupted-tasks');
-  const logger = recordingLogger();
-  const metrics = recordingMetrics();
-  const deps: Deps = {
-    clients: account.clients(),
-    config: { ...DRAIN_DEFAULTS, deadLetterQueueName: DLQ, interruptedTasksTopicArn: topicArn, ...config },
-    clock: account.clock,
-    logger,
-    metrics,
-  };
-  return { handler: makeHandler(() => deps), logger, metrics, dlqUrl, topicArn };
-}
-
-const asReport = (r: Result): DrainReport => {
-  if (!('ec2InstanceId' in r)) throw new Error(`expected a drain report, got ${JSON.stringify(r)}`);
-  return r;
-};
+const setup = spotWorld;
 
 describe('spotInterruption on the simulated account', () => {
+  // These scenarios check our own deregistration and stops; ECS's own draining (on by
+  // default in the simulator, as on AWS) would deregister and stop tasks first. The last
+  // scenario runs the drain alongside it.
+
   it('drains bridge and awsvpc services in several target groups and a batch task before the reclaim', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account, { deregistrationDelaySeconds: 30 });
     const { handler, topicArn, metrics } = setup(account);
     const victim = c.instances[0]!;
@@ -74,6 +58,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('is a logged no-op for an instance in no cluster', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     buildSpotCluster(account);
     const stray = account.ec2.launchInstance({ lifecycle: 'spot' });
     const { handler, logger, metrics } = setup(account);
@@ -89,6 +74,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('re-runs a repeated notice safely', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account);
     const { handler } = setup(account);
     const event = account.ec2.interruptSpot(c.instances[0]!.instanceId);
@@ -106,6 +92,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('shortens its waits for a notice delivered 90 s late and still finishes before the reclaim', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account, { deregistrationDelaySeconds: 60 });
     const { handler } = setup(account);
     const victim = c.instances[0]!;
@@ -127,6 +114,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('gets the same end state with 10 % of API calls throttled', async () => {
     const account = new SimulatedAccount({ seed: 7 });
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account);
     const { handler } = setup(account);
     account.faults.throttleRate = 0.1;
@@ -144,6 +132,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('carries on when DeregisterTargets fails once for one target group, and retries it', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account);
     const { handler } = setup(account);
     account.failNext('elbv2', 'DeregisterTargets', simError('InternalFailure', 'simulated outage', 500), {
@@ -168,6 +157,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('rejects a malformed event with a clear error and parks it in the dead-letter queue', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     const { handler, dlqUrl } = setup(account);
     const bad = { id: 'e-1', source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning', time: 'yesterday', detail: { 'instance-id': 'web-1' } };
 
@@ -186,6 +176,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('in dry run plans the drain and changes nothing', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account);
     const { handler } = setup(account, { dryRun: true });
 
@@ -199,6 +190,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('drains 50 tasks over 10 target groups with throttling: none still running at the deadline, every target deregistered first', async () => {
     const account = new SimulatedAccount({ seed: 11 });
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildLargeCluster(account, { tasks: 50, targetGroups: 10, deregistrationDelaySeconds: 30 });
     const { handler } = setup(account);
     account.faults.throttleRate = 0.1;
@@ -217,6 +209,7 @@ describe('spotInterruption on the simulated account', () => {
 
   it('drains the instance a Spot Fleet scale-in chose, from the same notice', async () => {
     const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account, { fleetReplacesInstances: false });
     const { handler } = setup(account);
     await account.clients().ec2.send(new ModifySpotFleetRequestCommand({ SpotFleetRequestId: c.spotFleetRequestId, TargetCapacity: 1, ExcessCapacityTerminationPolicy: 'default' }));

@@ -1,15 +1,16 @@
-import { parseAsgDrainConfig } from '../../../shared/drain/asg';
-import { parseDrainConfig } from '../../../shared/drain/config';
+import { parseAsgDrainConfig, parseDrainConfig } from '../../../shared/drain/config';
 import { ConfigError } from '../../../shared/lambda/errors';
 
 describe('drain configuration', () => {
-  it('has working defaults: every cluster, 15 s margin, 5 s polls, 90 s drain wait', () => {
+  it('has working defaults: every cluster, 15 s margin, 5 s polls, 90 s drain wait, keep serving on, no tolerance for expired notices', () => {
     expect(parseDrainConfig({})).toEqual({
       clusters: [],
       dryRun: false,
       safetyMarginMs: 15_000,
       pollMs: 5_000,
       maxWaitMs: 90_000,
+      keepServing: true,
+      expiredToleranceMs: 0,
       interruptedTasksTopicArn: undefined,
       deadLetterQueueName: undefined,
     });
@@ -39,5 +40,15 @@ describe('drain configuration', () => {
   it('requires the drain queue name for the ASG drain (it hands long drains on through it)', () => {
     expect(() => parseAsgDrainConfig({})).toThrow(/DRAIN_QUEUE_NAME=null: required/);
     expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', ASG_STEP_SECONDS: '60' })).toMatchObject({ drainQueueName: 'q', stepMs: 60_000, defaultHeartbeatSeconds: 300 });
+  });
+
+  it('owns only the configured lifecycle hooks (default ecs-steady-drain) and drains an ASG instance up to an hour by default', () => {
+    expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q' })).toMatchObject({ hookNames: ['ecs-steady-drain'], drainMaxMs: 3_600_000, maxWaitMs: 3_600_000, deadlineResult: 'CONTINUE' });
+    expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', LIFECYCLE_HOOK_NAMES: 'a, b', ASG_OWNERSHIP_TAG: 'ecs-steady', ASG_DEADLINE_RESULT: 'ABANDON' })).toMatchObject({
+      hookNames: ['a', 'b'],
+      ownershipTag: 'ecs-steady',
+      deadlineResult: 'ABANDON',
+    });
+    expect(() => parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', ASG_DEADLINE_RESULT: 'STOP' })).toThrow(/ASG_DEADLINE_RESULT="STOP": expected CONTINUE or ABANDON/);
   });
 });

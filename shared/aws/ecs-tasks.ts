@@ -1,0 +1,57 @@
+import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { pages, sendOptions, type CallOptions, type ItemFailure } from './call';
+import { awsErrorName } from './errors';
+import { chunk, DESCRIBE_TASKS_MAX, ECS_LIST_PAGE_MAX } from './limits';
+
+export interface StopResult {
+  /** ECS no longer knows the task: it is gone, which is what a stop wants. */
+  gone: boolean;
+  /** The reason ECS keeps for the stop: the first StopTask's (a repeated stop keeps it). */
+  stoppedReason?: string;
+}
+
+/** ECS tasks: list, describe, stop. */
+export class TasksAdapter {
+  constructor(private readonly ecs: ECSClient) {}
+
+  /** ARNs of the tasks ECS still wants running on one container instance (desiredStatus RUNNING). */
+  async listRunningOn(cluster: string, containerInstanceArn: string, o?: CallOptions): Promise<string[]> {
+    return pages(async (nextToken) => {
+      const out = await this.ecs.send(
+        new ListTasksCommand({ cluster, containerInstance: containerInstanceArn, desiredStatus: 'RUNNING', maxResults: ECS_LIST_PAGE_MAX, nextToken }),
+        sendOptions(o),
+      );
+      return { items: out.taskArns ?? [], nextToken: out.nextToken };
+    });
+  }
+
+  /** Describe tasks in chunks of 100, in parallel; per-item failures come back. */
+  async describe(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<{ tasks: Task[]; failures: ItemFailure[] }> {
+    const parts = await Promise.all(
+      chunk(taskArns, DESCRIBE_TASKS_MAX).map((part) => this.ecs.send(new DescribeTasksCommand({ cluster, tasks: part }), sendOptions(o))),
+    );
+    return {
+      tasks: parts.flatMap((p) => p.tasks ?? []),
+      failures: parts.flatMap((p) => (p.failures ?? []).map((f) => ({ arn: f.arn ?? '?', reason: f.reason ?? 'unknown' }))),
+    };
+  }
+
+  /** Stop one task. A task ECS no longer knows is already gone (not an error). Throws otherwise. */
+  async stop(cluster: string, taskArn: string, reason: string, o?: CallOptions): Promise<StopResult> {
+    try {
+      const out = await this.ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, STOP_REASON_MAX) }), sendOptions(o));
+      return { gone: false, ...(out.task?.stoppedReason !== undefined ? { stoppedReason: out.task.stoppedReason } : {}) };
+    } catch (err) {
+      if (isTaskGone(err)) return { gone: true };
+      throw err;
+    }
+  }
+}
+
+/** StopTask `reason`: "Up to 255 characters are allowed in this message." */
+export const STOP_REASON_MAX = 255;
+
+/** StopTask on an unknown task: InvalidParameterException "The referenced task was not found." */
+function isTaskGone(err: unknown): boolean {
+  return awsErrorName(err) === 'InvalidParameterException' && /task was not found/i.test((err as Error).message ?? '');
+}
