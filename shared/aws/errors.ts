@@ -13,17 +13,6 @@ const NOT_FOUND = new Set([
   'NotFound',
 ]);
 
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'ThrottledException',
-  'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-  'ProvisionedThroughputExceededException',
-]);
 
 const ALREADY_EXISTS = new Set(['AlreadyExistsException', 'ResourceInUseException', 'EntityAlreadyExists']);
 
@@ -40,21 +29,10 @@ export function isNotFound(err: unknown): boolean {
   return n !== undefined && NOT_FOUND.has(n);
 }
 
-export function isThrottling(err: unknown): boolean {
-  const n = nameOf(err);
-  return n !== undefined && THROTTLING.has(n);
-}
 
 export function isAlreadyExists(err: unknown): boolean {
   const n = nameOf(err);
   return n !== undefined && ALREADY_EXISTS.has(n);
-}
-
-/** Throttling and 5xx are worth another try; a 4xx that is not throttling is not. */
-export function isTransientAws(err: unknown): boolean {
-  if (isThrottling(err)) return true;
-  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return status !== undefined && status >= 500;
 }
 
 export { nameOf as awsErrorName };

@@ -57,4 +57,3 @@ export const envArn = (service: string) =>
     .regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `expected an ${service} ARN`)
     .optional();
 
-export const envUrl = () => z.url({ message: 'expected a URL' }).optional();

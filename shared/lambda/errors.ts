@@ -1,5 +1,6 @@
 /**
- * The error family. Retry is decided by type in one place (`isRetryable`):
+ * The error family. What each means for a retry (decided where the trigger's batch
+ * semantics live: processSqsBatch, and the handlers' failure semantics):
  * - ConfigError: a bad deployment; fails every invocation until fixed (not retried per event).
  * - EventValidationError: malformed input; reported, sent to the dead-letter queue, never retried.
  * - TransientError: AWS was busy or partly failed; retried by the trigger, then dead-lettered.
@@ -27,11 +28,6 @@ export class TransientError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
-}
-
-/** Malformed input and bad config are not helped by a retry; anything else may be. */
-export function isRetryable(err: unknown): boolean {
-  return !(err instanceof EventValidationError || err instanceof ConfigError);
 }
 
 export function errorMessage(err: unknown): string {

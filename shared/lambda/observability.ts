@@ -1,3 +1,5 @@
+import { search } from '@aws-lambda-powertools/jmespath';
+import type { JSONObject } from '@aws-lambda-powertools/commons/types';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
@@ -5,7 +7,7 @@ export { MetricUnit };
 
 /** Structured JSON logs and EMF metrics, one pair per function. */
 export function makeLogger(serviceName: string): Logger {
-  return new Logger({ serviceName });
+  return new Logger({ serviceName, correlationIdSearchFn: (expression, data) => search(expression, data as JSONObject) });
 }
 
 export function makeMetrics(serviceName: string): Metrics {
@@ -15,3 +17,6 @@ export function makeMetrics(serviceName: string): Metrics {
 /** The slice of Logger our code uses, so tests can pass a recorder. */
 export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 export type MetricSink = Pick<Metrics, 'addMetric'>;
+
+/** The correlation id is the event's own id: EventBridge `id`, or the first SQS record's `messageId` (Powertools reads it with JMESPath). */
+export const CORRELATION_ID_PATH = 'id || Records[0].messageId';
