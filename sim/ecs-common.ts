@@ -76,6 +76,8 @@ export interface TaskRecord {
   stoppedBy?: StoppedBy;
   /** True when the task was still running when its instance went away. */
   killedByTermination?: boolean;
+  /** When ECS chose to take this task off a DRAINING instance (targets deregistering, stop to follow). */
+  drainRetiringAt?: number;
   containers: TaskContainerRecord[];
   eni?: { id: string; privateIp: string; subnetId: string };
   /** Load-balancer targets registered for this task (service tasks only). */
@@ -94,6 +96,9 @@ export interface ServiceRecord {
   cluster: string;
   taskDefinitionArn: string;
   desiredCount: number;
+  /** Deployment configuration: what ECS respects when it replaces tasks (of a DRAINING instance too). */
+  minimumHealthyPercent: number;
+  maximumPercent: number;
   loadBalancers: ServiceLoadBalancer[];
   createdAt: number;
   /** The PRIMARY deployment's id; ECS puts it in its tasks' startedBy. */

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
-import { checkMax, ecsPage, type ContainerInstanceRecord, type ServiceLoadBalancer, type ServiceRecord } from './ecs-common';
+import { checkMax, ecsPage, type ContainerInstanceRecord, type ServiceLoadBalancer, type ServiceRecord, type TaskRecord } from './ecs-common';
 import { taskSize } from './ecs-task-definitions';
 import { ECS_DESCRIBE_SERVICES, ECS_LIST_SERVICES_DEFAULT_PAGE } from './limits';
 import { hexId, shortName, uuid } from './util';
@@ -17,6 +17,12 @@ export interface CreateServiceOptions {
   taskDefinition: string;
   desiredCount: number;
   loadBalancers?: ServiceLoadBalancer[];
+  /**
+   * Defaults as ECS's for a REPLICA service: 100 and 200.
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html
+   */
+  minimumHealthyPercent?: number;
+  maximumPercent?: number;
 }
 
 /**
@@ -68,6 +74,8 @@ export class EcsServices {
       cluster,
       taskDefinitionArn: def.taskDefinitionArn!,
       desiredCount: options.desiredCount,
+      minimumHealthyPercent: options.minimumHealthyPercent ?? 100,
+      maximumPercent: options.maximumPercent ?? 200,
       loadBalancers: options.loadBalancers ?? [],
       createdAt: this.account.clock.now(),
       deploymentId: `ecs-svc/${BigInt(`0x${hexId(this.account, 15)}`).toString().padStart(19, '0').slice(0, 19)}`,
@@ -104,13 +112,7 @@ export class EcsServices {
     if (!s) return;
     const { running, pending } = this.counts(s);
     let missing = s.desiredCount - running - pending;
-    while (missing > 0) {
-      const host = this.pickHost(s);
-      if (!host) break;
-      const t = this.ecs.tasks.start({ cluster, containerInstanceArn: host.arn, taskDefinition: s.taskDefinitionArn, serviceName: s.name, pending: true });
-      this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => this.ecs.tasks.promote(t));
-      missing -= 1;
-    }
+    while (missing > 0 && this.placeOne(s)) missing -= 1;
     const before = s.unplaced;
     s.unplaced = Math.max(0, missing);
     if (s.unplaced > 0 && s.unplaced !== before) {
@@ -119,28 +121,18 @@ export class EcsServices {
   }
 
   /**
-   * ECS's own reaction to DRAINING (knob `drainingReplacesServiceTasks`): each RUNNING service
-   * task gets a replacement elsewhere first (maximumPercent 200); once it runs, ECS
-   * deregisters the old task's targets and stops it after the deregistration delay
-   * (minimumHealthyPercent 100). No room ⇒ the old task stays.
+   * Place one task of the service on the best host with room: PENDING now, RUNNING (targets
+   * registered) `placementDelayMs` later. Answers undefined when no instance has room.
    */
-  drainInstance(ci: ContainerInstanceRecord): void {
-    const running = this.ecs.tasks.all().filter((t) => t.containerInstanceArn === ci.arn && t.serviceName && t.desiredStatus === 'RUNNING');
-    for (const old of running) {
-      const s = this.require(old.cluster, old.serviceName!);
-      const host = this.pickHost(s);
-      if (!host) continue;
-      const fresh = this.ecs.tasks.start({ cluster: s.cluster, containerInstanceArn: host.arn, taskDefinition: s.taskDefinitionArn, serviceName: s.name, pending: true });
-      this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => {
-        this.ecs.tasks.promote(fresh);
-        if (old.desiredStatus !== 'RUNNING') return;
-        for (const target of old.targets) this.account.elbv2.deregisterTarget(target.targetGroupArn, target, 'ecs');
-        const delayMs = Math.max(0, ...old.targets.map((t) => this.account.elbv2.deregistrationDelaySeconds(t.targetGroupArn) * 1000));
-        this.account.at(this.account.clock.now() + delayMs, () =>
-          this.ecs.tasks.stop(old, { by: 'ecs', reason: `Service ${s.name}: container instance is DRAINING`, stopCode: 'ServiceSchedulerInitiated' }),
-        );
-      });
-    }
+  placeOne(s: ServiceRecord): TaskRecord | undefined {
+    const host = this.pickHost(s);
+    if (!host) return undefined;
+    const t = this.ecs.tasks.start({ cluster: s.cluster, containerInstanceArn: host.arn, taskDefinition: s.taskDefinitionArn, serviceName: s.name, pending: true });
+    this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => {
+      this.ecs.tasks.promote(t);
+      this.ecs.draining.step(s.cluster);
+    });
+    return t;
   }
 
   /** Capacity freed up or arrived: try again for every service of the cluster that is short. */
@@ -196,7 +188,7 @@ export class EcsServices {
       ],
       events: s.events.map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), message: e.message })),
       createdAt: new Date(s.createdAt),
-      deploymentConfiguration: { maximumPercent: 200, minimumHealthyPercent: 100 },
+      deploymentConfiguration: { maximumPercent: s.maximumPercent, minimumHealthyPercent: s.minimumHealthyPercent },
     };
   }
 }

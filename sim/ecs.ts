@@ -19,6 +19,7 @@ import {
   type ContainerInstanceStatus,
   type TaskRecord,
 } from './ecs-common';
+import { EcsDraining } from './ecs-draining';
 import { EcsServices, type CreateServiceOptions } from './ecs-services';
 import { TaskDefinitionStore } from './ecs-task-definitions';
 import { EcsTasks, type StartTaskOptions } from './ecs-tasks';
@@ -47,15 +48,13 @@ export class SimEcs implements SimService {
   stopDelayMs = 1_000;
   /** A task placed by the scheduler is PENDING this long before RUNNING. */
   placementDelayMs = 5_000;
-  /**
-   * Off by default: ECS itself replaces and then stops the service tasks of a DRAINING
-   * instance (as real ECS does). Leave it off to see only what the drain does.
-   */
-  drainingReplacesServiceTasks = false;
+  /** ECS replaces and then stops a DRAINING instance's service tasks, as on AWS (sim/ecs-draining.ts). Off: only callers act. */
+  drainingReplacesServiceTasks = true;
 
   readonly taskDefinitions: TaskDefinitionStore;
   readonly tasks: EcsTasks;
   readonly services: EcsServices;
+  readonly draining: EcsDraining;
   private readonly clusters = new Map<string, ClusterRecord>();
   private readonly instances = new Map<string, ContainerInstanceRecord>();
 
@@ -63,6 +62,7 @@ export class SimEcs implements SimService {
     this.taskDefinitions = new TaskDefinitionStore(account);
     this.tasks = new EcsTasks(account, this);
     this.services = new EcsServices(account, this);
+    this.draining = new EcsDraining(account, this);
   }
 
   operations(): OperationTable {
@@ -127,13 +127,9 @@ export class SimEcs implements SimService {
         checkMax(ECS_UPDATE_CONTAINER_INSTANCES_STATE, refs);
         const status = input.status as ContainerInstanceStatus | undefined;
         if (status !== 'ACTIVE' && status !== 'DRAINING') throw invalidParameter('Container instance status must be ACTIVE or DRAINING.');
-        for (const ref of refs) {
-          const ci = this.containerInstance(cluster, ref);
-          if (!ci || ci.status === 'INACTIVE' || ci.status === status) continue;
-          ci.status = status;
-          if (status === 'DRAINING' && this.drainingReplacesServiceTasks) this.services.drainInstance(ci);
-        }
+        for (const ci of refs.map((ref) => this.containerInstance(cluster, ref))) if (ci && ci.status !== 'INACTIVE') ci.status = status;
         if (status === 'ACTIVE') this.services.placeStarved(cluster);
+        else this.draining.step(cluster);
         // INACTIVE (deregistered) instances are reported as MISSING, like unknown ones.
         return this.describe(cluster, refs, (ci) => ci.status !== 'INACTIVE');
       },
@@ -173,6 +169,7 @@ export class SimEcs implements SimService {
       usedPorts: new Set(),
     });
     this.services.placeStarved(cluster);
+    this.draining.step(cluster);
     return arn;
   }
 

@@ -20,6 +20,7 @@ import {
   type DeregisteredBy,
   type TargetGroupRecord,
   type TargetRecord,
+  type TargetState,
 } from './elbv2-shapes';
 import { simError } from './errors';
 import { ELBV2_DEREGISTRATION_DELAY, ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX, ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX, elbv2TooManyTargetGroupsText } from './limits';
@@ -36,6 +37,7 @@ export class SimElbv2 implements SimService {
   /** A target registered through the API turns from `initial` to `healthy` after this long. */
   healthCheckDelayMs = 5_000;
   private readonly groups = new Map<string, TargetGroupRecord>();
+  private readonly healthListeners: Array<() => void> = [];
 
   constructor(readonly account: SimulatedAccount) {}
 
@@ -137,6 +139,7 @@ export class SimElbv2 implements SimService {
         if (rec.state !== 'initial') return;
         rec.state = 'healthy';
         rec.healthyAt = now + this.healthCheckDelayMs;
+        this.healthChanged();
       });
     }
     return rec;
@@ -186,6 +189,29 @@ export class SimElbv2 implements SimService {
     const rec = this.group(tgArn).current.get(key(target.id, target.port));
     if (!rec) throw new Error(`setHealth: ${key(target.id, target.port)} is not registered in ${tgArn}`);
     rec.state = state;
+    this.healthChanged();
+  }
+
+  /** The target's state now (undefined when it is not in the group). */
+  targetState(tgArn: string, target: { id: string; port: number }): TargetState | undefined {
+    return this.groups.get(tgArn)?.current.get(key(target.id, target.port))?.state;
+  }
+
+  /** When a draining target will leave its group (undefined when it is not draining). */
+  drainEndsAt(tgArn: string, target: { id: string; port: number }): number | undefined {
+    const g = this.groups.get(tgArn);
+    const rec = g?.current.get(key(target.id, target.port));
+    if (!g || rec?.state !== 'draining' || rec.deregisterRequestedAt === undefined) return undefined;
+    return rec.deregisterRequestedAt + Number(g.attributes.get(DELAY_KEY)) * 1000;
+  }
+
+  /** Be told when a target turns healthy or its health is set (ECS waits on it while draining). */
+  onHealthChange(listener: () => void): void {
+    this.healthListeners.push(listener);
+  }
+
+  private healthChanged(): void {
+    for (const listener of this.healthListeners) listener();
   }
 
   /** Every registration so far (in order), for one group or all. */

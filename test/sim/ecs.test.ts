@@ -243,7 +243,7 @@ describe('simulated ECS services and scheduler', () => {
 
   it('with drainingReplacesServiceTasks, ECS replaces a DRAINING instance\'s service tasks, then deregisters and stops the old ones', async () => {
     const account = new SimulatedAccount();
-    account.ecs.drainingReplacesServiceTasks = true;
+    account.ecs.drainingReplacesServiceTasks = true; // the default (as on AWS); said here because it is the subject
     const c = buildSpotCluster(account, { spareInstances: 1 });
     const { ecs } = account.clients();
     const first = c.instances[0]!;
@@ -251,13 +251,16 @@ describe('simulated ECS services and scheduler', () => {
     await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'web', containerInstances: [first.containerInstanceArn], status: 'DRAINING' }));
     expect(account.elbv2.targetHistory().filter((t) => t.deregisteredBy === 'ecs')).toEqual([]); // not before the replacements run
 
-    account.advance(5_000);
+    account.advance(5_000); // the replacements run; the worker's (no load balancer) counts as healthy at once
+    const status = (name: string) => services.filter((t) => t.serviceName === name).map((t) => account.ecs.task(t.arn)!.desiredStatus);
+    expect(status('worker')).toEqual(['STOPPED']);
+    expect(account.elbv2.targetHistory().filter((t) => t.deregisteredBy === 'ecs')).toEqual([]); // LB replacements not healthy yet
+
+    account.advance(account.elbv2.healthCheckDelayMs); // their targets turn healthy: now ECS lets the old ones go
     const deregistered = account.elbv2.targetHistory().filter((t) => t.deregisteredBy === 'ecs');
     expect(deregistered).toHaveLength(2 + 2); // frontend ×2, api in two groups
-    // Tasks behind load balancers wait out the deregistration delay; the worker (no LB) stops at once.
-    const status = (name: string) => services.filter((t) => t.serviceName === name).map((t) => account.ecs.task(t.arn)!.desiredStatus);
+    // Tasks behind load balancers wait out the deregistration delay; the worker (no LB) stopped at once.
     expect([...status('web-frontend'), ...status('api')]).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
-    expect(status('worker')).toEqual(['STOPPED']);
 
     account.advance(30_000); // the deregistration delay
     for (const t of services) expect(account.ecs.task(t.arn)).toMatchObject({ desiredStatus: 'STOPPED', stoppedBy: 'ecs', stopCode: 'ServiceSchedulerInitiated' });
