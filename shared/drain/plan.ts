@@ -36,16 +36,15 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   const lc = state.lifecycle;
   const force = now >= times.forceAt;
 
+  if (state.lookup === 'pending' && !state.resumed && now >= times.expiresAt + s.expiredToleranceMs) {
+    return p.done('expired', 'the notice arrived after its deadline: nothing changed');
+  }
   if (lc && !lc.completed && !s.dryRun) {
     const beatAt = lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 3;
     if (now >= beatAt && p.due('heartbeat')) p.step({ kind: 'heartbeat', ref: lc.ref }, 'keep the lifecycle action alive while the drain goes on');
     else p.wake(beatAt);
   }
   const end = (outcome: NonNullable<DrainPlan['outcome']>, why: string) => finish(p, state, times, now, s, outcome, why);
-
-  if (state.lookup === 'pending' && !state.resumed && now >= times.expiresAt + s.expiredToleranceMs) {
-    return p.done('expired', 'the notice arrived after its deadline: nothing changed');
-  }
   // This invocation's time is up (ASG): hand the rest on, whatever is still unread or undone.
   if (now >= times.stepEndsAt && !force && now < times.deadline) return finishHandOn(p, state, now, Math.max(1, Math.ceil(s.pollMs / 1000)));
   if (state.lookup === 'pending') {
@@ -113,8 +112,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     }
     if (allGone) stops.push({ task, reason: 'targets deregistered and drained' });
     else if (force) stops.push({ task, reason: 'deadline reached before its targets finished draining' });
-    else if (now >= times.drainWaitEndsAt && task.targets.every((t) => state.groups.get(t.targetGroupArn)?.deregistered.has(targetKey(t))))
-      stops.push({ task, reason: 'drain wait over, targets deregistered' });
+    else if (now >= times.drainWaitEndsAt && deregisteredEverywhere(task, groupsOfTask, state)) stops.push({ task, reason: 'drain wait over, targets deregistered' });
     else waiting = true;
   }
 
@@ -180,6 +178,21 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   return p.plan(times);
 }
 
+/**
+ * Every target of the task was deregistered — including, in an instance group where a target
+ * could not be resolved from ECS, every target of the instance a health read has shown.
+ */
+function deregisteredEverywhere(task: DrainTask, groupsOfTask: readonly string[], state: DrainState): boolean {
+  if (!task.targets.every((t) => state.groups.get(t.targetGroupArn)?.deregistered.has(targetKey(t)))) return false;
+  for (const tg of groupsOfTask) {
+    const g = state.groups.get(tg);
+    if (!g?.unresolved || g.targetType !== 'instance') continue;
+    if (!g.health) return false;
+    for (const [key, st] of g.health.states) if (g.ours.has(key) && REGISTERED.has(st) && !g.deregistered.has(key)) return false;
+  }
+  return true;
+}
+
 /** A group waits for a healthy target elsewhere until waiting longer would not leave its deregistration delay before the drain wait ends. */
 function releaseAt(g: GroupWatch, times: DrainTimes): number {
   return times.drainWaitEndsAt - (g.delaySeconds ?? 0) * 1000;
@@ -242,9 +255,8 @@ function finishHandOn(p: PlanBuilder, state: DrainState, now: number, delaySecon
 }
 
 class PlanBuilder {
-  private readonly steps: DrainStep[] = [];
+  private readonly steps: Array<{ step: DrainStep; reason: string }> = [];
   private readonly reads: DrainRead[] = [];
-  private readonly reasons: string[] = [];
   private wakeAt = Infinity;
   constructor(
     private readonly state: DrainState,
@@ -258,8 +270,7 @@ class PlanBuilder {
     return !r || this.now >= r.notBefore;
   }
   step(step: DrainStep, reason: string): void {
-    this.steps.push(step);
-    this.reasons.push(reason);
+    this.steps.push({ step, reason });
   }
   read(read: DrainRead): void {
     this.reads.push(read);
@@ -268,33 +279,35 @@ class PlanBuilder {
     if (at > this.now && at < this.wakeAt) this.wakeAt = at;
   }
   has(kind: DrainStep['kind']): boolean {
-    return this.steps.some((x) => x.kind === kind);
+    return this.steps.some((x) => x.step.kind === kind);
   }
   hasReads(): boolean {
     return this.reads.length > 0;
   }
   hasWork(): boolean {
-    return this.reads.length > 0 || this.steps.some((x) => x.kind !== 'heartbeat');
+    return this.reads.length > 0 || this.steps.some((x) => x.step.kind !== 'heartbeat');
   }
   stepCount(): number {
-    return this.steps.filter((x) => x.kind !== 'heartbeat').length;
+    return this.steps.filter((x) => x.step.kind !== 'heartbeat').length;
   }
   nextWake(): number {
     return this.wakeAt;
   }
   plan(times: DrainTimes, o: { readsOnly?: boolean } = {}): DrainPlan {
     const wakeAt = Math.min(this.wakeAt, times.stepEndsAt > this.now ? times.stepEndsAt : Infinity);
-    const steps = o.readsOnly ? [] : ordered(this.steps);
-    return { steps, reads: this.reads, reasons: o.readsOnly ? [] : this.reasons, ...(Number.isFinite(wakeAt) ? { wakeAt } : {}) };
+    const sorted = o.readsOnly ? [] : ordered(this.steps);
+    return { steps: sorted.map((x) => x.step), reads: this.reads, reasons: sorted.map((x) => x.reason), ...(Number.isFinite(wakeAt) ? { wakeAt } : {}) };
   }
   done(outcome: NonNullable<DrainPlan['outcome']>, why: string): DrainPlan {
-    return { steps: ordered(this.steps), reads: [], reasons: this.reasons, outcome, why };
+    const sorted = ordered(this.steps);
+    return { steps: sorted.map((x) => x.step), reads: [], reasons: sorted.map((x) => x.reason), outcome, why };
   }
 }
 
 /** Steps in the order the executor keeps: DRAINING and deregistrations first, then stops, then records, then lifecycle. */
 const ORDER: Record<DrainStep['kind'], number> = { setDraining: 0, deregisterTargets: 0, heartbeat: 0, stopTask: 1, notifyInterrupted: 2, completeLifecycle: 3, handOn: 3 };
-const ordered = (steps: DrainStep[]) => steps.map((st, i) => ({ st, i })).sort((a, b) => ORDER[a.st.kind] - ORDER[b.st.kind] || a.i - b.i).map((x) => x.st);
+const ordered = <T extends { step: DrainStep }>(steps: T[]): T[] =>
+  steps.map((x, i) => ({ x, i })).sort((a, b) => ORDER[a.x.step.kind] - ORDER[b.x.step.kind] || a.i - b.i).map((y) => y.x);
 
 export function shortArn(arn: string): string {
   const i = arn.lastIndexOf('/');
