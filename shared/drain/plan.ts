@@ -100,11 +100,12 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     let allGone = true;
     for (const tg of groupsOfTask) {
       const g = state.groups.get(tg);
-      const held = !force && g !== undefined && holdActive(g, times, now, s, state);
+      // A resumed drain looks before it deregisters again: the last step may have done it already.
+      const held = !force && g !== undefined && (holdActive(g, times, now, s, state) || (state.resumed && !g.health));
       for (const t of task.targets.filter((x) => x.targetGroupArn === tg)) {
         if (g?.deregistered.has(targetKey(t))) continue;
         allGone = false;
-        if (held) p.wake(releaseAt(g!, times));
+        if (held) p.wake(Math.min(releaseAt(g!, times), now + s.pollMs));
         else addDeregister(tg, { id: t.id, port: t.port });
       }
       const still = g && leftOf(g);
@@ -143,14 +144,23 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     }
   }
 
-  // Watch: one DescribeTargetHealth per group that still has something to show.
+  // Watch: one DescribeTargetHealth per group that still has something to show. A group we
+  // deregistered from is looked at once its deregistration delay has run (ELBv2 keeps the
+  // targets `draining` that long), not every poll: each look costs a wave's rate limit.
   for (const g of state.groups.values()) {
-    if (!groupNeedsLook(g, state.ec2InstanceId)) continue;
+    const wantsDelay = (s.keepServing && g.hold) || deregister.has(g.targetGroupArn); // read with the first deregistration, not again
+    if (!s.dryRun && wantsDelay && g.delaySeconds === undefined && !state.retries.has(`delay:${g.targetGroupArn}`) && p.due(`delay:${g.targetGroupArn}`))
+      p.read({ kind: 'groupDelay', targetGroupArn: g.targetGroupArn });
+    if (!groupNeedsLook(g, state.ec2InstanceId) && !(state.resumed && !g.health)) continue;
     const last = Math.max(g.health?.at ?? -Infinity, g.lastDeregisterAt ?? -Infinity);
-    const nextAt = Number.isFinite(last) ? last + s.pollMs : now;
+    let nextAt = Number.isFinite(last) ? last + s.pollMs : now;
+    const held = s.keepServing && g.hold && !(g.health && g.health.healthyOthers > 0);
+    if (!held && !g.foundDeregistered && g.lastDeregisterAt !== undefined && g.delaySeconds !== undefined) {
+      const drainedBy = g.lastDeregisterAt + g.delaySeconds * 1000;
+      if (!g.health || g.health.at < drainedBy) nextAt = Math.max(nextAt, Math.min(drainedBy, times.drainWaitEndsAt));
+    }
     if (now >= nextAt && p.due(`health:${g.targetGroupArn}`)) p.read({ kind: 'groupHealth', targetGroupArn: g.targetGroupArn });
     else p.wake(nextAt);
-    if (g.hold && s.keepServing && g.delaySeconds === undefined && p.due(`delay:${g.targetGroupArn}`)) p.read({ kind: 'groupDelay', targetGroupArn: g.targetGroupArn });
   }
 
   // Dry run: read until the whole first plan is known, then log it as the outcome (its steps are skipped).

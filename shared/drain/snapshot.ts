@@ -59,6 +59,16 @@ export async function readInto(state: DrainState, read: DrainRead, ports: DrainP
       const health = await ports.targets.groupHealth(read.targetGroupArn, o);
       const states = new Map(health.map((h) => [targetKey(h), h.state]));
       if (g.targetType === 'instance') for (const h of health) if (h.id === state.ec2InstanceId) g.ours.set(targetKey(h), { id: h.id, port: h.port });
+      // A target of ours already draining or gone was deregistered before (an earlier step of
+      // this drain, or ECS itself): taken as deregistered, so it is not sent again.
+      for (const key of g.ours.keys()) {
+        const st = states.get(key);
+        if (!g.deregistered.has(key) && (st === undefined || st === 'unused' || st === 'draining' || st === 'unhealthy.draining')) {
+          g.deregistered.add(key);
+          g.lastDeregisterAt = Math.min(g.lastDeregisterAt ?? now, now);
+          g.foundDeregistered = true;
+        }
+      }
       const healthyOthers = health.filter((h) => h.state === 'healthy' && !g.ours.has(targetKey(h))).length;
       g.health = { at: now, states, healthyOthers };
       const anyHealthy = health.some((h) => h.state === 'healthy');

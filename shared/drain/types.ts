@@ -47,6 +47,8 @@ export interface GroupWatch {
   lastDeregisterAt?: number;
   /** A task's target in this group could not be resolved from ECS: the watch finds it. */
   unresolved: boolean;
+  /** Some of our targets were found already deregistered (a resumed drain, or ECS): their delay has partly run. */
+  foundDeregistered?: boolean;
   /** Last DescribeTargetHealth of the whole group. */
   health?: { at: number; states: Map<string, TargetState>; healthyOthers: number };
   /** Keep serving: every task of its services runs here, so deregistration waits for a healthy target elsewhere. */
