@@ -220,7 +220,6 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(account.sqs.pending(dlqUrl)).toEqual([]);
     const onVictim = account.ecs.tasksOn(victim.instanceId);
     for (const t of onVictim) expect(t.stoppedAt).toBeLessThanOrEqual(action.completedAt!);
-    if (process.env.DBG) console.log(victim.instanceId, action.startedAt, action.completedAt, account.ecs.killedByTermination().map((t) => [t.ec2InstanceId, t.desiredStatus, t.startedAt, t.stoppedAt, t.serviceName]));
     expect(account.ecs.killedByTermination()).toEqual([]);
     expect(deregisteredBeforeStopped(account, onVictim.filter((t) => t.serviceName).map((t) => t.arn))).toEqual([]);
   });
