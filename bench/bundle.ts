@@ -1,71 +1,37 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { build, version as esbuildVersion, type BuildOptions, type Metafile } from 'esbuild';
-import { loadServerlessConfig } from '../test/support/serverless-config';
+import { join } from 'node:path';
+import { version as esbuildVersion } from 'esbuild';
+import { packageStack, zipEntries } from '../test/contract/package-stack';
 import { formatMs, type Section } from './harness';
 
 /**
- * The size of each function's bundle, built the way `sls package` builds it: the esbuild JS
- * API with serverless.yml's `custom.esbuild` merged over serverless-esbuild's defaults, but
- * without a source map (the number is the code a cold start loads). No network, no `sls`.
+ * What a deploy ships and what a cold start pays, per function: `sls package` offline (exactly
+ * the build a deploy uploads, in a temp copy of the project), then
+ * - the deployment zip's real size and what is in it;
+ * - module init: the built handler `require`d by fresh `node` processes, median and min of N
+ *   (the time from `require` to the handler being ready: bundle parse and module-level code);
+ * - for the source-map decision: the map's size, and init under `--enable-source-maps` with
+ *   the map beside the bundle (what shipping maps would cost).
+ * No network, no AWS account.
  */
 
-const ROOT = join(__dirname, '..');
 const TOP_PACKAGES = 5;
-/** serverless-esbuild options that are not esbuild's (it strips the same list before calling esbuild). */
-const PLUGIN_ONLY = new Set([
-  'concurrency',
-  'zipConcurrency',
-  'exclude',
-  'nativeZip',
-  'packager',
-  'packagePath',
-  'watch',
-  'keepOutputDirectory',
-  'packagerOptions',
-  'installExtraArgs',
-  'outputFileExtension',
-  'outputBuildFolder',
-  'outputWorkFolder',
-  'nodeExternals',
-  'skipBuild',
-  'skipRebuild',
-  'skipBuildExcludeFns',
-  'stripEntryResolveExtensions',
-  'disposeContext',
-  'config',
-]);
+/** The issue's goals. */
+const ZIP_GOAL_BYTES = 400_000;
+const INIT_GOAL_MS = 120;
 
-interface ServerlessWithEsbuild {
-  provider: { runtime?: string };
-  functions: Record<string, { handler: string }>;
-  custom?: { esbuild?: Record<string, unknown> };
-}
-
-export interface BundleSize {
+export interface BundleMeasurement {
   fn: string;
-  entry: string;
-  rawBytes: number;
-  gzipBytes: number;
-  buildMs: number;
-  /** Bytes in the output by npm package (`(ecs-steady)` for our own code), largest first. */
+  zipBytes: number;
+  zipFiles: string[];
+  jsBytes: number;
+  mapBytes: number;
+  initMs: { median: number; min: number };
+  initWithMapsMs: { median: number; min: number };
+  /** Bytes in the bundle by npm package (`(ecs-steady)` for our own code), largest first. */
   packages: Array<{ name: string; bytes: number }>;
-}
-
-/** esbuild options as serverless-esbuild would pass them (plugin-only keys dropped, `exclude` → `external`). */
-export function esbuildOptions(): { options: BuildOptions; functions: Record<string, string> } {
-  const config = loadServerlessConfig(ROOT) as unknown as ServerlessWithEsbuild;
-  const custom = config.custom?.esbuild ?? {};
-  const runtime = /^nodejs(\d+)\.x$/.exec(config.provider.runtime ?? '');
-  const merged: Record<string, unknown> = { bundle: true, platform: 'node', ...(runtime ? { target: `node${runtime[1]}` } : {}), ...custom };
-  const exclude = (custom.exclude as string[] | undefined) ?? ['aws-sdk'];
-  const external = [...((custom.external as string[] | undefined) ?? []), ...(exclude.includes('*') ? [] : exclude)];
-  const options = Object.fromEntries(Object.entries(merged).filter(([k]) => !PLUGIN_ONLY.has(k))) as BuildOptions;
-  // serverless.yml names each function's handler as `<file without extension>.<export>`.
-  const functions = Object.fromEntries(Object.entries(config.functions).map(([name, f]) => [f.handler.replace(/\.[^.]+$/, ''), name]));
-  return { options: { ...options, external }, functions };
 }
 
 /** `node_modules/@scope/name/…` → `@scope/name`; our own files → `(ecs-steady)`. */
@@ -74,60 +40,85 @@ export function packageOf(path: string): string {
   return m ? m[1]! : '(ecs-steady)';
 }
 
-function packageBytes(metafile: Metafile): BundleSize['packages'] {
+function packageBytes(metafilePath: string): BundleMeasurement['packages'] {
+  const meta = JSON.parse(readFileSync(metafilePath, 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
   const bytes = new Map<string, number>();
-  for (const output of Object.values(metafile.outputs)) {
-    for (const [path, input] of Object.entries(output.inputs)) {
-      const name = packageOf(path);
-      bytes.set(name, (bytes.get(name) ?? 0) + input.bytesInOutput);
-    }
+  for (const output of Object.values(meta.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) bytes.set(packageOf(path), (bytes.get(packageOf(path)) ?? 0) + input.bytesInOutput);
   }
   return [...bytes].map(([name, b]) => ({ name, bytes: b })).sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
 }
 
-export async function measureBundles(progress: (line: string) => void = () => {}): Promise<BundleSize[]> {
-  const { options, functions } = esbuildOptions();
-  const entries = readdirSync(join(ROOT, 'functions'))
-    .map((dir) => join('functions', dir, 'handler.ts'))
-    .filter((entry) => statSync(join(ROOT, entry), { throwIfNoEntry: false })?.isFile())
-    .sort();
-  const out = mkdtempSync(join(tmpdir(), 'ecs-steady-bench-'));
+/** `require` the file in `runs` fresh processes; the time module evaluation took in each. */
+function initTimes(file: string, runs: number, nodeArgs: string[] = []): { median: number; min: number } {
+  const script = `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
+  const env = { ...process.env, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '' };
+  const samples = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, [...nodeArgs, '-e', script], { encoding: 'utf8', env }))).sort((a, b) => a - b);
+  const mid = Math.floor(samples.length / 2);
+  return { median: samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2, min: samples[0]! };
+}
+
+export async function measureBundles(options: { runs: number; progress?: (line: string) => void }): Promise<{ sizes: BundleMeasurement[]; packageMs: number }> {
+  const progress = options.progress ?? (() => {});
+  progress('bundle: sls package --stage dev (offline, temp copy)');
+  const stack = await packageStack({ stage: 'dev' });
+  const scratch = mkdtempSync(join(tmpdir(), 'ecs-steady-maps-'));
   try {
-    const sizes: BundleSize[] = [];
-    for (const entry of entries) {
-      const fn = functions[entry.replace(/\.ts$/, '')] ?? `${entry} (not in serverless.yml)`;
-      progress(`bundle: ${fn}`);
-      const outdir = join(out, relative('functions', entry).replace(/\/handler\.ts$/, ''));
-      const t0 = performance.now();
-      const result = await build({ ...options, entryPoints: [join(ROOT, entry)], outdir, absWorkingDir: ROOT, sourcemap: false, metafile: true, write: true, logLevel: 'silent' });
-      const buildMs = performance.now() - t0;
-      const code = readFileSync(join(outdir, 'handler.js'));
-      sizes.push({ fn, entry, rawBytes: code.length, gzipBytes: gzipSync(code).length, buildMs, packages: packageBytes(result.metafile) });
+    const sizes: BundleMeasurement[] = [];
+    for (const [fn, entry] of Object.entries(stack.entries).sort(([a], [b]) => a.localeCompare(b))) {
+      progress(`bundle: ${fn} init × ${options.runs} (and × ${options.runs} with source maps)`);
+      const zip = readFileSync(stack.zips[fn]!);
+      const js = join(stack.buildDir, `${entry}.js`);
+      // With maps shipped: the bundle with its sourceMappingURL comment and the map beside it.
+      const withMap = join(scratch, `${fn}.js`);
+      writeFileSync(withMap, `${readFileSync(js, 'utf8')}\n//# sourceMappingURL=${fn}.js.map\n`);
+      copyFileSync(`${js}.map`, `${withMap}.map`);
+      sizes.push({
+        fn,
+        zipBytes: zip.length,
+        zipFiles: zipEntries(zip).map((e) => e.name),
+        jsBytes: statSync(js).size,
+        mapBytes: statSync(`${js}.map`).size,
+        initMs: initTimes(js, options.runs),
+        initWithMapsMs: initTimes(withMap, options.runs, ['--enable-source-maps']),
+        packages: packageBytes(join(stack.buildDir, `${entry}-meta.json`)),
+      });
     }
-    return sizes;
+    return { sizes, packageMs: stack.packageMs };
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
+    stack.dispose();
   }
 }
 
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+const mark = (ok: boolean) => (ok ? '' : ' ⚠');
 
-export async function bundleBenchmarks(progress: (line: string) => void = () => {}): Promise<Section> {
-  const { options } = esbuildOptions();
-  const sizes = await measureBundles(progress);
-  const shown = ['bundle', 'minify', 'keepNames', 'platform', 'target', 'format', 'external'] as const;
-  const described = shown.map((k) => `${k}: ${JSON.stringify(options[k])}`).join(', ');
+export async function bundleBenchmarks(progress: (line: string) => void = () => {}, options: { quick?: boolean } = {}): Promise<Section> {
+  const quick = options.quick ?? process.argv.includes('--quick');
+  const runs = quick ? 5 : 15;
+  const { sizes, packageMs } = await measureBundles({ runs, progress });
   return {
-    title: 'Bundle size per function',
+    title: 'Deployment zip and module init per function',
     body: [
-      `esbuild ${esbuildVersion} JS API with serverless.yml's \`custom.esbuild\` (${described}), no source map, into a temp dir. ` +
-        'gzip is zlib at its default level, a stand-in for the deflated size in the deployment zip (which also carries the `.map` file, since serverless.yml asks for source maps). ' +
-        'Sizes are exact for this esbuild version and lockfile; build time is indicative.',
+      `\`sls package --stage dev\` offline (esbuild ${esbuildVersion} through serverless-esbuild with serverless.yml's \`custom.esbuild\`; ${formatMs(packageMs)} for the whole stack). ` +
+        `**zip** is the deployment artifact in .serverless/ (goal ≤ ${kB(ZIP_GOAL_BYTES)}); **init** is the built handler \`require\`d by ${runs} fresh \`node\` processes, ` +
+        `median and min (goal ≤ ${INIT_GOAL_MS} ms median; ⚠ marks a miss). Source maps are not shipped: the last two columns are what shipping them would cost ` +
+        '(the map\'s size, and init under `NODE_OPTIONS=--enable-source-maps`). Sizes are exact for this lockfile; times are indicative on a shared machine, and a 256 MB Lambda has a fraction of a core.',
       {
-        columns: ['function', 'entry', 'raw', 'gzip', 'build time'],
-        rows: sizes.map((s) => [s.fn, `\`${s.entry}\``, `${kB(s.rawBytes)} (${s.rawBytes.toLocaleString('en-US')} B)`, kB(s.gzipBytes), formatMs(s.buildMs)]),
+        columns: ['function', 'zip', 'in the zip', 'bundle (JS)', 'init median', 'init min', 'map (not shipped)', 'init with maps, median'],
+        rows: sizes.map((s) => [
+          s.fn,
+          `${kB(s.zipBytes)}${mark(s.zipBytes <= ZIP_GOAL_BYTES)}`,
+          s.zipFiles.map((f) => `\`${f}\``).join(', '),
+          kB(s.jsBytes),
+          `${formatMs(s.initMs.median)}${mark(s.initMs.median <= INIT_GOAL_MS)}`,
+          formatMs(s.initMs.min),
+          kB(s.mapBytes),
+          formatMs(s.initWithMapsMs.median),
+        ]),
       },
-      `### Top ${TOP_PACKAGES} packages per function (minified bytes in the output, from the esbuild metafile; kB = 1000 bytes)`,
+      `### Top ${TOP_PACKAGES} packages per function (minified bytes in the bundle, from the esbuild metafile; kB = 1000 bytes)`,
       {
         columns: ['function', ...Array.from({ length: TOP_PACKAGES }, (_, i) => `#${i + 1}`), 'rest'],
         rows: sizes.map((s) => {
