@@ -41,10 +41,13 @@ export function packageOf(path: string): string {
 }
 
 function packageBytes(metafilePath: string): BundleMeasurement['packages'] {
-  const meta = JSON.parse(readFileSync(metafilePath, 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const meta = JSON.parse(readFileSync(metafilePath, 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
   const bytes = new Map<string, number>();
   for (const output of Object.values(meta.outputs)) {
-    for (const [path, input] of Object.entries(output.inputs)) bytes.set(packageOf(path), (bytes.get(packageOf(path)) ?? 0) + input.bytesInOutput);
+    for (const [path, input] of Object.entries(output.inputs))
+      bytes.set(packageOf(path), (bytes.get(packageOf(path)) ?? 0) + input.bytesInOutput);
   }
   return [...bytes].map(([name, b]) => ({ name, bytes: b })).sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
 }
@@ -53,12 +56,17 @@ function packageBytes(metafilePath: string): BundleMeasurement['packages'] {
 function initTimes(file: string, runs: number, nodeArgs: string[] = []): { median: number; min: number } {
   const script = `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
   const env = { ...process.env, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', NODE_OPTIONS: '' };
-  const samples = Array.from({ length: runs }, () => Number(execFileSync(process.execPath, [...nodeArgs, '-e', script], { encoding: 'utf8', env }))).sort((a, b) => a - b);
+  const samples = Array.from({ length: runs }, () =>
+    Number(execFileSync(process.execPath, [...nodeArgs, '-e', script], { encoding: 'utf8', env })),
+  ).sort((a, b) => a - b);
   const mid = Math.floor(samples.length / 2);
   return { median: samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2, min: samples[0]! };
 }
 
-export async function measureBundles(options: { runs: number; progress?: (line: string) => void }): Promise<{ sizes: BundleMeasurement[]; packageMs: number }> {
+export async function measureBundles(options: {
+  runs: number;
+  progress?: (line: string) => void;
+}): Promise<{ sizes: BundleMeasurement[]; packageMs: number }> {
   const progress = options.progress ?? (() => {});
   progress('bundle: sls package --stage dev (offline, temp copy)');
   const stack = await packageStack({ stage: 'dev' });
@@ -104,7 +112,7 @@ export async function bundleBenchmarks(progress: (line: string) => void = () => 
       `\`sls package --stage dev\` offline (esbuild ${esbuildVersion} through serverless-esbuild with serverless.yml's \`custom.esbuild\`; ${formatMs(packageMs)} for the whole stack). ` +
         `**zip** is the deployment artifact in .serverless/ (goal ≤ ${kB(ZIP_GOAL_BYTES)}); **init** is the built handler \`require\`d by ${runs} fresh \`node\` processes, ` +
         `median and min (goal ≤ ${INIT_GOAL_MS} ms median; ⚠ marks a miss). Source maps are not shipped: the last two columns are what shipping them would cost ` +
-        '(the map\'s size, and init under `NODE_OPTIONS=--enable-source-maps`). Sizes are exact for this lockfile; times are indicative on a shared machine, and a 256 MB Lambda has a fraction of a core.',
+        "(the map's size, and init under `NODE_OPTIONS=--enable-source-maps`). Sizes are exact for this lockfile; times are indicative on a shared machine, and a 256 MB Lambda has a fraction of a core.",
       {
         columns: ['function', 'zip', 'in the zip', 'bundle (JS)', 'init median', 'init min', 'map (not shipped)', 'init with maps, median'],
         rows: sizes.map((s) => [

@@ -54,18 +54,28 @@ function operationsResources({ service, stage, functions, operations }) {
   const fnNames = Object.keys(functions);
   for (const fn of fnNames) {
     const dims = [{ Name: 'FunctionName', Value: { Ref: functionLogicalId(fn) } }];
-    alarm(`${alnum(fn)}ErrorsAlarm`, `${fn}-errors`, `${fn} failed (its log has the error; an asynchronous event is in the dead-letter queue once retries are spent)`, {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: dims,
-      Statistic: 'Sum',
-    });
-    alarm(`${alnum(fn)}ThrottlesAlarm`, `${fn}-throttles`, `${fn} was throttled (account or reserved concurrency); throttled events are retried, then dead-lettered`, {
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Throttles',
-      Dimensions: dims,
-      Statistic: 'Sum',
-    });
+    alarm(
+      `${alnum(fn)}ErrorsAlarm`,
+      `${fn}-errors`,
+      `${fn} failed (its log has the error; an asynchronous event is in the dead-letter queue once retries are spent)`,
+      {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: dims,
+        Statistic: 'Sum',
+      },
+    );
+    alarm(
+      `${alnum(fn)}ThrottlesAlarm`,
+      `${fn}-throttles`,
+      `${fn} was throttled (account or reserved concurrency); throttled events are retried, then dead-lettered`,
+      {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: dims,
+        Statistic: 'Sum',
+      },
+    );
   }
 
   // Every EventBridge rule: the ones osls makes from `eventBridge` events (by their `name`), and those under resources.
@@ -73,37 +83,53 @@ function operationsResources({ service, stage, functions, operations }) {
   for (const [fn, f] of Object.entries(functions)) {
     for (const event of f.events ?? []) {
       if (!event.eventBridge) continue;
-      if (!event.eventBridge.name) throw new Error(`functions.${fn}: give its eventBridge event a name (its alarm and the dead-letter queue policy refer to it)`);
+      if (!event.eventBridge.name)
+        throw new Error(`functions.${fn}: give its eventBridge event a name (its alarm and the dead-letter queue policy refer to it)`);
       rules[`${alnum(fn)}Rule`] = event.eventBridge.name;
     }
   }
   for (const [id, ruleName] of Object.entries(rules)) {
-    alarm(`${alnum(id)}FailedInvocationsAlarm`, `${ruleName}-failed-invocations`, `EventBridge rule ${ruleName} could not deliver events to its target (they are in the dead-letter queue)`, {
-      Namespace: 'AWS/Events',
-      MetricName: 'FailedInvocations',
-      Dimensions: [{ Name: 'RuleName', Value: ruleName }],
-      Statistic: 'Sum',
-    });
+    alarm(
+      `${alnum(id)}FailedInvocationsAlarm`,
+      `${ruleName}-failed-invocations`,
+      `EventBridge rule ${ruleName} could not deliver events to its target (they are in the dead-letter queue)`,
+      {
+        Namespace: 'AWS/Events',
+        MetricName: 'FailedInvocations',
+        Dimensions: [{ Name: 'RuleName', Value: ruleName }],
+        Statistic: 'Sum',
+      },
+    );
   }
 
   for (const queue of operations.deadLetterQueues) {
-    alarm(`${alnum(queue)}DepthAlarm`, `${queue}-not-empty`, `Messages in ${queue}: something was not delivered or not processed (README "Operating" tells what each message says and how to redrive it)`, {
-      Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
-      Statistic: 'Maximum',
-    });
+    alarm(
+      `${alnum(queue)}DepthAlarm`,
+      `${queue}-not-empty`,
+      `Messages in ${queue}: something was not delivered or not processed (README "Operating" tells what each message says and how to redrive it)`,
+      {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+        Statistic: 'Maximum',
+      },
+    );
   }
 
   for (const [metric, services] of Object.entries(operations.zeroMetrics)) {
     for (const svc of services) {
       if (!functions[svc]) throw new Error(`custom.operations.zeroMetrics.${metric}: no function ${svc}`);
-      alarm(`${alnum(svc)}${upperFirst(metric)}Alarm`, `${svc}-${metric}`, `${svc} reported ${metric} > 0 (EMF metric ${operations.namespace}/${metric}, service=${svc})`, {
-        Namespace: operations.namespace,
-        MetricName: metric,
-        Dimensions: [{ Name: 'service', Value: svc }],
-        Statistic: 'Sum',
-      });
+      alarm(
+        `${alnum(svc)}${upperFirst(metric)}Alarm`,
+        `${svc}-${metric}`,
+        `${svc} reported ${metric} > 0 (EMF metric ${operations.namespace}/${metric}, service=${svc})`,
+        {
+          Namespace: operations.namespace,
+          MetricName: metric,
+          Dimensions: [{ Name: 'service', Value: svc }],
+          Statistic: 'Sum',
+        },
+      );
     }
   }
 
@@ -139,12 +165,30 @@ function dashboard({ prefix, fnNames, rules, operations }) {
     if (widgets.length % 2 === 0) y += 6;
   };
   for (const group of operations.dashboard) {
-    row(group.title, group.services.flatMap((svc) => group.metrics.map((m) => [operations.namespace, m, 'service', svc, { label: `${svc} ${m}` }])), group.stat ?? 'Sum');
+    row(
+      group.title,
+      group.services.flatMap((svc) => group.metrics.map((m) => [operations.namespace, m, 'service', svc, { label: `${svc} ${m}` }])),
+      group.stat ?? 'Sum',
+    );
   }
-  row('Lambda errors and throttles', fnNames.flatMap((fn) => ['Errors', 'Throttles'].map((m) => ['AWS/Lambda', m, 'FunctionName', fnVar(fn), { label: `${fn} ${m}` }])));
-  row('Lambda duration (max)', fnNames.map((fn) => ['AWS/Lambda', 'Duration', 'FunctionName', fnVar(fn), { label: fn }]), 'Maximum');
-  row('Dead-letter queues (messages)', operations.deadLetterQueues.map((q) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueVar(q), { label: q }]), 'Maximum');
-  row('EventBridge failed invocations', Object.values(rules).map((r) => ['AWS/Events', 'FailedInvocations', 'RuleName', r, { label: r }]));
+  row(
+    'Lambda errors and throttles',
+    fnNames.flatMap((fn) => ['Errors', 'Throttles'].map((m) => ['AWS/Lambda', m, 'FunctionName', fnVar(fn), { label: `${fn} ${m}` }])),
+  );
+  row(
+    'Lambda duration (max)',
+    fnNames.map((fn) => ['AWS/Lambda', 'Duration', 'FunctionName', fnVar(fn), { label: fn }]),
+    'Maximum',
+  );
+  row(
+    'Dead-letter queues (messages)',
+    operations.deadLetterQueues.map((q) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queueVar(q), { label: q }]),
+    'Maximum',
+  );
+  row(
+    'EventBridge failed invocations',
+    Object.values(rules).map((r) => ['AWS/Events', 'FailedInvocations', 'RuleName', r, { label: r }]),
+  );
   return {
     Type: 'AWS::CloudWatch::Dashboard',
     Properties: {
@@ -154,7 +198,12 @@ function dashboard({ prefix, fnNames, rules, operations }) {
   };
 }
 
-module.exports = async (/** @type {{ resolveVariable: (v: string) => Promise<any>, resolveConfigurationProperty: (p: string[]) => Promise<any> }} */ { resolveVariable, resolveConfigurationProperty }) =>
+module.exports = async (
+  /** @type {{ resolveVariable: (v: string) => Promise<any>, resolveConfigurationProperty: (p: string[]) => Promise<any> }} */ {
+    resolveVariable,
+    resolveConfigurationProperty,
+  },
+) =>
   operationsResources({
     service: await resolveVariable('self:service'),
     stage: await resolveVariable('sls:stage'),

@@ -44,7 +44,10 @@ const derive = {
   ecsClusterCondition: (values) => ({ ArnLike: { 'ecs:cluster': derive.ecsClusterArns(values) } }),
 
   /** Target groups by name pattern (IAM wildcards allowed), in this account and region. */
-  targetGroupArns: (values) => (list(values.targetGroupNames).length ? list(values.targetGroupNames) : ['*']).map((n) => arn('elasticloadbalancing', `targetgroup/${n}/*`)),
+  targetGroupArns: (values) =>
+    (list(values.targetGroupNames).length ? list(values.targetGroupNames) : ['*']).map((n) =>
+      arn('elasticloadbalancing', `targetgroup/${n}/*`),
+    ),
 
   /** Every Auto Scaling group of this account and region; narrowed by the ownership tag condition when one is set. */
   autoScalingGroupArns: () => [arn('autoscaling', 'autoScalingGroup:*:autoScalingGroupName/*')],
@@ -73,7 +76,9 @@ const derive = {
   athenaResultsLocation: (values) => resultsLocation(values).url,
   /** The results bucket and its objects under the results prefix (Athena writes them with logSearch's permissions). */
   athenaResultsBucketArn: (values) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}` }),
-  athenaResultsObjectsArn: (values) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}/${resultsLocation(values).prefix}*` }),
+  athenaResultsObjectsArn: (values) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}/${resultsLocation(values).prefix}*`,
+  }),
 };
 
 /** `s3://bucket/prefix/` → its parts (prefix with a trailing slash, or empty). */

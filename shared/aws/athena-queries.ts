@@ -95,7 +95,9 @@ export class AthenaAdapter {
     let first = true;
     do {
       const want = Math.min(GET_QUERY_RESULTS_MAX, limits.maxRows - rows.length + (first ? 1 : 0));
-      const out = await this.athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: want, ...(token ? { NextToken: token } : {}) }));
+      const out = await this.athena.send(
+        new GetQueryResultsCommand({ QueryExecutionId: id, MaxResults: want, ...(token ? { NextToken: token } : {}) }),
+      );
       columns ??= (out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
       const page = out.ResultSet?.Rows ?? [];
       for (const [i, raw] of page.entries()) {

@@ -65,10 +65,24 @@ export async function deadLetter(d: DeadLetterDeps, rejected: Rejected): Promise
  * The earlier positional form (kind `event`, system clock); kept so callers can move over one
  * at a time. Prefer `deadLetter({ queues, queueName, log, clock }, { source, kind, input, error })`.
  */
-export async function deadLetter(queues: Pick<QueueAdapter, 'send'>, queueName: string | undefined, log: Log, input: unknown, err: unknown, source: string): Promise<string | undefined>;
-export async function deadLetter(...args: [DeadLetterDeps, Rejected] | [Pick<QueueAdapter, 'send'>, string | undefined, Log, unknown, unknown, string]): Promise<string | undefined> {
+export async function deadLetter(
+  queues: Pick<QueueAdapter, 'send'>,
+  queueName: string | undefined,
+  log: Log,
+  input: unknown,
+  err: unknown,
+  source: string,
+): Promise<string | undefined>;
+export async function deadLetter(
+  ...args: [DeadLetterDeps, Rejected] | [Pick<QueueAdapter, 'send'>, string | undefined, Log, unknown, unknown, string]
+): Promise<string | undefined> {
   const [d, rejected] =
-    args.length === 2 ? args : [{ queues: args[0], queueName: args[1], log: args[2], clock: systemClock }, { source: args[5], kind: 'event', input: args[3], error: args[4] }];
+    args.length === 2
+      ? args
+      : [
+          { queues: args[0], queueName: args[1], log: args[2], clock: systemClock },
+          { source: args[5], kind: 'event', input: args[3], error: args[4] },
+        ];
   const message = deadLetterMessage(rejected, d.clock.now());
   d.log.error('input rejected', {
     source: rejected.source,
@@ -81,7 +95,10 @@ export async function deadLetter(...args: [DeadLetterDeps, Rejected] | [Pick<Que
 }
 
 /** The SQS message for a rejection: the envelope as JSON, and attributes to filter on. Pure. */
-export function deadLetterMessage(r: Rejected, now: number): { envelope: DeadLetterEnvelope; body: string; attributes: Record<string, string> } {
+export function deadLetterMessage(
+  r: Rejected,
+  now: number,
+): { envelope: DeadLetterEnvelope; body: string; attributes: Record<string, string> } {
   const error = clip(errorMessage(r.error), ERROR_MAX_CHARS);
   const attributes = { source: r.source, kind: r.kind, error: clip(error, ATTRIBUTE_MAX_CHARS) };
   // SQS counts each attribute's name, data type ("String") and value.
@@ -92,7 +109,12 @@ export function deadLetterMessage(r: Rejected, now: number): { envelope: DeadLet
   if (byteLength(body) <= budget) return { envelope, body, attributes };
 
   const whole = typeof r.input === 'string' ? r.input : stringify(r.input);
-  const summary: OversizedInput = { oversized: true, bytes: byteLength(whole), sha256: createHash('sha256').update(whole, 'utf8').digest('hex'), head: '' };
+  const summary: OversizedInput = {
+    oversized: true,
+    bytes: byteLength(whole),
+    sha256: createHash('sha256').update(whole, 'utf8').digest('hex'),
+    head: '',
+  };
   // JSON escaping can make the head longer than its bytes (a quote becomes \"): scale it down until the envelope fits.
   const room = budget - byteLength(stringify({ ...envelope, input: summary }));
   let headBytes = room;
@@ -106,7 +128,8 @@ export function deadLetterMessage(r: Rejected, now: number): { envelope: DeadLet
   return { envelope: { ...envelope, input: summary }, body, attributes };
 }
 
-const isOversized = (input: unknown): input is OversizedInput => !!input && typeof input === 'object' && (input as OversizedInput).oversized === true;
+const isOversized = (input: unknown): input is OversizedInput =>
+  !!input && typeof input === 'object' && (input as OversizedInput).oversized === true;
 const byteLength = (s: string) => Buffer.byteLength(s, 'utf8');
 const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 

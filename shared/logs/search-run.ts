@@ -49,7 +49,9 @@ export async function runLogSearch(deps: SearchDeps, config: SearchConfig, req: 
   const to = (req.date ?? req.to)!;
   const days = daysInRange(from, to);
   if (days > config.maxDays) {
-    throw new EventValidationError('date range too large', [`${from}..${to} is ${days} days; at most ${config.maxDays} (LOGS_SEARCH_MAX_DAYS)`]);
+    throw new EventValidationError('date range too large', [
+      `${from}..${to} is ${days} days; at most ${config.maxDays} (LOGS_SEARCH_MAX_DAYS)`,
+    ]);
   }
   const limit = checkLimit(req.limit, config);
   const shape = await deps.adapters.glue.getTable(config.database, table);
@@ -109,7 +111,8 @@ function resolveTable(req: SearchRequest): string {
 
 function checkLimit(limit: number | undefined, config: SearchConfig): number {
   if (limit === undefined) return config.defaultRows;
-  if (limit > config.maxRows) throw new EventValidationError('limit too large', [`limit: at most ${config.maxRows} (LOGS_SEARCH_MAX_ROWS)`]);
+  if (limit > config.maxRows)
+    throw new EventValidationError('limit too large', [`limit: at most ${config.maxRows} (LOGS_SEARCH_MAX_ROWS)`]);
   return limit;
 }
 
@@ -118,7 +121,12 @@ function waitMsFor(waitSeconds: number | undefined, config: SearchConfig): numbe
 }
 
 /** Poll with backoff until the query finishes or `maxWaitMs` has passed; never sleeps past it. */
-export async function waitForQuery(deps: Pick<SearchDeps, 'adapters' | 'clock'>, id: string, maxWaitMs: number, known?: QueryStatus): Promise<QueryStatus> {
+export async function waitForQuery(
+  deps: Pick<SearchDeps, 'adapters' | 'clock'>,
+  id: string,
+  maxWaitMs: number,
+  known?: QueryStatus,
+): Promise<QueryStatus> {
   const deadline = deps.clock.now() + maxWaitMs;
   let delay = POLL_FIRST_MS;
   let seen = known;
@@ -139,7 +147,8 @@ async function finish(deps: SearchDeps, id: string, limit: number, maxWaitMs: nu
     runTimeMs: status.runTimeMs,
     ...(status.outputLocation ? { outputLocation: status.outputLocation } : {}),
   };
-  if (status.state === 'FAILED' || status.state === 'CANCELLED') throw new QueryFailedError(id, status.state, status.reason ?? 'no reason given');
+  if (status.state === 'FAILED' || status.state === 'CANCELLED')
+    throw new QueryFailedError(id, status.state, status.reason ?? 'no reason given');
   if (status.state !== 'SUCCEEDED') {
     deps.log.info('query still running', { queryExecutionId: id, state: status.state, waitedMs: maxWaitMs });
     return {
@@ -151,5 +160,13 @@ async function finish(deps: SearchDeps, id: string, limit: number, maxWaitMs: nu
   }
   const rows = await deps.adapters.athena.results(id, { maxRows: limit, maxBytes: RESPONSE_ROWS_MAX_BYTES });
   deps.log.info('query done', { queryExecutionId: id, rows: rows.rows.length, truncated: rows.truncated, ...stats });
-  return { status: 'SUCCEEDED', queryExecutionId: id, columns: rows.columns, rows: rows.rows, rowCount: rows.rows.length, truncated: rows.truncated, ...stats };
+  return {
+    status: 'SUCCEEDED',
+    queryExecutionId: id,
+    columns: rows.columns,
+    rows: rows.rows,
+    rowCount: rows.rows.length,
+    truncated: rows.truncated,
+    ...stats,
+  };
 }

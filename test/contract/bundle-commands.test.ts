@@ -20,7 +20,9 @@ const actions = (entry: string) => reachableCalls([adapter, { file: 'functions/x
 
 describe('calls a bundle can send', () => {
   it('counts a call when the method holding it is reachable from module-level code, through this.x calls', () => {
-    expect(actions(`import { Tables } from '../../shared/aws/tables'; export const handler = async () => new Tables(client).get('t');`)).toEqual(['glue:GetTable']);
+    expect(
+      actions(`import { Tables } from '../../shared/aws/tables'; export const handler = async () => new Tables(client).get('t');`),
+    ).toEqual(['glue:GetTable']);
   });
 
   it('leaves out what unused methods of a used class send', () => {
@@ -28,11 +30,17 @@ describe('calls a bundle can send', () => {
   });
 
   it('maps paginators and namespace imports to their actions', () => {
-    expect(actions(`export const handler = async (t: any) => { for await (const p of t.all()) {} ; await announce(c); };`)).toEqual(['glue:GetTables', 'sns:Publish']);
+    expect(actions(`export const handler = async (t: any) => { for await (const p of t.all()) {} ; await announce(c); };`)).toEqual([
+      'glue:GetTables',
+      'sns:Publish',
+    ]);
   });
 
   it('says what to do about a client package it has no IAM prefix for', () => {
-    const file = { file: 'shared/aws/kinesis.ts', text: `import { PutRecordCommand } from '@aws-sdk/client-kinesis'; export const put = (c: any) => c.send(new PutRecordCommand({}));` };
+    const file = {
+      file: 'shared/aws/kinesis.ts',
+      text: `import { PutRecordCommand } from '@aws-sdk/client-kinesis'; export const put = (c: any) => c.send(new PutRecordCommand({}));`,
+    };
     expect(() => reachableCalls([file])).toThrow(/add its IAM service prefix to IAM_PREFIX/);
   });
 });

@@ -53,14 +53,17 @@ interface Unit {
 
 /** Calls a bundle can send, from its metafile (paths relative to `root`). */
 export function callsInBundle(metafilePath: string, root: string): SentCall[] {
-  const meta = JSON.parse(readFileSync(metafilePath, 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const meta = JSON.parse(readFileSync(metafilePath, 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
   const ours = new Set<string>();
   for (const output of Object.values(meta.outputs)) {
     for (const [path, input] of Object.entries(output.inputs)) {
       if (input.bytesInOutput > 0 && /^(functions|shared)\//.test(path) && path.endsWith('.ts')) ours.add(path);
     }
   }
-  if (ours.size === 0) throw new Error(`${metafilePath}: no source files of ours in the bundle (paths not relative to the service directory?)`);
+  if (ours.size === 0)
+    throw new Error(`${metafilePath}: no source files of ours in the bundle (paths not relative to the service directory?)`);
   return reachableCalls([...ours].sort().map((file) => ({ file, text: readFileSync(join(root, file), 'utf8') })));
 }
 
@@ -81,7 +84,9 @@ export function reachableCalls(files: Array<{ file: string; text: string }>): Se
     }
   }
   const calls = [...done].flatMap((u) => u.calls);
-  return [...new Map(calls.map((c) => [`${c.action} ${c.from}`, c])).values()].sort((a, b) => a.action.localeCompare(b.action) || a.from.localeCompare(b.from));
+  return [...new Map(calls.map((c) => [`${c.action} ${c.from}`, c])).values()].sort(
+    (a, b) => a.action.localeCompare(b.action) || a.from.localeCompare(b.from),
+  );
 }
 
 function unitsOf(file: string, text: string): Unit[] {
@@ -112,7 +117,10 @@ function unitsOf(file: string, text: string): Unit[] {
         const op = ts.isNewExpression(n) ? /^(.+)Command$/.exec(call.name)?.[1] : /^paginate(.+)$/.exec(call.name)?.[1];
         if (op) {
           const prefix = IAM_PREFIX[call.pkg];
-          if (!prefix) throw new Error(`${file}: ${call.name} comes from ${call.pkg}; add its IAM service prefix to IAM_PREFIX in test/contract/bundle-commands.ts`);
+          if (!prefix)
+            throw new Error(
+              `${file}: ${call.name} comes from ${call.pkg}; add its IAM service prefix to IAM_PREFIX in test/contract/bundle-commands.ts`,
+            );
           const action = `${prefix}:${op}`;
           unit.calls.push({ action: ACTION_FOR_OPERATION[action] ?? action, from: `${file} ${where}` });
         }
@@ -133,7 +141,8 @@ function unitsOf(file: string, text: string): Unit[] {
   const isFunctionLike = (e: ts.Expression | undefined) => !!e && (ts.isArrowFunction(e) || ts.isFunctionExpression(e));
   // What a handler file exports is what the Lambda runtime calls: always reachable.
   const entry = file.startsWith('functions/');
-  const exported = (s: ts.Statement) => entry && !!ts.getModifiers(s as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const exported = (s: ts.Statement) =>
+    entry && !!ts.getModifiers(s as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
 
   for (const statement of source.statements) {
     if (ts.isImportDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) continue;
@@ -142,7 +151,10 @@ function unitsOf(file: string, text: string): Unit[] {
     } else if (ts.isClassDeclaration(statement)) {
       const cls = statement.name?.text ?? '(class)';
       for (const member of statement.members) {
-        const memberName = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+        const memberName =
+          member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name))
+            ? member.name.text
+            : undefined;
         if ((ts.isMethodDeclaration(member) || ts.isGetAccessor(member) || ts.isSetAccessor(member)) && memberName) {
           scan(member, memberName, `${cls}.${memberName}`, member.name);
         } else {
@@ -154,7 +166,8 @@ function unitsOf(file: string, text: string): Unit[] {
       for (const clause of statement.heritageClauses ?? []) scan(clause, undefined, `${cls} extends`);
     } else if (ts.isVariableStatement(statement)) {
       for (const decl of statement.declarationList.declarations) {
-        if (ts.isIdentifier(decl.name) && isFunctionLike(decl.initializer) && !exported(statement)) scan(decl.initializer!, decl.name.text, `${decl.name.text}()`);
+        if (ts.isIdentifier(decl.name) && isFunctionLike(decl.initializer) && !exported(statement))
+          scan(decl.initializer!, decl.name.text, `${decl.name.text}()`);
         else scan(decl, undefined, 'module');
       }
     } else {

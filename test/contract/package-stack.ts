@@ -8,7 +8,10 @@ const ROOT = join(__dirname, '..', '..');
 /** What `sls package` reads: the config, its helpers, and the code it bundles. */
 const INPUTS = ['serverless.yml', 'package.json', 'tsconfig.json', 'deploy', 'functions', 'shared'];
 
-export type Template = { Resources: Record<string, { Type: string; Properties?: any; DependsOn?: unknown }>; Conditions?: Record<string, unknown> };
+export type Template = {
+  Resources: Record<string, { Type: string; Properties?: any; DependsOn?: unknown }>;
+  Conditions?: Record<string, unknown>;
+};
 
 export interface PackagedStack {
   /** The temp copy the stack was packaged in (removed by `dispose`). */
@@ -46,12 +49,14 @@ export async function packageStack(options: { stage?: string; params?: Record<st
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string };
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`sls package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+    throw new Error(`sls package failed: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`, { cause: err });
   }
   const packageMs = performance.now() - started;
   const out = join(dir, '.serverless');
   const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-  const state = JSON.parse(readFileSync(join(out, 'serverless-state.json'), 'utf8')) as { service: { functions: Record<string, { handler: string }> } };
+  const state = JSON.parse(readFileSync(join(out, 'serverless-state.json'), 'utf8')) as {
+    service: { functions: Record<string, { handler: string }> };
+  };
   const entries = Object.fromEntries(Object.entries(state.service.functions).map(([fn, f]) => [fn, f.handler.replace(/\.[^.]+$/, '')]));
   const zips = Object.fromEntries(
     readdirSync(out)

@@ -28,13 +28,19 @@ const OPERATOR = {
  */
 const NO_RESOURCE_LEVEL: Record<string, string> = {
   'ecs:ListClusters': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
-  'ecs:ListTaskDefinitionFamilies': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
-  'ecs:DescribeTaskDefinition': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
-  'elasticloadbalancing:DescribeTargetHealth': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
-  'elasticloadbalancing:DescribeTargetGroupAttributes': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
-  'elasticloadbalancing:DescribeTargetGroups': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  'ecs:ListTaskDefinitionFamilies':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
+  'ecs:DescribeTaskDefinition':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
+  'elasticloadbalancing:DescribeTargetHealth':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  'elasticloadbalancing:DescribeTargetGroupAttributes':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  'elasticloadbalancing:DescribeTargetGroups':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
   'autoscaling:DescribeLifecycleHooks': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
-  'autoscaling:DescribeAutoScalingGroups': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
+  'autoscaling:DescribeAutoScalingGroups':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
 };
 
 /**
@@ -74,7 +80,15 @@ afterAll(() => {
 
 // ---- template reading -------------------------------------------------------------------
 
-type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: Record<string, Record<string, unknown>>; NotAction?: unknown; NotResource?: unknown };
+type Statement = {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  NotAction?: unknown;
+  NotResource?: unknown;
+};
 
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
 const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -97,7 +111,11 @@ function resolveIf(t: Template, value: unknown): unknown {
       const [cond, yes, no] = o['Fn::If'];
       return resolveIf(t, truth(t.Conditions?.[cond]) ? yes : no);
     }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolveIf(t, v)]).filter(([, v]) => !isNoValue(v)));
+    return Object.fromEntries(
+      Object.entries(o)
+        .map(([k, v]) => [k, resolveIf(t, v)])
+        .filter(([, v]) => !isNoValue(v)),
+    );
   }
   return value;
 }
@@ -121,9 +139,20 @@ function functionsOf(stack: PackagedStack): Fn[] {
     if (!key) throw new Error(`function ${name} is not in serverless.yml's functions`);
     const roleRef = r.Properties.Role;
     const roleId = roleRef?.['Fn::GetAtt']?.[0] as string | undefined;
-    if (!roleId || t.Resources[roleId]?.Type !== 'AWS::IAM::Role') throw new Error(`${key}: its Role is not a role of this stack (${JSON.stringify(roleRef)})`);
-    const role = resolveIf(t, t.Resources[roleId]!.Properties) as { Policies?: Array<{ PolicyDocument: { Statement: Statement[] } }>; ManagedPolicyArns?: unknown };
-    return { key, logicalId, name, props: r.Properties, roleId, statements: (role.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement) };
+    if (!roleId || t.Resources[roleId]?.Type !== 'AWS::IAM::Role')
+      throw new Error(`${key}: its Role is not a role of this stack (${JSON.stringify(roleRef)})`);
+    const role = resolveIf(t, t.Resources[roleId]!.Properties) as {
+      Policies?: Array<{ PolicyDocument: { Statement: Statement[] } }>;
+      ManagedPolicyArns?: unknown;
+    };
+    return {
+      key,
+      logicalId,
+      name,
+      props: r.Properties,
+      roleId,
+      statements: (role.Policies ?? []).flatMap((p) => p.PolicyDocument.Statement),
+    };
   });
 }
 
@@ -136,7 +165,8 @@ function platformActions(t: Template, fn: Fn): string[] {
   const actions = ['logs:CreateLogStream', 'logs:PutLogEvents'];
   for (const [, m] of ofType(t, 'AWS::Lambda::EventSourceMapping')) {
     // "Lambda needs the following permissions to manage messages in your Amazon SQS queue" (AWS Lambda Developer Guide, "Using Lambda with Amazon SQS").
-    if (refersTo(m.Properties.FunctionName, fn.logicalId) && JSON.stringify(m.Properties.EventSourceArn).includes('Queue')) actions.push('sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
+    if (refersTo(m.Properties.FunctionName, fn.logicalId) && JSON.stringify(m.Properties.EventSourceArn).includes('Queue'))
+      actions.push('sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   }
   for (const [, c] of ofType(t, 'AWS::Lambda::EventInvokeConfig')) {
     // A destination is sent to with the function's execution role (AWS Lambda Developer Guide, "Capturing records of asynchronous invocations").
@@ -178,7 +208,9 @@ describe('IAM: one role per function, exactly the calls its bundle sends', () =>
       for (const id of roles) {
         const role = stack.template.Resources[id]!.Properties;
         expect(role.ManagedPolicyArns).toBeUndefined();
-        expect(role.AssumeRolePolicyDocument.Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
+        expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ]);
       }
     }
   });
@@ -186,28 +218,32 @@ describe('IAM: one role per function, exactly the calls its bundle sends', () =>
   it.each([
     ['defaults (dev)', () => defaults, {} as Record<string, string>],
     ['an operator config (prod)', () => operator, OPERATOR],
-  ])('with %s, each role grants exactly what its bundle sends, what the platform needs for it, and what AWS does on its behalf', (_, stack, params) => {
-    const s = stack();
-    const diff: Record<string, { missing: string[]; extra: string[] }> = {};
-    for (const fn of functionsOf(s)) {
-      const granted = actionsOf(fn.statements);
-      const expected = expectedActions(s, fn, params);
-      const sentBy = Object.fromEntries(callsOf(s, fn).map((c) => [c.action, c.from]));
-      diff[fn.key] = {
-        // Each missing action names where the code sends it.
-        missing: sorted([...expected].filter((a) => !granted.has(a))).map((a) => `${a} (${sentBy[a] ?? 'platform/implied'})`),
-        extra: sorted([...granted].filter((a) => !expected.has(a))),
-      };
-    }
-    expect(diff).toEqual(Object.fromEntries(Object.keys(diff).map((k) => [k, { missing: [], extra: [] }])));
-  });
+  ])(
+    'with %s, each role grants exactly what its bundle sends, what the platform needs for it, and what AWS does on its behalf',
+    (_, stack, params) => {
+      const s = stack();
+      const diff: Record<string, { missing: string[]; extra: string[] }> = {};
+      for (const fn of functionsOf(s)) {
+        const granted = actionsOf(fn.statements);
+        const expected = expectedActions(s, fn, params);
+        const sentBy = Object.fromEntries(callsOf(s, fn).map((c) => [c.action, c.from]));
+        diff[fn.key] = {
+          // Each missing action names where the code sends it.
+          missing: sorted([...expected].filter((a) => !granted.has(a))).map((a) => `${a} (${sentBy[a] ?? 'platform/implied'})`),
+          extra: sorted([...granted].filter((a) => !expected.has(a))),
+        };
+      }
+      expect(diff).toEqual(Object.fromEntries(Object.keys(diff).map((k) => [k, { missing: [], extra: [] }])));
+    },
+  );
 
   it('uses no wildcard action, no NotAction/NotResource, and "*" only for actions without resource-level permissions', () => {
     for (const stack of [defaults, operator]) {
       for (const fn of functionsOf(stack)) {
         for (const st of fn.statements) {
           expect([fn.key, st.Sid, st.Effect, st.NotAction, st.NotResource]).toEqual([fn.key, st.Sid, 'Allow', undefined, undefined]);
-          for (const action of asList(st.Action)) expect([fn.key, action]).toEqual([fn.key, expect.stringMatching(/^[a-z0-9-]+:[A-Za-z0-9]+$/)]);
+          for (const action of asList(st.Action))
+            expect([fn.key, action]).toEqual([fn.key, expect.stringMatching(/^[a-z0-9-]+:[A-Za-z0-9]+$/)]);
           const star = asList(st.Resource).some((r) => r === '*' || (typeof r === 'string' && /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(r)));
           if (star) expect([fn.key, st.Sid, asList(st.Action).filter((a) => !NO_RESOURCE_LEVEL[a])]).toEqual([fn.key, st.Sid, []]);
           expect([fn.key, st.Sid, asList(st.Resource).length > 0]).toEqual([fn.key, st.Sid, true]);
@@ -222,33 +258,44 @@ describe('IAM: one role per function, exactly the calls its bundle sends', () =>
     // only in the functions' CLUSTERS variable: its IAM resources are rebuilt with ${AWS::Partition}).
     const literal = new Set(JSON.stringify(operator.template).match(/arn:aws[a-z-]*:[a-z0-9-]+:[^",]*/g) ?? []);
     expect(sorted(literal)).toEqual(sorted([OPERATOR.interruptedTasksTopicArn, OPERATOR.alarmTopicArn, OPERATOR.clusters.split(',')[1]!]));
-    const inRoles = new Set(JSON.stringify(functionsOf(operator).map((f) => f.statements)).match(/arn:aws[a-z-]*:[a-z0-9-]+:[^",]*/g) ?? []);
+    const inRoles = new Set(
+      JSON.stringify(functionsOf(operator).map((f) => f.statements)).match(/arn:aws[a-z-]*:[a-z0-9-]+:[^",]*/g) ?? [],
+    );
     expect(sorted(inRoles)).toEqual([OPERATOR.interruptedTasksTopicArn]);
   });
 
   describe('with clusters, target groups, an ownership tag and a topic configured, what changes things is scoped to them', () => {
-    const statementsFor = (action: string) => functionsOf(operator).flatMap((fn) => fn.statements.filter((s) => asList(s.Action).includes(action)).map((s) => ({ fn: fn.key, s })));
+    const statementsFor = (action: string) =>
+      functionsOf(operator).flatMap((fn) => fn.statements.filter((s) => asList(s.Action).includes(action)).map((s) => ({ fn: fn.key, s })));
     const subs = (v: unknown) => asList(v as any).map((r: any) => r?.['Fn::Sub'] ?? r);
     const PREFIX = 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:';
 
     it('ECS actions reach only the configured clusters, and DRAINING and StopTask also carry the ecs:cluster condition', () => {
-      const ecsActions = new Set(functionsOf(operator).flatMap((fn) => [...actionsOf(fn.statements)].filter((a) => a.startsWith('ecs:') && !NO_RESOURCE_LEVEL[a])));
+      const ecsActions = new Set(
+        functionsOf(operator).flatMap((fn) => [...actionsOf(fn.statements)].filter((a) => a.startsWith('ecs:') && !NO_RESOURCE_LEVEL[a])),
+      );
       expect(ecsActions.size).toBeGreaterThan(0);
       for (const action of ecsActions) {
         for (const { s } of statementsFor(action)) {
-          for (const r of subs(s.Resource)) expect(r).toMatch(new RegExp(`^${escape(PREFIX)}(cluster|container-instance|task|service)/(web|batch)(/\\*)?$`));
+          for (const r of subs(s.Resource))
+            expect(r).toMatch(new RegExp(`^${escape(PREFIX)}(cluster|container-instance|task|service)/(web|batch)(/\\*)?$`));
         }
       }
       for (const action of ['ecs:UpdateContainerInstancesState', 'ecs:StopTask']) {
         const found = statementsFor(action);
         expect(found.length).toBeGreaterThan(0);
-        for (const { s } of found) expect(subs(s.Condition?.ArnLike?.['ecs:cluster'])).toEqual([`${PREFIX}cluster/web`, `${PREFIX}cluster/batch`]);
+        for (const { s } of found)
+          expect(subs(s.Condition?.ArnLike?.['ecs:cluster'])).toEqual([`${PREFIX}cluster/web`, `${PREFIX}cluster/batch`]);
       }
     });
 
     it('DeregisterTargets reaches only the configured target groups', () => {
       for (const { s } of statementsFor('elasticloadbalancing:DeregisterTargets')) {
-        expect(subs(s.Resource)).toEqual(['web-*', 'api-*'].map((n) => `arn:\${AWS::Partition}:elasticloadbalancing:\${AWS::Region}:\${AWS::AccountId}:targetgroup/${n}/*`));
+        expect(subs(s.Resource)).toEqual(
+          ['web-*', 'api-*'].map(
+            (n) => `arn:\${AWS::Partition}:elasticloadbalancing:\${AWS::Region}:\${AWS::AccountId}:targetgroup/${n}/*`,
+          ),
+        );
       }
     });
 
@@ -268,7 +315,10 @@ describe('IAM: one role per function, exactly the calls its bundle sends', () =>
     it("Athena reaches only logSearch's own workgroup", () => {
       const found = statementsFor('athena:GetQueryExecution');
       expect(found.map((f) => f.fn)).toEqual(['logSearch']);
-      for (const { s } of found) expect(s.Resource).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${LogSearchWorkGroup}' });
+      for (const { s } of found)
+        expect(s.Resource).toEqual({
+          'Fn::Sub': 'arn:${AWS::Partition}:athena:${AWS::Region}:${AWS::AccountId}:workgroup/${LogSearchWorkGroup}',
+        });
     });
   });
 });
@@ -290,12 +340,18 @@ describe('delivery: every asynchronous path ends in a dead-letter queue', () => 
       expect(rules.length).toBeGreaterThanOrEqual(3);
       for (const [id, rule] of rules) {
         for (const target of rule.Properties.Targets) {
-          expect([id, target.RetryPolicy?.MaximumRetryAttempts >= 0, target.RetryPolicy?.MaximumEventAgeInSeconds >= 60]).toEqual([id, true, true]);
+          expect([id, target.RetryPolicy?.MaximumRetryAttempts >= 0, target.RetryPolicy?.MaximumEventAgeInSeconds >= 60]).toEqual([
+            id,
+            true,
+            true,
+          ]);
           const dlq = queueOf(t, target.DeadLetterConfig?.Arn);
           expect([id, dlq]).toEqual([id, expect.any(String)]);
           // The queue policy must let this rule send (EventBridge User Guide, "Granting permissions to the dead-letter queue").
           const policies = ofType(t, 'AWS::SQS::QueuePolicy').filter(([, p]) => refersTo(p.Properties.Queues, dlq!));
-          const sources = policies.flatMap(([, p]) => p.Properties.PolicyDocument.Statement.flatMap((s: Statement) => asList(s.Condition?.ArnEquals?.['aws:SourceArn'])));
+          const sources = policies.flatMap(([, p]) =>
+            p.Properties.PolicyDocument.Statement.flatMap((s: Statement) => asList(s.Condition?.ArnEquals?.['aws:SourceArn'])),
+          );
           const ruleArn = JSON.stringify(sources);
           expect([id, ruleArn.includes(`"${id}"`) || ruleArn.includes(`:rule/${rule.Properties.Name}"`)]).toEqual([id, true]);
         }
@@ -310,7 +366,8 @@ describe('delivery: every asynchronous path ends in a dead-letter queue', () => 
     for (const fn of fns) {
       const eventTarget = targets.some((a) => refersTo(a, fn.logicalId));
       const config = ofType(t, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties.FunctionName, fn.logicalId))?.[1];
-      if (eventTarget || config) expect([fn.key, queueOf(t, config?.Properties.DestinationConfig?.OnFailure?.Destination)]).toEqual([fn.key, expect.any(String)]);
+      if (eventTarget || config)
+        expect([fn.key, queueOf(t, config?.Properties.DestinationConfig?.OnFailure?.Destination)]).toEqual([fn.key, expect.any(String)]);
     }
     for (const [, m] of ofType(t, 'AWS::Lambda::EventSourceMapping')) {
       const queue = queueOf(t, m.Properties.EventSourceArn)!;
@@ -319,7 +376,7 @@ describe('delivery: every asynchronous path ends in a dead-letter queue', () => 
     }
   });
 
-  it("derives each SQS source's visibility timeout from its function's timeout (≥ 6 ×, AWS Lambda Developer Guide, \"Using Lambda with Amazon SQS\")", () => {
+  it('derives each SQS source\'s visibility timeout from its function\'s timeout (≥ 6 ×, AWS Lambda Developer Guide, "Using Lambda with Amazon SQS")', () => {
     for (const stack of [defaults, operator]) {
       const t = stack.template;
       const mappings = ofType(t, 'AWS::Lambda::EventSourceMapping');
@@ -345,8 +402,12 @@ describe('delivery: every asynchronous path ends in a dead-letter queue', () => 
   });
 
   it('selects the configured lifecycle hooks only', () => {
-    expect(defaults.template.Resources.AsgTerminateRule!.Properties.EventPattern.detail).toEqual({ LifecycleHookName: ['ecs-steady-drain'] });
-    expect(operator.template.Resources.AsgTerminateRule!.Properties.EventPattern.detail).toEqual({ LifecycleHookName: ['ecs-steady-drain', 'batch-drain'] });
+    expect(defaults.template.Resources.AsgTerminateRule!.Properties.EventPattern.detail).toEqual({
+      LifecycleHookName: ['ecs-steady-drain'],
+    });
+    expect(operator.template.Resources.AsgTerminateRule!.Properties.EventPattern.detail).toEqual({
+      LifecycleHookName: ['ecs-steady-drain', 'batch-drain'],
+    });
   });
 
   it('gives both drain functions the drain params, and asgLifecycleDrain the ASG ones', () => {
@@ -354,16 +415,27 @@ describe('delivery: every asynchronous path ends in a dead-letter queue', () => 
     for (const key of ['spotInterruption', 'asgLifecycleDrain']) {
       expect(env(defaults, key)).toMatchObject({ DRAIN_EXPIRED_TOLERANCE_SECONDS: '0', DRAIN_KEEP_SERVING: 'true' });
     }
-    expect(env(defaults, 'asgLifecycleDrain')).toMatchObject({ LIFECYCLE_HOOK_NAMES: 'ecs-steady-drain', ASG_OWNERSHIP_TAG: '', ASG_DRAIN_MAX_SECONDS: '3600', ASG_DEADLINE_RESULT: 'CONTINUE' });
-    expect(env(operator, 'asgLifecycleDrain')).toMatchObject({ LIFECYCLE_HOOK_NAMES: OPERATOR.lifecycleHookNames, ASG_OWNERSHIP_TAG: OPERATOR.asgOwnershipTag });
+    expect(env(defaults, 'asgLifecycleDrain')).toMatchObject({
+      LIFECYCLE_HOOK_NAMES: 'ecs-steady-drain',
+      ASG_OWNERSHIP_TAG: '',
+      ASG_DRAIN_MAX_SECONDS: '3600',
+      ASG_DEADLINE_RESULT: 'CONTINUE',
+    });
+    expect(env(operator, 'asgLifecycleDrain')).toMatchObject({
+      LIFECYCLE_HOOK_NAMES: OPERATOR.lifecycleHookNames,
+      ASG_OWNERSHIP_TAG: OPERATOR.asgOwnershipTag,
+    });
   });
 
-  it("gives logSearch its own workgroup with the result location and a per-query scan limit enforced", () => {
+  it('gives logSearch its own workgroup with the result location and a per-query scan limit enforced', () => {
     const t = operator.template;
     const [id, wg] = ofType(t, 'AWS::Athena::WorkGroup')[0]!;
     const search = functionsOf(operator).find((f) => f.key === 'logSearch')!;
     expect(search.props.Environment.Variables.LOGS_ATHENA_WORKGROUP).toBe(wg.Properties.Name);
-    expect(wg.Properties.WorkGroupConfiguration).toMatchObject({ EnforceWorkGroupConfiguration: true, ResultConfiguration: { OutputLocation: 's3://acme-logs/athena-results/' } });
+    expect(wg.Properties.WorkGroupConfiguration).toMatchObject({
+      EnforceWorkGroupConfiguration: true,
+      ResultConfiguration: { OutputLocation: 's3://acme-logs/athena-results/' },
+    });
     // Athena API Reference, WorkGroupConfiguration.BytesScannedCutoffPerQuery: minimum 10,000,000.
     expect(Number(wg.Properties.WorkGroupConfiguration.BytesScannedCutoffPerQuery)).toBeGreaterThanOrEqual(10_000_000);
     expect(refersTo(search.statements, id) || JSON.stringify(search.statements).includes(`\${${id}}`)).toBe(true);
@@ -376,35 +448,58 @@ describe('alarms and a dashboard per stage', () => {
   const alarms = (t: Template) => ofType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   const dims = (a: any) => Object.fromEntries((a.Dimensions ?? []).map((d: { Name: string; Value: unknown }) => [d.Name, d.Value]));
   const hasAlarm = (t: Template, namespace: string, metric: string, match: (d: Record<string, unknown>) => boolean) =>
-    alarms(t).some((a) => a.Namespace === namespace && a.MetricName === metric && a.Threshold === 0 && a.ComparisonOperator === 'GreaterThanThreshold' && match(dims(a)));
+    alarms(t).some(
+      (a) =>
+        a.Namespace === namespace &&
+        a.MetricName === metric &&
+        a.Threshold === 0 &&
+        a.ComparisonOperator === 'GreaterThanThreshold' &&
+        match(dims(a)),
+    );
 
   it('alarms on Errors and Throttles of every function', () => {
     for (const fn of functionsOf(defaults)) {
-      for (const metric of ['Errors', 'Throttles']) expect([fn.key, metric, hasAlarm(defaults.template, 'AWS/Lambda', metric, (d) => refersTo(d.FunctionName, fn.logicalId))]).toEqual([fn.key, metric, true]);
+      for (const metric of ['Errors', 'Throttles'])
+        expect([fn.key, metric, hasAlarm(defaults.template, 'AWS/Lambda', metric, (d) => refersTo(d.FunctionName, fn.logicalId))]).toEqual([
+          fn.key,
+          metric,
+          true,
+        ]);
     }
   });
 
   it('alarms on failed deliveries of every EventBridge rule and on anything in a dead-letter queue', () => {
     const t = defaults.template;
-    for (const [id, rule] of ofType(t, 'AWS::Events::Rule')) expect([id, hasAlarm(t, 'AWS/Events', 'FailedInvocations', (d) => d.RuleName === rule.Properties.Name)]).toEqual([id, true]);
+    for (const [id, rule] of ofType(t, 'AWS::Events::Rule'))
+      expect([id, hasAlarm(t, 'AWS/Events', 'FailedInvocations', (d) => d.RuleName === rule.Properties.Name)]).toEqual([id, true]);
     const dlqs = new Set<string>();
     for (const [, r] of Object.entries(t.Resources)) {
-      const found = JSON.stringify([r.Properties?.RedrivePolicy?.deadLetterTargetArn, r.Properties?.DestinationConfig, r.Properties?.Targets?.map((x: any) => x.DeadLetterConfig)]).match(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g) ?? [];
+      const found =
+        JSON.stringify([
+          r.Properties?.RedrivePolicy?.deadLetterTargetArn,
+          r.Properties?.DestinationConfig,
+          r.Properties?.Targets?.map((x: any) => x.DeadLetterConfig),
+        ]).match(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/g) ?? [];
       for (const f of found) dlqs.add(/\["([A-Za-z0-9]+)"/.exec(f)![1]!);
     }
     expect(dlqs.size).toBeGreaterThanOrEqual(2);
-    for (const q of dlqs) expect([q, hasAlarm(t, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', (d) => refersTo(d.QueueName, q))]).toEqual([q, true]);
+    for (const q of dlqs)
+      expect([q, hasAlarm(t, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', (d) => refersTo(d.QueueName, q))]).toEqual([q, true]);
   });
 
   it('alarms on drains cut by the deadline, tasks left running and failed log partitions, with the dimension Powertools sets', () => {
     const t = defaults.template;
     for (const svc of ['spotInterruption', 'asgLifecycleDrain']) {
-      for (const metric of ['drainsCutByDeadline', 'tasksLeftRunning']) expect([svc, metric, hasAlarm(t, 'EcsSteady', metric, (d) => d.service === svc)]).toEqual([svc, metric, true]);
+      for (const metric of ['drainsCutByDeadline', 'tasksLeftRunning'])
+        expect([svc, metric, hasAlarm(t, 'EcsSteady', metric, (d) => d.service === svc)]).toEqual([svc, metric, true]);
     }
     expect(hasAlarm(t, 'EcsSteady', 'partitionsFailed', (d) => d.service === 'logPartitions')).toBe(true);
     // Powertools' `service` dimension is the name each handler gives lambdaRuntime: the function's key.
     for (const [key, entry] of Object.entries(defaults.entries)) {
-      expect([key, new RegExp(`lambdaRuntime\\(\\s*'${key}'`).test(readFileSync(join(defaults.dir, `${entry}.ts`), 'utf8'))]).toEqual([key, true]);
+      expect([key, new RegExp(`lambdaRuntime\\(\\s*'${key}'`).test(readFileSync(join(defaults.dir, `${entry}.ts`), 'utf8'))]).toEqual([
+        key,
+        true,
+      ]);
     }
   });
 
@@ -418,8 +513,10 @@ describe('alarms and a dashboard per stage', () => {
     const [body, vars] = board.Properties.DashboardBody['Fn::Sub'];
     const widgets = JSON.parse(body).widgets as Array<{ properties: { metrics: unknown[][] } }>;
     const metrics = new Set(widgets.flatMap((w) => w.properties.metrics.map((m) => `${m[0]}/${m[1]}`)));
-    for (const m of ['drainsCompleted', 'drainsCutByDeadline', 'tasksLeftRunning', 'secondsToSpare']) expect(metrics).toContain(`EcsSteady/${m}`);
-    for (const v of body.match(/\$\{([A-Za-z0-9]+)\}/g) ?? []) expect(['${AWS::Region}', ...Object.keys(vars).map((k) => `\${${k}}`)]).toContain(v);
+    for (const m of ['drainsCompleted', 'drainsCutByDeadline', 'tasksLeftRunning', 'secondsToSpare'])
+      expect(metrics).toContain(`EcsSteady/${m}`);
+    for (const v of body.match(/\$\{([A-Za-z0-9]+)\}/g) ?? [])
+      expect(['${AWS::Region}', ...Object.keys(vars).map((k) => `\${${k}}`)]).toContain(v);
   });
 });
 
@@ -444,10 +541,14 @@ describe('lean bundles', () => {
 
   it('each bundle loads in a fresh Node.js process and exports its handler', () => {
     for (const [fn, entry] of Object.entries(defaults.entries)) {
-      const out = execFileSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(defaults.buildDir, `${entry}.js`))}).handler)`], {
-        encoding: 'utf8',
-        env: { ...process.env, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      });
+      const out = execFileSync(
+        process.execPath,
+        ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(defaults.buildDir, `${entry}.js`))}).handler)`],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      );
       expect([fn, out]).toEqual([fn, 'function']);
     }
   });

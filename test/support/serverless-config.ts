@@ -3,11 +3,27 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 
 /** CloudFormation short-form tags, kept as plain objects so the file parses. */
-const cfnTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'ImportValue', 'FindInMap', 'GetAZs', 'Base64', 'Condition'].flatMap(
-  (name) =>
-    (['scalar', 'sequence', 'mapping'] as const).map(
-      (kind) => new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [`Fn::${name}`]: data }) }),
-    ),
+const cfnTags = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'ImportValue',
+  'FindInMap',
+  'GetAZs',
+  'Base64',
+  'Condition',
+].flatMap((name) =>
+  (['scalar', 'sequence', 'mapping'] as const).map(
+    (kind) => new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [`Fn::${name}`]: data }) }),
+  ),
 );
 const schema = yaml.DEFAULT_SCHEMA.extend(cfnTags);
 
@@ -31,7 +47,8 @@ export function loadServerlessConfig(root = join(__dirname, '..', '..'), stage =
   const params = { ...raw.params.default, ...(raw.params[stage] ?? {}) };
   // deploy/stack.js is CommonJS; its `derive` holds the same functions osls calls.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const derive = (require(join(root, 'deploy', 'stack.js')) as { derive: Record<string, (values: Record<string, string>) => unknown> }).derive;
+  const derive = (require(join(root, 'deploy', 'stack.js')) as { derive: Record<string, (values: Record<string, string>) => unknown> })
+    .derive;
   const resolve = (value: unknown): unknown => {
     if (typeof value === 'string') {
       const file = /^\$\{file\(\.\/deploy\/stack\.js\):([A-Za-z]+)(?:,\s*null)?\}$/.exec(value);
@@ -59,5 +76,9 @@ export function loadServerlessConfig(root = join(__dirname, '..', '..'), stage =
           return all;
         }, {})
     : raw.resources;
-  return { ...raw, functions: resolve(raw.functions) as ServerlessConfig['functions'], ...(resources ? { resources: resolve(resources) as ServerlessConfig['resources'] } : {}) };
+  return {
+    ...raw,
+    functions: resolve(raw.functions) as ServerlessConfig['functions'],
+    ...(resources ? { resources: resolve(resources) as ServerlessConfig['resources'] } : {}),
+  };
 }

@@ -5,7 +5,11 @@ import { SimulatedAccount } from '../../../sim/account';
 import { DB, partitionsWorld, registerFamily, scheduledEvent } from '../../support/logs';
 
 const at22 = () => new SimulatedAccount({ start: '2026-11-23T22:00:00Z' });
-const values = (account: SimulatedAccount, table: string) => account.glue.partitions(DB, table).map((p) => p.Values!.join('-')).sort();
+const values = (account: SimulatedAccount, table: string) =>
+  account.glue
+    .partitions(DB, table)
+    .map((p) => p.Values!.join('-'))
+    .sort();
 
 describe('logPartitions against the simulated account', () => {
   it('first run creates the database, a table per fluentd/firelens container and today and tomorrow; the second run is a no-op', async () => {
@@ -21,17 +25,33 @@ describe('logPartitions against the simulated account', () => {
     expect(table.StorageDescriptor?.Columns?.map((c) => c.Name)).toEqual(['time', 'log', 'container_id']);
     expect(table.Parameters?.[MANAGED_MARKER]).toBe('true');
     expect(values(account, 'my_awesome_app_app')).toEqual(['2026-11-23', '2026-11-24']);
-    expect(account.glue.partitions(DB, 'billing_worker')[1]!.StorageDescriptor?.Location).toBe('s3://acme-logs/fluentd/billing/worker/2026/11/24/');
-    expect(first).toMatchObject({ databaseCreated: true, tables: { created: ['billing_worker', 'my_awesome_app_app'] }, partitions: { requested: 4, created: 4, existing: 0 } });
+    expect(account.glue.partitions(DB, 'billing_worker')[1]!.StorageDescriptor?.Location).toBe(
+      's3://acme-logs/fluentd/billing/worker/2026/11/24/',
+    );
+    expect(first).toMatchObject({
+      databaseCreated: true,
+      tables: { created: ['billing_worker', 'my_awesome_app_app'] },
+      partitions: { requested: 4, created: 4, existing: 0 },
+    });
 
-    const before = { tables: account.glue.tableNames(DB).map((t) => account.glue.table(DB, t)), partitions: account.glue.partitionCount(DB) };
+    const before = {
+      tables: account.glue.tableNames(DB).map((t) => account.glue.table(DB, t)),
+      partitions: account.glue.partitionCount(DB),
+    };
     const creates = account.countCalls('glue', 'CreateTable');
     const second = await handler(scheduledEvent());
     expect(account.countCalls('glue', 'CreateTable')).toBe(creates);
     expect(account.countCalls('glue', 'UpdateTable')).toBe(0);
     expect(account.countCalls('glue', 'CreateDatabase')).toBe(1);
-    expect({ tables: account.glue.tableNames(DB).map((t) => account.glue.table(DB, t)), partitions: account.glue.partitionCount(DB) }).toEqual(before);
-    expect(second).toMatchObject({ databaseCreated: false, tables: { created: [], updated: [] }, partitions: { created: 0, existing: 4, failed: [] } });
+    expect({
+      tables: account.glue.tableNames(DB).map((t) => account.glue.table(DB, t)),
+      partitions: account.glue.partitionCount(DB),
+    }).toEqual(before);
+    expect(second).toMatchObject({
+      databaseCreated: false,
+      tables: { created: [], updated: [] },
+      partitions: { created: 0, existing: 4, failed: [] },
+    });
   });
 
   it('gives a family that appears later its table on the next run, and keeps the tables of families that are gone', async () => {
@@ -80,7 +100,11 @@ describe('logPartitions against the simulated account', () => {
 
     const report = await handler({ from: '2026-08-16', to: '2026-11-23', tables: ['app_a', 'app_b', 'app_c', 'app_d', 'app_e'] });
     expect(account.countCalls('glue', 'BatchCreatePartition')).toBe(5);
-    expect(account.calls.filter((c) => c.operation === 'BatchCreatePartition').map((c) => (c.input as { PartitionInputList: unknown[] }).PartitionInputList.length)).toEqual([100, 100, 100, 100, 100]);
+    expect(
+      account.calls
+        .filter((c) => c.operation === 'BatchCreatePartition')
+        .map((c) => (c.input as { PartitionInputList: unknown[] }).PartitionInputList.length),
+    ).toEqual([100, 100, 100, 100, 100]);
     expect(account.glue.partitionCount(DB)).toBe(500);
     expect(account.glue.partitions(DB, 'other_x')).toEqual([]);
     expect(report.dates).toEqual({ from: '2026-08-16', to: '2026-11-23', count: 100 });
@@ -90,7 +114,9 @@ describe('logPartitions against the simulated account', () => {
     const { account, handler } = partitionsWorld({ backfillMaxDays: 366 }, at22());
     registerFamily(account, 'app', { web: 'fluentd' });
     await handler({ from: '2026-01-01', to: '2026-09-07' });
-    const sizes = account.calls.filter((c) => c.operation === 'BatchCreatePartition').map((c) => (c.input as { PartitionInputList: unknown[] }).PartitionInputList.length);
+    const sizes = account.calls
+      .filter((c) => c.operation === 'BatchCreatePartition')
+      .map((c) => (c.input as { PartitionInputList: unknown[] }).PartitionInputList.length);
     expect(sizes).toEqual([100, 100, 50]);
     expect(account.glue.partitionCount(DB)).toBe(250);
   });
@@ -105,8 +131,12 @@ describe('logPartitions against the simulated account', () => {
     expect(values(account, 'app_web')).toEqual(['2026-11-23', '2026-11-24']);
     expect(values(account, 'app_worker')).toEqual(['2026-11-23', '2026-11-24']);
     expect(report.partitions).toMatchObject({ created: 2, existing: 2, failed: [] });
-    const webCalls = account.calls.filter((c) => c.operation === 'BatchCreatePartition' && (c.input as { TableName: string }).TableName === 'app_web');
-    const sent = webCalls.map((c) => (c.input as { PartitionInputList: Array<{ Values: string[] }> }).PartitionInputList.map((p) => p.Values.join('-')));
+    const webCalls = account.calls.filter(
+      (c) => c.operation === 'BatchCreatePartition' && (c.input as { TableName: string }).TableName === 'app_web',
+    );
+    const sent = webCalls.map((c) =>
+      (c.input as { PartitionInputList: Array<{ Values: string[] }> }).PartitionInputList.map((p) => p.Values.join('-')),
+    );
     // backfill; daily (both entries fail once); the retry re-sends only the failed entries
     expect(sent).toEqual([['2026-11-23'], ['2026-11-23', '2026-11-24'], ['2026-11-23', '2026-11-24']]);
     expect(logger.messages()).toContain('partitions failed; retrying');
@@ -115,7 +145,10 @@ describe('logPartitions against the simulated account', () => {
   it('reports partitions that keep failing and fails the invocation so it is retried, after creating the rest', async () => {
     const { account, handler, logger, metrics } = partitionsWorld({ partitionRetries: 2 }, at22());
     registerFamily(account, 'app', { web: 'fluentd', worker: 'fluentd' });
-    account.glue.failPartitions((table, v) => table === 'app_web' && v[2] === '24', 'InvalidInputException', { times: 10, message: 'bad location' });
+    account.glue.failPartitions((table, v) => table === 'app_web' && v[2] === '24', 'InvalidInputException', {
+      times: 10,
+      message: 'bad location',
+    });
 
     const error = await handler(scheduledEvent()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientError);
@@ -123,7 +156,9 @@ describe('logPartitions against the simulated account', () => {
     expect(account.glue.partitionCount(DB)).toBe(3);
     expect(account.countCalls('glue', 'BatchCreatePartition')).toBe(2 + 2); // app_worker once, app_web 1 + 2 retries
     const report = logger.entries.find((e) => e.message === 'partitions report')!.extra[0] as { report: PartitionsReport };
-    expect(report.report.partitions.failed).toEqual([{ table: 'app_web', values: ['2026', '11', '24'], code: 'InvalidInputException', message: 'bad location' }]);
+    expect(report.report.partitions.failed).toEqual([
+      { table: 'app_web', values: ['2026', '11', '24'], code: 'InvalidInputException', message: 'bad location' },
+    ]);
     expect(metrics.values.get('partitionsFailed')).toBe(1);
   });
 
@@ -132,14 +167,20 @@ describe('logPartitions against the simulated account', () => {
     registerFamily(account, 'app', { web: 'fluentd' });
     const { simError } = await import('../../../sim/errors');
     account.failNext('glue', 'BatchCreatePartition', simError('AccessDeniedException', 'not allowed'));
-    await expect(handler(scheduledEvent())).rejects.toThrow(/2 partitions failed \(app_web\[2026\/11\/23\] AccessDeniedException, app_web\[2026\/11\/24\] AccessDeniedException\)/);
+    await expect(handler(scheduledEvent())).rejects.toThrow(
+      /2 partitions failed \(app_web\[2026\/11\/23\] AccessDeniedException, app_web\[2026\/11\/24\] AccessDeniedException\)/,
+    );
   });
 
   it('never changes a table it did not create, and partitions it only when configured', async () => {
     const account = at22();
     const theirs = {
       Name: 'app_web',
-      PartitionKeys: [{ Name: 'year', Type: 'int' }, { Name: 'month', Type: 'int' }, { Name: 'day', Type: 'int' }],
+      PartitionKeys: [
+        { Name: 'year', Type: 'int' },
+        { Name: 'month', Type: 'int' },
+        { Name: 'day', Type: 'int' },
+      ],
       StorageDescriptor: { Location: 's3://theirs/app/web', Columns: [{ Name: 'msg', Type: 'string' }] },
     };
     account.glue.seedTable(DB, theirs);
@@ -150,13 +191,18 @@ describe('logPartitions against the simulated account', () => {
     const report = await off.handler(scheduledEvent());
     expect(account.glue.table(DB, 'app_web')).toEqual(original);
     expect(account.glue.partitions(DB, 'app_web')).toEqual([]);
-    expect(report.tables.skipped).toEqual([expect.objectContaining({ table: 'app_web', reason: expect.stringContaining('not created by ecs-steady') })]);
+    expect(report.tables.skipped).toEqual([
+      expect.objectContaining({ table: 'app_web', reason: expect.stringContaining('not created by ecs-steady') }),
+    ]);
     expect(off.logger.messages()).toContain('table skipped');
 
     const on = partitionsWorld({ manageForeignTables: true }, account);
     await on.handler(scheduledEvent());
     expect(account.glue.table(DB, 'app_web')).toEqual(original);
-    expect(account.glue.partitions(DB, 'app_web').map((p) => p.StorageDescriptor?.Location)).toEqual(['s3://theirs/app/web/2026/11/23/', 's3://theirs/app/web/2026/11/24/']);
+    expect(account.glue.partitions(DB, 'app_web').map((p) => p.StorageDescriptor?.Location)).toEqual([
+      's3://theirs/app/web/2026/11/23/',
+      's3://theirs/app/web/2026/11/24/',
+    ]);
     expect(account.countCalls('glue', 'UpdateTable')).toBe(0);
   });
 
@@ -164,7 +210,10 @@ describe('logPartitions against the simulated account', () => {
     const { account, handler } = partitionsWorld({ projectionTables: new Set(['app_web']) }, at22());
     registerFamily(account, 'app', { web: 'fluentd', worker: 'fluentd' });
     const report = await handler(scheduledEvent());
-    expect(account.glue.table(DB, 'app_web')!.Parameters).toMatchObject({ 'projection.enabled': 'true', 'storage.location.template': 's3://acme-logs/fluentd/app/web/${year}/${month}/${day}/' });
+    expect(account.glue.table(DB, 'app_web')!.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'storage.location.template': 's3://acme-logs/fluentd/app/web/${year}/${month}/${day}/',
+    });
     expect(account.glue.partitions(DB, 'app_web')).toEqual([]);
     expect(values(account, 'app_worker')).toEqual(['2026-11-23', '2026-11-24']);
     expect(report.tables.projected).toBe(1);
@@ -206,6 +255,10 @@ describe('logPartitions against the simulated account', () => {
     const error = await handler(event).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventValidationError);
     expect((error as Error).message).toMatch(message);
-    expect(account.countCalls('glue', 'CreateDatabase') + account.countCalls('glue', 'CreateTable') + account.countCalls('glue', 'BatchCreatePartition')).toBe(0);
+    expect(
+      account.countCalls('glue', 'CreateDatabase') +
+        account.countCalls('glue', 'CreateTable') +
+        account.countCalls('glue', 'BatchCreatePartition'),
+    ).toBe(0);
   });
 });

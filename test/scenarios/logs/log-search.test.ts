@@ -23,7 +23,7 @@ function answerFrom(lines: Line[]) {
     const days = Array.from({ length: segments }, (_, i) => params.slice(i * 4, i * 4 + 4) as number[]);
     let next = segments * 4;
     const like = sql.includes('LIKE ?') ? String(params[next++]) : undefined;
-    const regex = sql.includes('regexp_like') ? new RegExp(String(params[next++])) : undefined;
+    const regex = sql.includes('regexp_like') ? new RegExp(String(params[next])) : undefined;
     const ignoreCase = sql.includes('lower("log")');
     const likeRe = like === undefined ? undefined : likeToRegExp(like);
     const limit = Number(/LIMIT (\d+)$/.exec(sql)![1]);
@@ -94,7 +94,12 @@ describe('logSearch against the simulated account', () => {
     const result = await handler({ family: 'my-awesome-app', container: 'app', date: '2018-11-28', contains: 'ERROR' });
 
     expect(result).toMatchObject({ status: 'SUCCEEDED', table: 'my_awesome_app_app', rowCount: 4, truncated: false, runTimeMs: 2300 });
-    expect(result.rows!.map((r) => r.log)).toEqual(['ERROR disk full', 'ERROR quota 100% used', "ERROR user 'bob'; DROP TABLE x; --", 'ERROR Zürich 東京 🔥 down']);
+    expect(result.rows!.map((r) => r.log)).toEqual([
+      'ERROR disk full',
+      'ERROR quota 100% used',
+      "ERROR user 'bob'; DROP TABLE x; --",
+      'ERROR Zürich 東京 🔥 down',
+    ]);
     expect(result.rows![0]).toEqual({ time: '2018-11-28T10:00:02Z', log: 'ERROR disk full' });
     expect(result.dataScannedBytes).toBeGreaterThan(0);
     const exec = account.athena.executions.get(result.queryExecutionId)!;
@@ -118,7 +123,13 @@ describe('logSearch against the simulated account', () => {
 
   it('searches by regular expression, ignores case on request, and adds extra columns', async () => {
     const { handler } = world(LINES);
-    const byRegex = await handler({ table: 'my_awesome_app_app', from: '2018-11-28', to: '2018-11-29', regex: '^ERROR (disk|next)', columns: ['container_id'] });
+    const byRegex = await handler({
+      table: 'my_awesome_app_app',
+      from: '2018-11-28',
+      to: '2018-11-29',
+      regex: '^ERROR (disk|next)',
+      columns: ['container_id'],
+    });
     expect(byRegex.rows).toEqual([
       { time: '2018-11-28T10:00:02Z', log: 'ERROR disk full', container_id: 'c1' },
       { time: '2018-11-29T00:00:01Z', log: 'ERROR next day', container_id: null },
@@ -128,13 +139,19 @@ describe('logSearch against the simulated account', () => {
   });
 
   it('pages through GetQueryResults (1000 rows a call, header skipped)', async () => {
-    const many = Array.from({ length: 2500 }, (_, i) => ({ date: '2018-11-28', time: `2018-11-28T10:${String(i).padStart(5, '0')}`, log: `line ${i}` }));
+    const many = Array.from({ length: 2500 }, (_, i) => ({
+      date: '2018-11-28',
+      time: `2018-11-28T10:${String(i).padStart(5, '0')}`,
+      log: `line ${i}`,
+    }));
     const { account, handler } = world(many, { maxRows: 5000 });
     const result = await handler({ table: 'my_awesome_app_app', date: '2018-11-28', limit: 2500 });
     expect(result.rowCount).toBe(2500);
     expect(result.rows![0]!.log).toBe('line 0');
     expect(result.rows![2499]!.log).toBe('line 2499');
-    const pages = account.calls.filter((c) => c.operation === 'GetQueryResults').map((c) => c.input as { MaxResults: number; NextToken?: string });
+    const pages = account.calls
+      .filter((c) => c.operation === 'GetQueryResults')
+      .map((c) => c.input as { MaxResults: number; NextToken?: string });
     expect(pages.map((p) => p.MaxResults)).toEqual([1000, 1000, 501]); // 2500 rows + the header row
     expect(pages.map((p) => p.NextToken)).toEqual([undefined, '1000', '2000']);
   });
@@ -158,14 +175,24 @@ describe('logSearch against the simulated account', () => {
     const OWN = 'ecs-steady-test-log-search';
     const { account, handler } = world(LINES, { workgroup: OWN });
     account.athena.workGroups.set(OWN, { outputLocation: 's3://acme-logs/athena-results/' });
-    const theirs = await account.clients().athena.send(
-      new StartQueryExecutionCommand({ QueryString: 'select time, log from payroll LIMIT 10', WorkGroup: 'primary', ResultConfiguration: { OutputLocation: 's3://hr-results/' } }),
-    );
+    const theirs = await account
+      .clients()
+      .athena.send(
+        new StartQueryExecutionCommand({
+          QueryString: 'select time, log from payroll LIMIT 10',
+          WorkGroup: 'primary',
+          ResultConfiguration: { OutputLocation: 's3://hr-results/' },
+        }),
+      );
     account.advance(5_000); // their query has finished
 
     const error = await handler({ queryExecutionId: theirs.QueryExecutionId }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EventValidationError);
-    expect((error as Error).message).toMatch(new RegExp(`not a logSearch query: queryExecutionId ${theirs.QueryExecutionId} ran in Athena workgroup primary; logSearch reads only queries of its own workgroup ${OWN}`));
+    expect((error as Error).message).toMatch(
+      new RegExp(
+        `not a logSearch query: queryExecutionId ${theirs.QueryExecutionId} ran in Athena workgroup primary; logSearch reads only queries of its own workgroup ${OWN}`,
+      ),
+    );
     expect(account.countCalls('athena', 'GetQueryResults')).toBe(0);
 
     // Its own searches run in its workgroup and resume as before.
@@ -201,8 +228,14 @@ describe('logSearch against the simulated account', () => {
 
   it.each([
     [{ family: 'nope', container: 'app', date: '2018-11-28' }, /unknown table: no table nope_app in Glue database container_logs/],
-    [{ table: 'my_awesome_app_app', date: '2018-11-28', columns: ['secret'] }, /"secret" is not a column of the table \(columns: time, log, container_id, year, month, day\)/],
-    [{ table: 'my_awesome_app_app', from: '2018-10-01', to: '2018-11-28' }, /date range too large: 2018-10-01..2018-11-28 is 59 days; at most 31/],
+    [
+      { table: 'my_awesome_app_app', date: '2018-11-28', columns: ['secret'] },
+      /"secret" is not a column of the table \(columns: time, log, container_id, year, month, day\)/,
+    ],
+    [
+      { table: 'my_awesome_app_app', from: '2018-10-01', to: '2018-11-28' },
+      /date range too large: 2018-10-01..2018-11-28 is 59 days; at most 31/,
+    ],
     [{ table: 'my_awesome_app_app', date: '2018-11-28', limit: 5000 }, /limit: at most 1000/],
     [{ table: 'my_awesome_app_app' }, /from: give date, or from and to/],
     [{ family: 'my-awesome-app', date: '2018-11-28' }, /container: give table, or family and container/],
