@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callsInBundle, type SentCall } from './bundle-commands';
 import { packageStack, zipEntries, type PackagedStack, type Template } from './package-stack';
@@ -237,6 +237,16 @@ describe('IAM: one role per function, exactly the calls its bundle sends', () =>
     },
   );
 
+  it('lets each function write only its own log group', () => {
+    for (const fn of functionsOf(defaults)) {
+      const logs = fn.statements.filter((st) => asList(st.Action).some((a) => a.startsWith('logs:')));
+      expect([fn.key, logs.map((st) => st.Resource)]).toEqual([
+        fn.key,
+        [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fn.name}:*` }],
+      ]);
+    }
+  });
+
   it('uses no wildcard action, no NotAction/NotResource, and "*" only for actions without resource-level permissions', () => {
     for (const stack of [defaults, operator]) {
       for (const fn of functionsOf(stack)) {
@@ -324,6 +334,12 @@ describe('IAM: one role per function, exactly the calls its bundle sends', () =>
 });
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const readdirRecursive = (root: string, dirs: string[]): string[] =>
+  dirs.flatMap((d) =>
+    readdirSync(join(root, d), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? readdirRecursive(join(root, d), [e.name]) : e.name.endsWith('.ts') ? [join(root, d, e.name)] : [],
+    ),
+  );
 
 // ---- delivery -----------------------------------------------------------------------------
 
@@ -501,6 +517,22 @@ describe('alarms and a dashboard per stage', () => {
         true,
       ]);
     }
+  });
+
+  it('alarms on and draws only EMF metrics the code emits (a renamed metric fails here, not silently in CloudWatch)', () => {
+    const t = defaults.template;
+    const alarmed = alarms(t)
+      .filter((a) => a.Namespace === 'EcsSteady')
+      .map((a) => a.MetricName as string);
+    const [, board] = ofType(t, 'AWS::CloudWatch::Dashboard')[0]!;
+    const drawn = (
+      JSON.parse(board.Properties.DashboardBody['Fn::Sub'][0]).widgets as Array<{ properties: { metrics: string[][] } }>
+    ).flatMap((w) => w.properties.metrics.filter((m) => m[0] === 'EcsSteady').map((m) => m[1]!));
+    const code = readdirRecursive(defaults.dir, ['functions', 'shared'])
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const missing = [...new Set([...alarmed, ...drawn])].filter((m) => !code.includes(`'${m}'`));
+    expect(missing).toEqual([]);
   });
 
   it('notifies alarmTopicArn when it is set, and nobody otherwise', () => {
