@@ -39,11 +39,20 @@ export class EcsDraining {
     );
     if (draining.size === 0) return;
     this.listen();
-    for (const s of this.ecs.services.all()) if (s.cluster === cluster) this.stepService(s, draining);
+    // One pass over the tasks for all services (a wave re-evaluates on every health change).
+    const byService = new Map<string, TaskRecord[]>();
+    for (const t of this.ecs.tasks.all()) {
+      if (t.cluster !== cluster || !t.serviceName) continue;
+      const list = byService.get(t.serviceName);
+      if (list) list.push(t);
+      else byService.set(t.serviceName, [t]);
+    }
+    for (const s of this.ecs.services.all()) if (s.cluster === cluster) this.stepService(s, draining, byService.get(s.name) ?? []);
   }
 
-  private stepService(s: ServiceRecord, draining: Set<string>): void {
-    const live = () => this.ecs.tasks.all().filter((t) => t.cluster === s.cluster && t.serviceName === s.name && t.desiredStatus === 'RUNNING');
+  private stepService(s: ServiceRecord, draining: Set<string>, tasks: TaskRecord[]): void {
+    let mine = tasks;
+    const live = () => mine.filter((t) => t.desiredStatus === 'RUNNING');
     const onDraining = (t: TaskRecord) => draining.has(t.containerInstanceArn);
     if (!live().some(onDraining)) return;
 
@@ -53,9 +62,12 @@ export class EcsDraining {
 
     const maxRunning = Math.floor((s.desiredCount * s.maximumPercent) / 100);
     const elsewhere = live().filter((t) => !onDraining(t)).length;
+    let placed = 0;
     for (let n = Math.min(s.desiredCount - elsewhere, maxRunning - live().length); n > 0; n -= 1) {
       if (!this.ecs.services.placeOne(s)) break;
+      placed += 1;
     }
+    if (placed > 0) mine = this.ecs.tasks.all().filter((t) => t.cluster === s.cluster && t.serviceName === s.name);
 
     const minHealthy = Math.ceil((s.desiredCount * s.minimumHealthyPercent) / 100);
     let healthy = live().filter((t) => this.healthy(t)).length;
@@ -95,8 +107,15 @@ export class EcsDraining {
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
+    // Many targets change health at one instant in a wave: ECS reacts once to all of them.
+    let pending = false;
     this.account.elbv2.onHealthChange(() => {
-      for (const cluster of new Set(this.ecs.services.all().map((s) => s.cluster))) this.step(cluster);
+      if (pending) return;
+      pending = true;
+      this.account.at(this.account.clock.now(), () => {
+        pending = false;
+        for (const cluster of new Set(this.ecs.services.all().map((s) => s.cluster))) this.step(cluster);
+      });
     });
   }
 }

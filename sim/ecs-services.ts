@@ -142,17 +142,26 @@ export class EcsServices {
 
   private pickHost(s: ServiceRecord): ContainerInstanceRecord | undefined {
     const need = taskSize(this.ecs.taskDefinitions.resolve(s.taskDefinitionArn));
-    const tasks = this.ecs.tasks.all();
-    const mineOn = (ci: ContainerInstanceRecord) =>
-      tasks.filter((t) => t.containerInstanceArn === ci.arn && t.serviceName === s.name && t.desiredStatus === 'RUNNING').length;
+    // One pass over the tasks: what each instance has left, and how many of this service it runs.
+    const used = new Map<string, { cpu: number; memory: number; mine: number }>();
+    for (const t of this.ecs.tasks.all()) {
+      if (t.lastStatus === 'STOPPED') continue;
+      const u = used.get(t.containerInstanceArn) ?? { cpu: 0, memory: 0, mine: 0 };
+      u.cpu += t.cpu;
+      u.memory += t.memory;
+      if (t.serviceName === s.name && t.desiredStatus === 'RUNNING') u.mine += 1;
+      used.set(t.containerInstanceArn, u);
+    }
+    const free = (ci: ContainerInstanceRecord) => {
+      const u = used.get(ci.arn);
+      return { cpu: ci.cpu - (u?.cpu ?? 0), memory: ci.memory - (u?.memory ?? 0), mine: u?.mine ?? 0 };
+    };
     return this.ecs
       .containerInstancesOf(s.cluster)
       .filter((ci) => ci.status === 'ACTIVE' && ci.agentConnected && this.account.ec2.instance(ci.ec2InstanceId)?.state === 'running')
-      .filter((ci) => {
-        const free = this.ecs.remaining(ci);
-        return free.cpu >= need.cpu && free.memory >= need.memory;
-      })
-      .sort((a, b) => mineOn(a) - mineOn(b) || this.ecs.remaining(b).memory - this.ecs.remaining(a).memory)[0];
+      .map((ci) => ({ ci, f: free(ci) }))
+      .filter(({ f }) => f.cpu >= need.cpu && f.memory >= need.memory)
+      .sort((a, b) => a.f.mine - b.f.mine || b.f.memory - a.f.memory)[0]?.ci;
   }
 
   private event(s: ServiceRecord, message: string): void {

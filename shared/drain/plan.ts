@@ -233,9 +233,12 @@ function leftKeys(g: GroupWatch, ec2InstanceId: string): { keys: Set<string>; in
   if (!g.health || g.lastDeregisterAt === undefined || g.health.at < g.lastDeregisterAt) return undefined;
   const keys = new Set<string>();
   let instanceStill = false;
-  for (const [key, st] of g.health.states) {
-    if (!(REGISTERED.has(st) || DRAINING.has(st))) continue;
-    if (g.ours.has(key)) keys.add(key);
+  // Our keys only (a group's health lists every instance's targets): in an instance group the
+  // health read has already added every target whose Id is the instance to `ours`.
+  for (const key of g.ours.keys()) {
+    const st = g.health.states.get(key);
+    if (st === undefined || !(REGISTERED.has(st) || DRAINING.has(st))) continue;
+    keys.add(key);
     if (g.targetType === 'instance' && key.startsWith(`${ec2InstanceId}:`)) instanceStill = true;
   }
   return { keys, instanceStill };
