@@ -4,6 +4,7 @@ import { cpus, totalmem, type as osType, release, arch } from 'node:os';
 import { join } from 'node:path';
 import { bundleBenchmarks } from './bundle';
 import { drainBenchmarks } from './drain';
+import { drainOutcomeBenchmarks } from './drain-outcomes';
 import { gcMethod, renderSection, type Section } from './harness';
 import { logsBenchmarks } from './logs';
 
@@ -15,7 +16,7 @@ import { logsBenchmarks } from './logs';
  * never overwrites the committed report with smaller numbers. Progress goes to stderr.
  */
 
-const SECTIONS = ['logs', 'bundle', 'drain'] as const;
+const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const REPORT = join(__dirname, 'REPORT.md');
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   if (wanted('logs')) sections.push(await logsBenchmarks({ runs, quick: args.quick, progress }));
   if (wanted('bundle')) sections.push(await bundleBenchmarks(progress));
   if (wanted('drain')) sections.push(await drainBenchmarks({ runs, quick: args.quick, progress }));
+  if (wanted('outcomes')) sections.push(await drainOutcomeBenchmarks({ quick: args.quick, progress }));
 
   const report = `${[header(args, performance.now() - started), ...sections.map(renderSection)].join('\n\n')}\n`;
   const out = args.out ?? (args.quick || args.only ? undefined : REPORT);
