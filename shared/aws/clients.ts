@@ -41,6 +41,12 @@ export interface ClientOptions {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 8;
+/**
+ * No request waits forever: a connection gets 3 s and an answer 10 s before the SDK counts
+ * the attempt failed (and retries it). The drain also aborts whatever is in flight at its
+ * deadline (CallOptions.signal), so these bound one attempt, not the whole call.
+ */
+export const HTTP_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
 
 /**
  * One client per service, built on first use (a cold start only pays for the clients its
@@ -52,6 +58,7 @@ export function makeClients<K extends ServiceName>(constructors: ClientConstruct
     region: options.region ?? emptyToUndefined(process.env.AWS_REGION) ?? emptyToUndefined(process.env.AWS_DEFAULT_REGION),
     ...(endpoint ? { endpoint } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
+    requestHandler: HTTP_TIMEOUTS,
     ...(options.retryStrategy
       ? { retryStrategy: options.retryStrategy }
       : { retryMode: 'adaptive', maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS }),

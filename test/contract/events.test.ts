@@ -16,6 +16,8 @@ interface Sample {
   parse: (event: any) => unknown;
   /** The EventBridge pattern that must select this event (function rule or a resource rule). */
   pattern?: () => Record<string, unknown>;
+  /** False for a sample the rule must *not* select (another team's lifecycle hook). */
+  selected?: boolean;
 }
 
 const functionRule = (fn: string) => () => {
@@ -34,6 +36,15 @@ const parseWith = (schema: z.ZodType) => (event: unknown) => schema.parse(event)
 const SAMPLES: Record<string, Sample> = {
   'spot-interruption.json': { fn: 'spotInterruption', parse: parseWith(spotInterruptionEvent), pattern: functionRule('spotInterruption') },
   'asg-lifecycle-terminate.json': { fn: 'asgLifecycleDrain', parse: parseWith(lifecycleTerminateEvent), pattern: resourceRule('AsgTerminateRule') },
+  'asg-lifecycle-terminate-warm-pool.json': { fn: 'asgLifecycleDrain', parse: parseWith(lifecycleTerminateEvent), pattern: resourceRule('AsgTerminateRule') },
+  'asg-lifecycle-terminate-foreign-hook.json': {
+    fn: 'asgLifecycleDrain',
+    parse: (event: unknown) => {
+      if (parseAsgMessage(event, ['ecs-steady-drain']).kind !== 'foreign') throw new Error('expected a hook that is not ours');
+    },
+    pattern: resourceRule('AsgTerminateRule'),
+    selected: false,
+  },
   'asg-lifecycle-drain-sqs.json': {
     fn: 'asgLifecycleDrain',
     parse: (event: { Records: Array<{ body: string }> }) => event.Records.map((r) => { const m = parseAsgMessage(JSON.parse(r.body), ['ecs-steady-drain']); if (m.kind === 'foreign') throw new Error('sample names a hook that is not ours'); return m; }),
@@ -58,7 +69,7 @@ describe('sample events', () => {
     expect(config.functions[sample.fn]).toBeDefined();
     const event = JSON.parse(readFileSync(join(EVENTS_DIR, file), 'utf8'));
     expect(() => sample.parse(event)).not.toThrow();
-    if (sample.pattern) expect(matchesPattern(sample.pattern(), event)).toBe(true);
+    if (sample.pattern) expect(matchesPattern(sample.pattern(), event)).toBe(sample.selected ?? true);
   });
 
   it('the Spot rule does not select other EC2 events', () => {
