@@ -1,6 +1,7 @@
 import { targetKey, type Target, type TargetState } from '../aws/elbv2-targets';
 import { toDrainTask } from './targets';
-import type { DrainPlan, DrainRead, DrainState, DrainStep, DrainTask, DrainTimes, GroupWatch } from './types';
+import { PlanBuilder } from './plan-builder';
+import type { DrainPlan, DrainState, DrainTask, DrainTimes, GroupWatch } from './types';
 
 export interface PlanSettings {
   dryRun: boolean;
@@ -266,61 +267,6 @@ function finishHandOn(p: PlanBuilder, state: DrainState, now: number, delaySecon
   void now;
   return p.done('handed-on', 'handed on to the next invocation');
 }
-
-class PlanBuilder {
-  private readonly steps: Array<{ step: DrainStep; reason: string }> = [];
-  private readonly reads: DrainRead[] = [];
-  private wakeAt = Infinity;
-  constructor(
-    private readonly state: DrainState,
-    private readonly now: number,
-  ) {
-    for (const r of state.retries.values()) this.wake(r.notBefore);
-  }
-  /** A step or read that failed is tried again only after its backoff. */
-  due(key: string): boolean {
-    const r = this.state.retries.get(key);
-    return !r || this.now >= r.notBefore;
-  }
-  step(step: DrainStep, reason: string): void {
-    this.steps.push({ step, reason });
-  }
-  read(read: DrainRead): void {
-    this.reads.push(read);
-  }
-  wake(at: number): void {
-    if (at > this.now && at < this.wakeAt) this.wakeAt = at;
-  }
-  has(kind: DrainStep['kind']): boolean {
-    return this.steps.some((x) => x.step.kind === kind);
-  }
-  hasReads(): boolean {
-    return this.reads.length > 0;
-  }
-  hasWork(): boolean {
-    return this.reads.length > 0 || this.steps.some((x) => x.step.kind !== 'heartbeat');
-  }
-  stepCount(): number {
-    return this.steps.filter((x) => x.step.kind !== 'heartbeat').length;
-  }
-  nextWake(): number {
-    return this.wakeAt;
-  }
-  plan(times: DrainTimes, o: { readsOnly?: boolean } = {}): DrainPlan {
-    const wakeAt = Math.min(this.wakeAt, times.stepEndsAt > this.now ? times.stepEndsAt : Infinity);
-    const sorted = o.readsOnly ? [] : ordered(this.steps);
-    return { steps: sorted.map((x) => x.step), reads: this.reads, reasons: sorted.map((x) => x.reason), ...(Number.isFinite(wakeAt) ? { wakeAt } : {}) };
-  }
-  done(outcome: NonNullable<DrainPlan['outcome']>, why: string): DrainPlan {
-    const sorted = ordered(this.steps);
-    return { steps: sorted.map((x) => x.step), reads: [], reasons: sorted.map((x) => x.reason), outcome, why };
-  }
-}
-
-/** Steps in the order the executor keeps: DRAINING and deregistrations first, then stops, then records, then lifecycle. */
-const ORDER: Record<DrainStep['kind'], number> = { setDraining: 0, deregisterTargets: 0, heartbeat: 0, stopTask: 1, notifyInterrupted: 2, completeLifecycle: 3, handOn: 3 };
-const ordered = <T extends { step: DrainStep }>(steps: T[]): T[] =>
-  steps.map((x, i) => ({ x, i })).sort((a, b) => ORDER[a.x.step.kind] - ORDER[b.x.step.kind] || a.i - b.i).map((y) => y.x);
 
 export function shortArn(arn: string): string {
   const i = arn.lastIndexOf('/');
