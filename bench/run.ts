@@ -102,7 +102,7 @@ async function main(): Promise<void> {
 
   const sections: Section[] = [];
   if (wanted('logs')) sections.push(await logsBenchmarks({ runs, quick: args.quick, progress }));
-  if (wanted('bundle')) sections.push(await bundleBenchmarks(progress));
+  if (wanted('bundle')) sections.push(await bundleBenchmarks(progress, { quick: args.quick }));
   if (wanted('drain')) sections.push(await drainBenchmarks({ runs, quick: args.quick, progress }));
   if (wanted('outcomes')) sections.push(await drainOutcomeBenchmarks({ quick: args.quick, progress }));
 

@@ -55,7 +55,16 @@ export function makeHandler(deps: () => Deps) {
         d.logger.info('drain step done', { step: result.step, outcome: result.report.outcome, lifecycle: result.report.lifecycle, report: result.report });
         emitDrainMetrics(d.metrics, result.report);
       },
-      { queues, queueName: d.config.drainQueueName, deadLetterQueueName: d.config.deadLetterQueueName, retryAfterSeconds: d.config.pollMs / 1000, log: d.logger, source: 'asgLifecycleDrain' },
+      {
+        queues,
+        queueName: d.config.drainQueueName,
+        deadLetterQueueName: d.config.deadLetterQueueName,
+        retryAfterSeconds: d.config.pollMs / 1000,
+        log: d.logger,
+        source: 'asgLifecycleDrain',
+        kind: 'asg-drain-message',
+        clock: d.clock,
+      },
     );
   };
 }

@@ -34,7 +34,10 @@ export function makeHandler(deps: () => Deps) {
       notice = parseSpotNotice(event);
     } catch (err) {
       if (!(err instanceof EventValidationError)) throw err;
-      const id = await deadLetter(new QueueAdapter(d.clients.sqs), d.config.deadLetterQueueName, d.logger, event, err, 'spotInterruption');
+      const id = await deadLetter(
+        { queues: new QueueAdapter(d.clients.sqs), queueName: d.config.deadLetterQueueName, log: d.logger, clock: d.clock },
+        { source: 'spotInterruption', kind: 'spot-interruption-warning', input: event, error: err },
+      );
       return { outcome: 'rejected', error: err.message, ...(id ? { deadLetterMessageId: id } : {}) };
     }
     let report: DrainReport;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { systemClock, type Clock } from './clock';
+import type { Clock } from './clock';
 import { errorMessage } from './errors';
 import type { Log } from './observability';
 import type { QueueAdapter } from '../aws/sqs-queues';
@@ -60,29 +60,7 @@ export interface DeadLetterDeps {
  * Throws when the queue cannot take it: the trigger then retries, and its own failure
  * destination or redrive policy keeps the event.
  */
-export async function deadLetter(d: DeadLetterDeps, rejected: Rejected): Promise<string | undefined>;
-/**
- * The earlier positional form (kind `event`, system clock); kept so callers can move over one
- * at a time. Prefer `deadLetter({ queues, queueName, log, clock }, { source, kind, input, error })`.
- */
-export async function deadLetter(
-  queues: Pick<QueueAdapter, 'send'>,
-  queueName: string | undefined,
-  log: Log,
-  input: unknown,
-  err: unknown,
-  source: string,
-): Promise<string | undefined>;
-export async function deadLetter(
-  ...args: [DeadLetterDeps, Rejected] | [Pick<QueueAdapter, 'send'>, string | undefined, Log, unknown, unknown, string]
-): Promise<string | undefined> {
-  const [d, rejected] =
-    args.length === 2
-      ? args
-      : [
-          { queues: args[0], queueName: args[1], log: args[2], clock: systemClock },
-          { source: args[5], kind: 'event', input: args[3], error: args[4] },
-        ];
+export async function deadLetter(d: DeadLetterDeps, rejected: Rejected): Promise<string | undefined> {
   const message = deadLetterMessage(rejected, d.clock.now());
   d.log.error('input rejected', {
     source: rejected.source,

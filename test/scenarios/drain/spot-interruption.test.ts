@@ -170,7 +170,7 @@ describe('spotInterruption on the simulated account', () => {
     expect(error).toMatch(/detail\.instance-action/);
     const parked = account.sqs.pending(dlqUrl);
     expect(parked).toHaveLength(1);
-    expect(JSON.parse(parked[0]!.body)).toMatchObject({ source: 'spotInterruption', input: bad });
+    expect(JSON.parse(parked[0]!.body)).toMatchObject({ source: 'spotInterruption', kind: 'spot-interruption-warning', rejectedAt: new Date(account.clock.now()).toISOString(), input: bad });
     expect(account.countCalls('ecs', 'ListClusters')).toBe(0);
   });
 
