@@ -119,8 +119,11 @@ export class SimulatedAccount {
       add: (mw: unknown, options: { step: string; priority: string; name: string }) => void;
     };
     stack.add(
-      (_next: unknown, context: { commandName?: string }) => async (args: { input: unknown }) => {
+      (_next: unknown, context: { commandName?: string; __smithy_context?: { abortSignal?: AbortSignal } }) => async (args: { input: unknown }) => {
         const operation = (context.commandName ?? '').replace(/Command$/, '');
+        // Like the SDK's HTTP handler: a request whose abort signal has fired is never sent.
+        const signal = context.__smithy_context?.abortSignal;
+        if (signal?.aborted) throw Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
         const output = (await this.call(service, operation, args.input)) as Record<string, unknown> | undefined;
         return {
           output: {

@@ -4,7 +4,10 @@
  */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`; rejects with the signal's reason if it is aborted first (the sleeper is removed). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Run `run` once time reaches `at`, without making time move there; answers a cancel function. */
+  timer(at: number, run: () => void): () => void;
 }
 
 interface Sleeper {
@@ -42,10 +45,18 @@ export class VirtualClock implements Clock {
     return this.t;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     if (!(ms > 0)) return Promise.resolve();
-    return new Promise((wake) => {
-      this.sleepers.push({ at: this.t + ms, wake });
+    return new Promise((wake, fail) => {
+      const sleeper: Sleeper = { at: this.t + ms, wake: () => (signal?.removeEventListener('abort', cancel), wake()) };
+      // A cancelled sleep leaves no sleeper behind: time must not jump to a wake-up nobody waits for.
+      const cancel = () => {
+        this.sleepers = this.sleepers.filter((x) => x !== sleeper);
+        fail(signal?.reason);
+      };
+      signal?.addEventListener('abort', cancel, { once: true });
+      this.sleepers.push(sleeper);
       this.scheduleAdvance();
     });
   }
@@ -54,6 +65,19 @@ export class VirtualClock implements Clock {
   at(at: number, run: () => void): void {
     this.timers.push({ at, seq: this.seq++, run });
     this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  /**
+   * A timer that fires when time passes `at` (by a sleep or by hand) but, unlike a sleeper,
+   * never makes time jump there by itself: a deadline watch must not end a drain early.
+   */
+  timer(at: number, run: () => void): () => void {
+    const t: Timer = { at, seq: this.seq++, run };
+    this.timers.push(t);
+    this.timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    return () => {
+      this.timers = this.timers.filter((x) => x !== t);
+    };
   }
 
   /** Run the timers that are due now. */

@@ -28,7 +28,7 @@ export interface ExecuteContext {
 }
 
 /** How many calls of one kind run at once: StopTask for 50 tasks must not take 50 round trips, nor burst past ECS's rate. */
-const CONCURRENCY: Partial<Record<DrainStep['kind'], number>> = { stopTask: 5, deregisterTargets: 10, notifyInterrupted: 5 };
+const CONCURRENCY: Partial<Record<DrainStep['kind'], number>> = { stopTask: 10, deregisterTargets: 10, notifyInterrupted: 5 };
 const RANK: Record<DrainStep['kind'], number> = { setDraining: 0, deregisterTargets: 0, heartbeat: 0, stopTask: 1, notifyInterrupted: 2, completeLifecycle: 3, handOn: 3 };
 
 /**

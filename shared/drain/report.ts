@@ -139,11 +139,7 @@ export class DrainReportBuilder {
       r.cluster = state.instance.cluster;
       r.containerInstanceArn = state.instance.containerInstanceArn;
     }
-    const ci = state.instance;
-    r.tasksLeftRunning =
-      outcome === 'drained' || outcome === 'not-in-cluster' || outcome === 'expired' || !ci
-        ? 0
-        : Math.max(ci.runningTasksCount + ci.pendingTasksCount, [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? '')).length);
+    r.tasksLeftRunning = outcome === 'drained' || outcome === 'not-in-cluster' || outcome === 'expired' ? 0 : leftRunning(state, deadline);
     r.targetGroups = [...state.groups.values()].map((g) => ({
       targetGroupArn: g.targetGroupArn,
       held: g.hold,
@@ -154,6 +150,27 @@ export class DrainReportBuilder {
     if (carried) r.totals = addTotals(carried, r);
     return r;
   }
+}
+
+/**
+ * What still ran when the drain ended: ECS's own counts if they were read after the last
+ * stop; otherwise the tasks ECS wanted running that this drain did not get stopped (and,
+ * when the tasks could never be listed, the counts the lookup saw). A stop answered at the
+ * deadline with someone else's reason is the reclaim's, not a stop in time.
+ */
+function leftRunning(state: DrainState, deadline: number): number {
+  const ci = state.instance;
+  if (!ci) return 0;
+  const lastStop = Math.max(0, ...[...state.stopped.values()].map((x) => x.at));
+  const counts = ci.runningTasksCount + ci.pendingTasksCount;
+  const stoppedInTime = (arn: string) => {
+    const stop = state.stopped.get(arn);
+    return stop !== undefined && (stop.ours || stop.at < deadline);
+  };
+  const notStopped = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !stoppedInTime(t.taskArn ?? '')).length;
+  if (state.lastCountsAt !== undefined && state.lastCountsAt >= lastStop) return Math.max(counts, notStopped);
+  const unlisted = state.listedArns === undefined ? counts : (state.listedArns.filter((a) => !state.tasks.has(a) && !state.stopped.has(a)).length);
+  return notStopped + unlisted;
 }
 
 /** This report's counts added to what earlier steps of the same drain carried. */

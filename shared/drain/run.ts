@@ -80,9 +80,15 @@ export async function runDrain(deps: DrainDeps, settings: DrainSettings & { clus
     drainId: req.drainId,
   };
   const readCtx: ReadContext = { clusters: settings.clusters, keepServing: settings.keepServing, warn: (m) => builder.warn(m) };
-  // Lifecycle calls may go on after the drain's deadline (CONTINUE is still owed); nothing else may.
-  const hardEnd = (lifecycle: boolean) => (lifecycle ? Math.max(times.deadline, times.stepEndsAt) : times.deadline);
-  const callOptions = (lifecycle = false) => ({ signal: AbortSignal.timeout(Math.ceil(Math.max(1, Math.min(hardEnd(lifecycle) - clock.now(), 2 ** 31 - 1)))) });
+  // Every call but a lifecycle one is aborted at the deadline, on the drain's own clock: a call
+  // in flight or waiting in the SDK's retry backoff then is abandoned, and nothing is sent
+  // after it. Lifecycle calls may go on (CONTINUE is still owed); the SDK's timeouts bound them.
+  const atDeadline = new AbortController();
+  const abortAtDeadline = () => atDeadline.abort(new Error('drain deadline reached'));
+  const cancelDeadline = clock.timer
+    ? clock.timer(times.deadline, abortAtDeadline)
+    : ((t) => () => clearTimeout(t))(setTimeout(abortAtDeadline, Math.min(2 ** 31 - 1, Math.max(0, times.deadline - clock.now()))).unref());
+  const callOptions = (lifecycle = false) => (lifecycle ? {} : { signal: atDeadline.signal });
   const backoff = (failures: number) => {
     const d = Math.min(settings.pollMs, RETRY_BASE_MS * 2 ** (failures - 1));
     return Math.round(d / 2 + (random() * d) / 2);
@@ -119,6 +125,13 @@ export async function runDrain(deps: DrainDeps, settings: DrainSettings & { clus
     }
   };
 
+  try {
+    return await loop();
+  } finally {
+    cancelDeadline(); // the deadline timer must not outlive the drain
+  }
+
+  async function loop(): Promise<DrainReport> {
   for (let i = 0; i < MAX_LOOKS; i++) {
     builder.report.iterations += 1;
     const now = clock.now();
@@ -147,6 +160,7 @@ export async function runDrain(deps: DrainDeps, settings: DrainSettings & { clus
   }
   builder.warn(`gave up after ${MAX_LOOKS} looks`);
   return builder.finish(clock.now() >= times.forceAt ? 'deadline-reached' : 'handed-on', 'too many looks', state, clock.now(), req.deadline, req.carried);
+  }
 }
 
 export type { DrainState };

@@ -1,10 +1,23 @@
 /** Time is a dependency: Lambda uses the system clock, tests and the demo a virtual one. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`; rejects with the signal's reason if it is aborted first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Run `run` once the clock reaches `at`; answers a cancel function. */
+  timer?(at: number, run: () => void): () => void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  timer: (at, run) => {
+    const t = setTimeout(run, Math.min(2 ** 31 - 1, Math.max(0, at - Date.now()))).unref();
+    return () => clearTimeout(t);
+  },
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const timer = setTimeout(() => (signal?.removeEventListener('abort', cancel), resolve()), Math.max(0, ms));
+      const cancel = () => (clearTimeout(timer), reject(signal?.reason));
+      signal?.addEventListener('abort', cancel, { once: true });
+    }),
 };

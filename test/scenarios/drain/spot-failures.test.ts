@@ -207,4 +207,27 @@ describe('the drain under a Spot wave and AWS failures', () => {
     const line = logger.entries.find((e) => e.message === 'instance not in any cluster: nothing to drain')!;
     expect(line.extra[0]).toMatchObject({ region: 'eu-west-1' });
   });
+
+  it('sends nothing after the reclaim, however slow AWS is: a late notice under heavy throttling', async () => {
+    const account = new SimulatedAccount({ seed: 9 });
+    account.ecs.drainingReplacesServiceTasks = false;
+    const w = buildWave(account, { victims: 1, tasksPerVictim: 200, services: 20, spare: 2, deregistrationDelaySeconds: 300 });
+    const { handler } = spotWorld(account);
+    const event = account.ec2.interruptSpot(w.victims[0]!.instanceId);
+    const deadline = account.clock.now() + SPOT_NOTICE_MS;
+    account.advance(60_000); // delivered 60 s late
+    account.faults.throttleRate = 0.5;
+    account.faults.latencyMs = 50;
+    const from = account.calls.length;
+
+    const report = asReport(await handler(event));
+
+    const late = account.calls.slice(from).filter((c) => c.at >= deadline);
+    expect(late.map((c) => `${c.operation}@${c.at - deadline}`)).toEqual([]);
+    expect(Date.parse(report.finishedAt)).toBeLessThanOrEqual(deadline + 1_000);
+    // The report's count of tasks left running is what the reclaim then killed (not asked to stop in time).
+    const killed = w.tasksByVictim.get(w.victims[0]!.instanceId)!.filter((a) => account.ecs.task(a)!.stoppedBy === 'termination').length;
+    expect(report.outcome).toBe(killed > 0 ? 'deadline-reached' : 'drained');
+    expect(report.tasksLeftRunning).toBe(killed);
+  });
 });
