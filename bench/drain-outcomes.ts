@@ -29,6 +29,8 @@ export interface SpotRow {
   throttle?: number;
   lateSeconds?: number;
   outage?: { service: 'ecs' | 'elbv2'; operation: string; error: () => Error; seconds: number };
+  /** Every task of each service sits on the interrupted instances (keep-serving holds their groups). */
+  allOnVictims?: boolean;
 }
 
 interface Side {
@@ -38,7 +40,14 @@ interface Side {
 
 function world(row: SpotRow) {
   const account = new SimulatedAccount({ seed: 5 });
-  const w = buildWave(account, { victims: row.victims, tasksPerVictim: row.tasksPerVictim, services: row.services, spare: Math.max(2, Math.ceil(row.victims / 3)), deregistrationDelaySeconds: row.delaySeconds });
+  const w = buildWave(account, {
+    victims: row.victims,
+    tasksPerVictim: row.tasksPerVictim,
+    services: row.services,
+    spare: Math.max(2, Math.ceil(row.victims / 3)),
+    tasksPerServicePerSpare: row.allOnVictims ? 0 : 1,
+    deregistrationDelaySeconds: row.delaySeconds,
+  });
   return { account, w };
 }
 
@@ -46,11 +55,19 @@ function world(row: SpotRow) {
 async function ecsNative(row: SpotRow): Promise<Side> {
   const { account, w } = world(row);
   const noticeAt = account.clock.now();
-  for (const v of w.victims) await account.call('ecs', 'UpdateContainerInstancesState', { cluster: w.cluster, containerInstances: [v.containerInstanceArn], status: 'DRAINING' });
+  for (const v of w.victims)
+    await account.call('ecs', 'UpdateContainerInstancesState', {
+      cluster: w.cluster,
+      containerInstances: [v.containerInstanceArn],
+      status: 'DRAINING',
+    });
   account.advance(SPOT_NOTICE_MS - 1);
   const all = [...w.tasksByVictim.values()].flat();
   const running = all.filter((arn) => (account.ecs.task(arn)?.stoppedAt ?? Infinity) > noticeAt + SPOT_NOTICE_MS - 1).length;
-  return { running, noHealthy: Math.max(...w.services.map((s) => secondsWithoutHealthy(account, s.targetGroupArn, noticeAt, noticeAt + SPOT_NOTICE_MS))) };
+  return {
+    running,
+    noHealthy: Math.max(...w.services.map((s) => secondsWithoutHealthy(account, s.targetGroupArn, noticeAt, noticeAt + SPOT_NOTICE_MS))),
+  };
 }
 
 async function ours(row: SpotRow) {
@@ -62,9 +79,16 @@ async function ours(row: SpotRow) {
   if (row.lateSeconds) account.advance(row.lateSeconds * 1000);
   const t0 = account.clock.now();
   const from = account.calls.length;
-  if (row.outage) account.failDuring(row.outage.service, row.outage.operation, row.outage.error, { from: t0, to: t0 + row.outage.seconds * 1000 });
+  if (row.outage)
+    account.failDuring(row.outage.service, row.outage.operation, row.outage.error, { from: t0, to: t0 + row.outage.seconds * 1000 });
   const clients = account.clients();
-  const handler = makeSpotHandler(() => ({ clients, config: DRAIN_DEFAULTS, clock: account.clock, logger: silentLog, metrics: silentMetrics }));
+  const handler = makeSpotHandler(() => ({
+    clients,
+    config: DRAIN_DEFAULTS,
+    clock: account.clock,
+    logger: silentLog,
+    metrics: silentMetrics,
+  }));
   let threw = 0;
   const reports = await Promise.all(events.map((e) => handler(e).catch(() => (threw++, undefined))));
   const calls = account.calls.slice(from);
@@ -75,7 +99,14 @@ async function ours(row: SpotRow) {
   const running = all.filter((arn) => (account.ecs.task(arn)?.stoppedAt ?? Infinity) > noticeAt + SPOT_NOTICE_MS - 1).length;
   // The least the API maxima allow per drain: lookup (List + Describe), ListTasks, DescribeTasks, DescribeServices, DRAINING,
   // one DeregisterTargets and one DescribeTargetHealth per group, one StopTask per task, one final DescribeContainerInstances.
-  const perDrain = 2 + 2 * Math.ceil(row.tasksPerVictim / 100) + Math.ceil(Math.min(row.services, row.tasksPerVictim) / 10) + 1 + 2 * Math.min(row.services, row.tasksPerVictim) + row.tasksPerVictim + 1;
+  const perDrain =
+    2 +
+    2 * Math.ceil(row.tasksPerVictim / 100) +
+    Math.ceil(Math.min(row.services, row.tasksPerVictim) / 10) +
+    1 +
+    2 * Math.min(row.services, row.tasksPerVictim) +
+    row.tasksPerVictim +
+    1;
   const minimum = perDrain * row.victims;
   const spare = (reports.filter(Boolean) as DrainReport[]).map((r) => r.secondsToSpare);
   return {
@@ -101,14 +132,81 @@ export const SPOT_ROWS: SpotRow[] = [
   { name: '1 × 50 tasks, 10 groups, 30 s, 10 % throttled', victims: 1, tasksPerVictim: 50, services: 10, delaySeconds: 30, throttle: 0.1 },
   { name: '1 × 50 tasks, 10 groups, 30 s, 30 % throttled', victims: 1, tasksPerVictim: 50, services: 10, delaySeconds: 30, throttle: 0.3 },
   { name: '1 × 50 tasks, 10 groups, 30 s, 50 % throttled', victims: 1, tasksPerVictim: 50, services: 10, delaySeconds: 30, throttle: 0.5 },
-  { name: '1 × 50 tasks, 10 groups, 30 s, notice 60 s late', victims: 1, tasksPerVictim: 50, services: 10, delaySeconds: 30, lateSeconds: 60 },
-  { name: '1 × 200 tasks, 20 groups, 30 s, 10 % throttled', victims: 1, tasksPerVictim: 200, services: 20, delaySeconds: 30, throttle: 0.1 },
-  { name: '1 × 200 tasks, 20 groups, 300 s, 30 % throttled, 60 s late', victims: 1, tasksPerVictim: 200, services: 20, delaySeconds: 300, throttle: 0.3, lateSeconds: 60 },
+  {
+    name: '1 × 50 tasks, 10 groups, 30 s, notice 60 s late',
+    victims: 1,
+    tasksPerVictim: 50,
+    services: 10,
+    delaySeconds: 30,
+    lateSeconds: 60,
+  },
+  {
+    name: '1 × 200 tasks, 20 groups, 30 s, 10 % throttled',
+    victims: 1,
+    tasksPerVictim: 200,
+    services: 20,
+    delaySeconds: 30,
+    throttle: 0.1,
+  },
+  {
+    name: '1 × 200 tasks, 20 groups, 300 s, 30 % throttled, 60 s late',
+    victims: 1,
+    tasksPerVictim: 200,
+    services: 20,
+    delaySeconds: 300,
+    throttle: 0.3,
+    lateSeconds: 60,
+  },
+  {
+    name: '1 × 50 tasks, 10 groups, 30 s, every task of each service here',
+    victims: 1,
+    tasksPerVictim: 50,
+    services: 10,
+    delaySeconds: 30,
+    allOnVictims: true,
+  },
+  {
+    name: '1 × 50 tasks, 10 groups, 300 s, every task of each service here',
+    victims: 1,
+    tasksPerVictim: 50,
+    services: 10,
+    delaySeconds: 300,
+    allOnVictims: true,
+  },
   { name: 'wave: 20 × 50 tasks, 10 groups, 30 s', victims: 20, tasksPerVictim: 50, services: 10, delaySeconds: 30 },
   { name: 'wave: 100 × 20 tasks, 10 groups, 30 s', victims: 100, tasksPerVictim: 20, services: 10, delaySeconds: 30 },
-  { name: 'outage: ListTasks 500 for 70 s', victims: 1, tasksPerVictim: 50, services: 10, delaySeconds: 30, outage: { service: 'ecs', operation: 'ListTasks', error: server('ServerException', 500), seconds: 70 } },
-  { name: 'outage: DeregisterTargets 503 for 60 s', victims: 1, tasksPerVictim: 50, services: 10, delaySeconds: 30, outage: { service: 'elbv2', operation: 'DeregisterTargets', error: server('ServiceUnavailable', 503), seconds: 60 } },
-  { name: 'outage: StopTask 500 for 30 s', victims: 1, tasksPerVictim: 50, services: 10, delaySeconds: 30, outage: { service: 'ecs', operation: 'StopTask', error: server('ServerException', 500), seconds: 30 } },
+  {
+    name: 'wave: 20 × 50 tasks, every task of each service in the wave',
+    victims: 20,
+    tasksPerVictim: 50,
+    services: 10,
+    delaySeconds: 30,
+    allOnVictims: true,
+  },
+  {
+    name: 'outage: ListTasks 500 for 70 s',
+    victims: 1,
+    tasksPerVictim: 50,
+    services: 10,
+    delaySeconds: 30,
+    outage: { service: 'ecs', operation: 'ListTasks', error: server('ServerException', 500), seconds: 70 },
+  },
+  {
+    name: 'outage: DeregisterTargets 503 for 60 s',
+    victims: 1,
+    tasksPerVictim: 50,
+    services: 10,
+    delaySeconds: 30,
+    outage: { service: 'elbv2', operation: 'DeregisterTargets', error: server('ServiceUnavailable', 503), seconds: 60 },
+  },
+  {
+    name: 'outage: StopTask 500 for 30 s',
+    victims: 1,
+    tasksPerVictim: 50,
+    services: 10,
+    delaySeconds: 30,
+    outage: { service: 'ecs', operation: 'StopTask', error: server('ServerException', 500), seconds: 30 },
+  },
 ];
 
 interface AsgRow {
@@ -138,12 +236,15 @@ async function asgRow(row: AsgRow) {
   const victim = c.instances[0]!;
   const event = account.autoscaling.beginTermination(c.asgName, victim.instanceId);
   const t0 = account.clock.now();
-  if (row.ecsDownSeconds) account.failDuring('ecs', '*', server('ServerException', 500), { from: t0 + 20_000, to: t0 + 20_000 + row.ecsDownSeconds * 1000 });
+  if (row.ecsDownSeconds)
+    account.failDuring('ecs', '*', server('ServerException', 500), { from: t0 + 20_000, to: t0 + 20_000 + row.ecsDownSeconds * 1000 });
   account.sqs.deliver(queueUrl, JSON.stringify(event));
   await source.run();
   const action = account.autoscaling.lifecycleAction(event.detail.LifecycleActionToken)!;
   const end = action.completedAt ?? action.timeoutAt;
-  const killed = account.ecs.tasksOn(victim.instanceId).filter((t) => t.stoppedBy === 'termination' || (t.stoppedAt ?? Infinity) > end).length;
+  const killed = account.ecs
+    .tasksOn(victim.instanceId)
+    .filter((t) => t.stoppedBy === 'termination' || (t.stoppedAt ?? Infinity) > end).length;
   const deadline = action.startedAt + ASG_DEFAULTS.drainMaxMs;
   return {
     killed,
@@ -187,7 +288,10 @@ export async function drainOutcomeBenchmarks(options: { quick: boolean; progress
       o.spare.toFixed(1),
     ]);
   }
-  const asg: Table = { columns: ['row', 'tasks killed while the hook lived', 'heartbeats', 'invocations', 'completion', 's before the 1 h drain bound'], rows: [] };
+  const asg: Table = {
+    columns: ['row', 'tasks killed while the hook lived', 'heartbeats', 'invocations', 'completion', 's before the 1 h drain bound'],
+    rows: [],
+  };
   for (const row of options.quick ? ASG_ROWS.slice(0, 1) : ASG_ROWS) {
     options.progress(`drain outcomes: asg ${row.name}`);
     const r = await asgRow(row);

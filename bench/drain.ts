@@ -25,7 +25,11 @@ interface SpotWorld {
   callsFrom: number;
 }
 
-function spotScenario(name: string, build: (account: SimulatedAccount) => string[] | { instanceId: string; taskArns: string[] }, faults: { throttle?: number; latencyMs?: number } = {}): Scenario<SpotWorld, DrainReport> {
+function spotScenario(
+  name: string,
+  build: (account: SimulatedAccount) => string[] | { instanceId: string; taskArns: string[] },
+  faults: { throttle?: number; latencyMs?: number } = {},
+): Scenario<SpotWorld, DrainReport> {
   return {
     name,
     setup() {
@@ -40,7 +44,13 @@ function spotScenario(name: string, build: (account: SimulatedAccount) => string
     },
     async run(w) {
       const clients = w.account.clients();
-      const handler = makeSpotHandler(() => ({ clients, config: DRAIN_DEFAULTS, clock: w.account.clock, logger: silentLog, metrics: silentMetrics }));
+      const handler = makeSpotHandler(() => ({
+        clients,
+        config: DRAIN_DEFAULTS,
+        clock: w.account.clock,
+        logger: silentLog,
+        metrics: silentMetrics,
+      }));
       return (await handler(w.event)) as DrainReport;
     },
     counters(w, report) {
@@ -52,8 +62,12 @@ function spotScenario(name: string, build: (account: SimulatedAccount) => string
         secondsToSpare: report.secondsToSpare,
         'killed at reclaim': w.account.ecs.killedByTermination().length,
         'stopped before deregistered': deregisteredBeforeStopped(w.account, w.taskArns).length,
-        'API calls': Object.entries(calls).filter(([k]) => !k.endsWith(':error')).reduce((a, [, v]) => a + v, 0),
-        throttled: Object.entries(calls).filter(([k]) => k.endsWith(':error')).reduce((a, [, v]) => a + v, 0),
+        'API calls': Object.entries(calls)
+          .filter(([k]) => !k.endsWith(':error'))
+          .reduce((a, [, v]) => a + v, 0),
+        throttled: Object.entries(calls)
+          .filter(([k]) => k.endsWith(':error'))
+          .reduce((a, [, v]) => a + v, 0),
         ...pick(calls, ['ecs.DescribeTasks', 'ecs.StopTask', 'elbv2.DeregisterTargets', 'elbv2.DescribeTargetHealth']),
       };
     },
@@ -98,7 +112,9 @@ function asgScenario(name: string, opts: { delaySeconds: number; stepMs: number 
         'simulated s': ((action.completedAt ?? NaN) - w.startedAt) / 1000,
         heartbeats: action.heartbeats.length,
         'completed by drain': action.timedOut ? 0 : 1,
-        'API calls': Object.entries(calls).filter(([k]) => !k.endsWith(':error')).reduce((a, [, v]) => a + v, 0),
+        'API calls': Object.entries(calls)
+          .filter(([k]) => !k.endsWith(':error'))
+          .reduce((a, [, v]) => a + v, 0),
         ...pick(calls, ['ecs.StopTask', 'elbv2.DeregisterTargets', 'elbv2.DescribeTargetHealth', 'sqs.SendMessage']),
       };
     },
@@ -120,7 +136,14 @@ export async function drainBenchmarks(
     }),
     spotScenario('spot: 50 tasks, 10 target groups', large(50, 10)),
     spotScenario('spot: 50 tasks, 10 target groups, 10 % throttled, 20 ms latency', large(50, 10), { throttle: 0.1, latencyMs: 20 }),
-    ...(options.quick ? [] : [spotScenario('spot: 120 tasks, 20 target groups, 10 % throttled, 50 ms latency', large(120, 20), { throttle: 0.1, latencyMs: 50 })]),
+    ...(options.quick
+      ? []
+      : [
+          spotScenario('spot: 120 tasks, 20 target groups, 10 % throttled, 50 ms latency', large(120, 20), {
+            throttle: 0.1,
+            latencyMs: 50,
+          }),
+        ]),
   ];
   const asg: Array<Scenario<AsgWorld, void>> = [
     asgScenario('asg: 30 s deregistration delay, one invocation', { delaySeconds: 30, stepMs: 240_000 }),

@@ -173,7 +173,8 @@ export function callCounts(account: SimulatedAccount, from = 0): Record<string, 
 
 // ----- formatting -----
 
-export const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+export const formatMs = (ms: number) =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`;
 
 export function formatBytes(bytes: number): string {
   const sign = bytes < 0 ? '−' : '';
@@ -188,7 +189,16 @@ export function timingTable(results: readonly Measurement[]): Table {
   const runs = results[0]?.runs ?? 0;
   const high = highLabel(runs);
   return {
-    columns: ['scenario', 'runs', 'wall median', 'wall min', `wall ${high}`, 'heap retained (median)', 'heap at end, pre-GC (median)', 'peak RSS (sampled)'],
+    columns: [
+      'scenario',
+      'runs',
+      'wall median',
+      'wall min',
+      `wall ${high}`,
+      'heap retained (median)',
+      'heap at end, pre-GC (median)',
+      'peak RSS (sampled)',
+    ],
     rows: results.map((m) => [
       m.name,
       m.runs,
@@ -211,13 +221,18 @@ export function countersTable(results: readonly Measurement[], order: readonly s
   const keys = [...order.filter((k) => all.has(k)), ...[...all].filter((k) => !order.includes(k)).sort()];
   return {
     columns: ['scenario', ...keys],
-    rows: results.map((m) => [`${m.name}${m.countersStable ? '' : ' ⚠ counters varied between runs'}`, ...keys.map((k) => (k in m.counters ? String(m.counters[k]) : '—'))]),
+    rows: results.map((m) => [
+      `${m.name}${m.countersStable ? '' : ' ⚠ counters varied between runs'}`,
+      ...keys.map((k) => (k in m.counters ? String(m.counters[k]) : '—')),
+    ]),
   };
 }
 
 export function renderTable(table: Table): string {
   const cell = (v: string | number) => String(v).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const numeric = table.columns.map((_, i) => table.rows.length > 0 && table.rows.every((r) => /^[−-]?[\d.,]+( [a-zA-Z]+)?$|^—$/.test(String(r[i] ?? ''))));
+  const numeric = table.columns.map(
+    (_, i) => table.rows.length > 0 && table.rows.every((r) => /^[−-]?[\d.,]+( [a-zA-Z]+)?$|^—$/.test(String(r[i] ?? ''))),
+  );
   return [
     `| ${table.columns.map(cell).join(' | ')} |`,
     `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`,

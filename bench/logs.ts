@@ -156,7 +156,8 @@ export function searchRows(rows: number): Scenario<SearchWorld, SearchResult> {
       const handler = makeSearchHandler(() => ({ clients, config: cfg, clock: account.clock, logger: silentLog, metrics: silentMetrics }));
       return { account, handler, callsFrom: account.calls.length, startedAt: account.clock.now() };
     },
-    run: (w) => w.handler({ table: TABLE, from: '2026-11-20', to: '2026-11-28', contains: 'ERROR', columns: ['container_id'], limit: rows }),
+    run: (w) =>
+      w.handler({ table: TABLE, from: '2026-11-20', to: '2026-11-28', contains: 'ERROR', columns: ['container_id'], limit: rows }),
     counters: (w, result) => ({
       ...callCounts(w.account, w.callsFrom),
       'rows returned': result.rowCount ?? 0,
@@ -183,7 +184,15 @@ const PARTITION_COLUMNS = [
   'partitions failed',
   'simulated s',
 ];
-const SEARCH_COLUMNS = ['glue.GetTable', 'athena.StartQueryExecution', 'athena.GetQueryExecution', 'athena.GetQueryResults', 'rows returned', 'truncated', 'simulated s'];
+const SEARCH_COLUMNS = [
+  'glue.GetTable',
+  'athena.StartQueryExecution',
+  'athena.GetQueryExecution',
+  'athena.GetQueryResults',
+  'rows returned',
+  'truncated',
+  'simulated s',
+];
 
 export async function logsBenchmarks(options: LogsOptions): Promise<Section> {
   const sizes = options.quick ? [50, 250] : [50, 250, 1000];

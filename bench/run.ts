@@ -59,7 +59,17 @@ function header(args: Args, elapsedMs: number): string {
   const cpu = cpus();
   const commit = git('rev-parse', '--short', 'HEAD') || 'unknown';
   // Others work in the same checkout: say whether the measured code differed from the commit.
-  const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'functions', 'shared', 'sim', 'package-lock.json', 'serverless.yml');
+  const dirty = git(
+    'status',
+    '--porcelain',
+    '--untracked-files=no',
+    '--',
+    'functions',
+    'shared',
+    'sim',
+    'package-lock.json',
+    'serverless.yml',
+  );
   const runs = args.quick ? 1 : 5;
   return [
     '# ecs-steady benchmarks',
@@ -86,7 +96,7 @@ function header(args: Args, elapsedMs: number): string {
     '## How to read this',
     '',
     '- **Wall time** is measured on a noisy 2-core machine shared with other work: treat it as indicative (compare orders of magnitude and trends, not single milliseconds). It covers the handler, our adapters, the real AWS SDK v3 clients (serialisation, middleware, paginators) *and* the simulator answering the calls, which a real account does not cost.',
-    '- **Memory**: *heap retained* is heapUsed after the run and a full GC minus heapUsed before it (also after a full GC) — what the run left reachable, including the returned result and the simulated account\'s growth (its call log keeps a copy of every request). *Heap at end* is the same before the GC (garbage not yet collected included). *Peak RSS* is the whole process, sampled before, during and after each run — a lower bound. Differences of a few hundred KiB (including small negative ones) are GC noise.',
+    "- **Memory**: *heap retained* is heapUsed after the run and a full GC minus heapUsed before it (also after a full GC) — what the run left reachable, including the returned result and the simulated account's growth (its call log keeps a copy of every request). *Heap at end* is the same before the GC (garbage not yet collected included). *Peak RSS* is the whole process, sampled before, during and after each run — a lower bound. Differences of a few hundred KiB (including small negative ones) are GC noise.",
     '- **Call counts and outcomes are exact and deterministic**: the simulator is seeded and nothing here injects faults, so they are the same on every run and every machine (a row would say so if they were not). They are the numbers to compare between commits.',
     '- **Simulated seconds** are the virtual clock: time the code waited (polling, backoff) as AWS would have made it wait, not time spent computing. Without latency knobs an API call takes no simulated time.',
     '- **Bundle sizes** are exact for the pinned esbuild and the lockfile.',

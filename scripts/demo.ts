@@ -54,7 +54,16 @@ async function main(): Promise<void> {
   const logger: Log = { debug: () => {}, info: remember, warn: remember, error: remember } as unknown as Log;
   const deps: Deps = {
     clients: account.clients(),
-    config: { clusters: [], dryRun, safetyMarginMs: 15_000, pollMs: 5_000, maxWaitMs: 90_000, keepServing: true, expiredToleranceMs: 0, interruptedTasksTopicArn: topicArn },
+    config: {
+      clusters: [],
+      dryRun,
+      safetyMarginMs: 15_000,
+      pollMs: 5_000,
+      maxWaitMs: 90_000,
+      keepServing: true,
+      expiredToleranceMs: 0,
+      interruptedTasksTopicArn: topicArn,
+    },
     clock: account.clock,
     logger,
     metrics: { addMetric: () => {} } as unknown as Deps['metrics'],
@@ -73,17 +82,24 @@ async function main(): Promise<void> {
   for (const call of calls) {
     const input = call.input as Record<string, any>;
     const failed = call.error ? `  ✗ ${call.error} (retried)` : '';
-    if (call.operation === 'UpdateContainerInstancesState') lines.push([call.at, `UpdateContainerInstancesState → ${input.status}${failed}`]);
-    if (call.operation === 'DeregisterTargets') lines.push([call.at, `DeregisterTargets ${input.TargetGroupArn.split('/')[1]}: ${input.Targets.map((t: any) => `${t.Id}:${t.Port}`).join(', ')}${failed}`]);
+    if (call.operation === 'UpdateContainerInstancesState')
+      lines.push([call.at, `UpdateContainerInstancesState → ${input.status}${failed}`]);
+    if (call.operation === 'DeregisterTargets')
+      lines.push([
+        call.at,
+        `DeregisterTargets ${input.TargetGroupArn.split('/')[1]}: ${input.Targets.map((t: any) => `${t.Id}:${t.Port}`).join(', ')}${failed}`,
+      ]);
     if (call.operation === 'StopTask') lines.push([call.at, `StopTask ${taskName(input.task)}${failed}`]);
     if (call.operation === 'Publish' && !call.error) lines.push([call.at, `SNS: interrupted-task record published (for re-queue)`]);
   }
   for (const h of account.elbv2.targetHistory()) {
-    if (h.drainedAt && h.drainedAt >= noticeAt && h.deregisteredBy === 'api') lines.push([h.drainedAt, `target ${h.id}:${h.port} left ${h.targetGroupArn.split('/')[1]} (draining over)`]);
+    if (h.drainedAt && h.drainedAt >= noticeAt && h.deregisteredBy === 'api')
+      lines.push([h.drainedAt, `target ${h.id}:${h.port} left ${h.targetGroupArn.split('/')[1]} (draining over)`]);
   }
   for (const t of account.ecs.tasksOn(victim.instanceId)) if (t.stoppedAt) lines.push([t.stoppedAt, `task ${taskName(t.arn)} STOPPED`]);
   for (const i of c.instances.slice(1)) {
-    for (const t of account.ecs.tasksOn(i.instanceId)) if (t.createdAt > noticeAt) lines.push([t.createdAt, `replacement ${t.serviceName} placed on ${i.instanceId}`]);
+    for (const t of account.ecs.tasksOn(i.instanceId))
+      if (t.createdAt > noticeAt) lines.push([t.createdAt, `replacement ${t.serviceName} placed on ${i.instanceId}`]);
   }
   lines.push(...logLines);
   lines.push([finishedAt, `handler returns: ${report.outcome}`]);
@@ -93,7 +109,8 @@ async function main(): Promise<void> {
   console.log('timeline (simulated time since the notice):');
   // At equal times, what the account did (a target leaving, a task stopping) comes before what the handler did about it.
   const rank = (text: string) => (/^(target|task|instance)/.test(text) ? 0 : 1);
-  for (const [at, text] of lines.sort((a, b) => a[0] - b[0] || rank(a[1]) - rank(b[1]))) console.log(`  +${((at - noticeAt) / 1000).toFixed(1).padStart(6)} s  ${text}`);
+  for (const [at, text] of lines.sort((a, b) => a[0] - b[0] || rank(a[1]) - rank(b[1])))
+    console.log(`  +${((at - noticeAt) / 1000).toFixed(1).padStart(6)} s  ${text}`);
   console.log(`\n${calls.length} API calls, ${throttled} throttled and retried by the SDK`);
   console.log('\ndrain report:');
   console.log(JSON.stringify(report, null, 2));

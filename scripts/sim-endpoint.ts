@@ -24,7 +24,11 @@ function toWire(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;
   if (Array.isArray(value)) return value.map(toWire);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k, v]) => v !== undefined && k !== '$metadata').map(([k, v]) => [k, toWire(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k, v]) => v !== undefined && k !== '$metadata')
+        .map(([k, v]) => [k, toWire(v)]),
+    );
   }
   return value;
 }
@@ -42,7 +46,14 @@ export function serve(account: SimulatedAccount, port: number) {
         res.end(JSON.stringify(body));
       };
       if (!service || !operation) {
-        reply(400, { __type: 'UnknownOperationException', message: `not served by the simulated endpoint: ${target || req.headers['content-type']}` }, 'UnknownOperationException');
+        reply(
+          400,
+          {
+            __type: 'UnknownOperationException',
+            message: `not served by the simulated endpoint: ${target || req.headers['content-type']}`,
+          },
+          'UnknownOperationException',
+        );
         return;
       }
       try {
@@ -69,5 +80,7 @@ if (require.main === module) {
   serve(account, port);
   console.log(`simulated account on http://127.0.0.1:${port} (ECS, SQS, Glue, Athena)`);
   console.log(`cluster ${c.cluster}: ${c.instances.map((x) => x.instanceId).join(', ')}`);
-  console.log(`try: AWS_ENDPOINT_URL=http://127.0.0.1:${port} AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim npx sls invoke local -f spotInterruption -p events/spot-interruption.json`);
+  console.log(
+    `try: AWS_ENDPOINT_URL=http://127.0.0.1:${port} AWS_ACCESS_KEY_ID=sim AWS_SECRET_ACCESS_KEY=sim npx sls invoke local -f spotInterruption -p events/spot-interruption.json`,
+  );
 }

@@ -108,7 +108,8 @@ export class SimulatedAccount {
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     return buildClients({
       region: this.region,
-      strategyFor: () => options.retryStrategy ?? new VirtualStandardRetryStrategy({ maxAttempts, clock: this.clock, random: this.jitterRandom }),
+      strategyFor: () =>
+        options.retryStrategy ?? new VirtualStandardRetryStrategy({ maxAttempts, clock: this.clock, random: this.jitterRandom }),
       attach: (client, service) => this.attach(client, service),
     });
   }
@@ -119,20 +120,21 @@ export class SimulatedAccount {
       add: (mw: unknown, options: { step: string; priority: string; name: string }) => void;
     };
     stack.add(
-      (_next: unknown, context: { commandName?: string; __smithy_context?: { abortSignal?: AbortSignal } }) => async (args: { input: unknown }) => {
-        const operation = (context.commandName ?? '').replace(/Command$/, '');
-        // Like the SDK's HTTP handler: a request whose abort signal has fired is never sent.
-        const signal = context.__smithy_context?.abortSignal;
-        if (signal?.aborted) throw Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
-        const output = (await this.call(service, operation, args.input)) as Record<string, unknown> | undefined;
-        return {
-          output: {
-            ...(output ?? {}),
-            $metadata: { httpStatusCode: 200, requestId: `sim-${this.nextId()}`, attempts: 1, totalRetryDelay: 0 },
-          },
-          response: new HttpResponse({ statusCode: 200, headers: {} }),
-        };
-      },
+      (_next: unknown, context: { commandName?: string; __smithy_context?: { abortSignal?: AbortSignal } }) =>
+        async (args: { input: unknown }) => {
+          const operation = (context.commandName ?? '').replace(/Command$/, '');
+          // Like the SDK's HTTP handler: a request whose abort signal has fired is never sent.
+          const signal = context.__smithy_context?.abortSignal;
+          if (signal?.aborted) throw Object.assign(new Error('The operation was aborted'), { name: 'AbortError' });
+          const output = (await this.call(service, operation, args.input)) as Record<string, unknown> | undefined;
+          return {
+            output: {
+              ...(output ?? {}),
+              $metadata: { httpStatusCode: 200, requestId: `sim-${this.nextId()}`, attempts: 1, totalRetryDelay: 0 },
+            },
+            response: new HttpResponse({ statusCode: 200, headers: {} }),
+          };
+        },
       { step: 'deserialize', priority: 'high', name: 'simulatedAwsAccount' },
     );
   }
@@ -168,7 +170,12 @@ export class SimulatedAccount {
   }
 
   /** Fail the next `times` calls of `service.operation` (matching `when`) with `error`. */
-  failNext(service: ServiceName, operation: string, error: ErrorSource, options: { times?: number; when?: (input: any) => boolean } = {}): void {
+  failNext(
+    service: ServiceName,
+    operation: string,
+    error: ErrorSource,
+    options: { times?: number; when?: (input: any) => boolean } = {},
+  ): void {
     this.injected.failNext(service, operation, error, options);
   }
 

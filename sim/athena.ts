@@ -79,7 +79,9 @@ export class SimAthena implements SimService {
   operations(): OperationTable {
     return {
       StartQueryExecution: (input: StartInput) => this.start(input),
-      GetQueryExecution: (input: { QueryExecutionId: string }) => ({ QueryExecution: this.describe(this.execution(input.QueryExecutionId)) }),
+      GetQueryExecution: (input: { QueryExecutionId: string }) => ({
+        QueryExecution: this.describe(this.execution(input.QueryExecutionId)),
+      }),
       GetQueryResults: (input: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }) => this.results(input),
     };
   }
@@ -92,12 +94,16 @@ export class SimAthena implements SimService {
     if (!wg) throw badRequest(`WorkGroup ${workGroup} is not found.`);
     const outputLocation = wg.outputLocation ?? input.ResultConfiguration?.OutputLocation;
     if (!outputLocation) {
-      throw badRequest('No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.');
+      throw badRequest(
+        'No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.',
+      );
     }
     const params = input.ExecutionParameters;
     const placeholders = countPlaceholders(queryString);
     if ((params?.length ?? 0) !== placeholders) {
-      throw badRequest(`The number of execution parameters (${params?.length ?? 0}) does not match the number of parameters in the query (${placeholders}).`);
+      throw badRequest(
+        `The number of execution parameters (${params?.length ?? 0}) does not match the number of parameters in the query (${placeholders}).`,
+      );
     }
     const n = parseInt(this.account.nextId(), 16);
     const id = `5e1a0000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -139,7 +145,9 @@ export class SimAthena implements SimService {
       return;
     }
     const answer = this.answerer(exec.queryString, decoded as DecodedParameter[]);
-    const { rows, columns, dataScannedBytes } = Array.isArray(answer) ? { rows: answer, columns: undefined, dataScannedBytes: undefined } : answer;
+    const { rows, columns, dataScannedBytes } = Array.isArray(answer)
+      ? { rows: answer, columns: undefined, dataScannedBytes: undefined }
+      : answer;
     exec.rows = rows;
     exec.columns = columns ?? selectList(exec.queryString) ?? Object.keys(rows[0] ?? {});
     exec.dataScannedBytes = dataScannedBytes ?? Buffer.byteLength(JSON.stringify(rows)) * 10;
@@ -173,20 +181,26 @@ export class SimAthena implements SimService {
 
   private results(input: { QueryExecutionId: string; NextToken?: string; MaxResults?: number }) {
     const size = input.MaxResults ?? ATHENA_GET_QUERY_RESULTS_MAX;
-    if (size > ATHENA_GET_QUERY_RESULTS_MAX) throw simError('InvalidRequestException', validationText.tooLarge('maxResults', size, ATHENA_GET_QUERY_RESULTS_MAX));
+    if (size > ATHENA_GET_QUERY_RESULTS_MAX)
+      throw simError('InvalidRequestException', validationText.tooLarge('maxResults', size, ATHENA_GET_QUERY_RESULTS_MAX));
     if (size < 1) throw simError('InvalidRequestException', validationText.tooSmall('maxResults', size, 1));
     const exec = this.execution(input.QueryExecutionId);
     if (exec.state === 'FAILED' || exec.state === 'CANCELLED') throw badRequest(exec.reason ?? `Query ${exec.state}`);
     if (exec.state !== 'SUCCEEDED') throw badRequest(`Query has not yet finished. Current state: ${exec.state}`);
     const header = { Data: exec.columns.map((c) => ({ VarCharValue: c })) };
-    const all = [header, ...exec.rows.map((r) => ({ Data: exec.columns.map((c) => (r[c] === null || r[c] === undefined ? {} : { VarCharValue: r[c] })) }))];
+    const all = [
+      header,
+      ...exec.rows.map((r) => ({ Data: exec.columns.map((c) => (r[c] === null || r[c] === undefined ? {} : { VarCharValue: r[c] })) })),
+    ];
     const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
     if (!Number.isInteger(start) || start < 0 || start > all.length) throw badRequest('Invalid NextToken.');
     const next = start + size < all.length ? String(start + size) : undefined;
     return {
       ResultSet: {
         Rows: all.slice(start, start + size),
-        ResultSetMetadata: { ColumnInfo: exec.columns.map((c) => ({ Name: c, Label: c, Type: 'varchar', CatalogName: 'hive', Nullable: 'UNKNOWN' })) },
+        ResultSetMetadata: {
+          ColumnInfo: exec.columns.map((c) => ({ Name: c, Label: c, Type: 'varchar', CatalogName: 'hive', Nullable: 'UNKNOWN' })),
+        },
       },
       ...(next ? { NextToken: next } : {}),
     };

@@ -90,7 +90,8 @@ export class LifecycleActions {
       },
       CompleteLifecycleAction: (input: CompleteLifecycleActionCommandInput) => {
         const result = input.LifecycleActionResult;
-        if (result !== 'CONTINUE' && result !== 'ABANDON') throw simError('ValidationError', 'LifecycleActionResult must be CONTINUE or ABANDON');
+        if (result !== 'CONTINUE' && result !== 'ABANDON')
+          throw simError('ValidationError', 'LifecycleActionResult must be CONTINUE or ABANDON');
         this.finish(this.activeAction(input), result, false);
         return {};
       },
@@ -178,7 +179,12 @@ export class LifecycleActions {
     if (action.transition === 'autoscaling:EC2_INSTANCE_TERMINATING') this.account.ec2.terminate(action.instanceId, 'autoscaling');
   }
 
-  private activeAction(input: { AutoScalingGroupName?: string; LifecycleHookName?: string; LifecycleActionToken?: string; InstanceId?: string }): LifecycleActionRecord {
+  private activeAction(input: {
+    AutoScalingGroupName?: string;
+    LifecycleHookName?: string;
+    LifecycleActionToken?: string;
+    InstanceId?: string;
+  }): LifecycleActionRecord {
     groupOf(this.groups, input.AutoScalingGroupName);
     if (input.LifecycleActionToken) {
       const a = this.actions.get(input.LifecycleActionToken);
@@ -189,12 +195,15 @@ export class LifecycleActions {
     }
     if (input.InstanceId) {
       const a = [...this.actions.values()].find(
-        (x) => x.instanceId === input.InstanceId && x.asgName === input.AutoScalingGroupName && x.hookName === input.LifecycleHookName && x.completedAt === undefined,
+        (x) =>
+          x.instanceId === input.InstanceId &&
+          x.asgName === input.AutoScalingGroupName &&
+          x.hookName === input.LifecycleHookName &&
+          x.completedAt === undefined,
       );
       if (!a) throw noAction(`instance ID ${input.InstanceId}`);
       return a;
     }
     throw simError('ValidationError', 'Either LifecycleActionToken or InstanceId must be specified.');
   }
-
 }

@@ -37,7 +37,8 @@ export class SimAutoScaling implements SimService {
         const names = input.AutoScalingGroupNames ?? [];
         const groups = [...this.groups.values()].filter((g) => names.length === 0 || names.includes(g.name));
         const size = input.MaxRecords ?? 50;
-        if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS) throw simError('ValidationError', `MaxRecords must be between 1 and ${ASG_DESCRIBE_MAX_RECORDS}`);
+        if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS)
+          throw simError('ValidationError', `MaxRecords must be between 1 and ${ASG_DESCRIBE_MAX_RECORDS}`);
         const { items, nextToken } = page(groups, input.NextToken, size, () => simError('InvalidNextToken', 'The token is invalid.'));
         return { AutoScalingGroups: items.map((g) => this.toGroup(g)), NextToken: nextToken };
       },
@@ -61,8 +62,10 @@ export class SimAutoScaling implements SimService {
       SetDesiredCapacity: (input: SetDesiredCapacityCommandInput) => {
         const g = this.group(input.AutoScalingGroupName);
         const n = input.DesiredCapacity ?? g.desired;
-        if (n > g.max) throw simError('ValidationError', `New SetDesiredCapacity value ${n} is above max value ${g.max} for the AutoScalingGroup.`);
-        if (n < g.min) throw simError('ValidationError', `New SetDesiredCapacity value ${n} is below min value ${g.min} for the AutoScalingGroup.`);
+        if (n > g.max)
+          throw simError('ValidationError', `New SetDesiredCapacity value ${n} is above max value ${g.max} for the AutoScalingGroup.`);
+        if (n < g.min)
+          throw simError('ValidationError', `New SetDesiredCapacity value ${n} is below min value ${g.min} for the AutoScalingGroup.`);
         g.desired = n;
         this.reconcile(g);
         return {};
@@ -144,10 +147,15 @@ export class SimAutoScaling implements SimService {
    * hook, the action waits (Terminating:Wait) until completed or timed out. Answers the
    * EventBridge event `EC2 Instance-terminate Lifecycle Action` exactly as AWS sends it.
    */
-  beginTermination(asgName: string, instanceId: string, options: { at?: number; decrementDesired?: boolean } = {}): EventBridgeEvent<LifecycleTerminateDetail> {
+  beginTermination(
+    asgName: string,
+    instanceId: string,
+    options: { at?: number; decrementDesired?: boolean } = {},
+  ): EventBridgeEvent<LifecycleTerminateDetail> {
     const g = this.group(asgName);
     if (!g.instances.has(instanceId)) throw new Error(`beginTermination: ${instanceId} is not in ${asgName}`);
-    if (!g.hooks.some((h) => h.transition === 'autoscaling:EC2_INSTANCE_TERMINATING')) throw new Error(`beginTermination: ${asgName} has no terminating hook`);
+    if (!g.hooks.some((h) => h.transition === 'autoscaling:EC2_INSTANCE_TERMINATING'))
+      throw new Error(`beginTermination: ${asgName} has no terminating hook`);
     if (options.decrementDesired) g.desired = Math.max(0, g.desired - 1);
     return this.lifecycle.start(g, instanceId, options.at ?? this.account.clock.now())!;
   }
@@ -165,7 +173,12 @@ export class SimAutoScaling implements SimService {
     return this.lifecycle.events();
   }
 
-  groupState(name: string): { desired: number; min: number; max: number; instances: Array<{ instanceId: string; lifecycleState: string }> } {
+  groupState(name: string): {
+    desired: number;
+    min: number;
+    max: number;
+    instances: Array<{ instanceId: string; lifecycleState: string }>;
+  } {
     const g = this.group(name);
     return { desired: g.desired, min: g.min, max: g.max, instances: [...g.instances].map(([instanceId, s]) => ({ instanceId, ...s })) };
   }
@@ -185,7 +198,12 @@ export class SimAutoScaling implements SimService {
     const inService = [...g.instances].filter(([, s]) => !s.lifecycleState.startsWith('Terminating')).map(([id]) => id);
     if (inService.length < g.desired && g.launch) {
       for (let n = inService.length; n < g.desired; n++) {
-        const { instanceId } = this.account.ec2.launchInstance({ lifecycle: 'on-demand', asgName: g.name, instanceType: g.launch.instanceType, ecs: g.launch.ecs });
+        const { instanceId } = this.account.ec2.launchInstance({
+          lifecycle: 'on-demand',
+          asgName: g.name,
+          instanceType: g.launch.instanceType,
+          ecs: g.launch.ecs,
+        });
         g.instances.set(instanceId, { lifecycleState: 'InService' });
       }
     } else if (inService.length > g.desired) {

@@ -34,8 +34,17 @@ function joinInstances(
   extra: { lifecycle: 'spot' | 'on-demand'; asgName?: string },
 ): BuiltInstance[] {
   return Array.from({ length: n }, () => {
-    const { instanceId, privateIp } = account.ec2.launchInstance({ lifecycle: extra.lifecycle, instanceType: size.instanceType, asgName: extra.asgName });
-    const containerInstanceArn = account.ecs.registerContainerInstance({ cluster, ec2InstanceId: instanceId, cpu: size.cpu, memory: size.memory });
+    const { instanceId, privateIp } = account.ec2.launchInstance({
+      lifecycle: extra.lifecycle,
+      instanceType: size.instanceType,
+      asgName: extra.asgName,
+    });
+    const containerInstanceArn = account.ecs.registerContainerInstance({
+      cluster,
+      ec2InstanceId: instanceId,
+      cpu: size.cpu,
+      memory: size.memory,
+    });
     return { instanceId, privateIp, containerInstanceArn };
   });
 }
@@ -68,14 +77,28 @@ export function buildSpotCluster(account: SimulatedAccount, opts: SpotClusterOpt
   const spotFleetRequestId = account.ec2.createSpotFleet({
     targetCapacity: instances.length + spares.length,
     instanceIds: [...instances, ...spares].map((i) => i.instanceId),
-    ...(opts.fleetReplacesInstances === false ? {} : { launch: { instanceType: M5_LARGE.instanceType, ecs: { cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory } } }),
+    ...(opts.fleetReplacesInstances === false
+      ? {}
+      : { launch: { instanceType: M5_LARGE.instanceType, ecs: { cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory } } }),
   });
 
   const albArn = account.elbv2.createLoadBalancer('web-alb');
   const nlbArn = account.elbv2.createLoadBalancer('web-internal', 'net');
   const targetGroups = {
-    frontend: account.elbv2.createTargetGroup({ name: 'web-frontend', targetType: 'instance', port: 80, deregistrationDelaySeconds: delay, loadBalancerArns: [albArn] }),
-    api: account.elbv2.createTargetGroup({ name: 'api', targetType: 'ip', port: 8080, deregistrationDelaySeconds: delay, loadBalancerArns: [albArn] }),
+    frontend: account.elbv2.createTargetGroup({
+      name: 'web-frontend',
+      targetType: 'instance',
+      port: 80,
+      deregistrationDelaySeconds: delay,
+      loadBalancerArns: [albArn],
+    }),
+    api: account.elbv2.createTargetGroup({
+      name: 'api',
+      targetType: 'ip',
+      port: 8080,
+      deregistrationDelaySeconds: delay,
+      loadBalancerArns: [albArn],
+    }),
     apiInternal: account.elbv2.createTargetGroup({
       name: 'api-internal',
       targetType: 'ip',
@@ -87,19 +110,45 @@ export function buildSpotCluster(account: SimulatedAccount, opts: SpotClusterOpt
   };
 
   const defs = {
-    frontend: account.ecs.registerTaskDefinition({ family: 'web-frontend', networkMode: 'bridge', containerDefinitions: [container('web-frontend', 'nginx', 256, 512, [80])] }),
-    api: account.ecs.registerTaskDefinition({ family: 'api', networkMode: 'awsvpc', containerDefinitions: [container('api', 'api', 512, 1024, [8080, 8081])] }),
-    worker: account.ecs.registerTaskDefinition({ family: 'worker', networkMode: 'bridge', containerDefinitions: [container('worker', 'worker', 256, 512)] }),
-    batch: account.ecs.registerTaskDefinition({ family: 'nightly-report', networkMode: 'bridge', containerDefinitions: [container('nightly-report', 'report', 512, 1024)] }),
+    frontend: account.ecs.registerTaskDefinition({
+      family: 'web-frontend',
+      networkMode: 'bridge',
+      containerDefinitions: [container('web-frontend', 'nginx', 256, 512, [80])],
+    }),
+    api: account.ecs.registerTaskDefinition({
+      family: 'api',
+      networkMode: 'awsvpc',
+      containerDefinitions: [container('api', 'api', 512, 1024, [8080, 8081])],
+    }),
+    worker: account.ecs.registerTaskDefinition({
+      family: 'worker',
+      networkMode: 'bridge',
+      containerDefinitions: [container('worker', 'worker', 256, 512)],
+    }),
+    batch: account.ecs.registerTaskDefinition({
+      family: 'nightly-report',
+      networkMode: 'bridge',
+      containerDefinitions: [container('nightly-report', 'report', 512, 1024)],
+    }),
   };
   const n = instances.length;
-  const lb = (targetGroupArn: string, containerName: string, containerPort: number): ServiceLoadBalancer => ({ targetGroupArn, containerName, containerPort });
+  const lb = (targetGroupArn: string, containerName: string, containerPort: number): ServiceLoadBalancer => ({
+    targetGroupArn,
+    containerName,
+    containerPort,
+  });
   const services = {
     frontend: 'web-frontend',
     api: 'api',
     worker: 'worker',
   } as const;
-  account.ecs.createService({ cluster, name: services.frontend, taskDefinition: defs.frontend.taskDefinitionArn!, desiredCount: 2 * n, loadBalancers: [lb(targetGroups.frontend, 'nginx', 80)] });
+  account.ecs.createService({
+    cluster,
+    name: services.frontend,
+    taskDefinition: defs.frontend.taskDefinitionArn!,
+    desiredCount: 2 * n,
+    loadBalancers: [lb(targetGroups.frontend, 'nginx', 80)],
+  });
   account.ecs.createService({
     cluster,
     name: services.api,
@@ -190,7 +239,11 @@ export function buildLargeCluster(account: SimulatedAccount, opts: LargeClusterO
       deregistrationDelaySeconds: delay,
       loadBalancerArns: [albArn],
     });
-    const def = account.ecs.registerTaskDefinition({ family: name, networkMode, containerDefinitions: [container(name, 'app', 128, 256, [8080])] });
+    const def = account.ecs.registerTaskDefinition({
+      family: name,
+      networkMode,
+      containerDefinitions: [container(name, 'app', 128, 256, [8080])],
+    });
     account.ecs.createService({
       cluster,
       name,
@@ -199,7 +252,12 @@ export function buildLargeCluster(account: SimulatedAccount, opts: LargeClusterO
       loadBalancers: [{ targetGroupArn, containerName: 'app', containerPort: 8080 }],
     });
     const taskArns = Array.from({ length: count }, () =>
-      account.ecs.startTask({ cluster, containerInstanceArn: victim.containerInstanceArn, taskDefinition: def.taskDefinitionArn!, serviceName: name }),
+      account.ecs.startTask({
+        cluster,
+        containerInstanceArn: victim.containerInstanceArn,
+        taskDefinition: def.taskDefinitionArn!,
+        serviceName: name,
+      }),
     );
     services.push({ name, targetGroupArn, networkMode, taskArns });
   }
@@ -255,9 +313,23 @@ export function buildAsgCluster(account: SimulatedAccount, opts: AsgClusterOptio
     launch: { instanceType: M5_LARGE.instanceType, ecs: { cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory } },
   });
   const albArn = account.elbv2.createLoadBalancer('web-od-alb');
-  const targetGroupArn = account.elbv2.createTargetGroup({ name: 'web-od', targetType: 'instance', port: 80, deregistrationDelaySeconds: delay, loadBalancerArns: [albArn] });
-  const web = account.ecs.registerTaskDefinition({ family: 'web', networkMode: 'bridge', containerDefinitions: [container('web', 'nginx', 256, 512, [80])] });
-  const job = account.ecs.registerTaskDefinition({ family: 'nightly-report', networkMode: 'bridge', containerDefinitions: [container('nightly-report', 'report', 512, 1024)] });
+  const targetGroupArn = account.elbv2.createTargetGroup({
+    name: 'web-od',
+    targetType: 'instance',
+    port: 80,
+    deregistrationDelaySeconds: delay,
+    loadBalancerArns: [albArn],
+  });
+  const web = account.ecs.registerTaskDefinition({
+    family: 'web',
+    networkMode: 'bridge',
+    containerDefinitions: [container('web', 'nginx', 256, 512, [80])],
+  });
+  const job = account.ecs.registerTaskDefinition({
+    family: 'nightly-report',
+    networkMode: 'bridge',
+    containerDefinitions: [container('nightly-report', 'report', 512, 1024)],
+  });
   account.ecs.createService({
     cluster,
     name: 'web',
@@ -266,7 +338,14 @@ export function buildAsgCluster(account: SimulatedAccount, opts: AsgClusterOptio
     loadBalancers: [{ targetGroupArn, containerName: 'nginx', containerPort: 80 }],
   });
   const serviceTasks = instances.flatMap((i) =>
-    [0, 1].map(() => account.ecs.startTask({ cluster, containerInstanceArn: i.containerInstanceArn, taskDefinition: web.taskDefinitionArn!, serviceName: 'web' })),
+    [0, 1].map(() =>
+      account.ecs.startTask({
+        cluster,
+        containerInstanceArn: i.containerInstanceArn,
+        taskDefinition: web.taskDefinitionArn!,
+        serviceName: 'web',
+      }),
+    ),
   );
   const batchTask = account.ecs.startTask({
     cluster,
@@ -274,5 +353,17 @@ export function buildAsgCluster(account: SimulatedAccount, opts: AsgClusterOptio
     taskDefinition: job.taskDefinitionArn!,
     startedBy: 'job-runner',
   });
-  return { cluster, clusterArn, asgName, asgArn, hookName, instances, targetGroupArn, service: 'web', serviceTasks, batchTask, deregistrationDelaySeconds: delay };
+  return {
+    cluster,
+    clusterArn,
+    asgName,
+    asgArn,
+    hookName,
+    instances,
+    targetGroupArn,
+    service: 'web',
+    serviceTasks,
+    batchTask,
+    deregistrationDelaySeconds: delay,
+  };
 }

@@ -82,7 +82,8 @@ export class SpotFleets {
       },
       ModifySpotFleetRequest: (input: ModifySpotFleetRequestCommandInput) => {
         const f = this.get(input.SpotFleetRequestId ?? '');
-        const policy = (input.ExcessCapacityTerminationPolicy as SpotFleetRecord['excessCapacityTerminationPolicy'] | undefined) ??
+        const policy =
+          (input.ExcessCapacityTerminationPolicy as SpotFleetRecord['excessCapacityTerminationPolicy'] | undefined) ??
           f.excessCapacityTerminationPolicy;
         if (input.TargetCapacity !== undefined) {
           if (input.TargetCapacity < 0) throw simError('InvalidParameterValue', 'TargetCapacity must be at least 0');

@@ -113,7 +113,12 @@ export class SimEc2 implements SimService {
       const join = options.ecs;
       this.account.at(this.account.clock.now() + (join.registerAfterMs ?? 60_000), () => {
         if (record.state !== 'running') return;
-        this.account.ecs.registerContainerInstance({ cluster: join.cluster, ec2InstanceId: instanceId, cpu: join.cpu, memory: join.memory });
+        this.account.ecs.registerContainerInstance({
+          cluster: join.cluster,
+          ec2InstanceId: instanceId,
+          cpu: join.cpu,
+          memory: join.memory,
+        });
       });
     }
     return { instanceId, privateIp: record.privateIp };
@@ -205,7 +210,10 @@ export class SimEc2 implements SimService {
     }
     const { min, max } = EC2_DESCRIBE_INSTANCES_MAX_RESULTS;
     if (input.MaxResults !== undefined && (input.MaxResults < min || input.MaxResults > max)) {
-      throw simError('InvalidParameterValue', `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`);
+      throw simError(
+        'InvalidParameterValue',
+        `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${min} and ${max}.`,
+      );
     }
     this.requireKnown(ids);
     const candidates = ids.length > 0 ? ids.map((id) => this.instances.get(id)!) : [...this.instances.values()];

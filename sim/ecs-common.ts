@@ -15,7 +15,11 @@ export function checkMax(limit: { max: number; field: string }, items: readonly 
 }
 
 /** maxResults "can be between 1 and 100" on every ECS List* call; `defaultPage` when it is absent. */
-export function ecsPage<T>(all: readonly T[], input: { nextToken?: string; maxResults?: number }, defaultPage = ECS_LIST_MAX_RESULTS): Page<T> {
+export function ecsPage<T>(
+  all: readonly T[],
+  input: { nextToken?: string; maxResults?: number },
+  defaultPage = ECS_LIST_MAX_RESULTS,
+): Page<T> {
   const size = input.maxResults ?? defaultPage;
   if (!Number.isInteger(size) || size < 1 || size > ECS_LIST_MAX_RESULTS) throw invalidParameter(ecsMaxResultsText());
   return page(all, input.nextToken, size, () => invalidParameter('Invalid nextToken.'));

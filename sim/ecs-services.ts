@@ -6,7 +6,14 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
-import { checkMax, ecsPage, type ContainerInstanceRecord, type ServiceLoadBalancer, type ServiceRecord, type TaskRecord } from './ecs-common';
+import {
+  checkMax,
+  ecsPage,
+  type ContainerInstanceRecord,
+  type ServiceLoadBalancer,
+  type ServiceRecord,
+  type TaskRecord,
+} from './ecs-common';
 import { taskSize } from './ecs-task-definitions';
 import { ECS_DESCRIBE_SERVICES, ECS_LIST_SERVICES_DEFAULT_PAGE } from './limits';
 import { hexId, shortName, uuid } from './util';
@@ -50,7 +57,8 @@ export class EcsServices {
         for (const ref of input.services ?? []) {
           const s = this.services.get(`${cluster}/${shortName(ref)}`);
           if (s) services.push(this.toService(s));
-          else failures.push({ arn: ref.startsWith('arn:') ? ref : this.account.arn('ecs', `service/${cluster}/${ref}`), reason: 'MISSING' });
+          else
+            failures.push({ arn: ref.startsWith('arn:') ? ref : this.account.arn('ecs', `service/${cluster}/${ref}`), reason: 'MISSING' });
         }
         return { services, failures };
       },
@@ -78,7 +86,10 @@ export class EcsServices {
       maximumPercent: options.maximumPercent ?? 200,
       loadBalancers: options.loadBalancers ?? [],
       createdAt: this.account.clock.now(),
-      deploymentId: `ecs-svc/${BigInt(`0x${hexId(this.account, 15)}`).toString().padStart(19, '0').slice(0, 19)}`,
+      deploymentId: `ecs-svc/${BigInt(`0x${hexId(this.account, 15)}`)
+        .toString()
+        .padStart(19, '0')
+        .slice(0, 19)}`,
       events: [],
       unplaced: 0,
     };
@@ -98,7 +109,10 @@ export class EcsServices {
 
   counts(s: ServiceRecord): { running: number; pending: number } {
     const mine = this.ecs.tasks.all().filter((t) => t.cluster === s.cluster && t.serviceName === s.name && t.desiredStatus === 'RUNNING');
-    return { running: mine.filter((t) => t.lastStatus === 'RUNNING').length, pending: mine.filter((t) => t.lastStatus === 'PENDING').length };
+    return {
+      running: mine.filter((t) => t.lastStatus === 'RUNNING').length,
+      pending: mine.filter((t) => t.lastStatus === 'PENDING').length,
+    };
   }
 
   all(): ServiceRecord[] {
@@ -127,7 +141,13 @@ export class EcsServices {
   placeOne(s: ServiceRecord): TaskRecord | undefined {
     const host = this.pickHost(s);
     if (!host) return undefined;
-    const t = this.ecs.tasks.start({ cluster: s.cluster, containerInstanceArn: host.arn, taskDefinition: s.taskDefinitionArn, serviceName: s.name, pending: true });
+    const t = this.ecs.tasks.start({
+      cluster: s.cluster,
+      containerInstanceArn: host.arn,
+      taskDefinition: s.taskDefinitionArn,
+      serviceName: s.name,
+      pending: true,
+    });
     this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => {
       this.ecs.tasks.promote(t);
       this.ecs.draining.step(s.cluster);

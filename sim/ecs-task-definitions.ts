@@ -78,7 +78,9 @@ export class TaskDefinitionStore {
   register(input: RegisterTaskDefinitionCommandInput): TaskDefinition {
     const family = input.family ?? '';
     if (!FAMILY.test(family)) {
-      throw clientException('Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.');
+      throw clientException(
+        'Family contains invalid characters. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.',
+      );
     }
     const networkMode = input.networkMode ?? 'bridge';
     if (!NETWORK_MODES.has(networkMode)) throw invalidParameter(`Invalid networkMode '${networkMode}'.`);
@@ -138,8 +140,7 @@ export class TaskDefinitionStore {
 export function taskSize(def: TaskDefinition): { cpu: number; memory: number } {
   const containers = def.containerDefinitions ?? [];
   const cpu = def.cpu !== undefined ? Number(def.cpu) : containers.reduce((s, c) => s + (c.cpu ?? 0), 0);
-  const memory =
-    def.memory !== undefined ? Number(def.memory) : containers.reduce((s, c) => s + (c.memoryReservation ?? c.memory ?? 0), 0);
+  const memory = def.memory !== undefined ? Number(def.memory) : containers.reduce((s, c) => s + (c.memoryReservation ?? c.memory ?? 0), 0);
   return { cpu, memory };
 }
 

@@ -74,12 +74,15 @@ export class EcsTasks {
   start(options: StartTaskOptions & { pending?: boolean }): TaskRecord {
     const cluster = this.ecs.cluster(options.cluster).name;
     const ci = this.ecs.containerInstance(cluster, options.containerInstanceArn);
-    if (!ci || ci.status === 'INACTIVE') throw new Error(`startTask: no usable container instance ${options.containerInstanceArn} in ${cluster}`);
+    if (!ci || ci.status === 'INACTIVE')
+      throw new Error(`startTask: no usable container instance ${options.containerInstanceArn} in ${cluster}`);
     const def = this.ecs.taskDefinitions.resolve(options.taskDefinition);
     const size = taskSize(def);
     const free = this.ecs.remaining(ci);
     if (free.cpu < size.cpu || free.memory < size.memory) {
-      throw new Error(`startTask: ${ci.ec2InstanceId} has ${free.cpu} CPU / ${free.memory} MiB left, ${def.family} needs ${size.cpu} / ${size.memory}`);
+      throw new Error(
+        `startTask: ${ci.ec2InstanceId} has ${free.cpu} CPU / ${free.memory} MiB left, ${def.family} needs ${size.cpu} / ${size.memory}`,
+      );
     }
     const service = options.serviceName ? this.ecs.services.require(cluster, options.serviceName) : undefined;
     const networkMode = def.networkMode ?? 'bridge';
@@ -111,11 +114,13 @@ export class EcsTasks {
             ? []
             : (c.portMappings ?? []).map((p) => ({
                 containerPort: p.containerPort ?? 0,
-                hostPort: networkMode === 'host' ? p.containerPort ?? 0 : p.hostPort ? p.hostPort : this.dynamicPort(ci.usedPorts),
+                hostPort: networkMode === 'host' ? (p.containerPort ?? 0) : p.hostPort ? p.hostPort : this.dynamicPort(ci.usedPorts),
               })),
       })),
       ...(networkMode === 'awsvpc'
-        ? { eni: { id: `eni-0${hexId(this.account, 16)}`, privateIp: this.account.ec2.allocatePrivateIp(), subnetId: host?.subnetId ?? '' } }
+        ? {
+            eni: { id: `eni-0${hexId(this.account, 16)}`, privateIp: this.account.ec2.allocatePrivateIp(), subnetId: host?.subnetId ?? '' },
+          }
         : {}),
       targets: [],
     };
@@ -219,7 +224,12 @@ export class EcsTasks {
         taskArn: t.arn,
         name: c.name,
         lastStatus: t.lastStatus,
-        networkBindings: c.bindings.map((b) => ({ bindIP: '0.0.0.0', containerPort: b.containerPort, hostPort: b.hostPort, protocol: 'tcp' })),
+        networkBindings: c.bindings.map((b) => ({
+          bindIP: '0.0.0.0',
+          containerPort: b.containerPort,
+          hostPort: b.hostPort,
+          protocol: 'tcp',
+        })),
         networkInterfaces: t.eni ? [{ attachmentId: `${shortName(t.arn)}-eni`, privateIpv4Address: t.eni.privateIp }] : [],
       })),
       attachments: t.eni

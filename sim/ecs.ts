@@ -71,7 +71,10 @@ export class SimEcs implements SimService {
       ...this.tasks.operations(),
       ...this.services.operations(),
       ListClusters: (input: ListClustersCommandInput) => {
-        const { items, nextToken } = ecsPage([...this.clusters.values()].map((c) => c.arn), input);
+        const { items, nextToken } = ecsPage(
+          [...this.clusters.values()].map((c) => c.arn),
+          input,
+        );
         return { clusterArns: items, nextToken };
       },
       DescribeClusters: (input: DescribeClustersCommandInput) => {
@@ -154,7 +157,9 @@ export class SimEcs implements SimService {
     if (this.account.ec2.instance(options.ec2InstanceId)?.state !== 'running') {
       throw new Error(`registerContainerInstance: ${options.ec2InstanceId} is not a running EC2 instance`);
     }
-    const existing = this.containerInstancesOf(cluster).find((ci) => ci.ec2InstanceId === options.ec2InstanceId && ci.status !== 'INACTIVE');
+    const existing = this.containerInstancesOf(cluster).find(
+      (ci) => ci.ec2InstanceId === options.ec2InstanceId && ci.status !== 'INACTIVE',
+    );
     if (existing) return existing.arn;
     const arn = this.account.arn('ecs', `container-instance/${cluster}/${hexId(this.account, 32)}`);
     this.instances.set(arn, {
@@ -189,7 +194,8 @@ export class SimEcs implements SimService {
 
   /** Connect or disconnect the ECS agent of an instance (agentHealth scenarios). */
   setAgentConnected(ec2InstanceId: string, connected: boolean): void {
-    for (const ci of this.instances.values()) if (ci.ec2InstanceId === ec2InstanceId && ci.status !== 'INACTIVE') ci.agentConnected = connected;
+    for (const ci of this.instances.values())
+      if (ci.ec2InstanceId === ec2InstanceId && ci.status !== 'INACTIVE') ci.agentConnected = connected;
   }
 
   /** The EC2 instance was terminated: its container instance goes INACTIVE, its tasks are killed. */
@@ -210,17 +216,26 @@ export class SimEcs implements SimService {
   }
 
   tasksOn(ec2InstanceId: string): TaskRecord[] {
-    return this.tasks.all().filter((t) => t.ec2InstanceId === ec2InstanceId).map((t) => structuredClone(t));
+    return this.tasks
+      .all()
+      .filter((t) => t.ec2InstanceId === ec2InstanceId)
+      .map((t) => structuredClone(t));
   }
 
   /** Tasks that were still running when their instance was terminated. */
   killedByTermination(): TaskRecord[] {
-    return this.tasks.all().filter((t) => t.killedByTermination).map((t) => structuredClone(t));
+    return this.tasks
+      .all()
+      .filter((t) => t.killedByTermination)
+      .map((t) => structuredClone(t));
   }
 
   /** How many tasks of the service the scheduler could not place for lack of room. */
   unplaced(serviceName: string, cluster?: string): number {
-    return this.services.all().filter((s) => s.name === serviceName && (!cluster || s.cluster === shortName(cluster))).reduce((n, s) => n + s.unplaced, 0);
+    return this.services
+      .all()
+      .filter((s) => s.name === serviceName && (!cluster || s.cluster === shortName(cluster)))
+      .reduce((n, s) => n + s.unplaced, 0);
   }
 
   containerInstanceRecord(ec2InstanceId: string): ContainerInstanceRecord | undefined {
@@ -242,7 +257,9 @@ export class SimEcs implements SimService {
   }
 
   containerInstance(cluster: string, ref: string): ContainerInstanceRecord | undefined {
-    const ci = ref.startsWith('arn:') ? this.instances.get(ref) : this.instances.get(this.account.arn('ecs', `container-instance/${cluster}/${ref}`));
+    const ci = ref.startsWith('arn:')
+      ? this.instances.get(ref)
+      : this.instances.get(this.account.arn('ecs', `container-instance/${cluster}/${ref}`));
     return ci?.cluster === cluster ? ci : undefined;
   }
 

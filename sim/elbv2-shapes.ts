@@ -48,7 +48,6 @@ const HEALTH: Record<string, { Reason?: string; Description?: string }> = {
   unused: { Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' },
 };
 
-
 export function describeHealth(id: string, port: number, state: TargetState | 'unused'): TargetHealthDescription {
   const s = state === 'removed' ? 'unused' : state;
   const health = { State: s, ...HEALTH[s] } as TargetHealthDescription['TargetHealth'];

@@ -23,7 +23,12 @@ import {
   type TargetState,
 } from './elbv2-shapes';
 import { simError } from './errors';
-import { ELBV2_DEREGISTRATION_DELAY, ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX, ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX, elbv2TooManyTargetGroupsText } from './limits';
+import {
+  ELBV2_DEREGISTRATION_DELAY,
+  ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX,
+  ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX,
+  elbv2TooManyTargetGroupsText,
+} from './limits';
 import { hexId, page } from './util';
 
 export type { DeregisteredBy, TargetRecord, TargetState } from './elbv2-shapes';
@@ -50,7 +55,8 @@ export class SimElbv2 implements SimService {
       ModifyTargetGroupAttributes: (input: ModifyTargetGroupAttributesCommandInput) => {
         const g = this.group(input.TargetGroupArn);
         for (const { Key, Value } of input.Attributes ?? []) {
-          if (!Key || !(Key in DEFAULT_ATTRIBUTES)) throw simError('ValidationError', `Target group attribute key '${Key}' is not recognized`);
+          if (!Key || !(Key in DEFAULT_ATTRIBUTES))
+            throw simError('ValidationError', `Target group attribute key '${Key}' is not recognized`);
           const n = Number(Value);
           const { min, max } = ELBV2_DEREGISTRATION_DELAY;
           if (Key === DELAY_KEY && !(Number.isInteger(n) && n >= min && n <= max)) {
@@ -128,7 +134,14 @@ export class SimElbv2 implements SimService {
     if (existing && existing.state !== 'draining') return existing;
     if (existing) this.leave(g, existing, this.account.clock.now());
     const now = this.account.clock.now();
-    const rec: TargetRecord = { targetGroupArn: tgArn, id: target.id, port: target.port, state: 'initial', registeredAt: now, registeredBy: options.by };
+    const rec: TargetRecord = {
+      targetGroupArn: tgArn,
+      id: target.id,
+      port: target.port,
+      state: 'initial',
+      registeredAt: now,
+      registeredBy: options.by,
+    };
     g.current.set(k, rec);
     g.history.push(rec);
     if (options.healthy) {

@@ -41,7 +41,12 @@ export class FaultSchedule {
   private oneShots: OneShotFault[] = [];
   private windows: WindowFault[] = [];
 
-  failNext(service: ServiceName, operation: string, error: ErrorSource, options: { times?: number; when?: (input: any) => boolean } = {}): void {
+  failNext(
+    service: ServiceName,
+    operation: string,
+    error: ErrorSource,
+    options: { times?: number; when?: (input: any) => boolean } = {},
+  ): void {
     this.oneShots.push({ service, operation, error, when: options.when, remaining: options.times ?? 1 });
   }
 
@@ -52,7 +57,9 @@ export class FaultSchedule {
 
   /** The outage covering this call at `now`, if any (the first one declared wins). */
   outage(service: ServiceName, operation: string, now: number): Error | undefined {
-    const w = this.windows.find((f) => f.service === service && (f.operation === '*' || f.operation === operation) && now >= f.from && now < f.to);
+    const w = this.windows.find(
+      (f) => f.service === service && (f.operation === '*' || f.operation === operation) && now >= f.from && now < f.to,
+    );
     return w && produce(w.error);
   }
 

@@ -84,7 +84,11 @@ export class SimGlue implements SimService {
   }
 
   /** The next `times` BatchCreatePartition entries matching `when` fail with `code` (per entry, not the call). */
-  failPartitions(when: (table: string, values: string[]) => boolean, code: string, options: { times?: number; message?: string } = {}): void {
+  failPartitions(
+    when: (table: string, values: string[]) => boolean,
+    code: string,
+    options: { times?: number; message?: string } = {},
+  ): void {
     this.partitionFaults.push({ when, code, message: options.message ?? `${code} (simulated)`, remaining: options.times ?? 1 });
   }
 
@@ -153,20 +157,33 @@ export class SimGlue implements SimService {
   }
 
   private batchCreatePartition(database: string, tableName: string, entries: PartitionInput[]) {
-    if (entries.length > GLUE_BATCH_CREATE_PARTITION_MAX) throw tooLong('partitionInputList', GLUE_BATCH_CREATE_PARTITION_MAX, entries.length);
+    if (entries.length > GLUE_BATCH_CREATE_PARTITION_MAX)
+      throw tooLong('partitionInputList', GLUE_BATCH_CREATE_PARTITION_MAX, entries.length);
     const t = this.simTable(database, tableName);
     const keyCount = t.table.PartitionKeys?.length ?? 0;
     const errors: Array<{ PartitionValues: string[]; ErrorDetail: { ErrorCode: string; ErrorMessage: string } }> = [];
-    const fail = (values: string[], code: string, message: string) => errors.push({ PartitionValues: values, ErrorDetail: { ErrorCode: code, ErrorMessage: message } });
+    const fail = (values: string[], code: string, message: string) =>
+      errors.push({ PartitionValues: values, ErrorDetail: { ErrorCode: code, ErrorMessage: message } });
     for (const entry of entries) {
       const values = entry.Values ?? [];
       const fault = this.takePartitionFault(t.table.Name!, values);
       if (fault) fail(values, fault.code, fault.message);
-      else if (values.length !== keyCount) fail(values, 'InvalidInputException', `The number of partition values (${values.length}) does not match the number of partition keys (${keyCount}).`);
+      else if (values.length !== keyCount)
+        fail(
+          values,
+          'InvalidInputException',
+          `The number of partition values (${values.length}) does not match the number of partition keys (${keyCount}).`,
+        );
       else if (t.partitions.has(keyOf(values))) fail(values, 'AlreadyExistsException', 'Partition already exists.');
       else {
         const now = new Date(this.account.clock.now());
-        t.partitions.set(keyOf(values), { ...structuredClone(entry), DatabaseName: database, TableName: t.table.Name, CreationTime: now, CatalogId: this.account.accountId });
+        t.partitions.set(keyOf(values), {
+          ...structuredClone(entry),
+          DatabaseName: database,
+          TableName: t.table.Name,
+          CreationTime: now,
+          CatalogId: this.account.accountId,
+        });
       }
     }
     return errors.length > 0 ? { Errors: errors } : {};

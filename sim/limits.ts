@@ -71,7 +71,8 @@ export const ECS_LIST_SERVICES_DEFAULT_PAGE = 10;
  * (observed, ansible-collections/amazon.aws#1593).
  */
 export const ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX = 20;
-export const elbv2TooManyTargetGroupsText = () => `You cannot describe more than '${ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX}' target groups at a time`;
+export const elbv2TooManyTargetGroupsText = () =>
+  `You cannot describe more than '${ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX}' target groups at a time`;
 
 /**
  * DescribeTargetGroups `PageSize`: "Valid Range: Minimum value of 1. Maximum value of 400."

@@ -22,11 +22,25 @@ const spec = (capacity: number, refillPerSecond: number): BucketSpec => ({ capac
  */
 const ECS_CATEGORIES: Array<[string, BucketSpec, string[]]> = [
   ['ecs:cluster-read', spec(50, 20), ['DescribeClusters', 'ListClusters']],
-  ['ecs:cluster-resource-read', spec(100, 20), ['DescribeContainerInstances', 'DescribeTasks', 'ListAttributes', 'ListContainerInstances', 'ListTasks']],
+  [
+    'ecs:cluster-resource-read',
+    spec(100, 20),
+    ['DescribeContainerInstances', 'DescribeTasks', 'ListAttributes', 'ListContainerInstances', 'ListTasks'],
+  ],
   [
     'ecs:cluster-resource-modify',
     spec(100, 40),
-    ['DeleteAttributes', 'DeregisterContainerInstance', 'ExecuteCommand', 'PutAttributes', 'RunTask', 'StartTask', 'StopTask', 'UpdateContainerAgent', 'UpdateContainerInstancesState'],
+    [
+      'DeleteAttributes',
+      'DeregisterContainerInstance',
+      'ExecuteCommand',
+      'PutAttributes',
+      'RunTask',
+      'StartTask',
+      'StopTask',
+      'UpdateContainerAgent',
+      'UpdateContainerInstancesState',
+    ],
   ],
   ['ecs:service-read', spec(100, 20), ['DescribeServices', 'ListServices']],
   ['ecs:service-modify', spec(50, 5), ['CreateService', 'DeleteService', 'UpdateService']],
@@ -51,7 +65,10 @@ function elbv2(operation: string): Draw[] {
       : ELBV2_RESOURCE_INTENSIVE.has(operation)
         ? { bucket: 'elbv2:resource-intensive', spec: spec(10, 0.2) }
         : { bucket: 'elbv2:mutating', spec: spec(20, 3) };
-  return [{ ...category, cost: 1 }, { bucket: 'elbv2:account', spec: spec(40, 10), cost: 1 }];
+  return [
+    { ...category, cost: 1 },
+    { bucket: 'elbv2:account', spec: spec(40, 10), cost: 1 },
+  ];
 }
 
 /**
@@ -70,11 +87,20 @@ const EC2_UNCATEGORIZED: Record<string, BucketSpec> = {
   CreateTags: spec(100, 10),
   DeleteTags: spec(100, 10),
 };
-const EC2_UNFILTERED_SMALL = new Set(['DescribeInstances', 'DescribeInstanceStatus', 'DescribeNetworkInterfaces', 'DescribeSecurityGroups', 'DescribeSnapshots', 'DescribeSpotInstanceRequests', 'DescribeVolumes']);
+const EC2_UNFILTERED_SMALL = new Set([
+  'DescribeInstances',
+  'DescribeInstanceStatus',
+  'DescribeNetworkInterfaces',
+  'DescribeSecurityGroups',
+  'DescribeSnapshots',
+  'DescribeSpotInstanceRequests',
+  'DescribeVolumes',
+]);
 function ec2(operation: string, input: { Filters?: unknown[]; MaxResults?: number; NextToken?: string; InstanceIds?: string[] }): Draw[] {
   const unfiltered = (input.Filters?.length ?? 0) === 0 && input.MaxResults === undefined && input.NextToken === undefined;
   const draws: Draw[] = [];
-  if (EC2_UNFILTERED_SMALL.has(operation) && unfiltered) draws.push({ bucket: `ec2:${operation} (unfiltered, unpaginated)`, spec: spec(50, 10), cost: 1 });
+  if (EC2_UNFILTERED_SMALL.has(operation) && unfiltered)
+    draws.push({ bucket: `ec2:${operation} (unfiltered, unpaginated)`, spec: spec(50, 10), cost: 1 });
   else if (EC2_UNCATEGORIZED[operation]) draws.push({ bucket: `ec2:${operation}`, spec: EC2_UNCATEGORIZED[operation], cost: 1 });
   else if (/^(Describe|List|Search|Get)/.test(operation)) draws.push({ bucket: `ec2:${operation}`, spec: spec(100, 20), cost: 1 });
   else draws.push({ bucket: `ec2:${operation}`, spec: spec(50, 5), cost: 1 });
@@ -163,7 +189,8 @@ export class RateLimits {
   tokens(bucket: string, call?: { service: ServiceName; operation: string; input?: unknown }): number {
     const size = this.overrides.has(bucket)
       ? this.overrides.get(bucket)
-      : (this.state.get(bucket)?.size ?? (call && drawsFor(call.service, call.operation, call.input ?? {}).find((d) => d.bucket === bucket)?.spec));
+      : (this.state.get(bucket)?.size ??
+        (call && drawsFor(call.service, call.operation, call.input ?? {}).find((d) => d.bucket === bucket)?.spec));
     if (!size) return Number.POSITIVE_INFINITY;
     return this.refilled(bucket, size).tokens;
   }
@@ -175,7 +202,7 @@ export class RateLimits {
   take(service: ServiceName, operation: string, input: unknown): string | undefined {
     if (!this.enabled) return undefined;
     const draws = drawsFor(service, operation, input)
-      .map((d) => ({ ...d, spec: this.overrides.has(d.bucket) ? this.overrides.get(d.bucket) ?? undefined : d.spec }))
+      .map((d) => ({ ...d, spec: this.overrides.has(d.bucket) ? (this.overrides.get(d.bucket) ?? undefined) : d.spec }))
       .filter((d): d is Draw & { spec: BucketSpec } => d.spec !== undefined);
     const states = draws.map((d) => this.refilled(d.bucket, d.spec));
     const dry = draws.findIndex((d, i) => states[i]!.tokens < d.cost);

@@ -41,7 +41,9 @@ export class SimSns implements SimService {
     return {
       CreateTopic: (input: CreateTopicCommandInput) => ({ TopicArn: this.createTopic(input.Name ?? '') }),
       ListTopics: (input: ListTopicsCommandInput) => {
-        const { items, nextToken } = page([...this.topics.keys()], input.NextToken, LIST_TOPICS_PAGE, () => invalid('Invalid parameter: NextToken'));
+        const { items, nextToken } = page([...this.topics.keys()], input.NextToken, LIST_TOPICS_PAGE, () =>
+          invalid('Invalid parameter: NextToken'),
+        );
         return { Topics: items.map((TopicArn) => ({ TopicArn })), NextToken: nextToken };
       },
       Publish: (input: PublishCommandInput) => {
@@ -107,7 +109,9 @@ export class SimSns implements SimService {
 
   private deliver(topic: TopicRecord, p: PublishedRecord, sub: { queueUrl: string; raw: boolean }): void {
     if (sub.raw) {
-      const attrs = Object.fromEntries(Object.entries(p.messageAttributes).map(([k, v]) => [k, { DataType: v.DataType, StringValue: v.StringValue }]));
+      const attrs = Object.fromEntries(
+        Object.entries(p.messageAttributes).map(([k, v]) => [k, { DataType: v.DataType, StringValue: v.StringValue }]),
+      );
       this.account.sqs.deliver(sub.queueUrl, p.message, attrs);
       return;
     }
@@ -123,7 +127,11 @@ export class SimSns implements SimService {
       SigningCertURL: `https://sns.${this.account.region}.amazonaws.com/SimpleNotificationService-simulated.pem`,
       UnsubscribeURL: `https://sns.${this.account.region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${topic.arn}:sim`,
       ...(Object.keys(p.messageAttributes).length
-        ? { MessageAttributes: Object.fromEntries(Object.entries(p.messageAttributes).map(([k, v]) => [k, { Type: v.DataType, Value: v.StringValue }])) }
+        ? {
+            MessageAttributes: Object.fromEntries(
+              Object.entries(p.messageAttributes).map(([k, v]) => [k, { Type: v.DataType, Value: v.StringValue }]),
+            ),
+          }
         : {}),
     };
     this.account.sqs.deliver(sub.queueUrl, JSON.stringify(envelope));

@@ -18,7 +18,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { simError } from './errors';
-import { SQS_BATCH_MAX, SQS_DEFAULT_MAX_MESSAGE_BYTES, SQS_DELAY_SECONDS_MAX, SQS_VISIBILITY_TIMEOUT_MAX, SQS_WAIT_TIME_SECONDS_MAX } from './limits';
+import {
+  SQS_BATCH_MAX,
+  SQS_DEFAULT_MAX_MESSAGE_BYTES,
+  SQS_DELAY_SECONDS_MAX,
+  SQS_VISIBILITY_TIMEOUT_MAX,
+  SQS_WAIT_TIME_SECONDS_MAX,
+} from './limits';
 import { byteLength, hexId, uuid } from './util';
 
 export interface MessageRecord {
@@ -73,9 +79,16 @@ export class SimSqs implements SimService {
       SendMessageBatch: (input: SendMessageBatchCommandInput) => {
         const q = this.byUrl(input.QueueUrl);
         const entries = input.Entries ?? [];
-        if (entries.length === 0) throw new EmptyBatchRequest({ message: 'There should be at least one SendMessageBatchRequestEntry in the request.', $metadata: meta() });
+        if (entries.length === 0)
+          throw new EmptyBatchRequest({
+            message: 'There should be at least one SendMessageBatchRequestEntry in the request.',
+            $metadata: meta(),
+          });
         if (entries.length > SQS_BATCH_MAX) {
-          throw new TooManyEntriesInBatchRequest({ message: `Maximum number of entries per request are ${SQS_BATCH_MAX}. You have sent ${entries.length}.`, $metadata: meta() });
+          throw new TooManyEntriesInBatchRequest({
+            message: `Maximum number of entries per request are ${SQS_BATCH_MAX}. You have sent ${entries.length}.`,
+            $metadata: meta(),
+          });
         }
         if (new Set(entries.map((e) => e.Id)).size !== entries.length) {
           throw new BatchEntryIdsNotDistinct({ message: 'Two or more batch entries in the request have the same Id.', $metadata: meta() });
@@ -97,7 +110,10 @@ export class SimSqs implements SimService {
         const q = this.byUrl(input.QueueUrl);
         const m = q.messages.find((x) => x.receiptHandle === input.ReceiptHandle);
         if (!m) {
-          throw new ReceiptHandleIsInvalid({ message: `The input receipt handle "${input.ReceiptHandle}" is not a valid receipt handle.`, $metadata: meta() });
+          throw new ReceiptHandleIsInvalid({
+            message: `The input receipt handle "${input.ReceiptHandle}" is not a valid receipt handle.`,
+            $metadata: meta(),
+          });
         }
         m.deletedAt ??= this.account.clock.now();
         return {};
@@ -106,10 +122,17 @@ export class SimSqs implements SimService {
         const q = this.byUrl(input.QueueUrl);
         const m = q.messages.find((x) => x.receiptHandle === input.ReceiptHandle && x.deletedAt === undefined);
         if (!m) {
-          throw new ReceiptHandleIsInvalid({ message: `The input receipt handle "${input.ReceiptHandle}" is not a valid receipt handle.`, $metadata: meta() });
+          throw new ReceiptHandleIsInvalid({
+            message: `The input receipt handle "${input.ReceiptHandle}" is not a valid receipt handle.`,
+            $metadata: meta(),
+          });
         }
         if (input.VisibilityTimeout < 0 || input.VisibilityTimeout > SQS_VISIBILITY_TIMEOUT_MAX) {
-          throw invalidValue('VisibilityTimeout', input.VisibilityTimeout, `Must be between 0 and ${SQS_VISIBILITY_TIMEOUT_MAX}, if provided.`);
+          throw invalidValue(
+            'VisibilityTimeout',
+            input.VisibilityTimeout,
+            `Must be between 0 and ${SQS_VISIBILITY_TIMEOUT_MAX}, if provided.`,
+          );
         }
         m.visibleAt = this.account.clock.now() + input.VisibilityTimeout * 1000;
         return {};
@@ -128,12 +151,16 @@ export class SimSqs implements SimService {
 
   /** CreateQueue: idempotent for the same attributes; answers the queue URL. */
   createQueue(name: string, attributes: Record<string, string> = {}): string {
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw simError('InvalidParameterValue', `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length`);
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
+      throw simError('InvalidParameterValue', `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length`);
     const existing = this.queues.get(name);
     if (existing) {
       const differing = Object.keys(attributes).find((k) => existing.attributes[k] !== attributes[k]);
       if (differing) {
-        throw new QueueNameExists({ message: `A queue already exists with the same name and a different value for attribute ${differing}`, $metadata: meta() });
+        throw new QueueNameExists({
+          message: `A queue already exists with the same name and a different value for attribute ${differing}`,
+          $metadata: meta(),
+        });
       }
       return existing.url;
     }
@@ -169,7 +196,12 @@ export class SimSqs implements SimService {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  private send(q: QueueRecord, body: string | undefined, delay: number | undefined, attrs: Record<string, MessageAttributeValue> | undefined): MessageRecord {
+  private send(
+    q: QueueRecord,
+    body: string | undefined,
+    delay: number | undefined,
+    attrs: Record<string, MessageAttributeValue> | undefined,
+  ): MessageRecord {
     if (body === undefined || body === '') throw simError('MissingParameter', 'The request must contain the parameter MessageBody.');
     if (byteLength(body) > Number(q.attributes.MaximumMessageSize)) {
       throw invalidValue('MessageBody', '(omitted)', `Message must be shorter than ${q.attributes.MaximumMessageSize} bytes.`);
@@ -199,9 +231,11 @@ export class SimSqs implements SimService {
       throw invalidValue('MaxNumberOfMessages', max, `Must be between 1 and ${SQS_BATCH_MAX}, if provided.`);
     }
     const visibility = input.VisibilityTimeout ?? Number(q.attributes.VisibilityTimeout);
-    if (visibility < 0 || visibility > SQS_VISIBILITY_TIMEOUT_MAX) throw invalidValue('VisibilityTimeout', visibility, `Must be between 0 and ${SQS_VISIBILITY_TIMEOUT_MAX}, if provided.`);
+    if (visibility < 0 || visibility > SQS_VISIBILITY_TIMEOUT_MAX)
+      throw invalidValue('VisibilityTimeout', visibility, `Must be between 0 and ${SQS_VISIBILITY_TIMEOUT_MAX}, if provided.`);
     const wait = input.WaitTimeSeconds ?? Number(q.attributes.ReceiveMessageWaitTimeSeconds);
-    if (wait < 0 || wait > SQS_WAIT_TIME_SECONDS_MAX) throw invalidValue('WaitTimeSeconds', wait, `Must be >= 0 and <= ${SQS_WAIT_TIME_SECONDS_MAX}, if provided.`);
+    if (wait < 0 || wait > SQS_WAIT_TIME_SECONDS_MAX)
+      throw invalidValue('WaitTimeSeconds', wait, `Must be >= 0 and <= ${SQS_WAIT_TIME_SECONDS_MAX}, if provided.`);
 
     let ready = this.visible(q);
     if (ready.length === 0 && wait > 0) {
@@ -229,7 +263,9 @@ export class SimSqs implements SimService {
       };
       const attrs = wantAttrs.includes('All') ? system : Object.fromEntries(Object.entries(system).filter(([k]) => wantAttrs.includes(k)));
       const msgAttrs = Object.fromEntries(
-        Object.entries(m.messageAttributes).filter(([k]) => wantMsgAttrs.includes('All') || wantMsgAttrs.includes('.*') || wantMsgAttrs.includes(k)),
+        Object.entries(m.messageAttributes).filter(
+          ([k]) => wantMsgAttrs.includes('All') || wantMsgAttrs.includes('.*') || wantMsgAttrs.includes(k),
+        ),
       );
       return {
         MessageId: m.messageId,

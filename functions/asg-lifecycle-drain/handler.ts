@@ -35,7 +35,14 @@ export function makeHandler(deps: () => Deps) {
     let queues = queuesOf.get(d.clients.sqs);
     if (!queues) queuesOf.set(d.clients.sqs, (queues = new QueueAdapter(d.clients.sqs)));
     const lifecycle = new LifecycleAdapter(d.clients.autoscaling);
-    const stepDeps = { ports: drainPorts(d.clients), clock: d.clock, log: d.logger, lifecycle, queues, ...(d.region ? { region: d.region } : {}) };
+    const stepDeps = {
+      ports: drainPorts(d.clients),
+      clock: d.clock,
+      log: d.logger,
+      lifecycle,
+      queues,
+      ...(d.region ? { region: d.region } : {}),
+    };
     const remaining = context?.getRemainingTimeInMillis?.() ?? d.config.stepMs + INVOCATION_RESERVE_MS;
     const invocationEndsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
     const drainId = (context?.awsRequestId ?? randomUUID()).slice(0, 8);
@@ -52,7 +59,12 @@ export function makeHandler(deps: () => Deps) {
           throw err;
         }
         if (!result.report) return;
-        d.logger.info('drain step done', { step: result.step, outcome: result.report.outcome, lifecycle: result.report.lifecycle, report: result.report });
+        d.logger.info('drain step done', {
+          step: result.step,
+          outcome: result.report.outcome,
+          lifecycle: result.report.lifecycle,
+          report: result.report,
+        });
         emitDrainMetrics(d.metrics, result.report);
       },
       {

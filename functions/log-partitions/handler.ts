@@ -6,7 +6,13 @@ import { GlueAdapter } from '../../shared/aws/glue-catalog';
 import { parsePartitionsConfig, type PartitionsConfig } from '../../shared/logs/config';
 import { parseLogPartitionsEvent } from '../../shared/logs/events';
 import { datesFor } from '../../shared/logs/partition-plan';
-import { emitPartitionsMetrics, failureSummary, hasFailures, runLogPartitions, type PartitionsReport } from '../../shared/logs/partitions-run';
+import {
+  emitPartitionsMetrics,
+  failureSummary,
+  hasFailures,
+  runLogPartitions,
+  type PartitionsReport,
+} from '../../shared/logs/partitions-run';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 

@@ -33,7 +33,9 @@ export function makeHandler(deps: () => Deps) {
       log: d.logger,
     };
     const result =
-      request.kind === 'search' ? await runLogSearch(searchDeps, config, request.request) : await resumeLogSearch(searchDeps, config, request.request);
+      request.kind === 'search'
+        ? await runLogSearch(searchDeps, config, request.request)
+        : await resumeLogSearch(searchDeps, config, request.request);
     d.metrics.addMetric('searchBytesScanned', MetricUnit.Bytes, result.dataScannedBytes);
     d.metrics.addMetric(result.status === 'SUCCEEDED' ? 'searchesAnswered' : 'searchesStillRunning', MetricUnit.Count, 1);
     return result;

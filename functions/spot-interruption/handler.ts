@@ -57,6 +57,11 @@ export function makeHandler(deps: () => Deps) {
   };
 }
 
-const runtime = lambdaRuntime('spotInterruption', parseDrainConfig, { ecs: ECSClient, elbv2: ElasticLoadBalancingV2Client, sns: SNSClient, sqs: SQSClient });
+const runtime = lambdaRuntime('spotInterruption', parseDrainConfig, {
+  ecs: ECSClient,
+  elbv2: ElasticLoadBalancingV2Client,
+  sns: SNSClient,
+  sqs: SQSClient,
+});
 
 export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);

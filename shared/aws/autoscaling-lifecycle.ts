@@ -43,7 +43,10 @@ export class LifecycleAdapter {
 
   /** The group's tags (key → value); undefined when the group does not exist. */
   async groupTags(autoScalingGroupName: string, o?: CallOptions): Promise<Map<string, string> | undefined> {
-    const out = await this.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [autoScalingGroupName] }), sendOptions(o));
+    const out = await this.autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [autoScalingGroupName] }),
+      sendOptions(o),
+    );
     const group = out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === autoScalingGroupName);
     if (!group) return undefined;
     return new Map((group.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

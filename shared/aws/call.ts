@@ -20,7 +20,9 @@ export interface ItemFailure {
  * Follow `nextToken` to the end. Written out instead of the SDK's paginators because those
  * take no abort signal.
  */
-export async function pages<T>(fetch: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string | undefined }>): Promise<T[]> {
+export async function pages<T>(
+  fetch: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string | undefined }>,
+): Promise<T[]> {
   const all: T[] = [];
   let token: string | undefined;
   do {

@@ -45,7 +45,11 @@ export class ContainerInstancesAdapter {
   }
 
   /** Describe container instances (chunked to 100); ECS's per-item failures come back, not dropped. */
-  async describe(cluster: string, arns: readonly string[], o?: CallOptions): Promise<{ instances: ContainerInstanceRef[]; failures: ItemFailure[] }> {
+  async describe(
+    cluster: string,
+    arns: readonly string[],
+    o?: CallOptions,
+  ): Promise<{ instances: ContainerInstanceRef[]; failures: ItemFailure[] }> {
     const parts = await Promise.all(
       chunk(arns, DESCRIBE_CONTAINER_INSTANCES_MAX).map((part) =>
         this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: part }), sendOptions(o)),
@@ -73,7 +77,10 @@ export class ContainerInstancesAdapter {
   async setDraining(cluster: string, arns: readonly string[], o?: CallOptions): Promise<ItemFailure[]> {
     const failures: ItemFailure[] = [];
     for (const part of chunk(arns, UPDATE_CONTAINER_INSTANCES_STATE_MAX)) {
-      const out = await this.ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: part, status: 'DRAINING' }), sendOptions(o));
+      const out = await this.ecs.send(
+        new UpdateContainerInstancesStateCommand({ cluster, containerInstances: part, status: 'DRAINING' }),
+        sendOptions(o),
+      );
       for (const f of out.failures ?? []) failures.push({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' });
     }
     return failures;

@@ -9,7 +9,9 @@ export class ServicesAdapter {
   /** Describe services in chunks of 10 (each name once), in parallel; per-item failures come back. */
   async describe(cluster: string, names: readonly string[], o?: CallOptions): Promise<{ services: Service[]; failures: ItemFailure[] }> {
     const parts = await Promise.all(
-      chunk([...new Set(names)], DESCRIBE_SERVICES_MAX).map((part) => this.ecs.send(new DescribeServicesCommand({ cluster, services: part }), sendOptions(o))),
+      chunk([...new Set(names)], DESCRIBE_SERVICES_MAX).map((part) =>
+        this.ecs.send(new DescribeServicesCommand({ cluster, services: part }), sendOptions(o)),
+      ),
     );
     return {
       services: parts.flatMap((p) => p.services ?? []),

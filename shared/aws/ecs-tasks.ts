@@ -18,7 +18,13 @@ export class TasksAdapter {
   async listRunningOn(cluster: string, containerInstanceArn: string, o?: CallOptions): Promise<string[]> {
     return pages(async (nextToken) => {
       const out = await this.ecs.send(
-        new ListTasksCommand({ cluster, containerInstance: containerInstanceArn, desiredStatus: 'RUNNING', maxResults: ECS_LIST_PAGE_MAX, nextToken }),
+        new ListTasksCommand({
+          cluster,
+          containerInstance: containerInstanceArn,
+          desiredStatus: 'RUNNING',
+          maxResults: ECS_LIST_PAGE_MAX,
+          nextToken,
+        }),
         sendOptions(o),
       );
       return { items: out.taskArns ?? [], nextToken: out.nextToken };
@@ -39,7 +45,10 @@ export class TasksAdapter {
   /** Stop one task. A task ECS no longer knows is already gone (not an error). Throws otherwise. */
   async stop(cluster: string, taskArn: string, reason: string, o?: CallOptions): Promise<StopResult> {
     try {
-      const out = await this.ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, STOP_REASON_MAX) }), sendOptions(o));
+      const out = await this.ecs.send(
+        new StopTaskCommand({ cluster, task: taskArn, reason: reason.slice(0, STOP_REASON_MAX) }),
+        sendOptions(o),
+      );
       return { gone: false, ...(out.task?.stoppedReason !== undefined ? { stoppedReason: out.task.stoppedReason } : {}) };
     } catch (err) {
       if (isTaskGone(err)) return { gone: true };

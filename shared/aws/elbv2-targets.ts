@@ -37,7 +37,10 @@ export class TargetsAdapter {
   /** Deregister targets from one target group (chunked). Idempotent on ELBv2's side. Throws when a call fails. */
   async deregister(targetGroupArn: string, targets: readonly Target[], o?: CallOptions): Promise<void> {
     for (const part of chunk(targets, DEREGISTER_TARGETS_CHUNK)) {
-      await this.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: part.map((t) => ({ Id: t.id, Port: t.port })) }), sendOptions(o));
+      await this.elbv2.send(
+        new DeregisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: part.map((t) => ({ Id: t.id, Port: t.port })) }),
+        sendOptions(o),
+      );
     }
   }
 

@@ -13,7 +13,6 @@ const NOT_FOUND = new Set([
   'NotFound',
 ]);
 
-
 const ALREADY_EXISTS = new Set(['AlreadyExistsException', 'ResourceInUseException', 'EntityAlreadyExists']);
 
 function nameOf(err: unknown): string | undefined {
@@ -28,7 +27,6 @@ export function isNotFound(err: unknown): boolean {
   const n = nameOf(err);
   return n !== undefined && NOT_FOUND.has(n);
 }
-
 
 export function isAlreadyExists(err: unknown): boolean {
   const n = nameOf(err);

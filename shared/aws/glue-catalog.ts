@@ -15,7 +15,6 @@ import {
 import { awsErrorName, isAlreadyExists, isNotFound } from './errors';
 import { BATCH_CREATE_PARTITION_MAX, chunk, GET_TABLES_MAX } from './limits';
 
-
 /** A table as the Glue catalogue has it (names lower-cased, as Athena sees them). */
 export interface ExistingTable {
   name: string;
@@ -111,7 +110,9 @@ export class GlueAdapter {
     for (const batch of chunk(partitions, BATCH_CREATE_PARTITION_MAX)) {
       result.calls += 1;
       try {
-        const out = await this.glue.send(new BatchCreatePartitionCommand({ DatabaseName: database, TableName: table, PartitionInputList: batch }));
+        const out = await this.glue.send(
+          new BatchCreatePartitionCommand({ DatabaseName: database, TableName: table, PartitionInputList: batch }),
+        );
         let notCreated = 0;
         for (const e of out.Errors ?? []) {
           notCreated += 1;

@@ -22,7 +22,9 @@ export async function publishJson(
       Message: JSON.stringify(record),
       ...(options.subject ? { Subject: options.subject } : {}),
       ...(options.dedupId ? { MessageAttributes: { dedupId: { DataType: 'String', StringValue: options.dedupId } } } : {}),
-      ...(fifo ? { MessageGroupId: options.groupId ?? 'default', ...(options.dedupId ? { MessageDeduplicationId: options.dedupId } : {}) } : {}),
+      ...(fifo
+        ? { MessageGroupId: options.groupId ?? 'default', ...(options.dedupId ? { MessageDeduplicationId: options.dedupId } : {}) }
+        : {}),
     }),
     sendOptions(options),
   );

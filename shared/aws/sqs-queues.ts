@@ -28,12 +28,20 @@ export class QueueAdapter {
    */
   async retryAfter(queueName: string, receiptHandle: string, seconds: number): Promise<void> {
     await this.sqs.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: await this.url(queueName), ReceiptHandle: receiptHandle, VisibilityTimeout: Math.max(0, Math.round(seconds)) }),
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: await this.url(queueName),
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: Math.max(0, Math.round(seconds)),
+      }),
     );
   }
 
   /** Send one message; delay is clamped to what SQS allows (0–900 s). Returns the message id. */
-  async send(queueName: string, body: unknown, options: { delaySeconds?: number; attributes?: Record<string, string> } = {}): Promise<string> {
+  async send(
+    queueName: string,
+    body: unknown,
+    options: { delaySeconds?: number; attributes?: Record<string, string> } = {},
+  ): Promise<string> {
     const delay = Math.min(SQS_MAX_DELAY_SECONDS, Math.max(0, Math.round(options.delaySeconds ?? 0)));
     const out = await this.sqs.send(
       new SendMessageCommand({

@@ -29,7 +29,15 @@ export interface ExecuteContext {
 
 /** How many calls of one kind run at once: StopTask for 50 tasks must not take 50 round trips, nor burst past ECS's rate. */
 const CONCURRENCY: Partial<Record<DrainStep['kind'], number>> = { stopTask: 10, deregisterTargets: 10, notifyInterrupted: 5 };
-const RANK: Record<DrainStep['kind'], number> = { setDraining: 0, deregisterTargets: 0, heartbeat: 0, stopTask: 1, notifyInterrupted: 2, completeLifecycle: 3, handOn: 3 };
+const RANK: Record<DrainStep['kind'], number> = {
+  setDraining: 0,
+  deregisterTargets: 0,
+  heartbeat: 0,
+  stopTask: 1,
+  notifyInterrupted: 2,
+  completeLifecycle: 3,
+  handOn: 3,
+};
 
 /**
  * Carry out a plan's steps: a flat loop that decides nothing. Steps of one rank run together
@@ -44,7 +52,13 @@ export async function executeSteps(steps: readonly DrainStep[], ports: DrainPort
     const inRank = steps.filter((s) => RANK[s.kind] === rank);
     const kinds = [...new Set(inRank.map((s) => s.kind))];
     const parts = await Promise.all(
-      kinds.map((kind) => mapLimit(inRank.filter((s) => s.kind === kind), CONCURRENCY[kind] ?? 10, (step) => applyStep(step, ports, ctx))),
+      kinds.map((kind) =>
+        mapLimit(
+          inRank.filter((s) => s.kind === kind),
+          CONCURRENCY[kind] ?? 10,
+          (step) => applyStep(step, ports, ctx),
+        ),
+      ),
     );
     results.push(...parts.flat());
   }
@@ -57,7 +71,8 @@ async function applyStep(step: DrainStep, ports: DrainPorts, ctx: ExecuteContext
     switch (step.kind) {
       case 'setDraining': {
         const failures = await ports.containerInstances.setDraining(step.cluster, [step.containerInstanceArn], o);
-        if (failures.length) throw new Error(`UpdateContainerInstancesState failures: ${failures.map((f) => `${f.arn}: ${f.reason}`).join('; ')}`);
+        if (failures.length)
+          throw new Error(`UpdateContainerInstancesState failures: ${failures.map((f) => `${f.arn}: ${f.reason}`).join('; ')}`);
         return { step, ok: true, at: ctx.now() };
       }
       case 'deregisterTargets':

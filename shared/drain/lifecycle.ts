@@ -68,7 +68,8 @@ export async function drainForLifecycle(
       return undefined;
     });
     const heartbeatTimeoutSeconds = hook?.heartbeatTimeoutSeconds ?? config.defaultHeartbeatSeconds;
-    const globalEndsAt = noticeAt + (hook?.globalTimeoutSeconds ?? Math.min(MAX_GLOBAL_TIMEOUT_SECONDS, 100 * heartbeatTimeoutSeconds)) * 1000;
+    const globalEndsAt =
+      noticeAt + (hook?.globalTimeoutSeconds ?? Math.min(MAX_GLOBAL_TIMEOUT_SECONDS, 100 * heartbeatTimeoutSeconds)) * 1000;
     c = {
       startedAt: now,
       deadline: Math.min(noticeAt + config.drainMaxMs, globalEndsAt),

@@ -72,7 +72,13 @@ export interface SpotDrainRequest {
 export function parseSpotNotice(event: unknown): SpotDrainRequest {
   const e = parseEvent(spotInterruptionEvent, event, 'Spot interruption event');
   const noticeAt = Date.parse(e.time);
-  return { eventId: e.id, ec2InstanceId: e.detail['instance-id'], action: e.detail['instance-action'], noticeAt, deadline: noticeAt + SPOT_NOTICE_MS };
+  return {
+    eventId: e.id,
+    ec2InstanceId: e.detail['instance-id'],
+    action: e.detail['instance-action'],
+    noticeAt,
+    deadline: noticeAt + SPOT_NOTICE_MS,
+  };
 }
 
 /** An SQS body of the ASG drain: a lifecycle action of one of our hooks, our own continuation, or another team's hook. */
@@ -101,5 +107,10 @@ export function parseAsgMessage(body: unknown, hookNames: readonly string[]): As
 }
 
 function foreign(e: LifecycleTerminateEvent): AsgMessage {
-  return { kind: 'foreign', hookName: e.detail.LifecycleHookName, autoScalingGroupName: e.detail.AutoScalingGroupName, ec2InstanceId: e.detail.EC2InstanceId };
+  return {
+    kind: 'foreign',
+    hookName: e.detail.LifecycleHookName,
+    autoScalingGroupName: e.detail.AutoScalingGroupName,
+    ec2InstanceId: e.detail.EC2InstanceId,
+  };
 }

@@ -43,7 +43,12 @@ export class PlanBuilder {
   plan(times: DrainTimes, o: { readsOnly?: boolean } = {}): DrainPlan {
     const wakeAt = Math.min(this.wakeAt, times.stepEndsAt > this.now ? times.stepEndsAt : Infinity);
     const sorted = o.readsOnly ? [] : ordered(this.steps);
-    return { steps: sorted.map((x) => x.step), reads: this.reads, reasons: sorted.map((x) => x.reason), ...(Number.isFinite(wakeAt) ? { wakeAt } : {}) };
+    return {
+      steps: sorted.map((x) => x.step),
+      reads: this.reads,
+      reasons: sorted.map((x) => x.reason),
+      ...(Number.isFinite(wakeAt) ? { wakeAt } : {}),
+    };
   }
   done(outcome: NonNullable<DrainPlan['outcome']>, why: string): DrainPlan {
     const sorted = ordered(this.steps);
@@ -52,7 +57,17 @@ export class PlanBuilder {
 }
 
 /** Steps in the order the executor keeps: DRAINING and deregistrations first, then stops, then records, then lifecycle. */
-const ORDER: Record<DrainStep['kind'], number> = { setDraining: 0, deregisterTargets: 0, heartbeat: 0, stopTask: 1, notifyInterrupted: 2, completeLifecycle: 3, handOn: 3 };
+const ORDER: Record<DrainStep['kind'], number> = {
+  setDraining: 0,
+  deregisterTargets: 0,
+  heartbeat: 0,
+  stopTask: 1,
+  notifyInterrupted: 2,
+  completeLifecycle: 3,
+  handOn: 3,
+};
 const ordered = <T extends { step: DrainStep }>(steps: T[]): T[] =>
-  steps.map((x, i) => ({ x, i })).sort((a, b) => ORDER[a.x.step.kind] - ORDER[b.x.step.kind] || a.i - b.i).map((y) => y.x);
-
+  steps
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => ORDER[a.x.step.kind] - ORDER[b.x.step.kind] || a.i - b.i)
+    .map((y) => y.x);

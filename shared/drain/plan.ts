@@ -42,29 +42,43 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   }
   if (lc && !lc.completed && !s.dryRun) {
     const beatAt = lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 3;
-    if (now >= beatAt && p.due('heartbeat')) p.step({ kind: 'heartbeat', ref: lc.ref }, 'keep the lifecycle action alive while the drain goes on');
+    if (now >= beatAt && p.due('heartbeat'))
+      p.step({ kind: 'heartbeat', ref: lc.ref }, 'keep the lifecycle action alive while the drain goes on');
     else p.wake(beatAt);
   }
   const end = (outcome: NonNullable<DrainPlan['outcome']>, why: string) => finish(p, state, times, now, s, outcome, why);
   // This invocation's time is up (ASG): hand the rest on, whatever is still unread or undone.
-  if (now >= times.stepEndsAt && !force && now < times.deadline) return finishHandOn(p, state, now, Math.max(1, Math.ceil(s.pollMs / 1000)));
+  if (now >= times.stepEndsAt && !force && now < times.deadline)
+    return finishHandOn(p, state, now, Math.max(1, Math.ceil(s.pollMs / 1000)));
   if (state.lookup === 'pending') {
     if (force) return end('deadline-reached', 'the container instance could not be looked up before the deadline');
     if (p.due('lookup')) p.read({ kind: 'lookup' });
     return p.plan(times);
   }
-  if (state.lookup === 'not-found' || !state.instance) return end('not-in-cluster', 'the instance is in none of the clusters: nothing of ours runs on it');
+  if (state.lookup === 'not-found' || !state.instance)
+    return end('not-in-cluster', 'the instance is in none of the clusters: nothing of ours runs on it');
   const ci = state.instance;
 
   if (ci.status === 'ACTIVE' && p.due('setDraining'))
-    p.step({ kind: 'setDraining', cluster: ci.cluster, containerInstanceArn: ci.containerInstanceArn }, 'instance is ACTIVE: set DRAINING so ECS places nothing new on it');
+    p.step(
+      { kind: 'setDraining', cluster: ci.cluster, containerInstanceArn: ci.containerInstanceArn },
+      'instance is ACTIVE: set DRAINING so ECS places nothing new on it',
+    );
   if ((state.listedArns === undefined || state.relist) && p.due('listTasks')) p.read({ kind: 'listTasks' });
   const undescribed = (state.listedArns ?? []).filter((arn) => !state.tasks.has(arn) && !state.stopped.has(arn));
   if (undescribed.length && p.due('describeTasks')) p.read({ kind: 'describeTasks', taskArns: undescribed });
 
   const live = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? ''));
-  const tasks = live.map((t) => toDrainTask(t, t.group ? state.services.get(t.group.replace(/^service:/, '')) : undefined, state.ec2InstanceId));
-  const unknownServices = [...new Set(tasks.filter((t) => t.serviceName && !state.services.has(t.serviceName) && !state.servicesMissing.has(t.serviceName)).map((t) => t.serviceName!))];
+  const tasks = live.map((t) =>
+    toDrainTask(t, t.group ? state.services.get(t.group.replace(/^service:/, '')) : undefined, state.ec2InstanceId),
+  );
+  const unknownServices = [
+    ...new Set(
+      tasks
+        .filter((t) => t.serviceName && !state.services.has(t.serviceName) && !state.servicesMissing.has(t.serviceName))
+        .map((t) => t.serviceName!),
+    ),
+  ];
   if (unknownServices.length && p.due('describeServices')) p.read({ kind: 'describeServices', names: unknownServices });
   const readsPending = state.listedArns === undefined || undescribed.length > 0 || unknownServices.length > 0;
 
@@ -93,7 +107,9 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       else waiting = true;
       continue;
     }
-    const groupsOfTask = [...new Set([...task.targets.map((t) => t.targetGroupArn), ...(task.unresolved ?? []).map((u) => u.split(': ')[0]!)])];
+    const groupsOfTask = [
+      ...new Set([...task.targets.map((t) => t.targetGroupArn), ...(task.unresolved ?? []).map((u) => u.split(': ')[0]!)]),
+    ];
     if (groupsOfTask.length === 0) {
       stops.push({ task, reason: 'service task without load balancer' });
       continue;
@@ -110,11 +126,13 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
         else addDeregister(tg, { id: t.id, port: t.port });
       }
       const still = g && leftOf(g);
-      if (!still || still.instanceStill || task.targets.some((t) => t.targetGroupArn === tg && still.keys.has(targetKey(t)))) allGone = false;
+      if (!still || still.instanceStill || task.targets.some((t) => t.targetGroupArn === tg && still.keys.has(targetKey(t))))
+        allGone = false;
     }
     if (allGone) stops.push({ task, reason: 'targets deregistered and drained' });
     else if (force) stops.push({ task, reason: 'deadline reached before its targets finished draining' });
-    else if (now >= times.drainWaitEndsAt && deregisteredEverywhere(task, groupsOfTask, state)) stops.push({ task, reason: 'drain wait over, targets deregistered' });
+    else if (now >= times.drainWaitEndsAt && deregisteredEverywhere(task, groupsOfTask, state))
+      stops.push({ task, reason: 'drain wait over, targets deregistered' });
     else waiting = true;
   }
 
@@ -130,10 +148,16 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   }
 
   for (const [targetGroupArn, targets] of deregister)
-    p.step({ kind: 'deregisterTargets', targetGroupArn, targets }, `${shortArn(targetGroupArn)}: deregister ${targets.length} target(s) before their tasks stop`);
+    p.step(
+      { kind: 'deregisterTargets', targetGroupArn, targets },
+      `${shortArn(targetGroupArn)}: deregister ${targets.length} target(s) before their tasks stop`,
+    );
   for (const { task, reason } of stops) {
     if (!p.due(`stop:${task.taskArn}`)) continue;
-    p.step({ kind: 'stopTask', cluster: ci.cluster, taskArn: task.taskArn, reason: `ecs-steady drain ${s.drainId}: ${reason}`, task }, `${shortArn(task.taskArn)}: ${reason}`);
+    p.step(
+      { kind: 'stopTask', cluster: ci.cluster, taskArn: task.taskArn, reason: `ecs-steady drain ${s.drainId}: ${reason}`, task },
+      `${shortArn(task.taskArn)}: ${reason}`,
+    );
   }
   if (s.notifyInterrupted) {
     for (const [arn, stop] of state.stopped) {
@@ -141,7 +165,10 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       if (!stop.ours || state.published.has(arn) || !raw || !p.due(`notify:${arn}`)) continue;
       const task = toDrainTask(raw, undefined, state.ec2InstanceId);
       if (task.kind !== 'standalone') continue;
-      p.step({ kind: 'notifyInterrupted', task, cluster: ci.cluster, ec2InstanceId: state.ec2InstanceId }, `${shortArn(arn)}: publish an interrupted-task record so its job can run again`);
+      p.step(
+        { kind: 'notifyInterrupted', task, cluster: ci.cluster, ec2InstanceId: state.ec2InstanceId },
+        `${shortArn(arn)}: publish an interrupted-task record so its job can run again`,
+      );
     }
   }
 
@@ -150,7 +177,13 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   // targets `draining` that long), not every poll: each look costs a wave's rate limit.
   for (const g of state.groups.values()) {
     const wantsDelay = (s.keepServing && g.hold) || deregister.has(g.targetGroupArn); // read with the first deregistration, not again
-    if (!s.dryRun && wantsDelay && g.delaySeconds === undefined && !state.retries.has(`delay:${g.targetGroupArn}`) && p.due(`delay:${g.targetGroupArn}`))
+    if (
+      !s.dryRun &&
+      wantsDelay &&
+      g.delaySeconds === undefined &&
+      !state.retries.has(`delay:${g.targetGroupArn}`) &&
+      p.due(`delay:${g.targetGroupArn}`)
+    )
       p.read({ kind: 'groupDelay', targetGroupArn: g.targetGroupArn });
     if (!groupNeedsLook(g, state.ec2InstanceId) && !(state.resumed && !g.health)) continue;
     const last = Math.max(g.health?.at ?? -Infinity, g.lastDeregisterAt ?? -Infinity);
@@ -165,7 +198,10 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   }
 
   // Dry run: read until the whole first plan is known, then log it as the outcome (its steps are skipped).
-  if (s.dryRun) return readsPending || p.hasReads() ? p.plan(times, { readsOnly: true }) : end('dry-run', 'dry run: the plan is logged, nothing is changed');
+  if (s.dryRun)
+    return readsPending || p.hasReads()
+      ? p.plan(times, { readsOnly: true })
+      : end('dry-run', 'dry run: the plan is logged, nothing is changed');
 
   const nothingLeft = !readsPending && tasks.length === 0 && p.stepCount() === 0;
   if (nothingLeft) {
@@ -246,7 +282,15 @@ function leftKeys(g: GroupWatch, ec2InstanceId: string): { keys: Set<string>; in
 }
 
 /** The last steps of a drain: complete the lifecycle action (ASG), then the outcome stands. */
-function finish(p: PlanBuilder, state: DrainState, times: DrainTimes, now: number, s: PlanSettings, outcome: NonNullable<DrainPlan['outcome']>, why: string): DrainPlan {
+function finish(
+  p: PlanBuilder,
+  state: DrainState,
+  times: DrainTimes,
+  now: number,
+  s: PlanSettings,
+  outcome: NonNullable<DrainPlan['outcome']>,
+  why: string,
+): DrainPlan {
   const lc = state.lifecycle;
   if (lc && !lc.completed && !s.dryRun && outcome !== 'expired') {
     if (!p.due('completeLifecycle')) {

@@ -54,7 +54,8 @@ export function drainPorts(clients: DrainClients): DrainPorts {
     tasks: new TasksAdapter(clients.ecs),
     services: new ServicesAdapter(clients.ecs),
     targets: new TargetsAdapter(clients.elbv2),
-    publish: (topicArn, record, dedupId, o) => publishJson(clients.sns, topicArn, record, { subject: 'ECS task interrupted', dedupId, ...o }),
+    publish: (topicArn, record, dedupId, o) =>
+      publishJson(clients.sns, topicArn, record, { subject: 'ECS task interrupted', dedupId, ...o }),
   };
 }
 

@@ -146,7 +146,12 @@ export class DrainReportBuilder {
       secondsWithoutHealthyTarget: Math.round((g.noHealthyMs + (g.noHealthySince !== undefined ? at - g.noHealthySince : 0)) / 100) / 10,
     }));
     r.duplicate = !this.changed && !state.resumed && state.initialStatus === 'DRAINING' && outcome !== 'dry-run';
-    if (state.lifecycle) r.lifecycle = { result: state.lifecycle.result, ...(state.lifecycle.completed ? { completed: state.lifecycle.completed } : {}), heartbeats: this.heartbeats };
+    if (state.lifecycle)
+      r.lifecycle = {
+        result: state.lifecycle.result,
+        ...(state.lifecycle.completed ? { completed: state.lifecycle.completed } : {}),
+        heartbeats: this.heartbeats,
+      };
     if (carried) r.totals = addTotals(carried, r);
     return r;
   }
@@ -169,21 +174,30 @@ function leftRunning(state: DrainState, deadline: number): number {
   };
   const notStopped = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !stoppedInTime(t.taskArn ?? '')).length;
   if (state.lastCountsAt !== undefined && state.lastCountsAt >= lastStop) return Math.max(counts, notStopped);
-  const unlisted = state.listedArns === undefined ? counts : (state.listedArns.filter((a) => !state.tasks.has(a) && !state.stopped.has(a)).length);
+  const unlisted =
+    state.listedArns === undefined ? counts : state.listedArns.filter((a) => !state.tasks.has(a) && !state.stopped.has(a)).length;
   return notStopped + unlisted;
 }
 
 /** This report's counts added to what earlier steps of the same drain carried. */
 export function addTotals(carried: DrainTotals, r: DrainReport): DrainTotals {
   return {
-    tasksStopped: { standalone: carried.tasksStopped.standalone + r.tasksStopped.standalone, service: carried.tasksStopped.service + r.tasksStopped.service },
+    tasksStopped: {
+      standalone: carried.tasksStopped.standalone + r.tasksStopped.standalone,
+      service: carried.tasksStopped.service + r.tasksStopped.service,
+    },
     targetsDeregistered: carried.targetsDeregistered + r.targetsDeregistered,
     interruptedTasksPublished: carried.interruptedTasksPublished + r.interruptedTasksPublished,
     failures: carried.failures + r.failures.length,
   };
 }
 
-export const NO_TOTALS: DrainTotals = { tasksStopped: { standalone: 0, service: 0 }, targetsDeregistered: 0, interruptedTasksPublished: 0, failures: 0 };
+export const NO_TOTALS: DrainTotals = {
+  tasksStopped: { standalone: 0, service: 0 },
+  targetsDeregistered: 0,
+  interruptedTasksPublished: 0,
+  failures: 0,
+};
 
 export function subjectOf(step: DrainStep): string {
   switch (step.kind) {

@@ -47,7 +47,10 @@ const MAX_LOOKS = 5000;
 const RETRY_BASE_MS = 500;
 
 /** The moments that bound a drain. */
-export function drainTimes(req: Pick<DrainRequest, 'deadline' | 'startedAt' | 'stepEndsAt' | 'expiresAt'>, s: Pick<DrainSettings, 'safetyMarginMs' | 'maxWaitMs'>): DrainTimes {
+export function drainTimes(
+  req: Pick<DrainRequest, 'deadline' | 'startedAt' | 'stepEndsAt' | 'expiresAt'>,
+  s: Pick<DrainSettings, 'safetyMarginMs' | 'maxWaitMs'>,
+): DrainTimes {
   const forceAt = req.deadline - s.safetyMarginMs;
   return {
     forceAt,
@@ -65,12 +68,22 @@ export function drainTimes(req: Pick<DrainRequest, 'deadline' | 'startedAt' | 's
  * time; every call carries an abort signal tied to the deadline. Never throws for an AWS
  * failure: the report says what failed and what was left running.
  */
-export async function runDrain(deps: DrainDeps, settings: DrainSettings & { clusters: readonly string[] }, req: DrainRequest): Promise<DrainReport> {
+export async function runDrain(
+  deps: DrainDeps,
+  settings: DrainSettings & { clusters: readonly string[] },
+  req: DrainRequest,
+): Promise<DrainReport> {
   const { ports, clock, log } = deps;
   const random = deps.random ?? Math.random;
   const times = drainTimes(req, settings);
   const state = initialState(req.ec2InstanceId, { resumed: req.resumed ?? false, ...(req.lifecycle ? { lifecycle: req.lifecycle } : {}) });
-  const builder = new DrainReportBuilder({ ec2InstanceId: req.ec2InstanceId, noticeAt: req.noticeAt, deadline: req.deadline, startedAt: clock.now(), dryRun: settings.dryRun });
+  const builder = new DrainReportBuilder({
+    ec2InstanceId: req.ec2InstanceId,
+    noticeAt: req.noticeAt,
+    deadline: req.deadline,
+    startedAt: clock.now(),
+    dryRun: settings.dryRun,
+  });
   const planSettings: PlanSettings = {
     dryRun: settings.dryRun,
     pollMs: settings.pollMs,
@@ -87,13 +100,19 @@ export async function runDrain(deps: DrainDeps, settings: DrainSettings & { clus
   const abortAtDeadline = () => atDeadline.abort(new Error('drain deadline reached'));
   const cancelDeadline = clock.timer
     ? clock.timer(times.deadline, abortAtDeadline)
-    : ((t) => () => clearTimeout(t))(setTimeout(abortAtDeadline, Math.min(2 ** 31 - 1, Math.max(0, times.deadline - clock.now()))).unref());
+    : (
+        (t) => () =>
+          clearTimeout(t)
+      )(setTimeout(abortAtDeadline, Math.min(2 ** 31 - 1, Math.max(0, times.deadline - clock.now()))).unref());
   const callOptions = (lifecycle = false) => (lifecycle ? {} : { signal: atDeadline.signal });
   const backoff = (failures: number) => {
     const d = Math.min(settings.pollMs, RETRY_BASE_MS * 2 ** (failures - 1));
     return Math.round(d / 2 + (random() * d) / 2);
   };
-  const carry = () => ({ ...(state.lifecycle ? { lastHeartbeatAt: state.lifecycle.lastHeartbeatAt } : {}), totals: builder.finish('handed-on', '', state, clock.now(), req.deadline, req.carried ?? NO_TOTALS).totals! });
+  const carry = () => ({
+    ...(state.lifecycle ? { lastHeartbeatAt: state.lifecycle.lastHeartbeatAt } : {}),
+    totals: builder.finish('handed-on', '', state, clock.now(), req.deadline, req.carried ?? NO_TOTALS).totals!,
+  });
   const act = async (steps: Parameters<typeof executeSteps>[0]): Promise<StepResult[]> => {
     const results = await executeSteps(steps, ports, {
       now: () => clock.now(),
@@ -132,34 +151,45 @@ export async function runDrain(deps: DrainDeps, settings: DrainSettings & { clus
   }
 
   async function loop(): Promise<DrainReport> {
-  for (let i = 0; i < MAX_LOOKS; i++) {
-    builder.report.iterations += 1;
-    const now = clock.now();
-    const plan = planDrain(state, times, now, planSettings);
-    if (plan.steps.length > 0) log.info(settings.dryRun ? 'drain plan (dry run: nothing changed)' : 'drain step', { steps: plan.steps.map((s) => s.kind), reasons: plan.reasons });
-
-    if (plan.outcome) {
-      if (plan.outcome === 'not-in-cluster')
-        log.info('instance not in any cluster: nothing to drain', {
-          ec2InstanceId: req.ec2InstanceId,
-          region: deps.region ?? 'unknown (AWS_REGION not set)',
-          clusters: settings.clusters.length ? settings.clusters : `all clusters in region ${deps.region ?? '?'}`,
+    for (let i = 0; i < MAX_LOOKS; i++) {
+      builder.report.iterations += 1;
+      const now = clock.now();
+      const plan = planDrain(state, times, now, planSettings);
+      if (plan.steps.length > 0)
+        log.info(settings.dryRun ? 'drain plan (dry run: nothing changed)' : 'drain step', {
+          steps: plan.steps.map((s) => s.kind),
+          reasons: plan.reasons,
         });
-      if (plan.steps.some((s) => s.kind === 'completeLifecycle'))
-        log.info('drain report', { report: builder.finish(plan.outcome, plan.why ?? '', state, now, req.deadline, req.carried) }); // before the action is completed
-      const results = plan.steps.length ? await act(plan.steps) : [];
-      if (results.every((r) => r.ok)) return builder.finish(plan.outcome, plan.why ?? '', state, clock.now(), req.deadline, req.carried);
-      continue;
+
+      if (plan.outcome) {
+        if (plan.outcome === 'not-in-cluster')
+          log.info('instance not in any cluster: nothing to drain', {
+            ec2InstanceId: req.ec2InstanceId,
+            region: deps.region ?? 'unknown (AWS_REGION not set)',
+            clusters: settings.clusters.length ? settings.clusters : `all clusters in region ${deps.region ?? '?'}`,
+          });
+        if (plan.steps.some((s) => s.kind === 'completeLifecycle'))
+          log.info('drain report', { report: builder.finish(plan.outcome, plan.why ?? '', state, now, req.deadline, req.carried) }); // before the action is completed
+        const results = plan.steps.length ? await act(plan.steps) : [];
+        if (results.every((r) => r.ok)) return builder.finish(plan.outcome, plan.why ?? '', state, clock.now(), req.deadline, req.carried);
+        continue;
+      }
+      if (plan.steps.length === 0 && plan.reads.length === 0) {
+        const wakeAt = Math.min(plan.wakeAt ?? now + settings.pollMs, ...[times.deadline, times.stepEndsAt].filter((t) => t > now));
+        await clock.sleep(Math.max(1, wakeAt - now));
+        continue;
+      }
+      await Promise.all([plan.steps.length ? act(plan.steps) : Promise.resolve([]), ...plan.reads.map(look)]);
     }
-    if (plan.steps.length === 0 && plan.reads.length === 0) {
-      const wakeAt = Math.min(plan.wakeAt ?? now + settings.pollMs, ...[times.deadline, times.stepEndsAt].filter((t) => t > now));
-      await clock.sleep(Math.max(1, wakeAt - now));
-      continue;
-    }
-    await Promise.all([plan.steps.length ? act(plan.steps) : Promise.resolve([]), ...plan.reads.map(look)]);
-  }
-  builder.warn(`gave up after ${MAX_LOOKS} looks`);
-  return builder.finish(clock.now() >= times.forceAt ? 'deadline-reached' : 'handed-on', 'too many looks', state, clock.now(), req.deadline, req.carried);
+    builder.warn(`gave up after ${MAX_LOOKS} looks`);
+    return builder.finish(
+      clock.now() >= times.forceAt ? 'deadline-reached' : 'handed-on',
+      'too many looks',
+      state,
+      clock.now(),
+      req.deadline,
+      req.carried,
+    );
   }
 }
 

@@ -18,7 +18,14 @@ export interface ReadContext {
  * health of the groups still being watched, the instance's counts at the end. Throws when
  * the read failed as a whole (the runner backs off and the plan asks again).
  */
-export async function readInto(state: DrainState, read: DrainRead, ports: DrainPorts, ctx: ReadContext, now: number, o: CallOptions): Promise<void> {
+export async function readInto(
+  state: DrainState,
+  read: DrainRead,
+  ports: DrainPorts,
+  ctx: ReadContext,
+  now: number,
+  o: CallOptions,
+): Promise<void> {
   switch (read.kind) {
     case 'lookup':
       return lookup(state, ports, ctx, o);
@@ -27,7 +34,8 @@ export async function readInto(state: DrainState, read: DrainRead, ports: DrainP
       const arns = await ports.tasks.listRunningOn(ci.cluster, ci.containerInstanceArn, o);
       const listed = new Set(arns);
       // A task we knew that ECS no longer wants running was stopped by someone else (ECS itself, a deploy).
-      for (const [arn, t] of state.tasks) if (!listed.has(arn) && t.desiredStatus === 'RUNNING') state.tasks.set(arn, { ...t, desiredStatus: 'STOPPED' });
+      for (const [arn, t] of state.tasks)
+        if (!listed.has(arn) && t.desiredStatus === 'RUNNING') state.tasks.set(arn, { ...t, desiredStatus: 'STOPPED' });
       state.listedArns = arns;
       state.relist = false;
       return;
@@ -58,7 +66,8 @@ export async function readInto(state: DrainState, read: DrainRead, ports: DrainP
       const g = state.groups.get(read.targetGroupArn)!;
       const health = await ports.targets.groupHealth(read.targetGroupArn, o);
       const states = new Map(health.map((h) => [targetKey(h), h.state]));
-      if (g.targetType === 'instance') for (const h of health) if (h.id === state.ec2InstanceId) g.ours.set(targetKey(h), { id: h.id, port: h.port });
+      if (g.targetType === 'instance')
+        for (const h of health) if (h.id === state.ec2InstanceId) g.ours.set(targetKey(h), { id: h.id, port: h.port });
       // A target of ours already draining or gone was deregistered before (an earlier step of
       // this drain, or ECS itself): taken as deregistered, so it is not sent again.
       for (const key of g.ours.keys()) {
@@ -139,7 +148,8 @@ export function syncGroups(state: DrainState, ctx: Pick<ReadContext, 'keepServin
     if (!name || t.desiredStatus !== 'RUNNING') continue;
     onHere.set(name, (onHere.get(name) ?? 0) + 1);
     const task = toDrainTask(t, state.services.get(name), state.ec2InstanceId);
-    for (const target of task.targets) groupOf(state, target.targetGroupArn, task.targetType).ours.set(targetKey(target), { id: target.id, port: target.port });
+    for (const target of task.targets)
+      groupOf(state, target.targetGroupArn, task.targetType).ours.set(targetKey(target), { id: target.id, port: target.port });
     for (const u of task.unresolved ?? []) {
       groupOf(state, u.split(': ')[0]!, task.targetType).unresolved = true;
       ctx.warn(`targets of ${task.taskArn}: ${u} (the target group's health read finds them)`);

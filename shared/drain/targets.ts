@@ -12,7 +12,11 @@ export function serviceNameOf(task: Pick<Task, 'group'>): string | undefined {
 export function toServiceInfo(service: Service): ServiceInfo {
   const loadBalancers = (service.loadBalancers ?? [])
     .filter((lb) => lb.targetGroupArn)
-    .map((lb) => ({ targetGroupArn: lb.targetGroupArn!, ...(lb.containerName ? { containerName: lb.containerName } : {}), ...(lb.containerPort !== undefined ? { containerPort: lb.containerPort } : {}) }));
+    .map((lb) => ({
+      targetGroupArn: lb.targetGroupArn!,
+      ...(lb.containerName ? { containerName: lb.containerName } : {}),
+      ...(lb.containerPort !== undefined ? { containerPort: lb.containerPort } : {}),
+    }));
   return {
     name: service.serviceName ?? '',
     runningCount: service.runningCount ?? 0,

@@ -56,4 +56,3 @@ export const envArn = (service: string) =>
     .string()
     .regex(new RegExp(`^arn:aws[a-z-]*:${service}:`), `expected an ${service} ARN`)
     .optional();
-

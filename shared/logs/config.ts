@@ -67,7 +67,10 @@ const extraColumns = z
     for (const item of items) {
       const [name = '', type = 'string'] = item.split(':');
       if (!isColumnName(name) || ['time', 'log', 'year', 'month', 'day'].includes(name)) {
-        ctx.addIssue({ code: 'custom', message: `bad column name ${JSON.stringify(name)} (lower-case letters, digits, _; not time/log/year/month/day)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `bad column name ${JSON.stringify(name)} (lower-case letters, digits, _; not time/log/year/month/day)`,
+        });
       } else if (!(COLUMN_TYPES as readonly string[]).includes(type)) {
         ctx.addIssue({ code: 'custom', message: `column ${name}: type must be one of ${COLUMN_TYPES.join(', ')}` });
       } else if (!columns.some((c) => c.name === name)) {
@@ -122,8 +125,14 @@ export function parsePartitionsConfig(env: NodeJS.ProcessEnv = process.env): Par
 const searchEnv = z.object({
   LOGS_DATABASE: database,
   LOGS_BUCKET: bucket.optional(),
-  LOGS_ATHENA_WORKGROUP: z.string().regex(/^[a-zA-Z0-9._-]{1,128}$/, 'expected an Athena workgroup name').optional(),
-  LOGS_ATHENA_OUTPUT_LOCATION: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/prefix/').optional(),
+  LOGS_ATHENA_WORKGROUP: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,128}$/, 'expected an Athena workgroup name')
+    .optional(),
+  LOGS_ATHENA_OUTPUT_LOCATION: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/prefix/')
+    .optional(),
   LOGS_SEARCH_MAX_DAYS: envInt(31, 1, 92),
   LOGS_SEARCH_MAX_ROWS: envInt(1000, 1, 10_000),
   LOGS_SEARCH_DEFAULT_ROWS: envInt(100, 1, 10_000),
@@ -133,7 +142,9 @@ const searchEnv = z.object({
 export function parseSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchConfig {
   const e = parseEnv(searchEnv, env);
   if (e.LOGS_SEARCH_DEFAULT_ROWS > e.LOGS_SEARCH_MAX_ROWS) {
-    throw new ConfigError(`invalid configuration: LOGS_SEARCH_DEFAULT_ROWS=${e.LOGS_SEARCH_DEFAULT_ROWS} is above LOGS_SEARCH_MAX_ROWS=${e.LOGS_SEARCH_MAX_ROWS}`);
+    throw new ConfigError(
+      `invalid configuration: LOGS_SEARCH_DEFAULT_ROWS=${e.LOGS_SEARCH_DEFAULT_ROWS} is above LOGS_SEARCH_MAX_ROWS=${e.LOGS_SEARCH_MAX_ROWS}`,
+    );
   }
   const outputLocation = e.LOGS_ATHENA_OUTPUT_LOCATION ?? (e.LOGS_BUCKET ? `s3://${e.LOGS_BUCKET}/athena-results/` : undefined);
   return {

@@ -10,7 +10,11 @@ const tableName = z.string().refine(isAthenaName, 'expected a table name (lower-
 /** ECS allows letters, digits, `-` and `_` in families and container names (up to 255). */
 const ecsName = z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected an ECS name (letters, digits, - and _)');
 /** User text: any Unicode, but no NUL (it ends strings in too many places). */
-const text = z.string().min(1).max(1000).refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
+const text = z
+  .string()
+  .min(1)
+  .max(1000)
+  .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
 
 /** The EventBridge rule's `Scheduled Event` (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html). */
 export const scheduledEvent = z.object({
@@ -76,10 +80,12 @@ const search = z
     if (e.table === undefined && !(e.family && e.container)) {
       ctx.addIssue({ code: 'custom', message: 'give table, or family and container', path: e.family ? ['container'] : ['family'] });
     }
-    if (e.table !== undefined && byName) ctx.addIssue({ code: 'custom', message: 'give table or family/container, not both', path: ['table'] });
+    if (e.table !== undefined && byName)
+      ctx.addIssue({ code: 'custom', message: 'give table or family/container, not both', path: ['table'] });
     const range = e.from !== undefined || e.to !== undefined;
     if (e.date !== undefined && range) ctx.addIssue({ code: 'custom', message: 'give date or from/to, not both', path: ['date'] });
-    if (e.date === undefined && !(e.from && e.to)) ctx.addIssue({ code: 'custom', message: 'give date, or from and to', path: [e.from ? 'to' : 'from'] });
+    if (e.date === undefined && !(e.from && e.to))
+      ctx.addIssue({ code: 'custom', message: 'give date, or from and to', path: [e.from ? 'to' : 'from'] });
     if (e.from && e.to && e.from > e.to) ctx.addIssue({ code: 'custom', message: 'from must not be after to', path: ['to'] });
   });
 
@@ -96,7 +102,9 @@ export const logSearchEvent = z.union([resume, search]);
 export type SearchRequest = z.infer<typeof search>;
 export type ResumeRequest = z.infer<typeof resume>;
 
-export function parseLogSearchEvent(event: unknown): { kind: 'search'; request: SearchRequest } | { kind: 'resume'; request: ResumeRequest } {
+export function parseLogSearchEvent(
+  event: unknown,
+): { kind: 'search'; request: SearchRequest } | { kind: 'resume'; request: ResumeRequest } {
   if (event && typeof event === 'object' && 'queryExecutionId' in event) {
     return { kind: 'resume', request: parseEvent(resume, event, 'logSearch resume request') };
   }

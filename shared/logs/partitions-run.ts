@@ -63,7 +63,11 @@ const PARTITION_RETRY_BASE_MS = 500;
  * report; failures are in it (never dropped) — `hasFailures` tells the caller to fail the
  * invocation so the trigger retries (every step is idempotent).
  */
-export async function runLogPartitions(deps: PartitionsDeps, config: PartitionsConfig, request: PartitionsRequest): Promise<PartitionsReport> {
+export async function runLogPartitions(
+  deps: PartitionsDeps,
+  config: PartitionsConfig,
+  request: PartitionsRequest,
+): Promise<PartitionsReport> {
   const { glue, taskDefinitions } = deps.adapters;
   const started = deps.clock.now();
   const [discovery, existing] = await Promise.all([taskDefinitions.discover(config.concurrency), glue.listTables(config.database)]);
@@ -73,22 +77,36 @@ export async function runLogPartitions(deps: PartitionsDeps, config: PartitionsC
   if (request.tables) {
     const restricted = restrictPlan(plan, request.tables);
     if (restricted.unknown.length > 0) {
-      throw new EventValidationError('unknown tables in backfill', restricted.unknown.map((t) => `${t}: no such table in ${config.database} and none planned`));
+      throw new EventValidationError(
+        'unknown tables in backfill',
+        restricted.unknown.map((t) => `${t}: no such table in ${config.database} and none planned`),
+      );
     }
     plan = restricted.plan;
   }
   logPlan(deps.log, plan);
   const partitionPlan = planPartitions(plan.partitionTargets, request.dates);
   // Only now, with the request known to be valid, is anything written.
-  const databaseCreated = config.dryRun ? false : await glue.ensureDatabase(config.database, 'Container logs shipped by fluentd (ecs-steady)');
+  const databaseCreated = config.dryRun
+    ? false
+    : await glue.ensureDatabase(config.database, 'Container logs shipped by fluentd (ecs-steady)');
 
   const report = emptyReport(config, request, databaseCreated, plan);
-  report.families = { active: discovery.taskDefinitions.length + discovery.failed.length, logContainers: containers.length, failed: discovery.failed, vanished: discovery.vanished };
+  report.families = {
+    active: discovery.taskDefinitions.length + discovery.failed.length,
+    logContainers: containers.length,
+    failed: discovery.failed,
+    vanished: discovery.vanished,
+  };
   report.partitions.requested = partitionPlan.reduce((n, t) => n + t.partitions.length, 0);
   if (discovery.failed.length > 0) deps.log.warn('task definition families not described', { failed: discovery.failed });
 
   if (config.dryRun) {
-    deps.log.info('dry run: nothing changed', { create: plan.create.map((s) => s.name), update: plan.update, partitions: report.partitions.requested });
+    deps.log.info('dry run: nothing changed', {
+      create: plan.create.map((s) => s.name),
+      update: plan.update,
+      partitions: report.partitions.requested,
+    });
   } else {
     await applyTables(deps, config, plan, report);
     const failedTables = new Set(report.tables.failed.filter((f) => f.action === 'create').map((f) => f.table));
@@ -107,7 +125,11 @@ async function applyTables(deps: PartitionsDeps, config: PartitionsConfig, plan:
     try {
       const outcome = await deps.adapters.glue.createTable(config.database, tableInput(spec, config));
       if (outcome === 'created') report.tables.created.push(spec.name);
-      deps.log.info(outcome === 'created' ? 'table created' : 'table appeared meanwhile', { table: spec.name, location: spec.location, projection: spec.projection });
+      deps.log.info(outcome === 'created' ? 'table created' : 'table appeared meanwhile', {
+        table: spec.name,
+        location: spec.location,
+        projection: spec.projection,
+      });
     } catch (err) {
       report.tables.failed.push({ table: spec.name, action: 'create', error: errorMessage(err) });
     }
@@ -127,7 +149,12 @@ async function applyTables(deps: PartitionsDeps, config: PartitionsConfig, plan:
 }
 
 /** AlreadyExists is success; other per-entry errors are re-sent (bounded), then reported. */
-async function createPartitionsWithRetries(deps: PartitionsDeps, config: PartitionsConfig, t: TablePartitions, report: PartitionsReport): Promise<void> {
+async function createPartitionsWithRetries(
+  deps: PartitionsDeps,
+  config: PartitionsConfig,
+  t: TablePartitions,
+  report: PartitionsReport,
+): Promise<void> {
   const key = (values: readonly string[]) => values.join('/');
   let pending: PartitionInput[] = t.partitions;
   for (let round = 0; ; round += 1) {
@@ -142,7 +169,11 @@ async function createPartitionsWithRetries(deps: PartitionsDeps, config: Partiti
       if (r.failed.length > 0) deps.log.error('partitions not created', { table: t.table, failed: r.failed });
       return;
     }
-    deps.log.warn('partitions failed; retrying', { table: t.table, round: round + 1, failed: r.failed.map((f) => ({ values: f.values, code: f.code })) });
+    deps.log.warn('partitions failed; retrying', {
+      table: t.table,
+      round: round + 1,
+      failed: r.failed.map((f) => ({ values: f.values, code: f.code })),
+    });
     await deps.clock.sleep(PARTITION_RETRY_BASE_MS * 2 ** round);
     pending = retry;
   }
@@ -192,7 +223,14 @@ export function failureSummary(report: PartitionsReport): string {
   const sample = p.slice(0, 5).map((f) => `${f.table}[${f.values.join('/')}] ${f.code}`);
   return [
     `${p.length} partitions failed${sample.length ? ` (${sample.join(', ')}${p.length > sample.length ? ', …' : ''})` : ''}`,
-    `${report.tables.failed.length} table changes failed${report.tables.failed.length ? ` (${report.tables.failed.map((f) => `${f.action} ${f.table}: ${f.error}`).slice(0, 3).join('; ')})` : ''}`,
+    `${report.tables.failed.length} table changes failed${
+      report.tables.failed.length
+        ? ` (${report.tables.failed
+            .map((f) => `${f.action} ${f.table}: ${f.error}`)
+            .slice(0, 3)
+            .join('; ')})`
+        : ''
+    }`,
     `${report.families.failed.length} task definition families not described`,
   ].join('; ');
 }

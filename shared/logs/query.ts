@@ -70,7 +70,9 @@ export function selectColumns(requested: readonly string[], shape: TableShape): 
 export function buildSearchQuery(q: SearchQuery, shape: TableShape): BuiltQuery {
   const missingKeys = ['year', 'month', 'day'].filter((k) => !shape.partitionKeys.includes(k));
   if (missingKeys.length > 0) {
-    throw new EventValidationError(`table ${q.table} is not partitioned by year/month/day`, [`missing partition keys: ${missingKeys.join(', ')}`]);
+    throw new EventValidationError(`table ${q.table} is not partitioned by year/month/day`, [
+      `missing partition keys: ${missingKeys.join(', ')}`,
+    ]);
   }
   if (!Number.isSafeInteger(q.limit) || q.limit < 1) throw new RangeError(`limit must be a positive integer, got ${q.limit}`);
   const columns = selectColumns(q.columns, shape);

@@ -92,16 +92,27 @@ export function planTables(containers: readonly LogContainer[], existing: readon
         const wanted = locationFor(settings, c.family, c.container);
         if (!isManaged(table.parameters)) {
           if (!settings.manageForeignTables) {
-            plan.skipped.push({ ...c, table: name, reason: 'a table of this name exists and was not created by ecs-steady (LOGS_MANAGE_FOREIGN_TABLES=false)' });
+            plan.skipped.push({
+              ...c,
+              table: name,
+              reason: 'a table of this name exists and was not created by ecs-steady (LOGS_MANAGE_FOREIGN_TABLES=false)',
+            });
           }
         } else if (table.location !== wanted) {
-          plan.skipped.push({ ...c, table: name, reason: `table exists with location ${table.location ?? '(none)'}, not ${wanted}; left as it is` });
+          plan.skipped.push({
+            ...c,
+            table: name,
+            reason: `table exists with location ${table.location ?? '(none)'}, not ${wanted}; left as it is`,
+          });
         }
       }
       continue;
     }
     if (cs.length > 1) {
-      const who = cs.map((c) => `${c.family}/${c.container}`).sort().join(', ');
+      const who = cs
+        .map((c) => `${c.family}/${c.container}`)
+        .sort()
+        .join(', ');
       for (const c of cs) plan.skipped.push({ ...c, table: name, reason: `${who} all map to table ${name}; rename one of them` });
       continue;
     }
@@ -159,7 +170,10 @@ function planForeign(plan: TablePlan, table: ExistingTable, settings: CatalogSet
   }
   const keys = table.partitionKeys.join(',');
   if (keys !== PARTITION_KEYS.join(',') || !table.location || !table.storage) {
-    plan.skipped.push({ table: table.name, reason: `not created by ecs-steady and not partitioned by year/month/day with a location (keys: ${keys || 'none'})` });
+    plan.skipped.push({
+      table: table.name,
+      reason: `not created by ecs-steady and not partitioned by year/month/day with a location (keys: ${keys || 'none'})`,
+    });
     return;
   }
   plan.partitionTargets.push({ table: table.name, location: withSlash(table.location), storage: table.storage });

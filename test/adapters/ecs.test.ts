@@ -25,7 +25,8 @@ const cfg = { region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccess
 const client = () => new ECSClient(cfg);
 const range = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 /** The per-send options of every call of one command (the adapters pass the caller's abort signal there). */
-const sendOptionsOf = (command: Parameters<typeof ecsMock.commandCalls>[0]) => ecsMock.commandCalls(command).map((c) => (c.args as unknown[])[1]);
+const sendOptionsOf = (command: Parameters<typeof ecsMock.commandCalls>[0]) =>
+  ecsMock.commandCalls(command).map((c) => (c.args as unknown[])[1]);
 
 beforeEach(() => ecsMock.reset());
 
@@ -33,16 +34,33 @@ describe('instance lookup (ContainerInstancesAdapter through the drain read)', (
   const ports = () => drainPorts({ ecs: client(), elbv2: new ElasticLoadBalancingV2Client(cfg), sns: new SNSClient(cfg) });
 
   it('searches every configured cluster in parallel with the ec2InstanceId filter and skips a missing cluster', async () => {
-    ecsMock.on(ListContainerInstancesCommand, { cluster: 'gone' }).rejects(new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} }));
+    ecsMock
+      .on(ListContainerInstancesCommand, { cluster: 'gone' })
+      .rejects(new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} }));
     ecsMock.on(ListContainerInstancesCommand, { cluster: 'a' }).resolves({ containerInstanceArns: [] });
     ecsMock.on(ListContainerInstancesCommand, { cluster: 'b' }).resolves({ containerInstanceArns: ['arn:ci/b1'] });
     ecsMock.on(DescribeContainerInstancesCommand).resolves({
-      containerInstances: [{ containerInstanceArn: 'arn:ci/b1', ec2InstanceId: 'i-0123456789abcdef0', status: 'ACTIVE', agentConnected: true, runningTasksCount: 3 }],
+      containerInstances: [
+        {
+          containerInstanceArn: 'arn:ci/b1',
+          ec2InstanceId: 'i-0123456789abcdef0',
+          status: 'ACTIVE',
+          agentConnected: true,
+          runningTasksCount: 3,
+        },
+      ],
     });
     ecsMock.on(ListTasksCommand).resolves({ taskArns: ['task/1'] });
     const state = initialState('i-0123456789abcdef0');
     const warnings: string[] = [];
-    await readInto(state, { kind: 'lookup' }, ports(), { clusters: ['gone', 'a', 'b'], keepServing: false, warn: (m) => warnings.push(m) }, 0, {});
+    await readInto(
+      state,
+      { kind: 'lookup' },
+      ports(),
+      { clusters: ['gone', 'a', 'b'], keepServing: false, warn: (m) => warnings.push(m) },
+      0,
+      {},
+    );
     expect(state.lookup).toBe('found');
     expect(state.instance).toMatchObject({ cluster: 'b', containerInstanceArn: 'arn:ci/b1', status: 'ACTIVE', runningTasksCount: 3 });
     expect(warnings).toEqual(['cluster gone not searched: ClusterNotFoundException']);
@@ -50,7 +68,11 @@ describe('instance lookup (ContainerInstancesAdapter through the drain read)', (
     expect(lists).toHaveLength(3);
     for (const input of lists) expect(input).toMatchObject({ filter: 'ec2InstanceId == i-0123456789abcdef0', maxResults: 100 });
     // One instance answered: its tasks were listed in the same round trip.
-    expect(ecsMock.commandCalls(ListTasksCommand)[0]!.args[0].input).toMatchObject({ cluster: 'b', containerInstance: 'arn:ci/b1', desiredStatus: 'RUNNING' });
+    expect(ecsMock.commandCalls(ListTasksCommand)[0]!.args[0].input).toMatchObject({
+      cluster: 'b',
+      containerInstance: 'arn:ci/b1',
+      desiredStatus: 'RUNNING',
+    });
     expect(state.listedArns).toEqual(['task/1']);
   });
 
@@ -69,25 +91,40 @@ describe('ContainerInstancesAdapter', () => {
     const tokens: Array<string | undefined> = [];
     ecsMock.on(ListContainerInstancesCommand).callsFake((input: { nextToken?: string }) => {
       tokens.push(input.nextToken);
-      return input.nextToken === undefined ? { containerInstanceArns: ['arn:ci/1'], nextToken: 'p2' } : { containerInstanceArns: ['arn:ci/2'] };
+      return input.nextToken === undefined
+        ? { containerInstanceArns: ['arn:ci/1'], nextToken: 'p2' }
+        : { containerInstanceArns: ['arn:ci/2'] };
     });
     const signal = new AbortController().signal;
     const arns = await new ContainerInstancesAdapter(client()).listArns('c', 'ec2InstanceId == i-0123456789abcdef0', { signal });
     expect(arns).toEqual(['arn:ci/1', 'arn:ci/2']);
     expect(tokens).toEqual([undefined, 'p2']);
-    for (const c of ecsMock.commandCalls(ListContainerInstancesCommand)) expect(c.args[0].input).toMatchObject({ cluster: 'c', filter: 'ec2InstanceId == i-0123456789abcdef0', maxResults: 100 });
+    for (const c of ecsMock.commandCalls(ListContainerInstancesCommand))
+      expect(c.args[0].input).toMatchObject({ cluster: 'c', filter: 'ec2InstanceId == i-0123456789abcdef0', maxResults: 100 });
     expect(sendOptionsOf(ListContainerInstancesCommand)).toEqual([{ abortSignal: signal }, { abortSignal: signal }]);
   });
 
   it('describes container instances in chunks of 100 and returns the per-instance failures', async () => {
     ecsMock.on(DescribeContainerInstancesCommand).callsFake((input: { containerInstances: string[] }) => ({
-      containerInstances: input.containerInstances.filter((a) => a !== 'ci7').map((containerInstanceArn) => ({ containerInstanceArn, ec2InstanceId: 'i-1', status: 'DRAINING' })),
+      containerInstances: input.containerInstances
+        .filter((a) => a !== 'ci7')
+        .map((containerInstanceArn) => ({ containerInstanceArn, ec2InstanceId: 'i-1', status: 'DRAINING' })),
       failures: input.containerInstances.includes('ci7') ? [{ arn: 'ci7', reason: 'MISSING' }] : [],
     }));
     const { instances, failures } = await new ContainerInstancesAdapter(client()).describe('c', range(150, 'ci'));
-    expect(ecsMock.commandCalls(DescribeContainerInstancesCommand).map((c) => c.args[0].input.containerInstances?.length)).toEqual([100, 50]);
+    expect(ecsMock.commandCalls(DescribeContainerInstancesCommand).map((c) => c.args[0].input.containerInstances?.length)).toEqual([
+      100, 50,
+    ]);
     expect(instances).toHaveLength(149);
-    expect(instances[0]).toEqual({ cluster: 'c', containerInstanceArn: 'ci0', ec2InstanceId: 'i-1', status: 'DRAINING', agentConnected: false, runningTasksCount: 0, pendingTasksCount: 0 });
+    expect(instances[0]).toEqual({
+      cluster: 'c',
+      containerInstanceArn: 'ci0',
+      ec2InstanceId: 'i-1',
+      status: 'DRAINING',
+      agentConnected: false,
+      runningTasksCount: 0,
+      pendingTasksCount: 0,
+    });
     expect(failures).toEqual([{ arn: 'ci7', reason: 'MISSING' }]);
   });
 
@@ -127,7 +164,8 @@ describe('TasksAdapter and ServicesAdapter', () => {
     const listInputs = ecsMock.commandCalls(ListTasksCommand).map((c) => c.args[0].input);
     expect(tokens).toEqual([undefined, 'p2', 'p3']);
     expect(listed).toEqual(arns);
-    for (const input of listInputs) expect(input).toMatchObject({ cluster: 'c', containerInstance: 'arn:ci/1', desiredStatus: 'RUNNING', maxResults: 100 });
+    for (const input of listInputs)
+      expect(input).toMatchObject({ cluster: 'c', containerInstance: 'arn:ci/1', desiredStatus: 'RUNNING', maxResults: 100 });
     expect(sendOptionsOf(ListTasksCommand)).toEqual(Array(3).fill({ abortSignal: signal }));
     expect(ecsMock.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks?.length)).toEqual([100, 100, 50]);
     expect(sendOptionsOf(DescribeTasksCommand)).toEqual(Array(3).fill({ abortSignal: signal }));
@@ -136,7 +174,9 @@ describe('TasksAdapter and ServicesAdapter', () => {
   });
 
   it('describes services in chunks of 10, each name once', async () => {
-    ecsMock.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({ services: input.services.map((serviceName) => ({ serviceName })) }));
+    ecsMock
+      .on(DescribeServicesCommand)
+      .callsFake((input: { services: string[] }) => ({ services: input.services.map((serviceName) => ({ serviceName })) }));
     const names = [...range(25, 's'), 's1', 's2'];
     const { services } = await new ServicesAdapter(client()).describe('c', names);
     expect(ecsMock.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services?.length)).toEqual([10, 10, 5]);
@@ -144,7 +184,9 @@ describe('TasksAdapter and ServicesAdapter', () => {
   });
 
   it('treats stopping a task ECS no longer knows as done, and any other error as a failure', async () => {
-    ecsMock.on(StopTaskCommand, { task: 'gone' }).rejects(new InvalidParameterException({ message: 'The referenced task was not found.', $metadata: {} }));
+    ecsMock
+      .on(StopTaskCommand, { task: 'gone' })
+      .rejects(new InvalidParameterException({ message: 'The referenced task was not found.', $metadata: {} }));
     ecsMock.on(StopTaskCommand, { task: 'denied' }).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException' }));
     const tasks = new TasksAdapter(client());
     await expect(tasks.stop('c', 'gone', 'r')).resolves.toEqual({ gone: true });

@@ -78,11 +78,18 @@ describe('TargetsAdapter', () => {
   });
 
   it("reads the group's deregistration delay, 300 s when the attribute is missing", async () => {
-    elbMock.on(DescribeTargetGroupAttributesCommand, { TargetGroupArn: 'tg30' }).resolves({ Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] });
-    elbMock.on(DescribeTargetGroupAttributesCommand, { TargetGroupArn: 'bare' }).resolves({ Attributes: [{ Key: 'stickiness.enabled', Value: 'false' }] });
+    elbMock
+      .on(DescribeTargetGroupAttributesCommand, { TargetGroupArn: 'tg30' })
+      .resolves({ Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }] });
+    elbMock
+      .on(DescribeTargetGroupAttributesCommand, { TargetGroupArn: 'bare' })
+      .resolves({ Attributes: [{ Key: 'stickiness.enabled', Value: 'false' }] });
     await expect(targets().deregistrationDelaySeconds('tg30')).resolves.toBe(30);
     await expect(targets().deregistrationDelaySeconds('bare')).resolves.toBe(300);
-    expect(elbMock.commandCalls(DescribeTargetGroupAttributesCommand).map((c) => c.args[0].input)).toEqual([{ TargetGroupArn: 'tg30' }, { TargetGroupArn: 'bare' }]);
+    expect(elbMock.commandCalls(DescribeTargetGroupAttributesCommand).map((c) => c.args[0].input)).toEqual([
+      { TargetGroupArn: 'tg30' },
+      { TargetGroupArn: 'bare' },
+    ]);
   });
 });
 
@@ -118,26 +125,49 @@ describe('LifecycleAdapter', () => {
   });
 
   it('records a heartbeat by token, answering false once the action is over and letting other errors through', async () => {
-    asgMock.on(RecordLifecycleActionHeartbeatCommand).resolvesOnce({}).rejectsOnce(actionOver()).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    asgMock
+      .on(RecordLifecycleActionHeartbeatCommand)
+      .resolvesOnce({})
+      .rejectsOnce(actionOver())
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     await expect(lifecycle().recordHeartbeat(ref)).resolves.toBe(true);
-    expect(asgMock.commandCalls(RecordLifecycleActionHeartbeatCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'asg', LifecycleHookName: 'hook', LifecycleActionToken: 'tok' });
+    expect(asgMock.commandCalls(RecordLifecycleActionHeartbeatCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'asg',
+      LifecycleHookName: 'hook',
+      LifecycleActionToken: 'tok',
+    });
     await expect(lifecycle().recordHeartbeat(ref)).resolves.toBe(false);
     await expect(lifecycle().recordHeartbeat(ref)).rejects.toMatchObject({ name: 'AccessDenied' });
   });
 
-  it("describes the hook: GlobalTimeout from the answer, else min(48 h, 100 × HeartbeatTimeout); undefined for an unknown hook", async () => {
+  it('describes the hook: GlobalTimeout from the answer, else min(48 h, 100 × HeartbeatTimeout); undefined for an unknown hook', async () => {
     asgMock.on(DescribeLifecycleHooksCommand, { AutoScalingGroupName: 'explicit' }).resolves({
       LifecycleHooks: [{ LifecycleHookName: 'hook', HeartbeatTimeout: 300, GlobalTimeout: 9000, DefaultResult: 'CONTINUE' }],
     });
-    asgMock.on(DescribeLifecycleHooksCommand, { AutoScalingGroupName: 'short' }).resolves({ LifecycleHooks: [{ LifecycleHookName: 'hook', HeartbeatTimeout: 300 }] });
-    asgMock.on(DescribeLifecycleHooksCommand, { AutoScalingGroupName: 'long' }).resolves({ LifecycleHooks: [{ LifecycleHookName: 'hook', HeartbeatTimeout: 7200 }] });
+    asgMock
+      .on(DescribeLifecycleHooksCommand, { AutoScalingGroupName: 'short' })
+      .resolves({ LifecycleHooks: [{ LifecycleHookName: 'hook', HeartbeatTimeout: 300 }] });
+    asgMock
+      .on(DescribeLifecycleHooksCommand, { AutoScalingGroupName: 'long' })
+      .resolves({ LifecycleHooks: [{ LifecycleHookName: 'hook', HeartbeatTimeout: 7200 }] });
     asgMock.on(DescribeLifecycleHooksCommand, { AutoScalingGroupName: 'none' }).resolves({ LifecycleHooks: [] });
     const a = lifecycle();
-    await expect(a.describeHook('explicit', 'hook')).resolves.toEqual({ heartbeatTimeoutSeconds: 300, globalTimeoutSeconds: 9000, defaultResult: 'CONTINUE' });
-    await expect(a.describeHook('short', 'hook')).resolves.toEqual({ heartbeatTimeoutSeconds: 300, globalTimeoutSeconds: 30_000, defaultResult: 'ABANDON' });
+    await expect(a.describeHook('explicit', 'hook')).resolves.toEqual({
+      heartbeatTimeoutSeconds: 300,
+      globalTimeoutSeconds: 9000,
+      defaultResult: 'CONTINUE',
+    });
+    await expect(a.describeHook('short', 'hook')).resolves.toEqual({
+      heartbeatTimeoutSeconds: 300,
+      globalTimeoutSeconds: 30_000,
+      defaultResult: 'ABANDON',
+    });
     await expect(a.describeHook('long', 'hook')).resolves.toMatchObject({ heartbeatTimeoutSeconds: 7200, globalTimeoutSeconds: 172_800 });
     await expect(a.describeHook('none', 'hook')).resolves.toBeUndefined();
-    expect(asgMock.commandCalls(DescribeLifecycleHooksCommand)[0]!.args[0].input).toEqual({ AutoScalingGroupName: 'explicit', LifecycleHookNames: ['hook'] });
+    expect(asgMock.commandCalls(DescribeLifecycleHooksCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'explicit',
+      LifecycleHookNames: ['hook'],
+    });
   });
 
   it("reads the group's tags, undefined when the group does not exist", async () => {

@@ -6,7 +6,11 @@ import { SimulatedAccount } from '../../sim/account';
 import { simError } from '../../sim/errors';
 import { registerFamily } from '../support/logs';
 
-const keys = [{ Name: 'year', Type: 'int' }, { Name: 'month', Type: 'int' }, { Name: 'day', Type: 'int' }];
+const keys = [
+  { Name: 'year', Type: 'int' },
+  { Name: 'month', Type: 'int' },
+  { Name: 'day', Type: 'int' },
+];
 const part = (i: number) => ({ Values: ['2026', String(1 + Math.floor(i / 28)), String(1 + (i % 28))] });
 
 describe('Glue adapter', () => {
@@ -19,7 +23,11 @@ describe('Glue adapter', () => {
   it('sends partitions in chunks of 100 for one table and counts what was created and what existed', async () => {
     const { account, glue } = world();
     await glue.createPartitions('db', 't', [part(0)]);
-    const r = await glue.createPartitions('db', 't', Array.from({ length: 250 }, (_, i) => part(i)));
+    const r = await glue.createPartitions(
+      'db',
+      't',
+      Array.from({ length: 250 }, (_, i) => part(i)),
+    );
     expect(r).toEqual({ created: 249, existing: 1, failed: [], calls: 3 });
     const sent = account.calls.filter((c) => c.operation === 'BatchCreatePartition').slice(1);
     expect(sent.every((c) => (c.input as { DatabaseName: string; TableName: string }).TableName === 't')).toBe(true);
@@ -29,11 +37,22 @@ describe('Glue adapter', () => {
   it('turns per-entry errors and failed calls into typed failures', async () => {
     const { account, glue } = world();
     account.glue.failPartitions((_t, v) => v[2] === '2', 'ResourceNumberLimitExceededException', { message: 'too many partitions' });
-    account.failNext('glue', 'BatchCreatePartition', simError('InternalServiceException', 'boom', 500), { times: 8, when: (input) => input.PartitionInputList.length === 50 });
-    const r = await glue.createPartitions('db', 't', Array.from({ length: 150 }, (_, i) => part(i)));
+    account.failNext('glue', 'BatchCreatePartition', simError('InternalServiceException', 'boom', 500), {
+      times: 8,
+      when: (input) => input.PartitionInputList.length === 50,
+    });
+    const r = await glue.createPartitions(
+      'db',
+      't',
+      Array.from({ length: 150 }, (_, i) => part(i)),
+    );
     expect(r.created).toBe(99);
     expect(r.failed).toHaveLength(51);
-    expect(r.failed[0]).toEqual({ values: ['2026', '1', '2'], code: 'ResourceNumberLimitExceededException', message: 'too many partitions' });
+    expect(r.failed[0]).toEqual({
+      values: ['2026', '1', '2'],
+      code: 'ResourceNumberLimitExceededException',
+      message: 'too many partitions',
+    });
     expect(r.failed[1]).toEqual({ values: part(100).Values, code: 'InternalServiceException', message: 'boom' });
   });
 
@@ -60,9 +79,19 @@ describe('task definition discovery', () => {
     const result = await new TaskDefinitionsAdapter(account.clients().ecs).discover(8);
     expect(result.taskDefinitions).toHaveLength(150);
     expect(result.failed).toEqual([]);
-    expect(result.taskDefinitions[0]).toMatchObject({ family: 'svc-000', revision: 2, containers: [{ name: 'app', logDriver: 'fluentd' }, { name: 'extra', logDriver: 'awsfirelens' }] });
+    expect(result.taskDefinitions[0]).toMatchObject({
+      family: 'svc-000',
+      revision: 2,
+      containers: [
+        { name: 'app', logDriver: 'fluentd' },
+        { name: 'extra', logDriver: 'awsfirelens' },
+      ],
+    });
     const lists = account.calls.filter((c) => c.operation === 'ListTaskDefinitionFamilies').map((c) => c.input);
-    expect(lists).toEqual([{ status: 'ACTIVE', maxResults: 100 }, { status: 'ACTIVE', maxResults: 100, nextToken: expect.any(String) }]);
+    expect(lists).toEqual([
+      { status: 'ACTIVE', maxResults: 100 },
+      { status: 'ACTIVE', maxResults: 100, nextToken: expect.any(String) },
+    ]);
   });
 
   it('reports a family that vanished between listing and describing apart from real failures', async () => {
@@ -84,7 +113,13 @@ describe('Athena adapter', () => {
   it('sends the query with execution parameters, database, workgroup and output location', async () => {
     const account = new SimulatedAccount();
     const athena = new AthenaAdapter(account.clients().athena);
-    const id = await athena.start({ sql: 'SELECT "a" FROM "db"."t" WHERE x = ?', parameters: ["'v'"], database: 'db', workgroup: 'primary', outputLocation: 's3://r/' });
+    const id = await athena.start({
+      sql: 'SELECT "a" FROM "db"."t" WHERE x = ?',
+      parameters: ["'v'"],
+      database: 'db',
+      workgroup: 'primary',
+      outputLocation: 's3://r/',
+    });
     expect(account.calls.find((c) => c.operation === 'StartQueryExecution')!.input).toEqual({
       QueryString: 'SELECT "a" FROM "db"."t" WHERE x = ?',
       ExecutionParameters: ["'v'"],
@@ -99,7 +134,13 @@ describe('Athena adapter', () => {
     const account = new SimulatedAccount();
     account.athena.answerWith(() => Array.from({ length: 50 }, (_, i) => ({ log: `${i}`.padEnd(1000, 'x') })));
     const athena = new AthenaAdapter(account.clients().athena);
-    const id = await athena.start({ sql: 'SELECT "log" FROM "t"', parameters: [], database: 'db', workgroup: 'primary', outputLocation: 's3://r/' });
+    const id = await athena.start({
+      sql: 'SELECT "log" FROM "t"',
+      parameters: [],
+      database: 'db',
+      workgroup: 'primary',
+      outputLocation: 's3://r/',
+    });
     account.advance(10_000);
     const r = await athena.results(id, { maxRows: 100, maxBytes: 10_500 });
     expect(r.rows).toHaveLength(10);

@@ -18,7 +18,9 @@ const shipped = [...sources(join(ROOT, 'functions')), ...sources(join(ROOT, 'sha
 
 describe('what ships in a Lambda zip', () => {
   it('never imports the simulator, the tests or the test-only mocking library', () => {
-    const leaks = shipped.filter(({ text }) => /from ['"](\.\.\/)+(sim|test|bench|scripts)\/|aws-sdk-client-mock/.test(text)).map((f) => f.file);
+    const leaks = shipped
+      .filter(({ text }) => /from ['"](\.\.\/)+(sim|test|bench|scripts)\/|aws-sdk-client-mock/.test(text))
+      .map((f) => f.file);
     expect(leaks).toEqual([]);
   });
 
@@ -28,7 +30,12 @@ describe('what ships in a Lambda zip', () => {
   });
 
   it('builds AWS clients only through makeClients (so each zip holds only the clients its handler names)', () => {
-    const direct = shipped.filter(({ file, text }) => !file.startsWith('functions/') && /new (ECS|EC2|ElasticLoadBalancingV2|AutoScaling|SQS|SNS|Glue|Athena)Client\(/.test(text)).map((f) => f.file);
+    const direct = shipped
+      .filter(
+        ({ file, text }) =>
+          !file.startsWith('functions/') && /new (ECS|EC2|ElasticLoadBalancingV2|AutoScaling|SQS|SNS|Glue|Athena)Client\(/.test(text),
+      )
+      .map((f) => f.file);
     expect(direct).toEqual([]);
   });
 });

@@ -35,8 +35,16 @@ const parseWith = (schema: z.ZodType) => (event: unknown) => schema.parse(event)
 /** Every file in events/ must have an entry here, so no sample goes unchecked. */
 const SAMPLES: Record<string, Sample> = {
   'spot-interruption.json': { fn: 'spotInterruption', parse: parseWith(spotInterruptionEvent), pattern: functionRule('spotInterruption') },
-  'asg-lifecycle-terminate.json': { fn: 'asgLifecycleDrain', parse: parseWith(lifecycleTerminateEvent), pattern: resourceRule('AsgTerminateRule') },
-  'asg-lifecycle-terminate-warm-pool.json': { fn: 'asgLifecycleDrain', parse: parseWith(lifecycleTerminateEvent), pattern: resourceRule('AsgTerminateRule') },
+  'asg-lifecycle-terminate.json': {
+    fn: 'asgLifecycleDrain',
+    parse: parseWith(lifecycleTerminateEvent),
+    pattern: resourceRule('AsgTerminateRule'),
+  },
+  'asg-lifecycle-terminate-warm-pool.json': {
+    fn: 'asgLifecycleDrain',
+    parse: parseWith(lifecycleTerminateEvent),
+    pattern: resourceRule('AsgTerminateRule'),
+  },
   'asg-lifecycle-terminate-foreign-hook.json': {
     fn: 'asgLifecycleDrain',
     parse: (event: unknown) => {
@@ -47,7 +55,12 @@ const SAMPLES: Record<string, Sample> = {
   },
   'asg-lifecycle-drain-sqs.json': {
     fn: 'asgLifecycleDrain',
-    parse: (event: { Records: Array<{ body: string }> }) => event.Records.map((r) => { const m = parseAsgMessage(JSON.parse(r.body), ['ecs-steady-drain']); if (m.kind === 'foreign') throw new Error('sample names a hook that is not ours'); return m; }),
+    parse: (event: { Records: Array<{ body: string }> }) =>
+      event.Records.map((r) => {
+        const m = parseAsgMessage(JSON.parse(r.body), ['ecs-steady-drain']);
+        if (m.kind === 'foreign') throw new Error('sample names a hook that is not ours');
+        return m;
+      }),
   },
   // logPartitions runs on a schedule (no pattern to match); backfill is an on-demand invoke.
   'log-partitions-daily.json': { fn: 'logPartitions', parse: parseWith(logPartitionsEvent) },

@@ -19,7 +19,9 @@ function setup(opts: { heartbeatTimeout?: number; defaultResult?: 'CONTINUE' | '
 describe('simulated Auto Scaling lifecycle hooks', () => {
   it('describes the hook with GlobalTimeout = min(48 h, 100 × heartbeat)', async () => {
     const { autoscaling, c } = setup({ heartbeatTimeout: 300 });
-    const out = await autoscaling.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: c.asgName, LifecycleHookNames: [c.hookName] }));
+    const out = await autoscaling.send(
+      new DescribeLifecycleHooksCommand({ AutoScalingGroupName: c.asgName, LifecycleHookNames: [c.hookName] }),
+    );
     expect(out.LifecycleHooks).toEqual([
       {
         LifecycleHookName: 'ecs-steady-drain',
@@ -60,7 +62,8 @@ describe('simulated Auto Scaling lifecycle hooks', () => {
         Destination: 'EC2',
       },
     });
-    const group = (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [c.asgName] }))).AutoScalingGroups![0]!;
+    const group = (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [c.asgName] })))
+      .AutoScalingGroups![0]!;
     expect(group.Instances!.find((i) => i.InstanceId === instanceId)!.LifecycleState).toBe('Terminating:Wait');
   });
 
@@ -87,8 +90,17 @@ describe('simulated Auto Scaling lifecycle hooks', () => {
     expect(account.ecs.tasksOn(instanceId).every((t) => t.lastStatus === 'STOPPED')).toBe(true);
 
     await expect(
-      autoscaling.send(new CompleteLifecycleActionCommand({ ...ref, LifecycleActionToken: detail.LifecycleActionToken, LifecycleActionResult: 'CONTINUE' })),
-    ).rejects.toMatchObject({ name: 'ValidationError', message: `No active Lifecycle Action found with token ${detail.LifecycleActionToken}` });
+      autoscaling.send(
+        new CompleteLifecycleActionCommand({
+          ...ref,
+          LifecycleActionToken: detail.LifecycleActionToken,
+          LifecycleActionResult: 'CONTINUE',
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: `No active Lifecycle Action found with token ${detail.LifecycleActionToken}`,
+    });
   });
 
   it('CONTINUE completes the action and terminates the instance; a second completion is an error naming the token or instance', async () => {
@@ -97,16 +109,18 @@ describe('simulated Auto Scaling lifecycle hooks', () => {
     const { detail } = account.autoscaling.beginTermination(c.asgName, instanceId);
     const ref = { AutoScalingGroupName: c.asgName, LifecycleHookName: c.hookName };
     account.advance(42_000);
-    await autoscaling.send(new CompleteLifecycleActionCommand({ ...ref, LifecycleActionToken: detail.LifecycleActionToken, LifecycleActionResult: 'CONTINUE' }));
+    await autoscaling.send(
+      new CompleteLifecycleActionCommand({ ...ref, LifecycleActionToken: detail.LifecycleActionToken, LifecycleActionResult: 'CONTINUE' }),
+    );
     expect(account.autoscaling.lifecycleAction(detail.LifecycleActionToken)).toMatchObject({
       result: 'CONTINUE',
       timedOut: false,
       completedAt: account.clock.now(),
     });
     expect(account.ec2.instance(instanceId)!.state).toBe('terminated');
-    await expect(
-      autoscaling.send(new RecordLifecycleActionHeartbeatCommand({ ...ref, InstanceId: instanceId })),
-    ).rejects.toThrow(`No active Lifecycle Action found with instance ID ${instanceId}`);
+    await expect(autoscaling.send(new RecordLifecycleActionHeartbeatCommand({ ...ref, InstanceId: instanceId }))).rejects.toThrow(
+      `No active Lifecycle Action found with instance ID ${instanceId}`,
+    );
   });
 });
 
@@ -121,7 +135,8 @@ describe('simulated Auto Scaling capacity', () => {
   it('launches to a higher desired capacity; the new instances join ECS after they boot', async () => {
     const { account, autoscaling, c } = setup();
     await autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: c.asgName, DesiredCapacity: 5 }));
-    const group = (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [c.asgName] }))).AutoScalingGroups![0]!;
+    const group = (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [c.asgName] })))
+      .AutoScalingGroups![0]!;
     expect(group.DesiredCapacity).toBe(5);
     const fresh = group.Instances!.map((i) => i.InstanceId!).filter((id) => !c.instances.some((x) => x.instanceId === id));
     expect(fresh).toHaveLength(2);
@@ -134,15 +149,23 @@ describe('simulated Auto Scaling capacity', () => {
     const c = buildAsgCluster(account, { instances: 2 });
     const { autoscaling } = account.clients();
     const victim = c.instances[1]!.instanceId;
-    const out = await autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }));
-    expect(out.Activity).toMatchObject({ AutoScalingGroupName: c.asgName, StatusCode: 'InProgress', Description: `Terminating EC2 instance: ${victim}` });
+    const out = await autoscaling.send(
+      new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim, ShouldDecrementDesiredCapacity: true }),
+    );
+    expect(out.Activity).toMatchObject({
+      AutoScalingGroupName: c.asgName,
+      StatusCode: 'InProgress',
+      Description: `Terminating EC2 instance: ${victim}`,
+    });
     expect(account.autoscaling.groupState(c.asgName).desired).toBe(1);
     expect(account.autoscaling.events()).toHaveLength(1);
     expect(account.autoscaling.lifecycleActions()[0]!.instanceId).toBe(victim);
     expect(account.autoscaling.lifecycleActions()[0]!.completedAt).toBeUndefined();
     expect(account.ec2.instance(victim)!.state).toBe('running'); // waiting on the hook
     await expect(
-      autoscaling.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: c.instances[0]!.instanceId, ShouldDecrementDesiredCapacity: true })),
+      autoscaling.send(
+        new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: c.instances[0]!.instanceId, ShouldDecrementDesiredCapacity: true }),
+      ),
     ).rejects.toThrow('Currently, desiredSize equals minSize (1).');
   });
 

@@ -14,16 +14,24 @@ describe('simulator builders', () => {
     const { ecs, elbv2 } = account.clients();
     expect(c.instances).toHaveLength(2);
     for (const i of c.instances) {
-      expect(account.ec2.instance(i.instanceId)).toMatchObject({ lifecycle: 'spot', tags: { 'aws:ec2spot:fleet-request-id': c.spotFleetRequestId } });
+      expect(account.ec2.instance(i.instanceId)).toMatchObject({
+        lifecycle: 'spot',
+        tags: { 'aws:ec2spot:fleet-request-id': c.spotFleetRequestId },
+      });
       const tasks = account.ecs.tasksOn(i.instanceId);
       const frontend = tasks.filter((t) => t.serviceName === 'web-frontend');
       expect(frontend).toHaveLength(2);
       expect(new Set(frontend.map((t) => t.containers[0]!.bindings[0]!.hostPort)).size).toBe(2);
       expect(tasks.filter((t) => t.serviceName === 'api')).toHaveLength(1);
     }
-    expect(account.ecs.task(c.tasks.batch)).toMatchObject({ group: 'family:nightly-report', startedBy: 'job-runner', ec2InstanceId: c.instances[0]!.instanceId });
+    expect(account.ecs.task(c.tasks.batch)).toMatchObject({
+      group: 'family:nightly-report',
+      startedBy: 'job-runner',
+      ec2InstanceId: c.instances[0]!.instanceId,
+    });
 
-    const services = (await ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['web-frontend', 'api', 'worker'] }))).services!;
+    const services = (await ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['web-frontend', 'api', 'worker'] })))
+      .services!;
     expect(services.map((s) => [s.serviceName, s.desiredCount, s.runningCount, s.loadBalancers!.length])).toEqual([
       ['web-frontend', 4, 4, 1],
       ['api', 2, 2, 2],
@@ -31,7 +39,9 @@ describe('simulator builders', () => {
     ]);
     for (const tg of Object.values(c.targetGroups)) {
       const health = (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }))).TargetHealthDescriptions!;
-      expect(health.map((h) => h.TargetHealth!.State)).toEqual(tg === c.targetGroups.frontend ? ['healthy', 'healthy', 'healthy', 'healthy'] : ['healthy', 'healthy']);
+      expect(health.map((h) => h.TargetHealth!.State)).toEqual(
+        tg === c.targetGroups.frontend ? ['healthy', 'healthy', 'healthy', 'healthy'] : ['healthy', 'healthy'],
+      );
       const attrs = (await elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg }))).Attributes!;
       expect(attrs).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '30' });
     }
@@ -79,9 +89,21 @@ describe('simulator builders', () => {
     // The instance lookup (ListContainerInstances in every cluster, then Describe) is the drain's first read.
     const state = initialState(victim.instanceId);
     const warnings: string[] = [];
-    await readInto(state, { kind: 'lookup' }, ports, { clusters: ['other', 'missing', 'web'], keepServing: false, warn: (m) => warnings.push(m) }, account.clock.now(), {});
+    await readInto(
+      state,
+      { kind: 'lookup' },
+      ports,
+      { clusters: ['other', 'missing', 'web'], keepServing: false, warn: (m) => warnings.push(m) },
+      account.clock.now(),
+      {},
+    );
     expect(state.lookup).toBe('found');
-    expect(state.instance).toMatchObject({ cluster: 'web', containerInstanceArn: victim.containerInstanceArn, status: 'ACTIVE', runningTasksCount: 4 });
+    expect(state.instance).toMatchObject({
+      cluster: 'web',
+      containerInstanceArn: victim.containerInstanceArn,
+      status: 'ACTIVE',
+      runningTasksCount: 4,
+    });
     expect(warnings).toEqual(['cluster missing not searched: ClusterNotFoundException']);
     const arns = await ports.tasks.listRunningOn('web', victim.containerInstanceArn);
     const { tasks } = await ports.tasks.describe('web', arns);

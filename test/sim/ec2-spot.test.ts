@@ -84,15 +84,17 @@ describe('simulated Spot interruption', () => {
     expect(account.ecs.task(c.tasks.batch)).toMatchObject({ stoppedBy: 'api', lastStatus: 'STOPPED' });
     expect(account.ecs.task(c.tasks.batch)!.killedByTermination).toBeFalsy();
 
-    const frontendOnVictim = (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: c.targetGroups.frontend })))
-      .TargetHealthDescriptions!.filter((d) => d.Target!.Id === victim.instanceId);
+    const frontendOnVictim = (
+      await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: c.targetGroups.frontend }))
+    ).TargetHealthDescriptions!.filter((d) => d.Target!.Id === victim.instanceId);
     expect(frontendOnVictim).toEqual([]);
     const lost = account.elbv2.targetHistory().filter((t) => t.deregisteredBy === 'termination');
     expect(lost).toHaveLength(2 + 2); // two frontend targets, the api task in two groups
     for (const t of lost) expect(t).toMatchObject({ state: 'removed', drainedAt: account.clock.now() });
 
-    const ci = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'web', containerInstances: [victim.containerInstanceArn] })))
-      .containerInstances![0]!;
+    const ci = (
+      await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'web', containerInstances: [victim.containerInstanceArn] }))
+    ).containerInstances![0]!;
     expect(ci).toMatchObject({ status: 'INACTIVE', agentConnected: false, runningTasksCount: 0 });
   });
 });
@@ -112,7 +114,9 @@ describe('simulated Spot Fleet', () => {
 
   it('lowers the target without terminating anything under noTermination', async () => {
     const { account, ec2, ids, fleet } = fleetOf(3);
-    await ec2.send(new ModifySpotFleetRequestCommand({ SpotFleetRequestId: fleet, TargetCapacity: 2, ExcessCapacityTerminationPolicy: 'noTermination' }));
+    await ec2.send(
+      new ModifySpotFleetRequestCommand({ SpotFleetRequestId: fleet, TargetCapacity: 2, ExcessCapacityTerminationPolicy: 'noTermination' }),
+    );
     account.advance(600_000);
     const cfg = (await ec2.send(new DescribeSpotFleetRequestsCommand({ SpotFleetRequestIds: [fleet] }))).SpotFleetRequestConfigs![0]!;
     expect(cfg.SpotFleetRequestConfig).toMatchObject({ TargetCapacity: 2, FulfilledCapacity: 3 });

@@ -11,7 +11,10 @@ function world(options: { minimumHealthyPercent?: number; maximumPercent?: numbe
   account.ecs.createCluster('c');
   const join = () => {
     const { instanceId } = account.ec2.launchInstance({ lifecycle: 'on-demand', instanceType: M5_LARGE.instanceType });
-    return { instanceId, arn: account.ecs.registerContainerInstance({ cluster: 'c', ec2InstanceId: instanceId, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory }) };
+    return {
+      instanceId,
+      arn: account.ecs.registerContainerInstance({ cluster: 'c', ec2InstanceId: instanceId, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory }),
+    };
   };
   const [a, b] = [join(), join()];
   const spares = Array.from({ length: options.spare ?? 1 }, join);
@@ -30,10 +33,12 @@ function world(options: { minimumHealthyPercent?: number; maximumPercent?: numbe
     minimumHealthyPercent: options.minimumHealthyPercent,
     maximumPercent: options.maximumPercent,
   });
-  const start = (on: { arn: string }) => account.ecs.startTask({ cluster: 'c', containerInstanceArn: on.arn, taskDefinition: def.taskDefinitionArn!, serviceName: 'web' });
+  const start = (on: { arn: string }) =>
+    account.ecs.startTask({ cluster: 'c', containerInstanceArn: on.arn, taskDefinition: def.taskDefinitionArn!, serviceName: 'web' });
   const old = [start(a), start(a)];
   for (let i = 0; i < 2; i += 1) start(b);
-  const drainA = () => account.clients().ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'c', containerInstances: [a.arn], status: 'DRAINING' }));
+  const drainA = () =>
+    account.clients().ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'c', containerInstances: [a.arn], status: 'DRAINING' }));
   const live = (instanceId: string) => account.ecs.tasksOn(instanceId).filter((t) => t.desiredStatus === 'RUNNING');
   return { account, a, b, spares, tg, old, drainA, live };
 }
@@ -59,7 +64,13 @@ describe("ECS's own reaction to a DRAINING instance (on by default, as on AWS)",
     account.advance(30_000 - 1);
     expect(old.map((arn) => account.ecs.task(arn)!.desiredStatus)).toEqual(['RUNNING', 'RUNNING']);
     account.advance(1);
-    for (const arn of old) expect(account.ecs.task(arn)).toMatchObject({ desiredStatus: 'STOPPED', stoppedBy: 'ecs', stopCode: 'ServiceSchedulerInitiated', stopRequestedAt: t0 + 40_000 });
+    for (const arn of old)
+      expect(account.ecs.task(arn)).toMatchObject({
+        desiredStatus: 'STOPPED',
+        stoppedBy: 'ecs',
+        stopCode: 'ServiceSchedulerInitiated',
+        stopRequestedAt: t0 + 40_000,
+      });
     expect(account.ecs.services.counts(account.ecs.services.get('c', 'web')!)).toEqual({ running: 4, pending: 0 });
   });
 
@@ -77,8 +88,19 @@ describe("ECS's own reaction to a DRAINING instance (on by default, as on AWS)",
   it('stops PENDING service tasks on the draining instance at once, and leaves standalone tasks alone', async () => {
     const { account, a, drainA } = world();
     const service = account.ecs.services.get('c', 'web')!;
-    const pending = account.ecs.tasks.start({ cluster: 'c', containerInstanceArn: a.arn, taskDefinition: service.taskDefinitionArn, serviceName: 'web', pending: true });
-    const batch = account.ecs.startTask({ cluster: 'c', containerInstanceArn: a.arn, taskDefinition: service.taskDefinitionArn, group: 'family:batch' });
+    const pending = account.ecs.tasks.start({
+      cluster: 'c',
+      containerInstanceArn: a.arn,
+      taskDefinition: service.taskDefinitionArn,
+      serviceName: 'web',
+      pending: true,
+    });
+    const batch = account.ecs.startTask({
+      cluster: 'c',
+      containerInstanceArn: a.arn,
+      taskDefinition: service.taskDefinitionArn,
+      group: 'family:batch',
+    });
     await drainA();
     expect(account.ecs.task(pending.arn)).toMatchObject({ desiredStatus: 'STOPPED', stoppedBy: 'ecs' });
     account.advance(120_000);
@@ -89,7 +111,10 @@ describe("ECS's own reaction to a DRAINING instance (on by default, as on AWS)",
     const { account, a, old, drainA, live } = world({ spare: 0 });
     // b holds two tasks (512 of 2048 CPU): room for 6 more, so fill it up first.
     account.ecs.services.get('c', 'web')!.desiredCount = 4;
-    const filler = account.ecs.registerTaskDefinition({ family: 'filler', containerDefinitions: [{ name: 'f', image: 'f', cpu: 1536, memory: 512 }] });
+    const filler = account.ecs.registerTaskDefinition({
+      family: 'filler',
+      containerDefinitions: [{ name: 'f', image: 'f', cpu: 1536, memory: 512 }],
+    });
     const b = account.ecs.containerInstancesOf('c').find((ci) => ci.arn !== a.arn)!;
     account.ecs.startTask({ cluster: 'c', containerInstanceArn: b.arn, taskDefinition: filler.taskDefinitionArn!, group: 'family:filler' });
     await drainA();

@@ -57,14 +57,17 @@ describe('simulated ECS task definitions', () => {
     await expect(ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'job' }))).rejects.toBeInstanceOf(ClientException);
     expect((await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'job:1' }))).taskDefinition?.status).toBe('INACTIVE');
     expect((await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'job' }))).taskDefinitionArns).toEqual([]);
-    expect((await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'job', status: 'INACTIVE' }))).taskDefinitionArns).toHaveLength(1);
+    expect((await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'job', status: 'INACTIVE' }))).taskDefinitionArns).toHaveLength(
+      1,
+    );
     const again = await ecs.send(new RegisterTaskDefinitionCommand({ family: 'job', containerDefinitions: [container('run')] }));
     expect(again.taskDefinition?.revision).toBe(2);
   });
 
   it('lists families ACTIVE/INACTIVE/all (all by default, as AWS documents) with a prefix, across pages', async () => {
     const { account, ecs } = setup();
-    for (let i = 0; i < 130; i++) account.ecs.registerTaskDefinition({ family: `svc-${String(i).padStart(3, '0')}`, containerDefinitions: [container('app')] });
+    for (let i = 0; i < 130; i++)
+      account.ecs.registerTaskDefinition({ family: `svc-${String(i).padStart(3, '0')}`, containerDefinitions: [container('app')] });
     account.ecs.registerTaskDefinition({ family: 'old', containerDefinitions: [container('app')] });
     await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: 'old:1' }));
 

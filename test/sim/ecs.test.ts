@@ -19,18 +19,23 @@ function manyInstances(n: number) {
   account.ecs.createCluster('big');
   const ids = Array.from({ length: n }, () => {
     const { instanceId } = account.ec2.launchInstance({ lifecycle: 'on-demand' });
-    return { instanceId, arn: account.ecs.registerContainerInstance({ cluster: 'big', ec2InstanceId: instanceId, cpu: 1024, memory: 2048 }) };
+    return {
+      instanceId,
+      arn: account.ecs.registerContainerInstance({ cluster: 'big', ec2InstanceId: instanceId, cpu: 1024, memory: 2048 }),
+    };
   });
   return { account, ecs: account.clients().ecs, ids };
 }
 
-const resource = (list: Array<{ name?: string; integerValue?: number }> | undefined, name: string) => list?.find((r) => r.name === name)?.integerValue;
+const resource = (list: Array<{ name?: string; integerValue?: number }> | undefined, name: string) =>
+  list?.find((r) => r.name === name)?.integerValue;
 
 describe('simulated ECS container instances', () => {
   it('pages ListContainerInstances 100 at a time and finds one instance with the ec2InstanceId filter, spaces or not', async () => {
     const { ecs, ids } = manyInstances(250);
     const pages: number[] = [];
-    for await (const p of paginateListContainerInstances({ client: ecs, pageSize: 100 }, { cluster: 'big' })) pages.push(p.containerInstanceArns!.length);
+    for await (const p of paginateListContainerInstances({ client: ecs, pageSize: 100 }, { cluster: 'big' }))
+      pages.push(p.containerInstanceArns!.length);
     expect(pages).toEqual([100, 100, 50]);
 
     const target = ids[137]!;
@@ -47,8 +52,13 @@ describe('simulated ECS container instances', () => {
     const { account, ecs, ids } = manyInstances(3);
     await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'big', containerInstances: [ids[0]!.arn], status: 'DRAINING' }));
     account.ec2.terminate(ids[1]!.instanceId, 'api');
-    expect((await ecs.send(new ListContainerInstancesCommand({ cluster: 'big', status: 'DRAINING' }))).containerInstanceArns).toEqual([ids[0]!.arn]);
-    expect((await ecs.send(new ListContainerInstancesCommand({ cluster: 'big' }))).containerInstanceArns).toEqual([ids[0]!.arn, ids[2]!.arn]);
+    expect((await ecs.send(new ListContainerInstancesCommand({ cluster: 'big', status: 'DRAINING' }))).containerInstanceArns).toEqual([
+      ids[0]!.arn,
+    ]);
+    expect((await ecs.send(new ListContainerInstancesCommand({ cluster: 'big' }))).containerInstanceArns).toEqual([
+      ids[0]!.arn,
+      ids[2]!.arn,
+    ]);
     const inactive = new ListContainerInstancesCommand({ cluster: 'big', status: 'INACTIVE' as 'ACTIVE' });
     await expect(ecs.send(inactive)).rejects.toBeInstanceOf(InvalidParameterException);
   });
@@ -56,7 +66,9 @@ describe('simulated ECS container instances', () => {
   it('answers ClusterNotFoundException for an unknown cluster and InvalidParameterException for maxResults 101', async () => {
     const { ecs } = manyInstances(1);
     await expect(ecs.send(new ListContainerInstancesCommand({ cluster: 'nope' }))).rejects.toBeInstanceOf(ClusterNotFoundException);
-    await expect(ecs.send(new ListContainerInstancesCommand({ cluster: 'big', maxResults: 101 }))).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(ecs.send(new ListContainerInstancesCommand({ cluster: 'big', maxResults: 101 }))).rejects.toBeInstanceOf(
+      InvalidParameterException,
+    );
   });
 
   it('enforces 100 per DescribeContainerInstances and 10 per UpdateContainerInstancesState with AWS wording', async () => {
@@ -77,7 +89,9 @@ describe('simulated ECS container instances', () => {
     const { ecs, ids } = manyInstances(2);
     const refs = [ids[0]!.arn, 'arn:aws:ecs:eu-west-1:123456789012:container-instance/big/unknown'];
     for (let i = 0; i < 2; i++) {
-      const out = await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'big', containerInstances: refs, status: 'DRAINING' }));
+      const out = await ecs.send(
+        new UpdateContainerInstancesStateCommand({ cluster: 'big', containerInstances: refs, status: 'DRAINING' }),
+      );
       expect(out.containerInstances?.map((c) => c.status)).toEqual(['DRAINING']);
       expect(out.failures).toEqual([{ arn: refs[1], reason: 'MISSING' }]);
     }
@@ -89,7 +103,8 @@ describe('simulated ECS container instances', () => {
     const { ecs } = account.clients();
     const first = c.instances[0]!;
     const describe = async () =>
-      (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'web', containerInstances: [first.containerInstanceArn] }))).containerInstances![0]!;
+      (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'web', containerInstances: [first.containerInstanceArn] })))
+        .containerInstances![0]!;
     let ci = await describe();
     // 2 × frontend (256/512) + api (512/1024) + worker (256/512) + batch (512/1024)
     expect(resource(ci.registeredResources, 'CPU')).toBe(2048);
@@ -127,7 +142,9 @@ describe('simulated ECS tasks', () => {
     const account = new SimulatedAccount();
     const c = buildSpotCluster(account);
     const { ecs } = account.clients();
-    const out = await ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: [...c.tasks.frontend.slice(0, 2), c.tasks.api[0]!, c.tasks.batch] }));
+    const out = await ecs.send(
+      new DescribeTasksCommand({ cluster: 'web', tasks: [...c.tasks.frontend.slice(0, 2), c.tasks.api[0]!, c.tasks.batch] }),
+    );
     const [f1, f2, api, batch] = out.tasks!;
     const ports = [f1!, f2!].map((t) => t.containers![0]!.networkBindings![0]!);
     expect(ports.map((b) => b.hostPort)).toEqual([32768, 32769]);
@@ -151,11 +168,15 @@ describe('simulated ECS tasks', () => {
     const account = new SimulatedAccount();
     const c = buildSpotCluster(account);
     const { ecs } = account.clients();
-    const out = await ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: [c.tasks.batch, 'arn:aws:ecs:eu-west-1:123456789012:task/web/gone'] }));
+    const out = await ecs.send(
+      new DescribeTasksCommand({ cluster: 'web', tasks: [c.tasks.batch, 'arn:aws:ecs:eu-west-1:123456789012:task/web/gone'] }),
+    );
     expect(out.tasks).toHaveLength(1);
     expect(out.failures).toEqual([{ arn: 'arn:aws:ecs:eu-west-1:123456789012:task/web/gone', reason: 'MISSING' }]);
     const tooMany = Array.from({ length: 101 }, (_, i) => `t${i}`);
-    await expect(ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: tooMany }))).rejects.toThrow('taskIds can have at most 100 items.');
+    await expect(ecs.send(new DescribeTasksCommand({ cluster: 'web', tasks: tooMany }))).rejects.toThrow(
+      'taskIds can have at most 100 items.',
+    );
   });
 
   it('StopTask is idempotent: STOPPED after stopDelayMs, a second stop returns the task unchanged, an unknown task is not found', async () => {
@@ -163,7 +184,12 @@ describe('simulated ECS tasks', () => {
     const c = buildSpotCluster(account);
     const { ecs } = account.clients();
     const first = await ecs.send(new StopTaskCommand({ cluster: 'web', task: c.tasks.batch, reason: 'draining' }));
-    expect(first.task).toMatchObject({ desiredStatus: 'STOPPED', lastStatus: 'RUNNING', stoppedReason: 'draining', stopCode: 'UserInitiated' });
+    expect(first.task).toMatchObject({
+      desiredStatus: 'STOPPED',
+      lastStatus: 'RUNNING',
+      stoppedReason: 'draining',
+      stopCode: 'UserInitiated',
+    });
     account.advance(500);
     // A repeated stop while stopping changes nothing (reason, request time, when it stops).
     const repeated = await ecs.send(new StopTaskCommand({ cluster: 'web', task: c.tasks.batch, reason: 'repeated' }));
@@ -172,7 +198,12 @@ describe('simulated ECS tasks', () => {
     expect(account.ecs.task(c.tasks.batch)!.lastStatus).toBe('RUNNING');
     account.advance(1);
     const record = account.ecs.task(c.tasks.batch)!;
-    expect(record).toMatchObject({ lastStatus: 'STOPPED', stoppedBy: 'api', stopRequestedAt: account.clock.now() - 1000, stoppedAt: account.clock.now() });
+    expect(record).toMatchObject({
+      lastStatus: 'STOPPED',
+      stoppedBy: 'api',
+      stopRequestedAt: account.clock.now() - 1000,
+      stoppedAt: account.clock.now(),
+    });
 
     const again = await ecs.send(new StopTaskCommand({ cluster: 'web', task: c.tasks.batch, reason: 'again' }));
     expect(again.task).toMatchObject({ lastStatus: 'STOPPED', stoppedReason: 'draining' });
@@ -218,7 +249,13 @@ describe('simulated ECS services and scheduler', () => {
     const c = buildSpotCluster(account, { fleetReplacesInstances: false });
     const { ecs } = account.clients();
     // Both instances are busy; DRAINING the first leaves only the second, which has 768 CPU free.
-    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'web', containerInstances: [c.instances[0]!.containerInstanceArn], status: 'DRAINING' }));
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: 'web',
+        containerInstances: [c.instances[0]!.containerInstanceArn],
+        status: 'DRAINING',
+      }),
+    );
     for (const t of c.tasksByInstance[c.instances[0]!.instanceId]!) await ecs.send(new StopTaskCommand({ cluster: 'web', task: t }));
     // frontend (2 × 256) fits in 768; the api task (512) then does not.
     expect(account.ecs.unplaced('web-frontend')).toBe(0);
@@ -241,14 +278,16 @@ describe('simulated ECS services and scheduler', () => {
     expect(account.ecs.tasksOn(c.spares[0]!.instanceId)).toEqual([]);
   });
 
-  it('with drainingReplacesServiceTasks, ECS replaces a DRAINING instance\'s service tasks, then deregisters and stops the old ones', async () => {
+  it("with drainingReplacesServiceTasks, ECS replaces a DRAINING instance's service tasks, then deregisters and stops the old ones", async () => {
     const account = new SimulatedAccount();
     account.ecs.drainingReplacesServiceTasks = true; // the default (as on AWS); said here because it is the subject
     const c = buildSpotCluster(account, { spareInstances: 1 });
     const { ecs } = account.clients();
     const first = c.instances[0]!;
     const services = account.ecs.tasksOn(first.instanceId).filter((t) => t.serviceName);
-    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'web', containerInstances: [first.containerInstanceArn], status: 'DRAINING' }));
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({ cluster: 'web', containerInstances: [first.containerInstanceArn], status: 'DRAINING' }),
+    );
     expect(account.elbv2.targetHistory().filter((t) => t.deregisteredBy === 'ecs')).toEqual([]); // not before the replacements run
 
     account.advance(5_000); // the replacements run; the worker's (no load balancer) counts as healthy at once
@@ -263,7 +302,8 @@ describe('simulated ECS services and scheduler', () => {
     expect([...status('web-frontend'), ...status('api')]).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
 
     account.advance(30_000); // the deregistration delay
-    for (const t of services) expect(account.ecs.task(t.arn)).toMatchObject({ desiredStatus: 'STOPPED', stoppedBy: 'ecs', stopCode: 'ServiceSchedulerInitiated' });
+    for (const t of services)
+      expect(account.ecs.task(t.arn)).toMatchObject({ desiredStatus: 'STOPPED', stoppedBy: 'ecs', stopCode: 'ServiceSchedulerInitiated' });
     expect(account.ecs.task(c.tasks.batch)!.desiredStatus).toBe('RUNNING'); // standalone tasks are not ECS's to move
     const svc = (await ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['web-frontend', 'api', 'worker'] }))).services!;
     expect(svc.map((x) => [x.runningCount, x.pendingCount])).toEqual([
@@ -278,10 +318,19 @@ describe('simulated ECS services and scheduler', () => {
     buildSpotCluster(account);
     const { ecs } = account.clients();
     const names = Array.from({ length: 11 }, (_, i) => `s${i}`);
-    await expect(ecs.send(new DescribeServicesCommand({ cluster: 'web', services: names }))).rejects.toThrow('service names can have at most 10 items.');
+    await expect(ecs.send(new DescribeServicesCommand({ cluster: 'web', services: names }))).rejects.toThrow(
+      'service names can have at most 10 items.',
+    );
     const out = await ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['web-frontend', 'ghost'] }));
-    expect(out.services![0]).toMatchObject({ serviceName: 'web-frontend', desiredCount: 4, runningCount: 4, deployments: [{ status: 'PRIMARY' }] });
-    expect(out.services![0]!.loadBalancers).toEqual([{ targetGroupArn: expect.stringContaining('targetgroup/web-frontend/'), containerName: 'nginx', containerPort: 80 }]);
+    expect(out.services![0]).toMatchObject({
+      serviceName: 'web-frontend',
+      desiredCount: 4,
+      runningCount: 4,
+      deployments: [{ status: 'PRIMARY' }],
+    });
+    expect(out.services![0]!.loadBalancers).toEqual([
+      { targetGroupArn: expect.stringContaining('targetgroup/web-frontend/'), containerName: 'nginx', containerPort: 80 },
+    ]);
     expect(out.failures).toEqual([{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/web/ghost', reason: 'MISSING' }]);
   });
 });

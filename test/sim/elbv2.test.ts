@@ -40,7 +40,10 @@ describe('simulated ELBv2', () => {
     account.elbv2.registerTarget(tg, { id: instanceId, port: 32768 }, { by: 'ecs', healthy: true });
     const start = account.clock.now();
     await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [target] }));
-    expect((await health(account, tg, [target]))[0]!.TargetHealth).toMatchObject({ State: 'draining', Reason: 'Target.DeregistrationInProgress' });
+    expect((await health(account, tg, [target]))[0]!.TargetHealth).toMatchObject({
+      State: 'draining',
+      Reason: 'Target.DeregistrationInProgress',
+    });
 
     account.advance(29_999);
     expect((await health(account, tg, [target]))[0]!.TargetHealth!.State).toBe('draining');
@@ -61,7 +64,15 @@ describe('simulated ELBv2', () => {
     await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: instanceId, Port: 80 }] }));
     account.advance(20_000);
     // A repeated drain must not restart the delay.
-    await elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: instanceId, Port: 80 }, { Id: 'i-0ffffffffffffffff', Port: 80 }] }));
+    await elbv2.send(
+      new DeregisterTargetsCommand({
+        TargetGroupArn: tg,
+        Targets: [
+          { Id: instanceId, Port: 80 },
+          { Id: 'i-0ffffffffffffffff', Port: 80 },
+        ],
+      }),
+    );
     account.advance(10_000);
     expect((await health(account, tg, [{ Id: instanceId, Port: 80 }]))[0]!.TargetHealth!.State).toBe('unused');
     expect(account.elbv2.targetHistory(tg)).toHaveLength(1);
@@ -70,7 +81,9 @@ describe('simulated ELBv2', () => {
   it('answers TargetGroupNotFoundException for an unknown group', async () => {
     const { elbv2 } = setup();
     const arn = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/gone/0123456789abcdef';
-    await expect(elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: 'i-1' }] }))).rejects.toBeInstanceOf(TargetGroupNotFoundException);
+    await expect(elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: arn, Targets: [{ Id: 'i-1' }] }))).rejects.toBeInstanceOf(
+      TargetGroupNotFoundException,
+    );
     await expect(elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))).rejects.toBeInstanceOf(TargetGroupNotFoundException);
   });
 
@@ -90,9 +103,19 @@ describe('simulated ELBv2', () => {
     const { account, elbv2, instanceId, tg } = setup(300);
     const read = await elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg }));
     expect(read.Attributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '300' });
-    await elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }] }));
+    await elbv2.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: tg,
+        Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }],
+      }),
+    );
     await expect(
-      elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3601' }] })),
+      elbv2.send(
+        new ModifyTargetGroupAttributesCommand({
+          TargetGroupArn: tg,
+          Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '3601' }],
+        }),
+      ),
     ).rejects.toBeInstanceOf(InvalidConfigurationRequestException);
 
     account.elbv2.registerTarget(tg, { id: instanceId, port: 80 }, { by: 'ecs', healthy: true });
@@ -105,10 +128,17 @@ describe('simulated ELBv2', () => {
     const account = new SimulatedAccount();
     const lb = account.elbv2.createLoadBalancer('alb');
     const arns = Array.from({ length: 25 }, (_, i) =>
-      account.elbv2.createTargetGroup({ name: `tg-${i}`, targetType: i % 2 ? 'ip' : 'instance', port: 80, loadBalancerArns: i < 7 ? [lb] : [] }),
+      account.elbv2.createTargetGroup({
+        name: `tg-${i}`,
+        targetType: i % 2 ? 'ip' : 'instance',
+        port: 80,
+        loadBalancerArns: i < 7 ? [lb] : [],
+      }),
     );
     const { elbv2 } = account.clients();
-    await expect(elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: arns.slice(0, 21) }))).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: arns.slice(0, 21) }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
     const byArn = await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: arns.slice(0, 20) }));
     expect(byArn.TargetGroups).toHaveLength(20);
     expect(byArn.TargetGroups![1]).toMatchObject({ TargetGroupName: 'tg-1', TargetType: 'ip', Port: 80, Protocol: 'HTTP' });

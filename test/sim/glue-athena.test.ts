@@ -16,7 +16,11 @@ import {
 } from '@aws-sdk/client-glue';
 import { SimulatedAccount } from '../../sim/account';
 
-const keys = [{ Name: 'year', Type: 'int' }, { Name: 'month', Type: 'int' }, { Name: 'day', Type: 'int' }];
+const keys = [
+  { Name: 'year', Type: 'int' },
+  { Name: 'month', Type: 'int' },
+  { Name: 'day', Type: 'int' },
+];
 const part = (day: number) => ({ Values: ['2026', '11', String(day)], StorageDescriptor: { Location: `s3://b/t/2026/11/${day}/` } });
 
 function glueWorld() {
@@ -31,7 +35,8 @@ describe('simulated Glue', () => {
     const { account, glue } = glueWorld();
     for (let i = 0; i < 249; i += 1) await glue.send(new CreateTableCommand({ DatabaseName: 'db', TableInput: { Name: `T_${i}` } }));
     const names: string[] = [];
-    for await (const page of paginateGetTables({ client: glue, pageSize: 100 }, { DatabaseName: 'db' })) names.push(...page.TableList!.map((t) => t.Name!));
+    for await (const page of paginateGetTables({ client: glue, pageSize: 100 }, { DatabaseName: 'db' }))
+      names.push(...page.TableList!.map((t) => t.Name!));
     expect(names).toHaveLength(250);
     expect(names).toContain('t_7');
     expect(account.countCalls('glue', 'GetTables')).toBe(3);
@@ -41,15 +46,21 @@ describe('simulated Glue', () => {
     const { glue } = glueWorld();
     await expect(glue.send(new GetTableCommand({ DatabaseName: 'db', Name: 'nope' }))).rejects.toBeInstanceOf(EntityNotFoundException);
     await expect(glue.send(new GetTableCommand({ DatabaseName: 'nodb', Name: 't' }))).rejects.toThrow('Database nodb not found.');
-    await expect(glue.send(new CreateTableCommand({ DatabaseName: 'db', TableInput: { Name: 'T' } }))).rejects.toBeInstanceOf(AlreadyExistsException);
+    await expect(glue.send(new CreateTableCommand({ DatabaseName: 'db', TableInput: { Name: 'T' } }))).rejects.toBeInstanceOf(
+      AlreadyExistsException,
+    );
   });
 
   it("refuses more than 100 partitions per call with AWS's validation text", async () => {
     const { glue } = glueWorld();
     const list = Array.from({ length: 101 }, (_, i) => part(i));
-    await expect(glue.send(new BatchCreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInputList: list }))).rejects.toMatchObject({
+    await expect(
+      glue.send(new BatchCreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInputList: list })),
+    ).rejects.toMatchObject({
       name: 'ValidationException',
-      message: expect.stringContaining("at 'partitionInputList' failed to satisfy constraint: Member must have length less than or equal to 100"),
+      message: expect.stringContaining(
+        "at 'partitionInputList' failed to satisfy constraint: Member must have length less than or equal to 100",
+      ),
     });
   });
 
@@ -57,7 +68,9 @@ describe('simulated Glue', () => {
     const { account, glue } = glueWorld();
     await glue.send(new BatchCreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInputList: [part(1)] }));
     account.glue.failPartitionsOnce((_t, v) => v[2] === '3', 'InternalServiceException');
-    const out = await glue.send(new BatchCreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInputList: [part(1), part(2), part(3)] }));
+    const out = await glue.send(
+      new BatchCreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInputList: [part(1), part(2), part(3)] }),
+    );
     expect(out.Errors?.map((e) => [e.PartitionValues?.[2], e.ErrorDetail?.ErrorCode])).toEqual([
       ['1', 'AlreadyExistsException'],
       ['3', 'InternalServiceException'],
@@ -69,13 +82,24 @@ describe('simulated Glue', () => {
 
   it('filters GetPartitions by a simple expression and pages it', async () => {
     const { glue } = glueWorld();
-    await glue.send(new BatchCreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInputList: Array.from({ length: 30 }, (_, i) => part(i + 1)) }));
-    const some = await glue.send(new GetPartitionsCommand({ DatabaseName: 'db', TableName: 't', Expression: "year = 2026 AND day in (3, '4')" }));
+    await glue.send(
+      new BatchCreatePartitionCommand({
+        DatabaseName: 'db',
+        TableName: 't',
+        PartitionInputList: Array.from({ length: 30 }, (_, i) => part(i + 1)),
+      }),
+    );
+    const some = await glue.send(
+      new GetPartitionsCommand({ DatabaseName: 'db', TableName: 't', Expression: "year = 2026 AND day in (3, '4')" }),
+    );
     expect(some.Partitions?.map((p) => p.Values![2])).toEqual(['3', '4']);
     const seen: string[] = [];
-    for await (const page of paginateGetPartitions({ client: glue, pageSize: 7 }, { DatabaseName: 'db', TableName: 't' })) seen.push(...page.Partitions!.map((p) => p.Values![2]!));
+    for await (const page of paginateGetPartitions({ client: glue, pageSize: 7 }, { DatabaseName: 'db', TableName: 't' }))
+      seen.push(...page.Partitions!.map((p) => p.Values![2]!));
     expect(seen).toHaveLength(30);
-    await expect(glue.send(new GetPartitionsCommand({ DatabaseName: 'db', TableName: 't', Expression: 'day > 3' }))).rejects.toThrow(/Unsupported expression/);
+    await expect(glue.send(new GetPartitionsCommand({ DatabaseName: 'db', TableName: 't', Expression: 'day > 3' }))).rejects.toThrow(
+      /Unsupported expression/,
+    );
   });
 });
 
@@ -85,7 +109,12 @@ describe('simulated Athena', () => {
     return { account, athena: account.clients().athena };
   }
   const start = (sql: string, params?: string[], output: string | null = 's3://r/') =>
-    new StartQueryExecutionCommand({ QueryString: sql, ExecutionParameters: params, WorkGroup: 'primary', ...(output ? { ResultConfiguration: { OutputLocation: output } } : {}) });
+    new StartQueryExecutionCommand({
+      QueryString: sql,
+      ExecutionParameters: params,
+      WorkGroup: 'primary',
+      ...(output ? { ResultConfiguration: { OutputLocation: output } } : {}),
+    });
 
   it('moves QUEUED → RUNNING → SUCCEEDED over simulated time and reports statistics', async () => {
     const { account, athena } = athenaWorld();
@@ -93,7 +122,9 @@ describe('simulated Athena', () => {
     const { QueryExecutionId: id } = await athena.send(start('SELECT "a" FROM "t" WHERE x = ?', ["'it''s'"]));
     const state = async () => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution!;
     expect((await state()).Status?.State).toBe('QUEUED');
-    await expect(athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }))).rejects.toThrow('Query has not yet finished. Current state: QUEUED');
+    await expect(athena.send(new GetQueryResultsCommand({ QueryExecutionId: id }))).rejects.toThrow(
+      'Query has not yet finished. Current state: QUEUED',
+    );
     account.advance(300);
     expect((await state()).Status?.State).toBe('RUNNING');
     account.advance(2000);
@@ -120,7 +151,11 @@ describe('simulated Athena', () => {
   });
 
   it.each([
-    ['a parameter count that does not match the placeholders', start('SELECT 1 FROM t WHERE a = ?', []), /number of execution parameters \(0\) does not match .* \(1\)/],
+    [
+      'a parameter count that does not match the placeholders',
+      start('SELECT 1 FROM t WHERE a = ?', []),
+      /number of execution parameters \(0\) does not match .* \(1\)/,
+    ],
     ['no output location anywhere', start('SELECT 1', undefined, null), /No output location provided/],
   ])('refuses %s', async (_what, command, message) => {
     const { athena } = athenaWorld();
@@ -136,8 +171,11 @@ describe('simulated Athena', () => {
     const { QueryExecutionId: a } = await athena.send(start('SELECT 1'));
     const { QueryExecutionId: b } = await athena.send(start('SELECT 1'));
     account.advance(3_600_000);
-    const stateOf = async (id?: string) => (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution?.Status?.State;
+    const stateOf = async (id?: string) =>
+      (await athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution?.Status?.State;
     expect([await stateOf(a), await stateOf(b)]).toEqual(['FAILED', 'RUNNING']);
-    await expect(athena.send(new GetQueryResultsCommand({ QueryExecutionId: a, MaxResults: 1001 }))).rejects.toThrow(/less than or equal to 1000/);
+    await expect(athena.send(new GetQueryResultsCommand({ QueryExecutionId: a, MaxResults: 1001 }))).rejects.toThrow(
+      /less than or equal to 1000/,
+    );
   });
 });

@@ -46,6 +46,13 @@ describe('the simulator holds its own truth', () => {
       "const d = await import('../shared/z');",
       "import '../shared/side-effect';",
     ].join('\n');
-    expect(specifiers(text)).toEqual(['../shared/aws/limits', '../shared/lambda/clock', '../shared/x', '../shared/side-effect', '../shared/z', '../shared/y']);
+    expect(specifiers(text)).toEqual([
+      '../shared/aws/limits',
+      '../shared/lambda/clock',
+      '../shared/x',
+      '../shared/side-effect',
+      '../shared/z',
+      '../shared/y',
+    ]);
   });
 });

@@ -31,7 +31,10 @@ describe('outage windows (failDuring)', () => {
     account.failDuring('elbv2', 'DeregisterTargets', () => serverError('elbv2'), { from: t0, to: t0 + 60_000 });
     const { elbv2 } = account.clients({ maxAttempts: 1 });
     const target = account.elbv2.currentTargets(c.targetGroups.frontend)[0]!;
-    const deregister = () => elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: c.targetGroups.frontend, Targets: [{ Id: target.id, Port: target.port }] }));
+    const deregister = () =>
+      elbv2.send(
+        new DeregisterTargetsCommand({ TargetGroupArn: c.targetGroups.frontend, Targets: [{ Id: target.id, Port: target.port }] }),
+      );
 
     await expect(deregister()).rejects.toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { httpStatusCode: 503 } });
     await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: c.targetGroups.frontend }));
@@ -39,7 +42,9 @@ describe('outage windows (failDuring)', () => {
     await expect(deregister()).rejects.toMatchObject({ name: 'ServiceUnavailable' });
     account.advance(1);
     await deregister();
-    expect(account.elbv2.currentTargets(c.targetGroups.frontend).find((t) => t.id === target.id && t.port === target.port)?.state).toBe('draining');
+    expect(account.elbv2.currentTargets(c.targetGroups.frontend).find((t) => t.id === target.id && t.port === target.port)?.state).toBe(
+      'draining',
+    );
   });
 
   it('StopTask answers 500 for 300 ms: the SDK retries outlast the window and the call gets through', async () => {

@@ -10,7 +10,9 @@ const once = (account: SimulatedAccount) => account.clients({ maxAttempts: 1 });
 
 async function settle<T>(calls: Array<Promise<T>>) {
   const results = await Promise.allSettled(calls);
-  const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as Error & { $metadata?: { httpStatusCode?: number } });
+  const rejected = results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => r.reason as Error & { $metadata?: { httpStatusCode?: number } });
   return { ok: results.length - rejected.length, rejected };
 }
 
@@ -29,7 +31,13 @@ describe('request rates as token buckets shared by the whole account', () => {
     expect(account.calls.filter((x) => x.throttledBy === 'ecs:cluster-resource-read')).toHaveLength(50);
     // ListTasks shares the bucket; UpdateContainerInstancesState draws from cluster-resource-modify.
     await expect(a.send(new ListTasksCommand({ cluster: c.cluster }))).rejects.toMatchObject({ name: 'ThrottlingException' });
-    await a.send(new UpdateContainerInstancesStateCommand({ cluster: c.cluster, containerInstances: [c.instances[1]!.containerInstanceArn], status: 'ACTIVE' }));
+    await a.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: c.cluster,
+        containerInstances: [c.instances[1]!.containerInstanceArn],
+        status: 'ACTIVE',
+      }),
+    );
     await a.send(new ListClustersCommand({}));
 
     account.advance(1_000);
@@ -43,7 +51,8 @@ describe('request rates as token buckets shared by the whole account', () => {
     const c = buildSpotCluster(account);
     const { elbv2 } = once(account);
     const tg = c.targetGroups.frontend;
-    const deregister = () => elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: 'i-0000000000000000', Port: 80 }] }));
+    const deregister = () =>
+      elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: tg, Targets: [{ Id: 'i-0000000000000000', Port: 80 }] }));
     const health = () => elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: tg }));
 
     const registrations = await settle(Array.from({ length: 25 }, deregister));
@@ -52,7 +61,9 @@ describe('request rates as token buckets shared by the whole account', () => {
     // The registration bucket (20) is dry, and 20 of the account bucket's 40 are gone: 20 describes left.
     const reads = await settle(Array.from({ length: 25 }, health));
     expect(reads.ok).toBe(20);
-    expect(account.calls.filter((x) => x.operation === 'DescribeTargetHealth' && x.throttledBy).map((x) => x.throttledBy)).toEqual(Array(5).fill('elbv2:account'));
+    expect(account.calls.filter((x) => x.operation === 'DescribeTargetHealth' && x.throttledBy).map((x) => x.throttledBy)).toEqual(
+      Array(5).fill('elbv2:account'),
+    );
   });
 
   it('answers EC2 throttling as RequestLimitExceeded, per API, with a smaller bucket for unfiltered DescribeInstances', async () => {
@@ -63,7 +74,9 @@ describe('request rates as token buckets shared by the whole account', () => {
     expect(unfiltered.ok).toBe(50);
     expect(unfiltered.rejected[0]).toMatchObject({ name: 'RequestLimitExceeded', message: 'Request limit exceeded.' });
     const filtered = await settle(
-      Array.from({ length: 100 }, () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [c.instances[0]!.instanceId] }] }))),
+      Array.from({ length: 100 }, () =>
+        ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [c.instances[0]!.instanceId] }] })),
+      ),
     );
     expect(filtered.ok).toBe(100);
     await ec2.send(new TerminateInstancesCommand({ InstanceIds: [c.instances[1]!.instanceId] }));
@@ -101,7 +114,9 @@ describe('request rates as token buckets shared by the whole account', () => {
     account.faults.throttleRate = 1;
     const { ecs, elbv2, ec2 } = once(account);
     await expect(ecs.send(new ListTasksCommand({ cluster: c.cluster }))).rejects.toMatchObject({ name: 'ThrottlingException' });
-    await expect(elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: c.targetGroups.api }))).rejects.toMatchObject({ name: 'Throttling' });
+    await expect(elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: c.targetGroups.api }))).rejects.toMatchObject({
+      name: 'Throttling',
+    });
     await expect(ec2.send(new DescribeInstancesCommand({}))).rejects.toMatchObject({ name: 'RequestLimitExceeded' });
     expect(account.calls.every((x) => x.throttledBy === undefined)).toBe(true);
   });
@@ -112,7 +127,9 @@ describe('request rates as token buckets shared by the whole account', () => {
     const startedAt = account.clock.now();
     const { ecs } = account.clients();
 
-    const wave = await settle(Array.from({ length: 150 }, () => ecs.send(new DescribeTasksCommand({ cluster: c.cluster, tasks: [c.tasks.batch] }))));
+    const wave = await settle(
+      Array.from({ length: 150 }, () => ecs.send(new DescribeTasksCommand({ cluster: c.cluster, tasks: [c.tasks.batch] }))),
+    );
 
     expect(wave.ok).toBe(150);
     expect(account.calls.some((x) => x.throttledBy === 'ecs:cluster-resource-read')).toBe(true);

@@ -23,8 +23,14 @@ describe('simulated SQS', () => {
     const { account, sqs, url } = setup();
     await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: '{"step":2}', DelaySeconds: 30 }));
     const attrs = async () =>
-      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'] })))
-        .Attributes;
+      (
+        await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'],
+          }),
+        )
+      ).Attributes;
     expect(await attrs()).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesDelayed: '1' });
     account.advance(29_999);
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
@@ -45,13 +51,19 @@ describe('simulated SQS', () => {
   it('hides a received message for the visibility timeout, shows it again, and forgets it once deleted', async () => {
     const { account, sqs, url } = setup();
     const sent = await sqs.send(
-      new SendMessageCommand({ QueueUrl: url, MessageBody: 'job', MessageAttributes: { kind: { DataType: 'String', StringValue: 'drain' } } }),
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: 'job',
+        MessageAttributes: { kind: { DataType: 'String', StringValue: 'drain' } },
+      }),
     );
-    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 10, MessageAttributeNames: ['All'] }))).Messages![0]!;
+    const first = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 10, MessageAttributeNames: ['All'] })))
+      .Messages![0]!;
     expect(first).toMatchObject({ MessageId: sent.MessageId, MessageAttributes: { kind: { DataType: 'String', StringValue: 'drain' } } });
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url }))).Messages).toBeUndefined();
     account.advance(10_000);
-    const second = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }))).Messages![0]!;
+    const second = (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ['ApproximateReceiveCount'] })))
+      .Messages![0]!;
     expect(second.Attributes).toEqual({ ApproximateReceiveCount: '2' });
     await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: second.ReceiptHandle }));
     account.advance(60_000);
@@ -71,11 +83,17 @@ describe('simulated SQS', () => {
   it('limits batches to 10 entries and receives at most 10', async () => {
     const { sqs, url } = setup();
     const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ Id: `m${i}`, MessageBody: `body ${i}` }));
-    await expect(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries(11) }))).rejects.toBeInstanceOf(TooManyEntriesInBatchRequest);
-    const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [...entries(9), { Id: 'bad', MessageBody: 'x', DelaySeconds: 1000 }] }));
+    await expect(sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries(11) }))).rejects.toBeInstanceOf(
+      TooManyEntriesInBatchRequest,
+    );
+    const out = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: url, Entries: [...entries(9), { Id: 'bad', MessageBody: 'x', DelaySeconds: 1000 }] }),
+    );
     expect(out.Successful).toHaveLength(9);
     expect(out.Failed).toEqual([expect.objectContaining({ Id: 'bad', SenderFault: true, Code: 'InvalidParameterValue' })]);
-    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 }))).rejects.toMatchObject({ name: 'InvalidParameterValue' });
+    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 11 }))).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+    });
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }))).Messages).toHaveLength(9);
   });
 
@@ -99,7 +117,9 @@ describe('simulated SNS', () => {
     expect(delivered).toMatchObject({ Type: 'Notification', TopicArn: topic, Message: '{"cluster":"web"}', MessageId: out.MessageId });
 
     await expect(sns.send(new PublishCommand({ TopicArn: `${topic}-gone`, Message: 'x' }))).rejects.toBeInstanceOf(NotFoundException);
-    await expect(sns.send(new PublishCommand({ TopicArn: topic, Message: 'x'.repeat(262_145) }))).rejects.toThrow('Invalid parameter: Message too long');
+    await expect(sns.send(new PublishCommand({ TopicArn: topic, Message: 'x'.repeat(262_145) }))).rejects.toThrow(
+      'Invalid parameter: Message too long',
+    );
     // The largest message is accepted; its envelope is too large for the queue, so that delivery is lost.
     const big = await sns.send(new PublishCommand({ TopicArn: topic, Message: 'x'.repeat(262_144) }));
     expect(account.sns.failedDeliveries(topic)).toEqual([{ messageId: big.MessageId, queueUrl: url, error: 'InvalidParameterValue' }]);

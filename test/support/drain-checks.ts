@@ -34,13 +34,17 @@ export function deregisteredBeforeStopped(account: SimulatedAccount, taskArns: r
       continue;
     }
     for (const t of task.targets) {
-      const history = account.elbv2.targetHistory(t.targetGroupArn).filter((h) => h.id === t.id && h.port === t.port && h.registeredAt <= (task.startedAt ?? task.createdAt));
+      const history = account.elbv2
+        .targetHistory(t.targetGroupArn)
+        .filter((h) => h.id === t.id && h.port === t.port && h.registeredAt <= (task.startedAt ?? task.createdAt));
       const record = history[history.length - 1];
       if (!record) problems.push(`${arn}: no target record for ${t.id}:${t.port}`);
       else if (record.deregisterRequestedAt === undefined) problems.push(`${arn}: ${t.id}:${t.port} never deregistered`);
       else if (record.deregisteredBy !== 'api') problems.push(`${arn}: ${t.id}:${t.port} deregistered by ${record.deregisteredBy}`);
       else if (task.stopRequestedAt === undefined || record.deregisterRequestedAt > task.stopRequestedAt)
-        problems.push(`${arn}: stopped at ${task.stopRequestedAt} before ${t.id}:${t.port} was deregistered at ${record.deregisterRequestedAt}`);
+        problems.push(
+          `${arn}: stopped at ${task.stopRequestedAt} before ${t.id}:${t.port} was deregistered at ${record.deregisterRequestedAt}`,
+        );
     }
   }
   return problems;
@@ -63,7 +67,9 @@ export function secondsWithoutHealthy(account: SimulatedAccount, targetGroupArn:
   const history = account.elbv2.targetHistory(targetGroupArn);
   let without = 0;
   for (let t = from; t < to; t += 100) {
-    const serving = history.some((h) => h.healthyAt !== undefined && h.healthyAt <= t && t < (h.deregisterRequestedAt ?? h.drainedAt ?? Infinity));
+    const serving = history.some(
+      (h) => h.healthyAt !== undefined && h.healthyAt <= t && t < (h.deregisterRequestedAt ?? h.drainedAt ?? Infinity),
+    );
     if (!serving) without += 100;
   }
   return without / 1000;

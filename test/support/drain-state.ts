@@ -29,7 +29,8 @@ export interface TaskSpec {
 
 export function ecsTask(o: TaskSpec): Task {
   const containers = new Map<string, Array<{ containerPort: number; hostPort: number }>>();
-  for (const b of o.bindings ?? []) containers.set(b.container, [...(containers.get(b.container) ?? []), { containerPort: b.containerPort, hostPort: b.hostPort }]);
+  for (const b of o.bindings ?? [])
+    containers.set(b.container, [...(containers.get(b.container) ?? []), { containerPort: b.containerPort, hostPort: b.hostPort }]);
   return {
     taskArn: o.arn,
     group: o.group ?? (o.service ? `service:${o.service}` : 'family:report'),
@@ -42,7 +43,10 @@ export function ecsTask(o: TaskSpec): Task {
   };
 }
 
-export function ecsService(name: string, o: { runningCount: number; lbs?: Array<{ tg: string; container: string; port: number }> }): Service {
+export function ecsService(
+  name: string,
+  o: { runningCount: number; lbs?: Array<{ tg: string; container: string; port: number }> },
+): Service {
   return {
     serviceName: name,
     runningCount: o.runningCount,
@@ -108,8 +112,13 @@ export function deregistered(state: DrainState, tg: string, targets: readonly Ta
  */
 export function sawHealth(state: DrainState, tg: string, seen: readonly TargetHealth[], at: number): DrainState {
   const g = group(state, tg);
-  if (g.targetType === 'instance') for (const h of seen) if (h.id === state.ec2InstanceId) g.ours.set(targetKey(h), { id: h.id, port: h.port });
-  g.health = { at, states: new Map(seen.map((h) => [targetKey(h), h.state])), healthyOthers: seen.filter((h) => h.state === 'healthy' && !g.ours.has(targetKey(h))).length };
+  if (g.targetType === 'instance')
+    for (const h of seen) if (h.id === state.ec2InstanceId) g.ours.set(targetKey(h), { id: h.id, port: h.port });
+  g.health = {
+    at,
+    states: new Map(seen.map((h) => [targetKey(h), h.state])),
+    healthyOthers: seen.filter((h) => h.state === 'healthy' && !g.ours.has(targetKey(h))).length,
+  };
   return state;
 }
 
@@ -127,5 +136,11 @@ function group(state: DrainState, tg: string) {
 /** Steps as short strings: `stop:ARN`, `dereg:TG`, `complete:RESULT`, else the kind. */
 export const kinds = (steps: readonly DrainStep[]) =>
   steps.map((s) =>
-    s.kind === 'stopTask' ? `stop:${s.taskArn}` : s.kind === 'deregisterTargets' ? `dereg:${s.targetGroupArn}` : s.kind === 'completeLifecycle' ? `complete:${s.result}` : s.kind,
+    s.kind === 'stopTask'
+      ? `stop:${s.taskArn}`
+      : s.kind === 'deregisterTargets'
+        ? `dereg:${s.targetGroupArn}`
+        : s.kind === 'completeLifecycle'
+          ? `complete:${s.result}`
+          : s.kind,
   );

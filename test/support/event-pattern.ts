@@ -7,7 +7,8 @@ export function matchesPattern(pattern: Record<string, unknown>, event: Record<s
   return Object.entries(pattern).every(([key, want]) => {
     const got = event[key];
     if (Array.isArray(want)) {
-      if (want.some((w) => typeof w === 'object' && w !== null)) throw new Error(`content filter in pattern key ${key} is not supported by this matcher`);
+      if (want.some((w) => typeof w === 'object' && w !== null))
+        throw new Error(`content filter in pattern key ${key} is not supported by this matcher`);
       return Array.isArray(got) ? got.some((g) => want.includes(g)) : want.includes(got);
     }
     if (want && typeof want === 'object') {

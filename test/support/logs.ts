@@ -46,7 +46,14 @@ export function registerFamily(account: SimulatedAccount, family: string, contai
       name,
       image: `${name}:1`,
       memory: 256,
-      ...(driver ? { logConfiguration: { logDriver: driver as 'fluentd', options: { 'fluentd-address': 'localhost:24224', tag: `${family}.${name}` } } } : {}),
+      ...(driver
+        ? {
+            logConfiguration: {
+              logDriver: driver as 'fluentd',
+              options: { 'fluentd-address': 'localhost:24224', tag: `${family}.${name}` },
+            },
+          }
+        : {}),
     })),
   });
 }

@@ -10,10 +10,19 @@ export interface WaveOptions {
   services: number;
   /** Instances with room that are not interrupted. */
   spare?: number;
+  /** Tasks of every service on each spare instance (0: every task of a service sits on the victims). */
+  tasksPerServicePerSpare?: number;
   deregistrationDelaySeconds?: number;
 }
 
-const app = (family: string): ContainerDefinition => ({ name: 'app', image: `${family}:1`, cpu: 64, memory: 128, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] });
+const app = (family: string): ContainerDefinition => ({
+  name: 'app',
+  image: `${family}:1`,
+  cpu: 64,
+  memory: 128,
+  essential: true,
+  portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+});
 
 /** A cluster `wave`: many Spot instances, each running tasks of every service (alternately bridge and awsvpc), plus spare room. */
 export function buildWave(account: SimulatedAccount, o: WaveOptions) {
@@ -21,7 +30,12 @@ export function buildWave(account: SimulatedAccount, o: WaveOptions) {
   account.ecs.createCluster(cluster);
   const join = () => {
     const { instanceId } = account.ec2.launchInstance({ lifecycle: 'spot', instanceType: M5_4XLARGE.instanceType });
-    const containerInstanceArn = account.ecs.registerContainerInstance({ cluster, ec2InstanceId: instanceId, cpu: M5_4XLARGE.cpu, memory: M5_4XLARGE.memory });
+    const containerInstanceArn = account.ecs.registerContainerInstance({
+      cluster,
+      ec2InstanceId: instanceId,
+      cpu: M5_4XLARGE.cpu,
+      memory: M5_4XLARGE.memory,
+    });
     return { instanceId, containerInstanceArn };
   };
   const victims = Array.from({ length: o.victims }, join);
@@ -41,14 +55,37 @@ export function buildWave(account: SimulatedAccount, o: WaveOptions) {
     return { name, targetGroupArn, taskDefinitionArn: def.taskDefinitionArn! };
   });
   const perService = Math.ceil(o.tasksPerVictim / o.services);
+  const onSpare = o.tasksPerServicePerSpare ?? 0;
   for (const s of services)
-    account.ecs.createService({ cluster, name: s.name, taskDefinition: s.taskDefinitionArn, desiredCount: perService * o.victims, loadBalancers: [{ targetGroupArn: s.targetGroupArn, containerName: 'app', containerPort: 8080 }] });
+    account.ecs.createService({
+      cluster,
+      name: s.name,
+      taskDefinition: s.taskDefinitionArn,
+      desiredCount: perService * o.victims + onSpare * spare.length,
+      loadBalancers: [{ targetGroupArn: s.targetGroupArn, containerName: 'app', containerPort: 8080 }],
+    });
+  for (const sp of spare)
+    for (const s of services)
+      for (let i = 0; i < onSpare; i++)
+        account.ecs.startTask({
+          cluster,
+          containerInstanceArn: sp.containerInstanceArn,
+          taskDefinition: s.taskDefinitionArn,
+          serviceName: s.name,
+        });
   const tasksByVictim = new Map<string, string[]>();
   for (const v of victims) {
     const arns: string[] = [];
     for (let i = 0; i < o.tasksPerVictim; i++) {
       const s = services[i % services.length]!;
-      arns.push(account.ecs.startTask({ cluster, containerInstanceArn: v.containerInstanceArn, taskDefinition: s.taskDefinitionArn, serviceName: s.name }));
+      arns.push(
+        account.ecs.startTask({
+          cluster,
+          containerInstanceArn: v.containerInstanceArn,
+          taskDefinition: s.taskDefinitionArn,
+          serviceName: s.name,
+        }),
+      );
     }
     tasksByVictim.set(v.instanceId, arns);
   }

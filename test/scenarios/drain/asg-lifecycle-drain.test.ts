@@ -15,7 +15,14 @@ function setup(account: SimulatedAccount, config: Partial<Deps['config']> = {}) 
   const logger = recordingLogger();
   const deps: Deps = {
     clients: account.clients(),
-    config: { ...DRAIN_DEFAULTS, ...ASG_DEFAULTS, maxWaitMs: ASG_DEFAULTS.drainMaxMs, drainQueueName: QUEUE, deadLetterQueueName: DLQ, ...config },
+    config: {
+      ...DRAIN_DEFAULTS,
+      ...ASG_DEFAULTS,
+      maxWaitMs: ASG_DEFAULTS.drainMaxMs,
+      drainQueueName: QUEUE,
+      deadLetterQueueName: DLQ,
+      ...config,
+    },
     clock: account.clock,
     logger,
     metrics: recordingMetrics(),
@@ -44,7 +51,12 @@ describe('asgLifecycleDrain on the simulated account', () => {
     const onVictim = account.ecs.tasksOn(victim.instanceId);
     expect(onVictim.length).toBeGreaterThan(0);
     for (const t of onVictim) expect(t.stoppedAt).toBeLessThanOrEqual(action.completedAt!);
-    expect(deregisteredBeforeStopped(account, onVictim.filter((t) => t.serviceName).map((t) => t.arn))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        onVictim.filter((t) => t.serviceName).map((t) => t.arn),
+      ),
+    ).toEqual([]);
     expect(account.ecs.task(c.batchTask)!.stopRequestedAt! - action.startedAt).toBeLessThan(5_000);
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
@@ -70,7 +82,12 @@ describe('asgLifecycleDrain on the simulated account', () => {
     // The web targets drained fully (300 s) before their tasks stopped.
     const web = account.ecs.tasksOn(victim.instanceId).filter((t) => t.serviceName);
     for (const t of web) expect(t.stopRequestedAt! - action.startedAt).toBeGreaterThanOrEqual(300_000);
-    expect(deregisteredBeforeStopped(account, web.map((t) => t.arn))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        web.map((t) => t.arn),
+      ),
+    ).toEqual([]);
   });
 
   it('completes our hook at once for an instance that is in no cluster', async () => {
@@ -166,7 +183,9 @@ describe('asgLifecycleDrain on the simulated account', () => {
       max: 2,
       desired: 1,
       instanceIds: [c.instances[1]!.instanceId],
-      lifecycleHooks: [{ name: 'their-hook', transition: 'autoscaling:EC2_INSTANCE_TERMINATING', heartbeatTimeout: 3600, defaultResult: 'ABANDON' }],
+      lifecycleHooks: [
+        { name: 'their-hook', transition: 'autoscaling:EC2_INSTANCE_TERMINATING', heartbeatTimeout: 3600, defaultResult: 'ABANDON' },
+      ],
     });
     const event = account.autoscaling.beginTermination('their-asg', c.instances[1]!.instanceId);
 
@@ -198,7 +217,12 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(action.heartbeats.length).toBeGreaterThanOrEqual(10);
     const web = account.ecs.tasksOn(victim.instanceId).filter((t) => t.serviceName);
     for (const t of web) expect(t.stopRequestedAt! - action.startedAt).toBeGreaterThanOrEqual(3000_000);
-    expect(deregisteredBeforeStopped(account, web.map((t) => t.arn))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        web.map((t) => t.arn),
+      ),
+    ).toEqual([]);
   });
 
   it('rides out a 15-minute ECS outage mid-drain: no task killed while the hook lives, CONTINUE after', async () => {
@@ -209,7 +233,10 @@ describe('asgLifecycleDrain on the simulated account', () => {
     const victim = c.instances[0]!;
     const event = account.autoscaling.beginTermination(c.asgName, victim.instanceId);
     const t0 = account.clock.now();
-    account.failDuring('ecs', '*', () => simError('ServerException', 'simulated ECS outage', 500), { from: t0 + 20_000, to: t0 + 20_000 + 15 * 60_000 });
+    account.failDuring('ecs', '*', () => simError('ServerException', 'simulated ECS outage', 500), {
+      from: t0 + 20_000,
+      to: t0 + 20_000 + 15 * 60_000,
+    });
 
     publish(event);
     await source.run();
@@ -221,20 +248,29 @@ describe('asgLifecycleDrain on the simulated account', () => {
     const onVictim = account.ecs.tasksOn(victim.instanceId);
     for (const t of onVictim) expect(t.stoppedAt).toBeLessThanOrEqual(action.completedAt!);
     expect(account.ecs.killedByTermination()).toEqual([]);
-    expect(deregisteredBeforeStopped(account, onVictim.filter((t) => t.serviceName).map((t) => t.arn))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        onVictim.filter((t) => t.serviceName).map((t) => t.arn),
+      ),
+    ).toEqual([]);
   });
 
   it('names the step and subject when completing the lifecycle action fails, and logs the drain report before completing', async () => {
     const account = new SimulatedAccount();
     const c = buildAsgCluster(account, { deregistrationDelaySeconds: 10 });
     const { source, publish, logger } = setup(account);
-    account.failNext('autoscaling', 'CompleteLifecycleAction', () => simError('ServiceUnavailable', 'simulated Auto Scaling outage', 503), { times: 12 });
+    account.failNext('autoscaling', 'CompleteLifecycleAction', () => simError('ServiceUnavailable', 'simulated Auto Scaling outage', 503), {
+      times: 12,
+    });
     const event = account.autoscaling.beginTermination(c.asgName, c.instances[0]!.instanceId);
 
     publish(event);
     await source.run();
 
-    const warned = logger.entries.find((e) => e.message.startsWith('drain step failed') && JSON.stringify(e.extra).includes('completeLifecycle'));
+    const warned = logger.entries.find(
+      (e) => e.message.startsWith('drain step failed') && JSON.stringify(e.extra).includes('completeLifecycle'),
+    );
     expect(JSON.stringify(warned?.extra)).toContain(`${c.asgName}`);
     const reportAt = logger.entries.findIndex((e) => e.message === 'drain report');
     expect(reportAt).toBeGreaterThanOrEqual(0);
@@ -246,10 +282,19 @@ describe('asgLifecycleDrain on the simulated account', () => {
     buildAsgCluster(account);
     const { source, publish, dlqUrl } = setup(account);
 
-    publish({ source: 'aws.autoscaling', 'detail-type': 'EC2 Instance-terminate Lifecycle Action', id: 'e1', time: 'yesterday', detail: { AutoScalingGroupName: 'x', LifecycleHookName: 'ecs-steady-drain', EC2InstanceId: 'nope' } });
+    publish({
+      source: 'aws.autoscaling',
+      'detail-type': 'EC2 Instance-terminate Lifecycle Action',
+      id: 'e1',
+      time: 'yesterday',
+      detail: { AutoScalingGroupName: 'x', LifecycleHookName: 'ecs-steady-drain', EC2InstanceId: 'nope' },
+    });
     await source.run();
 
-    const parked = account.sqs.pending(dlqUrl).map((m) => m.body).join('\n');
+    const parked = account.sqs
+      .pending(dlqUrl)
+      .map((m) => m.body)
+      .join('\n');
     expect(parked).toMatch(/time: expected an ISO-8601 time/);
     expect(parked).toMatch(/detail\.LifecycleActionToken/);
     expect(parked).toMatch(/detail\.EC2InstanceId: expected an EC2 instance id/);

@@ -58,23 +58,31 @@ describe('the drain under a Spot wave and AWS failures', () => {
   it.each([
     ['DeregisterTargets', 'elbv2', 60_000, server('ServiceUnavailable', 503)],
     ['StopTask', 'ecs', 30_000, server('ServerException', 500)],
-  ] as const)('carries on through %s failing for a while and leaves nothing running at the deadline', async (operation, service, ms, error) => {
-    const account = new SimulatedAccount();
-    account.ecs.drainingReplacesServiceTasks = false; // our retries must do the work, not ECS's own draining
-    const c = buildSpotCluster(account, { deregistrationDelaySeconds: 10 });
-    const { handler } = spotWorld(account);
-    const noticeAt = account.clock.now();
-    account.failDuring(service, operation, error, { from: noticeAt, to: noticeAt + ms });
-    const victim = c.instances[0]!;
+  ] as const)(
+    'carries on through %s failing for a while and leaves nothing running at the deadline',
+    async (operation, service, ms, error) => {
+      const account = new SimulatedAccount();
+      account.ecs.drainingReplacesServiceTasks = false; // our retries must do the work, not ECS's own draining
+      const c = buildSpotCluster(account, { deregistrationDelaySeconds: 10 });
+      const { handler } = spotWorld(account);
+      const noticeAt = account.clock.now();
+      account.failDuring(service, operation, error, { from: noticeAt, to: noticeAt + ms });
+      const victim = c.instances[0]!;
 
-    const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
+      const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
 
-    const onVictim = c.tasksByInstance[victim.instanceId]!;
-    expect(runningAt(account, onVictim, noticeAt + SPOT_NOTICE_MS)).toEqual([]);
-    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
-    expect(report.failures.map((f) => f.step)).toContain(operation === 'StopTask' ? 'stopTask' : 'deregisterTargets');
-    expect(report.outcome).toBe('drained');
-  });
+      const onVictim = c.tasksByInstance[victim.instanceId]!;
+      expect(runningAt(account, onVictim, noticeAt + SPOT_NOTICE_MS)).toEqual([]);
+      expect(
+        deregisteredBeforeStopped(
+          account,
+          onVictim.filter((a) => a !== c.tasks.batch),
+        ),
+      ).toEqual([]);
+      expect(report.failures.map((f) => f.step)).toContain(operation === 'StopTask' ? 'stopTask' : 'deregisterTargets');
+      expect(report.outcome).toBe('drained');
+    },
+  );
 
   it('does not call a drain done while ECS refuses DRAINING (failures[]) and keeps tasks on the instance', async () => {
     const account = new SimulatedAccount();
@@ -84,7 +92,14 @@ describe('the drain under a Spot wave and AWS failures', () => {
     (clients.ecs.middlewareStack as any).add(
       (next: any, context: any) => async (args: any) =>
         context.commandName === 'UpdateContainerInstancesStateCommand'
-          ? { output: { containerInstances: [], failures: args.input.containerInstances.map((arn: string) => ({ arn, reason: 'simulated: instance update refused' })), $metadata: {} }, response: {} }
+          ? {
+              output: {
+                containerInstances: [],
+                failures: args.input.containerInstances.map((arn: string) => ({ arn, reason: 'simulated: instance update refused' })),
+                $metadata: {},
+              },
+              response: {},
+            }
           : next(args),
       { step: 'initialize', name: 'refuseDraining' },
     );
@@ -93,7 +108,9 @@ describe('the drain under a Spot wave and AWS failures', () => {
     const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
 
     expect(account.ecs.containerInstanceRecord(victim.instanceId)?.status).toBe('ACTIVE');
-    expect(report.failures).toEqual(expect.arrayContaining([expect.objectContaining({ step: 'setDraining', error: expect.stringContaining('instance update refused') })]));
+    expect(report.failures).toEqual(
+      expect.arrayContaining([expect.objectContaining({ step: 'setDraining', error: expect.stringContaining('instance update refused') })]),
+    );
     // The outcome follows what ECS says at the end, never what the drain meant to do.
     const stillThere = account.ecs.tasksOn(victim.instanceId).filter((t) => t.lastStatus !== 'STOPPED').length;
     expect(report.tasksLeftRunning).toBe(stillThere);
@@ -104,7 +121,10 @@ describe('the drain under a Spot wave and AWS failures', () => {
     const account = new SimulatedAccount();
     const c = buildSpotCluster(account, { deregistrationDelaySeconds: 10 });
     const { handler, clients, logger } = spotWorld(account);
-    rewriteEcs(clients.ecs, 'DescribeTasksCommand', (out) => ({ ...out, tasks: out.tasks.map((t: any) => ({ ...t, containers: t.containers?.map((k: any) => ({ ...k, networkBindings: [] })) })) }));
+    rewriteEcs(clients.ecs, 'DescribeTasksCommand', (out) => ({
+      ...out,
+      tasks: out.tasks.map((t: any) => ({ ...t, containers: t.containers?.map((k: any) => ({ ...k, networkBindings: [] })) })),
+    }));
     const victim = c.instances[0]!;
 
     const report = asReport(await handler(account.ec2.interruptSpot(victim.instanceId)));
@@ -122,7 +142,8 @@ describe('the drain under a Spot wave and AWS failures', () => {
     const c = buildSpotCluster(account, { deregistrationDelaySeconds: 10, instances: 3 });
     const { handler, clients } = spotWorld(account);
     (clients.ecs.middlewareStack as any).add(
-      (next: any, context: any) => (args: any) => next(context.commandName === 'ListContainerInstancesCommand' ? { ...args, input: { ...args.input, filter: undefined } } : args),
+      (next: any, context: any) => (args: any) =>
+        next(context.commandName === 'ListContainerInstancesCommand' ? { ...args, input: { ...args.input, filter: undefined } } : args),
       { step: 'initialize', name: 'dropFilter' },
     );
     const victim = c.instances[2]!; // not the first one listed
@@ -187,7 +208,9 @@ describe('the drain under a Spot wave and AWS failures', () => {
     const third = asReport(await handler(event));
 
     // Stops ECS kept our reason for (ECS's own draining may stop some tasks first: those are not ours to count).
-    const onVictim = c.tasksByInstance[c.instances[0]!.instanceId]!.filter((arn) => account.ecs.task(arn)!.stoppedReason?.startsWith('ecs-steady drain')).length;
+    const onVictim = c.tasksByInstance[c.instances[0]!.instanceId]!.filter((arn) =>
+      account.ecs.task(arn)!.stoppedReason?.startsWith('ecs-steady drain'),
+    ).length;
     expect(onVictim).toBeGreaterThan(0);
     expect(a!.tasksStopped.service + a!.tasksStopped.standalone + b!.tasksStopped.service + b!.tasksStopped.standalone).toBe(onVictim);
     expect(account.sns.published(topicArn)).toHaveLength(1);

@@ -43,7 +43,12 @@ describe('spotInterruption on the simulated account', () => {
     // The batch job can be re-queued from the published record.
     const published = account.sns.published(topicArn).map((p) => JSON.parse(p.message));
     expect(published).toEqual([
-      expect.objectContaining({ taskArn: c.tasks.batch, startedBy: 'job-runner', group: 'family:nightly-report', taskDefinitionArn: c.taskDefinitions.batch }),
+      expect.objectContaining({
+        taskArn: c.tasks.batch,
+        startedBy: 'job-runner',
+        group: 'family:nightly-report',
+        taskDefinitionArn: c.taskDefinitions.batch,
+      }),
     ]);
     expect(published[0].overrides.containerOverrides[0].command).toEqual(['--date', '2026-11-22']);
 
@@ -107,7 +112,12 @@ describe('spotInterruption on the simulated account', () => {
     expect(report.secondsToSpare).toBeGreaterThanOrEqual(0);
     const onVictim = c.tasksByInstance[victim.instanceId]!;
     for (const arn of onVictim) expect(account.ecs.task(arn)!.stopRequestedAt).toBeLessThanOrEqual(forceAt + 1_000);
-    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        onVictim.filter((a) => a !== c.tasks.batch),
+      ),
+    ).toEqual([]);
     account.advance(SPOT_NOTICE_MS);
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
@@ -125,7 +135,12 @@ describe('spotInterruption on the simulated account', () => {
     expect(account.calls.some((call) => call.error === 'ThrottlingException')).toBe(true);
     expect(report.outcome).toBe('drained');
     const onVictim = c.tasksByInstance[victim.instanceId]!;
-    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        onVictim.filter((a) => a !== c.tasks.batch),
+      ),
+    ).toEqual([]);
     account.advance(SPOT_NOTICE_MS);
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
@@ -148,7 +163,12 @@ describe('spotInterruption on the simulated account', () => {
     const failed = report.failures.filter((f) => f.step === 'deregisterTargets');
     expect(failed).toEqual([expect.objectContaining({ subject: c.targetGroups.apiInternal, times: 2 })]);
     const onVictim = c.tasksByInstance[victim.instanceId]!;
-    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        onVictim.filter((a) => a !== c.tasks.batch),
+      ),
+    ).toEqual([]);
     // The frontend tasks (other target group) did not wait for the failing one beyond their own drain.
     const frontend = onVictim.map((a) => account.ecs.task(a)!).filter((t) => t.serviceName === 'web-frontend');
     for (const t of frontend) expect(t.stopRequestedAt! - noticeAt).toBeLessThan(40_000);
@@ -159,7 +179,13 @@ describe('spotInterruption on the simulated account', () => {
     const account = new SimulatedAccount();
     account.ecs.drainingReplacesServiceTasks = false;
     const { handler, dlqUrl } = setup(account);
-    const bad = { id: 'e-1', source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning', time: 'yesterday', detail: { 'instance-id': 'web-1' } };
+    const bad = {
+      id: 'e-1',
+      source: 'aws.ec2',
+      'detail-type': 'EC2 Spot Instance Interruption Warning',
+      time: 'yesterday',
+      detail: { 'instance-id': 'web-1' },
+    };
 
     const result = await handler(bad);
 
@@ -170,7 +196,12 @@ describe('spotInterruption on the simulated account', () => {
     expect(error).toMatch(/detail\.instance-action/);
     const parked = account.sqs.pending(dlqUrl);
     expect(parked).toHaveLength(1);
-    expect(JSON.parse(parked[0]!.body)).toMatchObject({ source: 'spotInterruption', kind: 'spot-interruption-warning', rejectedAt: new Date(account.clock.now()).toISOString(), input: bad });
+    expect(JSON.parse(parked[0]!.body)).toMatchObject({
+      source: 'spotInterruption',
+      kind: 'spot-interruption-warning',
+      rejectedAt: new Date(account.clock.now()).toISOString(),
+      input: bad,
+    });
     expect(account.countCalls('ecs', 'ListClusters')).toBe(0);
   });
 
@@ -212,7 +243,13 @@ describe('spotInterruption on the simulated account', () => {
     account.ecs.drainingReplacesServiceTasks = false;
     const c = buildSpotCluster(account, { fleetReplacesInstances: false });
     const { handler } = setup(account);
-    await account.clients().ec2.send(new ModifySpotFleetRequestCommand({ SpotFleetRequestId: c.spotFleetRequestId, TargetCapacity: 1, ExcessCapacityTerminationPolicy: 'default' }));
+    await account.clients().ec2.send(
+      new ModifySpotFleetRequestCommand({
+        SpotFleetRequestId: c.spotFleetRequestId,
+        TargetCapacity: 1,
+        ExcessCapacityTerminationPolicy: 'default',
+      }),
+    );
     const notices = account.ec2.events().filter((e) => e['detail-type'] === 'EC2 Spot Instance Interruption Warning');
     expect(notices).toHaveLength(1);
     const leaving = (notices[0]!.detail as { 'instance-id': string })['instance-id'];
@@ -222,7 +259,12 @@ describe('spotInterruption on the simulated account', () => {
     expect(report.outcome).toBe('drained');
     expect(report.ec2InstanceId).toBe(leaving);
     const onLeaving = c.tasksByInstance[leaving]!;
-    expect(deregisteredBeforeStopped(account, onLeaving.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        onLeaving.filter((a) => a !== c.tasks.batch),
+      ),
+    ).toEqual([]);
     account.advance(SPOT_NOTICE_MS);
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
@@ -245,7 +287,12 @@ describe('spotInterruption on the simulated account', () => {
     for (const t of replacements) expect(t.createdAt - noticeAt).toBeLessThan(5_000);
     const onVictim = c.tasksByInstance[victim.instanceId]!;
     // ...and our deregistration still came first (at the notice); ECS's own arrives later and finds nothing to do.
-    expect(deregisteredBeforeStopped(account, onVictim.filter((a) => a !== c.tasks.batch))).toEqual([]);
+    expect(
+      deregisteredBeforeStopped(
+        account,
+        onVictim.filter((a) => a !== c.tasks.batch),
+      ),
+    ).toEqual([]);
     expect(runningAt(account, onVictim, noticeAt + SPOT_NOTICE_MS - 1)).toEqual([]);
     account.advance(SPOT_NOTICE_MS);
     expect(account.ecs.killedByTermination()).toEqual([]);

@@ -175,15 +175,13 @@ describe('logSearch against the simulated account', () => {
     const OWN = 'ecs-steady-test-log-search';
     const { account, handler } = world(LINES, { workgroup: OWN });
     account.athena.workGroups.set(OWN, { outputLocation: 's3://acme-logs/athena-results/' });
-    const theirs = await account
-      .clients()
-      .athena.send(
-        new StartQueryExecutionCommand({
-          QueryString: 'select time, log from payroll LIMIT 10',
-          WorkGroup: 'primary',
-          ResultConfiguration: { OutputLocation: 's3://hr-results/' },
-        }),
-      );
+    const theirs = await account.clients().athena.send(
+      new StartQueryExecutionCommand({
+        QueryString: 'select time, log from payroll LIMIT 10',
+        WorkGroup: 'primary',
+        ResultConfiguration: { OutputLocation: 's3://hr-results/' },
+      }),
+    );
     account.advance(5_000); // their query has finished
 
     const error = await handler({ queryExecutionId: theirs.QueryExecutionId }).catch((e: unknown) => e);

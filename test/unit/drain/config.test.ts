@@ -24,7 +24,11 @@ describe('drain configuration', () => {
   });
 
   it('treats an empty or blank value as unset (a blank stage param must not become a cluster called "")', () => {
-    expect(parseDrainConfig({ CLUSTERS: '', DRAIN_POLL_SECONDS: '  ', INTERRUPTED_TASKS_TOPIC_ARN: '' })).toMatchObject({ clusters: [], pollMs: 5_000, interruptedTasksTopicArn: undefined });
+    expect(parseDrainConfig({ CLUSTERS: '', DRAIN_POLL_SECONDS: '  ', INTERRUPTED_TASKS_TOPIC_ARN: '' })).toMatchObject({
+      clusters: [],
+      pollMs: 5_000,
+      interruptedTasksTopicArn: undefined,
+    });
   });
 
   it.each([
@@ -39,16 +43,34 @@ describe('drain configuration', () => {
 
   it('requires the drain queue name for the ASG drain (it hands long drains on through it)', () => {
     expect(() => parseAsgDrainConfig({})).toThrow(/DRAIN_QUEUE_NAME=null: required/);
-    expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', ASG_STEP_SECONDS: '60' })).toMatchObject({ drainQueueName: 'q', stepMs: 60_000, defaultHeartbeatSeconds: 300 });
+    expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', ASG_STEP_SECONDS: '60' })).toMatchObject({
+      drainQueueName: 'q',
+      stepMs: 60_000,
+      defaultHeartbeatSeconds: 300,
+    });
   });
 
   it('owns only the configured lifecycle hooks (default ecs-steady-drain) and drains an ASG instance up to an hour by default', () => {
-    expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q' })).toMatchObject({ hookNames: ['ecs-steady-drain'], drainMaxMs: 3_600_000, maxWaitMs: 3_600_000, deadlineResult: 'CONTINUE' });
-    expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', LIFECYCLE_HOOK_NAMES: 'a, b', ASG_OWNERSHIP_TAG: 'ecs-steady', ASG_DEADLINE_RESULT: 'ABANDON' })).toMatchObject({
+    expect(parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q' })).toMatchObject({
+      hookNames: ['ecs-steady-drain'],
+      drainMaxMs: 3_600_000,
+      maxWaitMs: 3_600_000,
+      deadlineResult: 'CONTINUE',
+    });
+    expect(
+      parseAsgDrainConfig({
+        DRAIN_QUEUE_NAME: 'q',
+        LIFECYCLE_HOOK_NAMES: 'a, b',
+        ASG_OWNERSHIP_TAG: 'ecs-steady',
+        ASG_DEADLINE_RESULT: 'ABANDON',
+      }),
+    ).toMatchObject({
       hookNames: ['a', 'b'],
       ownershipTag: 'ecs-steady',
       deadlineResult: 'ABANDON',
     });
-    expect(() => parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', ASG_DEADLINE_RESULT: 'STOP' })).toThrow(/ASG_DEADLINE_RESULT="STOP": expected CONTINUE or ABANDON/);
+    expect(() => parseAsgDrainConfig({ DRAIN_QUEUE_NAME: 'q', ASG_DEADLINE_RESULT: 'STOP' })).toThrow(
+      /ASG_DEADLINE_RESULT="STOP": expected CONTINUE or ABANDON/,
+    );
   });
 });

@@ -9,8 +9,21 @@ import type { DrainPlan, DrainState, DrainStep, DrainTimes, LifecycleState } fro
 import { deregistered, EC2_ID, ecsService, ecsTask, kinds, sawHealth, stateWith, withDelay } from '../../support/drain-state';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
-const TIMES: DrainTimes = { drainWaitEndsAt: T0 + 90_000, forceAt: T0 + 105_000, deadline: T0 + 120_000, stepEndsAt: Infinity, expiresAt: T0 + 120_000 };
-const SETTINGS: PlanSettings = { dryRun: false, pollMs: 5_000, keepServing: false, notifyInterrupted: false, expiredToleranceMs: 0, drainId: 'd1' };
+const TIMES: DrainTimes = {
+  drainWaitEndsAt: T0 + 90_000,
+  forceAt: T0 + 105_000,
+  deadline: T0 + 120_000,
+  stepEndsAt: Infinity,
+  expiresAt: T0 + 120_000,
+};
+const SETTINGS: PlanSettings = {
+  dryRun: false,
+  pollMs: 5_000,
+  keepServing: false,
+  notifyInterrupted: false,
+  expiredToleranceMs: 0,
+  drainId: 'd1',
+};
 /** Instance-type group (bridge tasks: instance id + host port). */
 const TG_A = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/a/1';
 /** ip-type groups (awsvpc tasks: ENI address + container port). */
@@ -39,7 +52,14 @@ const seen = (t: Target, state: TargetState): TargetHealth => ({ ...t, state });
 /** Every step of a plan comes with its reason, one for one and in step order (a stop's or deregistration's reason names its task or group). */
 function expectReasons(plan: DrainPlan) {
   expect(plan.reasons).toHaveLength(plan.steps.length);
-  const subject = (st: DrainStep) => (st.kind === 'stopTask' ? st.taskArn : st.kind === 'deregisterTargets' ? st.targetGroupArn : st.kind === 'notifyInterrupted' ? st.task.taskArn : undefined);
+  const subject = (st: DrainStep) =>
+    st.kind === 'stopTask'
+      ? st.taskArn
+      : st.kind === 'deregisterTargets'
+        ? st.targetGroupArn
+        : st.kind === 'notifyInterrupted'
+          ? st.task.taskArn
+          : undefined;
   plan.steps.forEach((st, i) => {
     const arn = subject(st);
     if (arn) expect({ step: st.kind, reason: plan.reasons[i] }).toEqual({ step: st.kind, reason: expect.stringContaining(shortArn(arn)) });
@@ -55,10 +75,20 @@ const ok = (step: DrainStep, at: number) => ({ step, ok: true, at, stop: { ours:
 const applyAll = (state: DrainState, plan: DrainPlan, at: number) => plan.steps.forEach((st) => applyStepResult(state, ok(st, at)));
 
 describe('planDrain', () => {
-  const cases: Array<{ name: string; state: () => DrainState; now: number; expect: string[]; outcome?: DrainPlan['outcome']; waits?: boolean; reads?: string[]; wakeAt?: number }> = [
+  const cases: Array<{
+    name: string;
+    state: () => DrainState;
+    now: number;
+    expect: string[];
+    outcome?: DrainPlan['outcome'];
+    waits?: boolean;
+    reads?: string[];
+    wakeAt?: number;
+  }> = [
     {
       name: 'sets an ACTIVE instance DRAINING before anything else',
-      state: () => sawHealth(stateWith({ status: 'ACTIVE', tasks: [webTask], services: SERVICES }), TG_A, [seen(WEB_T, 'healthy')], T0 - 1_000),
+      state: () =>
+        sawHealth(stateWith({ status: 'ACTIVE', tasks: [webTask], services: SERVICES }), TG_A, [seen(WEB_T, 'healthy')], T0 - 1_000),
       now: T0,
       expect: ['setDraining', `dereg:${TG_A}`],
       waits: true,
@@ -85,7 +115,13 @@ describe('planDrain', () => {
     },
     {
       name: 'waits while targets are draining and the drain wait is not over',
-      state: () => sawHealth(deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0), TG_A, [seen(WEB_T, 'draining')], T0 + 8_000),
+      state: () =>
+        sawHealth(
+          deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0),
+          TG_A,
+          [seen(WEB_T, 'draining')],
+          T0 + 8_000,
+        ),
       now: T0 + 10_000,
       expect: [],
       waits: true,
@@ -93,7 +129,13 @@ describe('planDrain', () => {
     },
     {
       name: 'looks at the group again one poll after the last look while its targets drain',
-      state: () => sawHealth(deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0), TG_A, [seen(WEB_T, 'draining')], T0 + 5_000),
+      state: () =>
+        sawHealth(
+          deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0),
+          TG_A,
+          [seen(WEB_T, 'draining')],
+          T0 + 5_000,
+        ),
       now: T0 + 10_000,
       expect: [],
       waits: true,
@@ -101,14 +143,26 @@ describe('planDrain', () => {
     },
     {
       name: 'stops a task once its targets have left the group',
-      state: () => sawHealth(deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0), TG_A, [seen(WEB_T, 'unused')], T0 + 8_000),
+      state: () =>
+        sawHealth(
+          deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0),
+          TG_A,
+          [seen(WEB_T, 'unused')],
+          T0 + 8_000,
+        ),
       now: T0 + 10_000,
       expect: ['stop:t/web'],
       reads: [],
     },
     {
       name: 'stops a task whose targets are still draining when the drain wait is over',
-      state: () => sawHealth(deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0), TG_A, [seen(WEB_T, 'draining')], T0 + 8_000),
+      state: () =>
+        sawHealth(
+          deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0),
+          TG_A,
+          [seen(WEB_T, 'draining')],
+          T0 + 8_000,
+        ),
       now: TIMES.drainWaitEndsAt,
       expect: ['stop:t/web'],
     },
@@ -121,7 +175,13 @@ describe('planDrain', () => {
     },
     {
       name: 'does not take a deregistered target for gone until a health read after the deregistration shows it gone',
-      state: () => sawHealth(deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0), TG_A, [seen(WEB_T, 'unused')], T0 - 1_000),
+      state: () =>
+        sawHealth(
+          deregistered(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [WEB_T], T0),
+          TG_A,
+          [seen(WEB_T, 'unused')],
+          T0 - 1_000,
+        ),
       now: T0 + 5_000,
       expect: [],
       waits: true,
@@ -140,7 +200,12 @@ describe('planDrain', () => {
     },
     {
       name: 'ignores tasks ECS was already told to stop and is done when nothing else is left (counts read: 0)',
-      state: () => stateWith({ tasks: [{ ...webTask, desiredStatus: 'STOPPED' }], services: SERVICES, counts: { running: 0, pending: 0, at: T0 - 1_000 } }),
+      state: () =>
+        stateWith({
+          tasks: [{ ...webTask, desiredStatus: 'STOPPED' }],
+          services: SERVICES,
+          counts: { running: 0, pending: 0, at: T0 - 1_000 },
+        }),
       now: T0,
       expect: [],
       outcome: 'drained',
@@ -154,7 +219,13 @@ describe('planDrain', () => {
     },
     {
       name: 'is not done while the counts read after the last stop still show a task running: reads them again one poll later',
-      state: () => stateWith({ tasks: [batch], services: SERVICES, stopped: { 't/batch': { at: T0, ours: true } }, counts: { running: 1, pending: 0, at: T0 + 1_000 } }),
+      state: () =>
+        stateWith({
+          tasks: [batch],
+          services: SERVICES,
+          stopped: { 't/batch': { at: T0, ours: true } },
+          counts: { running: 1, pending: 0, at: T0 + 1_000 },
+        }),
       now: T0 + 2_000,
       expect: [],
       reads: [],
@@ -162,7 +233,13 @@ describe('planDrain', () => {
     },
     {
       name: 'does not trust counts read before the last stop',
-      state: () => stateWith({ tasks: [batch], services: SERVICES, stopped: { 't/batch': { at: T0, ours: true } }, counts: { running: 0, pending: 0, at: T0 - 1_000 } }),
+      state: () =>
+        stateWith({
+          tasks: [batch],
+          services: SERVICES,
+          stopped: { 't/batch': { at: T0, ours: true } },
+          counts: { running: 0, pending: 0, at: T0 - 1_000 },
+        }),
       now: T0 + 2_000,
       expect: [],
       reads: ['instanceCounts'],
@@ -188,7 +265,10 @@ describe('planDrain', () => {
   it('puts the drain id in every StopTask reason (a stop is ours only if ECS kept our reason)', () => {
     const plan = planDrain(stateWith({ tasks: [batch, worker], services: SERVICES }), TIMES, T0, SETTINGS);
     const reasons = plan.steps.flatMap((s) => (s.kind === 'stopTask' ? [s.reason] : []));
-    expect(reasons).toEqual(['ecs-steady drain d1: standalone task stopped at once', 'ecs-steady drain d1: service task without load balancer']);
+    expect(reasons).toEqual([
+      'ecs-steady drain d1: standalone task stopped at once',
+      'ecs-steady drain d1: service task without load balancer',
+    ]);
   });
 
   describe('interrupted-task records', () => {
@@ -200,7 +280,11 @@ describe('planDrain', () => {
       applyAll(state, first, T0);
       const second = planDrain(state, TIMES, T0 + 100, { ...SETTINGS, notifyInterrupted: true });
       expect(kinds(second.steps)).toEqual(['notifyInterrupted']);
-      expect(second.steps[0]).toMatchObject({ kind: 'notifyInterrupted', task: { taskArn: 't/batch', kind: 'standalone', group: 'family:report', startedBy: 'job-runner' }, ec2InstanceId: EC2_ID });
+      expect(second.steps[0]).toMatchObject({
+        kind: 'notifyInterrupted',
+        task: { taskArn: 't/batch', kind: 'standalone', group: 'family:report', startedBy: 'job-runner' },
+        ec2InstanceId: EC2_ID,
+      });
       expectReasons(second);
       applyAll(state, second, T0 + 100);
       expect(kinds(planDrain(state, TIMES, T0 + 200, { ...SETTINGS, notifyInterrupted: true }).steps)).toEqual([]);
@@ -218,9 +302,20 @@ describe('planDrain', () => {
   });
 
   it.each([false, true])('gives a reason for every step (notifyInterrupted: %s)', (notifyInterrupted) => {
-    const state = stateWith({ status: 'ACTIVE', tasks: [batch, webTask, worker, { ...batch, taskArn: 't/batch-2' }], services: SERVICES, stopped: { 't/batch-2': { at: T0 - 1_000, ours: true } } });
+    const state = stateWith({
+      status: 'ACTIVE',
+      tasks: [batch, webTask, worker, { ...batch, taskArn: 't/batch-2' }],
+      services: SERVICES,
+      stopped: { 't/batch-2': { at: T0 - 1_000, ours: true } },
+    });
     const plan = planDrain(state, TIMES, T0, { ...SETTINGS, notifyInterrupted });
-    expect(plan.steps.map((s) => s.kind)).toEqual(['setDraining', 'deregisterTargets', 'stopTask', 'stopTask', ...(notifyInterrupted ? ['notifyInterrupted'] : [])]);
+    expect(plan.steps.map((s) => s.kind)).toEqual([
+      'setDraining',
+      'deregisterTargets',
+      'stopTask',
+      'stopTask',
+      ...(notifyInterrupted ? ['notifyInterrupted'] : []),
+    ]);
     expect(plan.reasons.length).toBe(plan.steps.length);
     expect(plan.reasons.every((r) => r.length > 0)).toBe(true);
     expectReasons(plan);
@@ -230,8 +325,17 @@ describe('planDrain', () => {
     // web runs only here: its group is held until a target elsewhere is healthy, or until only its deregistration delay is left before the drain wait ends.
     const held = (o: { healthyElsewhere?: boolean; delay?: number; keepServing?: boolean; runningCount?: number } = {}) => {
       const keepServing = o.keepServing ?? true;
-      const s = stateWith({ tasks: [webTask], services: [ecsService('web', { runningCount: o.runningCount ?? 1, lbs: [{ tg: TG_A, container: 'web', port: 80 }] })], keepServing });
-      sawHealth(s, TG_A, [seen(WEB_T, 'healthy'), ...(o.healthyElsewhere ? [seen({ id: 'i-0fedcba9876543210', port: 32769 }, 'healthy')] : [])], T0);
+      const s = stateWith({
+        tasks: [webTask],
+        services: [ecsService('web', { runningCount: o.runningCount ?? 1, lbs: [{ tg: TG_A, container: 'web', port: 80 }] })],
+        keepServing,
+      });
+      sawHealth(
+        s,
+        TG_A,
+        [seen(WEB_T, 'healthy'), ...(o.healthyElsewhere ? [seen({ id: 'i-0fedcba9876543210', port: 32769 }, 'healthy')] : [])],
+        T0,
+      );
       if (o.delay !== undefined) withDelay(s, TG_A, o.delay);
       return { s, settings: { ...SETTINGS, keepServing } };
     };
@@ -264,7 +368,9 @@ describe('planDrain', () => {
     });
 
     it('does not hold a group whose service also runs elsewhere, nor any group when keep-serving is off', () => {
-      expect(kinds(planDrain(held({ delay: 30, runningCount: 2 }).s, TIMES, T0 + 1_000, { ...SETTINGS, keepServing: true }).steps)).toEqual([`dereg:${TG_A}`]);
+      expect(kinds(planDrain(held({ delay: 30, runningCount: 2 }).s, TIMES, T0 + 1_000, { ...SETTINGS, keepServing: true }).steps)).toEqual(
+        [`dereg:${TG_A}`],
+      );
       const off = held({ delay: 30, keepServing: false });
       expect(off.s.groups.get(TG_A)!.hold).toBe(false);
       expect(kinds(planDrain(off.s, TIMES, T0 + 1_000, off.settings).steps)).toEqual([`dereg:${TG_A}`]);
@@ -281,7 +387,12 @@ describe('planDrain', () => {
     const OTHER: Target = { id: 'i-0fedcba9876543210', port: 32768 };
 
     it('deregisters every target whose Id is the instance, on whatever port, but no other instance’s', () => {
-      const s = sawHealth(stateWith({ tasks: [webTask], services: SERVICES }), TG_A, [seen(WEB_T, 'healthy'), seen(STALE, 'healthy'), seen(OTHER, 'healthy')], T0 - 1_000);
+      const s = sawHealth(
+        stateWith({ tasks: [webTask], services: SERVICES }),
+        TG_A,
+        [seen(WEB_T, 'healthy'), seen(STALE, 'healthy'), seen(OTHER, 'healthy')],
+        T0 - 1_000,
+      );
       const plan = planDrain(s, TIMES, T0, SETTINGS);
       expect(plan.steps).toEqual([{ kind: 'deregisterTargets', targetGroupArn: TG_A, targets: [WEB_T, STALE] }]);
     });
@@ -311,14 +422,22 @@ describe('planDrain', () => {
       expect(kinds(look.steps)).toEqual([]);
       expect(look.reads).toEqual([{ kind: 'groupHealth', targetGroupArn: TG_A }]);
       sawHealth(s, TG_A, [seen(WEB_T, 'healthy')], T0);
-      expect(planDrain(s, TIMES, T0 + 100, SETTINGS).steps).toEqual([{ kind: 'deregisterTargets', targetGroupArn: TG_A, targets: [WEB_T] }]);
+      expect(planDrain(s, TIMES, T0 + 100, SETTINGS).steps).toEqual([
+        { kind: 'deregisterTargets', targetGroupArn: TG_A, targets: [WEB_T] },
+      ]);
     });
   });
 
   describe('expired notices', () => {
     // An ASG notice: it expires with the hook's first heartbeat timeout, long before the drain's deadline.
     const NOTICE = T0;
-    const ASG_TIMES: DrainTimes = { forceAt: NOTICE + 3_585_000, drainWaitEndsAt: NOTICE + 390_000, deadline: NOTICE + 3_600_000, stepEndsAt: Infinity, expiresAt: NOTICE + 300_000 };
+    const ASG_TIMES: DrainTimes = {
+      forceAt: NOTICE + 3_585_000,
+      drainWaitEndsAt: NOTICE + 390_000,
+      deadline: NOTICE + 3_600_000,
+      stepEndsAt: Infinity,
+      expiresAt: NOTICE + 300_000,
+    };
     const pending = (o: { resumed?: boolean; lifecycle?: LifecycleState } = {}) => stateWith({ lookup: 'pending', ...o });
 
     it('changes nothing for a notice that arrives after its deadline', () => {
@@ -331,8 +450,14 @@ describe('planDrain', () => {
 
     it('looks the instance up for a notice still in time, within the tolerance, or for a continuation', () => {
       expect(planDrain(pending(), ASG_TIMES, ASG_TIMES.expiresAt - 1, SETTINGS)).toMatchObject({ reads: [{ kind: 'lookup' }], steps: [] });
-      expect(planDrain(pending(), ASG_TIMES, ASG_TIMES.expiresAt + 1_000, { ...SETTINGS, expiredToleranceMs: 5_000 })).toMatchObject({ reads: [{ kind: 'lookup' }], steps: [] });
-      expect(planDrain(pending({ resumed: true }), ASG_TIMES, ASG_TIMES.expiresAt, SETTINGS)).toMatchObject({ reads: [{ kind: 'lookup' }], steps: [] });
+      expect(planDrain(pending(), ASG_TIMES, ASG_TIMES.expiresAt + 1_000, { ...SETTINGS, expiredToleranceMs: 5_000 })).toMatchObject({
+        reads: [{ kind: 'lookup' }],
+        steps: [],
+      });
+      expect(planDrain(pending({ resumed: true }), ASG_TIMES, ASG_TIMES.expiresAt, SETTINGS)).toMatchObject({
+        reads: [{ kind: 'lookup' }],
+        steps: [],
+      });
     });
 
     it('ends at the deadline, not as expired, for a Spot notice that arrives between the safety deadline and the reclaim', () => {
@@ -349,7 +474,13 @@ describe('planDrain', () => {
   });
 
   describe('lifecycle drains', () => {
-    const waitingWeb = () => sawHealth(deregistered(stateWith({ tasks: [webTask], services: SERVICES, lifecycle: lifecycleAt(T0 - 100_000) }), TG_A, [WEB_T], T0), TG_A, [seen(WEB_T, 'draining')], T0 + 1_000);
+    const waitingWeb = () =>
+      sawHealth(
+        deregistered(stateWith({ tasks: [webTask], services: SERVICES, lifecycle: lifecycleAt(T0 - 100_000) }), TG_A, [WEB_T], T0),
+        TG_A,
+        [seen(WEB_T, 'draining')],
+        T0 + 1_000,
+      );
 
     it('records a heartbeat once a third of the heartbeat timeout has passed, not before', () => {
       const beatAt = T0 - 100_000 + 300_000 / 3;
@@ -362,23 +493,44 @@ describe('planDrain', () => {
     });
 
     it('completes the action with CONTINUE once the instance is drained, whatever the configured result', () => {
-      const s = stateWith({ tasks: [batch], services: SERVICES, stopped: { 't/batch': { at: T0, ours: false } }, counts: { running: 0, pending: 0, at: T0 + 1_000 }, lifecycle: lifecycleAt(T0, 'ABANDON') });
+      const s = stateWith({
+        tasks: [batch],
+        services: SERVICES,
+        stopped: { 't/batch': { at: T0, ours: false } },
+        counts: { running: 0, pending: 0, at: T0 + 1_000 },
+        lifecycle: lifecycleAt(T0, 'ABANDON'),
+      });
       const plan = planDrain(s, TIMES, T0 + 2_000, SETTINGS);
       expect(plan.outcome).toBe('drained');
       expect(kinds(plan.steps)).toEqual(['complete:CONTINUE']);
       expectReasons(plan);
     });
 
-    it.each(['ABANDON', 'CONTINUE'] as const)('completes the action with the configured result (%s) when the deadline cuts the drain', (result) => {
-      const s = stateWith({ tasks: [batch], services: SERVICES, stopped: { 't/batch': { at: TIMES.forceAt, ours: true } }, counts: { running: 1, pending: 0, at: TIMES.forceAt + 1_000 }, lifecycle: lifecycleAt(TIMES.forceAt, result) });
-      s.published.add('t/batch');
-      const plan = planDrain(s, TIMES, TIMES.forceAt + 2_000, SETTINGS);
-      expect(plan.outcome).toBe('deadline-reached');
-      expect(kinds(plan.steps)).toEqual([`complete:${result}`]);
-    });
+    it.each(['ABANDON', 'CONTINUE'] as const)(
+      'completes the action with the configured result (%s) when the deadline cuts the drain',
+      (result) => {
+        const s = stateWith({
+          tasks: [batch],
+          services: SERVICES,
+          stopped: { 't/batch': { at: TIMES.forceAt, ours: true } },
+          counts: { running: 1, pending: 0, at: TIMES.forceAt + 1_000 },
+          lifecycle: lifecycleAt(TIMES.forceAt, result),
+        });
+        s.published.add('t/batch');
+        const plan = planDrain(s, TIMES, TIMES.forceAt + 2_000, SETTINGS);
+        expect(plan.outcome).toBe('deadline-reached');
+        expect(kinds(plan.steps)).toEqual([`complete:${result}`]);
+      },
+    );
 
     it('neither beats nor completes an action that is already over', () => {
-      const s = stateWith({ tasks: [batch], services: SERVICES, stopped: { 't/batch': { at: T0, ours: false } }, counts: { running: 0, pending: 0, at: T0 + 1_000 }, lifecycle: { ...lifecycleAt(T0 - 300_000), completed: 'already-complete' } });
+      const s = stateWith({
+        tasks: [batch],
+        services: SERVICES,
+        stopped: { 't/batch': { at: T0, ours: false } },
+        counts: { running: 0, pending: 0, at: T0 + 1_000 },
+        lifecycle: { ...lifecycleAt(T0 - 300_000), completed: 'already-complete' },
+      });
       const plan = planDrain(s, TIMES, T0 + 2_000, SETTINGS);
       expect(plan).toMatchObject({ outcome: 'drained', steps: [] });
     });
@@ -412,9 +564,21 @@ describe('planDrain', () => {
     const dry = { ...SETTINGS, dryRun: true };
     const cases: Array<[string, () => DrainState, string]> = [
       ['the instance is not looked up yet', () => stateWith({ lookup: 'pending', lifecycle: lifecycleAt(T0 - 300_000) }), 'lookup'],
-      ['its tasks are not listed yet', () => stateWith({ status: 'ACTIVE', tasks: [batch, webTask], services: SERVICES, listed: 'unread' }), 'listTasks'],
-      ['its tasks are not described yet', () => stateWith({ status: 'ACTIVE', tasks: [batch, webTask], services: SERVICES, described: false }), 'describeTasks'],
-      ['the services of its tasks are not described yet', () => stateWith({ status: 'ACTIVE', tasks: [batch, webTask] }), 'describeServices'],
+      [
+        'its tasks are not listed yet',
+        () => stateWith({ status: 'ACTIVE', tasks: [batch, webTask], services: SERVICES, listed: 'unread' }),
+        'listTasks',
+      ],
+      [
+        'its tasks are not described yet',
+        () => stateWith({ status: 'ACTIVE', tasks: [batch, webTask], services: SERVICES, described: false }),
+        'describeTasks',
+      ],
+      [
+        'the services of its tasks are not described yet',
+        () => stateWith({ status: 'ACTIVE', tasks: [batch, webTask] }),
+        'describeServices',
+      ],
     ];
     it.each(cases)('only reads while %s', (_name, state, read) => {
       const plan = planDrain(state(), TIMES, T0, dry);
@@ -472,7 +636,11 @@ const arbWorld = fc.record({
   elsewhere: fc.integer({ min: 0, max: 1 }),
   keepServing: fc.boolean(),
   notifyInterrupted: fc.boolean(),
-  counts: fc.record({ running: fc.integer({ min: 0, max: 2 }), pending: fc.integer({ min: 0, max: 1 }), read: fc.constantFrom('none', 'before-stops', 'after-stops') }),
+  counts: fc.record({
+    running: fc.integer({ min: 0, max: 2 }),
+    pending: fc.integer({ min: 0, max: 1 }),
+    read: fc.constantFrom('none', 'before-stops', 'after-stops'),
+  }),
   lifecycle: fc.boolean(),
 });
 type World = typeof arbWorld extends fc.Arbitrary<infer T> ? T : never;
@@ -480,11 +648,24 @@ type World = typeof arbWorld extends fc.Arbitrary<infer T> ? T : never;
 const arbEndgame = arbWorld.chain((w) =>
   fc
     .record({
-      stopped: fc.array(fc.constantFrom('ours', 'ours', 'ours', 'theirs', 'theirs', 'no'), { minLength: w.tasks.length, maxLength: w.tasks.length }),
-      counts: fc.record({ running: fc.constantFrom(0, 0, 0, 1), pending: fc.constantFrom(0, 0, 1), read: fc.constantFrom('none', 'before-stops', 'after-stops', 'after-stops') }),
+      stopped: fc.array(fc.constantFrom('ours', 'ours', 'ours', 'theirs', 'theirs', 'no'), {
+        minLength: w.tasks.length,
+        maxLength: w.tasks.length,
+      }),
+      counts: fc.record({
+        running: fc.constantFrom(0, 0, 0, 1),
+        pending: fc.constantFrom(0, 0, 1),
+        read: fc.constantFrom('none', 'before-stops', 'after-stops', 'after-stops'),
+      }),
       status: fc.constantFrom('ACTIVE', 'DRAINING', 'DRAINING', 'DRAINING'),
     })
-    .map((e) => ({ ...w, status: e.status, counts: e.counts, now: Math.min(w.now, TIMES.forceAt - 1), tasks: w.tasks.slice(0, 3).map((t, i) => ({ ...t, stopped: e.stopped[i]! })) })),
+    .map((e) => ({
+      ...w,
+      status: e.status,
+      counts: e.counts,
+      now: Math.min(w.now, TIMES.forceAt - 1),
+      tasks: w.tasks.slice(0, 3).map((t, i) => ({ ...t, stopped: e.stopped[i]! })),
+    })),
 );
 
 const STOPPED_AT = T0 - 10_000;
@@ -500,7 +681,12 @@ function tasksOf(w: World) {
     // An unbound bridge task: ECS answers a binding for another container port, so its target in TG_A is not resolved.
     const task: Task =
       t.kind === 'web'
-        ? ecsTask({ arn, service: 'web', desired, bindings: [{ container: 'web', containerPort: t.unbound ? 9999 : 80, hostPort: 32768 + i }] })
+        ? ecsTask({
+            arn,
+            service: 'web',
+            desired,
+            bindings: [{ container: 'web', containerPort: t.unbound ? 9999 : 80, hostPort: 32768 + i }],
+          })
         : t.kind === 'api'
           ? ecsTask({ arn, service: 'api', desired, ip: `10.0.1.${i}` })
           : t.kind === 'worker'
@@ -537,14 +723,26 @@ function build(w: World): DrainState {
       ecsService('worker', { runningCount: wanted('worker') }),
     ],
     keepServing: w.keepServing,
-    stopped: Object.fromEntries(tasks.filter((t) => t.spec.stopped !== 'no').map((t) => [t.arn, { at: STOPPED_AT, ours: t.spec.stopped === 'ours' }])),
-    ...(w.counts.read !== 'none' ? { counts: { running: w.counts.running, pending: w.counts.pending, at: w.counts.read === 'after-stops' ? STOPPED_AT + 1 : STOPPED_AT - 1 } } : {}),
+    stopped: Object.fromEntries(
+      tasks.filter((t) => t.spec.stopped !== 'no').map((t) => [t.arn, { at: STOPPED_AT, ours: t.spec.stopped === 'ours' }]),
+    ),
+    ...(w.counts.read !== 'none'
+      ? {
+          counts: {
+            running: w.counts.running,
+            pending: w.counts.pending,
+            at: w.counts.read === 'after-stops' ? STOPPED_AT + 1 : STOPPED_AT - 1,
+          },
+        }
+      : {}),
     ...(w.lifecycle ? { lifecycle: lifecycleAt(T0 - 100_000, 'ABANDON') } : {}),
   });
   for (const [name, tg] of Object.entries(GROUP) as Array<[keyof typeof GROUP, string]>) {
     const g = state.groups.get(tg);
     if (!g) continue;
-    const inGroup = tasks.flatMap((t) => (t.task.desiredStatus === 'RUNNING' && !(t.spec.kind === 'web' && t.spec.unbound) ? t.targets.filter((x) => x.tg === tg) : []));
+    const inGroup = tasks.flatMap((t) =>
+      t.task.desiredStatus === 'RUNNING' && !(t.spec.kind === 'web' && t.spec.unbound) ? t.targets.filter((x) => x.tg === tg) : [],
+    );
     const done = inGroup.filter((x) => x.spec.deregistered).map((x) => x.target);
     if (done.length) deregistered(state, tg, done, DEREGISTERED_AT);
     const read = w.groups[name];
@@ -552,7 +750,11 @@ function build(w: World): DrainState {
       const health: TargetHealth[] = [
         ...inGroup.flatMap((x) => (x.spec.seen === 'absent' ? [] : [{ ...x.target, state: x.spec.seen }])),
         ...(tg === TG_A && w.staleTarget ? [{ id: EC2_ID, port: 40000, state: 'healthy' as const }] : []),
-        ...Array.from({ length: read.othersHealthy }, (_, k) => ({ id: tg === TG_A ? 'i-0fedcba9876543210' : `10.0.9.${k}`, port: tg === TG_A ? 33000 + k : 8080, state: 'healthy' as const })),
+        ...Array.from({ length: read.othersHealthy }, (_, k) => ({
+          id: tg === TG_A ? 'i-0fedcba9876543210' : `10.0.9.${k}`,
+          port: tg === TG_A ? 33000 + k : 8080,
+          state: 'healthy' as const,
+        })),
       ];
       sawHealth(state, tg, health, READ_AT[read.read]);
     }
@@ -562,7 +764,11 @@ function build(w: World): DrainState {
   return state;
 }
 
-const settingsOf = (w: Pick<World, 'keepServing' | 'notifyInterrupted'>): PlanSettings => ({ ...SETTINGS, keepServing: w.keepServing, notifyInterrupted: w.notifyInterrupted });
+const settingsOf = (w: Pick<World, 'keepServing' | 'notifyInterrupted'>): PlanSettings => ({
+  ...SETTINGS,
+  keepServing: w.keepServing,
+  notifyInterrupted: w.notifyInterrupted,
+});
 
 /**
  * Safety, for every service task a plan stops:
@@ -578,7 +784,9 @@ function checkSafety(state: DrainState, plan: DrainPlan, now: number) {
   const force = now >= TIMES.forceAt;
   const waitOver = now >= TIMES.drainWaitEndsAt;
   const deregisteredBefore = (tg: string, target: Target, i: number) => {
-    const d = plan.steps.findIndex((x) => x.kind === 'deregisterTargets' && x.targetGroupArn === tg && x.targets.some((y) => targetKey(y) === targetKey(target)));
+    const d = plan.steps.findIndex(
+      (x) => x.kind === 'deregisterTargets' && x.targetGroupArn === tg && x.targets.some((y) => targetKey(y) === targetKey(target)),
+    );
     return d >= 0 && d < i;
   };
   const violations: string[] = [];
@@ -590,11 +798,15 @@ function checkSafety(state: DrainState, plan: DrainPlan, now: number) {
       const said = (key: string) => (g.health ? g.health.states.get(key) : undefined);
       for (const t of st.task.targets.filter((x) => x.targetGroupArn === tg)) {
         const key = targetKey(t);
-        if (!g.deregistered.has(key) && !(force && deregisteredBefore(tg, t, i))) violations.push(`${st.taskArn}: stopped while ${key} in ${tg} was not deregistered`);
+        if (!g.deregistered.has(key) && !(force && deregisteredBefore(tg, t, i)))
+          violations.push(`${st.taskArn}: stopped while ${key} in ${tg} was not deregistered`);
       }
       if (g.targetType === 'instance') {
-        if (!g.health && !force && st.task.unresolved?.some((u) => u.startsWith(tg))) violations.push(`${st.taskArn}: stopped before ${tg} was looked at for its unresolved target`);
-        for (const [key, t] of g.ours) if (REGISTERED.has(said(key) ?? '') && !g.deregistered.has(key) && !deregisteredBefore(tg, t, i)) violations.push(`${st.taskArn}: stopped while ${key} in ${tg} was registered`);
+        if (!g.health && !force && st.task.unresolved?.some((u) => u.startsWith(tg)))
+          violations.push(`${st.taskArn}: stopped before ${tg} was looked at for its unresolved target`);
+        for (const [key, t] of g.ours)
+          if (REGISTERED.has(said(key) ?? '') && !g.deregistered.has(key) && !deregisteredBefore(tg, t, i))
+            violations.push(`${st.taskArn}: stopped while ${key} in ${tg} was registered`);
       }
       if (force || waitOver) continue;
       const readAfter = g.health !== undefined && g.lastDeregisterAt !== undefined && g.health.at >= g.lastDeregisterAt;
@@ -603,8 +815,11 @@ function checkSafety(state: DrainState, plan: DrainPlan, now: number) {
         continue;
       }
       for (const [key, state_] of g.health!.states) {
-        const ofTask = st.task.targets.some((t) => t.targetGroupArn === tg && targetKey(t) === key) || (g.targetType === 'instance' && key.startsWith(`${EC2_ID}:`));
-        if (ofTask && state_ !== 'unused') violations.push(`${st.taskArn}: stopped before the drain wait was over while ${key} in ${tg} was ${state_}`);
+        const ofTask =
+          st.task.targets.some((t) => t.targetGroupArn === tg && targetKey(t) === key) ||
+          (g.targetType === 'instance' && key.startsWith(`${EC2_ID}:`));
+        if (ofTask && state_ !== 'unused')
+          violations.push(`${st.taskArn}: stopped before the drain wait was over while ${key} in ${tg} was ${state_}`);
       }
     }
   });
@@ -614,7 +829,9 @@ function checkSafety(state: DrainState, plan: DrainPlan, now: number) {
 /** `drained` only when no task is left that ECS wants running and the counts read after the last stop are 0. */
 function checkDrained(state: DrainState, plan: DrainPlan) {
   if (plan.outcome !== 'drained') return;
-  const live = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn!)).map((t) => t.taskArn);
+  const live = [...state.tasks.values()]
+    .filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn!))
+    .map((t) => t.taskArn);
   const undescribed = (state.listedArns ?? []).filter((a) => !state.tasks.has(a) && !state.stopped.has(a));
   expect({ live, undescribed }).toEqual({ live: [], undescribed: [] });
   const lastStop = Math.max(0, ...[...state.stopped.values()].map((s) => s.at));
@@ -673,7 +890,8 @@ async function drainToEnd(w: World): Promise<void> {
     world.apply(plan.steps, now);
     for (const st of plan.steps) applyStepResult(state, ok(st, now));
     world.at(now);
-    for (const read of plan.reads) await readInto(state, read, world.ports, { clusters: ['web'], keepServing: w.keepServing, warn: () => undefined }, now, {});
+    for (const read of plan.reads)
+      await readInto(state, read, world.ports, { clusters: ['web'], keepServing: w.keepServing, warn: () => undefined }, now, {});
     if (plan.outcome) {
       expect(plan.outcome).toBe('drained');
       return;
@@ -729,7 +947,10 @@ class IdealAws {
       if (stopped) continue;
       for (const x of t.targets) {
         const key = targetKey(x.target);
-        this.targets.get(x.tg)!.set(key, { target: x.target, ...(x.spec.deregistered && !(t.spec.kind === 'web' && t.spec.unbound) ? { deregAt: DEREGISTERED_AT } : {}) });
+        this.targets.get(x.tg)!.set(key, {
+          target: x.target,
+          ...(x.spec.deregistered && !(t.spec.kind === 'web' && t.spec.unbound) ? { deregAt: DEREGISTERED_AT } : {}),
+        });
         this.ownerOf.set(t.arn, [...(this.ownerOf.get(t.arn) ?? []), { tg: x.tg, key }]);
       }
     }
@@ -745,12 +966,18 @@ class IdealAws {
       containerInstances: {
         listClusters: async () => ['web'],
         listArns: async () => [state.instance!.containerInstanceArn],
-        describe: async () => ({ instances: [{ ...state.instance!, status: this.status, runningTasksCount: running().length, pendingTasksCount: 0 }], failures: [] }),
+        describe: async () => ({
+          instances: [{ ...state.instance!, status: this.status, runningTasksCount: running().length, pendingTasksCount: 0 }],
+          failures: [],
+        }),
         setDraining: unused,
       },
       tasks: {
         listRunningOn: async () => running(),
-        describe: async (_c, arns) => ({ tasks: arns.map((a) => ({ ...this.tasks.get(a)!, desiredStatus: this.desired.get(a)! })), failures: [] }),
+        describe: async (_c, arns) => ({
+          tasks: arns.map((a) => ({ ...this.tasks.get(a)!, desiredStatus: this.desired.get(a)! })),
+          failures: [],
+        }),
         stop: unused,
       },
       services: { describe: async () => ({ services: [], failures: [] }) },

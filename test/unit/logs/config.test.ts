@@ -65,8 +65,16 @@ describe('logs config', () => {
   });
 
   it('derives the Athena output location from the bucket unless one is given', () => {
-    expect(parseSearchConfig({ LOGS_BUCKET: 'acme-logs' })).toMatchObject({ workgroup: 'primary', outputLocation: 's3://acme-logs/athena-results/', maxDays: 31, maxWaitMs: 60_000 });
-    expect(parseSearchConfig({ LOGS_ATHENA_OUTPUT_LOCATION: 's3://other/q/', LOGS_ATHENA_WORKGROUP: 'sre' })).toMatchObject({ workgroup: 'sre', outputLocation: 's3://other/q/' });
+    expect(parseSearchConfig({ LOGS_BUCKET: 'acme-logs' })).toMatchObject({
+      workgroup: 'primary',
+      outputLocation: 's3://acme-logs/athena-results/',
+      maxDays: 31,
+      maxWaitMs: 60_000,
+    });
+    expect(parseSearchConfig({ LOGS_ATHENA_OUTPUT_LOCATION: 's3://other/q/', LOGS_ATHENA_WORKGROUP: 'sre' })).toMatchObject({
+      workgroup: 'sre',
+      outputLocation: 's3://other/q/',
+    });
     expect(parseSearchConfig({}).outputLocation).toBeUndefined();
   });
 

@@ -1,4 +1,14 @@
-import { addDays, dateRange, datePath, daysInRange, isValidTimeZone, localDate, monthSegments, parseIsoDate, partitionValues } from '../../../shared/logs/dates';
+import {
+  addDays,
+  dateRange,
+  datePath,
+  daysInRange,
+  isValidTimeZone,
+  localDate,
+  monthSegments,
+  parseIsoDate,
+  partitionValues,
+} from '../../../shared/logs/dates';
 
 describe('calendar dates', () => {
   it.each([

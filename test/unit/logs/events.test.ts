@@ -8,7 +8,10 @@ const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '..', '
 describe('logs sample events', () => {
   it.each([
     ['log-partitions-daily.json', { kind: 'daily' }],
-    ['log-partitions-backfill.json', { kind: 'backfill', from: '2026-11-01', to: '2026-11-20', tables: ['my_awesome_app_app', 'billing_worker'] }],
+    [
+      'log-partitions-backfill.json',
+      { kind: 'backfill', from: '2026-11-01', to: '2026-11-20', tables: ['my_awesome_app_app', 'billing_worker'] },
+    ],
   ])('%s parses with the logPartitions schema', (file, request) => {
     expect(logPartitionsEvent.safeParse(sample(file)).success).toBe(true);
     expect(parseLogPartitionsEvent(sample(file))).toEqual(request);
@@ -16,7 +19,10 @@ describe('logs sample events', () => {
 
   it('log-search.json parses with the logSearch schema', () => {
     expect(logSearchEvent.safeParse(sample('log-search.json')).success).toBe(true);
-    expect(parseLogSearchEvent(sample('log-search.json'))).toMatchObject({ kind: 'search', request: { family: 'my-awesome-app', contains: 'ERROR' } });
+    expect(parseLogSearchEvent(sample('log-search.json'))).toMatchObject({
+      kind: 'search',
+      request: { family: 'my-awesome-app', contains: 'ERROR' },
+    });
   });
 });
 

@@ -37,7 +37,10 @@ describe('search query', () => {
   });
 
   it('adds a regular expression, extra columns, descending order and the limit', () => {
-    const q = buildSearchQuery({ ...base, regex: 'timeout after \\d+ ms', columns: ['source', 'container_id', 'time'], order: 'desc', limit: 7 }, shape);
+    const q = buildSearchQuery(
+      { ...base, regex: 'timeout after \\d+ ms', columns: ['source', 'container_id', 'time'], order: 'desc', limit: 7 },
+      shape,
+    );
     expect(q.sql).toContain('SELECT "time", "log", "source", "container_id"');
     expect(q.sql).toContain('AND regexp_like("log", ?)');
     expect(q.sql).toMatch(/ORDER BY "time" DESC\nLIMIT 7$/);
@@ -108,7 +111,9 @@ describe('search query', () => {
   });
 
   it('refuses a table without year/month/day partitions', () => {
-    expect(() => buildSearchQuery(base, { columns: ['time', 'log'], partitionKeys: ['dt'] })).toThrow(/missing partition keys: year, month, day/);
+    expect(() => buildSearchQuery(base, { columns: ['time', 'log'], partitionKeys: ['dt'] })).toThrow(
+      /missing partition keys: year, month, day/,
+    );
   });
 
   it('refuses a table without a time column', () => {

@@ -25,7 +25,15 @@ function managed(name: string, location: string, extra: Partial<ExistingTable> =
 }
 function foreign(name: string, extra: Partial<ExistingTable> = {}): ExistingTable {
   const location = `s3://other/${name}/`;
-  return { name, location, parameters: {}, partitionKeys: ['year', 'month', 'day'], columns, storage: storageDescriptor(columns, location), ...extra };
+  return {
+    name,
+    location,
+    parameters: {},
+    partitionKeys: ['year', 'month', 'day'],
+    columns,
+    storage: storageDescriptor(columns, location),
+    ...extra,
+  };
 }
 
 describe('table plan', () => {
@@ -59,11 +67,16 @@ describe('table plan', () => {
     expect(plan.create).toEqual([]);
     expect(plan.partitionTargets).toEqual([]);
     expect(plan.foreign).toEqual(['app_web', 'athena_stuff']);
-    expect(plan.skipped).toEqual([expect.objectContaining({ table: 'app_web', reason: expect.stringContaining('not created by ecs-steady') })]);
+    expect(plan.skipped).toEqual([
+      expect.objectContaining({ table: 'app_web', reason: expect.stringContaining('not created by ecs-steady') }),
+    ]);
   });
 
   it('partitions foreign year/month/day tables when told to, never updating them', () => {
-    const plan = planTables([], [foreign('theirs'), foreign('by_dt', { partitionKeys: ['dt'] })], { ...settings, manageForeignTables: true });
+    const plan = planTables([], [foreign('theirs'), foreign('by_dt', { partitionKeys: ['dt'] })], {
+      ...settings,
+      manageForeignTables: true,
+    });
     expect(plan.partitionTargets.map((t) => [t.table, t.location])).toEqual([['theirs', 's3://other/theirs/']]);
     expect(plan.update).toEqual([]);
     expect(plan.skipped).toEqual([expect.objectContaining({ table: 'by_dt', reason: expect.stringContaining('keys: dt') })]);
@@ -77,7 +90,11 @@ describe('table plan', () => {
   });
 
   it('keeps an existing table for the container that owns its location and reports the newcomer', () => {
-    const plan = planTables([c('my-app', 'web'), c('my_app', 'web')], [managed('my_app_web', 's3://acme-logs/fluentd/my-app/web/')], settings);
+    const plan = planTables(
+      [c('my-app', 'web'), c('my_app', 'web')],
+      [managed('my_app_web', 's3://acme-logs/fluentd/my-app/web/')],
+      settings,
+    );
     expect(plan.create).toEqual([]);
     expect(plan.skipped).toEqual([expect.objectContaining({ family: 'my_app', reason: expect.stringContaining('left as it is') })]);
     expect(plan.partitionTargets.map((t) => t.table)).toEqual(['my_app_web']);
@@ -86,7 +103,13 @@ describe('table plan', () => {
   it('skips a container whose name Athena cannot take, with the reason', () => {
     const plan = planTables([c('app', 'web.v2')], [], settings);
     expect(plan.create).toEqual([]);
-    expect(plan.skipped).toEqual([{ family: 'app', container: 'web.v2', reason: 'cannot name a table: container: characters "." in "web.v2" are not allowed in an Athena name' }]);
+    expect(plan.skipped).toEqual([
+      {
+        family: 'app',
+        container: 'web.v2',
+        reason: 'cannot name a table: container: characters "." in "web.v2" are not allowed in an Athena name',
+      },
+    ]);
   });
 
   it.each([
@@ -102,7 +125,10 @@ describe('table plan', () => {
     const plan = planTables([c('app', 'web'), c('app', 'worker')], [], { ...settings, projectionTables: new Set(['app_web']) });
     expect(plan.projected).toEqual(['app_web']);
     expect(plan.partitionTargets.map((t) => t.table)).toEqual(['app_worker']);
-    const input = tableInput(plan.create.find((s) => s.name === 'app_web')!, settings);
+    const input = tableInput(
+      plan.create.find((s) => s.name === 'app_web')!,
+      settings,
+    );
     expect(input.Parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.year.range': '2018,2100',
@@ -135,7 +161,10 @@ describe('log containers', () => {
       { family: 'app', containers: [{ name: 'web', logDriver: 'fluentd' }, { name: 'router', logDriver: 'awslogs' }, { name: 'sidecar' }] },
       { family: 'jobs', containers: [{ name: 'run', logDriver: 'awsfirelens' }] },
     ];
-    expect(selectLogContainers(tds, ['fluentd', 'awsfirelens'])).toEqual([c('app', 'web'), { family: 'jobs', container: 'run', logDriver: 'awsfirelens' }]);
+    expect(selectLogContainers(tds, ['fluentd', 'awsfirelens'])).toEqual([
+      c('app', 'web'),
+      { family: 'jobs', container: 'run', logDriver: 'awsfirelens' },
+    ]);
     expect(selectLogContainers(tds, ['awslogs'])).toEqual([{ family: 'app', container: 'router', logDriver: 'awslogs' }]);
   });
 });
@@ -161,7 +190,9 @@ describe('partition plan', () => {
   });
 
   it('covers a backfill range and refuses one that is too long', () => {
-    expect(datesFor({ kind: 'backfill', from: '2026-11-01', to: '2026-11-20' }, 0, { timeZone: 'UTC', backfillMaxDays: 20 })).toHaveLength(20);
+    expect(datesFor({ kind: 'backfill', from: '2026-11-01', to: '2026-11-20' }, 0, { timeZone: 'UTC', backfillMaxDays: 20 })).toHaveLength(
+      20,
+    );
     expect(() => datesFor({ kind: 'backfill', from: '2026-11-01', to: '2026-11-21' }, 0, { timeZone: 'UTC', backfillMaxDays: 20 })).toThrow(
       /2026-11-01..2026-11-21 is 21 days; at most 20 per invocation/,
     );
