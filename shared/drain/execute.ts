@@ -22,8 +22,10 @@ export interface ExecuteContext {
   now: () => number;
   dryRun: boolean;
   topicArn?: string;
-  /** Call options for a step (an abort signal tied to the deadline). */
-  callOptions: () => CallOptions;
+  /** Call options for a step (an abort signal tied to the deadline; none for lifecycle calls). */
+  callOptions: (step: DrainStep) => CallOptions;
+  /** Each result as soon as it is in (later steps of the same plan, e.g. a hand-on, see it in the state). */
+  onResult?: (result: StepResult) => void;
   carry: () => DrainCarry;
 }
 
@@ -56,7 +58,11 @@ export async function executeSteps(steps: readonly DrainStep[], ports: DrainPort
         mapLimit(
           inRank.filter((s) => s.kind === kind),
           CONCURRENCY[kind] ?? 10,
-          (step) => applyStep(step, ports, ctx),
+          async (step) => {
+            const result = await applyStep(step, ports, ctx);
+            ctx.onResult?.(result);
+            return result;
+          },
         ),
       ),
     );
@@ -66,7 +72,7 @@ export async function executeSteps(steps: readonly DrainStep[], ports: DrainPort
 }
 
 async function applyStep(step: DrainStep, ports: DrainPorts, ctx: ExecuteContext): Promise<StepResult> {
-  const o = ctx.callOptions();
+  const o = ctx.callOptions(step);
   try {
     switch (step.kind) {
       case 'setDraining': {

@@ -16,6 +16,9 @@ export interface PlanSettings {
   drainId: string;
 }
 
+/** After the force time, the counts are read this often until they reach 0 or the deadline comes. */
+const FORCE_POLL_MS = 2_000;
+
 /** Target states that still take new connections: deregister them. */
 const REGISTERED: ReadonlySet<TargetState> = new Set(['initial', 'healthy', 'unhealthy', 'unavailable']);
 /** States in which ELBv2 is finishing in-flight requests: wait (bounded) before stopping. */
@@ -40,6 +43,10 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   if (state.lookup === 'pending' && !state.resumed && now >= times.expiresAt + s.expiredToleranceMs) {
     return p.done('expired', 'the notice arrived after its deadline: nothing changed');
   }
+  // The action timed out (heartbeats kept failing, or the global timeout came): Auto Scaling
+  // applied its default result and the instance is going; nothing is left to keep alive.
+  if (lc && !lc.completed && !s.dryRun && now >= Math.min(lc.lastHeartbeatAt + lc.heartbeatTimeoutMs, lc.globalEndsAt))
+    return p.done('deadline-reached', 'the lifecycle action timed out: Auto Scaling applied its default result');
   if (lc && !lc.completed && !s.dryRun) {
     const beatAt = lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 3;
     if (now >= beatAt && p.due('heartbeat'))
@@ -49,7 +56,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   const end = (outcome: NonNullable<DrainPlan['outcome']>, why: string) => finish(p, state, times, now, s, outcome, why);
   // This invocation's time is up (ASG): hand the rest on, whatever is still unread or undone.
   if (now >= times.stepEndsAt && !force && now < times.deadline)
-    return finishHandOn(p, state, now, Math.max(1, Math.ceil(s.pollMs / 1000)));
+    return finishHandOn(p, state, times, now, Math.max(1, Math.ceil(s.pollMs / 1000)));
   if (state.lookup === 'pending') {
     if (force) return end('deadline-reached', 'the container instance could not be looked up before the deadline');
     if (p.due('lookup')) p.read({ kind: 'lookup' });
@@ -199,9 +206,12 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
 
   // Dry run: read until the whole first plan is known, then log it as the outcome (its steps are skipped).
   if (s.dryRun)
-    return readsPending || p.hasReads()
+    return (readsPending || p.hasReads()) && !force
       ? p.plan(times, { readsOnly: true })
-      : end('dry-run', 'dry run: the plan is logged, nothing is changed');
+      : end(
+          'dry-run',
+          readsPending ? 'dry run: some reads kept failing; the plan so far is logged' : 'dry run: the plan is logged, nothing is changed',
+        );
 
   const nothingLeft = !readsPending && tasks.length === 0 && p.stepCount() === 0;
   if (nothingLeft) {
@@ -211,10 +221,11 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     const running = ci.runningTasksCount + ci.pendingTasksCount;
     if (fresh && running === 0 && ci.status !== 'ACTIVE') return end('drained', 'nothing runs on the instance');
     if (now >= times.deadline) return end('deadline-reached', 'the deadline came before every task had stopped');
-    if (fresh && force) return end('deadline-reached', `${running} task(s) still running at the safety deadline`);
-    const countsAt = fresh ? state.lastCountsAt! + s.pollMs : now;
+    // Everything was asked to stop: watch ECS's counts until they reach 0 or the deadline comes
+    // (past the force time too: the lifecycle action is not completed while tasks still stop).
+    const countsAt = fresh ? state.lastCountsAt! + (force ? Math.min(s.pollMs, FORCE_POLL_MS) : s.pollMs) : now;
     if (now >= countsAt && p.due('instanceCounts')) p.read({ kind: 'instanceCounts' });
-    else p.wake(Math.min(countsAt, times.forceAt));
+    else p.wake(Math.min(countsAt, times.deadline));
   } else if (force && p.stepCount() === 0 && !p.hasReads() && now >= times.deadline) {
     return end('deadline-reached', 'the deadline came before every step could be carried out');
   }
@@ -293,8 +304,11 @@ function finish(
 ): DrainPlan {
   const lc = state.lifecycle;
   if (lc && !lc.completed && !s.dryRun && outcome !== 'expired') {
+    // Auto Scaling already applied the default result once the action timed out: nothing is left to complete.
+    if (now >= Math.min(lc.lastHeartbeatAt + lc.heartbeatTimeoutMs, lc.globalEndsAt))
+      return p.done(outcome, `${why}; the lifecycle action timed out before it could be completed`);
     if (!p.due('completeLifecycle')) {
-      if (now >= times.stepEndsAt) return finishHandOn(p, state, now, 1);
+      if (now >= times.stepEndsAt) return finishHandOn(p, state, times, now, 1);
       return p.plan(times);
     }
     // A drained instance (or one with nothing of ours on it) always CONTINUEs; the configured result is for a drain cut by its deadline.
@@ -304,11 +318,14 @@ function finish(
   return p.done(outcome, why);
 }
 
-function finishHandOn(p: PlanBuilder, state: DrainState, now: number, delaySeconds: number): DrainPlan {
-  if (state.lifecycle && !state.lifecycle.completed && p.due('heartbeat') && !p.has('heartbeat'))
-    p.step({ kind: 'heartbeat', ref: state.lifecycle.ref }, 'keep the lifecycle action alive until the next step');
+function finishHandOn(p: PlanBuilder, state: DrainState, times: DrainTimes, now: number, delaySeconds: number): DrainPlan {
+  // Sent once per invocation; a failed one waits for its backoff like any other step.
+  if (state.handedOn) return p.done('handed-on', 'handed on to the next invocation');
+  const lc = state.lifecycle;
+  if (lc && !lc.completed && now >= lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 3 && p.due('heartbeat') && !p.has('heartbeat'))
+    p.step({ kind: 'heartbeat', ref: lc.ref }, 'keep the lifecycle action alive until the next step');
+  if (!p.due('handOn')) return p.plan(times);
   p.step({ kind: 'handOn', delaySeconds }, `this invocation's time is up: the drain goes on in ${delaySeconds} s`);
-  void now;
   return p.done('handed-on', 'handed on to the next invocation');
 }
 

@@ -145,7 +145,8 @@ export class DrainReportBuilder {
       held: g.hold,
       secondsWithoutHealthyTarget: Math.round((g.noHealthyMs + (g.noHealthySince !== undefined ? at - g.noHealthySince : 0)) / 100) / 10,
     }));
-    r.duplicate = !this.changed && !state.resumed && state.initialStatus === 'DRAINING' && outcome !== 'dry-run';
+    // A repeat of a drain that went well: nothing to do, nothing failed. Anything else is counted in full.
+    r.duplicate = !this.changed && !state.resumed && state.initialStatus === 'DRAINING' && outcome === 'drained' && r.failures.length === 0;
     if (state.lifecycle)
       r.lifecycle = {
         result: state.lifecycle.result,
@@ -227,7 +228,8 @@ export function emitDrainMetrics(metrics: MetricSink, report: DrainReport): void
   }
   metrics.addMetric('tasksStopped', MetricUnit.Count, report.tasksStopped.service + report.tasksStopped.standalone);
   metrics.addMetric('standaloneTasksStopped', MetricUnit.Count, report.tasksStopped.standalone);
-  metrics.addMetric('tasksLeftRunning', MetricUnit.Count, report.tasksLeftRunning);
+  // Only an ended drain leaves tasks running; a step handed on mid-drain naturally still has some.
+  if (report.outcome !== 'handed-on') metrics.addMetric('tasksLeftRunning', MetricUnit.Count, report.tasksLeftRunning);
   metrics.addMetric('targetsDeregistered', MetricUnit.Count, report.targetsDeregistered);
   metrics.addMetric('drainFailures', MetricUnit.Count, report.failures.length);
   metrics.addMetric('secondsToSpare', MetricUnit.Seconds, report.secondsToSpare);

@@ -5,10 +5,10 @@ import type { DrainSettings } from './config';
 import { executeSteps, type StepResult } from './execute';
 import { planDrain, type PlanSettings } from './plan';
 import type { DrainPorts, DrainTotals } from './ports';
-import { DrainReportBuilder, NO_TOTALS, subjectOf, type DrainReport } from './report';
+import { addTotals, DrainReportBuilder, NO_TOTALS, subjectOf, type DrainReport } from './report';
 import { readInto, type ReadContext } from './snapshot';
 import { applyStepResult, initialState, noteFailure, readKey, stepKey } from './state';
-import type { DrainRead, DrainState, DrainTimes, LifecycleState } from './types';
+import type { DrainRead, DrainState, DrainStep, DrainTimes, LifecycleState } from './types';
 
 /** One drain of one EC2 instance, whatever started it (a Spot notice, a lifecycle action, a scale-in). */
 export interface DrainRequest {
@@ -45,6 +45,9 @@ export interface DrainDeps {
 const MAX_LOOKS = 5000;
 /** First retry after this long; doubling up to the poll interval, with jitter. */
 const RETRY_BASE_MS = 500;
+/** A hand-on still failing this long after the step's end: the invocation gives the message back to SQS (it keeps 30 s in reserve). */
+const HAND_ON_GRACE_MS = 15_000;
+const LIFECYCLE_STEPS: ReadonlySet<DrainStep['kind']> = new Set(['heartbeat', 'completeLifecycle', 'handOn']);
 
 /** The moments that bound a drain. */
 export function drainTimes(
@@ -104,32 +107,51 @@ export async function runDrain(
         (t) => () =>
           clearTimeout(t)
       )(setTimeout(abortAtDeadline, Math.min(2 ** 31 - 1, Math.max(0, times.deadline - clock.now()))).unref());
-  const callOptions = (lifecycle = false) => (lifecycle ? {} : { signal: atDeadline.signal });
+  // A lifecycle drain must heartbeat on time: a batch of calls still in flight when the next
+  // heartbeat is overdue is aborted (its calls are retried), so the loop can send it.
+  let batch = new AbortController();
+  const signal = () => AbortSignal.any([atDeadline.signal, batch.signal]);
+  const callOptions = (step?: DrainStep) => (step && LIFECYCLE_STEPS.has(step.kind) ? {} : { signal: signal() });
   const backoff = (failures: number) => {
     const d = Math.min(settings.pollMs, RETRY_BASE_MS * 2 ** (failures - 1));
     return Math.round(d / 2 + (random() * d) / 2);
   };
   const carry = () => ({
     ...(state.lifecycle ? { lastHeartbeatAt: state.lifecycle.lastHeartbeatAt } : {}),
-    totals: builder.finish('handed-on', '', state, clock.now(), req.deadline, req.carried ?? NO_TOTALS).totals!,
+    totals: addTotals(req.carried ?? NO_TOTALS, builder.report),
   });
-  const act = async (steps: Parameters<typeof executeSteps>[0]): Promise<StepResult[]> => {
+  const onResult = (r: StepResult) => {
+    if (r.ok) applyStepResult(state, r);
+    else {
+      noteFailure(state, stepKey(r.step), r.error ?? 'unknown', r.at, backoff);
+      log.warn('drain step failed; retried after a backoff', { step: r.step.kind, subject: subjectOf(r.step), error: r.error });
+    }
+  };
+  const act = async (steps: readonly DrainStep[]): Promise<StepResult[]> => {
     const results = await executeSteps(steps, ports, {
       now: () => clock.now(),
       dryRun: settings.dryRun,
       ...(settings.interruptedTasksTopicArn ? { topicArn: settings.interruptedTasksTopicArn } : {}),
-      callOptions: () => callOptions(steps.some((s) => s.kind === 'heartbeat' || s.kind === 'completeLifecycle' || s.kind === 'handOn')),
+      callOptions,
+      onResult,
       carry,
     });
     builder.record(results);
-    for (const r of results) {
-      if (r.ok) applyStepResult(state, r);
-      else {
-        noteFailure(state, stepKey(r.step), r.error ?? 'unknown', r.at, backoff);
-        log.warn('drain step failed; retried after a backoff', { step: r.step.kind, subject: subjectOf(r.step), error: r.error });
-      }
-    }
     return results;
+  };
+  const inBatch = async <T>(work: () => Promise<T>): Promise<T> => {
+    const lc = state.lifecycle;
+    batch = new AbortController();
+    const overdue = lc && !lc.completed ? lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 2 : Infinity;
+    const cancel =
+      Number.isFinite(overdue) && clock.timer
+        ? clock.timer(overdue, () => batch.abort(new Error('a lifecycle heartbeat is due')))
+        : () => undefined;
+    try {
+      return await work();
+    } finally {
+      cancel();
+    }
   };
   const look = async (read: DrainRead): Promise<void> => {
     try {
@@ -170,8 +192,12 @@ export async function runDrain(
           });
         if (plan.steps.some((s) => s.kind === 'completeLifecycle'))
           log.info('drain report', { report: builder.finish(plan.outcome, plan.why ?? '', state, now, req.deadline, req.carried) }); // before the action is completed
-        const results = plan.steps.length ? await act(plan.steps) : [];
+        const results = plan.steps.length ? await inBatch(() => act(plan.steps)) : [];
         if (results.every((r) => r.ok)) return builder.finish(plan.outcome, plan.why ?? '', state, clock.now(), req.deadline, req.carried);
+        // A drain that cannot even be handed on is given back to SQS, which delivers its message again.
+        const handOn = results.find((r) => r.step.kind === 'handOn' && !r.ok);
+        if (handOn && clock.now() >= times.stepEndsAt + HAND_ON_GRACE_MS)
+          throw new Error(`the drain could not be handed on: ${handOn.error}`);
         continue;
       }
       if (plan.steps.length === 0 && plan.reads.length === 0) {
@@ -179,9 +205,12 @@ export async function runDrain(
         await clock.sleep(Math.max(1, wakeAt - now));
         continue;
       }
-      await Promise.all([plan.steps.length ? act(plan.steps) : Promise.resolve([]), ...plan.reads.map(look)]);
+      await inBatch(() => Promise.all([plan.steps.length ? act(plan.steps) : Promise.resolve([]), ...plan.reads.map(look)]));
     }
     builder.warn(`gave up after ${MAX_LOOKS} looks`);
+    // A lifecycle drain is never dropped: SQS delivers its message again.
+    if (state.lifecycle && !state.lifecycle.completed)
+      throw new Error(`the drain of ${req.ec2InstanceId} made no progress in ${MAX_LOOKS} looks`);
     return builder.finish(
       clock.now() >= times.forceAt ? 'deadline-reached' : 'handed-on',
       'too many looks',

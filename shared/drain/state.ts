@@ -85,6 +85,7 @@ export function applyStepResult(state: DrainState, r: StepResult): void {
       if (state.lifecycle) state.lifecycle.completed = r.actionLive === false ? 'already-complete' : 'completed';
       break;
     case 'handOn':
+      state.handedOn = true;
       break;
   }
 }

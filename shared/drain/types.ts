@@ -101,6 +101,8 @@ export interface DrainState {
   lookup: 'pending' | 'found' | 'not-found';
   /** A continuation of a drain begun earlier (never `expired`). */
   resumed: boolean;
+  /** This invocation handed the drain on (the continuation is queued): never twice. */
+  handedOn?: boolean;
   /** The instance's status when first found (DRAINING: someone drained it already). */
   initialStatus?: string;
   /** Task ARNs ECS wants running on the instance, from the last ListTasks. */

@@ -75,7 +75,8 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(action.result).toBe('CONTINUE');
     expect(action.timedOut).toBeFalsy();
     expect(source.invocations).toBeGreaterThanOrEqual(5); // 300 s of draining in steps of at most 60 s
-    expect(action.heartbeats.length).toBeGreaterThanOrEqual(source.invocations - 1);
+    // Heartbeats go out every third of the 600 s timeout (not with every hand-on): 300 s of draining needs one.
+    expect(action.heartbeats.length).toBeGreaterThanOrEqual(1);
     const continuations = account.sqs.messages(queueUrl).filter((m) => m.body.includes('asg-drain-continuation'));
     expect(continuations.length).toBe(source.invocations - 1);
     for (const m of continuations) expect(m.delaySeconds).toBeGreaterThan(0);

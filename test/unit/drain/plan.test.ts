@@ -517,7 +517,11 @@ describe('planDrain', () => {
           lifecycle: lifecycleAt(TIMES.forceAt, result),
         });
         s.published.add('t/batch');
-        const plan = planDrain(s, TIMES, TIMES.forceAt + 2_000, SETTINGS);
+        // Past the force time the counts are still watched: the action is not completed while a task stops.
+        const watching = planDrain(s, TIMES, TIMES.forceAt + 3_000, SETTINGS);
+        expect(watching.outcome).toBeUndefined();
+        expect(watching.reads).toEqual([{ kind: 'instanceCounts' }]);
+        const plan = planDrain(s, TIMES, TIMES.deadline, SETTINGS);
         expect(plan.outcome).toBe('deadline-reached');
         expect(kinds(plan.steps)).toEqual([`complete:${result}`]);
       },
@@ -549,11 +553,24 @@ describe('planDrain', () => {
       expectReasons(plan);
     });
 
+    it('hands on once per invocation: a plan re-made after a failed step in the same batch sends no second continuation', () => {
+      const s = stateWith({ tasks: [batch], services: SERVICES, lifecycle: lifecycleAt(T0) });
+      s.handedOn = true;
+      const plan = planDrain(s, { ...TIMES, stepEndsAt: T0 }, T0 + 1_000, SETTINGS);
+      expect(plan).toMatchObject({ outcome: 'handed-on', steps: [] });
+    });
+
+    it('ends the drain once the lifecycle action has timed out, without heartbeats or completion', () => {
+      const s = stateWith({ tasks: [batch], services: SERVICES, lifecycle: lifecycleAt(T0 - 400_000) });
+      const plan = planDrain(s, TIMES, T0, SETTINGS);
+      expect(plan).toMatchObject({ outcome: 'deadline-reached', steps: [] });
+    });
+
     it("hands on whatever is still undone when the invocation's time is up, but not at the safety deadline", () => {
       const s = stateWith({ tasks: [batch], services: SERVICES, lifecycle: lifecycleAt(T0) });
       const plan = planDrain(s, { ...TIMES, stepEndsAt: T0 }, T0 + 1_000, SETTINGS);
       expect(plan.outcome).toBe('handed-on');
-      expect(kinds(plan.steps)).toEqual(['heartbeat', 'handOn']);
+      expect(kinds(plan.steps)).toEqual(['handOn']); // the heartbeat is not due yet: the next step sends it
       const forced = planDrain(s, { ...TIMES, stepEndsAt: T0 }, TIMES.forceAt, SETTINGS);
       expect(forced.outcome).toBeUndefined();
       expect(kinds(forced.steps)).toEqual(['heartbeat', 'stop:t/batch']); // a third of the heartbeat timeout has passed too
