@@ -74,6 +74,8 @@ if (require.main === module) {
   const i = process.argv.indexOf('--port');
   const port = i >= 0 ? Number(process.argv[i + 1]) : 4599;
   const account = new SimulatedAccount({ start: Date.now() });
+  // Served over HTTP, the virtual clock follows real time, so rate buckets refill and timers fire.
+  setInterval(() => account.clock.set(Date.now()), 250).unref();
   const c = buildSpotCluster(account);
   account.sqs.createQueue('ecs-steady-dev-dead-letter');
   account.sqs.createQueue('ecs-steady-dev-asg-drain');
