@@ -25,7 +25,12 @@ export const ASG_DEFAULTS: Omit<AsgDrainConfig, keyof DrainConfig | 'drainQueueN
  * (by us, not by ECS or the reclaim), and no later than the task was asked to stop.
  * Returns the violations, one line each (empty = the invariant holds).
  */
-export function deregisteredBeforeStopped(account: SimulatedAccount, taskArns: readonly string[]): string[] {
+export function deregisteredBeforeStopped(
+  account: SimulatedAccount,
+  taskArns: readonly string[],
+  /** 'api': by us (the default); 'api-or-ecs': ECS's own draining may have done it first (never the reclaim). */
+  by: 'api' | 'api-or-ecs' = 'api',
+): string[] {
   const problems: string[] = [];
   for (const arn of taskArns) {
     const task = account.ecs.task(arn);
@@ -40,7 +45,8 @@ export function deregisteredBeforeStopped(account: SimulatedAccount, taskArns: r
       const record = history[history.length - 1];
       if (!record) problems.push(`${arn}: no target record for ${t.id}:${t.port}`);
       else if (record.deregisterRequestedAt === undefined) problems.push(`${arn}: ${t.id}:${t.port} never deregistered`);
-      else if (record.deregisteredBy !== 'api') problems.push(`${arn}: ${t.id}:${t.port} deregistered by ${record.deregisteredBy}`);
+      else if (!(record.deregisteredBy === 'api' || (by === 'api-or-ecs' && record.deregisteredBy === 'ecs')))
+        problems.push(`${arn}: ${t.id}:${t.port} deregistered by ${record.deregisteredBy}`);
       else if (task.stopRequestedAt === undefined || record.deregisterRequestedAt > task.stopRequestedAt)
         problems.push(
           `${arn}: stopped at ${task.stopRequestedAt} before ${t.id}:${t.port} was deregistered at ${record.deregisterRequestedAt}`,
