@@ -156,7 +156,7 @@ export async function drainBenchmarks(
     title: 'Drain functions',
     body: [
       'Real handlers on the simulated account (logging and metrics silenced). Spot: notice at t=0, reclaim at 120 s, safety margin 15 s, drain wait ≤ 90 s. ' +
-        '"stopped before deregistered" counts tasks stopped while a target of theirs was still registered, by us or by ECS's own draining (must be 0); "killed at reclaim" counts tasks still running at 120 s (must be 0).',
+        '"stopped before deregistered" counts tasks stopped while a target of theirs was still registered, by us or by ECS\'s own draining (must be 0); "killed at reclaim" counts tasks still running at 120 s (must be 0).',
       '### spotInterruption',
       timingTable(measured.spot),
       countersTable(measured.spot),
