@@ -188,7 +188,7 @@ export async function drainOutcomeBenchmarks(options: { quick: boolean; progress
     body: [
       `Each spotInterruption row runs the real handler for every interrupted instance at once, under the simulator's shared per-account rate buckets (ECS, ELBv2), ${LATENCY_MS} ms per call, with ECS's own draining on (as on AWS); ` +
         'beside it, the same cluster drained the ECS-native way (DRAINING only: ECS replaces the service tasks, then deregisters and stops the old ones after the deregistration delay). ' +
-        '"running at deadline" counts tasks on the interrupted instances not yet STOPPED at the reclaim (goal 0). Round trips: sequential calls up to and including the first DeregisterTargets, clusters configured (goal ≤ 5; NaN: ECS's own draining deregistered the targets first). ' +
+        '"running at deadline" counts tasks on the interrupted instances not yet STOPPED at the reclaim (goal 0). Round trips: sequential calls up to and including the first DeregisterTargets, clusters configured (goal ≤ 5; NaN: ECS\'s own draining deregistered the targets first). ' +
         '"minimum": the fewest calls the API maxima allow for these drains (goal ≤ 1.5×). "without healthy target": the longest stretch in the 2 minutes a service\'s target group had no healthy target, from the simulator\'s target history (goal 0 where spare room exists).',
       spot,
       'asgLifecycleDrain: hook heartbeat timeout 300 s, drain bound 1 h, 240 s steps, ECS\'s own draining off (the rows measure our waits); "killed" counts tasks stopped by the instance going away or after the action ended (goal 0).',
