@@ -3,7 +3,7 @@ import type { CallOptions } from '../aws/call';
 import { mapLimit } from '../lambda/concurrency';
 import { errorMessage } from '../lambda/errors';
 import type { DrainCarry, DrainPorts } from './ports';
-import type { DrainStep } from './types';
+import { STEP_RANK, type DrainStep } from './types';
 
 export interface StepResult {
   step: DrainStep;
@@ -31,15 +31,6 @@ export interface ExecuteContext {
 
 /** How many calls of one kind run at once: StopTask for 50 tasks must not take 50 round trips, nor burst past ECS's rate. */
 const CONCURRENCY: Partial<Record<DrainStep['kind'], number>> = { stopTask: 10, deregisterTargets: 10, notifyInterrupted: 5 };
-const RANK: Record<DrainStep['kind'], number> = {
-  setDraining: 0,
-  deregisterTargets: 0,
-  heartbeat: 0,
-  stopTask: 1,
-  notifyInterrupted: 2,
-  completeLifecycle: 3,
-  handOn: 3,
-};
 
 /**
  * Carry out a plan's steps: a flat loop that decides nothing. Steps of one rank run together
@@ -51,7 +42,7 @@ export async function executeSteps(steps: readonly DrainStep[], ports: DrainPort
   if (ctx.dryRun) return steps.map((step) => ({ step, ok: true, skipped: true, at: ctx.now() }));
   const results: StepResult[] = [];
   for (const rank of [0, 1, 2, 3]) {
-    const inRank = steps.filter((s) => RANK[s.kind] === rank);
+    const inRank = steps.filter((s) => STEP_RANK[s.kind] === rank);
     const kinds = [...new Set(inRank.map((s) => s.kind))];
     const parts = await Promise.all(
       kinds.map((kind) =>

@@ -1,4 +1,4 @@
-import type { DrainPlan, DrainRead, DrainState, DrainStep, DrainTimes } from './types';
+import { STEP_RANK, type DrainPlan, type DrainRead, type DrainState, type DrainStep, type DrainTimes } from './types';
 
 /** Collects a plan's steps (each with its reason), reads and wake-up time; knows which keys are due after a failure. */
 export class PlanBuilder {
@@ -57,17 +57,8 @@ export class PlanBuilder {
 }
 
 /** Steps in the order the executor keeps: DRAINING and deregistrations first, then stops, then records, then lifecycle. */
-const ORDER: Record<DrainStep['kind'], number> = {
-  setDraining: 0,
-  deregisterTargets: 0,
-  heartbeat: 0,
-  stopTask: 1,
-  notifyInterrupted: 2,
-  completeLifecycle: 3,
-  handOn: 3,
-};
 const ordered = <T extends { step: DrainStep }>(steps: T[]): T[] =>
   steps
     .map((x, i) => ({ x, i }))
-    .sort((a, b) => ORDER[a.x.step.kind] - ORDER[b.x.step.kind] || a.i - b.i)
+    .sort((a, b) => STEP_RANK[a.x.step.kind] - STEP_RANK[b.x.step.kind] || a.i - b.i)
     .map((y) => y.x);

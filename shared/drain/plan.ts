@@ -111,7 +111,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       continue;
     }
     const groupsOfTask = [
-      ...new Set([...task.targets.map((t) => t.targetGroupArn), ...(task.unresolved ?? []).map((u) => u.split(': ')[0]!)]),
+      ...new Set([...task.targets.map((t) => t.targetGroupArn), ...(task.unresolved ?? []).map((u) => u.targetGroupArn)]),
     ];
     if (groupsOfTask.length === 0) {
       stops.push({ task, reason: 'service task without load balancer' });

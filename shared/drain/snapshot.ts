@@ -151,8 +151,8 @@ export function syncGroups(state: DrainState, ctx: Pick<ReadContext, 'keepServin
     for (const target of task.targets)
       groupOf(state, target.targetGroupArn, task.targetType).ours.set(targetKey(target), { id: target.id, port: target.port });
     for (const u of task.unresolved ?? []) {
-      groupOf(state, u.split(': ')[0]!, task.targetType).unresolved = true;
-      ctx.warn(`targets of ${task.taskArn}: ${u} (the target group's health read finds them)`);
+      groupOf(state, u.targetGroupArn, task.targetType).unresolved = true;
+      ctx.warn(`targets of ${task.taskArn}: ${u.targetGroupArn}: ${u.reason} (the target group's health read finds them)`);
     }
   }
   for (const g of state.groups.values()) {

@@ -36,17 +36,17 @@ export function toDrainTask(task: Task, service: ServiceInfo | undefined, ec2Ins
   const serviceName = serviceNameOf(task);
   const eniIp = eniAddress(task);
   const targets: TaskTarget[] = [];
-  const unresolved: string[] = [];
+  const unresolved: NonNullable<DrainTask['unresolved']> = [];
   for (const lb of service?.loadBalancers ?? []) {
     if (eniIp) {
-      if (lb.containerPort === undefined) unresolved.push(`${lb.targetGroupArn}: no container port`);
+      if (lb.containerPort === undefined) unresolved.push({ targetGroupArn: lb.targetGroupArn, reason: 'no container port' });
       else targets.push({ targetGroupArn: lb.targetGroupArn, id: eniIp, port: lb.containerPort });
       continue;
     }
     const container = task.containers?.find((c) => c.name === lb.containerName);
     const binding = container?.networkBindings?.find((b) => b.containerPort === lb.containerPort);
     if (binding?.hostPort === undefined) {
-      unresolved.push(`${lb.targetGroupArn}: no host port bound for ${lb.containerName}:${lb.containerPort}`);
+      unresolved.push({ targetGroupArn: lb.targetGroupArn, reason: `no host port bound for ${lb.containerName}:${lb.containerPort}` });
       continue;
     }
     targets.push({ targetGroupArn: lb.targetGroupArn, id: ec2InstanceId, port: binding.hostPort });

@@ -24,7 +24,7 @@ export interface DrainTask {
   /** Every load-balancer target of this task known from ECS (empty: not behind a load balancer). */
   targets: TaskTarget[];
   /** Why a service task's targets could not all be resolved (reported; the watch finds them). */
-  unresolved?: string[];
+  unresolved?: Array<{ targetGroupArn: string; reason: string }>;
 }
 
 /** What the drain needs of a service: its target groups and where its tasks run. */
@@ -125,6 +125,20 @@ export interface DrainState {
   /** A look never made it (AWS failing): recorded so the report can say what stayed unknown. */
   unknown: string[];
 }
+
+/**
+ * The order steps are carried out in, rank by rank (the planner lists them in it too):
+ * DRAINING and deregistrations before any stop, records after stops, lifecycle last.
+ */
+export const STEP_RANK: Record<DrainStep['kind'], number> = {
+  setDraining: 0,
+  deregisterTargets: 0,
+  heartbeat: 0,
+  stopTask: 1,
+  notifyInterrupted: 2,
+  completeLifecycle: 3,
+  handOn: 3,
+};
 
 export type DrainStep =
   | { kind: 'setDraining'; cluster: string; containerInstanceArn: string }

@@ -33,7 +33,7 @@ function checkSafety(state: DrainState, plan: DrainPlan, now: number) {
   const violations: string[] = [];
   plan.steps.forEach((st, i) => {
     if (st.kind !== 'stopTask' || st.task.kind !== 'service') return;
-    const groups = new Set([...st.task.targets.map((t) => t.targetGroupArn), ...(st.task.unresolved ?? []).map((u) => u.split(': ')[0]!)]);
+    const groups = new Set([...st.task.targets.map((t) => t.targetGroupArn), ...(st.task.unresolved ?? []).map((u) => u.targetGroupArn)]);
     for (const tg of groups) {
       const g = state.groups.get(tg)!;
       const said = (key: string) => (g.health ? g.health.states.get(key) : undefined);
@@ -43,7 +43,7 @@ function checkSafety(state: DrainState, plan: DrainPlan, now: number) {
           violations.push(`${st.taskArn}: stopped while ${key} in ${tg} was not deregistered`);
       }
       if (g.targetType === 'instance') {
-        if (!g.health && !force && st.task.unresolved?.some((u) => u.startsWith(tg)))
+        if (!g.health && !force && st.task.unresolved?.some((u) => u.targetGroupArn === tg))
           violations.push(`${st.taskArn}: stopped before ${tg} was looked at for its unresolved target`);
         for (const [key, t] of g.ours)
           if (REGISTERED.has(said(key) ?? '') && !g.deregistered.has(key) && !deregisteredBefore(tg, t, i))
