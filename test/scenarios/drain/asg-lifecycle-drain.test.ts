@@ -50,6 +50,7 @@ describe('asgLifecycleDrain on the simulated account', () => {
     const continuations = account.sqs.messages(queueUrl).filter((m) => m.body.includes('asg-drain-continuation'));
     expect(continuations.length).toBe(source.invocations - 1);
     for (const m of continuations) expect(m.delaySeconds).toBeGreaterThan(0);
+    expect(account.countCalls('sqs', 'GetQueueUrl')).toBe(1); // the queue URL is looked up once per container, not per hand-on
     // The web targets drained fully (300 s) before their tasks stopped.
     const web = account.ecs.tasksOn(victim.instanceId).filter((t) => t.serviceName);
     for (const t of web) expect(t.stopRequestedAt! - action.startedAt).toBeGreaterThanOrEqual(300_000);
