@@ -1,4 +1,4 @@
-import type { Clock } from '../lambda/clock';
+import { setTimer, type Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
 import type { DrainSettings } from './config';
@@ -101,12 +101,7 @@ export async function runDrain(
   // after it. Lifecycle calls may go on (CONTINUE is still owed); the SDK's timeouts bound them.
   const atDeadline = new AbortController();
   const abortAtDeadline = () => atDeadline.abort(new Error('drain deadline reached'));
-  const cancelDeadline = clock.timer
-    ? clock.timer(times.deadline, abortAtDeadline)
-    : (
-        (t) => () =>
-          clearTimeout(t)
-      )(setTimeout(abortAtDeadline, Math.min(2 ** 31 - 1, Math.max(0, times.deadline - clock.now()))).unref());
+  const cancelDeadline = setTimer(clock, times.deadline, abortAtDeadline);
   // A lifecycle drain must heartbeat on time: a batch of calls still in flight when the next
   // heartbeat is overdue is aborted (its calls are retried), so the loop can send it.
   let batch = new AbortController();
@@ -143,10 +138,9 @@ export async function runDrain(
     const lc = state.lifecycle;
     batch = new AbortController();
     const overdue = lc && !lc.completed ? lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 2 : Infinity;
-    const cancel =
-      Number.isFinite(overdue) && clock.timer
-        ? clock.timer(overdue, () => batch.abort(new Error('a lifecycle heartbeat is due')))
-        : () => undefined;
+    const cancel = Number.isFinite(overdue)
+      ? setTimer(clock, overdue, () => batch.abort(new Error('a lifecycle heartbeat is due')))
+      : () => undefined;
     try {
       return await work();
     } finally {

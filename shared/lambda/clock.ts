@@ -21,3 +21,10 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', cancel, { once: true });
     }),
 };
+
+/** Run `run` once `clock` reaches `at`: the clock's own timer, or a real one (unref'd) for a clock without. Answers a cancel function. */
+export function setTimer(clock: Clock, at: number, run: () => void): () => void {
+  if (clock.timer) return clock.timer(at, run);
+  const t = setTimeout(run, Math.min(2 ** 31 - 1, Math.max(0, at - clock.now()))).unref();
+  return () => clearTimeout(t);
+}
