@@ -6,6 +6,8 @@ import type {
   TerminateInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import { InstanceCapacity } from './ec2-capacity';
+import { Ec2Fleets, type FleetOptions } from './ec2-fleet';
 import { SpotFleets, type SpotFleetOptions } from './ec2-spot-fleet';
 import { simError } from './errors';
 import { EC2_DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
@@ -26,6 +28,8 @@ export interface LaunchOptions {
   az?: string;
   asgName?: string;
   spotFleetRequestId?: string;
+  /** More tags (an EC2 Fleet's, its aws:ec2:fleet-id). */
+  tags?: Record<string, string>;
   ecs?: EcsJoin;
 }
 
@@ -41,7 +45,7 @@ export interface InstanceRecord {
   tags: Record<string, string>;
   terminatedAt?: number;
   /** Why it went: TerminateInstances, a Spot reclaim, its Auto Scaling group. */
-  terminatedBy?: 'api' | 'spot' | 'autoscaling';
+  terminatedBy?: 'api' | 'spot' | 'autoscaling' | 'fleet';
   interruptionNoticeAt?: number;
 }
 
@@ -54,6 +58,10 @@ export const SPOT_NOTICE_MS = 120_000;
 /** EC2: instances (on-demand and Spot), Spot interruptions and, in ec2-spot-fleet.ts, Spot Fleets. */
 export class SimEc2 implements SimService {
   readonly spotFleets: SpotFleets;
+  /** EC2 Fleets of type `maintain` (sim/ec2-fleet.ts). */
+  readonly fleets: Ec2Fleets;
+  /** The knob that makes launches of an instance type fail with InsufficientInstanceCapacity. */
+  readonly capacity: InstanceCapacity;
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly subnets = new Map<string, string>();
   private readonly emitted: Array<EventBridgeEvent<unknown>> = [];
@@ -62,11 +70,14 @@ export class SimEc2 implements SimService {
 
   constructor(readonly account: SimulatedAccount) {
     this.spotFleets = new SpotFleets(account, this);
+    this.fleets = new Ec2Fleets(account, this);
+    this.capacity = new InstanceCapacity(account.region);
   }
 
   operations(): OperationTable {
     return {
       ...this.spotFleets.operations(),
+      ...this.fleets.operations(),
       DescribeInstances: (input: DescribeInstancesCommandInput) => this.describeInstances(input),
       TerminateInstances: (input: TerminateInstancesCommandInput) => {
         const ids = input.InstanceIds ?? [];
@@ -94,7 +105,7 @@ export class SimEc2 implements SimService {
   launchInstance(options: LaunchOptions = {}): { instanceId: string; privateIp: string } {
     const instanceId = `i-0${hexId(this.account, 16)}`;
     const az = options.az ?? `${this.account.region}${'abc'[this.azCounter++ % 3]}`;
-    const tags: Record<string, string> = {};
+    const tags: Record<string, string> = { ...(options.tags ?? {}) };
     if (options.asgName) tags['aws:autoscaling:groupName'] = options.asgName;
     if (options.spotFleetRequestId) tags['aws:ec2spot:fleet-request-id'] = options.spotFleetRequestId;
     const record: InstanceRecord = {
@@ -127,6 +138,11 @@ export class SimEc2 implements SimService {
   /** A `maintain` Spot Fleet over existing instances; answers its id (sfr-…). */
   createSpotFleet(options: SpotFleetOptions): string {
     return this.spotFleets.create(options);
+  }
+
+  /** An EC2 Fleet of type `maintain` (weighted instance types, Spot and on-demand); answers its id (fleet-…). */
+  createFleet(options: FleetOptions): string {
+    return this.fleets.create(options);
   }
 
   instance(instanceId: string): InstanceRecord | undefined {
@@ -181,6 +197,7 @@ export class SimEc2 implements SimService {
     this.account.elbv2.removeInstanceTargets(instanceId);
     this.account.autoscaling.instanceGone(instanceId);
     this.spotFleets.instanceGone(instanceId);
+    this.fleets.instanceGone(instanceId);
   }
 
   allocatePrivateIp(): string {

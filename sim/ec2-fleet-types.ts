@@ -1,0 +1,55 @@
+/** The seeding options and the state of a simulated EC2 Fleet (sim/ec2-fleet.ts). */
+
+export interface FleetInstanceType {
+  instanceType: string;
+  /** Units one instance of this type counts for (FleetLaunchTemplateOverrides.WeightedCapacity; default 1). */
+  weightedCapacity?: number;
+  /** What ECS registers for this type (needed when the fleet's instances join a cluster). */
+  cpu?: number;
+  memory?: number;
+}
+
+export type FleetCapacityType = 'spot' | 'on-demand';
+export type FleetExcessPolicy = 'no-termination' | 'termination';
+
+export interface FleetOptions {
+  targetCapacity: number;
+  /** In priority order: the fleet launches the first type that has capacity (see InstanceCapacity). */
+  instanceTypes: FleetInstanceType[];
+  /** DefaultTargetCapacityType (default `spot`). */
+  defaultTargetCapacityType?: FleetCapacityType;
+  onDemandTargetCapacity?: number;
+  spotTargetCapacity?: number;
+  excessCapacityTerminationPolicy?: FleetExcessPolicy;
+  tags?: Record<string, string>;
+  /** Instances already in the fleet (counted at their type's weight; tagged aws:ec2:fleet-id). */
+  instanceIds?: string[];
+  /** Instances the fleet launches join this ECS cluster once booted (after `registerAfterMs`, default 60 s). */
+  ecs?: { cluster: string; registerAfterMs?: number };
+  /**
+   * How long the fleet takes to notice it is short and launch (default 30 s). AWS publishes no
+   * figure for a `maintain` fleet's replacement time: the default is assumed.
+   */
+  launchDelayMs?: number;
+  /** Launch what the target asks for at creation (default false: the seeded instances are the fleet). */
+  fulfilNow?: boolean;
+}
+
+export interface FleetRecord {
+  id: string;
+  createdAt: number;
+  target: number;
+  onDemandTarget: number;
+  spotTarget: number;
+  defaultType: FleetCapacityType;
+  policy: FleetExcessPolicy;
+  types: FleetInstanceType[];
+  tags: Record<string, string>;
+  ecs?: FleetOptions['ecs'];
+  launchDelayMs: number;
+  instanceIds: string[];
+  /** When the next launch attempt is due (a pending replenishment), if any. */
+  replenishAt?: number;
+  /** Launches that failed, newest last (DescribeFleetHistory's `error` events, not modelled as an API). */
+  launchErrors: Array<{ at: number; instanceType: string; code: string; message: string }>;
+}
