@@ -191,7 +191,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     if (!groupNeedsLook(g, state.ec2InstanceId) && !(state.resumed && !g.health)) continue;
     const last = Math.max(g.health?.at ?? -Infinity, g.lastDeregisterAt ?? -Infinity);
     let nextAt = Number.isFinite(last) ? last + s.pollMs : now;
-    const held = s.keepServing && g.hold && !(g.health && g.health.healthyOthers > 0);
+    const held = holdActive(g, times, now, s, state);
     if (!held && !g.foundDeregistered && g.lastDeregisterAt !== undefined && g.delaySeconds !== undefined) {
       const drainedBy = g.lastDeregisterAt + g.delaySeconds * 1000;
       if (!g.health || g.health.at < drainedBy) nextAt = Math.max(nextAt, Math.min(drainedBy, times.drainWaitEndsAt));

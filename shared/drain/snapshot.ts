@@ -74,8 +74,11 @@ export async function readInto(
         const st = states.get(key);
         if (!g.deregistered.has(key) && (st === undefined || st === 'unused' || st === 'draining' || st === 'unhealthy.draining')) {
           g.deregistered.add(key);
-          g.lastDeregisterAt = Math.min(g.lastDeregisterAt ?? now, now);
-          g.foundDeregistered = true;
+          // It was still registered at our previous read, so its delay started after it: the
+          // watch can wait for the delay from then. Without a previous read the start is unknown.
+          const since = g.health?.at ?? now;
+          g.lastDeregisterAt = Math.min(g.lastDeregisterAt ?? since, since);
+          if (g.health === undefined) g.foundDeregistered = true;
         }
       }
       const healthyOthers = health.filter((h) => h.state === 'healthy' && !g.ours.has(targetKey(h))).length;
