@@ -1,0 +1,108 @@
+import { packOnto } from './bin-pack';
+import { demandItems, freeRooms, totals, weightOf } from './demand';
+import type { CapacityInstance, CapacitySettings, CapacitySnapshot } from './types';
+
+const MAX_NAMED = 3;
+
+/** Why an instance is never drained for scale-in (hard exclusions, not preferences). */
+export function exclusionOf(i: CapacityInstance): string | undefined {
+  if (i.status !== 'ACTIVE') return 'not ACTIVE';
+  if (!i.agentConnected) return 'agent disconnected';
+  if (i.doNotDisrupt) return 'do-not-disrupt tag';
+  if (i.tasks.some((t) => t.kind === 'standalone')) return 'standalone tasks';
+  if (i.tasks.some((t) => t.protected)) return 'protected tasks';
+  return undefined;
+}
+
+/** The snapshot as it is once `chosen` is set DRAINING for scale-in (its tasks still on it). */
+export function withDraining(snap: CapacitySnapshot, chosen: string): CapacitySnapshot {
+  return {
+    ...snap,
+    instances: snap.instances.map((i) => (i.ec2InstanceId === chosen ? { ...i, status: 'DRAINING', drainedForScaleIn: true } : i)),
+  };
+}
+
+/**
+ * Candidates in order: fewest tasks; then from the AZ with the most ACTIVE instances (keeps
+ * AZs balanced); then the least reserved; then the instance id (deterministic).
+ */
+function ordered(snap: CapacitySnapshot, candidates: CapacityInstance[]): CapacityInstance[] {
+  const perAz = new Map<string, number>();
+  for (const i of snap.instances) if (i.status === 'ACTIVE') perAz.set(i.availabilityZone, (perAz.get(i.availabilityZone) ?? 0) + 1);
+  const used = (i: CapacityInstance) =>
+    (i.registered.cpu - i.remaining.cpu) / Math.max(1, i.registered.cpu) +
+    (i.registered.memory - i.remaining.memory) / Math.max(1, i.registered.memory);
+  return [...candidates].sort(
+    (a, b) =>
+      a.tasks.length - b.tasks.length ||
+      (perAz.get(b.availabilityZone) ?? 0) - (perAz.get(a.availabilityZone) ?? 0) ||
+      used(a) - used(b) ||
+      (a.ec2InstanceId < b.ec2InstanceId ? -1 : a.ec2InstanceId > b.ec2InstanceId ? 1 : 0),
+  );
+}
+
+/**
+ * Why draining this instance would leave the cluster short, or undefined if it is safe: every
+ * task that would then need room (its service tasks, those of instances already draining, the
+ * missing ones and the headroom) fits the free room of the rest, and once they moved neither
+ * reservation would be above its scale-out threshold (which would scale straight back out).
+ */
+function shortAfter(snap: CapacitySnapshot, s: CapacitySettings, id: string): string | undefined {
+  const after = withDraining(snap, id);
+  const items = demandItems(after, s);
+  const left = packOnto(items, freeRooms(after));
+  if (left.length > 0) return `${left.length} task(s) would not fit on the rest`;
+  const { registered, reserved } = totals(after.instances);
+  for (const x of items)
+    if (x.source !== 'headroom') {
+      reserved.cpu += x.cpu;
+      reserved.memory += x.memory;
+    }
+  const cpu = registered.cpu > 0 ? (100 * reserved.cpu) / registered.cpu : 0;
+  const memory = registered.memory > 0 ? (100 * reserved.memory) / registered.memory : 0;
+  if (cpu > s.scaleOutCpuPercent || memory > s.scaleOutMemoryPercent)
+    return `reservation would rise to CPU ${Math.round(cpu)}% / memory ${Math.round(memory)}%, above the scale-out threshold`;
+  return undefined;
+}
+
+export interface ScaleInChoice {
+  instance?: CapacityInstance;
+  reasons: string[];
+}
+
+/** The safest emptiest instance to drain for scale-in, keeping desired at or above `lower`. */
+export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower: number): ScaleInChoice {
+  const reasons: string[] = [];
+  const excluded = new Map<string, number>();
+  const candidates: CapacityInstance[] = [];
+  for (const i of snap.instances) {
+    const why = exclusionOf(i);
+    if (why) excluded.set(why, (excluded.get(why) ?? 0) + 1);
+    else candidates.push(i);
+  }
+  const skipped = [...excluded].filter(([why]) => why !== 'not ACTIVE');
+  if (skipped.length > 0) reasons.push(`not candidates: ${skipped.map(([why, n]) => `${n} with ${why}`).join(', ')}`);
+  const desired = snap.backend.counts.desired;
+  let kept = 0;
+  // Name the first few instances kept and why; count the rest (a big cluster would flood the log).
+  const keep = (why: string) => (kept++ < MAX_NAMED ? reasons.push(why) : undefined);
+  for (const i of ordered(snap, candidates)) {
+    const w = weightOf(snap, i.instanceType);
+    if (desired - w < lower) {
+      keep(`${i.ec2InstanceId} (weight ${w}) would take desired ${desired} below min ${lower}`);
+      continue;
+    }
+    const short = shortAfter(snap, s, i.ec2InstanceId);
+    if (short) {
+      keep(`${i.ec2InstanceId} kept: ${short}`);
+      continue;
+    }
+    reasons.push(
+      `drain ${i.ec2InstanceId} (${i.instanceType}, ${i.availabilityZone}, ${i.tasks.length} task(s)): everything on it fits on the rest`,
+    );
+    return { instance: i, reasons };
+  }
+  if (kept > MAX_NAMED) reasons.push(`${kept - MAX_NAMED} more instance(s) kept for the same reasons`);
+  reasons.push('no instance can be drained safely');
+  return { reasons };
+}

@@ -1,0 +1,157 @@
+import { largest, packNew, packOnto, type FreeRoom, type PackItem } from './bin-pack';
+import type { CapacityInstance, CapacitySettings, CapacitySnapshot, Resources, Unplaceable } from './types';
+
+/** Float slack for "brought back under the threshold" (CPU units and MiB are integers). */
+const EPSILON = 1e-9;
+
+const pct = (n: number) => `${Math.round(n * 10) / 10}%`;
+
+/** Capacity units one instance of this type counts for (an unknown type counts 1). */
+export function weightOf(snap: CapacitySnapshot, instanceType: string): number {
+  return snap.backend.shapes.find((s) => s.instanceType === instanceType)?.weight ?? 1;
+}
+
+/** Registered and reserved (registered − remaining) CPU and memory over ACTIVE instances. */
+export function totals(instances: readonly CapacityInstance[]): { registered: Resources; reserved: Resources } {
+  const t = { registered: { cpu: 0, memory: 0 }, reserved: { cpu: 0, memory: 0 } };
+  for (const i of instances) {
+    if (i.status !== 'ACTIVE') continue;
+    t.registered.cpu += i.registered.cpu;
+    t.registered.memory += i.registered.memory;
+    t.reserved.cpu += i.registered.cpu - i.remaining.cpu;
+    t.reserved.memory += i.registered.memory - i.remaining.memory;
+  }
+  return t;
+}
+
+/**
+ * CPUReservation / MemoryReservation in percent, the way CloudWatch computes them: reserved by
+ * tasks over registered, summed over the cluster's ACTIVE container instances (0 with none).
+ */
+export function reservationOf(instances: readonly CapacityInstance[]): Resources {
+  const { registered, reserved } = totals(instances);
+  return {
+    cpu: registered.cpu > 0 ? (100 * reserved.cpu) / registered.cpu : 0,
+    memory: registered.memory > 0 ? (100 * reserved.memory) / registered.memory : 0,
+  };
+}
+
+/** The bounds in capacity units: the settings narrowed by the backend's own min and max. */
+export function boundsOf(snap: CapacitySnapshot, s: CapacitySettings): { lower: number; upper: number } {
+  return { lower: Math.max(s.min, snap.backend.counts.min), upper: Math.min(s.max, snap.backend.counts.max) };
+}
+
+/** Units asked for and not yet registered, still counted as coming (not older than the expiry). */
+export function comingUnits(snap: CapacitySnapshot, s: CapacitySettings, now: number): number {
+  return snap.inFlight.filter((f) => now - f.requestedAt < s.inFlightExpiryMs).reduce((n, f) => n + f.units, 0);
+}
+
+export const starvedServices = (snap: CapacitySnapshot): string[] =>
+  snap.services.filter((v) => v.desired > v.running + v.pending).map((v) => v.name);
+
+/** running ≠ desired or pending > 0: a deployment (or a replacement) is under way. */
+export const midDeployment = (snap: CapacitySnapshot): string[] =>
+  snap.services.filter((v) => v.running !== v.desired || v.pending > 0).map((v) => v.name);
+
+/**
+ * Tasks that need room on ACTIVE instances: per service, what desired asks beyond the tasks
+ * pending and running on ACTIVE instances (a service task on a DRAINING instance will be
+ * replaced), then the headroom tasks.
+ */
+export function demandItems(snap: CapacitySnapshot, s: CapacitySettings): PackItem[] {
+  const onDraining = new Map<string, number>();
+  for (const i of snap.instances)
+    if (i.status === 'DRAINING')
+      for (const t of i.tasks)
+        if (t.kind === 'service' && t.serviceName) onDraining.set(t.serviceName, (onDraining.get(t.serviceName) ?? 0) + 1);
+  const items: PackItem[] = [];
+  for (const v of snap.services) {
+    const missing = Math.max(0, v.desired - v.pending - v.running + Math.min(v.running, onDraining.get(v.name) ?? 0));
+    for (let k = 0; k < missing; k++) items.push({ source: v.name, ...v.task });
+  }
+  for (let k = 0; k < s.headroom.tasks; k++) items.push({ source: 'headroom', cpu: s.headroom.cpu, memory: s.headroom.memory });
+  return items;
+}
+
+/** Free room where ECS can place a task now: ACTIVE instances whose agent is connected. */
+export const freeRooms = (snap: CapacitySnapshot): FreeRoom[] =>
+  snap.instances.filter((i) => i.status === 'ACTIVE' && i.agentConnected).map((i) => ({ id: i.ec2InstanceId, ...i.remaining }));
+
+export interface OutNeed {
+  /** Units still to ask for: the larger of the two measures, less the capacity coming. */
+  units: number;
+  /** The larger of the two measures before the capacity coming. */
+  gross: number;
+  coming: number;
+  reasons: string[];
+  unplaceable: Unplaceable[];
+}
+
+/** Units that bring a reservation above its threshold back to it or under, per unit the smallest shape gives. */
+function reservationUnits(snap: CapacitySnapshot, s: CapacitySettings, key: 'cpu' | 'memory', reasons: string[]): number {
+  const threshold = key === 'cpu' ? s.scaleOutCpuPercent : s.scaleOutMemoryPercent;
+  const { registered, reserved } = totals(snap.instances);
+  const percent = registered[key] > 0 ? (100 * reserved[key]) / registered[key] : 0;
+  if (percent <= threshold) return 0;
+  const shapes = snap.backend.shapes;
+  if (shapes.length === 0) {
+    reasons.push(`${key} reservation ${pct(percent)} is above ${threshold}%, but the backend names no instance shapes to size it`);
+    return 0;
+  }
+  // Counted at the least room per unit any shape gives: the backend may launch any of them.
+  const perUnit = Math.min(...shapes.map((x) => x[key] / x.weight));
+  const units = Math.max(1, Math.ceil(((100 * reserved[key]) / threshold - registered[key]) / perUnit - EPSILON));
+  reasons.push(`${key} reservation ${pct(percent)} is above ${threshold}%: ${units} unit(s) bring it back under`);
+  return units;
+}
+
+function grouped(items: readonly PackItem[], snap: CapacitySnapshot): Unplaceable[] {
+  const big = largest(snap.backend.shapes);
+  const out = new Map<string, Unplaceable>();
+  for (const x of items) {
+    const key = `${x.source}|${x.cpu}|${x.memory}`;
+    const u = out.get(key);
+    if (u) u.count++;
+    else {
+      const reason =
+        snap.backend.shapes.length === 0
+          ? 'the backend names no instance shapes'
+          : `needs ${x.cpu} CPU / ${x.memory} MiB; no shape the backend launches holds it (largest ${big.cpu} CPU / ${big.memory} MiB)`;
+      out.set(key, { source: x.source, count: 1, cpu: x.cpu, memory: x.memory, reason });
+    }
+  }
+  return [...out.values()];
+}
+
+/**
+ * How many capacity units the cluster is short: reservation above a threshold (sized to bring
+ * it back under), and tasks that need room (missing service tasks and headroom) and do not fit
+ * the free room, bin-packed onto the backend's shapes. Capacity in flight counts as coming.
+ */
+export function scaleOutNeed(snap: CapacitySnapshot, s: CapacitySettings, now: number): OutNeed {
+  const reasons: string[] = [];
+  const byReservation = Math.max(reservationUnits(snap, s, 'cpu', reasons), reservationUnits(snap, s, 'memory', reasons));
+  const items = demandItems(snap, s);
+  const left = packOnto(items, freeRooms(snap));
+  const packed = packNew(left, snap.backend.shapes);
+  const unplaceable = grouped(packed.unplaceable, snap);
+  if (packed.units > 0) {
+    const sources = [...new Set(packed.instances.flatMap((x) => x.items.map((i) => i.source)))].join(', ');
+    reasons.push(
+      `${left.length - packed.unplaceable.length} task(s) need room the cluster lacks (${sources}): ${packed.units} unit(s) by bin-packing`,
+    );
+  }
+  for (const u of unplaceable) reasons.push(`${u.count} task(s) of ${u.source} cannot be placed: ${u.reason}`);
+  const gross = Math.max(byReservation, packed.units);
+  const coming = comingUnits(snap, s, now);
+  const units = Math.max(0, gross - coming);
+  if (gross > 0 && coming > 0)
+    reasons.push(
+      units > 0
+        ? `${coming} unit(s) in flight count as coming: ${units} more needed`
+        : `${coming} unit(s) in flight cover the ${gross} needed: nothing more asked`,
+    );
+  const expired = snap.inFlight.filter((f) => now - f.requestedAt >= s.inFlightExpiryMs).reduce((n, f) => n + f.units, 0);
+  if (expired > 0) reasons.push(`${expired} unit(s) asked for over ${s.inFlightExpiryMs / 1000}s ago never registered: no longer counted`);
+  return { units, gross, coming, reasons, unplaceable };
+}

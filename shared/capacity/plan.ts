@@ -1,0 +1,101 @@
+import { chooseScaleIn } from './choose';
+import { boundsOf, comingUnits, midDeployment, reservationOf, scaleOutNeed, starvedServices, weightOf } from './demand';
+import type { CapacityDecision, CapacitySettings, CapacitySnapshot } from './types';
+
+const pct = (n: number) => `${Math.round(n * 10) / 10}%`;
+
+const names = (xs: readonly string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs.slice(0, 3).join(', ')} and ${xs.length - 3} more`);
+
+/**
+ * Decide one cluster's capacity for this tick. Pure: the same snapshot, settings and `now`
+ * give the same decision; no SDK, no clock, no logger. Every decision carries its reasons.
+ *
+ * In order:
+ * 1. scale-out — desired below min, a reservation above its threshold (sized to bring it back
+ *    under), or tasks that need room and do not fit (missing service tasks and the headroom,
+ *    bin-packed onto the backend's shapes). Capacity in flight counts as coming; the increase
+ *    is bounded by the step and by max. While a shortfall stands, nothing is removed.
+ * 2. remove-drained — instances we drained for scale-in that are now empty, down to min.
+ * 3. scale-in — both reservations under the low threshold, nothing starved, no service
+ *    mid-deployment, nothing in flight, the cooldown over, fewer than max instances draining:
+ *    the safest emptiest instance whose tasks all fit on the rest (see chooseScaleIn).
+ */
+export function planCapacity(snap: CapacitySnapshot, s: CapacitySettings, now: number): CapacityDecision {
+  const reservation = reservationOf(snap.instances);
+  const starved = starvedServices(snap);
+  const need = scaleOutNeed(snap, s, now);
+  const reasons = [`reservation CPU ${pct(reservation.cpu)}, memory ${pct(reservation.memory)} over ACTIVE instances`];
+  if (starved.length > 0) reasons.push(`starved (desired > running + pending): ${names(starved)}`);
+  reasons.push(...need.reasons);
+  const out = (d: Omit<CapacityDecision, 'reasons' | 'unplaceable' | 'reservation' | 'starved'>, ...why: string[]): CapacityDecision => ({
+    ...d,
+    reasons: [...reasons, ...why],
+    unplaceable: need.unplaceable,
+    reservation,
+    starved,
+  });
+
+  const { lower, upper } = boundsOf(snap, s);
+  const desired = snap.backend.counts.desired;
+  const belowMin = Math.max(0, lower - desired);
+  if (belowMin > 0) reasons.push(`desired ${desired} is below min ${lower}`);
+  const shortfall = Math.max(need.units, belowMin);
+  if (shortfall > 0) {
+    const units = Math.min(shortfall, s.maxStep, upper - desired);
+    if (units <= 0)
+      return out({ decision: 'none', shortfallUnits: shortfall }, `short ${shortfall} unit(s), but desired ${desired} is at max ${upper}`);
+    const bounds = [
+      units < shortfall && units === s.maxStep ? `the step (${s.maxStep})` : '',
+      units < shortfall && units === upper - desired ? `max ${upper}` : '',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    return out(
+      { decision: 'scale-out', desired: desired + units, units, shortfallUnits: shortfall },
+      `raise desired ${desired} → ${desired + units}` + (bounds ? ` (${shortfall} short; bounded by ${bounds})` : ''),
+    );
+  }
+  if (need.gross > 0) return out({ decision: 'none' }, 'the shortfall is covered by capacity in flight: wait for it');
+
+  const removable = snap.instances.filter((i) => i.status === 'DRAINING' && i.drainedForScaleIn && i.tasks.length === 0);
+  if (removable.length > 0) {
+    const ids: string[] = [];
+    let after = desired;
+    for (const i of removable) {
+      const w = weightOf(snap, i.instanceType);
+      if (after - w < lower) continue;
+      after -= w;
+      ids.push(i.ec2InstanceId);
+    }
+    if (ids.length > 0)
+      return out(
+        { decision: 'remove-drained', desired: after, instancesToRemove: ids },
+        `remove ${ids.length} instance(s) drained for scale-in and now empty: ${names(ids)}; desired ${desired} → ${after}`,
+      );
+    reasons.push(`${removable.length} drained instance(s) kept: removing them would take desired ${desired} below min ${lower}`);
+  }
+
+  const blocks: string[] = [];
+  if (reservation.cpu >= s.scaleInCpuPercent || reservation.memory >= s.scaleInMemoryPercent)
+    blocks.push(`reservations are not both under the scale-in thresholds (CPU ${s.scaleInCpuPercent}%, memory ${s.scaleInMemoryPercent}%)`);
+  if (starved.length > 0) blocks.push('a service is starved');
+  const deploying = midDeployment(snap);
+  if (deploying.length > 0) blocks.push(`mid-deployment (running ≠ desired or pending > 0): ${names(deploying)}`);
+  if (comingUnits(snap, s, now) > 0) blocks.push('capacity is in flight');
+  const last = snap.recent.lastScaleOutAt;
+  if (last !== undefined && now - last < s.scaleInCooldownMs)
+    blocks.push(`cooldown: last scale-out ${Math.round((now - last) / 1000)}s ago, ${Math.round(s.scaleInCooldownMs / 1000)}s required`);
+  const draining = snap.instances.filter((i) => i.status === 'DRAINING').length;
+  if (draining >= s.maxDraining) blocks.push(`${draining} instance(s) draining, at most ${s.maxDraining} at once`);
+  if (desired <= lower) blocks.push(`desired ${desired} is at min ${lower}`);
+  if (blocks.length > 0) return out({ decision: 'none' }, `no scale-in: ${blocks.join('; ')}`);
+
+  const choice = chooseScaleIn(snap, s, lower);
+  if (!choice.instance) return out({ decision: 'none' }, ...choice.reasons);
+  const w = weightOf(snap, choice.instance.instanceType);
+  return out(
+    { decision: 'scale-in', desired: desired - w, instanceToDrain: choice.instance.ec2InstanceId },
+    ...choice.reasons,
+    `once drained, remove exactly it: desired ${desired} → ${desired - w}`,
+  );
+}

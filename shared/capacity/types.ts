@@ -1,0 +1,146 @@
+/** CPU units (1024 per vCPU) and MiB, as ECS registers and reserves them. */
+export interface Resources {
+  cpu: number;
+  memory: number;
+}
+
+/** A task on a container instance, as far as scale-in cares. */
+export interface CapacityTask {
+  taskArn: string;
+  /** `service` when ECS started it for a service (group `service:NAME`), else `standalone` (a batch job). */
+  kind: 'service' | 'standalone';
+  serviceName?: string;
+  /** Task scale-in protection is on (ECS UpdateTaskProtection). */
+  protected: boolean;
+  /** What the task reserves on its instance. */
+  cpu: number;
+  memory: number;
+}
+
+export interface CapacityInstance {
+  containerInstanceArn: string;
+  ec2InstanceId: string;
+  availabilityZone: string;
+  instanceType: string;
+  status: 'ACTIVE' | 'DRAINING';
+  agentConnected: boolean;
+  registered: Resources;
+  remaining: Resources;
+  /** Running and pending tasks. */
+  tasks: CapacityTask[];
+  /** The instance carries the do-not-disrupt tag: never chosen for scale-in. */
+  doNotDisrupt: boolean;
+  /** We set it DRAINING for scale-in (a Spot or ASG drain is not ours to remove). */
+  drainedForScaleIn?: boolean;
+}
+
+export interface CapacityService {
+  name: string;
+  desired: number;
+  running: number;
+  pending: number;
+  /** What one task of the service reserves. */
+  task: Resources;
+}
+
+/** An instance type the backend launches, and how many capacity units one instance counts for. */
+export interface InstanceShape {
+  instanceType: string;
+  weight: number;
+  cpu: number;
+  memory: number;
+}
+
+/** The backend's counts, all in capacity units (instances when unweighted). */
+export interface BackendCounts {
+  desired: number;
+  /** Launched and running in the backend (the fleet's fulfilled capacity, the ASG's InService). */
+  inService: number;
+  min: number;
+  max: number;
+}
+
+/** Capacity asked for (desired raised) but not yet registered in ECS. */
+export interface InFlight {
+  units: number;
+  requestedAt: number;
+}
+
+export interface RecentActions {
+  lastScaleOutAt?: number;
+  lastScaleInAt?: number;
+}
+
+/** One cluster, as read for one tick. */
+export interface CapacitySnapshot {
+  cluster: string;
+  instances: CapacityInstance[];
+  services: CapacityService[];
+  backend: { counts: BackendCounts; shapes: InstanceShape[] };
+  inFlight: InFlight[];
+  recent: RecentActions;
+}
+
+/** Per-cluster settings (validated by config; the planner trusts them). Percentages are 0–100. */
+export interface CapacitySettings {
+  scaleOutCpuPercent: number;
+  scaleOutMemoryPercent: number;
+  scaleInCpuPercent: number;
+  scaleInMemoryPercent: number;
+  /** Bounds in capacity units; the backend's own min/max narrow them further. */
+  min: number;
+  max: number;
+  /** Most capacity units one decision adds. */
+  maxStep: number;
+  /** No scale-in until this long after the last scale-out. */
+  scaleInCooldownMs: number;
+  /** Spare room kept: `tasks` more tasks of this size must fit at all times. */
+  headroom: { tasks: number; cpu: number; memory: number };
+  /** At most this many instances DRAINING in the cluster for scale-in to start another. */
+  maxDraining: number;
+  /** Capacity in flight longer than this is no longer counted as coming (it never arrived). */
+  inFlightExpiryMs: number;
+}
+
+export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
+  scaleOutCpuPercent: 85,
+  scaleOutMemoryPercent: 85,
+  scaleInCpuPercent: 50,
+  scaleInMemoryPercent: 50,
+  maxStep: 10,
+  scaleInCooldownMs: 10 * 60_000,
+  headroom: { tasks: 0, cpu: 0, memory: 0 },
+  maxDraining: 1,
+  inFlightExpiryMs: 10 * 60_000,
+};
+
+/** Tasks that need room and fit no shape the backend launches: named, never dropped. */
+export interface Unplaceable {
+  /** The service, or `headroom`, or the instance whose task it is. */
+  source: string;
+  count: number;
+  cpu: number;
+  memory: number;
+  reason: string;
+}
+
+export type CapacityDecisionKind = 'scale-out' | 'scale-in' | 'remove-drained' | 'none';
+
+export interface CapacityDecision {
+  decision: CapacityDecisionKind;
+  /** The backend's desired capacity once the decision is carried out (units). */
+  desired?: number;
+  /** Scale-out: units added to desired; `shortfallUnits` is what was missing before the step and max bounds. */
+  units?: number;
+  shortfallUnits?: number;
+  /** Scale-in: the EC2 instance id to drain (then remove exactly it). */
+  instanceToDrain?: string;
+  /** Remove-drained: EC2 instance ids drained for scale-in that are now empty. */
+  instancesToRemove?: string[];
+  reasons: string[];
+  unplaceable: Unplaceable[];
+  /** CPU and memory reservation in percent, as CloudWatch computes them over ACTIVE instances. */
+  reservation: Resources;
+  /** Services with desired > running + pending. */
+  starved: string[];
+}
