@@ -1,5 +1,6 @@
 import type { CompleteLifecycleActionCommandInput, RecordLifecycleActionHeartbeatCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimulatedAccount } from './account';
+import type { AsgOverride } from './autoscaling-capacity';
 import type { EcsJoin } from './ec2';
 import { simError } from './errors';
 import { ASG_MAX_GLOBAL_TIMEOUT_SECONDS } from './limits';
@@ -49,10 +50,16 @@ export interface GroupRecord {
   min: number;
   max: number;
   desired: number;
-  instances: Map<string, { lifecycleState: string }>;
+  instances: Map<string, { lifecycleState: string; protectedFromScaleIn?: boolean }>;
   hooks: Array<Required<Omit<LifecycleHookOptions, 'notificationMetadata'>> & { notificationMetadata?: string }>;
   launch?: { instanceType?: string; ecs?: EcsJoin };
   createdAt: number;
+  /** A mixed instances policy's overrides, in priority order (sim/autoscaling-capacity.ts). */
+  overrides?: AsgOverride[];
+  tags: Array<{ key: string; value: string; propagateAtLaunch: boolean }>;
+  newInstancesProtectedFromScaleIn: boolean;
+  /** When the group tries again after a failed launch, if it is waiting to. */
+  retryLaunchAt?: number;
 }
 
 /** GlobalTimeout: "the maximum time … is 48 hours or 100 times HeartbeatTimeout, whichever is smaller" (sim/limits.ts). */

@@ -5,6 +5,7 @@ import type {
   TerminateInstanceInAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import { GroupCapacity, type ActivityRecord, type AsgOverride } from './autoscaling-capacity';
 import {
   groupOf,
   LifecycleActions,
@@ -19,23 +20,30 @@ import { simError } from './errors';
 import { ASG_DESCRIBE_MAX_RECORDS, ASG_HEARTBEAT_TIMEOUT } from './limits';
 import { eventTime, page, uuid, type EventBridgeEvent } from './util';
 
+export type { ActivityRecord, AsgOverride } from './autoscaling-capacity';
 export type { LifecycleActionRecord, LifecycleHookOptions, LifecycleTerminateDetail, LifecycleTransition } from './autoscaling-lifecycle';
 
 /** Auto Scaling groups of on-demand instances with lifecycle hooks (terminating, in simulated time). */
 export class SimAutoScaling implements SimService {
   private readonly groups = new Map<string, GroupRecord>();
   private readonly lifecycle: LifecycleActions;
+  /** Weighted desired capacity, scale-in protection, tags and scaling activities (sim/autoscaling-capacity.ts). */
+  private readonly capacity: GroupCapacity;
 
   constructor(readonly account: SimulatedAccount) {
     this.lifecycle = new LifecycleActions(account, this.groups);
+    this.capacity = new GroupCapacity(account, this.groups, this.lifecycle);
   }
 
   operations(): OperationTable {
     return {
       ...this.lifecycle.operations(),
+      ...this.capacity.operations(),
       DescribeAutoScalingGroups: (input: DescribeAutoScalingGroupsCommandInput) => {
         const names = input.AutoScalingGroupNames ?? [];
-        const groups = [...this.groups.values()].filter((g) => names.length === 0 || names.includes(g.name));
+        const groups = [...this.groups.values()]
+          .filter((g) => names.length === 0 || names.includes(g.name))
+          .filter((g) => (input.Filters ?? []).every((f) => this.capacity.groupMatches(g, f)));
         const size = input.MaxRecords ?? 50;
         if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS)
           throw simError('ValidationError', `MaxRecords must be between 1 and ${ASG_DESCRIBE_MAX_RECORDS}`);
@@ -67,29 +75,36 @@ export class SimAutoScaling implements SimService {
         if (n < g.min)
           throw simError('ValidationError', `New SetDesiredCapacity value ${n} is below min value ${g.min} for the AutoScalingGroup.`);
         g.desired = n;
-        this.reconcile(g);
+        this.capacity.reconcile(g);
         return {};
       },
       TerminateInstanceInAutoScalingGroup: (input: TerminateInstanceInAutoScalingGroupCommandInput) => {
         const id = input.InstanceId ?? '';
         const g = [...this.groups.values()].find((x) => x.instances.has(id));
         if (!g) throw simError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${id}`);
+        // With weights, the group shrinks by the instance's units (assumed: the API reference speaks of instances).
+        const weight = this.capacity.weightOf(g, id);
         if (input.ShouldDecrementDesiredCapacity) {
-          if (g.desired - 1 < g.min) {
+          if (g.desired - weight < g.min) {
             throw simError(
               'ValidationError',
               `Currently, desiredSize equals minSize (${g.min}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`,
             );
           }
-          g.desired -= 1;
+          g.desired -= weight;
         }
         const startedAt = this.account.clock.now();
-        this.lifecycle.start(g, id, startedAt);
-        this.reconcile(g);
         const cause = input.ShouldDecrementDesiredCapacity ? 'shrinking the capacity from' : 'keeping the capacity at';
+        const activity = this.capacity.recordTermination(
+          g,
+          id,
+          `At ${eventTime(startedAt)} instance ${id} was taken out of service in response to a user request, ${cause} ${g.desired}.`,
+        );
+        this.lifecycle.start(g, id, startedAt);
+        this.capacity.reconcile(g);
         return {
           Activity: {
-            ActivityId: uuid(this.account),
+            ActivityId: activity.id,
             AutoScalingGroupName: g.name,
             Description: `Terminating EC2 instance: ${id}`,
             Cause: `At ${eventTime(startedAt)} instance ${id} was taken out of service in response to a user request, ${cause} ${g.desired}.`,
@@ -113,6 +128,10 @@ export class SimAutoScaling implements SimService {
     lifecycleHooks?: LifecycleHookOptions[];
     /** What the group launches to reach its desired capacity; without it, it launches nothing. */
     launch?: { instanceType?: string; ecs?: EcsJoin };
+    /** A mixed instances policy: overrides in priority order, with weights (desired/min/max are then in units). */
+    mixedInstances?: AsgOverride[];
+    tags?: Array<{ key: string; value: string; propagateAtLaunch?: boolean }>;
+    newInstancesProtectedFromScaleIn?: boolean;
   }): string {
     const arn = this.account.arn('autoscaling', `autoScalingGroup:${uuid(this.account)}:autoScalingGroupName/${options.name}`);
     const g: GroupRecord = {
@@ -131,12 +150,15 @@ export class SimAutoScaling implements SimService {
       })),
       launch: options.launch,
       createdAt: this.account.clock.now(),
+      overrides: options.mixedInstances,
+      tags: (options.tags ?? []).map((t) => ({ ...t, propagateAtLaunch: t.propagateAtLaunch ?? false })),
+      newInstancesProtectedFromScaleIn: options.newInstancesProtectedFromScaleIn ?? false,
     };
     for (const id of options.instanceIds) {
       const inst = this.account.ec2.instance(id);
       if (!inst) throw new Error(`createGroup: unknown instance ${id}`);
       inst.tags['aws:autoscaling:groupName'] = options.name;
-      g.instances.set(id, { lifecycleState: 'InService' });
+      g.instances.set(id, { lifecycleState: 'InService', protectedFromScaleIn: g.newInstancesProtectedFromScaleIn });
     }
     this.groups.set(options.name, g);
     return arn;
@@ -177,40 +199,30 @@ export class SimAutoScaling implements SimService {
     desired: number;
     min: number;
     max: number;
-    instances: Array<{ instanceId: string; lifecycleState: string }>;
+    /** In-service units (instances not terminating, each at its weight). */
+    capacity: number;
+    instances: Array<{ instanceId: string; lifecycleState: string; protectedFromScaleIn?: boolean }>;
   } {
     const g = this.group(name);
-    return { desired: g.desired, min: g.min, max: g.max, instances: [...g.instances].map(([instanceId, s]) => ({ instanceId, ...s })) };
+    const instances = [...g.instances].map(([instanceId, s]) => ({ instanceId, ...s }));
+    return { desired: g.desired, min: g.min, max: g.max, capacity: this.capacity.capacity(g), instances };
+  }
+
+  /** The group's scaling activities (launches, failed launches, terminations), oldest first. */
+  activities(name: string): ActivityRecord[] {
+    return this.capacity.all(name);
   }
 
   /** EC2 terminated the instance (for whatever reason): it leaves its group, which may replace it. */
   instanceGone(instanceId: string): void {
+    this.capacity.instanceGone(instanceId);
     for (const g of this.groups.values()) {
       if (!g.instances.delete(instanceId)) continue;
-      this.reconcile(g);
+      this.capacity.reconcile(g);
     }
   }
 
   // ---- internals ----------------------------------------------------------------------------
-
-  /** Launch up to desired (if the group can launch), or start terminating the oldest extras. */
-  private reconcile(g: GroupRecord): void {
-    const inService = [...g.instances].filter(([, s]) => !s.lifecycleState.startsWith('Terminating')).map(([id]) => id);
-    if (inService.length < g.desired && g.launch) {
-      for (let n = inService.length; n < g.desired; n++) {
-        const { instanceId } = this.account.ec2.launchInstance({
-          lifecycle: 'on-demand',
-          asgName: g.name,
-          instanceType: g.launch.instanceType,
-          ecs: g.launch.ecs,
-        });
-        g.instances.set(instanceId, { lifecycleState: 'InService' });
-      }
-    } else if (inService.length > g.desired) {
-      const now = this.account.clock.now();
-      for (const id of inService.slice(0, inService.length - g.desired)) this.lifecycle.start(g, id, now);
-    }
-  }
 
   private group(name: string | undefined): GroupRecord {
     return groupOf(this.groups, name);
@@ -223,6 +235,7 @@ export class SimAutoScaling implements SimService {
       MinSize: g.min,
       MaxSize: g.max,
       DesiredCapacity: g.desired,
+      ...(g.overrides ? { DesiredCapacityType: 'units', MixedInstancesPolicy: mixedInstancesPolicy(g.name, g.overrides) } : {}),
       DefaultCooldown: 300,
       AvailabilityZones: [...new Set([...g.instances.keys()].map((id) => this.account.ec2.instance(id)?.az ?? ''))],
       Instances: [...g.instances].map(([id, s]) => {
@@ -233,13 +246,21 @@ export class SimAutoScaling implements SimService {
           AvailabilityZone: inst?.az,
           LifecycleState: s.lifecycleState,
           HealthStatus: 'Healthy',
-          ProtectedFromScaleIn: false,
+          ProtectedFromScaleIn: s.protectedFromScaleIn === true,
+          ...(g.overrides ? { WeightedCapacity: String(this.capacity.weightOf(g, id)) } : {}),
         };
       }),
       CreatedTime: new Date(g.createdAt),
       HealthCheckType: 'EC2',
       TerminationPolicies: ['Default'],
-      NewInstancesProtectedFromScaleIn: false,
+      NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
+      Tags: g.tags.map((t) => ({
+        ResourceId: g.name,
+        ResourceType: 'auto-scaling-group',
+        Key: t.key,
+        Value: t.value,
+        PropagateAtLaunch: t.propagateAtLaunch,
+      })),
     };
   }
 }
@@ -251,4 +272,15 @@ function checkHeartbeatTimeout(seconds: number): number {
     throw new Error(`createGroup: HeartbeatTimeout ${seconds} is outside ${min}..${max} seconds (PutLifecycleHook)`);
   }
   return seconds;
+}
+
+/** MixedInstancesPolicy as DescribeAutoScalingGroups answers it (WeightedCapacity is a string in this API). */
+function mixedInstancesPolicy(name: string, overrides: AsgOverride[]) {
+  return {
+    LaunchTemplate: {
+      LaunchTemplateSpecification: { LaunchTemplateName: `${name}-template`, Version: '$Default' },
+      Overrides: overrides.map((o) => ({ InstanceType: o.instanceType, WeightedCapacity: String(o.weightedCapacity ?? 1) })),
+    },
+    InstancesDistribution: { OnDemandAllocationStrategy: 'prioritized', OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 100 },
+  };
 }

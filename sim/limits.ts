@@ -188,6 +188,11 @@ export const ASG_MAX_GLOBAL_TIMEOUT_SECONDS = 172_800;
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingGroups.html
  */
 export const ASG_DESCRIBE_MAX_RECORDS = 100;
+/**
+ * SetInstanceProtection `InstanceIds`: "One or more instance IDs. You can specify up to 50 instances."
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_SetInstanceProtection.html
+ */
+export const ASG_SET_INSTANCE_PROTECTION_MAX = 50;
 
 // ---- EC2 -------------------------------------------------------------------------------
 
