@@ -3,6 +3,12 @@ import { demandItems, freeRooms, totals, weightOf } from './demand';
 import type { CapacityInstance, CapacitySettings, CapacitySnapshot } from './types';
 
 const MAX_NAMED = 3;
+/**
+ * At most this many candidates are simulated per tick (each check packs the whole cluster's
+ * demand): the best ones by the order below. Cluster-autoscaler bounds its scale-down
+ * simulation the same way; a big cluster where the first 50 cannot go is not quiet anyway.
+ */
+export const MAX_EXAMINED = 50;
 
 /** Why an instance is never drained for scale-in (hard exclusions, not preferences). */
 export function exclusionOf(i: CapacityInstance): string | undefined {
@@ -86,7 +92,8 @@ export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower
   let kept = 0;
   // Name the first few instances kept and why; count the rest (a big cluster would flood the log).
   const keep = (why: string) => (kept++ < MAX_NAMED ? reasons.push(why) : undefined);
-  for (const i of ordered(snap, candidates)) {
+  const queue = ordered(snap, candidates);
+  for (const i of queue.slice(0, MAX_EXAMINED)) {
     const w = weightOf(snap, i.instanceType);
     if (desired - w < lower) {
       keep(`${i.ec2InstanceId} (weight ${w}) would take desired ${desired} below min ${lower}`);
@@ -103,6 +110,7 @@ export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower
     return { instance: i, reasons };
   }
   if (kept > MAX_NAMED) reasons.push(`${kept - MAX_NAMED} more instance(s) kept for the same reasons`);
+  if (queue.length > MAX_EXAMINED) reasons.push(`${queue.length - MAX_EXAMINED} more candidate(s) not examined this tick`);
   reasons.push('no instance can be drained safely');
   return { reasons };
 }

@@ -233,6 +233,17 @@ describe('planCapacity', () => {
       reasons: [/i-1 kept: reservation would rise to CPU 90%/],
     },
     {
+      name: 'examines at most 50 candidates a tick, and says so',
+      snap: () =>
+        snapshot({
+          instances: Array.from({ length: 60 }, (_, k) => inst(`i-${k}`, 'az-a', tasksOf('web', 1))),
+          services: [svc('web', 60)],
+        }),
+      settings: { headroom: { tasks: 60, cpu: 1792, memory: 512 }, max: 100 },
+      expect: { decision: 'none' },
+      reasons: [/47 more instance\(s\) kept/, /10 more candidate\(s\) not examined this tick/],
+    },
+    {
       name: 'removes instances drained for scale-in once empty, not those Spot drained',
       snap: () =>
         snapshot({
