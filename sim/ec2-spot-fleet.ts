@@ -16,8 +16,19 @@ export interface SpotFleetOptions {
    * What the fleet launches when it is below its target (after a reclaim, or when the
    * target is raised). Without it the fleet never launches anything.
    */
-  launch?: { instanceType?: string; ecs?: EcsJoin };
+  launch?: {
+    instanceType?: string;
+    ecs?: EcsJoin;
+    /**
+     * Launch template overrides in priority order, each counting WeightedCapacity units towards
+     * the target (replaces `instanceType`; cpu/memory default to `ecs`'s).
+     * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateOverrides.html
+     */
+    instanceTypes?: Array<{ instanceType: string; weightedCapacity?: number; cpu?: number; memory?: number }>;
+  };
   excessCapacityTerminationPolicy?: 'noTermination' | 'default';
+  /** Tags of the request (DescribeSpotFleetRequests' Tags), e.g. ecs-steady:cluster. */
+  tags?: Record<string, string>;
 }
 
 export interface SpotFleetRecord {
@@ -29,10 +40,23 @@ export interface SpotFleetRecord {
   /** Instances the fleet has sent an interruption warning to (scale-in): leaving, not counted. */
   leaving: Set<string>;
   launch?: SpotFleetOptions['launch'];
+  tags: Record<string, string>;
+  /** Launches that failed for lack of capacity (DescribeSpotFleetRequestHistory's errors, not modelled as an API). */
+  launchErrors: Array<{ at: number; instanceType: string; code: string; message: string }>;
+  retryAt?: number;
   modifications: Array<{ at: number; targetCapacity: number; policy: string }>;
 }
 
-/** Spot Fleet requests of type `maintain`, one unit of capacity per instance. */
+/**
+ * Assumed: AWS publishes no interval at which a `maintain` fleet short of capacity tries again.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-fleet.html
+ */
+const RETRY_MS = 30_000;
+
+/**
+ * Spot Fleet requests of type `maintain`: capacity in units (an instance counts its type's
+ * WeightedCapacity, 1 by default), replacement only while fulfilled < target.
+ */
 export class SpotFleets {
   private readonly fleets = new Map<string, SpotFleetRecord>();
 
@@ -50,17 +74,31 @@ export class SpotFleets {
         return {
           SpotFleetRequestConfigs: items.map((f) => ({
             SpotFleetRequestId: f.id,
+            Tags: Object.entries(f.tags).map(([Key, Value]) => ({ Key, Value })),
             SpotFleetRequestState: 'active',
             ActivityStatus: this.activityStatus(f),
             CreateTime: new Date(f.createdAt),
             SpotFleetRequestConfig: {
               TargetCapacity: f.targetCapacity,
-              FulfilledCapacity: this.active(f).length,
+              FulfilledCapacity: this.fulfilled(f),
               OnDemandTargetCapacity: 0,
               ExcessCapacityTerminationPolicy: f.excessCapacityTerminationPolicy,
               Type: 'maintain',
               AllocationStrategy: 'capacityOptimized',
               IamFleetRole: `arn:aws:iam::${this.account.accountId}:role/aws-ec2-spot-fleet-tagging-role`,
+              LaunchTemplateConfigs: [
+                {
+                  LaunchTemplateSpecification: { LaunchTemplateName: `${f.id}-template`, Version: '$Default' },
+                  Overrides: this.types(f).map((t, i) => ({
+                    InstanceType: t.instanceType as 'm5.large',
+                    WeightedCapacity: t.weightedCapacity ?? 1,
+                    Priority: i,
+                  })),
+                },
+              ],
+              TagSpecifications: [
+                { ResourceType: 'spot-fleet-request' as const, Tags: Object.entries(f.tags).map(([Key, Value]) => ({ Key, Value })) },
+              ],
             },
           })),
           NextToken: nextToken,
@@ -85,6 +123,8 @@ export class SpotFleets {
         const policy =
           (input.ExcessCapacityTerminationPolicy as SpotFleetRecord['excessCapacityTerminationPolicy'] | undefined) ??
           f.excessCapacityTerminationPolicy;
+        // The policy given is kept as the request's (DescribeSpotFleetRequests shows it afterwards).
+        f.excessCapacityTerminationPolicy = policy;
         if (input.TargetCapacity !== undefined) {
           if (input.TargetCapacity < 0) throw simError('InvalidParameterValue', 'TargetCapacity must be at least 0');
           f.targetCapacity = input.TargetCapacity;
@@ -106,6 +146,8 @@ export class SpotFleets {
       instanceIds: [],
       leaving: new Set(),
       launch: options.launch,
+      tags: { ...(options.tags ?? {}) },
+      launchErrors: [],
       modifications: [],
     };
     this.fleets.set(id, fleet);
@@ -131,26 +173,64 @@ export class SpotFleets {
     }
   }
 
-  /** Launch up to the target, or (policy `default`) give excess instances the two-minute warning. */
+  /** Launch up to the target, or (policy `default`) give excess instances the two-minute warning, newest first. */
   private reconcile(f: SpotFleetRecord, policy: string): void {
-    const active = this.active(f);
-    if (active.length < f.targetCapacity && f.launch) {
-      for (let n = active.length; n < f.targetCapacity; n++) {
-        const { instanceId } = this.ec2.launchInstance({
-          lifecycle: 'spot',
-          instanceType: f.launch.instanceType,
-          spotFleetRequestId: f.id,
-          ecs: f.launch.ecs,
-        });
-        f.instanceIds.push(instanceId);
-      }
-    } else if (active.length > f.targetCapacity && policy === 'default') {
+    if (this.fulfilled(f) < f.targetCapacity && f.launch) {
+      if (!this.launchShortfall(f)) this.retryLater(f);
+    } else if (this.fulfilled(f) > f.targetCapacity && policy === 'default') {
       // Spot Fleet scale-in sends the same interruption warning as a reclaim.
-      for (const instanceId of active.slice(f.targetCapacity).reverse()) {
+      for (const instanceId of [...this.active(f)].reverse()) {
+        if (this.fulfilled(f) - this.weightOf(f, instanceId) < f.targetCapacity) continue;
         f.leaving.add(instanceId);
         this.ec2.interruptSpot(instanceId);
       }
     }
+  }
+
+  /** Launch (first type with capacity) until fulfilled ≥ target; false when no type has capacity. */
+  private launchShortfall(f: SpotFleetRecord): boolean {
+    while (this.fulfilled(f) < f.targetCapacity) {
+      const type = this.types(f).find((t) => this.ec2.capacity.available(t.instanceType));
+      if (!type) {
+        for (const t of this.types(f)) {
+          const { code, message } = this.ec2.capacity.insufficient(t.instanceType, `${this.account.region}a`);
+          f.launchErrors.push({ at: this.account.clock.now(), instanceType: t.instanceType, code, message });
+        }
+        return false;
+      }
+      const join = f.launch!.ecs;
+      const { instanceId } = this.ec2.launchInstance({
+        lifecycle: 'spot',
+        instanceType: type.instanceType,
+        spotFleetRequestId: f.id,
+        ...(join ? { ecs: { ...join, cpu: type.cpu ?? join.cpu, memory: type.memory ?? join.memory } } : {}),
+      });
+      f.instanceIds.push(instanceId);
+    }
+    return true;
+  }
+
+  private retryLater(f: SpotFleetRecord): void {
+    if (f.retryAt !== undefined) return;
+    f.retryAt = this.account.clock.now() + RETRY_MS;
+    this.account.at(f.retryAt, () => {
+      f.retryAt = undefined;
+      this.reconcile(f, f.excessCapacityTerminationPolicy);
+    });
+  }
+
+  private types(f: SpotFleetRecord): Array<{ instanceType: string; weightedCapacity?: number; cpu?: number; memory?: number }> {
+    return f.launch?.instanceTypes ?? [{ instanceType: f.launch?.instanceType ?? 'm5.large' }];
+  }
+
+  private weightOf(f: SpotFleetRecord, instanceId: string): number {
+    const type = this.ec2.instance(instanceId)?.instanceType;
+    return f.launch?.instanceTypes?.find((t) => t.instanceType === type)?.weightedCapacity ?? 1;
+  }
+
+  /** Units of the running instances that count towards the target (FulfilledCapacity). */
+  fulfilled(f: SpotFleetRecord): number {
+    return this.active(f).reduce((sum, id) => sum + this.weightOf(f, id), 0);
   }
 
   /** Running instances that count towards the target (not terminated, not leaving). */
@@ -166,7 +246,8 @@ export class SpotFleets {
   }
 
   private activityStatus(f: SpotFleetRecord): string {
-    const n = this.active(f).length;
+    const n = this.fulfilled(f);
+    if (n < f.targetCapacity && f.retryAt !== undefined) return 'error';
     return n === f.targetCapacity ? 'fulfilled' : n < f.targetCapacity ? 'pending_fulfillment' : 'pending_termination';
   }
 
