@@ -21,7 +21,14 @@ export interface FleetOptions {
   onDemandTargetCapacity?: number;
   spotTargetCapacity?: number;
   excessCapacityTerminationPolicy?: FleetExcessPolicy;
+  /**
+   * Tags of the fleet. Not copied to its instances: for a maintain fleet "You cannot specify a
+   * resource type of instance. To tag instances at launch, specify the tags in a launch template."
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateFleet.html (TagSpecifications)
+   */
   tags?: Record<string, string>;
+  /** Tags the launch template gives every instance the fleet launches (beside aws:ec2:fleet-id). */
+  instanceTags?: Record<string, string>;
   /** Instances already in the fleet (counted at their type's weight; tagged aws:ec2:fleet-id). */
   instanceIds?: string[];
   /** Instances the fleet launches join this ECS cluster once booted (after `registerAfterMs`, default 60 s). */
@@ -45,6 +52,7 @@ export interface FleetRecord {
   policy: FleetExcessPolicy;
   types: FleetInstanceType[];
   tags: Record<string, string>;
+  instanceTags: Record<string, string>;
   ecs?: FleetOptions['ecs'];
   launchDelayMs: number;
   instanceIds: string[];

@@ -102,6 +102,7 @@ export class Ec2Fleets {
       policy: options.excessCapacityTerminationPolicy ?? DEFAULT_POLICY,
       types: options.instanceTypes,
       tags: { ...(options.tags ?? {}) },
+      instanceTags: { ...(options.instanceTags ?? {}) },
       ecs: options.ecs,
       launchDelayMs: options.launchDelayMs ?? DEFAULT_LAUNCH_DELAY_MS,
       instanceIds: [],
@@ -170,7 +171,7 @@ export class Ec2Fleets {
       const { instanceId } = this.ec2.launchInstance({
         lifecycle,
         instanceType: type.instanceType,
-        tags: { ...f.tags, 'aws:ec2:fleet-id': f.id },
+        tags: { ...f.instanceTags, 'aws:ec2:fleet-id': f.id },
         ...(f.ecs ? { ecs: { cluster: f.ecs.cluster, cpu: type.cpu!, memory: type.memory!, registerAfterMs: f.ecs.registerAfterMs } } : {}),
       });
       f.instanceIds.push(instanceId);

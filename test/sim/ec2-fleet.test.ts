@@ -23,6 +23,7 @@ function fleetOf(n: number, extra: Partial<FleetOptions> = {}) {
     instanceTypes: TYPES,
     instanceIds: ids,
     tags: { 'ecs-steady:cluster': 'web' },
+    instanceTags: { Name: 'web-ecs' },
     ecs: { cluster: 'web' },
     ...extra,
   });
@@ -83,8 +84,11 @@ describe('simulated EC2 Fleet (maintain)', () => {
     expect(now).toHaveLength(2);
     const fresh = now.find((id) => !ids.includes(id))!;
     const described = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [fresh] }))).Reservations![0]!.Instances![0]!;
-    expect(described.Tags).toContainEqual({ Key: 'aws:ec2:fleet-id', Value: expect.stringMatching(/^fleet-/) });
-    expect(described.Tags).toContainEqual({ Key: 'ecs-steady:cluster', Value: 'web' });
+    // The fleet's own tags stay on the fleet; the launch template's go on the instance.
+    expect(described.Tags).toEqual([
+      { Key: 'Name', Value: 'web-ecs' },
+      { Key: 'aws:ec2:fleet-id', Value: expect.stringMatching(/^fleet-/) },
+    ]);
     account.advance(60_000);
     expect(account.ecs.containerInstanceRecord(fresh)).toMatchObject({ status: 'ACTIVE', cluster: 'web', cpu: 2048 });
   });
