@@ -5,6 +5,8 @@ import type { SimulatedAccount } from './account';
 
 /** m5.large as ECS registers it: 2 vCPU, ~7.5 GiB left after the OS and agent. */
 export const M5_LARGE = { instanceType: 'm5.large', cpu: 2048, memory: 7680 } as const;
+/** m5.xlarge: 4 vCPU, 16 GiB (the memory ECS registers after the OS and agent is assumed, ~15.2 GiB). */
+export const M5_XLARGE = { instanceType: 'm5.xlarge', cpu: 4096, memory: 15_580 } as const;
 /** m5.4xlarge: room for the large-cluster benchmark's 50 tasks on one instance. */
 export const M5_4XLARGE = { instanceType: 'm5.4xlarge', cpu: 16384, memory: 63488 } as const;
 

@@ -1,0 +1,94 @@
+import type { SimulatedAccount } from './account';
+import { container, joinInstances, M5_LARGE, M5_XLARGE, type BuiltInstance } from './builders-common';
+
+/** The tag a capacity backend carries to say which cluster it serves. */
+export const CLUSTER_TAG = 'ecs-steady:cluster';
+
+export type CapacityBackendKind = 'asg' | 'ec2Fleet' | 'spotFleet';
+
+export interface CapacityClusterOptions {
+  /** Cluster name (default `cap-<backend>`). */
+  cluster?: string;
+  backend: CapacityBackendKind;
+  /** m5.large instances registered at the start (default 2). */
+  instances?: number;
+  /** Tasks of the service `app` (512 CPU, 1024 MiB) placed per instance at the start (default 2). */
+  tasksPerInstance?: number;
+  /** Capacity units per m5.large (default 1; an m5.xlarge counts twice as much). */
+  weight?: number;
+  /** The backend's maximum in units (ASG MaxSize; default 10 × weight). */
+  max?: number;
+  /** Tag the backend with `ecs-steady:cluster` (default true). */
+  tagged?: boolean;
+}
+
+/**
+ * A cluster whose capacity comes from one backend — an Auto Scaling group with a mixed
+ * instances policy, an EC2 Fleet (maintain) or a Spot Fleet request — tagged
+ * `ecs-steady:cluster = <cluster>`, launching m5.large (weight `w`) then m5.xlarge (weight
+ * `2w`); instances it launches register with ECS 60 s later. One service `app` runs
+ * `tasksPerInstance` tasks on each initial instance.
+ */
+export function buildCapacityCluster(account: SimulatedAccount, opts: CapacityClusterOptions) {
+  const cluster = opts.cluster ?? `cap-${opts.backend.toLowerCase()}`;
+  const w = opts.weight ?? 1;
+  const n = opts.instances ?? 2;
+  const tags: Record<string, string> = opts.tagged === false ? {} : { [CLUSTER_TAG]: cluster };
+  const types = [
+    { ...M5_LARGE, weightedCapacity: w },
+    { ...M5_XLARGE, weightedCapacity: 2 * w },
+  ];
+  const clusterArn = account.ecs.createCluster(cluster);
+  const lifecycle = opts.backend === 'asg' ? 'on-demand' : 'spot';
+  const asgName = opts.backend === 'asg' ? `ecs-${cluster}` : undefined;
+  const instances: BuiltInstance[] = joinInstances(account, cluster, n, M5_LARGE, { lifecycle, asgName });
+  const instanceIds = instances.map((i) => i.instanceId);
+  const ecs = { cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory };
+
+  let backendId: string;
+  if (opts.backend === 'asg') {
+    account.autoscaling.createGroup({
+      name: asgName!,
+      min: 0,
+      max: opts.max ?? 10 * w,
+      desired: n * w,
+      instanceIds,
+      launch: { instanceType: M5_LARGE.instanceType, ecs },
+      mixedInstances: types,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
+    });
+    backendId = asgName!;
+  } else if (opts.backend === 'ec2Fleet') {
+    backendId = account.ec2.createFleet({ targetCapacity: n * w, instanceTypes: types, instanceIds, tags, ecs: { cluster } });
+  } else {
+    backendId = account.ec2.createSpotFleet({ targetCapacity: n * w, instanceIds, tags, launch: { ecs, instanceTypes: types } });
+  }
+
+  const app = account.ecs.registerTaskDefinition({
+    family: `${cluster}-app`,
+    networkMode: 'bridge',
+    containerDefinitions: [container(`${cluster}-app`, 'app', 512, 1024)],
+  });
+  const perInstance = opts.tasksPerInstance ?? 2;
+  account.ecs.createService({ cluster, name: 'app', taskDefinition: app.taskDefinitionArn!, desiredCount: n * perInstance });
+  const tasks = instances.flatMap((i) =>
+    Array.from({ length: perInstance }, () =>
+      account.ecs.startTask({
+        cluster,
+        containerInstanceArn: i.containerInstanceArn,
+        taskDefinition: app.taskDefinitionArn!,
+        serviceName: 'app',
+      }),
+    ),
+  );
+  return {
+    cluster,
+    clusterArn,
+    backend: { kind: opts.backend, id: backendId },
+    instances,
+    service: 'app',
+    taskDefinitionArn: app.taskDefinitionArn!,
+    tasks,
+    weights: { 'm5.large': w, 'm5.xlarge': 2 * w },
+  };
+}
