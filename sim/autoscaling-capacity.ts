@@ -210,7 +210,13 @@ export class GroupCapacity {
       tags: Object.fromEntries(g.tags.filter((t) => t.propagateAtLaunch).map((t) => [t.key, t.value])),
       ...(join ? { ecs: { ...join, cpu: type.cpu ?? join.cpu, memory: type.memory ?? join.memory } } : {}),
     });
-    g.instances.set(instanceId, { lifecycleState: 'InService', protectedFromScaleIn: g.newInstancesProtectedFromScaleIn });
+    const state = { lifecycleState: g.pendingMs > 0 ? 'Pending' : 'InService', protectedFromScaleIn: g.newInstancesProtectedFromScaleIn };
+    g.instances.set(instanceId, state);
+    if (g.pendingMs > 0) {
+      this.account.at(now + g.pendingMs, () => {
+        if (state.lifecycleState === 'Pending') state.lifecycleState = 'InService';
+      });
+    }
     const w = type.weightedCapacity ?? 1;
     this.record(g, instanceId, {
       description: `Launching a new EC2 instance: ${instanceId}`,

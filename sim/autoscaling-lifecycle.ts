@@ -58,6 +58,8 @@ export interface GroupRecord {
   overrides?: AsgOverride[];
   tags: Array<{ key: string; value: string; propagateAtLaunch: boolean }>;
   newInstancesProtectedFromScaleIn: boolean;
+  /** How long a launched instance stays `Pending` before `InService` (0: at once). */
+  pendingMs: number;
   /** When the group tries again after a failed launch, if it is waiting to. */
   retryLaunchAt?: number;
 }

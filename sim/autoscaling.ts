@@ -132,6 +132,12 @@ export class SimAutoScaling implements SimService {
     mixedInstances?: AsgOverride[];
     tags?: Array<{ key: string; value: string; propagateAtLaunch?: boolean }>;
     newInstancesProtectedFromScaleIn?: boolean;
+    /**
+     * How long an instance the group launches stays `Pending` before it is `InService` (default
+     * 0: at once). AWS gives no fixed figure (boot, then health checks and any launching hook):
+     * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html
+     */
+    launchPendingMs?: number;
   }): string {
     const arn = this.account.arn('autoscaling', `autoScalingGroup:${uuid(this.account)}:autoScalingGroupName/${options.name}`);
     const g: GroupRecord = {
@@ -153,6 +159,7 @@ export class SimAutoScaling implements SimService {
       overrides: options.mixedInstances,
       tags: (options.tags ?? []).map((t) => ({ ...t, propagateAtLaunch: t.propagateAtLaunch ?? false })),
       newInstancesProtectedFromScaleIn: options.newInstancesProtectedFromScaleIn ?? false,
+      pendingMs: options.launchPendingMs ?? 0,
     };
     for (const id of options.instanceIds) {
       const inst = this.account.ec2.instance(id);

@@ -172,3 +172,21 @@ describe('simulated Auto Scaling capacity', () => {
     expect(state.instances.map((i) => account.ec2.instance(i.instanceId)!.instanceType)).toEqual(['m5.large', 'm5.xlarge']);
   });
 });
+
+describe('simulated Auto Scaling launches', () => {
+  it('keeps a launched instance Pending for launchPendingMs, counted towards desired, then InService', async () => {
+    const account = new SimulatedAccount();
+    account.autoscaling.createGroup({ name: 'g', min: 0, max: 4, desired: 0, instanceIds: [], launch: {}, launchPendingMs: 45_000 });
+    const { autoscaling } = account.clients();
+    await autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: 'g', DesiredCapacity: 1 }));
+    const states = async () =>
+      (
+        await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['g'] }))
+      ).AutoScalingGroups![0]!.Instances!.map((i) => i.LifecycleState);
+    expect(await states()).toEqual(['Pending']);
+    account.advance(44_999);
+    expect(await states()).toEqual(['Pending']);
+    account.advance(1);
+    expect(await states()).toEqual(['InService']);
+  });
+});
