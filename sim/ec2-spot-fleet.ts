@@ -25,6 +25,10 @@ export interface SpotFleetOptions {
      * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateOverrides.html
      */
     instanceTypes?: Array<{ instanceType: string; weightedCapacity?: number; cpu?: number; memory?: number }>;
+    /** Tags the launch template gives each instance launched (the request's own tags stay on the request). */
+    instanceTags?: Record<string, string>;
+    /** How long the fleet takes to launch once short (default 0: at once). AWS publishes no figure. */
+    launchDelayMs?: number;
   };
   excessCapacityTerminationPolicy?: 'noTermination' | 'default';
   /** Tags of the request (DescribeSpotFleetRequests' Tags), e.g. ecs-steady:cluster. */
@@ -44,6 +48,8 @@ export interface SpotFleetRecord {
   /** Launches that failed for lack of capacity (DescribeSpotFleetRequestHistory's errors, not modelled as an API). */
   launchErrors: Array<{ at: number; instanceType: string; code: string; message: string }>;
   retryAt?: number;
+  /** When a launch delayed by launch.launchDelayMs is due, if one is. */
+  launchAt?: number;
   modifications: Array<{ at: number; targetCapacity: number; policy: string }>;
 }
 
@@ -176,7 +182,7 @@ export class SpotFleets {
   /** Launch up to the target, or (policy `default`) give excess instances the two-minute warning, newest first. */
   private reconcile(f: SpotFleetRecord, policy: string): void {
     if (this.fulfilled(f) < f.targetCapacity && f.launch) {
-      if (!this.launchShortfall(f)) this.retryLater(f);
+      this.launchSoon(f, f.launch.launchDelayMs ?? 0);
     } else if (this.fulfilled(f) > f.targetCapacity && policy === 'default') {
       // Spot Fleet scale-in sends the same interruption warning as a reclaim.
       for (const instanceId of [...this.active(f)].reverse()) {
@@ -203,6 +209,7 @@ export class SpotFleets {
         lifecycle: 'spot',
         instanceType: type.instanceType,
         spotFleetRequestId: f.id,
+        tags: f.launch!.instanceTags,
         ...(join ? { ecs: { ...join, cpu: type.cpu ?? join.cpu, memory: type.memory ?? join.memory } } : {}),
       });
       f.instanceIds.push(instanceId);
@@ -210,12 +217,26 @@ export class SpotFleets {
     return true;
   }
 
+  /** Launch now (delay 0) or once `delay` has passed, if the fleet is still short then. */
+  private launchSoon(f: SpotFleetRecord, delay: number): void {
+    if (delay <= 0) {
+      if (!this.launchShortfall(f)) this.retryLater(f);
+      return;
+    }
+    if (f.launchAt !== undefined || f.retryAt !== undefined) return;
+    f.launchAt = this.account.clock.now() + delay;
+    this.account.at(f.launchAt, () => {
+      f.launchAt = undefined;
+      if (this.fulfilled(f) < f.targetCapacity) this.launchSoon(f, 0);
+    });
+  }
+
   private retryLater(f: SpotFleetRecord): void {
     if (f.retryAt !== undefined) return;
     f.retryAt = this.account.clock.now() + RETRY_MS;
     this.account.at(f.retryAt, () => {
       f.retryAt = undefined;
-      this.reconcile(f, f.excessCapacityTerminationPolicy);
+      if (this.fulfilled(f) < f.targetCapacity) this.launchSoon(f, 0);
     });
   }
 

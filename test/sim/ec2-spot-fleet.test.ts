@@ -101,3 +101,24 @@ describe('simulated Spot Fleet capacity', () => {
     expect(account.ecs.containerInstanceRecord(fresh[0]!)).toMatchObject({ status: 'ACTIVE', cpu: 4096 });
   });
 });
+
+describe('simulated Spot Fleet launches', () => {
+  it('launches after launchDelayMs, with the launch template tags on the instance', async () => {
+    const account = new SimulatedAccount();
+    const fleet = account.ec2.createSpotFleet({
+      targetCapacity: 0,
+      instanceIds: [],
+      tags: { 'ecs-steady:cluster': 'web' },
+      launch: { instanceType: 'm5.large', instanceTags: { Name: 'web-spot' }, launchDelayMs: 20_000 },
+    });
+    const { ec2 } = account.clients();
+    await ec2.send(new ModifySpotFleetRequestCommand({ SpotFleetRequestId: fleet, TargetCapacity: 1 }));
+    const active = async () =>
+      (await ec2.send(new DescribeSpotFleetInstancesCommand({ SpotFleetRequestId: fleet }))).ActiveInstances!.map((i) => i.InstanceId!);
+    account.advance(19_999);
+    expect(await active()).toEqual([]);
+    account.advance(1);
+    const [id] = await active();
+    expect(account.ec2.instance(id!)!.tags).toEqual({ Name: 'web-spot', 'aws:ec2spot:fleet-request-id': fleet });
+  });
+});
