@@ -56,6 +56,8 @@ export interface FleetRecord {
   ecs?: FleetOptions['ecs'];
   launchDelayMs: number;
   instanceIds: string[];
+  /** Spot instances sent the interruption warning by a scale-in: leaving, no longer counted. */
+  leaving: Set<string>;
   /** When the next launch attempt is due (a pending replenishment), if any. */
   replenishAt?: number;
   /** Launches that failed, newest last (DescribeFleetHistory's `error` events, not modelled as an API). */

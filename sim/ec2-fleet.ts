@@ -41,7 +41,7 @@ export class Ec2Fleets {
       DescribeFleetInstances: (input: DescribeFleetInstancesCommandInput) => {
         const f = this.get(input.FleetId ?? '');
         const types = (input.Filters ?? []).find((x) => x.Name === 'instance-type')?.Values;
-        const active = this.active(f).filter((id) => !types || types.includes(this.ec2.instance(id)!.instanceType));
+        const active = this.running(f).filter((id) => !types || types.includes(this.ec2.instance(id)!.instanceType));
         const { items, nextToken } = page(active, input.NextToken, input.MaxResults ?? 1000, badToken);
         return {
           FleetId: f.id,
@@ -106,6 +106,7 @@ export class Ec2Fleets {
       ecs: options.ecs,
       launchDelayMs: options.launchDelayMs ?? DEFAULT_LAUNCH_DELAY_MS,
       instanceIds: [],
+      leaving: new Set(),
       launchErrors: [],
     };
     this.fleets.set(id, f);
@@ -188,16 +189,27 @@ export class Ec2Fleets {
 
   /**
    * The fleet picks which instances go: newest first (assumed; AWS chooses by allocation
-   * strategy), while what is left still covers the target.
+   * strategy), while what is left still covers the target. "When the EC2 Fleet terminates Spot
+   * Instances because the target capacity was decreased, the instances receive a Spot Instance
+   * interruption notice" (two minutes, then reclaimed); on-demand instances go at once.
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/modify-ec2-fleet.html
    */
   private terminateExcess(f: FleetRecord): void {
     for (const id of [...this.active(f)].reverse()) {
       if (this.fulfilled(f) - this.weightOf(f, id) < f.target) continue;
-      this.ec2.terminate(id, 'fleet');
+      if (this.ec2.instance(id)!.lifecycle === 'spot') {
+        f.leaving.add(id);
+        this.ec2.interruptSpot(id);
+      } else this.ec2.terminate(id, 'fleet');
     }
   }
 
+  /** Running instances that count towards the target (Spot ones warned of a scale-in no longer do). */
   private active(f: FleetRecord): string[] {
+    return this.running(f).filter((id) => !f.leaving.has(id));
+  }
+
+  private running(f: FleetRecord): string[] {
     return f.instanceIds.filter((id) => {
       const s = this.ec2.instance(id)?.state;
       return s === 'running' || s === 'pending';

@@ -137,7 +137,7 @@ describe('simulated EC2 Fleet (maintain)', () => {
   });
 
   it('picks and terminates instances itself when the target is lowered under termination', async () => {
-    const { account, ec2, fleetId, ids, activeIds } = fleetOf(3);
+    const { account, ec2, fleetId, ids, activeIds, describe } = fleetOf(3);
     await ec2.send(
       new ModifyFleetCommand({
         FleetId: fleetId,
@@ -145,8 +145,23 @@ describe('simulated EC2 Fleet (maintain)', () => {
         TargetCapacitySpecification: { TotalTargetCapacity: 2 },
       }),
     );
+    // Spot instances get the two-minute interruption warning, newest first, and stop counting at once.
+    expect(account.ec2.events().map((e) => (e.detail as { 'instance-id': string })['instance-id'])).toEqual([ids[2], ids[1]]);
+    expect((await describe()).FulfilledCapacity).toBe(2);
+    account.advance(120_000);
     expect(await activeIds()).toEqual([ids[0]]);
-    expect(account.ec2.instance(ids[2]!)).toMatchObject({ state: 'terminated', terminatedBy: 'fleet' });
+    expect(account.ec2.instance(ids[2]!)).toMatchObject({ state: 'terminated', terminatedBy: 'spot' });
+  });
+
+  it('terminates excess on-demand instances at once when the target is lowered under termination', async () => {
+    const { account, ec2, fleetId, activeIds } = fleetOf(0, { targetCapacity: 0, defaultTargetCapacityType: 'on-demand' });
+    await ec2.send(new ModifyFleetCommand({ FleetId: fleetId, TargetCapacitySpecification: { TotalTargetCapacity: 4 } }));
+    account.advance(30_000);
+    const [first, second] = await activeIds();
+    await ec2.send(new ModifyFleetCommand({ FleetId: fleetId, TargetCapacitySpecification: { TotalTargetCapacity: 2 } }));
+    expect(await activeIds()).toEqual([first]);
+    expect(account.ec2.instance(second!)).toMatchObject({ state: 'terminated', terminatedBy: 'fleet', lifecycle: 'on-demand' });
+    expect(account.ec2.events()).toEqual([]);
   });
 
   it('launches weighted instances until fulfilled reaches the raised target', async () => {
