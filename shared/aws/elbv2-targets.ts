@@ -55,24 +55,6 @@ export class TargetsAdapter {
       .map((d) => ({ id: d.Target!.Id!, port: d.Target!.Port ?? 0, state: (d.TargetHealth?.State ?? 'unused') as TargetState }));
   }
 
-  /** State of each of the given targets in one group, keyed by `targetKey`; one not mentioned is `unused`. */
-  async targetStates(targetGroupArn: string, targets: readonly Target[], o?: CallOptions): Promise<Map<string, TargetState>> {
-    const states = new Map<string, TargetState>();
-    for (const part of chunk(targets, DEREGISTER_TARGETS_CHUNK)) {
-      const out = await this.elbv2.send(
-        new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn, Targets: part.map((t) => ({ Id: t.id, Port: t.port })) }),
-        sendOptions(o),
-      );
-      for (const d of out.TargetHealthDescriptions ?? []) {
-        if (d.Target?.Id === undefined) continue;
-        const port = d.Target.Port ?? part.find((t) => t.id === d.Target?.Id)?.port ?? 0;
-        states.set(targetKey({ id: d.Target.Id, port }), (d.TargetHealth?.State ?? 'unused') as TargetState);
-      }
-    }
-    for (const t of targets) if (!states.has(targetKey(t))) states.set(targetKey(t), 'unused');
-    return states;
-  }
-
   /** The group's deregistration delay in seconds. */
   async deregistrationDelaySeconds(targetGroupArn: string, o?: CallOptions): Promise<number> {
     const out = await this.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn }), sendOptions(o));

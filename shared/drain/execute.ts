@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallOptions } from '../aws/call';
+import { STOP_REASON_MAX } from '../aws/ecs-tasks';
 import { mapLimit } from '../lambda/concurrency';
 import { errorMessage } from '../lambda/errors';
 import type { DrainCarry, DrainPorts } from './ports';
@@ -77,7 +78,12 @@ async function applyStep(step: DrainStep, ports: DrainPorts, ctx: ExecuteContext
         return { step, ok: true, at: ctx.now() };
       case 'stopTask': {
         const r = await ports.tasks.stop(step.cluster, step.taskArn, step.reason, o);
-        return { step, ok: true, at: ctx.now(), stop: { gone: r.gone, ours: !r.gone && r.stoppedReason === step.reason.slice(0, 255) } };
+        return {
+          step,
+          ok: true,
+          at: ctx.now(),
+          stop: { gone: r.gone, ours: !r.gone && r.stoppedReason === step.reason.slice(0, STOP_REASON_MAX) },
+        };
       }
       case 'notifyInterrupted':
         if (ctx.topicArn) await ports.publish(ctx.topicArn, interruptedTaskRecord(step, ctx.now()), recordId(step.task.taskArn), o);

@@ -1,4 +1,4 @@
-import { STEP_RANK, type DrainPlan, type DrainRead, type DrainState, type DrainStep, type DrainTimes } from './types';
+import { STEP_RANK, type DrainPlan, type DrainRead, type DrainState, type DrainStep, type DrainTimes, type RetryKey } from './types';
 
 /** Collects a plan's steps (each with its reason), reads and wake-up time; knows which keys are due after a failure. */
 export class PlanBuilder {
@@ -12,7 +12,7 @@ export class PlanBuilder {
     for (const r of state.retries.values()) this.wake(r.notBefore);
   }
   /** A step or read that failed is tried again only after its backoff. */
-  due(key: string): boolean {
+  due(key: RetryKey): boolean {
     const r = this.state.retries.get(key);
     return !r || this.now >= r.notBefore;
   }

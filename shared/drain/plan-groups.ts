@@ -1,6 +1,6 @@
 import { targetKey, type TargetState } from '../aws/elbv2-targets';
 import type { PlanSettings } from './plan';
-import type { DrainState, DrainTask, DrainTimes, GroupWatch } from './types';
+import { retryKey, type DrainState, type DrainTask, type DrainTimes, type GroupWatch } from './types';
 
 /** Target states that still take new connections: deregister them. */
 export const REGISTERED: ReadonlySet<TargetState> = new Set(['initial', 'healthy', 'unhealthy', 'unavailable']);
@@ -35,7 +35,7 @@ export function releaseAt(g: GroupWatch, times: DrainTimes): number {
 export function holdActive(g: GroupWatch, times: DrainTimes, now: number, s: PlanSettings, state: DrainState): boolean {
   if (!s.keepServing || !g.hold) return false;
   if (g.health && g.health.healthyOthers > 0) return false;
-  if (g.delaySeconds === undefined) return !state.retries.has(`delay:${g.targetGroupArn}`); // the delay is being read
+  if (g.delaySeconds === undefined) return !state.retries.has(retryKey.delay(g.targetGroupArn)); // the delay is being read
   return now < releaseAt(g, times);
 }
 

@@ -1,8 +1,8 @@
 import { targetKey, type Target } from '../aws/elbv2-targets';
-import { toDrainTask } from './targets';
+import { serviceNameOf, toDrainTask } from './targets';
 import { PlanBuilder } from './plan-builder';
 import { deregisteredEverywhere, groupNeedsLook, holdActive, leftKeys, REGISTERED, releaseAt } from './plan-groups';
-import type { DrainPlan, DrainState, DrainTask, DrainTimes, GroupWatch } from './types';
+import { retryKey, type DrainPlan, type DrainState, type DrainTask, type DrainTimes, type GroupWatch } from './types';
 
 export interface PlanSettings {
   dryRun: boolean;
@@ -72,9 +72,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   if (undescribed.length && p.due('describeTasks')) p.read({ kind: 'describeTasks', taskArns: undescribed });
 
   const live = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? ''));
-  const tasks = live.map((t) =>
-    toDrainTask(t, t.group ? state.services.get(t.group.replace(/^service:/, '')) : undefined, state.ec2InstanceId),
-  );
+  const tasks = live.map((t) => toDrainTask(t, state.services.get(serviceNameOf(t) ?? ''), state.ec2InstanceId));
   const unknownServices = [
     ...new Set(
       tasks
@@ -87,7 +85,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
 
   const deregister = new Map<string, Target[]>();
   const addDeregister = (tg: string, t: Target) => {
-    if (!p.due(`deregister:${tg}`)) return;
+    if (!p.due(retryKey.deregister(tg))) return;
     const list = deregister.get(tg) ?? [];
     if (!list.some((x) => targetKey(x) === targetKey(t))) list.push(t);
     deregister.set(tg, list);
@@ -156,7 +154,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       `${shortArn(targetGroupArn)}: deregister ${targets.length} target(s) before their tasks stop`,
     );
   for (const { task, reason } of stops) {
-    if (!p.due(`stop:${task.taskArn}`)) continue;
+    if (!p.due(retryKey.stop(task.taskArn))) continue;
     p.step(
       { kind: 'stopTask', cluster: ci.cluster, taskArn: task.taskArn, reason: `ecs-steady drain ${s.drainId}: ${reason}`, task },
       `${shortArn(task.taskArn)}: ${reason}`,
@@ -165,7 +163,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   if (s.notifyInterrupted) {
     for (const [arn, stop] of state.stopped) {
       const raw = state.tasks.get(arn);
-      if (!stop.ours || state.published.has(arn) || !raw || !p.due(`notify:${arn}`)) continue;
+      if (!stop.ours || state.published.has(arn) || !raw || !p.due(retryKey.notify(arn))) continue;
       const task = toDrainTask(raw, undefined, state.ec2InstanceId);
       if (task.kind !== 'standalone') continue;
       p.step(
@@ -184,8 +182,8 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       !s.dryRun &&
       wantsDelay &&
       g.delaySeconds === undefined &&
-      !state.retries.has(`delay:${g.targetGroupArn}`) &&
-      p.due(`delay:${g.targetGroupArn}`)
+      !state.retries.has(retryKey.delay(g.targetGroupArn)) &&
+      p.due(retryKey.delay(g.targetGroupArn))
     )
       p.read({ kind: 'groupDelay', targetGroupArn: g.targetGroupArn });
     if (!groupNeedsLook(g, state.ec2InstanceId) && !(state.resumed && !g.health)) continue;
@@ -196,7 +194,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       const drainedBy = g.lastDeregisterAt + g.delaySeconds * 1000;
       if (!g.health || g.health.at < drainedBy) nextAt = Math.max(nextAt, Math.min(drainedBy, times.drainWaitEndsAt));
     }
-    if (now >= nextAt && p.due(`health:${g.targetGroupArn}`)) p.read({ kind: 'groupHealth', targetGroupArn: g.targetGroupArn });
+    if (now >= nextAt && p.due(retryKey.health(g.targetGroupArn))) p.read({ kind: 'groupHealth', targetGroupArn: g.targetGroupArn });
     else p.wake(nextAt);
   }
 

@@ -1,6 +1,6 @@
 import type { AwsClients } from '../aws/clients';
 import type { CallOptions } from '../aws/call';
-import { LifecycleAdapter } from '../aws/autoscaling-lifecycle';
+import type { LifecycleAdapter } from '../aws/autoscaling-lifecycle';
 import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
 import { ServicesAdapter } from '../aws/ecs-services';
 import { TasksAdapter } from '../aws/ecs-tasks';
@@ -57,8 +57,4 @@ export function drainPorts(clients: DrainClients): DrainPorts {
     publish: (topicArn, record, dedupId, o) =>
       publishJson(clients.sns, topicArn, record, { subject: 'ECS task interrupted', dedupId, ...o }),
   };
-}
-
-export function lifecyclePort(clients: Pick<AwsClients, 'autoscaling'>): LifecycleAdapter {
-  return new LifecycleAdapter(clients.autoscaling);
 }

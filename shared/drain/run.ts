@@ -8,7 +8,7 @@ import type { DrainPorts, DrainTotals } from './ports';
 import { addTotals, DrainReportBuilder, NO_TOTALS, subjectOf, type DrainReport } from './report';
 import { readInto, type ReadContext } from './snapshot';
 import { applyStepResult, initialState, noteFailure, readKey, stepKey } from './state';
-import type { DrainRead, DrainState, DrainStep, DrainTimes, LifecycleState } from './types';
+import type { DrainRead, DrainStep, DrainTimes, LifecycleState } from './types';
 
 /** One drain of one EC2 instance, whatever started it (a Spot notice, a lifecycle action, a scale-in). */
 export interface DrainRequest {
@@ -215,5 +215,3 @@ export async function runDrain(
     );
   }
 }
-
-export type { DrainState };

@@ -1,6 +1,6 @@
 import { targetKey } from '../aws/elbv2-targets';
 import type { StepResult } from './execute';
-import type { DrainRead, DrainState, DrainStep, LifecycleState } from './types';
+import { retryKey, type DrainRead, type DrainState, type DrainStep, type LifecycleState, type RetryKey } from './types';
 
 export function initialState(ec2InstanceId: string, options: { resumed?: boolean; lifecycle?: LifecycleState } = {}): DrainState {
   return {
@@ -15,38 +15,37 @@ export function initialState(ec2InstanceId: string, options: { resumed?: boolean
     stopped: new Map(),
     published: new Set(),
     retries: new Map(),
-    unknown: [],
     ...(options.lifecycle ? { lifecycle: { ...options.lifecycle } } : {}),
   };
 }
 
 /** The key under which a step's or a read's failures (and backoff) are kept; the planner asks `due(key)`. */
-export function stepKey(step: DrainStep): string {
+export function stepKey(step: DrainStep): RetryKey {
   switch (step.kind) {
     case 'deregisterTargets':
-      return `deregister:${step.targetGroupArn}`;
+      return retryKey.deregister(step.targetGroupArn);
     case 'stopTask':
-      return `stop:${step.taskArn}`;
+      return retryKey.stop(step.taskArn);
     case 'notifyInterrupted':
-      return `notify:${step.task.taskArn}`;
+      return retryKey.notify(step.task.taskArn);
     default:
       return step.kind;
   }
 }
 
-export function readKey(read: DrainRead): string {
+export function readKey(read: DrainRead): RetryKey {
   switch (read.kind) {
     case 'groupHealth':
-      return `health:${read.targetGroupArn}`;
+      return retryKey.health(read.targetGroupArn);
     case 'groupDelay':
-      return `delay:${read.targetGroupArn}`;
+      return retryKey.delay(read.targetGroupArn);
     default:
       return read.kind;
   }
 }
 
 /** A failure: tried again after `delayMs` (the runner draws the jitter). */
-export function noteFailure(state: DrainState, key: string, error: string, now: number, delayMs: (failures: number) => number): void {
+export function noteFailure(state: DrainState, key: RetryKey, error: string, now: number, delayMs: (failures: number) => number): void {
   const failures = (state.retries.get(key)?.failures ?? 0) + 1;
   state.retries.set(key, { failures, notBefore: now + delayMs(failures), lastError: error });
 }

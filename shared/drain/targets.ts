@@ -76,8 +76,3 @@ export function eniAddress(task: Task): string | undefined {
   }
   return task.containers?.flatMap((c) => c.networkInterfaces ?? []).find((n) => n.privateIpv4Address)?.privateIpv4Address;
 }
-
-/** Service names the tasks belong to (to describe them once). */
-export function serviceNamesOf(tasks: Iterable<Pick<DrainTask, 'serviceName'>>): string[] {
-  return [...new Set([...tasks].map((t) => t.serviceName).filter((n): n is string => !!n))];
-}

@@ -120,10 +120,8 @@ export interface DrainState {
   published: Set<string>;
   /** When the instance counts were last read after every known task was asked to stop. */
   lastCountsAt?: number;
-  retries: Map<string, Retry>;
+  retries: Map<RetryKey, Retry>;
   lifecycle?: LifecycleState;
-  /** A look never made it (AWS failing): recorded so the report can say what stayed unknown. */
-  unknown: string[];
 }
 
 /**
@@ -178,3 +176,18 @@ export interface DrainPlan {
   wakeAt?: number;
   reasons: string[];
 }
+
+/**
+ * The keys under which a failed step's or read's backoff is kept (`DrainState.retries`): the
+ * kind itself, or kind and subject for steps and reads made per group or task. The runner
+ * notes failures and the planner asks `due(key)` with the same keys.
+ */
+export type RetryKey =
+  DrainStep['kind'] | DrainRead['kind'] | `${'deregister' | 'health' | 'delay'}:${string}` | `${'stop' | 'notify'}:${string}`;
+export const retryKey = {
+  deregister: (targetGroupArn: string): RetryKey => `deregister:${targetGroupArn}`,
+  stop: (taskArn: string): RetryKey => `stop:${taskArn}`,
+  notify: (taskArn: string): RetryKey => `notify:${taskArn}`,
+  health: (targetGroupArn: string): RetryKey => `health:${targetGroupArn}`,
+  delay: (targetGroupArn: string): RetryKey => `delay:${targetGroupArn}`,
+};

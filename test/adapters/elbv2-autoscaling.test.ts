@@ -48,18 +48,6 @@ describe('TargetsAdapter', () => {
     expect((call.args as unknown[])[1]).toEqual({ abortSignal: signal });
   });
 
-  it('reads the state of exactly the asked targets, and counts an unmentioned one as not registered', async () => {
-    elbMock.on(DescribeTargetHealthCommand).resolves({
-      TargetHealthDescriptions: [{ Target: { Id: '10.0.0.5', Port: 8080 }, TargetHealth: { State: 'draining' } }],
-    });
-    const states = await targets().targetStates('tg', [
-      { id: '10.0.0.5', port: 8080 },
-      { id: '10.0.0.6', port: 8080 },
-    ]);
-    expect(elbMock.commandCalls(DescribeTargetHealthCommand)[0]!.args[0].input.Targets).toHaveLength(2);
-    expect(Object.fromEntries(states)).toEqual({ '10.0.0.5:8080': 'draining', '10.0.0.6:8080': 'unused' });
-  });
-
   it('reads the health of the whole group in one call (no Targets asked), draining targets included', async () => {
     elbMock.on(DescribeTargetHealthCommand).resolves({
       TargetHealthDescriptions: [
