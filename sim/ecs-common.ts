@@ -37,7 +37,8 @@ export interface ContainerInstanceRecord {
   memory: number;
   registeredAt: number;
   /** Host ports handed out to bridge-mode tasks (dynamic range 32768+), freed when a task stops. */
-  usedPorts: Set<number>;
+  usedPorts: Set<number>; /** ECS resource tags on the container instance (TagResource; DescribeContainerInstances with include TAGS). */
+  tags?: Map<string, string>;
 }
 
 export type StoppedBy = 'api' | 'ecs' | 'termination';
@@ -85,7 +86,8 @@ export interface TaskRecord {
   containers: TaskContainerRecord[];
   eni?: { id: string; privateIp: string; subnetId: string };
   /** Load-balancer targets registered for this task (service tasks only). */
-  targets: TaskTargetRecord[];
+  targets: TaskTargetRecord[]; /** Task scale-in protection (UpdateTaskProtection): on until this moment. */
+  protectedUntil?: number;
 }
 
 export interface ServiceLoadBalancer {

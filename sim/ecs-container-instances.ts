@@ -54,7 +54,7 @@ export class EcsContainerInstances {
       DescribeContainerInstances: (input: DescribeContainerInstancesCommandInput) => {
         const cluster = this.ecs.cluster(input.cluster).name;
         checkMax(ECS_DESCRIBE_CONTAINER_INSTANCES, input.containerInstances);
-        return this.describe(cluster, input.containerInstances ?? []);
+        return this.describe(cluster, input.containerInstances ?? [], () => true, input.include?.includes('TAGS') === true);
       },
       UpdateContainerInstancesState: (input: UpdateContainerInstancesStateCommandInput) => {
         const cluster = this.ecs.cluster(input.cluster).name;
@@ -138,18 +138,18 @@ export class EcsContainerInstances {
     return { cpu: ci.cpu - live.reduce((s, t) => s + t.cpu, 0), memory: ci.memory - live.reduce((s, t) => s + t.memory, 0) };
   }
 
-  private describe(cluster: string, refs: readonly string[], usable: (ci: ContainerInstanceRecord) => boolean = () => true) {
+  private describe(cluster: string, refs: readonly string[], usable: (ci: ContainerInstanceRecord) => boolean = () => true, tags = false) {
     const containerInstances: ContainerInstance[] = [];
     const failures: Array<{ arn: string; reason: string }> = [];
     for (const ref of refs) {
       const ci = this.get(cluster, ref);
-      if (ci && usable(ci)) containerInstances.push(this.toContainerInstance(ci));
+      if (ci && usable(ci)) containerInstances.push(this.toContainerInstance(ci, tags));
       else failures.push({ arn: ref, reason: 'MISSING' });
     }
     return { containerInstances, failures };
   }
 
-  private toContainerInstance(ci: ContainerInstanceRecord): ContainerInstance {
+  private toContainerInstance(ci: ContainerInstanceRecord, withTags: boolean): ContainerInstance {
     const free = this.remaining(ci);
     const tasks = this.ecs.tasks.all().filter((t) => t.containerInstanceArn === ci.arn);
     const ec2 = this.account.ec2.instance(ci.ec2InstanceId);
@@ -173,7 +173,8 @@ export class EcsContainerInstances {
       ],
       registeredAt: new Date(ci.registeredAt),
       attachments: [],
-      tags: [],
+      // "If TAGS is specified, the tags are included in the response. If this field is omitted, tags aren't included."
+      ...(withTags ? { tags: [...(ci.tags ?? new Map<string, string>())].map(([key, value]) => ({ key, value })) } : {}),
     };
   }
 }

@@ -10,6 +10,7 @@ import { EcsContainerInstances } from './ecs-container-instances';
 import { EcsDraining } from './ecs-draining';
 import { EcsServices, type CreateServiceOptions } from './ecs-services';
 import { TaskDefinitionStore } from './ecs-task-definitions';
+import { EcsTagsAndProtection } from './ecs-tags-protection';
 import { EcsTasks, type StartTaskOptions } from './ecs-tasks';
 import { shortName } from './util';
 
@@ -37,6 +38,7 @@ export class SimEcs implements SimService {
   readonly services: EcsServices;
   readonly draining: EcsDraining;
   readonly containerInstances: EcsContainerInstances;
+  readonly tagsAndProtection: EcsTagsAndProtection;
   private readonly clusters = new Map<string, ClusterRecord>();
 
   constructor(readonly account: SimulatedAccount) {
@@ -45,6 +47,7 @@ export class SimEcs implements SimService {
     this.services = new EcsServices(account, this);
     this.draining = new EcsDraining(account, this);
     this.containerInstances = new EcsContainerInstances(account, this);
+    this.tagsAndProtection = new EcsTagsAndProtection(account, this);
   }
 
   operations(): OperationTable {
@@ -83,6 +86,7 @@ export class SimEcs implements SimService {
         return { clusters, failures };
       },
       ...this.containerInstances.operations(),
+      ...this.tagsAndProtection.operations(),
     };
   }
 

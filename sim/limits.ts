@@ -42,6 +42,17 @@ export const ECS_DESCRIBE_SERVICES = { max: 10, field: 'service names' } as cons
  */
 export const ECS_UPDATE_CONTAINER_INSTANCES_STATE = { max: 10, field: 'instanceIds' } as const;
 
+/**
+ * UpdateTaskProtection / GetTaskProtection: "tasks: A list of up to 10 task IDs or full ARN
+ * entries." (ECS API reference). The exact error wording is not documented; the sim uses the
+ * observed form of the other ECS list limits.
+ */
+export const ECS_TASK_PROTECTION_TASKS = { max: 10, field: 'tasks' } as const;
+/** "You can specify a custom expiration period for task protection from 1 minute to up to 2,880 minutes (48 hours)"; default 2 hours. */
+export const ECS_TASK_PROTECTION_MINUTES = { min: 1, max: 2880, default: 120 } as const;
+/** "Maximum number of tags per resource – 50" (Tagging your Amazon ECS resources, tag restrictions). */
+export const ECS_TAGS_PER_RESOURCE = 50;
+
 /** The wording ECS uses for a list over its maximum (see the observations above). */
 export const ecsTooManyText = (limit: { max: number; field: string }) => `${limit.field} can have at most ${limit.max} items.`;
 
@@ -202,3 +213,22 @@ export const ASG_SET_INSTANCE_PROTECTION_MAX = 50;
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html
  */
 export const EC2_DESCRIBE_INSTANCES_MAX_RESULTS = { min: 5, max: 1000 } as const;
+/**
+ * Tags per Auto Scaling group: "You can have a maximum of 50 tags assigned to each Auto Scaling group."
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html (Tag restrictions)
+ */
+export const ASG_TAGS_PER_GROUP_MAX = 50;
+
+/**
+ * CreateTags `Resources`: "Constraints: Up to 1000 resource IDs. We recommend breaking up this
+ * request into smaller batches." https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateTags.html
+ * (the wording of the error over it is assumed).
+ */
+export const EC2_CREATE_TAGS_RESOURCES_MAX = 1000;
+/**
+ * DescribeInstanceTypes `MaxResults`: "Valid Range: Minimum value of 5. Maximum value of 100."
+ * `InstanceTypes`: "Array Members: Maximum number of 100 items."
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstanceTypes.html
+ */
+export const EC2_DESCRIBE_INSTANCE_TYPES_MAX_RESULTS = { min: 5, max: 100 } as const;
+export const EC2_DESCRIBE_INSTANCE_TYPES_NAMES_MAX = 100;

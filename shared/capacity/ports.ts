@@ -1,0 +1,97 @@
+import type { CallOptions } from '../aws/call';
+import type { BackendCounts } from './types';
+
+/** The tag a capacity backend carries to say which cluster it serves: `ecs-steady:cluster = <cluster name>`. */
+export const CLUSTER_TAG = 'ecs-steady:cluster';
+/** Backend tags that remember our last actions across invocations (ISO 8601 times). */
+export const LAST_SCALE_OUT_TAG = 'ecs-steady:last-scale-out';
+export const LAST_SCALE_IN_TAG = 'ecs-steady:last-scale-in';
+/** Backend tags starting with this override the deployment's settings for its cluster (e.g. `ecs-steady:max-step = 4`). */
+export const SETTING_TAG_PREFIX = 'ecs-steady:';
+
+export type BackendKind = 'asg' | 'ec2Fleet' | 'spotFleet';
+
+/** A backend found for a cluster: the ASG name, the EC2 Fleet id (`fleet-…`) or the Spot Fleet request id (`sfr-…`). */
+export interface BackendRef {
+  kind: BackendKind;
+  id: string;
+  /** Every tag on the backend (the cluster tag, setting overrides, our last-action tags). */
+  tags: Record<string, string>;
+}
+
+/** One instance the backend launched, as the backend sees it. */
+export interface BackendInstance {
+  ec2InstanceId: string;
+  instanceType: string;
+  /** Capacity units it counts for (1 when the backend is unweighted). */
+  weight: number;
+  /** `pending`: launched, not yet in service; `in-service`; `leaving`: terminating, detaching, or on standby. */
+  state: 'pending' | 'in-service' | 'leaving';
+  /** ASG instance scale-in protection (always false for fleets). */
+  protectedFromScaleIn: boolean;
+}
+
+/** An instance type the backend may launch and its weight (units per instance). */
+export interface BackendShape {
+  instanceType: string;
+  weight: number;
+}
+
+/** One read of a backend: everything the planner needs from it for one tick. */
+export interface BackendView {
+  ref: BackendRef;
+  /** Desired (ASG DesiredCapacity; fleet TotalTargetCapacity / TargetCapacity), in-service (fulfilled), min, max — in units. */
+  counts: BackendCounts;
+  shapes: BackendShape[];
+  instances: BackendInstance[];
+}
+
+/**
+ * One capacity backend of one cluster (cluster-autoscaler's NodeGroup is the model). Counts are
+ * capacity units: instances when unweighted, the sum of weights otherwise.
+ *
+ * Contracts (each implementation and the fake satisfy them; test/adapters checks them on the
+ * simulated account):
+ * - `describe` reads; it never changes anything. A backend that no longer exists throws.
+ * - `setDesired(units)` sets the desired / target capacity to exactly `units`. The caller keeps
+ *   `units` within [min, max]; the backend refuses outside it (the AWS error passes through).
+ *   Raising never terminates anything; a fleet is modified so that lowering would not either.
+ * - `remove(id)` removes exactly that instance and lowers desired by its weight, so the backend
+ *   does not replace it and terminates nothing else: ASG TerminateInstanceInAutoScalingGroup
+ *   with ShouldDecrementDesiredCapacity; a fleet first lowers its target with the no-termination
+ *   excess-capacity policy, then terminates the instance. An instance already gone (terminated,
+ *   or not in the backend) returns `{ removed: false, reason }` without changing desired again,
+ *   so a retried removal is safe.
+ * - `recordAction(kind, at)` writes the last-action tag on the backend (LAST_SCALE_OUT_TAG /
+ *   LAST_SCALE_IN_TAG = ISO time) so the cooldown and the capacity in flight survive cold starts.
+ * Every method takes CallOptions (an abort signal tied to the caller's deadline). AWS errors pass
+ * through unchanged (the caller sorts them with shared/aws/errors).
+ */
+export interface CapacityBackend {
+  readonly ref: BackendRef;
+  describe(opts?: CallOptions): Promise<BackendView>;
+  setDesired(units: number, opts?: CallOptions): Promise<void>;
+  remove(ec2InstanceId: string, opts?: CallOptions): Promise<{ removed: boolean; reason?: string }>;
+  recordAction(kind: 'scale-out' | 'scale-in', at: number, opts?: CallOptions): Promise<void>;
+}
+
+/**
+ * Finds every cluster's backends in one pass (a few list calls for the whole account, not one
+ * per cluster): ASGs, EC2 Fleets of type `maintain` and Spot Fleet requests of type `maintain`
+ * tagged CLUSTER_TAG, plus any named in config. Returns them by cluster name; a cluster with
+ * no backend or with two is the caller's error to report (for that cluster only). Fleets that
+ * are not `maintain` (instant / request) or not active are skipped: there is no target to move.
+ */
+export interface BackendDirectory {
+  discover(named: ReadonlyMap<string, { kind: BackendKind; id: string }>, opts?: CallOptions): Promise<Map<string, CapacityBackend[]>>;
+}
+
+/** CPU units and MiB an instance type registers with ECS, for the shapes the backend launches. */
+export interface InstanceTypeSizes {
+  /**
+   * Sizes of these instance types: from a container instance of that type already registered
+   * in ECS when there is one (exact), else from EC2 DescribeInstanceTypes (vCPU × 1024 and
+   * memory less ECS's reserve), cached for the container's life.
+   */
+  sizes(types: readonly string[], opts?: CallOptions): Promise<Map<string, { cpu: number; memory: number }>>;
+}
