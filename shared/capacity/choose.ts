@@ -15,6 +15,8 @@ export function exclusionOf(i: CapacityInstance): string | undefined {
   if (i.status !== 'ACTIVE') return 'not ACTIVE';
   if (!i.agentConnected) return 'agent disconnected';
   if (i.doNotDisrupt) return 'do-not-disrupt tag';
+  if (i.protectedFromScaleIn) return 'instance scale-in protection';
+  if (i.tasksUnread) return 'tasks not read this tick';
   if (i.tasks.some((t) => t.kind === 'standalone')) return 'standalone tasks';
   if (i.tasks.some((t) => t.protected)) return 'protected tasks';
   return undefined;

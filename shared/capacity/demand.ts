@@ -41,9 +41,18 @@ export function boundsOf(snap: CapacitySnapshot, s: CapacitySettings): { lower: 
   return { lower: Math.max(s.min, snap.backend.counts.min), upper: Math.min(s.max, snap.backend.counts.max) };
 }
 
-/** Units asked for and not yet registered, still counted as coming (not older than the expiry). */
-export function comingUnits(snap: CapacitySnapshot, s: CapacitySettings, now: number): number {
-  return snap.inFlight.filter((f) => now - f.requestedAt < s.inFlightExpiryMs).reduce((n, f) => n + f.units, 0);
+/**
+ * Units asked for and not yet registered: counted as coming however long they take, so the same
+ * shortfall is never asked for twice (raising desired again does not make a launch that fails
+ * succeed; it only overshoots once capacity returns). Late capacity is reported (notArrivedUnits).
+ */
+export function comingUnits(snap: CapacitySnapshot, _s: CapacitySettings, _now: number): number {
+  return snap.inFlight.reduce((n, f) => n + f.units, 0);
+}
+
+/** Units asked for longer ago than the arrival timeout and still not registered ("capacity that never arrived"). */
+export function notArrivedUnits(snap: CapacitySnapshot, s: CapacitySettings, now: number): number {
+  return snap.inFlight.filter((f) => now - f.requestedAt >= s.arrivalTimeoutMs).reduce((n, f) => n + f.units, 0);
 }
 
 export const starvedServices = (snap: CapacitySnapshot): string[] =>
@@ -151,7 +160,8 @@ export function scaleOutNeed(snap: CapacitySnapshot, s: CapacitySettings, now: n
         ? `${coming} unit(s) in flight count as coming: ${units} more needed`
         : `${coming} unit(s) in flight cover the ${gross} needed: nothing more asked`,
     );
-  const expired = snap.inFlight.filter((f) => now - f.requestedAt >= s.inFlightExpiryMs).reduce((n, f) => n + f.units, 0);
-  if (expired > 0) reasons.push(`${expired} unit(s) asked for over ${s.inFlightExpiryMs / 1000}s ago never registered: no longer counted`);
+  const late = notArrivedUnits(snap, s, now);
+  if (late > 0)
+    reasons.push(`${late} unit(s) asked for over ${s.arrivalTimeoutMs / 1000}s ago have not registered: still counted, not asked again`);
   return { units, gross, coming, reasons, unplaceable };
 }

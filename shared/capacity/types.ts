@@ -30,6 +30,10 @@ export interface CapacityInstance {
   tasks: CapacityTask[];
   /** The instance carries the do-not-disrupt tag: never chosen for scale-in. */
   doNotDisrupt: boolean;
+  /** ASG instance scale-in protection: never chosen for scale-in. */
+  protectedFromScaleIn?: boolean;
+  /** Its tasks were not read this tick (only the likeliest scale-in candidates are): not a candidate now. */
+  tasksUnread?: boolean;
   /** We set it DRAINING for scale-in (a Spot or ASG drain is not ours to remove). */
   drainedForScaleIn?: boolean;
 }
@@ -98,8 +102,8 @@ export interface CapacitySettings {
   headroom: { tasks: number; cpu: number; memory: number };
   /** At most this many instances DRAINING in the cluster for scale-in to start another. */
   maxDraining: number;
-  /** Capacity in flight longer than this is no longer counted as coming (it never arrived). */
-  inFlightExpiryMs: number;
+  /** Capacity in flight longer than this is reported as not arrived (still counted as coming: never asked twice). */
+  arrivalTimeoutMs: number;
 }
 
 export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
@@ -111,7 +115,7 @@ export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
   scaleInCooldownMs: 10 * 60_000,
   headroom: { tasks: 0, cpu: 0, memory: 0 },
   maxDraining: 1,
-  inFlightExpiryMs: 10 * 60_000,
+  arrivalTimeoutMs: 10 * 60_000,
 };
 
 /** Tasks that need room and fit no shape the backend launches: named, never dropped. */

@@ -1,0 +1,170 @@
+import * as z from 'zod';
+import { parseDrainConfig, type DrainSettings } from '../drain/config';
+import { envBool, envInt, envList, parseEnv } from '../lambda/env';
+import { ConfigError } from '../lambda/errors';
+import { SETTING_TAG_PREFIX, type BackendKind } from './ports';
+import { CAPACITY_DEFAULTS, type CapacitySettings } from './types';
+
+/** Spare room kept: `tasks` tasks of a CPU/memory shape, or `instances` whole instances of the smallest shape the backend launches. */
+export type Headroom = { tasks: number; cpu: number; memory: number } | { instances: number };
+
+/** Per-cluster settings before the headroom is resolved against the backend's shapes. */
+export type ClusterSettings = Omit<CapacitySettings, 'headroom'> & { headroom: Headroom };
+
+export interface ScaleTickConfig {
+  /** Clusters managed; empty = every cluster with a backend tagged `ecs-steady:cluster`. */
+  clusters: string[];
+  /** Backends named in config, by cluster (instead of, or besides, tags). */
+  backends: Map<string, { kind: BackendKind; id: string }>;
+  dryRun: boolean;
+  defaults: ClusterSettings;
+  /** A scale-in drain is bounded by this (from its start); at the force time what still runs is stopped. */
+  scaleInDrainMaxMs: number;
+  /** The drain's own settings (poll, safety margin, keep-serving, wait for targets). */
+  drain: DrainSettings;
+  /** Clusters planned at once. */
+  concurrency: number;
+  deadLetterQueueName?: string;
+}
+
+const KINDS: readonly BackendKind[] = ['asg', 'ec2Fleet', 'spotFleet'];
+
+/** `cluster=asg:name` items; every bad item is named. */
+export function parseBackends(raw: readonly string[]): Map<string, { kind: BackendKind; id: string }> {
+  const out = new Map<string, { kind: BackendKind; id: string }>();
+  const bad: string[] = [];
+  for (const item of raw) {
+    const m = /^([A-Za-z0-9_-]{1,255})=(asg|ec2Fleet|spotFleet):(\S+)$/.exec(item);
+    if (!m) bad.push(`${JSON.stringify(item)} (expected cluster=${KINDS.join('|')}:id)`);
+    else if (out.has(m[1]!)) bad.push(`${JSON.stringify(item)} (cluster ${m[1]} named twice)`);
+    else out.set(m[1]!, { kind: m[2] as BackendKind, id: m[3]! });
+  }
+  if (bad.length > 0) throw new ConfigError(`invalid configuration: CAPACITY_BACKENDS: ${bad.join('; ')}`);
+  return out;
+}
+
+/** `tasks=2,cpu=512,memory=1024` or `instances=1`; undefined when malformed. */
+export function parseHeadroom(raw: string): Headroom | undefined {
+  const pairs = new Map<string, number>();
+  for (const part of raw.split(',').map((p) => p.trim())) {
+    const m = /^(tasks|cpu|memory|instances)=(\d{1,7})$/.exec(part);
+    if (!m || pairs.has(m[1]!)) return undefined;
+    pairs.set(m[1]!, Number(m[2]));
+  }
+  const keys = [...pairs.keys()].sort().join(',');
+  if (keys === 'instances') return { instances: pairs.get('instances')! };
+  if (keys === 'cpu,memory,tasks') {
+    const h = { tasks: pairs.get('tasks')!, cpu: pairs.get('cpu')!, memory: pairs.get('memory')! };
+    return h.tasks === 0 || (h.cpu > 0 && h.memory > 0) ? h : undefined;
+  }
+  return undefined;
+}
+
+/** Each setting: its environment variable, its backend tag (after `ecs-steady:`), and how it is read. */
+const FIELDS = [
+  { key: 'scaleOutCpuPercent', env: 'SCALE_OUT_CPU_PERCENT', tag: 'scale-out-cpu-percent', min: 1, max: 100 },
+  { key: 'scaleOutMemoryPercent', env: 'SCALE_OUT_MEMORY_PERCENT', tag: 'scale-out-memory-percent', min: 1, max: 100 },
+  { key: 'scaleInCpuPercent', env: 'SCALE_IN_CPU_PERCENT', tag: 'scale-in-cpu-percent', min: 0, max: 99 },
+  { key: 'scaleInMemoryPercent', env: 'SCALE_IN_MEMORY_PERCENT', tag: 'scale-in-memory-percent', min: 0, max: 99 },
+  { key: 'min', env: 'CAPACITY_MIN', tag: 'min', min: 0, max: 100_000 },
+  { key: 'max', env: 'CAPACITY_MAX', tag: 'max', min: 0, max: 100_000 },
+  { key: 'maxStep', env: 'CAPACITY_MAX_STEP', tag: 'max-step', min: 1, max: 10_000 },
+  { key: 'scaleInCooldownMs', env: 'SCALE_IN_COOLDOWN_SECONDS', tag: 'scale-in-cooldown-seconds', min: 0, max: 86_400, scale: 1000 },
+  { key: 'maxDraining', env: 'MAX_DRAINING', tag: 'max-draining', min: 1, max: 100 },
+  { key: 'arrivalTimeoutMs', env: 'CAPACITY_ARRIVAL_SECONDS', tag: 'capacity-arrival-seconds', min: 60, max: 86_400, scale: 1000 },
+] as const;
+type NumericKey = (typeof FIELDS)[number]['key'];
+
+export const HEADROOM_TAG = `${SETTING_TAG_PREFIX}headroom`;
+export const settingTag = (tag: string) => `${SETTING_TAG_PREFIX}${tag}`;
+/** Every tag a backend may carry to override a setting. */
+export const SETTING_TAGS: readonly string[] = [...FIELDS.map((f) => settingTag(f.tag)), HEADROOM_TAG];
+
+/** The cross-field rules; each broken one named with its values. */
+function crossCheck(s: ClusterSettings, name: (k: NumericKey) => string): string[] {
+  const bad: string[] = [];
+  if (s.scaleInCpuPercent >= s.scaleOutCpuPercent)
+    bad.push(`${name('scaleInCpuPercent')}=${s.scaleInCpuPercent} must be below ${name('scaleOutCpuPercent')}=${s.scaleOutCpuPercent}`);
+  if (s.scaleInMemoryPercent >= s.scaleOutMemoryPercent)
+    bad.push(
+      `${name('scaleInMemoryPercent')}=${s.scaleInMemoryPercent} must be below ${name('scaleOutMemoryPercent')}=${s.scaleOutMemoryPercent}`,
+    );
+  if (s.min > s.max) bad.push(`${name('min')}=${s.min} must not exceed ${name('max')}=${s.max}`);
+  return bad;
+}
+
+const DEFAULT_MAX = 1000;
+
+/** Parsed once at cold start; a bad value throws ConfigError naming each variable and its value. */
+export function parseScaleTickConfig(env: NodeJS.ProcessEnv = process.env): ScaleTickConfig {
+  const shape: Record<string, z.ZodType> = {
+    CLUSTERS: envList(),
+    CAPACITY_BACKENDS: envList(),
+    DRY_RUN: envBool(false),
+    SCALE_IN_DRAIN_MAX_SECONDS: envInt(900, 60, 3600),
+    SCALE_TICK_CONCURRENCY: envInt(4, 1, 20),
+    HEADROOM: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || parseHeadroom(v) !== undefined, 'expected tasks=N,cpu=N,memory=N or instances=N'),
+  };
+  for (const f of FIELDS) {
+    const base = f.key === 'max' ? DEFAULT_MAX : f.key === 'min' ? 0 : CAPACITY_DEFAULTS[f.key];
+    shape[f.env] = envInt('scale' in f ? base / f.scale : base, f.min, f.max);
+  }
+  const e = parseEnv(z.object(shape), env) as Record<string, unknown>;
+  const defaults = {
+    headroom: typeof e.HEADROOM === 'string' ? parseHeadroom(e.HEADROOM)! : CAPACITY_DEFAULTS.headroom,
+  } as ClusterSettings;
+  for (const f of FIELDS) defaults[f.key] = (e[f.env] as number) * ('scale' in f ? f.scale : 1);
+  const envName = (k: NumericKey) => FIELDS.find((f) => f.key === k)!.env;
+  const bad = crossCheck(defaults, envName);
+  if (bad.length > 0) throw new ConfigError(`invalid configuration: ${bad.join('; ')}`);
+  const drain = parseDrainConfig(env);
+  return {
+    clusters: e.CLUSTERS as string[],
+    backends: parseBackends(e.CAPACITY_BACKENDS as string[]),
+    dryRun: drain.dryRun,
+    defaults,
+    scaleInDrainMaxMs: (e.SCALE_IN_DRAIN_MAX_SECONDS as number) * 1000,
+    drain,
+    concurrency: e.SCALE_TICK_CONCURRENCY as number,
+    ...(drain.deadLetterQueueName ? { deadLetterQueueName: drain.deadLetterQueueName } : {}),
+  };
+}
+
+/**
+ * The deployment's settings with the backend's tag overrides applied (`ecs-steady:max-step = 4`,
+ * `ecs-steady:headroom = instances=1`, …). A bad tag is an error for that cluster only, naming
+ * each tag and its value; tags we do not know are ignored (they may be someone else's).
+ */
+export function settingsFor(defaults: ClusterSettings, tags: Readonly<Record<string, string>>): ClusterSettings {
+  const s: ClusterSettings = { ...defaults };
+  const bad: string[] = [];
+  for (const f of FIELDS) {
+    const raw = tags[settingTag(f.tag)];
+    if (raw === undefined) continue;
+    const n = Number(raw.trim());
+    if (raw.trim() === '' || !Number.isInteger(n) || n < f.min || n > f.max)
+      bad.push(`${settingTag(f.tag)}=${JSON.stringify(raw)}: expected a whole number from ${f.min} to ${f.max}`);
+    else s[f.key] = n * ('scale' in f ? f.scale : 1);
+  }
+  const headroom = tags[HEADROOM_TAG];
+  if (headroom !== undefined) {
+    const h = parseHeadroom(headroom.trim());
+    if (h) s.headroom = h;
+    else bad.push(`${HEADROOM_TAG}=${JSON.stringify(headroom)}: expected tasks=N,cpu=N,memory=N or instances=N`);
+  }
+  if (bad.length === 0) bad.push(...crossCheck(s, (k) => settingTag(FIELDS.find((f) => f.key === k)!.tag)));
+  if (bad.length > 0) throw new ConfigError(`invalid backend tags: ${bad.join('; ')}`);
+  return s;
+}
+
+/** The planner's settings: `instances=N` headroom becomes N tasks the size of the smallest shape (an empty instance each). */
+export function resolveHeadroom(s: ClusterSettings, shapes: readonly { cpu: number; memory: number; weight: number }[]): CapacitySettings {
+  const h = s.headroom;
+  if (!('instances' in h)) return { ...s, headroom: h };
+  if (h.instances === 0 || shapes.length === 0) return { ...s, headroom: { tasks: 0, cpu: 0, memory: 0 } };
+  const smallest = [...shapes].sort((a, b) => a.cpu * a.memory - b.cpu * b.memory)[0]!;
+  return { ...s, headroom: { tasks: h.instances, cpu: smallest.cpu, memory: smallest.memory } };
+}
