@@ -6,6 +6,7 @@ import type {
 } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { GroupCapacity, type ActivityRecord, type AsgOverride } from './autoscaling-capacity';
+import { GroupTags } from './autoscaling-tags';
 import {
   groupOf,
   LifecycleActions,
@@ -39,6 +40,7 @@ export class SimAutoScaling implements SimService {
     return {
       ...this.lifecycle.operations(),
       ...this.capacity.operations(),
+      ...new GroupTags(this.groups).operations(),
       DescribeAutoScalingGroups: (input: DescribeAutoScalingGroupsCommandInput) => {
         const names = input.AutoScalingGroupNames ?? [];
         const groups = [...this.groups.values()]

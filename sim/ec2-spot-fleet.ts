@@ -126,6 +126,10 @@ export class SpotFleets {
       },
       ModifySpotFleetRequest: (input: ModifySpotFleetRequestCommandInput) => {
         const f = this.get(input.SpotFleetRequestId ?? '');
+        // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySpotFleetRequest.html: "Valid Values: noTermination | default"
+        const given = input.ExcessCapacityTerminationPolicy;
+        if (given !== undefined && given !== 'noTermination' && given !== 'default')
+          throw simError('InvalidParameterValue', `Value (${given}) for parameter excessCapacityTerminationPolicy is invalid.`); // wording assumed
         const policy =
           (input.ExcessCapacityTerminationPolicy as SpotFleetRecord['excessCapacityTerminationPolicy'] | undefined) ??
           f.excessCapacityTerminationPolicy;

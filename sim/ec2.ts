@@ -8,7 +8,9 @@ import type {
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { InstanceCapacity } from './ec2-capacity';
 import { Ec2Fleets, type FleetOptions } from './ec2-fleet';
+import { instanceTypeOperations } from './ec2-instance-types';
 import { SpotFleets, type SpotFleetOptions } from './ec2-spot-fleet';
+import { tagOperations } from './ec2-tags';
 import { simError } from './errors';
 import { EC2_DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
 import { eventTime, hexId, page, uuid, type EventBridgeEvent } from './util';
@@ -78,6 +80,8 @@ export class SimEc2 implements SimService {
     return {
       ...this.spotFleets.operations(),
       ...this.fleets.operations(),
+      ...tagOperations(this),
+      ...instanceTypeOperations(),
       DescribeInstances: (input: DescribeInstancesCommandInput) => this.describeInstances(input),
       TerminateInstances: (input: TerminateInstancesCommandInput) => {
         const ids = input.InstanceIds ?? [];
