@@ -13,6 +13,8 @@ export const DESCRIBE_SERVICES_MAX = 10;
 export const UPDATE_CONTAINER_INSTANCES_STATE_MAX = 10;
 /** ECS ListContainerInstances / ListTasks / ListClusters: maxResults "must be between 1 and 100". */
 export const ECS_LIST_PAGE_MAX = 100;
+/** ECS GetTaskProtection / UpdateTaskProtection: tasks is "A list of up to 10 task IDs or full ARN entries." */
+export const TASK_PROTECTION_MAX = 10;
 /** ELBv2 DescribeTargetGroups: "TargetGroupArns can have at most 20 items" (we never need more per call). */
 export const DESCRIBE_TARGET_GROUPS_MAX = 20;
 /** ELBv2 DeregisterTargets: no documented item cap; we send at most this many per call to keep requests small. */
@@ -27,6 +29,23 @@ export const GET_QUERY_RESULTS_MAX = 1000;
 export const SQS_MAX_DELAY_SECONDS = 900;
 /** Auto Scaling lifecycle hook heartbeat timeout: 30 to 7200 seconds. */
 export const LIFECYCLE_HEARTBEAT_MAX_SECONDS = 7200;
+
+/**
+ * Auto Scaling DescribeAutoScalingGroups: "By default, you can only specify up to 50 names"
+ * (AutoScalingGroupNames); MaxRecords "The default value is 50 and the maximum value is 100."
+ */
+export const DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX = 50;
+export const DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX = 100;
+/** EC2 DescribeSpotFleetRequests / DescribeSpotFleetInstances MaxResults: "Valid Range: Minimum value of 1. Maximum value of 1000." */
+export const SPOT_FLEET_PAGE_MAX = 1000;
+/** EC2 DescribeInstanceTypes InstanceTypes: "Array Members: Maximum number of 100 items."; MaxResults "Maximum value of 100." */
+export const DESCRIBE_INSTANCE_TYPES_MAX = 100;
+/**
+ * Not an API maximum but a quota: "Target capacity per EC2 Fleet: 10,000" and "The target
+ * capacity per Spot Fleet: 10,000" (EC2 Fleet and Spot Fleet quotas in the EC2 User Guide). A fleet
+ * has no MaxSize of its own; the caller's settings bound it below this.
+ */
+export const FLEET_TARGET_CAPACITY_MAX = 10_000;
 
 /** Split a list into consecutive chunks of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -1,0 +1,126 @@
+import {
+  CreateOrUpdateTagsCommand,
+  DescribeAutoScalingGroupsCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+  type AutoScalingClient,
+  type AutoScalingGroup,
+  type Filter,
+} from '@aws-sdk/client-auto-scaling';
+import { pages, sendOptions, type CallOptions } from './call';
+import { awsErrorName } from './errors';
+import { chunk, DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX, DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX } from './limits';
+
+/** One instance of a group: its lifecycle state as Auto Scaling names it, and the units it counts for. */
+export interface AsgInstance {
+  instanceId: string;
+  instanceType: string;
+  /** `Pending`, `InService`, `Terminating:Wait`, `Standby`, … */
+  lifecycleState: string;
+  weight: number;
+  protectedFromScaleIn: boolean;
+}
+
+/** An Auto Scaling group, as the capacity backend reads it (counts in units when the group is weighted). */
+export interface AsgGroup {
+  name: string;
+  desired: number;
+  min: number;
+  max: number;
+  tags: Record<string, string>;
+  /** The mixed instances policy's overrides with their weights (empty without one). */
+  overrides: Array<{ instanceType: string; weight: number }>;
+  instances: AsgInstance[];
+}
+
+/** Auto Scaling groups as a capacity backend: find, read, set desired, terminate one instance, tag. */
+export class AutoScalingGroupsAdapter {
+  constructor(private readonly autoscaling: AutoScalingClient) {}
+
+  /** Every group carrying the tag key (one paginated DescribeAutoScalingGroups with a `tag-key` filter). */
+  async withTagKey(key: string, o?: CallOptions): Promise<AsgGroup[]> {
+    return this.describePages({ Filters: [{ Name: 'tag-key', Values: [key] }] }, o);
+  }
+
+  /** The named groups that exist (a name AWS does not know is simply absent), 50 names per call. */
+  async byNames(names: readonly string[], o?: CallOptions): Promise<AsgGroup[]> {
+    const parts = await Promise.all(
+      chunk([...new Set(names)], DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX).map((part) =>
+        this.describePages({ AutoScalingGroupNames: part }, o),
+      ),
+    );
+    return parts.flat();
+  }
+
+  /** The AWS error (ValidationError "… above max value …") passes through when `units` is outside [min, max]. */
+  async setDesired(name: string, units: number, o?: CallOptions): Promise<void> {
+    await this.autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: units }), sendOptions(o));
+  }
+
+  /**
+   * Terminate exactly this instance and lower desired by its units (ShouldDecrementDesiredCapacity),
+   * so the group launches nothing in its place. Answers false when the group no longer manages it
+   * (ValidationError "Instance Id not found - No managed instance found for instance ID: …").
+   */
+  async terminateInstance(instanceId: string, o?: CallOptions): Promise<boolean> {
+    try {
+      await this.autoscaling.send(
+        new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true }),
+        sendOptions(o),
+      );
+      return true;
+    } catch (err) {
+      if (awsErrorName(err) === 'ValidationError' && /Instance Id not found/i.test((err as Error).message ?? '')) return false;
+      throw err;
+    }
+  }
+
+  /** Create or overwrite one tag on the group, not propagated to instances it launches. */
+  async tag(name: string, key: string, value: string, o?: CallOptions): Promise<void> {
+    await this.autoscaling.send(
+      new CreateOrUpdateTagsCommand({
+        Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: key, Value: value, PropagateAtLaunch: false }],
+      }),
+      sendOptions(o),
+    );
+  }
+
+  private describePages(query: { AutoScalingGroupNames?: string[]; Filters?: Filter[] }, o?: CallOptions): Promise<AsgGroup[]> {
+    return pages(async (nextToken) => {
+      const out = await this.autoscaling.send(
+        new DescribeAutoScalingGroupsCommand({ ...query, MaxRecords: DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX, NextToken: nextToken }),
+        sendOptions(o),
+      );
+      return { items: (out.AutoScalingGroups ?? []).map(toGroup), nextToken: out.NextToken };
+    });
+  }
+}
+
+/** WeightedCapacity is a string in this API ("1" to "999"); anything else counts 1. */
+function units(weightedCapacity: string | undefined): number | undefined {
+  const n = Number(weightedCapacity);
+  return weightedCapacity !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function toGroup(g: AutoScalingGroup): AsgGroup {
+  const overrides = (g.MixedInstancesPolicy?.LaunchTemplate?.Overrides ?? [])
+    .filter((x) => x.InstanceType)
+    .map((x) => ({ instanceType: x.InstanceType!, weight: units(x.WeightedCapacity) ?? 1 }));
+  return {
+    name: g.AutoScalingGroupName ?? '',
+    desired: g.DesiredCapacity ?? 0,
+    min: g.MinSize ?? 0,
+    max: g.MaxSize ?? 0,
+    tags: Object.fromEntries((g.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
+    overrides,
+    instances: (g.Instances ?? [])
+      .filter((i) => i.InstanceId)
+      .map((i) => ({
+        instanceId: i.InstanceId!,
+        instanceType: i.InstanceType ?? '',
+        lifecycleState: i.LifecycleState ?? 'Pending',
+        weight: units(i.WeightedCapacity) ?? overrides.find((x) => x.instanceType === i.InstanceType)?.weight ?? 1,
+        protectedFromScaleIn: i.ProtectedFromScaleIn === true,
+      })),
+  };
+}

@@ -1,0 +1,28 @@
+import { CreateTagsCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { sendOptions, type CallOptions } from './call';
+import { awsErrorName } from './errors';
+
+/** EC2 instances and resource tags, as the fleet capacity backends use them. */
+export class Ec2InstancesAdapter {
+  constructor(private readonly ec2: EC2Client) {}
+
+  /**
+   * Terminate one instance. Answers false when EC2 no longer knows it (InvalidInstanceID.NotFound);
+   * an instance already terminated answers true again (EC2 reports it `terminated`, no error).
+   */
+  async terminate(instanceId: string, o?: CallOptions): Promise<boolean> {
+    try {
+      await this.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }), sendOptions(o));
+      return true;
+    } catch (err) {
+      if (awsErrorName(err) === 'InvalidInstanceID.NotFound') return false;
+      throw err;
+    }
+  }
+
+  /** Create or overwrite tags on one resource (an EC2 Fleet `fleet-…`, a Spot Fleet request `sfr-…`, an instance). */
+  async tag(resourceId: string, tags: Record<string, string>, o?: CallOptions): Promise<void> {
+    const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    await this.ec2.send(new CreateTagsCommand({ Resources: [resourceId], Tags }), sendOptions(o));
+  }
+}
