@@ -75,6 +75,29 @@ export function planCapacity(snap: CapacitySnapshot, s: CapacitySettings, now: n
     reasons.push(`${removable.length} drained instance(s) kept: removing them would take desired ${desired} below min ${lower}`);
   }
 
+  const blocks = scaleInBlocks(snap, s, now);
+  if (blocks.length > 0) return out({ decision: 'none' }, `no scale-in: ${blocks.join('; ')}`);
+
+  const choice = chooseScaleIn(snap, s, lower);
+  if (!choice.instance) return out({ decision: 'none' }, ...choice.reasons);
+  const w = weightOf(snap, choice.instance.instanceType);
+  return out(
+    { decision: 'scale-in', desired: desired - w, instanceToDrain: choice.instance.ec2InstanceId },
+    ...choice.reasons,
+    `once drained, remove exactly it: desired ${desired} → ${desired - w}`,
+  );
+}
+
+/**
+ * Every gate that keeps scale-in shut this tick (empty ⇒ open): reservations not both low, a
+ * service starved or mid-deployment, capacity in flight, the cooldown, the draining budget, min.
+ * scaleTick also asks it before reading the candidates' tasks (reads only worth a scale-in).
+ */
+export function scaleInBlocks(snap: CapacitySnapshot, s: CapacitySettings, now: number): string[] {
+  const reservation = reservationOf(snap.instances);
+  const starved = starvedServices(snap);
+  const { lower } = boundsOf(snap, s);
+  const desired = snap.backend.counts.desired;
   const blocks: string[] = [];
   if (reservation.cpu >= s.scaleInCpuPercent || reservation.memory >= s.scaleInMemoryPercent)
     blocks.push(`reservations are not both under the scale-in thresholds (CPU ${s.scaleInCpuPercent}%, memory ${s.scaleInMemoryPercent}%)`);
@@ -88,14 +111,5 @@ export function planCapacity(snap: CapacitySnapshot, s: CapacitySettings, now: n
   const draining = snap.instances.filter((i) => i.status === 'DRAINING').length;
   if (draining >= s.maxDraining) blocks.push(`${draining} instance(s) draining, at most ${s.maxDraining} at once`);
   if (desired <= lower) blocks.push(`desired ${desired} is at min ${lower}`);
-  if (blocks.length > 0) return out({ decision: 'none' }, `no scale-in: ${blocks.join('; ')}`);
-
-  const choice = chooseScaleIn(snap, s, lower);
-  if (!choice.instance) return out({ decision: 'none' }, ...choice.reasons);
-  const w = weightOf(snap, choice.instance.instanceType);
-  return out(
-    { decision: 'scale-in', desired: desired - w, instanceToDrain: choice.instance.ec2InstanceId },
-    ...choice.reasons,
-    `once drained, remove exactly it: desired ${desired} → ${desired - w}`,
-  );
+  return blocks;
 }

@@ -1,0 +1,122 @@
+import {
+  DescribeContainerInstancesCommand,
+  DescribeTaskDefinitionCommand,
+  GetTaskProtectionCommand,
+  ListServicesCommand,
+  TagResourceCommand,
+  type ContainerInstance,
+  type ECSClient,
+  type Resource,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { pages, sendOptions, type CallOptions, type ItemFailure } from './call';
+import { chunk, DESCRIBE_CONTAINER_INSTANCES_MAX, ECS_LIST_PAGE_MAX, TASK_PROTECTION_MAX } from './limits';
+
+/** A container instance as capacity planning reads it (DescribeContainerInstances with TAGS). */
+export interface ContainerInstanceCapacity {
+  containerInstanceArn: string;
+  ec2InstanceId: string;
+  status: string;
+  agentConnected: boolean;
+  instanceType: string;
+  availabilityZone: string;
+  registered: { cpu: number; memory: number };
+  remaining: { cpu: number; memory: number };
+  runningTasksCount: number;
+  pendingTasksCount: number;
+  tags: Record<string, string>;
+}
+
+const resource = (rs: Resource[] | undefined, name: string) => rs?.find((r) => r.name === name)?.integerValue ?? 0;
+const attribute = (ci: ContainerInstance, name: string) => ci.attributes?.find((a) => a.name === name)?.value ?? '';
+
+/**
+ * What one task of a task definition reserves on an EC2 instance: the task-level size when set,
+ * else the sum over containers of `cpu` and of `memoryReservation ?? memory` (ECS's scheduler
+ * reserves the soft limit when one is given; a container without `cpu` reserves none).
+ */
+export function reservationOf(td: TaskDefinition): { cpu: number; memory: number } {
+  const containers = td.containerDefinitions ?? [];
+  const cpu = td.cpu ? Number(td.cpu) : containers.reduce((n, c) => n + (c.cpu ?? 0), 0);
+  const memory = td.memory ? Number(td.memory) : containers.reduce((n, c) => n + (c.memoryReservation ?? c.memory ?? 0), 0);
+  return { cpu: Number.isFinite(cpu) ? cpu : 0, memory: Number.isFinite(memory) ? memory : 0 };
+}
+
+/** ECS reads and tags that capacity planning needs beyond the drain's adapters. */
+export class EcsCapacityAdapter {
+  /** Task definition revisions are immutable: their sizes are cached for the container's life. */
+  private readonly sizes = new Map<string, { cpu: number; memory: number }>();
+
+  constructor(private readonly ecs: ECSClient) {}
+
+  /** DescribeContainerInstances (100 per call, in parallel) with TAGS; per-item failures come back. */
+  async describeInstances(
+    cluster: string,
+    arns: readonly string[],
+    o?: CallOptions,
+  ): Promise<{ instances: ContainerInstanceCapacity[]; failures: ItemFailure[] }> {
+    const parts = await Promise.all(
+      chunk(arns, DESCRIBE_CONTAINER_INSTANCES_MAX).map((part) =>
+        this.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: part, include: ['TAGS'] }), sendOptions(o)),
+      ),
+    );
+    return {
+      instances: parts.flatMap((p) =>
+        (p.containerInstances ?? [])
+          .filter((ci) => ci.containerInstanceArn && ci.ec2InstanceId)
+          .map((ci) => ({
+            containerInstanceArn: ci.containerInstanceArn!,
+            ec2InstanceId: ci.ec2InstanceId!,
+            status: ci.status ?? 'UNKNOWN',
+            agentConnected: ci.agentConnected ?? false,
+            instanceType: attribute(ci, 'ecs.instance-type'),
+            availabilityZone: attribute(ci, 'ecs.availability-zone'),
+            registered: { cpu: resource(ci.registeredResources, 'CPU'), memory: resource(ci.registeredResources, 'MEMORY') },
+            remaining: { cpu: resource(ci.remainingResources, 'CPU'), memory: resource(ci.remainingResources, 'MEMORY') },
+            runningTasksCount: ci.runningTasksCount ?? 0,
+            pendingTasksCount: ci.pendingTasksCount ?? 0,
+            tags: Object.fromEntries((ci.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
+          })),
+      ),
+      failures: parts.flatMap((p) => (p.failures ?? []).map((f) => ({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' }))),
+    };
+  }
+
+  /** Every service ARN of a cluster (100 per page). */
+  async listServices(cluster: string, o?: CallOptions): Promise<string[]> {
+    return pages(async (nextToken) => {
+      const out = await this.ecs.send(new ListServicesCommand({ cluster, maxResults: ECS_LIST_PAGE_MAX, nextToken }), sendOptions(o));
+      return { items: out.serviceArns ?? [], nextToken: out.nextToken };
+    });
+  }
+
+  /** What one task of each task definition reserves; each revision described once per container. */
+  async taskSizes(taskDefinitionArns: readonly string[], o?: CallOptions): Promise<Map<string, { cpu: number; memory: number }>> {
+    const missing = [...new Set(taskDefinitionArns)].filter((a) => !this.sizes.has(a));
+    await Promise.all(
+      missing.map(async (arn) => {
+        const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), sendOptions(o));
+        if (out.taskDefinition) this.sizes.set(arn, reservationOf(out.taskDefinition));
+      }),
+    );
+    return new Map(taskDefinitionArns.filter((a) => this.sizes.has(a)).map((a) => [a, this.sizes.get(a)!]));
+  }
+
+  /** Task ARNs with scale-in protection on (10 per call); a task ECS reports as a failure is not protected. */
+  async protectedTasks(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<Set<string>> {
+    const parts = await Promise.all(
+      chunk(taskArns, TASK_PROTECTION_MAX).map((part) =>
+        this.ecs.send(new GetTaskProtectionCommand({ cluster, tasks: part }), sendOptions(o)),
+      ),
+    );
+    return new Set(parts.flatMap((p) => (p.protectedTasks ?? []).filter((t) => t.protectionEnabled && t.taskArn).map((t) => t.taskArn!)));
+  }
+
+  /** Tag a container instance (e.g. the scale-in marker). */
+  async tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void> {
+    await this.ecs.send(
+      new TagResourceCommand({ resourceArn: containerInstanceArn, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
+      sendOptions(o),
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import type { CallOptions } from '../aws/call';
+import type { DrainReport } from '../drain/report';
+import { errorMessage } from '../lambda/errors';
+import type { CapacityBackend } from './ports';
+import { SCALE_IN_TAG } from './snapshot';
+import type { CapacityStep } from './steps';
+
+export interface CapacityStepResult {
+  step: CapacityStep;
+  ok: boolean;
+  /** Skipped: dry-run, or a removal whose drain had not ended `drained`. */
+  skipped?: string;
+  error?: string;
+  /** What AWS said: e.g. the removal's answer. */
+  detail?: string;
+  drain?: DrainReport;
+}
+
+export interface CapacityExecDeps {
+  backend: CapacityBackend;
+  tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
+  /** Run the drain of one instance (start or resume) until it ends or this invocation's time is up. */
+  drain(step: Extract<CapacityStep, { kind: 'drain' }>): Promise<DrainReport>;
+  now(): number;
+  dryRun: boolean;
+  callOptions?: CallOptions;
+}
+
+/**
+ * A flat loop over the steps; it makes no decisions. Dry-run is checked here, once: every step
+ * is reported as skipped. A failed step is reported and the loop goes on, except that a failed
+ * scale-in mark stops its drain and removal (an unmarked DRAINING instance would not be known
+ * as ours next tick), and a removal declared `afterDrain` runs only after a `drained` drain.
+ * Never throws.
+ */
+export async function executeCapacitySteps(steps: readonly CapacityStep[], deps: CapacityExecDeps): Promise<CapacityStepResult[]> {
+  const results: CapacityStepResult[] = [];
+  const failedMarks = new Set<string>();
+  const drained = new Set<string>();
+  const o = deps.callOptions;
+  for (const step of steps) {
+    if (deps.dryRun) {
+      results.push({ step, ok: true, skipped: 'dry run' });
+      continue;
+    }
+    if ((step.kind === 'drain' || step.kind === 'remove') && failedMarks.has(step.ec2InstanceId)) {
+      results.push({ step, ok: false, skipped: 'the scale-in mark could not be written' });
+      continue;
+    }
+    if (step.kind === 'remove' && step.afterDrain && !drained.has(step.ec2InstanceId)) {
+      results.push({ step, ok: true, skipped: 'the drain has not ended yet: a later tick removes it once empty' });
+      continue;
+    }
+    try {
+      switch (step.kind) {
+        case 'setDesired':
+          await deps.backend.setDesired(step.desired, o);
+          results.push({ step, ok: true });
+          break;
+        case 'recordAction':
+          await deps.backend.recordAction(step.action, deps.now(), o);
+          results.push({ step, ok: true });
+          break;
+        case 'markScaleIn':
+          await deps.tagInstance(step.containerInstanceArn, { [SCALE_IN_TAG]: new Date(deps.now()).toISOString() }, o);
+          results.push({ step, ok: true });
+          break;
+        case 'drain': {
+          const report = await deps.drain(step);
+          if (report.outcome === 'drained') drained.add(step.ec2InstanceId);
+          results.push({ step, ok: true, detail: report.outcome, drain: report });
+          break;
+        }
+        case 'remove': {
+          const r = await deps.backend.remove(step.ec2InstanceId, o);
+          results.push({ step, ok: true, detail: r.removed ? 'removed' : `not removed: ${r.reason ?? 'already gone'}` });
+          break;
+        }
+      }
+    } catch (err) {
+      if (step.kind === 'markScaleIn') failedMarks.add(step.ec2InstanceId);
+      results.push({ step, ok: false, error: errorMessage(err) });
+    }
+  }
+  return results;
+}

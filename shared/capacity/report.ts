@@ -1,0 +1,65 @@
+import type { DrainReport } from '../drain/report';
+import { MetricUnit, type MetricSink } from '../lambda/observability';
+import type { BackendKind } from './ports';
+import type { BackendCounts, CapacityDecisionKind, Resources, Unplaceable } from './types';
+
+/** What one tick did for one cluster, from what AWS said. */
+export interface ClusterTickReport {
+  cluster: string;
+  backend?: { kind: BackendKind; id: string };
+  dryRun: boolean;
+  startedAt: number;
+  /** `error`: the cluster could not be planned this tick (named in `error`); the others went on. */
+  decision: CapacityDecisionKind | 'error';
+  error?: string;
+  reasons: string[];
+  /** CPU and memory reservation (%) over ACTIVE instances, as CloudWatch computes them. */
+  reservation?: Resources;
+  /** The backend's counts after the tick's steps (re-read when a step changed them). */
+  counts?: BackendCounts;
+  /** The re-read after the steps failed: counts are from before them. */
+  countsStale?: boolean;
+  plannedDesired?: number;
+  instanceToDrain?: string;
+  starved?: string[];
+  unplaceable?: Unplaceable[];
+  /** Units asked for longer than the arrival timeout ago and still not registered in ECS. */
+  notArrivedUnits?: number;
+  steps: Array<{ kind: string; ec2InstanceId?: string; ok: boolean; skipped?: string; error?: string; detail?: string }>;
+  drains?: DrainReport[];
+}
+
+/** One camelCase count per decision kind. */
+const DECISION_METRIC: Record<ClusterTickReport['decision'], string> = {
+  'scale-out': 'decisionsScaleOut',
+  'scale-in': 'decisionsScaleIn',
+  'remove-drained': 'decisionsRemoveDrained',
+  none: 'decisionsNone',
+  error: 'capacityTickErrors',
+};
+
+/**
+ * One cluster's tick as metrics, on the sink for that cluster (dimension `cluster`): the
+ * reservations, desired and in-service capacity, starved services, unplaceable tasks, capacity
+ * that never arrived, failed steps, and the decision by kind. Emitted on every path, errors too.
+ */
+export function emitCapacityMetrics(metrics: MetricSink, r: ClusterTickReport): void {
+  metrics.addMetric(DECISION_METRIC[r.decision], MetricUnit.Count, 1);
+  if (r.decision === 'error') return;
+  if (r.reservation) {
+    metrics.addMetric('cpuReservation', MetricUnit.Percent, r.reservation.cpu);
+    metrics.addMetric('memoryReservation', MetricUnit.Percent, r.reservation.memory);
+  }
+  if (r.counts) {
+    metrics.addMetric('desiredCapacity', MetricUnit.Count, r.counts.desired);
+    metrics.addMetric('inServiceCapacity', MetricUnit.Count, r.counts.inService);
+  }
+  metrics.addMetric('starvedServices', MetricUnit.Count, r.starved?.length ?? 0);
+  metrics.addMetric(
+    'unplaceableTasks',
+    MetricUnit.Count,
+    (r.unplaceable ?? []).reduce((n, u) => n + u.count, 0),
+  );
+  metrics.addMetric('capacityNotArrived', MetricUnit.Count, r.notArrivedUnits ?? 0);
+  metrics.addMetric('capacityStepFailures', MetricUnit.Count, r.steps.filter((s) => !s.ok).length);
+}

@@ -1,0 +1,232 @@
+import type { Service, Task } from '@aws-sdk/client-ecs';
+import type { CallOptions, ItemFailure } from '../aws/call';
+import type { ContainerInstanceCapacity } from '../aws/ecs-capacity';
+import { LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, type BackendView } from './ports';
+import type { CapacityInstance, CapacitySnapshot, CapacityTask, InstanceShape, Resources } from './types';
+
+/** On a container instance: never drain it for scale-in (value `true`). */
+export const DO_NOT_DISRUPT_TAG = 'ecs-steady:do-not-disrupt';
+/** On a container instance: we set it DRAINING for scale-in at this ISO time (written before the drain starts). */
+export const SCALE_IN_TAG = 'ecs-steady:scale-in';
+/**
+ * The scale-in candidates whose tasks are read per tick (ListTasks per instance): the emptiest
+ * by ECS's own task counts. Reading every task of a 1,000-instance cluster each minute would
+ * cost calls a Spot wave needs; the emptiest are where a safe scale-in is found.
+ */
+export const CANDIDATES_READ = 5;
+/** EC2 DescribeInstanceTypes gives physical memory; ECS registers less (the OS and agent keep some). Counted conservatively. */
+const REGISTERED_MEMORY_SHARE = 0.93;
+
+/** The reads a capacity snapshot makes, each bounded by CallOptions; adapters satisfy them. */
+export interface CapacityReadPorts {
+  listInstanceArns(cluster: string, o?: CallOptions): Promise<string[]>;
+  describeInstances(
+    cluster: string,
+    arns: readonly string[],
+    o?: CallOptions,
+  ): Promise<{ instances: ContainerInstanceCapacity[]; failures: ItemFailure[] }>;
+  listServices(cluster: string, o?: CallOptions): Promise<string[]>;
+  describeServices(cluster: string, names: readonly string[], o?: CallOptions): Promise<{ services: Service[]; failures: ItemFailure[] }>;
+  listTasksOn(cluster: string, containerInstanceArn: string, o?: CallOptions): Promise<string[]>;
+  describeTasks(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<{ tasks: Task[]; failures: ItemFailure[] }>;
+  taskSizes(taskDefinitionArns: readonly string[], o?: CallOptions): Promise<Map<string, Resources>>;
+  protectedTasks(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<Set<string>>;
+  /** vCPU and memory (MiB) of instance types no registered instance shows yet (EC2 DescribeInstanceTypes). */
+  instanceTypes?(types: readonly string[], o?: CallOptions): Promise<Map<string, { vcpus: number; memoryMiB: number }>>;
+}
+
+/** What the tick needs besides the planner's snapshot. */
+export interface ClusterRead {
+  snapshot: CapacitySnapshot;
+  containerInstanceArnOf: Map<string, string>;
+  /** Instances we marked for scale-in, and when. */
+  scaleInMarkedAt: Map<string, number>;
+  /** Each service's task definition (sizes are read only for services that need room). */
+  taskDefinitionOf: Map<string, string>;
+  /** Instances the backend launched that ECS has not registered yet (ids). */
+  unregistered: string[];
+  /** Running + pending tasks per instance, by ECS's own counts. */
+  taskCountOf: Map<string, number>;
+}
+
+const time = (iso: string | undefined) => (iso && !Number.isNaN(Date.parse(iso)) ? Date.parse(iso) : undefined);
+
+function taskOf(t: Task, protectedArns: ReadonlySet<string>): CapacityTask {
+  const service = t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined;
+  return {
+    taskArn: t.taskArn ?? '',
+    kind: service ? 'service' : 'standalone',
+    ...(service ? { serviceName: service } : {}),
+    protected: protectedArns.has(t.taskArn ?? ''),
+    cpu: Number(t.cpu ?? 0) || 0,
+    memory: Number(t.memory ?? 0) || 0,
+  };
+}
+
+/** Tasks on these container instances (ListTasks per instance, then DescribeTasks), keyed by container instance ARN. */
+async function tasksOn(ports: CapacityReadPorts, cluster: string, arns: readonly string[], o?: CallOptions): Promise<Map<string, Task[]>> {
+  const lists = await Promise.all(arns.map((arn) => ports.listTasksOn(cluster, arn, o)));
+  const all = lists.flat();
+  const described = all.length > 0 ? (await ports.describeTasks(cluster, all, o)).tasks : [];
+  const out = new Map<string, Task[]>(arns.map((a) => [a, []]));
+  for (const t of described) out.get(t.containerInstanceArn ?? '')?.push(t);
+  return out;
+}
+
+/** Sizes per instance type the backend launches: a registered instance of that type (exact), else EC2's figures. */
+async function shapesOf(ports: CapacityReadPorts, backend: BackendView, seen: readonly ContainerInstanceCapacity[], o?: CallOptions) {
+  const known = new Map<string, Resources>();
+  for (const ci of seen) if (ci.instanceType && !known.has(ci.instanceType)) known.set(ci.instanceType, ci.registered);
+  const unknown = backend.shapes.map((s) => s.instanceType).filter((t) => !known.has(t));
+  if (unknown.length > 0 && ports.instanceTypes) {
+    for (const [type, x] of await ports.instanceTypes(unknown, o))
+      known.set(type, { cpu: x.vcpus * 1024, memory: Math.floor(x.memoryMiB * REGISTERED_MEMORY_SHARE) });
+  }
+  const shapes: InstanceShape[] = [];
+  const missing: string[] = [];
+  for (const s of backend.shapes) {
+    const size = known.get(s.instanceType);
+    if (size) shapes.push({ instanceType: s.instanceType, weight: s.weight, ...size });
+    else missing.push(s.instanceType);
+  }
+  return { shapes, missing };
+}
+
+/**
+ * One cluster as the planner sees it, read once: container instances (with tags), services,
+ * the tasks of DRAINING instances (their service tasks need room elsewhere), the sizes of
+ * services that need room, the backend's view. ACTIVE instances' tasks are not read here
+ * (`tasksUnread`); readCandidates reads the few the scale-in could pick. Capacity in flight =
+ * desired units − units of the backend's instances registered in ECS, asked for at the
+ * backend's last-scale-out tag.
+ */
+export async function readCluster(
+  ports: CapacityReadPorts,
+  cluster: string,
+  backend: BackendView,
+  now: number,
+  o?: CallOptions,
+): Promise<ClusterRead & { warnings: string[] }> {
+  const warnings: string[] = [];
+  const [described, serviceArns] = await Promise.all([
+    ports.listInstanceArns(cluster, o).then((arns) => ports.describeInstances(cluster, arns, o)),
+    ports.listServices(cluster, o),
+  ]);
+  const { services } = await ports.describeServices(cluster, serviceArns, o);
+  const live = described.instances.filter((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING');
+  const draining = live.filter((ci) => ci.status === 'DRAINING');
+  const drainingTasks = await tasksOn(
+    ports,
+    cluster,
+    draining.map((ci) => ci.containerInstanceArn),
+    o,
+  );
+  const scaleInMarkedAt = new Map<string, number>();
+  const instances: CapacityInstance[] = live.map((ci) => {
+    const marked = time(ci.tags[SCALE_IN_TAG]);
+    if (marked !== undefined) scaleInMarkedAt.set(ci.ec2InstanceId, marked);
+    const own = backend.instances.find((b) => b.ec2InstanceId === ci.ec2InstanceId);
+    const tasks = ci.status === 'DRAINING' ? (drainingTasks.get(ci.containerInstanceArn) ?? []).map((t) => taskOf(t, new Set())) : [];
+    return {
+      containerInstanceArn: ci.containerInstanceArn,
+      ec2InstanceId: ci.ec2InstanceId,
+      availabilityZone: ci.availabilityZone,
+      instanceType: ci.instanceType,
+      status: ci.status as 'ACTIVE' | 'DRAINING',
+      agentConnected: ci.agentConnected,
+      registered: ci.registered,
+      remaining: ci.remaining,
+      tasks,
+      doNotDisrupt: ci.tags[DO_NOT_DISRUPT_TAG]?.toLowerCase() === 'true',
+      ...(own?.protectedFromScaleIn ? { protectedFromScaleIn: true } : {}),
+      ...(ci.status === 'ACTIVE' ? { tasksUnread: true } : {}),
+      ...(ci.status === 'DRAINING' && marked !== undefined ? { drainedForScaleIn: true } : {}),
+    };
+  });
+  // Sizes only for services that need room now (missing tasks, or tasks on DRAINING instances).
+  const onDraining = new Set(instances.flatMap((i) => i.tasks.map((t) => t.serviceName ?? '')));
+  const taskDefinitionOf = new Map(services.map((v) => [v.serviceName ?? '', v.taskDefinition ?? '']));
+  const needSize = services.filter(
+    (v) => (v.desiredCount ?? 0) > (v.runningCount ?? 0) + (v.pendingCount ?? 0) || onDraining.has(v.serviceName ?? ''),
+  );
+  const [sizes, shapes] = await Promise.all([
+    ports.taskSizes(
+      needSize.map((v) => v.taskDefinition ?? ''),
+      o,
+    ),
+    shapesOf(ports, backend, described.instances, o),
+  ]);
+  if (shapes.missing.length > 0) warnings.push(`sizes unknown for instance types ${shapes.missing.join(', ')}: not launched by the plan`);
+  const registeredIds = new Set(live.map((ci) => ci.ec2InstanceId));
+  const registeredUnits = backend.instances.filter((b) => registeredIds.has(b.ec2InstanceId)).reduce((n, b) => n + b.weight, 0);
+  const coming = Math.max(0, backend.counts.desired - registeredUnits);
+  const lastScaleOutAt = time(backend.ref.tags[LAST_SCALE_OUT_TAG]);
+  const lastScaleInAt = time(backend.ref.tags[LAST_SCALE_IN_TAG]);
+  return {
+    snapshot: {
+      cluster,
+      instances,
+      services: services.map((v) => ({
+        name: v.serviceName ?? '',
+        desired: v.desiredCount ?? 0,
+        running: v.runningCount ?? 0,
+        pending: v.pendingCount ?? 0,
+        task: sizes.get(v.taskDefinition ?? '') ?? { cpu: 0, memory: 0 },
+      })),
+      backend: { counts: backend.counts, shapes: shapes.shapes },
+      inFlight: coming > 0 ? [{ units: coming, requestedAt: lastScaleOutAt ?? now }] : [],
+      recent: { ...(lastScaleOutAt !== undefined ? { lastScaleOutAt } : {}), ...(lastScaleInAt !== undefined ? { lastScaleInAt } : {}) },
+    },
+    containerInstanceArnOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.containerInstanceArn])),
+    taskCountOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.runningTasksCount + ci.pendingTasksCount])),
+    scaleInMarkedAt,
+    taskDefinitionOf,
+    unregistered: backend.instances.filter((b) => b.state !== 'leaving' && !registeredIds.has(b.ec2InstanceId)).map((b) => b.ec2InstanceId),
+    warnings,
+  };
+}
+
+/**
+ * Read the tasks (and their scale-in protection) of the likeliest scale-in candidates: ACTIVE,
+ * agent connected, no do-not-disrupt tag or instance protection, fewest tasks by ECS's counts.
+ * Their services' sizes are read too (their tasks would need room elsewhere). Answers the
+ * snapshot with those instances' tasks known; the others stay `tasksUnread`.
+ */
+export async function readCandidates(ports: CapacityReadPorts, read: ClusterRead, o?: CallOptions): Promise<CapacitySnapshot> {
+  const snap = read.snapshot;
+  const count = (i: CapacityInstance) => read.taskCountOf.get(i.ec2InstanceId) ?? 0;
+  const candidates = snap.instances
+    .filter((i) => i.status === 'ACTIVE' && i.agentConnected && !i.doNotDisrupt && !i.protectedFromScaleIn)
+    .sort((a, b) => count(a) - count(b) || (a.ec2InstanceId < b.ec2InstanceId ? -1 : 1))
+    .slice(0, CANDIDATES_READ);
+  if (candidates.length === 0) return snap;
+  const byArn = await tasksOn(
+    ports,
+    snap.cluster,
+    candidates.map((i) => i.containerInstanceArn),
+    o,
+  );
+  const serviceTasks = [...byArn.values()].flat().filter((t) => t.group?.startsWith('service:'));
+  const protectedArns = await ports.protectedTasks(
+    snap.cluster,
+    serviceTasks.map((t) => t.taskArn ?? ''),
+    o,
+  );
+  const names = new Set(serviceTasks.map((t) => t.group!.slice('service:'.length)));
+  const sizes = await ports.taskSizes(
+    [...names].map((n) => read.taskDefinitionOf.get(n) ?? ''),
+    o,
+  );
+  const read1 = new Set(candidates.map((i) => i.ec2InstanceId));
+  return {
+    ...snap,
+    services: snap.services.map((v) =>
+      names.has(v.name) ? { ...v, task: sizes.get(read.taskDefinitionOf.get(v.name) ?? '') ?? v.task } : v,
+    ),
+    instances: snap.instances.map((i) => {
+      if (!read1.has(i.ec2InstanceId)) return i;
+      const { tasksUnread: _unread, ...rest } = i;
+      return { ...rest, tasks: (byArn.get(i.containerInstanceArn) ?? []).map((t) => taskOf(t, protectedArns)) };
+    }),
+  };
+}

@@ -1,0 +1,63 @@
+import type { ClusterRead } from './snapshot';
+import type { CapacityDecision } from './types';
+
+/** A side effect of one tick on one cluster. Every one is a step, so dry-run and the report see it. */
+export type CapacityStep =
+  | { kind: 'setDesired'; desired: number; from: number }
+  | { kind: 'recordAction'; action: 'scale-out' | 'scale-in' }
+  /** Tag the container instance as drained for scale-in, before the drain starts (a crash mid-drain still leaves it ours). */
+  | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
+  /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this invocation's time. */
+  | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
+  /** Remove exactly this instance from the backend; `afterDrain`: only if the drain step before it ended `drained`. */
+  | { kind: 'remove'; ec2InstanceId: string; afterDrain: boolean };
+
+export interface TickPlan {
+  steps: CapacityStep[];
+  reasons: string[];
+}
+
+/**
+ * The steps that carry out one cluster's decision. Pure. In order:
+ * - drains we started earlier and that still have tasks are resumed (scale-in drains span ticks:
+ *   a target group's deregistration delay is often 300 s); a drain past its bound is resumed too
+ *   and stops what remains, as the drain does at its force time;
+ * - scale-out: set desired, then remember the time on the backend (cooldown, capacity in flight);
+ * - remove-drained: remove exactly each instance, then remember the time;
+ * - scale-in: mark the instance, drain it, and remove exactly it in the same tick if the drain
+ *   ended `drained` (otherwise a later tick removes it once empty).
+ */
+export function planTick(read: ClusterRead, decision: CapacityDecision, now: number, drainMaxMs: number): TickPlan {
+  const steps: CapacityStep[] = [];
+  const reasons: string[] = [];
+  for (const i of read.snapshot.instances) {
+    const marked = read.scaleInMarkedAt.get(i.ec2InstanceId);
+    if (i.status !== 'DRAINING' || marked === undefined || i.tasks.length === 0) continue;
+    steps.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: marked, deadline: marked + drainMaxMs, resumed: true });
+    reasons.push(`resume the scale-in drain of ${i.ec2InstanceId}: ${i.tasks.length} task(s) still on it`);
+  }
+  const counts = read.snapshot.backend.counts;
+  switch (decision.decision) {
+    case 'scale-out':
+      steps.push({ kind: 'setDesired', desired: decision.desired!, from: counts.desired }, { kind: 'recordAction', action: 'scale-out' });
+      break;
+    case 'remove-drained':
+      for (const id of decision.instancesToRemove ?? []) steps.push({ kind: 'remove', ec2InstanceId: id, afterDrain: false });
+      steps.push({ kind: 'recordAction', action: 'scale-in' });
+      break;
+    case 'scale-in': {
+      const id = decision.instanceToDrain!;
+      const arn = read.containerInstanceArnOf.get(id)!;
+      steps.push(
+        { kind: 'markScaleIn', ec2InstanceId: id, containerInstanceArn: arn },
+        { kind: 'drain', ec2InstanceId: id, startedAt: now, deadline: now + drainMaxMs, resumed: false },
+        { kind: 'remove', ec2InstanceId: id, afterDrain: true },
+        { kind: 'recordAction', action: 'scale-in' },
+      );
+      break;
+    }
+    case 'none':
+      break;
+  }
+  return { steps, reasons };
+}
