@@ -3,12 +3,14 @@ import {
   type DescribeServicesCommandInput,
   type ListServicesCommandInput,
   type Service,
+  type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import {
   checkMax,
   ecsPage,
+  invalidParameter,
   type ContainerInstanceRecord,
   type ServiceLoadBalancer,
   type ServiceRecord,
@@ -61,6 +63,12 @@ export class EcsServices {
             failures.push({ arn: ref.startsWith('arn:') ? ref : this.account.arn('ecs', `service/${cluster}/${ref}`), reason: 'MISSING' });
         }
         return { services, failures };
+      },
+      UpdateService: (input: UpdateServiceCommandInput) => {
+        const cluster = this.ecs.cluster(input.cluster).name;
+        const svc = this.require(cluster, input.service ?? '');
+        if (input.desiredCount !== undefined) this.setDesiredCount(cluster, svc.name, input.desiredCount);
+        return { service: this.toService(svc) };
       },
       ListServices: (input: ListServicesCommandInput) => {
         const cluster = this.ecs.cluster(input.cluster).name;
@@ -153,6 +161,41 @@ export class EcsServices {
       this.ecs.draining.step(s.cluster);
     });
     return t;
+  }
+
+  /**
+   * A new desired count (UpdateService desiredCount; Application Auto Scaling does the same).
+   * More: the scheduler places what fits, the rest is unplaced (with ECS's service event) until
+   * room arrives. Fewer: it stops the surplus, from the instances running the most tasks of the
+   * service first (the spread it placed them with), newest first, as ServiceSchedulerInitiated.
+   */
+  setDesiredCount(cluster: string, name: string, desired: number): void {
+    const svc = this.require(cluster, name);
+    if (!Number.isInteger(desired) || desired < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
+    svc.desiredCount = desired;
+    const mine = this.ecs.tasks.all().filter((t) => t.cluster === cluster && t.serviceName === svc.name && t.desiredStatus === 'RUNNING');
+    let surplus = mine.length - desired;
+    if (surplus <= 0) {
+      svc.unplaced = 0;
+      this.reconcile(cluster, svc.name);
+      return;
+    }
+    svc.unplaced = 0;
+    const perHost = new Map<string, number>();
+    for (const t of mine) perHost.set(t.containerInstanceArn, (perHost.get(t.containerInstanceArn) ?? 0) + 1);
+    const order = [...mine].sort(
+      (a, b) => (perHost.get(b.containerInstanceArn) ?? 0) - (perHost.get(a.containerInstanceArn) ?? 0) || b.createdAt - a.createdAt,
+    );
+    for (const t of order) {
+      if (surplus-- <= 0) break;
+      perHost.set(t.containerInstanceArn, (perHost.get(t.containerInstanceArn) ?? 1) - 1);
+      this.ecs.tasks.stop(t, {
+        by: 'ecs',
+        reason: `Scaling activity initiated by (deployment ${svc.deploymentId})`,
+        stopCode: 'ServiceSchedulerInitiated',
+      });
+    }
+    this.ecs.services.placeStarved(cluster);
   }
 
   /** Capacity freed up or arrived: try again for every service of the cluster that is short. */

@@ -96,10 +96,21 @@ export interface OutNeed {
   unplaceable: Unplaceable[];
 }
 
-/** Units that bring a reservation above its threshold back to it or under, per unit the smallest shape gives. */
-function reservationUnits(snap: CapacitySnapshot, s: CapacitySettings, key: 'cpu' | 'memory', reasons: string[]): number {
+/**
+ * Units that bring a reservation above its threshold back to it or under, per unit the smallest
+ * shape gives. The reservation counts the tasks still missing (they will reserve room once placed,
+ * wherever that is): sizing on what is placed now asks too little, and the next tick asks again.
+ */
+function reservationUnits(
+  snap: CapacitySnapshot,
+  s: CapacitySettings,
+  key: 'cpu' | 'memory',
+  missing: readonly PackItem[],
+  reasons: string[],
+): number {
   const threshold = key === 'cpu' ? s.scaleOutCpuPercent : s.scaleOutMemoryPercent;
   const { registered, reserved } = totals(snap.instances);
+  reserved[key] += missing.filter((x) => x.source !== 'headroom').reduce((n, x) => n + x[key], 0);
   const percent = registered[key] > 0 ? (100 * reserved[key]) / registered[key] : 0;
   if (percent <= threshold) return 0;
   const shapes = snap.backend.shapes;
@@ -110,7 +121,12 @@ function reservationUnits(snap: CapacitySnapshot, s: CapacitySettings, key: 'cpu
   // Counted at the least room per unit any shape gives: the backend may launch any of them.
   const perUnit = Math.min(...shapes.map((x) => x[key] / x.weight));
   const units = Math.max(1, Math.ceil(((100 * reserved[key]) / threshold - registered[key]) / perUnit - EPSILON));
-  reasons.push(`${key} reservation ${pct(percent)} is above ${threshold}%: ${units} unit(s) bring it back under`);
+  const waiting = missing.filter((x) => x.source !== 'headroom').length;
+  reasons.push(
+    waiting > 0
+      ? `${key} reservation would be ${pct(percent)} once ${waiting} waiting task(s) are placed, above ${threshold}%: ${units} unit(s) bring it back under`
+      : `${key} reservation ${pct(percent)} is above ${threshold}%: ${units} unit(s) bring it back under`,
+  );
   return units;
 }
 
@@ -139,10 +155,16 @@ function grouped(items: readonly PackItem[], snap: CapacitySnapshot): Unplaceabl
  */
 export function scaleOutNeed(snap: CapacitySnapshot, s: CapacitySettings, now: number): OutNeed {
   const reasons: string[] = [];
-  const byReservation = Math.max(reservationUnits(snap, s, 'cpu', reasons), reservationUnits(snap, s, 'memory', reasons));
   const items = demandItems(snap, s);
   const left = packOnto(items, freeRooms(snap));
   const packed = packNew(left, snap.backend.shapes);
+  // Tasks no shape holds will never reserve anything: they are named, not counted.
+  const never = new Set(packed.unplaceable);
+  const placeable = items.filter((x) => !never.has(x));
+  const byReservation = Math.max(
+    reservationUnits(snap, s, 'cpu', placeable, reasons),
+    reservationUnits(snap, s, 'memory', placeable, reasons),
+  );
   const unplaceable = grouped(packed.unplaceable, snap);
   if (packed.units > 0) {
     const sources = [...new Set(packed.instances.flatMap((x) => x.items.map((i) => i.source)))].join(', ');

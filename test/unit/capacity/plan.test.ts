@@ -60,8 +60,13 @@ describe('planCapacity', () => {
     {
       name: 'scales out for a starved service by bin-packing its missing tasks',
       snap: () => apiFull(10),
-      expect: { decision: 'scale-out', desired: 5, units: 3, shortfallUnits: 3 },
-      reasons: [/starved .*: api/, /6 task\(s\) need room the cluster lacks \(api\): 3 unit/],
+      // Bin-packing needs 3; with 3 more the 6 placed would hold CPU at 100 %, so 4 bring it back under 85 %.
+      expect: { decision: 'scale-out', desired: 6, units: 4, shortfallUnits: 4 },
+      reasons: [
+        /starved .*: api/,
+        /6 task\(s\) need room the cluster lacks \(api\): 3 unit/,
+        /cpu reservation would be 250% once 6 waiting task\(s\) are placed, above 85%: 4 unit/,
+      ],
     },
     {
       name: 'respects weights: tasks only the 4xlarge holds cost 8 units an instance',
@@ -78,28 +83,28 @@ describe('planCapacity', () => {
     },
     {
       name: 'counts capacity in flight as coming: the same shortfall is not asked for twice',
-      snap: () => apiFull(10, { inFlight: [{ units: 3, requestedAt: T0 - 2 * MIN }] }),
+      snap: () => apiFull(10, { inFlight: [{ units: 4, requestedAt: T0 - 2 * MIN }] }),
       expect: { decision: 'none' },
-      reasons: [/3 unit\(s\) in flight cover the 3 needed/, /covered by capacity in flight/],
+      reasons: [/4 unit\(s\) in flight cover the 4 needed/, /covered by capacity in flight/],
     },
     {
       name: 'asks only for what the capacity in flight does not cover',
       snap: () => apiFull(10, { inFlight: [{ units: 1, requestedAt: T0 - 2 * MIN }] }),
-      expect: { decision: 'scale-out', desired: 5, units: 2 },
-      reasons: [/1 unit\(s\) in flight count as coming: 2 more needed/],
+      expect: { decision: 'scale-out', desired: 6, units: 3 },
+      reasons: [/1 unit\(s\) in flight count as coming: 3 more needed/],
     },
     {
       name: 'never asks twice for capacity that is late: it is named as not arrived and still counted',
-      snap: () => apiFull(10, { inFlight: [{ units: 3, requestedAt: T0 - 11 * MIN }] }),
+      snap: () => apiFull(10, { inFlight: [{ units: 4, requestedAt: T0 - 11 * MIN }] }),
       expect: { decision: 'none' },
-      reasons: [/3 unit\(s\) asked for over 600s ago have not registered: still counted/],
+      reasons: [/4 unit\(s\) asked for over 600s ago have not registered: still counted/],
     },
     {
       name: 'never adds more than the step',
       snap: () => apiFull(10),
       settings: { maxStep: 2 },
-      expect: { decision: 'scale-out', desired: 4, units: 2, shortfallUnits: 3 },
-      reasons: [/3 short; bounded by the step \(2\)/],
+      expect: { decision: 'scale-out', desired: 4, units: 2, shortfallUnits: 4 },
+      reasons: [/4 short; bounded by the step \(2\)/],
     },
     {
       name: 'never goes above max',
@@ -111,8 +116,8 @@ describe('planCapacity', () => {
     {
       name: 'does nothing, and says so, when short at max',
       snap: () => apiFull(10, { max: 2 }),
-      expect: { decision: 'none', shortfallUnits: 3 },
-      reasons: [/short 3 unit\(s\), but desired 2 is at max 2/],
+      expect: { decision: 'none', shortfallUnits: 4 },
+      reasons: [/short 4 unit\(s\), but desired 2 is at max 2/],
     },
     {
       name: 'counts headroom as demand',
@@ -142,8 +147,12 @@ describe('planCapacity', () => {
           ],
           services: [svc('web', 8, 8, 0, 512, 1024)],
         }),
-      expect: { decision: 'scale-out', desired: 3, units: 1 },
-      reasons: [/4 task\(s\) need room the cluster lacks \(web\): 1 unit/],
+      // One unit places the 4; two keep CPU at or under 85 % once they are placed.
+      expect: { decision: 'scale-out', desired: 4, units: 2 },
+      reasons: [
+        /4 task\(s\) need room the cluster lacks \(web\): 1 unit/,
+        /cpu reservation would be 200% once 4 waiting task\(s\) are placed, above 85%: 2 unit/,
+      ],
     },
     {
       name: 'scales in the empty instance when both reservations are low',
