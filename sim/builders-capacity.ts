@@ -20,6 +20,8 @@ export interface CapacityClusterOptions {
   max?: number;
   /** Tag the backend with `ecs-steady:cluster` (default true). */
   tagged?: boolean;
+  /** Put `app` behind an ALB instance target group (bridge mode, container port 80) with this deregistration delay. */
+  loadBalanced?: { deregistrationDelaySeconds: number };
 }
 
 /**
@@ -64,13 +66,29 @@ export function buildCapacityCluster(account: SimulatedAccount, opts: CapacityCl
     backendId = account.ec2.createSpotFleet({ targetCapacity: n * w, instanceIds, tags, launch: { ecs, instanceTypes: types } });
   }
 
+  const lb = opts.loadBalanced;
   const app = account.ecs.registerTaskDefinition({
     family: `${cluster}-app`,
     networkMode: 'bridge',
-    containerDefinitions: [container(`${cluster}-app`, 'app', 512, 1024)],
+    containerDefinitions: [container(`${cluster}-app`, 'app', 512, 1024, lb ? [80] : [])],
   });
   const perInstance = opts.tasksPerInstance ?? 2;
-  account.ecs.createService({ cluster, name: 'app', taskDefinition: app.taskDefinitionArn!, desiredCount: n * perInstance });
+  const targetGroupArn = lb
+    ? account.elbv2.createTargetGroup({
+        name: `${cluster}-app`,
+        targetType: 'instance',
+        port: 80,
+        deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
+        loadBalancerArns: [account.elbv2.createLoadBalancer(`${cluster}-alb`)],
+      })
+    : undefined;
+  account.ecs.createService({
+    cluster,
+    name: 'app',
+    taskDefinition: app.taskDefinitionArn!,
+    desiredCount: n * perInstance,
+    ...(targetGroupArn ? { loadBalancers: [{ targetGroupArn, containerName: 'app', containerPort: 80 }] } : {}),
+  });
   const tasks = instances.flatMap((i) =>
     Array.from({ length: perInstance }, () =>
       account.ecs.startTask({
@@ -88,6 +106,7 @@ export function buildCapacityCluster(account: SimulatedAccount, opts: CapacityCl
     instances,
     service: 'app',
     taskDefinitionArn: app.taskDefinitionArn!,
+    ...(targetGroupArn ? { targetGroupArn } : {}),
     tasks,
     weights: { 'm5.large': w, 'm5.xlarge': 2 * w },
   };

@@ -57,7 +57,10 @@ export function planCapacity(snap: CapacitySnapshot, s: CapacitySettings, now: n
   }
   if (need.gross > 0) return out({ decision: 'none' }, 'the shortfall is covered by capacity in flight: wait for it');
 
-  const removable = snap.instances.filter((i) => i.status === 'DRAINING' && i.drainedForScaleIn && i.tasks.length === 0);
+  // Empty means ECS counts nothing on it either: a task asked to stop may still be shutting down (its stop timeout).
+  const removable = snap.instances.filter(
+    (i) => i.status === 'DRAINING' && i.drainedForScaleIn && i.tasks.length === 0 && !(i.tasksStopping ?? 0),
+  );
   if (removable.length > 0) {
     const ids: string[] = [];
     let after = desired;

@@ -85,13 +85,3 @@ export interface CapacityBackend {
 export interface BackendDirectory {
   discover(named: ReadonlyMap<string, { kind: BackendKind; id: string }>, opts?: CallOptions): Promise<Map<string, CapacityBackend[]>>;
 }
-
-/** CPU units and MiB an instance type registers with ECS, for the shapes the backend launches. */
-export interface InstanceTypeSizes {
-  /**
-   * Sizes of these instance types: from a container instance of that type already registered
-   * in ECS when there is one (exact), else from EC2 DescribeInstanceTypes (vCPU × 1024 and
-   * memory less ECS's reserve), cached for the container's life.
-   */
-  sizes(types: readonly string[], opts?: CallOptions): Promise<Map<string, { cpu: number; memory: number }>>;
-}

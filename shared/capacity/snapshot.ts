@@ -141,6 +141,9 @@ export async function readCluster(
       ...(own?.protectedFromScaleIn ? { protectedFromScaleIn: true } : {}),
       ...(ci.status === 'ACTIVE' ? { tasksUnread: true } : {}),
       ...(ci.status === 'DRAINING' && marked !== undefined ? { drainedForScaleIn: true } : {}),
+      ...(ci.status === 'DRAINING' && ci.runningTasksCount + ci.pendingTasksCount > tasks.length
+        ? { tasksStopping: ci.runningTasksCount + ci.pendingTasksCount - tasks.length }
+        : {}),
     };
   });
   // Sizes only for services that need room now (missing tasks, or tasks on DRAINING instances).

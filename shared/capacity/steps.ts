@@ -32,9 +32,9 @@ export function planTick(read: ClusterRead, decision: CapacityDecision, now: num
   const reasons: string[] = [];
   for (const i of read.snapshot.instances) {
     const marked = read.scaleInMarkedAt.get(i.ec2InstanceId);
-    if (i.status !== 'DRAINING' || marked === undefined || i.tasks.length === 0) continue;
+    if (i.status !== 'DRAINING' || marked === undefined || (i.tasks.length === 0 && !i.tasksStopping)) continue;
     steps.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: marked, deadline: marked + drainMaxMs, resumed: true });
-    reasons.push(`resume the scale-in drain of ${i.ec2InstanceId}: ${i.tasks.length} task(s) still on it`);
+    reasons.push(`resume the scale-in drain of ${i.ec2InstanceId}: ${i.tasks.length + (i.tasksStopping ?? 0)} task(s) still on it`);
   }
   const counts = read.snapshot.backend.counts;
   switch (decision.decision) {

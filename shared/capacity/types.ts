@@ -34,6 +34,8 @@ export interface CapacityInstance {
   protectedFromScaleIn?: boolean;
   /** Its tasks were not read this tick (only the likeliest scale-in candidates are): not a candidate now. */
   tasksUnread?: boolean;
+  /** Tasks ECS still counts running or pending on it that are no longer listed as wanted (asked to stop, still shutting down). */
+  tasksStopping?: number;
   /** We set it DRAINING for scale-in (a Spot or ASG drain is not ours to remove). */
   drainedForScaleIn?: boolean;
 }

@@ -266,6 +266,19 @@ describe('planCapacity', () => {
       expect: { decision: 'remove-drained', desired: 2, instancesToRemove: ['i-1'] },
       reasons: [/remove 1 instance\(s\) drained for scale-in and now empty: i-1; desired 3 → 2/],
     },
+    {
+      name: 'keeps a drained instance whose last task is still shutting down (asked to stop, ECS still counts it)',
+      snap: () =>
+        snapshot({
+          instances: [
+            inst('i-1', 'az-a', [], { status: 'DRAINING', drainedForScaleIn: true, tasksStopping: 1 }),
+            inst('i-3', 'az-b', tasksOf('web', 4)),
+          ],
+          services: [svc('web', 4)],
+        }),
+      expect: { decision: 'none' },
+      reasons: [/no scale-in/],
+    },
   ];
 
   it.each(cases)('$name', ({ snap, settings: over, expect: want, reasons }) => {

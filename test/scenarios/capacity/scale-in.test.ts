@@ -1,0 +1,82 @@
+import type { SimulatedAccount } from '../../../sim/account';
+import { capacityCluster, capacityWorld, runningOf } from '../../support/capacity-world';
+
+/** Every task of the service that was asked to stop: its targets had left the group (draining over) by then. */
+function stoppedBeforeTargetsDrained(account: SimulatedAccount, targetGroupArn: string): string[] {
+  const problems: string[] = [];
+  const history = account.elbv2.targetHistory(targetGroupArn);
+  for (const t of account.ecs.tasks.all().filter((x) => x.stopRequestedAt !== undefined && x.targets.length > 0)) {
+    for (const target of t.targets) {
+      const rec = history
+        .filter((h) => h.id === target.id && h.port === target.port && h.registeredAt <= (t.startedAt ?? t.createdAt))
+        .pop();
+      if (rec?.drainedAt === undefined || rec.drainedAt > t.stopRequestedAt!)
+        problems.push(`${t.arn} stopped at ${t.stopRequestedAt} while ${target.id}:${target.port} drained at ${rec?.drainedAt}`);
+    }
+  }
+  return problems;
+}
+
+describe('scaleTick: scale-in', () => {
+  it('scales a quiet cluster in one instance at a time, stopping no task before its targets drained, and removes exactly the drained one', async () => {
+    const { account, built } = capacityCluster({
+      backend: 'asg',
+      instances: 4,
+      tasksPerInstance: 1,
+      loadBalanced: { deregistrationDelaySeconds: 120 },
+    });
+    const world = capacityWorld(account, { SCALE_IN_COOLDOWN_SECONDS: '0' });
+    const group = () => account.autoscaling.groupState(built.backend.id);
+    const drained: string[] = [];
+    let maxDraining = 0;
+    for (let minute = 0; minute < 20; minute++) {
+      const r = world.report(await world.minute(), built.cluster);
+      if (r.instanceToDrain) drained.push(r.instanceToDrain);
+      const draining = account.ecs.containerInstancesOf(built.cluster).filter((ci) => ci.status === 'DRAINING').length;
+      maxDraining = Math.max(maxDraining, draining);
+      expect(r.decision).not.toBe('error');
+    }
+    // 4 tasks of 512 CPU: 25 % on 4 instances, 33 % on 3, 50 % on 2 (not under the 50 % threshold).
+    expect(group().desired).toBe(2);
+    expect(drained).toHaveLength(2);
+    expect(maxDraining).toBe(1);
+    // Exactly the drained instances were terminated; the others stay in service.
+    const gone = built.instances.filter((i) => account.ec2.instance(i.instanceId)?.state !== 'running').map((i) => i.instanceId);
+    expect(gone.sort()).toEqual([...drained].sort());
+    expect(
+      group()
+        .instances.map((i) => i.instanceId)
+        .sort(),
+    ).toEqual(
+      built.instances
+        .map((i) => i.instanceId)
+        .filter((id) => !drained.includes(id))
+        .sort(),
+    );
+    expect(account.ecs.killedByTermination()).toEqual([]);
+    expect(stoppedBeforeTargetsDrained(account, built.targetGroupArn!)).toEqual([]);
+    expect(runningOf(account, built.cluster, 'app')).toBe(4);
+  });
+
+  it('resumes a drain that outlasts one tick (300 s deregistration delay) and removes the instance once it is empty', async () => {
+    const { account, built } = capacityCluster({
+      backend: 'asg',
+      instances: 3,
+      tasksPerInstance: 1,
+      loadBalanced: { deregistrationDelaySeconds: 300 },
+    });
+    const world = capacityWorld(account, { SCALE_IN_COOLDOWN_SECONDS: '0', MAX_DRAINING: '1' });
+    const decisions: string[] = [];
+    for (let minute = 0; minute < 10; minute++) decisions.push(world.report(await world.minute(), built.cluster).decision);
+    // Scale-in; the drain goes on over the next ticks and nothing else starts meanwhile; the empty instance is removed
+    // after the 300 s deregistration delay; only then may the next scale-in start.
+    expect(decisions[0]).toBe('scale-in');
+    const removedAt = decisions.indexOf('remove-drained');
+    expect(removedAt).toBeGreaterThanOrEqual(5);
+    expect(decisions.slice(1, removedAt).every((d) => d === 'none')).toBe(true);
+    expect(decisions.indexOf('scale-in', 1) === -1 || decisions.indexOf('scale-in', 1) > removedAt).toBe(true);
+    expect(account.autoscaling.groupState(built.backend.id).desired).toBeLessThanOrEqual(2);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+    expect(stoppedBeforeTargetsDrained(account, built.targetGroupArn!)).toEqual([]);
+  });
+});
