@@ -21,11 +21,20 @@ const upperFirst = (s) => `${s[0].toUpperCase()}${s.slice(1)}`;
 const alnum = (s) => upperFirst(s.replace(/[^A-Za-z0-9]/g, ''));
 
 /**
+ * An alarm on an EMF metric that also carries a `cluster` dimension (scaleTick emits one series
+ * per cluster; the clusters are known only at run time): `stat` over every cluster, above zero in
+ * `minutes` one-minute periods in a row, or in one 5-minute period when `minutes` is not given.
+ * @typedef {{ stat: 'SUM' | 'MAX'; minutes?: number | string }} ClusterAlarm
+ */
+
+/**
  * @param {{
  *   service: string; stage: string; region?: string;
  *   functions: Record<string, { events?: Array<Record<string, any>> }>;
  *   operations: { alarmTopicArn?: string; namespace: string; deadLetterQueues: string[]; rules?: Record<string, string>;
- *     zeroMetrics: Record<string, string[]>; dashboard: Array<{ title: string; services: string[]; metrics: string[]; stat?: string }> };
+ *     zeroMetrics: Record<string, string[]>; dashboard: Array<{ title: string; services: string[]; metrics: string[]; stat?: string }>;
+ *     clusterAlarms?: Record<string, Record<string, ClusterAlarm>>;
+ *     clusterDashboard?: Array<{ title: string; service: string; metrics: string[]; stat?: string }> };
  * }} input
  */
 function operationsResources({ service, stage, functions, operations }) {
@@ -133,11 +142,56 @@ function operationsResources({ service, stage, functions, operations }) {
     }
   }
 
+  // One alarm per metric over every cluster: a CloudWatch Metrics Insights query (an alarm may
+  // watch one query that returns one series; "Create alarms on Metrics Insights queries",
+  // CloudWatch User Guide). SCHEMA(namespace, cluster, service) selects exactly the series that
+  // carry these two dimensions, which is what Powertools writes for a singleMetric with `cluster`.
+  for (const [svc, metrics] of Object.entries(operations.clusterAlarms ?? {})) {
+    if (!functions[svc]) throw new Error(`custom.operations.clusterAlarms.${svc}: no function ${svc}`);
+    for (const [metric, spec] of Object.entries(metrics)) {
+      const minutes = spec.minutes === undefined || spec.minutes === '' ? undefined : Number(spec.minutes);
+      if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= 1 && minutes <= 60))
+        throw new Error(`custom.operations.clusterAlarms.${svc}.${metric}.minutes=${JSON.stringify(spec.minutes)}: expected 1 to 60`);
+      if (spec.stat !== 'SUM' && spec.stat !== 'MAX')
+        throw new Error(`custom.operations.clusterAlarms.${svc}.${metric}.stat=${JSON.stringify(spec.stat)}: expected SUM or MAX`);
+      const span = minutes === undefined ? 'in a 5-minute period' : `for ${minutes} minutes in a row`;
+      resources[`${alnum(svc)}${upperFirst(metric)}Alarm`] = {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmName: `${prefix}-${svc}-${metric}`,
+          AlarmDescription: `${svc} reported ${metric} > 0 ${span} in some cluster (EMF metric ${operations.namespace}/${metric}, dimensions cluster and service=${svc}; the dashboard shows which cluster)`,
+          Metrics: [
+            {
+              Id: 'q',
+              Expression: clusterQuery(operations.namespace, svc, metric, spec.stat),
+              Period: minutes === undefined ? PERIOD_SECONDS : 60,
+              ReturnData: true,
+            },
+          ],
+          EvaluationPeriods: minutes ?? 1,
+          DatapointsToAlarm: minutes ?? 1,
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          ...actions,
+        },
+      };
+    }
+  }
+
   resources.OperationsDashboard = dashboard({ prefix, fnNames, rules, operations });
   return { Resources: resources };
 }
 
-/** One CloudWatch dashboard: the drain (and later capacity) metrics, then the plumbing. */
+/** `SELECT <stat>(<metric>) FROM SCHEMA(<namespace>, cluster, service) WHERE service = '<svc>'`: one series over every cluster. */
+const clusterQuery = (namespace, svc, metric, stat) =>
+  `SELECT ${stat}(${metric}) FROM SCHEMA(${namespace}, cluster, service) WHERE service = '${svc}'`;
+
+/** A dashboard SEARCH: one line per cluster (CloudWatch User Guide, "CloudWatch search expression syntax"). */
+const clusterSearch = (namespace, svc, metric, stat) =>
+  `SEARCH('{${namespace},cluster,service} service="${svc}" MetricName="${metric}"', '${stat}', ${PERIOD_SECONDS})`;
+
+/** One CloudWatch dashboard: the drain and capacity metrics, then the plumbing. */
 function dashboard({ prefix, fnNames, rules, operations }) {
   /** Fn::Sub variables: function names and queue names are only known once deployed. */
   const vars = {};
@@ -169,6 +223,18 @@ function dashboard({ prefix, fnNames, rules, operations }) {
       group.title,
       group.services.flatMap((svc) => group.metrics.map((m) => [operations.namespace, m, 'service', svc, { label: `${svc} ${m}` }])),
       group.stat ?? 'Sum',
+    );
+  }
+  for (const group of operations.clusterDashboard ?? []) {
+    const stat = group.stat ?? 'Sum';
+    row(
+      group.title,
+      group.metrics.map((m, i) => ({
+        expression: clusterSearch(operations.namespace, group.service, m, stat),
+        id: `e${i + 1}`,
+        label: m,
+      })),
+      stat,
     );
   }
   row(

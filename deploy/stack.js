@@ -29,6 +29,31 @@ const clusters = (values) => {
   return names.length > 0 ? names : ['*'];
 };
 
+/**
+ * Tag keys scaleTick reads and writes (shared/capacity/ports.ts CLUSTER_TAG, LAST_SCALE_OUT_TAG,
+ * LAST_SCALE_IN_TAG; shared/capacity/snapshot.ts SCALE_IN_TAG; test/contract/stack-iam.ts checks they agree).
+ */
+const CLUSTER_TAG = 'ecs-steady:cluster';
+const LAST_ACTION_TAGS = ['ecs-steady:last-scale-out', 'ecs-steady:last-scale-in'];
+
+/** A backend is ours when it carries CLUSTER_TAG: naming one of the configured clusters, or any value when none are configured. */
+const clusterTagCondition = (key, values) => {
+  const names = list(values.clusters).map(clusterName);
+  return names.length > 0 ? { StringEquals: { [key]: names } } : { StringLike: { [key]: '*' } };
+};
+/** Only our last-action tags may be written (aws:TagKeys: the keys in the request). */
+const lastActionTagsOnly = { 'ForAllValues:StringEquals': { 'aws:TagKeys': LAST_ACTION_TAGS } };
+
+/** A boolean param as the functions read it (shared/lambda/env.ts envBool); empty = false. */
+const flag = (name, value) => {
+  const v = String(value ?? '')
+    .trim()
+    .toLowerCase();
+  if (['', 'false', '0', 'no'].includes(v)) return false;
+  if (['true', '1', 'yes'].includes(v)) return true;
+  throw new Error(`param ${name}=${JSON.stringify(value)}: expected true or false`);
+};
+
 /** The pure derivations, by name: `values` holds the params each one lists in NEEDS. */
 const derive = {
   /** ECS resources of the configured clusters (ARN formats: Service Authorization Reference, Amazon ECS, "Resource types"). */
@@ -56,6 +81,26 @@ const derive = {
     const tag = String(values.asgOwnershipTag ?? '').trim();
     return tag ? { StringLike: { [`autoscaling:ResourceTag/${tag}`]: '*' } } : null;
   },
+
+  // ---- scaleTick (issue 10) ----
+  /** The configured clusters as names (the ecs-steady:cluster tag holds a name), comma-separated; empty = every tagged cluster. */
+  clusterNames: (values) => list(values.clusters).map(clusterName).join(','),
+  /** scaleTick's DRY_RUN: `capacityDryRun`, or the stage-wide `dryRun`. */
+  capacityDryRun: (values) => String(flag('dryRun', values.dryRun) || flag('capacityDryRun', values.capacityDryRun)),
+  /**
+   * GetTaskProtection names the cluster and its tasks: both the cluster and its tasks are
+   * granted, so it works whichever of the two IAM authorises (both are of the configured clusters).
+   */
+  ecsTaskProtectionArns: (values) => [...derive.ecsClusterArns(values), ...derive.ecsTaskArns(values)],
+  /** SetDesiredCapacity and TerminateInstanceInAutoScalingGroup: groups carrying CLUSTER_TAG (Auto Scaling's own tag key). */
+  asgClusterTagCondition: (values) => clusterTagCondition(`autoscaling:ResourceTag/${CLUSTER_TAG}`, values),
+  asgRecordActionCondition: (values) => ({ ...derive.asgClusterTagCondition(values), ...lastActionTagsOnly }),
+  /** EC2 Fleets and Spot Fleet requests of this account and region (Service Authorization Reference, Amazon EC2, "Resource types"). */
+  fleetArns: () => [arn('ec2', 'fleet/*'), arn('ec2', 'spot-fleet-request/*')],
+  fleetClusterTagCondition: (values) => clusterTagCondition(`aws:ResourceTag/${CLUSTER_TAG}`, values),
+  fleetRecordActionCondition: (values) => ({ ...derive.fleetClusterTagCondition(values), ...lastActionTagsOnly }),
+  /** EC2 instances of this account and region; the statements narrow them by the tags EC2 writes on fleet instances. */
+  ec2InstanceArns: () => [arn('ec2', 'instance/*')],
 
   /** The lifecycle hook names the EventBridge rule selects. */
   lifecycleHookNames: (values) => list(values.lifecycleHookNames),
@@ -103,6 +148,15 @@ const NEEDS = {
   targetGroupArns: ['targetGroupNames'],
   autoScalingGroupArns: [],
   asgOwnershipCondition: ['asgOwnershipTag'],
+  clusterNames: ['clusters'],
+  capacityDryRun: ['dryRun', 'capacityDryRun'],
+  ecsTaskProtectionArns: ['clusters'],
+  asgClusterTagCondition: ['clusters'],
+  asgRecordActionCondition: ['clusters'],
+  fleetArns: [],
+  fleetClusterTagCondition: ['clusters'],
+  fleetRecordActionCondition: ['clusters'],
+  ec2InstanceArns: [],
   lifecycleHookNames: ['lifecycleHookNames'],
   asgDrainVisibilityTimeout: ['asgLifecycleDrainTimeoutSeconds'],
   asgRuleMaxEventAge: ['asgDrainMaxSeconds'],

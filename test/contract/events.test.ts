@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { parseAsgMessage } from '../../shared/drain/messages';
 import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/drain/messages';
-import { logPartitionsEvent, logSearchEvent } from '../../shared/logs/events';
+import { logPartitionsEvent, logSearchEvent, scheduledEvent } from '../../shared/logs/events';
 import { matchesPattern } from '../support/event-pattern';
 import { loadServerlessConfig } from '../support/serverless-config';
 
@@ -66,6 +66,16 @@ const SAMPLES: Record<string, Sample> = {
   'log-partitions-daily.json': { fn: 'logPartitions', parse: parseWith(logPartitionsEvent) },
   'log-partitions-backfill.json': { fn: 'logPartitions', parse: parseWith(logPartitionsEvent) },
   'log-search.json': { fn: 'logSearch', parse: parseWith(logSearchEvent) },
+  // scaleTick ignores its event's content: its schema is "the scheduled event of its own rule".
+  'scale-tick.json': {
+    fn: 'scaleTick',
+    parse: (event: unknown) => {
+      const e = scheduledEvent.parse(event);
+      const rule = config.functions.scaleTick?.events?.find((x) => x.eventBridge)?.eventBridge;
+      if (rule?.schedule !== 'rate(1 minute)') throw new Error(`scaleTick's rule is not every minute: ${JSON.stringify(rule)}`);
+      if (!e.resources?.some((r) => r.endsWith(`:rule/${rule.name}`))) throw new Error(`sample does not come from the rule ${rule.name}`);
+    },
+  },
 };
 
 describe('sample events', () => {

@@ -7,7 +7,7 @@ import { actionsOf, asList, defaults, functionsOf, ofType, operator, OPERATOR, r
  * Actions allowed on `Resource: "*"`: the Service Authorization Reference lists no resource
  * type for them ("If there is no value for this column, you must specify all resources").
  */
-const NO_RESOURCE_LEVEL: Record<string, string> = {
+export const NO_RESOURCE_LEVEL: Record<string, string> = {
   'ecs:ListClusters': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
   'ecs:ListTaskDefinitionFamilies':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
@@ -19,6 +19,13 @@ const NO_RESOURCE_LEVEL: Record<string, string> = {
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
   'elasticloadbalancing:DescribeTargetGroups':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  // Granted on "*" with the ecs:cluster condition (scaleTick), which keeps it to the configured clusters.
+  'ecs:ListServices': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html',
+  'ec2:DescribeFleets': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'ec2:DescribeFleetInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'ec2:DescribeSpotFleetRequests': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'ec2:DescribeSpotFleetInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'ec2:DescribeInstanceTypes': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'autoscaling:DescribeLifecycleHooks': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
   'autoscaling:DescribeAutoScalingGroups':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
@@ -65,7 +72,7 @@ function platformActions(t: Template, fn: Fn): string[] {
 }
 
 const bundleCalls = new Map<string, SentCall[]>();
-function callsOf(stack: PackagedStack, fn: Fn): SentCall[] {
+export function callsOf(stack: PackagedStack, fn: Fn): SentCall[] {
   const cacheKey = `${stack.dir} ${fn.key}`;
   if (!bundleCalls.has(cacheKey)) {
     const metafile = join(stack.buildDir, `${stack.entries[fn.key]}-meta.json`);

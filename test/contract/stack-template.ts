@@ -15,6 +15,9 @@ export const OPERATOR = {
   lifecycleHookNames: 'ecs-steady-drain, batch-drain',
   asgLifecycleDrainTimeoutSeconds: '600',
   logsBucket: 'acme-logs',
+  capacityBackends: 'web=asg:ecs-web-ondemand',
+  capacityDryRun: 'true',
+  capacityNotArrivedAlarmMinutes: '10',
 };
 
 /**

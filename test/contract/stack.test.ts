@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipEntries } from './package-stack';
 import { describeAlarms } from './stack-alarms';
+import { describeCapacity } from './stack-capacity';
 import { describeDelivery } from './stack-delivery';
 import { describeIam } from './stack-iam';
 import { defaults, packageStacks } from './stack-template';
@@ -14,12 +15,13 @@ import { defaults, packageStacks } from './stack-template';
  * delivery, alarm and bundle promises of README "Security" and "Operating" are checked.
  */
 
-// Packaged once for every check (a few seconds per stack); the checks live by concern in stack-iam.ts, stack-delivery.ts and stack-alarms.ts.
+// Packaged once for every check (a few seconds per stack); the checks live by concern in stack-iam.ts, stack-delivery.ts, stack-alarms.ts and stack-capacity.ts.
 packageStacks();
 
 describeIam();
 describeDelivery();
 describeAlarms();
+describeCapacity();
 
 // ---- bundles --------------------------------------------------------------------------------
 

@@ -1,0 +1,206 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLUSTER_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../../shared/capacity/ports';
+import { SCALE_IN_TAG } from '../../shared/capacity/snapshot';
+import type { PackagedStack, Template } from './package-stack';
+import { callsOf } from './stack-iam';
+import { actionsOf, asList, defaults, functionsOf, ofType, operator, OPERATOR, refersTo, sorted, type Statement } from './stack-template';
+
+// deploy/stack.js is CommonJS; its `derive` holds the same functions osls calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { derive } = require('../../deploy/stack.js') as { derive: Record<string, (values: Record<string, string>) => unknown> };
+
+/** What scaleTick may change, by the resource it acts on (README "Capacity: scaleTick", "Security"). */
+const MUTATING = [
+  'autoscaling:SetDesiredCapacity',
+  'autoscaling:TerminateInstanceInAutoScalingGroup',
+  'autoscaling:CreateOrUpdateTags',
+  'ec2:ModifyFleet',
+  'ec2:ModifySpotFleetRequest',
+  'ec2:CreateTags',
+  'ec2:TerminateInstances',
+  'ecs:TagResource',
+  'ecs:UpdateContainerInstancesState',
+  'ecs:StopTask',
+  'elasticloadbalancing:DeregisterTargets',
+];
+
+const sub = (v: unknown) => (v as { 'Fn::Sub'?: string })?.['Fn::Sub'] ?? v;
+const EC2 = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:';
+const ASG = 'arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:autoScalingGroup:*:autoScalingGroupName/*';
+const ECS = 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:';
+
+const scaleTick = (stack: PackagedStack) => functionsOf(stack).find((f) => f.key === 'scaleTick')!;
+const statementsFor = (stack: PackagedStack, action: string): Statement[] =>
+  scaleTick(stack).statements.filter((s) => asList(s.Action).includes(action));
+
+/** The cluster-tag condition a backend must meet: any value by default; one of the configured clusters' names otherwise. */
+const clusterTag = (key: string, stack: PackagedStack) =>
+  stack === defaults ? { StringLike: { [key]: '*' } } : { StringEquals: { [key]: ['web', 'batch'] } };
+
+/** scaleTick's deploy surface: schedule, concurrency, IAM scoped to tagged backends and fleet instances, alarms on every cluster. */
+export function describeCapacity(): void {
+  describe('scaleTick: capacity every minute', () => {
+    it('runs every minute, one tick at a time, without retries, with the memory of the other functions', () => {
+      for (const stack of [defaults, operator]) {
+        const t = stack.template;
+        const fn = scaleTick(stack);
+        const rules = ofType(t, 'AWS::Events::Rule').filter(([, r]) =>
+          r.Properties.Targets.some((x: { Arn: unknown }) => refersTo(x.Arn, fn.logicalId)),
+        );
+        expect(rules.map(([, r]) => r.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
+        expect(fn.props.ReservedConcurrentExecutions).toBe(1);
+        expect(fn.props.Timeout).toBe(60);
+        const others = functionsOf(stack).filter((f) => f.key !== 'scaleTick');
+        expect(new Set(others.map((f) => f.props.MemorySize))).toEqual(new Set([fn.props.MemorySize]));
+        const [, invoke] = ofType(t, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties.FunctionName, fn.logicalId))!;
+        expect(invoke.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+      }
+    });
+
+    it('passes its settings as plain strings: cluster names (not ARNs), dry run from capacityDryRun or dryRun', () => {
+      const env = (stack: PackagedStack) => scaleTick(stack).props.Environment.Variables as Record<string, string>;
+      expect(env(defaults)).toMatchObject({
+        CLUSTERS: '',
+        DRY_RUN: 'false',
+        CAPACITY_BACKENDS: '',
+        SCALE_OUT_CPU_PERCENT: '85',
+        SCALE_IN_CPU_PERCENT: '50',
+        CAPACITY_MAX: '1000',
+        SCALE_IN_COOLDOWN_SECONDS: '600',
+        MAX_DRAINING: '1',
+        HEADROOM: 'tasks=0,cpu=0,memory=0',
+        SCALE_IN_DRAIN_MAX_SECONDS: '900',
+      });
+      expect(env(operator)).toMatchObject({ CLUSTERS: 'web,batch', DRY_RUN: 'true', CAPACITY_BACKENDS: OPERATOR.capacityBackends });
+      for (const value of Object.values(env(operator))) expect(typeof value).toBe('string');
+      expect(derive.capacityDryRun!({ dryRun: 'true', capacityDryRun: 'false' })).toBe('true');
+      expect(derive.capacityDryRun!({ dryRun: '', capacityDryRun: '' })).toBe('false');
+      expect(() => derive.capacityDryRun!({ dryRun: 'false', capacityDryRun: 'maybe' })).toThrow(/capacityDryRun="maybe"/);
+    });
+
+    it('is granted every mutating action its bundle sends, and no other', () => {
+      for (const stack of [defaults, operator]) {
+        const sent = new Set(callsOf(stack, scaleTick(stack)).map((c) => c.action));
+        const granted = actionsOf(scaleTick(stack).statements);
+        expect(sorted(MUTATING.filter((a) => sent.has(a)))).toEqual(sorted(MUTATING));
+        expect(sorted([...granted].filter((a) => MUTATING.includes(a)))).toEqual(sorted(MUTATING));
+      }
+    });
+
+    it('scales and removes through an Auto Scaling group only when it carries ecs-steady:cluster, and tags it only with the last-action tags', () => {
+      expect(CLUSTER_TAG).toBe('ecs-steady:cluster');
+      for (const stack of [defaults, operator]) {
+        const key = `autoscaling:ResourceTag/${CLUSTER_TAG}`;
+        for (const action of ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']) {
+          for (const s of statementsFor(stack, action)) {
+            expect(asList(s.Resource).map(sub)).toEqual([ASG]);
+            expect(s.Condition).toEqual(clusterTag(key, stack));
+          }
+        }
+        const tags = statementsFor(stack, 'autoscaling:CreateOrUpdateTags');
+        expect(tags.length).toBe(1);
+        expect(tags[0]!.Condition).toEqual({
+          ...clusterTag(key, stack),
+          'ForAllValues:StringEquals': { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG] },
+        });
+      }
+    });
+
+    it('moves and tags only EC2 Fleets and Spot Fleet requests carrying ecs-steady:cluster, never an instance tag', () => {
+      for (const stack of [defaults, operator]) {
+        const key = `aws:ResourceTag/${CLUSTER_TAG}`;
+        for (const action of ['ec2:ModifyFleet', 'ec2:ModifySpotFleetRequest', 'ec2:CreateTags']) {
+          const found = statementsFor(stack, action);
+          expect(found.length).toBe(1);
+          for (const s of found) {
+            expect(asList(s.Resource).map(sub)).toEqual([`${EC2}fleet/*`, `${EC2}spot-fleet-request/*`]);
+            expect(s.Condition).toMatchObject(clusterTag(key, stack));
+          }
+        }
+        expect(statementsFor(stack, 'ec2:CreateTags')[0]!.Condition?.['ForAllValues:StringEquals']).toEqual({
+          'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG],
+        });
+      }
+    });
+
+    it('terminates only instances an EC2 Fleet or a Spot Fleet launched (the aws: tags EC2 writes on them)', () => {
+      for (const stack of [defaults, operator]) {
+        const found = statementsFor(stack, 'ec2:TerminateInstances');
+        expect(found.map((s) => asList(s.Action))).toEqual([['ec2:TerminateInstances'], ['ec2:TerminateInstances']]);
+        for (const s of found) expect(asList(s.Resource).map(sub)).toEqual([`${EC2}instance/*`]);
+        expect(found.map((s) => s.Condition)).toEqual([
+          { Null: { 'aws:ResourceTag/aws:ec2:fleet-id': 'false' } },
+          { Null: { 'aws:ResourceTag/aws:ec2spot:fleet-request-id': 'false' } },
+        ]);
+      }
+    });
+
+    it('marks only container instances of the configured clusters, with the scale-in tag only; lists services of those clusters only', () => {
+      const found = statementsFor(operator, 'ecs:TagResource');
+      expect(found.length).toBe(1);
+      expect(asList(found[0]!.Resource).map(sub)).toEqual([`${ECS}container-instance/web/*`, `${ECS}container-instance/batch/*`]);
+      expect(found[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [SCALE_IN_TAG] } });
+      const list = statementsFor(operator, 'ecs:ListServices');
+      expect(list.map((s) => asList(s.Condition?.ArnLike?.['ecs:cluster'] as unknown[]).map(sub))).toEqual([
+        [`${ECS}cluster/web`, `${ECS}cluster/batch`],
+      ]);
+    });
+
+    it('alarms over every cluster on tick errors, failed steps, capacity that did not arrive, unplaceable tasks and tasks left running', () => {
+      const queries = (t: Template) =>
+        ofType(t, 'AWS::CloudWatch::Alarm')
+          .map(([, a]) => a.Properties)
+          .filter((a) => a.Metrics)
+          .map((a) => ({ a, q: a.Metrics[0] as { Expression: string; Period: number } }));
+      const code = readdirRecursive(defaults.dir, ['functions', 'shared'])
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n');
+      const byMetric = new Map<string, { a: any; q: { Expression: string; Period: number } }>();
+      for (const x of queries(defaults.template)) {
+        const m = /^SELECT (SUM|MAX)\((\w+)\) FROM SCHEMA\(EcsSteady, cluster, service\) WHERE service = 'scaleTick'$/.exec(x.q.Expression);
+        expect([x.a.AlarmName, !!m]).toEqual([x.a.AlarmName, true]);
+        expect([m![2], code.includes(`'${m![2]}'`)]).toEqual([m![2], true]);
+        expect(x.a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
+        expect(x.a.Period).toBeUndefined();
+        byMetric.set(m![2]!, x);
+      }
+      expect(sorted(byMetric.keys())).toEqual(
+        sorted(['capacityTickErrors', 'capacityStepFailures', 'capacityNotArrived', 'unplaceableTasks', 'tasksLeftRunning']),
+      );
+      const notArrived = byMetric.get('capacityNotArrived')!;
+      expect([notArrived.q.Period, notArrived.a.EvaluationPeriods, notArrived.a.DatapointsToAlarm]).toEqual([60, 5, 5]);
+      expect(byMetric.get('capacityTickErrors')!.q.Period).toBe(300);
+      for (const { a } of queries(operator.template)) expect(a.AlarmActions).toEqual([OPERATOR.alarmTopicArn]);
+      const minutes = queries(operator.template).find(({ a }) => a.AlarmName.endsWith('-capacityNotArrived'))!.a.EvaluationPeriods;
+      expect(minutes).toBe(Number(OPERATOR.capacityNotArrivedAlarmMinutes));
+    });
+
+    it('draws the capacity metrics per cluster on the dashboard', () => {
+      const [, board] = ofType(defaults.template, 'AWS::CloudWatch::Dashboard')[0]!;
+      const widgets = JSON.parse(board.Properties.DashboardBody['Fn::Sub'][0]).widgets as Array<{ properties: { metrics: unknown[] } }>;
+      const searched = widgets.flatMap((w) =>
+        w.properties.metrics.flatMap((m) => {
+          const e = (m as { expression?: string }).expression;
+          return e ? [/service="scaleTick" MetricName="(\w+)"/.exec(e)![1]!] : [];
+        }),
+      );
+      for (const m of [
+        'cpuReservation',
+        'memoryReservation',
+        'desiredCapacity',
+        'inServiceCapacity',
+        'decisionsScaleOut',
+        'capacityNotArrived',
+      ])
+        expect(searched).toContain(m);
+    });
+  });
+}
+
+const readdirRecursive = (root: string, dirs: string[]): string[] =>
+  dirs.flatMap((d) =>
+    readdirSync(join(root, d), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? readdirRecursive(join(root, d), [e.name]) : e.name.endsWith('.ts') ? [join(root, d, e.name)] : [],
+    ),
+  );
