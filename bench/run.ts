@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release, arch } from 'node:os';
 import { join } from 'node:path';
 import { bundleBenchmarks } from './bundle';
+import { capacityBenchmarks } from './capacity';
 import { drainBenchmarks } from './drain';
 import { drainOutcomeBenchmarks } from './drain-outcomes';
 import { gcMethod, renderSection, type Section } from './harness';
@@ -16,7 +17,7 @@ import { logsBenchmarks } from './logs';
  * never overwrites the committed report with smaller numbers. Progress goes to stderr.
  */
 
-const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes'] as const;
+const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'capacity'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const REPORT = join(__dirname, 'REPORT.md');
 
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
   if (wanted('bundle')) sections.push(await bundleBenchmarks(progress, { quick: args.quick }));
   if (wanted('drain')) sections.push(await drainBenchmarks({ runs, quick: args.quick, progress }));
   if (wanted('outcomes')) sections.push(await drainOutcomeBenchmarks({ quick: args.quick, progress }));
+  if (wanted('capacity')) sections.push(await capacityBenchmarks({ runs, quick: args.quick, progress }));
 
   const report = `${[header(args, performance.now() - started), ...sections.map(renderSection)].join('\n\n')}\n`;
   const out = args.out ?? (args.quick || args.only ? undefined : REPORT);

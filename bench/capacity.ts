@@ -1,0 +1,135 @@
+import { COLD_ROWS, LATENCY_MS, TICK_ROWS, tickScenario, type TickRow } from './capacity-tick';
+import { CAPACITY_PROVIDER_MODEL, starvationRun, starvationTable, STARVATION_SEEDS, type StarvationRun } from './capacity-starvation';
+import { countersTable, formatMs, measure, type Measurement, type Section, type Table } from './harness';
+
+/**
+ * scaleTick's cost and speed: API calls and time of one tick at 10, 100 and 1,000 instances
+ * (300 services), the time from a starvation to the capacity request beside ECS managed
+ * scaling's documented path, and (once bench/capacity-day.ts lands) the capacity launched
+ * beyond need over a simulated day.
+ */
+
+const GOAL_TICK_S = 3;
+/** Operations shown first in the per-operation table (the snapshot's reads in the order they happen). */
+const OP_ORDER = [
+  'autoscaling.DescribeAutoScalingGroups',
+  'ec2.DescribeFleets',
+  'ec2.DescribeSpotFleetRequests',
+  'ecs.ListContainerInstances',
+  'ecs.DescribeContainerInstances',
+  'ecs.ListServices',
+  'ecs.DescribeServices',
+  'ecs.ListTasks',
+  'ecs.DescribeTasks',
+  'ecs.GetTaskProtection',
+  'ecs.DescribeTaskDefinition',
+  'ec2.DescribeInstanceTypes',
+];
+const SUMMARY_KEYS = ['API calls', 'throttled', 'decided at s', 'simulated s'];
+
+const pages = (n: number) => Math.ceil(n / 100);
+
+function summaryTable(rows: readonly TickRow[], results: readonly Measurement[]): Table {
+  return {
+    columns: [
+      'scenario',
+      'API calls (throttled attempts included)',
+      '⌈n/100⌉',
+      'calls ÷ ⌈n/100⌉',
+      'throttled',
+      's to decision (50 ms/call)',
+      `goal ≤ ${GOAL_TICK_S} s`,
+      's whole tick (with the drain)',
+      'calls × 50 ms (all serial)',
+      'wall median',
+      'wall max',
+    ],
+    rows: results.map((m, i) => {
+      const calls = m.counters['API calls'] ?? NaN;
+      const decided = m.counters['decided at s'] ?? NaN;
+      const simulated = m.counters['simulated s'] ?? NaN;
+      const p = pages(rows[i]!.instances);
+      return [
+        `${m.name}${m.countersStable ? '' : ' ⚠ counters varied between runs'}`,
+        calls,
+        p,
+        (calls / p).toFixed(1),
+        m.counters.throttled ?? 0,
+        decided.toFixed(2),
+        decided <= GOAL_TICK_S ? 'holds' : '⚠ missed',
+        simulated.toFixed(2),
+        ((calls * LATENCY_MS) / 1000).toFixed(2),
+        formatMs(m.wallMs.median),
+        formatMs(m.wallMs.high),
+      ];
+    }),
+  };
+}
+
+/** Operations whose count differs between 10 and 100 instances (same ⌈n/100⌉) or grows faster than ⌈n/100⌉ up to 1,000. */
+function growthNotes(rows: readonly TickRow[], results: readonly Measurement[]): string {
+  const at = (n: number, kind: TickRow['expect']) => results[rows.findIndex((r) => r.instances === n && r.expect === kind && !r.cold)];
+  const notes: string[] = [];
+  for (const kind of ['none', 'scale-in'] as const) {
+    const [a, b, c] = [at(10, kind), at(100, kind), at(1000, kind)];
+    if (!a || !b || !c) continue;
+    const ops = new Set(
+      [...Object.keys(a.counters), ...Object.keys(b.counters), ...Object.keys(c.counters)].filter((k) => k.includes('.')),
+    );
+    const odd: string[] = [];
+    for (const op of [...ops].sort()) {
+      const [x, y, z] = [a, b, c].map((m) => m.counters[op] ?? 0) as [number, number, number];
+      if (x !== y || z > 10 * Math.max(1, y)) odd.push(`${op} ${x} / ${y} / ${z}`);
+    }
+    notes.push(
+      `${kind === 'none' ? 'Steady' : 'Scale-in'} ticks: ${odd.length === 0 ? 'every operation grows like ⌈n/100⌉' : `operations not growing like ⌈n/100⌉ (calls at 10 / 100 / 1,000 instances): ${odd.join('; ')}`}.`,
+    );
+  }
+  return notes.join(' ');
+}
+
+export async function capacityBenchmarks(
+  options: { runs: number; quick: boolean; progress: (line: string) => void } = { runs: 5, quick: false, progress: () => {} },
+): Promise<Section> {
+  const rows = [...TICK_ROWS, ...COLD_ROWS].filter((r) => !options.quick || r.instances <= 100);
+  const results: Measurement[] = [];
+  for (const row of rows)
+    results.push(await measure(tickScenario(row), { runs: options.runs, progress: (l) => options.progress(`capacity: ${l}`) }));
+
+  const starved: StarvationRun[] = [];
+  for (const seed of options.quick ? STARVATION_SEEDS.slice(0, 3) : STARVATION_SEEDS) {
+    options.progress(`capacity: starvation → request, seed ${seed}`);
+    starved.push(await starvationRun(seed));
+  }
+  const m = CAPACITY_PROVIDER_MODEL;
+
+  return {
+    title: 'Capacity: scaleTick',
+    body: [
+      'The real scaleTick handler (logging and metrics silenced) on the simulated account, one cluster of 300 services on one Auto Scaling group (m5.large weight 1, m5.xlarge weight 2; `sim/builders-capacity-large.ts`), every API call taking 50 ms of simulated time, the rate buckets on. ' +
+        "Service tasks are spread evenly (max(3, ⌈300/n⌉) per instance, about 40 % CPU and 30 % memory reserved), so the scale-in gates are open and the tick reads the five emptiest instances' tasks. " +
+        '*Steady*: every instance also runs one standalone (batch) task, so no candidate can go and the tick decides `none`; *scale-in*: it drains one instance (the drain is part of the tick) and removes it. ' +
+        'Each measured tick runs on a container that already ran two dry-run ticks (sizes and instance types cached), except the *cold* rows. ' +
+        'Simulated seconds count the handler\'s own parallelism: "s to decision" runs from the tick\'s start to its first call that changes something (for `none`, the whole tick; the goal applies to it), "whole tick" includes the scale-in drain (ECS places replacements 5 s after a stop), "all serial" is the sum of every call\'s 50 ms. ' +
+        "Goal: calls grow like ⌈n/100⌉ (ListContainerInstances pages and DescribeContainerInstances take 100 each); DescribeServices is ⌈services/10⌉ whatever n; ListTasks, DescribeTasks, GetTaskProtection (10 tasks a call) and DescribeTaskDefinition follow the tasks on the five candidates, StopTask and the drain's DescribeServices the tasks on the drained instance.",
+      '### One tick: calls and time',
+      summaryTable(rows, results),
+      '### One tick: calls by operation (exact)',
+      countersTable(
+        results.map((m) => ({ ...m, counters: Object.fromEntries(Object.entries(m.counters).filter(([k]) => !SUMMARY_KEYS.includes(k))) })),
+        OP_ORDER,
+      ),
+      growthNotes(rows, results),
+      '### Starvation → capacity request',
+      `100 instances, 300 services at 59 % CPU reserved (848 CPU free per instance); at a random second of a minute (one seed each) the service \`burst\` (1024 CPU, 2048 MiB) goes from 0 to 4 tasks, none of which fits. scaleTick runs at every minute mark, 50 ms per call; the figure is the simulated time from the raise to its SetDesiredCapacity call. ` +
+        `Beside it, \`capacityProviderSecondsToRequest\` (bench/capacity-starvation.ts) for the same seconds: ECS collects every ${m.collectionPeriodS} s and publishes CapacityProviderReservation (Amazon ECS Developer Guide, "Amazon ECS cluster Auto Scaling"); the scale-out alarm needs ${m.datapointsToScaleOut} data point of ${m.datapointPeriodS} s (EC2 Spot Workshops, "Scaling ECS Workloads": "for 1 datapoints with 1 minute duration. That means it takes 1 minute to scale out"; scale-in needs 15). ` +
+        "Assumed: the collection runs at the minute marks (scaleTick's phase here), a data point counts once its minute is over, CloudWatch ingestion and alarm evaluation add nothing (so the model is a lower bound), the alarm sets desired at once.",
+      starvationTable(starved),
+      '### Instances launched beyond need over a simulated day',
+      {
+        columns: ['row', 'beyond need per scale-out (goal ≤ 1)'],
+        rows: [['TODO: bench/capacity-day.ts (`simulateDay`) is not committed yet; this row calls it once it is', '—']],
+      },
+    ],
+  };
+}
