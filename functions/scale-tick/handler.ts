@@ -5,18 +5,10 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { InstanceTypesAdapter } from '../../shared/aws/ec2-instance-types';
-import { EcsCapacityAdapter } from '../../shared/aws/ecs-capacity';
-import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instances';
-import { ServicesAdapter } from '../../shared/aws/ecs-services';
-import { TasksAdapter } from '../../shared/aws/ecs-tasks';
-import { backendDirectory } from '../../shared/capacity/backends';
 import { parseScaleTickConfig, type ScaleTickConfig } from '../../shared/capacity/config';
-import { emitCapacityMetrics, type ClusterTickReport } from '../../shared/capacity/report';
-import type { CapacityReadPorts } from '../../shared/capacity/snapshot';
+import { publishReports, type ClusterTickReport } from '../../shared/capacity/report';
 import { scaleTick } from '../../shared/capacity/tick';
-import { drainPorts } from '../../shared/drain/ports';
-import { emitDrainMetrics } from '../../shared/drain/report';
+import { capacityDeps } from '../../shared/capacity/wiring';
 import type { MetricSink } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
@@ -34,32 +26,6 @@ export interface Result {
 const INVOCATION_RESERVE_MS = 10_000;
 const DEFAULT_BUDGET_MS = 50_000;
 
-/** Adapters live as long as the container: task-definition and instance-type sizes are cached across ticks. */
-const readsOf = new WeakMap<object, { reads: CapacityReadPorts; ecs: EcsCapacityAdapter }>();
-function readPorts(d: Deps) {
-  let r = readsOf.get(d.clients.ecs);
-  if (!r) {
-    const ecs = new EcsCapacityAdapter(d.clients.ecs);
-    const instances = new ContainerInstancesAdapter(d.clients.ecs);
-    const services = new ServicesAdapter(d.clients.ecs);
-    const tasks = new TasksAdapter(d.clients.ecs);
-    const types = new InstanceTypesAdapter(d.clients.ec2);
-    const reads: CapacityReadPorts = {
-      listInstanceArns: (c, o) => instances.listArns(c, undefined, o),
-      describeInstances: (c, arns, o) => ecs.describeInstances(c, arns, o),
-      listServices: (c, o) => ecs.listServices(c, o),
-      describeServices: (c, names, o) => services.describe(c, names, o),
-      listTasksOn: (c, arn, o) => tasks.listRunningOn(c, arn, o),
-      describeTasks: (c, arns, o) => tasks.describe(c, arns, o),
-      taskSizes: (arns, o) => ecs.taskSizes(arns, o),
-      protectedTasks: (c, arns, o) => ecs.protectedTasks(c, arns, o),
-      instanceTypes: (t, o) => types.sizes(t, o),
-    };
-    readsOf.set(d.clients.ecs, (r = { reads, ecs }));
-  }
-  return r;
-}
-
 /**
  * Scheduled every minute: for each managed cluster, read, plan and carry out one capacity
  * decision (scale out, drain one instance for scale-in and remove exactly it, or nothing).
@@ -69,30 +35,11 @@ function readPorts(d: Deps) {
 export function makeHandler(deps: () => Deps) {
   return async (_event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<Result> => {
     const d = deps();
-    const { reads, ecs } = readPorts(d);
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
     const endsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
     const tickId = (context?.awsRequestId ?? randomUUID()).slice(0, 8);
-    const clusters = await scaleTick(
-      {
-        directory: backendDirectory(d.clients),
-        reads,
-        tagInstance: (arn, tags, o) => ecs.tagInstance(arn, tags, o),
-        drainPorts: drainPorts(d.clients),
-        clock: d.clock,
-        log: d.logger,
-      },
-      d.config,
-      endsAt,
-      tickId,
-    );
-    for (const r of clusters) {
-      const sink = d.clusterMetrics?.(r.cluster) ?? d.metrics;
-      emitCapacityMetrics(sink, r);
-      for (const drain of r.drains ?? []) emitDrainMetrics(sink, drain);
-      const { drains, ...rest } = r;
-      d.logger.info('capacity report', { ...rest, drains: drains?.map((x) => ({ ec2InstanceId: x.ec2InstanceId, outcome: x.outcome })) });
-    }
+    const clusters = await scaleTick(capacityDeps(d.clients, d.clock, d.logger), d.config, endsAt, tickId);
+    publishReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, clusters);
     return { clusters };
   };
 }

@@ -27,6 +27,14 @@ export interface ContainerInstanceCapacity {
   tags: Record<string, string>;
 }
 
+/** A task definition's sizes: task level when set, and per container. */
+export interface TaskDefinitionSizes {
+  family: string;
+  cpu?: number;
+  memory?: number;
+  containers: Array<{ name: string; cpu?: number; memory?: number; memoryReservation?: number }>;
+}
+
 const resource = (rs: Resource[] | undefined, name: string) => rs?.find((r) => r.name === name)?.integerValue ?? 0;
 const attribute = (ci: ContainerInstance, name: string) => ci.attributes?.find((a) => a.name === name)?.value ?? '';
 
@@ -46,6 +54,7 @@ export function reservationOf(td: TaskDefinition): { cpu: number; memory: number
 export class EcsCapacityAdapter {
   /** Task definition revisions are immutable: their sizes are cached for the container's life. */
   private readonly sizes = new Map<string, { cpu: number; memory: number }>();
+  private readonly definitions = new Map<string, TaskDefinitionSizes>();
 
   constructor(private readonly ecs: ECSClient) {}
 
@@ -100,6 +109,31 @@ export class EcsCapacityAdapter {
       }),
     );
     return new Map(taskDefinitionArns.filter((a) => this.sizes.has(a)).map((a) => [a, this.sizes.get(a)!]));
+  }
+
+  /**
+   * A task definition's sizes, container by container (RunTask overrides apply per container).
+   * Cached when the reference pins a revision (`family:3` or a full ARN); a bare family means
+   * its latest revision, which can change, so it is described each time.
+   */
+  async definition(ref: string, o?: CallOptions): Promise<TaskDefinitionSizes> {
+    const cached = this.definitions.get(ref);
+    if (cached) return cached;
+    const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }), sendOptions(o));
+    const td = out.taskDefinition ?? {};
+    const sizes: TaskDefinitionSizes = {
+      ...(td.cpu ? { cpu: Number(td.cpu) } : {}),
+      ...(td.memory ? { memory: Number(td.memory) } : {}),
+      family: td.family ?? ref,
+      containers: (td.containerDefinitions ?? []).map((c) => ({
+        name: c.name ?? '',
+        ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
+        ...(c.memory !== undefined ? { memory: c.memory } : {}),
+        ...(c.memoryReservation !== undefined ? { memoryReservation: c.memoryReservation } : {}),
+      })),
+    };
+    if (/:\d+$/.test(ref)) this.definitions.set(ref, sizes);
+    return sizes;
   }
 
   /** Task ARNs with scale-in protection on (10 per call); a task ECS reports as a failure is not protected. */

@@ -122,7 +122,8 @@ export function parseScaleTickConfig(env: NodeJS.ProcessEnv = process.env): Scal
   if (bad.length > 0) throw new ConfigError(`invalid configuration: ${bad.join('; ')}`);
   const drain = parseDrainConfig(env);
   return {
-    clusters: e.CLUSTERS as string[],
+    // A cluster ARN names the same cluster as its name (the backend tag holds the name).
+    clusters: (e.CLUSTERS as string[]).map((c) => (c.startsWith('arn:') ? c.slice(c.lastIndexOf('/') + 1) : c)),
     backends: parseBackends(e.CAPACITY_BACKENDS as string[]),
     dryRun: drain.dryRun,
     defaults,
@@ -167,4 +168,15 @@ export function resolveHeadroom(s: ClusterSettings, shapes: readonly { cpu: numb
   if (h.instances === 0 || shapes.length === 0) return { ...s, headroom: { tasks: 0, cpu: 0, memory: 0 } };
   const smallest = [...shapes].sort((a, b) => a.cpu * a.memory - b.cpu * b.memory)[0]!;
   return { ...s, headroom: { tasks: h.instances, cpu: smallest.cpu, memory: smallest.memory } };
+}
+
+/** The event-driven scale-out functions (runTaskFailure, placementFailure): scaleTick's settings plus the queue they consume. */
+export interface EventScaleConfig extends ScaleTickConfig {
+  /** The SQS queue the function consumes (a failed record is made visible again early). */
+  queueName: string;
+}
+
+export function parseEventScaleConfig(env: NodeJS.ProcessEnv = process.env): EventScaleConfig {
+  const e = parseEnv(z.object({ QUEUE_NAME: z.string().min(1, 'required') }), env);
+  return { ...parseScaleTickConfig(env), queueName: e.QUEUE_NAME };
 }

@@ -65,7 +65,7 @@ export const midDeployment = (snap: CapacitySnapshot): string[] =>
 /**
  * Tasks that need room on ACTIVE instances: per service, what desired asks beyond the tasks
  * pending and running on ACTIVE instances (a service task on a DRAINING instance will be
- * replaced), then the headroom tasks.
+ * replaced), then tasks RunTask could not place (extraDemand), then the headroom tasks.
  */
 export function demandItems(snap: CapacitySnapshot, s: CapacitySettings): PackItem[] {
   const onDraining = new Map<string, number>();
@@ -78,6 +78,7 @@ export function demandItems(snap: CapacitySnapshot, s: CapacitySettings): PackIt
     const missing = Math.max(0, v.desired - v.pending - v.running + Math.min(v.running, onDraining.get(v.name) ?? 0));
     for (let k = 0; k < missing; k++) items.push({ source: v.name, ...v.task });
   }
+  for (const x of snap.extraDemand ?? []) for (let k = 0; k < x.count; k++) items.push({ source: x.source, cpu: x.cpu, memory: x.memory });
   for (let k = 0; k < s.headroom.tasks; k++) items.push({ source: 'headroom', cpu: s.headroom.cpu, memory: s.headroom.memory });
   return items;
 }

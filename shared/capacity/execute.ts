@@ -14,6 +14,8 @@ export interface CapacityStepResult {
   /** What AWS said: e.g. the removal's answer. */
   detail?: string;
   drain?: DrainReport;
+  /** When the step's call returned (the capacity request's time, for setDesired). */
+  at?: number;
 }
 
 export interface CapacityExecDeps {
@@ -55,7 +57,7 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
       switch (step.kind) {
         case 'setDesired':
           await deps.backend.setDesired(step.desired, o);
-          results.push({ step, ok: true });
+          results.push({ step, ok: true, at: deps.now() });
           break;
         case 'recordAction':
           await deps.backend.recordAction(step.action, deps.now(), o);

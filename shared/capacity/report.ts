@@ -1,5 +1,6 @@
 import type { DrainReport } from '../drain/report';
-import { MetricUnit, type MetricSink } from '../lambda/observability';
+import { emitDrainMetrics } from '../drain/report';
+import { MetricUnit, type Log, type MetricSink } from '../lambda/observability';
 import type { BackendKind } from './ports';
 import type { BackendCounts, CapacityDecisionKind, Resources, Unplaceable } from './types';
 
@@ -25,6 +26,10 @@ export interface ClusterTickReport {
   unplaceable?: Unplaceable[];
   /** Units asked for longer than the arrival timeout ago and still not registered in ECS. */
   notArrivedUnits?: number;
+  /** Event mode: what triggered the re-plan. */
+  trigger?: string;
+  /** Event mode: seconds from the trigger to the capacity request (the call that raised desired). */
+  secondsToCapacityRequest?: number;
   steps: Array<{ kind: string; ec2InstanceId?: string; ok: boolean; skipped?: string; error?: string; detail?: string }>;
   drains?: DrainReport[];
 }
@@ -62,4 +67,17 @@ export function emitCapacityMetrics(metrics: MetricSink, r: ClusterTickReport): 
   );
   metrics.addMetric('capacityNotArrived', MetricUnit.Count, r.notArrivedUnits ?? 0);
   metrics.addMetric('capacityStepFailures', MetricUnit.Count, r.steps.filter((s) => !s.ok).length);
+  if (r.secondsToCapacityRequest !== undefined)
+    metrics.addMetric('secondsToCapacityRequest', MetricUnit.Seconds, r.secondsToCapacityRequest);
+}
+
+/** Log each cluster's report and emit its metrics (and its drains') on that cluster's sink. */
+export function publishReports(log: Log, sinkOf: (cluster: string) => MetricSink, reports: readonly ClusterTickReport[]): void {
+  for (const r of reports) {
+    const sink = sinkOf(r.cluster);
+    emitCapacityMetrics(sink, r);
+    for (const drain of r.drains ?? []) emitDrainMetrics(sink, drain);
+    const { drains, ...rest } = r;
+    log.info('capacity report', { ...rest, drains: drains?.map((x) => ({ ec2InstanceId: x.ec2InstanceId, outcome: x.outcome })) });
+  }
 }

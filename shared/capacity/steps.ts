@@ -27,10 +27,17 @@ export interface TickPlan {
  * - scale-in: mark the instance, drain it, and remove exactly it in the same tick if the drain
  *   ended `drained` (otherwise a later tick removes it once empty).
  */
-export function planTick(read: ClusterRead, decision: CapacityDecision, now: number, drainMaxMs: number): TickPlan {
+export function planTick(
+  read: ClusterRead,
+  decision: CapacityDecision,
+  now: number,
+  drainMaxMs: number,
+  /** `scale-out-only`: an event's re-plan; drains and removals stay the tick's. */
+  scope: 'all' | 'scale-out-only' = 'all',
+): TickPlan {
   const steps: CapacityStep[] = [];
   const reasons: string[] = [];
-  for (const i of read.snapshot.instances) {
+  for (const i of scope === 'all' ? read.snapshot.instances : []) {
     const marked = read.scaleInMarkedAt.get(i.ec2InstanceId);
     if (i.status !== 'DRAINING' || marked === undefined || (i.tasks.length === 0 && !i.tasksStopping)) continue;
     steps.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: marked, deadline: marked + drainMaxMs, resumed: true });

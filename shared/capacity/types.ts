@@ -85,6 +85,8 @@ export interface CapacitySnapshot {
   backend: { counts: BackendCounts; shapes: InstanceShape[] };
   inFlight: InFlight[];
   recent: RecentActions;
+  /** Tasks that asked for room outside any service (RunTask failures): counted as demand like missing service tasks. */
+  extraDemand?: Array<{ source: string; count: number; cpu: number; memory: number }>;
 }
 
 /** Per-cluster settings (validated by config; the planner trusts them). Percentages are 0–100. */

@@ -60,6 +60,51 @@ export async function processSqsBatch(
   return { batchItemFailures: failures };
 }
 
+/**
+ * Handle an SQS batch in groups (e.g. every record of one cluster at once, so a burst makes one
+ * decision). Per record: `parse` throws EventValidationError (or the body is not JSON) ⇒
+ * dead-lettered with the reason and acknowledged. `handle` gets every group at once and answers
+ * the groups that failed (with why): their records are batch item failures, retried after
+ * `retryAfterSeconds` (the redrive policy dead-letters them in the end); the others are
+ * acknowledged. A throw from `handle` fails every group. One bad record never stops the others.
+ */
+export async function processSqsGroups<T>(
+  records: readonly SQSRecord[],
+  parse: (body: unknown, record: SQSRecord) => T,
+  keyOf: (item: T) => string,
+  handle: (groups: Map<string, Array<{ item: T; record: SQSRecord }>>) => Promise<Map<string, string>>,
+  o: SqsBatchOptions,
+): Promise<SQSBatchResponse> {
+  const groups = new Map<string, Array<{ item: T; record: SQSRecord }>>();
+  const parsed = await processSqsBatch(
+    records,
+    async (body, record) => {
+      const item = parse(body, record);
+      const key = keyOf(item);
+      groups.set(key, [...(groups.get(key) ?? []), { item, record }]);
+    },
+    o,
+  );
+  const failures = [...parsed.batchItemFailures];
+  let failed: Map<string, string>;
+  try {
+    failed = groups.size > 0 ? await handle(groups) : new Map();
+  } catch (err) {
+    failed = new Map([...groups.keys()].map((k) => [k, errorMessage(err)]));
+  }
+  for (const [key, error] of failed) {
+    const items = groups.get(key) ?? [];
+    o.log.error('group failed; its records will be retried', { key, records: items.length, error });
+    for (const { record } of items) {
+      failures.push({ itemIdentifier: record.messageId });
+      await o.queues.retryAfter(o.queueName, record.receiptHandle, o.retryAfterSeconds).catch((e: unknown) => {
+        o.log.warn('could not shorten the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
+      });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
 function parseBody(record: SQSRecord): unknown {
   try {
     return JSON.parse(record.body);

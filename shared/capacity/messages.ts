@@ -1,0 +1,205 @@
+import * as z from 'zod';
+import { EventValidationError } from '../lambda/errors';
+import { eventBridgeEnvelope, parseEvent } from '../lambda/events';
+
+/**
+ * RunTask failure reasons that more capacity can answer (ECS "API failure reasons"): the
+ * instances had no room — CPU, memory, a static host port, an ENI for awsvpc — so a new
+ * instance of the backend's shapes can take the task.
+ */
+export const CAPACITY_REASONS: ReadonlySet<string> = new Set([
+  'RESOURCE:CPU',
+  'RESOURCE:MEMORY',
+  'RESOURCE:PORTS',
+  'RESOURCE:PORTS_TCP',
+  'RESOURCE:PORTS_UDP',
+  'RESOURCE:ENI',
+]);
+/**
+ * RunTask's own error when the cluster has no instance at all (InvalidParameterException
+ * "No Container Instances were found in your cluster."): scale from zero.
+ */
+export const NO_INSTANCES = /No Container Instances were found in your cluster/i;
+/**
+ * Reasons more capacity does not answer, named in the report: AGENT (an instance whose agent
+ * is disconnected: agentHealth's job), ATTRIBUTE (a placement constraint or required attribute
+ * no instance meets: a new instance of the same shapes would not either), MISSING, INACTIVE,
+ * DRAINING (instance states), RESOURCE:GPU (GPU shapes are not modelled), anything unknown.
+ */
+
+const override = z.object({
+  cpu: z.string().regex(/^\d+$/, 'expected whole CPU units as a string').optional(),
+  memory: z.string().regex(/^\d+$/, 'expected MiB as a string').optional(),
+  containerOverrides: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        cpu: z.number().int().nonnegative().optional(),
+        memory: z.number().int().nonnegative().optional(),
+        memoryReservation: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .optional(),
+});
+export type RunTaskOverrides = z.infer<typeof override>;
+
+/**
+ * What a job launcher publishes after each RunTask (version 1): the request it sent and what
+ * ECS answered — `response` (tasks and failures) or `error` (the exception RunTask threw).
+ */
+const runTaskResult = z
+  .object({
+    version: z.literal(1),
+    /** When RunTask answered (ISO 8601): the trigger time of the capacity request. */
+    at: z.iso.datetime({ offset: true }),
+    request: z.object({
+      cluster: z.string().min(1).max(2048),
+      taskDefinition: z.string().min(1).max(2048),
+      count: z.number().int().min(1).max(10),
+      overrides: override.optional(),
+    }),
+    response: z
+      .object({
+        tasks: z.array(z.object({ taskArn: z.string().optional() }).loose()).default([]),
+        failures: z
+          .array(z.object({ arn: z.string().optional(), reason: z.string().optional(), detail: z.string().optional() }))
+          .default([]),
+      })
+      .optional(),
+    error: z.object({ name: z.string(), message: z.string() }).optional(),
+  })
+  .refine((m) => (m.response === undefined) !== (m.error === undefined), {
+    message: 'exactly one of response and error',
+    path: ['response'],
+  });
+
+/** One RunTask that could not place some tasks, as a capacity request. */
+export interface TaskShortfall {
+  cluster: string;
+  taskDefinition: string;
+  /** Tasks that did not start. */
+  count: number;
+  overrides?: RunTaskOverrides;
+  at: number;
+  /** Does more capacity answer it, and why (or why not). */
+  addCapacity: boolean;
+  reason: string;
+}
+
+const clusterName = (ref: string) => (ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref);
+
+/** SNS → SQS without raw message delivery wraps the message: `{ Type: 'Notification', Message: '<json>' }`. */
+function unwrapSns(body: unknown): unknown {
+  if (body && typeof body === 'object' && (body as { Type?: unknown }).Type === 'Notification') {
+    const message = (body as { Message?: unknown }).Message;
+    if (typeof message !== 'string') throw new EventValidationError('SNS notification without a Message string');
+    try {
+      return JSON.parse(message);
+    } catch {
+      throw new EventValidationError('SNS notification Message is not JSON', [message.slice(0, 200)]);
+    }
+  }
+  return body;
+}
+
+/** A RunTask result → the tasks that did not start and whether capacity answers them. Throws EventValidationError naming each bad field. */
+export function parseRunTaskResult(body: unknown): TaskShortfall {
+  const parsed = runTaskResult.safeParse(unwrapSns(body));
+  if (!parsed.success)
+    throw new EventValidationError(
+      'not a RunTask result (version 1)',
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  const m = parsed.data;
+  const base = {
+    cluster: clusterName(m.request.cluster),
+    taskDefinition: m.request.taskDefinition,
+    ...(m.request.overrides ? { overrides: m.request.overrides } : {}),
+    at: Date.parse(m.at),
+  };
+  if (m.error) {
+    const empty = NO_INSTANCES.test(m.error.message);
+    return {
+      ...base,
+      count: m.request.count,
+      addCapacity: empty,
+      reason: empty ? 'the cluster has no container instance' : `RunTask failed with ${m.error.name}: not a capacity shortage`,
+    };
+  }
+  const count = Math.max(0, m.request.count - m.response!.tasks.length);
+  const reasons = [...new Set(m.response!.failures.map((f) => f.reason ?? 'unknown'))];
+  const capacity = reasons.filter((r) => CAPACITY_REASONS.has(r));
+  if (count === 0) return { ...base, count, addCapacity: false, reason: 'every task started' };
+  if (capacity.length > 0) return { ...base, count, addCapacity: true, reason: `no room: ${capacity.join(', ')}` };
+  return { ...base, count, addCapacity: false, reason: `not a capacity shortage: ${reasons.join(', ') || 'no reason given'}` };
+}
+
+/** A container of a task definition, as sizing needs it. */
+export interface ContainerSize {
+  name: string;
+  cpu?: number;
+  memory?: number;
+  memoryReservation?: number;
+}
+
+/**
+ * What one task reserves with RunTask's overrides applied: task-level cpu/memory override the
+ * definition's; otherwise per container, an override's cpu / memoryReservation / memory replace
+ * the definition's, and the task reserves the sum (memoryReservation when set, else memory).
+ */
+export function taskSizeWith(
+  def: { cpu?: number; memory?: number; containers: readonly ContainerSize[] },
+  o: RunTaskOverrides | undefined,
+): { cpu: number; memory: number } {
+  const containers = def.containers.map((c) => {
+    const x = o?.containerOverrides?.find((y) => y.name === c.name);
+    return {
+      ...c,
+      ...(x?.cpu !== undefined ? { cpu: x.cpu } : {}),
+      ...(x?.memory !== undefined ? { memory: x.memory } : {}),
+      ...(x?.memoryReservation !== undefined ? { memoryReservation: x.memoryReservation } : {}),
+    };
+  });
+  const cpu = o?.cpu !== undefined ? Number(o.cpu) : (def.cpu ?? containers.reduce((n, c) => n + (c.cpu ?? 0), 0));
+  const memory =
+    o?.memory !== undefined ? Number(o.memory) : (def.memory ?? containers.reduce((n, c) => n + (c.memoryReservation ?? c.memory ?? 0), 0));
+  return { cpu, memory };
+}
+
+const placementFailureEvent = z.object({
+  ...eventBridgeEnvelope,
+  source: z.literal('aws.ecs'),
+  'detail-type': z.literal('ECS Service Action'),
+  detail: z
+    .object({
+      eventName: z.literal('SERVICE_TASK_PLACEMENT_FAILURE'),
+      clusterArn: z.string().regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d+:cluster\/.+/, 'expected a cluster ARN'),
+      reasons: z.array(z.string()).optional(),
+    })
+    .loose(),
+});
+
+/** A service that could not place a task: a trigger to re-plan its cluster now. */
+export interface PlacementFailure {
+  eventId: string;
+  cluster: string;
+  service?: string;
+  reasons: string[];
+  at: number;
+}
+
+/**
+ * `ECS Service Action` / SERVICE_TASK_PLACEMENT_FAILURE (EventBridge, usually inside an SQS
+ * body). ECS suppresses repeats of this event, so it is a trigger to re-plan, never a count.
+ */
+export function parsePlacementFailure(body: unknown): PlacementFailure {
+  const e = parseEvent(placementFailureEvent, body, 'ECS service placement-failure event');
+  const service = e.resources?.find((r) => r.includes(':service/'));
+  return {
+    eventId: e.id,
+    cluster: clusterName(e.detail.clusterArn),
+    ...(service ? { service: service.slice(service.lastIndexOf('/') + 1) } : {}),
+    reasons: e.detail.reasons ?? [],
+    at: Date.parse(e.time),
+  };
+}

@@ -1,0 +1,55 @@
+import type { AwsClients } from '../aws/clients';
+import { InstanceTypesAdapter } from '../aws/ec2-instance-types';
+import { EcsCapacityAdapter } from '../aws/ecs-capacity';
+import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
+import { ServicesAdapter } from '../aws/ecs-services';
+import { TasksAdapter } from '../aws/ecs-tasks';
+import { drainPorts } from '../drain/ports';
+import type { Clock } from '../lambda/clock';
+import type { Log } from '../lambda/observability';
+import { backendDirectory } from './backends';
+import type { CapacityReadPorts } from './snapshot';
+import type { TickDeps } from './tick';
+
+export type CapacityClients = Pick<AwsClients, 'ecs' | 'elbv2' | 'sns' | 'autoscaling' | 'ec2'>;
+
+/** Adapters live as long as the clients (the container): task-definition and instance-type sizes stay cached across invocations. */
+const cache = new WeakMap<object, { reads: CapacityReadPorts; ecs: EcsCapacityAdapter }>();
+
+function adapters(clients: CapacityClients) {
+  let r = cache.get(clients.ecs);
+  if (!r) {
+    const ecs = new EcsCapacityAdapter(clients.ecs);
+    const instances = new ContainerInstancesAdapter(clients.ecs);
+    const services = new ServicesAdapter(clients.ecs);
+    const tasks = new TasksAdapter(clients.ecs);
+    const types = new InstanceTypesAdapter(clients.ec2);
+    const reads: CapacityReadPorts = {
+      listInstanceArns: (c, o) => instances.listArns(c, undefined, o),
+      describeInstances: (c, arns, o) => ecs.describeInstances(c, arns, o),
+      listServices: (c, o) => ecs.listServices(c, o),
+      describeServices: (c, names, o) => services.describe(c, names, o),
+      listTasksOn: (c, arn, o) => tasks.listRunningOn(c, arn, o),
+      describeTasks: (c, arns, o) => tasks.describe(c, arns, o),
+      taskSizes: (arns, o) => ecs.taskSizes(arns, o),
+      protectedTasks: (c, arns, o) => ecs.protectedTasks(c, arns, o),
+      instanceTypes: (t, o) => types.sizes(t, o),
+    };
+    cache.set(clients.ecs, (r = { reads, ecs }));
+  }
+  return r;
+}
+
+/** What one capacity run needs, built on the function's clients. */
+export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): TickDeps & { ecs: EcsCapacityAdapter } {
+  const { reads, ecs } = adapters(clients);
+  return {
+    directory: backendDirectory(clients),
+    reads,
+    tagInstance: (arn, tags, o) => ecs.tagInstance(arn, tags, o),
+    drainPorts: drainPorts(clients),
+    clock,
+    log,
+    ecs,
+  };
+}

@@ -1,0 +1,110 @@
+import { parsePlacementFailure, parseRunTaskResult, taskSizeWith } from '../../../shared/capacity/messages';
+import { EventValidationError } from '../../../shared/lambda/errors';
+
+const AT = '2026-12-01T03:00:00Z';
+const result = (over: Record<string, unknown> = {}) => ({
+  version: 1,
+  at: AT,
+  request: { cluster: 'arn:aws:ecs:eu-west-1:123456789012:cluster/batch', taskDefinition: 'report:7', count: 4 },
+  response: {
+    tasks: [{ taskArn: 't1' }],
+    failures: [
+      { arn: 'ci-1', reason: 'RESOURCE:MEMORY' },
+      { arn: 'ci-2', reason: 'RESOURCE:CPU' },
+    ],
+  },
+  ...over,
+});
+
+describe('parseRunTaskResult', () => {
+  it('counts the tasks that did not start and says capacity answers RESOURCE reasons', () => {
+    expect(parseRunTaskResult(result())).toMatchObject({
+      cluster: 'batch',
+      taskDefinition: 'report:7',
+      count: 3,
+      addCapacity: true,
+      reason: 'no room: RESOURCE:MEMORY, RESOURCE:CPU',
+      at: Date.parse(AT),
+    });
+  });
+
+  it.each([
+    [{ failures: [{ reason: 'ATTRIBUTE' }] }, /not a capacity shortage: ATTRIBUTE/],
+    [{ failures: [{ reason: 'AGENT' }, { reason: 'MISSING' }] }, /not a capacity shortage: AGENT, MISSING/],
+    [{ failures: [{ reason: 'RESOURCE:GPU' }] }, /not a capacity shortage: RESOURCE:GPU/],
+  ])('does not add capacity for %j', (response, reason) => {
+    const r = parseRunTaskResult(result({ response: { tasks: [], ...response } }));
+    expect(r.addCapacity).toBe(false);
+    expect(r.reason).toMatch(reason);
+  });
+
+  it('reads an SNS notification envelope and RunTask’s own error for an empty cluster', () => {
+    const body = result({
+      response: undefined,
+      error: { name: 'InvalidParameterException', message: 'No Container Instances were found in your cluster.' },
+    });
+    const r = parseRunTaskResult({ Type: 'Notification', Message: JSON.stringify(body) });
+    expect(r).toMatchObject({ count: 4, addCapacity: true, reason: 'the cluster has no container instance' });
+  });
+
+  it('names every bad field', () => {
+    try {
+      parseRunTaskResult({ version: 2, at: 'soon', request: { cluster: '', count: 11 } });
+      throw new Error('expected a validation error');
+    } catch (err) {
+      expect(err).toBeInstanceOf(EventValidationError);
+      const text = (err as Error).message;
+      for (const field of ['version', 'at', 'request.cluster', 'request.taskDefinition', 'request.count'])
+        expect(text).toContain(`${field}:`);
+    }
+  });
+});
+
+describe('taskSizeWith', () => {
+  const def = {
+    containers: [
+      { name: 'app', cpu: 256, memory: 1024, memoryReservation: 512 },
+      { name: 'sidecar', cpu: 128, memory: 256 },
+    ],
+  };
+  it('sums containers, reserving the soft memory limit when there is one', () => {
+    expect(taskSizeWith(def, undefined)).toEqual({ cpu: 384, memory: 768 });
+  });
+  it('applies container overrides by name, and task-level overrides over everything', () => {
+    expect(taskSizeWith(def, { containerOverrides: [{ name: 'app', cpu: 1024, memoryReservation: 2048 }] })).toEqual({
+      cpu: 1152,
+      memory: 2304,
+    });
+    expect(taskSizeWith({ ...def, cpu: 512, memory: 1024 }, { memory: '4096' })).toEqual({ cpu: 512, memory: 4096 });
+  });
+});
+
+describe('parsePlacementFailure', () => {
+  it('takes the cluster and service from the event', () => {
+    const e = parsePlacementFailure({
+      version: '0',
+      id: 'e-1',
+      'detail-type': 'ECS Service Action',
+      source: 'aws.ecs',
+      time: AT,
+      resources: ['arn:aws:ecs:eu-west-1:123456789012:service/web/api'],
+      detail: {
+        eventName: 'SERVICE_TASK_PLACEMENT_FAILURE',
+        clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/web',
+        reasons: ['RESOURCE:CPU'],
+      },
+    });
+    expect(e).toEqual({ eventId: 'e-1', cluster: 'web', service: 'api', reasons: ['RESOURCE:CPU'], at: Date.parse(AT) });
+  });
+  it('refuses another ECS service action', () => {
+    expect(() =>
+      parsePlacementFailure({
+        id: 'e-2',
+        'detail-type': 'ECS Service Action',
+        source: 'aws.ecs',
+        time: AT,
+        detail: { eventName: 'SERVICE_STEADY_STATE', clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/web' },
+      }),
+    ).toThrow(/detail\.eventName/);
+  });
+});
