@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     clients: account.clients(),
     config: {
       clusters: [],
+      replaceOnNotice: true,
       dryRun,
       safetyMarginMs: 15_000,
       pollMs: 5_000,

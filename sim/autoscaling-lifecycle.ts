@@ -62,6 +62,7 @@ export interface GroupRecord {
   pendingMs: number;
   /** When the group tries again after a failed launch, if it is waiting to. */
   retryLaunchAt?: number;
+  capacityRebalance?: boolean;
 }
 
 /** GlobalTimeout: "the maximum time … is 48 hours or 100 times HeartbeatTimeout, whichever is smaller" (sim/limits.ts). */

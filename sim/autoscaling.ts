@@ -6,6 +6,7 @@ import type {
 } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { GroupCapacity, type ActivityRecord, type AsgOverride } from './autoscaling-capacity';
+import { GroupDetach } from './autoscaling-detach';
 import { GroupTags } from './autoscaling-tags';
 import {
   groupOf,
@@ -41,6 +42,7 @@ export class SimAutoScaling implements SimService {
       ...this.lifecycle.operations(),
       ...this.capacity.operations(),
       ...new GroupTags(this.groups).operations(),
+      ...new GroupDetach(this.account, this.groups, this.capacity).operations(),
       DescribeAutoScalingGroups: (input: DescribeAutoScalingGroupsCommandInput) => {
         const names = input.AutoScalingGroupNames ?? [];
         const groups = [...this.groups.values()]
@@ -140,6 +142,8 @@ export class SimAutoScaling implements SimService {
      * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html
      */
     launchPendingMs?: number;
+    /** Capacity Rebalancing: the group launches a replacement for a Spot instance at elevated risk on its own. */
+    capacityRebalance?: boolean;
   }): string {
     const arn = this.account.arn('autoscaling', `autoScalingGroup:${uuid(this.account)}:autoScalingGroupName/${options.name}`);
     const g: GroupRecord = {
@@ -162,6 +166,7 @@ export class SimAutoScaling implements SimService {
       tags: (options.tags ?? []).map((t) => ({ ...t, propagateAtLaunch: t.propagateAtLaunch ?? false })),
       newInstancesProtectedFromScaleIn: options.newInstancesProtectedFromScaleIn ?? false,
       pendingMs: options.launchPendingMs ?? 0,
+      capacityRebalance: options.capacityRebalance ?? false,
     };
     for (const id of options.instanceIds) {
       const inst = this.account.ec2.instance(id);
@@ -263,6 +268,7 @@ export class SimAutoScaling implements SimService {
       HealthCheckType: 'EC2',
       TerminationPolicies: ['Default'],
       NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
+      CapacityRebalance: g.capacityRebalance === true,
       Tags: g.tags.map((t) => ({
         ResourceId: g.name,
         ResourceType: 'auto-scaling-group',

@@ -20,6 +20,10 @@ export interface CapacityClusterOptions {
   max?: number;
   /** Tag the backend with `ecs-steady:cluster` (default true). */
   tagged?: boolean;
+  /** The initial instances' lifecycle (default: on-demand for an ASG, Spot for the fleets). */
+  lifecycle?: 'spot' | 'on-demand';
+  /** ASG Capacity Rebalancing (default off). */
+  capacityRebalance?: boolean;
   /** Put `app` behind an ALB instance target group (bridge mode, container port 80) with this deregistration delay. */
   loadBalanced?: { deregistrationDelaySeconds: number };
 }
@@ -41,7 +45,7 @@ export function buildCapacityCluster(account: SimulatedAccount, opts: CapacityCl
     { ...M5_XLARGE, weightedCapacity: 2 * w },
   ];
   const clusterArn = account.ecs.createCluster(cluster);
-  const lifecycle = opts.backend === 'asg' ? 'on-demand' : 'spot';
+  const lifecycle = opts.lifecycle ?? (opts.backend === 'asg' ? 'on-demand' : 'spot');
   const asgName = opts.backend === 'asg' ? `ecs-${cluster}` : undefined;
   const instances: BuiltInstance[] = joinInstances(account, cluster, n, M5_LARGE, { lifecycle, asgName });
   const instanceIds = instances.map((i) => i.instanceId);
@@ -57,6 +61,7 @@ export function buildCapacityCluster(account: SimulatedAccount, opts: CapacityCl
       instanceIds,
       launch: { instanceType: M5_LARGE.instanceType, ecs },
       mixedInstances: types,
+      capacityRebalance: opts.capacityRebalance ?? false,
       tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
     });
     backendId = asgName!;

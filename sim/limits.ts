@@ -218,6 +218,10 @@ export const EC2_DESCRIBE_INSTANCES_MAX_RESULTS = { min: 5, max: 1000 } as const
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html (Tag restrictions)
  */
 export const ASG_TAGS_PER_GROUP_MAX = 50;
+/** DetachInstances: "InstanceIds … The IDs of the instances. You can specify up to 20 instances." */
+export const ASG_DETACH_INSTANCES_MAX = 20;
+/** DescribeAutoScalingInstances: "InstanceIds … Array Members: Maximum number of 50 items." */
+export const ASG_DESCRIBE_INSTANCES_MAX = 50;
 
 /**
  * CreateTags `Resources`: "Constraints: Up to 1000 resource IDs. We recommend breaking up this

@@ -1,25 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
-import { parseDrainConfig, type DrainConfig } from '../../shared/drain/config';
+import { replaceAtNotice, type ReplacementReport } from '../../shared/capacity/replace';
+import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/config';
 import { parseSpotNotice } from '../../shared/drain/messages';
 import { drainPorts } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics, type DrainReport } from '../../shared/drain/report';
 import { runDrain } from '../../shared/drain/run';
 import { deadLetter } from '../../shared/lambda/dead-letter';
 import { EventValidationError } from '../../shared/lambda/errors';
+import { MetricUnit } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
 export { SPOT_NOTICE_MS } from '../../shared/drain/messages';
 
-export type Deps = HandlerDeps<DrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs'>;
+export type Deps = HandlerDeps<SpotDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
 
-export type Result = DrainReport | { outcome: 'rejected'; error: string; deadLetterMessageId?: string };
+export type Result =
+  (DrainReport & { replacement?: ReplacementReport }) | { outcome: 'rejected'; error: string; deadLetterMessageId?: string };
 
 /**
  * EventBridge `EC2 Spot Instance Interruption Warning` → drain the instance before the
@@ -40,6 +45,9 @@ export function makeHandler(deps: () => Deps) {
       );
       return { outcome: 'rejected', error: err.message, ...(id ? { deadLetterMessageId: id } : {}) };
     }
+    // The replacement is asked for at once, beside the drain (not after it): the new instance boots while the old one drains.
+    const replacement =
+      d.config.replaceOnNotice && notice.deadline > d.clock.now() ? replace(d, notice.ec2InstanceId, notice.deadline) : undefined;
     let report: DrainReport;
     try {
       report = await runDrain(
@@ -53,15 +61,40 @@ export function makeHandler(deps: () => Deps) {
     }
     d.logger.info('drain report', { report });
     emitDrainMetrics(d.metrics, report);
-    return report;
+    if (!replacement) return report;
+    const r = await replacement;
+    d.logger.info('replacement at notice', { ec2InstanceId: notice.ec2InstanceId, replacement: r });
+    d.metrics.addMetric(
+      r.outcome === 'requested' ? 'replacementsRequested' : r.outcome === 'failed' ? 'replacementFailures' : 'replacementsNotNeeded',
+      MetricUnit.Count,
+      1,
+    );
+    if (r.at !== undefined)
+      d.metrics.addMetric('secondsToCapacityRequest', MetricUnit.Seconds, Math.max(0, (r.at - notice.noticeAt) / 1000));
+    return { ...report, replacement: r };
   };
 }
 
-const runtime = lambdaRuntime('spotInterruption', parseDrainConfig, {
+/** Ask the instance's Auto Scaling group for its replacement now (ours, without Capacity Rebalancing); retried until the deadline. */
+function replace(d: Deps, instanceId: string, deadline: number): Promise<ReplacementReport> {
+  const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
+  return replaceAtNotice(
+    {
+      groupOfInstance: (id, o) => groups.groupOfInstance(id, o),
+      group: async (name, o) => (await groups.byNames([name], o))[0],
+      detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
+    },
+    instanceId,
+    { dryRun: d.config.dryRun, clusters: d.config.clusters, clock: d.clock, deadline },
+  );
+}
+
+const runtime = lambdaRuntime('spotInterruption', parseSpotDrainConfig, {
   ecs: ECSClient,
   elbv2: ElasticLoadBalancingV2Client,
   sns: SNSClient,
   sqs: SQSClient,
+  autoscaling: AutoScalingClient,
 });
 
 export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);

@@ -1,6 +1,8 @@
 import {
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
+  DetachInstancesCommand,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   type AutoScalingClient,
@@ -28,6 +30,8 @@ export interface AsgGroup {
   min: number;
   max: number;
   tags: Record<string, string>;
+  /** Capacity Rebalancing: the group replaces Spot instances at elevated risk on its own. */
+  capacityRebalance: boolean;
   /** The mixed instances policy's overrides with their weights (empty without one). */
   overrides: Array<{ instanceType: string; weight: number }>;
   instances: AsgInstance[];
@@ -75,6 +79,24 @@ export class AutoScalingGroupsAdapter {
     }
   }
 
+  /** The group an instance belongs to and its lifecycle state there, or undefined when no group manages it. */
+  async groupOfInstance(instanceId: string, o?: CallOptions): Promise<{ groupName: string; lifecycleState: string } | undefined> {
+    const out = await this.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }), sendOptions(o));
+    const i = out.AutoScalingInstances?.find((x) => x.InstanceId === instanceId);
+    return i?.AutoScalingGroupName ? { groupName: i.AutoScalingGroupName, lifecycleState: i.LifecycleState ?? '' } : undefined;
+  }
+
+  /**
+   * Take the instance out of its group without lowering desired: the group launches its
+   * replacement now, and the instance keeps running (and draining) outside the group.
+   */
+  async detachKeepingCapacity(name: string, instanceId: string, o?: CallOptions): Promise<void> {
+    await this.autoscaling.send(
+      new DetachInstancesCommand({ AutoScalingGroupName: name, InstanceIds: [instanceId], ShouldDecrementDesiredCapacity: false }),
+      sendOptions(o),
+    );
+  }
+
   /** Create or overwrite one tag on the group, not propagated to instances it launches. */
   async tag(name: string, key: string, value: string, o?: CallOptions): Promise<void> {
     await this.autoscaling.send(
@@ -112,6 +134,7 @@ function toGroup(g: AutoScalingGroup): AsgGroup {
     min: g.MinSize ?? 0,
     max: g.MaxSize ?? 0,
     tags: Object.fromEntries((g.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
+    capacityRebalance: g.CapacityRebalance === true,
     overrides,
     instances: (g.Instances ?? [])
       .filter((i) => i.InstanceId)

@@ -49,6 +49,16 @@ export function parseDrainConfig(env: NodeJS.ProcessEnv = process.env): DrainCon
   };
 }
 
+/** spotInterruption: the drain, and whether to ask the instance's Auto Scaling group for its replacement at the notice. */
+export interface SpotDrainConfig extends DrainConfig {
+  replaceOnNotice: boolean;
+}
+
+export function parseSpotDrainConfig(env: NodeJS.ProcessEnv = process.env): SpotDrainConfig {
+  const e = parseEnv(z.object({ REPLACE_ON_NOTICE: envBool(true) }), env);
+  return { ...parseDrainConfig(env), replaceOnNotice: e.REPLACE_ON_NOTICE };
+}
+
 export interface AsgDrainConfig extends DrainConfig {
   /** Longest stretch one invocation drains before handing the rest on (ms). */
   stepMs: number;

@@ -1,7 +1,8 @@
 import type { SimulatedAccount } from '../../sim/account';
 import type { AsgDrainConfig, DrainConfig } from '../../shared/drain/config';
 
-export const DRAIN_DEFAULTS: DrainConfig = {
+export const DRAIN_DEFAULTS: DrainConfig & { replaceOnNotice: boolean } = {
+  replaceOnNotice: true,
   clusters: [],
   dryRun: false,
   safetyMarginMs: 15_000,

@@ -1,5 +1,4 @@
 import { makeHandler, type Deps, type Result } from '../../functions/spot-interruption/handler';
-import type { DrainReport } from '../../shared/drain/report';
 import type { SimulatedAccount } from '../../sim/account';
 import { DRAIN_DEFAULTS } from './drain-checks';
 import { recordingLogger, recordingMetrics } from './recorders';
@@ -24,7 +23,7 @@ export function spotWorld(account: SimulatedAccount, config: Partial<Deps['confi
   return { handler: makeHandler(() => deps), logger, metrics, dlqUrl, topicArn, clients };
 }
 
-export const asReport = (r: Result): DrainReport => {
+export const asReport = (r: Result): Exclude<Result, { outcome: 'rejected' }> => {
   if (!('ec2InstanceId' in r)) throw new Error(`expected a drain report, got ${JSON.stringify(r)}`);
   return r;
 };

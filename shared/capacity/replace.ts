@@ -1,0 +1,85 @@
+import type { CallOptions } from '../aws/call';
+import type { Clock } from '../lambda/clock';
+import { errorMessage } from '../lambda/errors';
+import { CLUSTER_TAG } from './ports';
+
+/** What replacement at a Spot notice reads. */
+export interface ReplacePorts {
+  groupOfInstance(instanceId: string, o?: CallOptions): Promise<{ groupName: string; lifecycleState: string } | undefined>;
+  group(name: string, o?: CallOptions): Promise<{ tags: Record<string, string>; capacityRebalance: boolean } | undefined>;
+  detachKeepingCapacity(groupName: string, instanceId: string, o?: CallOptions): Promise<void>;
+}
+
+export interface ReplaceDecision {
+  action: 'detach' | 'none';
+  group?: string;
+  reason: string;
+}
+
+/**
+ * Whether to ask for a replacement now, at the notice, rather than after the reclaim. Pure.
+ * Only an Auto Scaling group that is ours (tagged `ecs-steady:cluster`, for a managed cluster)
+ * and that does not replace the instance itself (Capacity Rebalancing) gets one: the instance
+ * is detached without lowering desired, so the group launches the replacement now and, once
+ * the instance is reclaimed outside the group, launches nothing more — never a double
+ * replacement. A maintain EC2 Fleet or Spot Fleet replaces its interrupted instances itself.
+ */
+export function planReplacement(
+  member: { groupName: string; lifecycleState: string } | undefined,
+  group: { tags: Record<string, string>; capacityRebalance: boolean } | undefined,
+  managedClusters: readonly string[],
+): ReplaceDecision {
+  if (!member) return { action: 'none', reason: 'not in an Auto Scaling group: a maintain EC2 Fleet or Spot Fleet replaces it on its own' };
+  const g = member.groupName;
+  if (member.lifecycleState !== 'InService')
+    return { action: 'none', group: g, reason: `already ${member.lifecycleState} in its group: the group is replacing it` };
+  if (!group) return { action: 'none', group: g, reason: `group ${g} not found` };
+  const cluster = group.tags[CLUSTER_TAG];
+  if (!cluster) return { action: 'none', group: g, reason: `group ${g} is not ours (no ${CLUSTER_TAG} tag)` };
+  if (managedClusters.length > 0 && !managedClusters.includes(cluster))
+    return { action: 'none', group: g, reason: `group ${g} serves cluster ${cluster}, which is not managed here` };
+  if (group.capacityRebalance) return { action: 'none', group: g, reason: `group ${g} replaces it itself (Capacity Rebalancing)` };
+  return { action: 'detach', group: g, reason: `detach from ${g} without lowering desired: the group launches the replacement now` };
+}
+
+export interface ReplacementReport extends ReplaceDecision {
+  /** `requested`: the replacement was asked for; `skipped`: dry run; `failed`: still failing at the deadline. */
+  outcome: 'requested' | 'not-needed' | 'skipped' | 'failed';
+  error?: string;
+  /** When the request was made (the trigger-to-request latency starts at the notice). */
+  at?: number;
+}
+
+/**
+ * Decide and ask for a replacement for an instance under a Spot notice. A failed call is
+ * retried with backoff until `deadline`; never throws.
+ */
+export async function replaceAtNotice(
+  ports: ReplacePorts,
+  instanceId: string,
+  opts: { dryRun: boolean; clusters: readonly string[]; clock: Clock; deadline: number; o?: CallOptions },
+): Promise<ReplacementReport> {
+  let wait = 500;
+  for (;;) {
+    try {
+      const member = await ports.groupOfInstance(instanceId, opts.o);
+      const group = member ? await ports.group(member.groupName, opts.o) : undefined;
+      const d = planReplacement(member, group, opts.clusters);
+      if (d.action === 'none') return { ...d, outcome: 'not-needed' };
+      if (opts.dryRun) return { ...d, outcome: 'skipped' };
+      await ports.detachKeepingCapacity(d.group!, instanceId, opts.o);
+      return { ...d, outcome: 'requested', at: opts.clock.now() };
+    } catch (err) {
+      const error = errorMessage(err);
+      if (opts.clock.now() + wait >= opts.deadline || opts.o?.signal?.aborted)
+        return {
+          action: 'none',
+          reason: 'the replacement could not be asked for before the deadline',
+          outcome: 'failed',
+          error,
+        };
+      await opts.clock.sleep(wait, opts.o?.signal).catch(() => undefined);
+      wait = Math.min(5_000, wait * 2);
+    }
+  }
+}
