@@ -22,9 +22,10 @@ const alnum = (s) => upperFirst(s.replace(/[^A-Za-z0-9]/g, ''));
 
 /**
  * An alarm on an EMF metric that also carries a `cluster` dimension (scaleTick emits one series
- * per cluster; the clusters are known only at run time): `stat` over every cluster, above zero in
- * `minutes` one-minute periods in a row, or in one 5-minute period when `minutes` is not given.
- * @typedef {{ stat: 'SUM' | 'MAX'; minutes?: number | string }} ClusterAlarm
+ * per cluster; the clusters are known only at run time): `stat` over every cluster, above
+ * `threshold` (default 0) in `minutes` one-minute periods in a row — or in `datapoints` of them
+ * when given ("M of N") — or in one 5-minute period when `minutes` is not given.
+ * @typedef {{ stat: 'SUM' | 'MAX'; minutes?: number | string; datapoints?: number | string; threshold?: number | string }} ClusterAlarm
  */
 
 /**
@@ -154,12 +155,26 @@ function operationsResources({ service, stage, functions, operations }) {
         throw new Error(`custom.operations.clusterAlarms.${svc}.${metric}.minutes=${JSON.stringify(spec.minutes)}: expected 1 to 60`);
       if (spec.stat !== 'SUM' && spec.stat !== 'MAX')
         throw new Error(`custom.operations.clusterAlarms.${svc}.${metric}.stat=${JSON.stringify(spec.stat)}: expected SUM or MAX`);
-      const span = minutes === undefined ? 'in a 5-minute period' : `for ${minutes} minutes in a row`;
+      const given = spec.datapoints !== undefined && spec.datapoints !== '';
+      const datapoints = given ? Number(spec.datapoints) : minutes;
+      if (given && !(minutes !== undefined && Number.isInteger(datapoints) && datapoints >= 1 && datapoints <= minutes))
+        throw new Error(
+          `custom.operations.clusterAlarms.${svc}.${metric}.datapoints=${JSON.stringify(spec.datapoints)}: expected 1 to minutes (${minutes})`,
+        );
+      const threshold = spec.threshold === undefined || spec.threshold === '' ? 0 : Number(spec.threshold);
+      if (!Number.isFinite(threshold))
+        throw new Error(`custom.operations.clusterAlarms.${svc}.${metric}.threshold=${JSON.stringify(spec.threshold)}: expected a number`);
+      const span =
+        minutes === undefined
+          ? 'in a 5-minute period'
+          : datapoints === minutes
+            ? `for ${minutes} minutes in a row`
+            : `in ${datapoints} of ${minutes} minutes`;
       resources[`${alnum(svc)}${upperFirst(metric)}Alarm`] = {
         Type: 'AWS::CloudWatch::Alarm',
         Properties: {
           AlarmName: `${prefix}-${svc}-${metric}`,
-          AlarmDescription: `${svc} reported ${metric} > 0 ${span} in some cluster (EMF metric ${operations.namespace}/${metric}, dimensions cluster and service=${svc}; the dashboard shows which cluster)`,
+          AlarmDescription: `${svc} reported ${metric} > ${threshold} ${span} in some cluster (EMF metric ${operations.namespace}/${metric}, dimensions cluster and service=${svc}; the dashboard shows which cluster)`,
           Metrics: [
             {
               Id: 'q',
@@ -169,8 +184,8 @@ function operationsResources({ service, stage, functions, operations }) {
             },
           ],
           EvaluationPeriods: minutes ?? 1,
-          DatapointsToAlarm: minutes ?? 1,
-          Threshold: 0,
+          DatapointsToAlarm: datapoints ?? 1,
+          Threshold: threshold,
           ComparisonOperator: 'GreaterThanThreshold',
           TreatMissingData: 'notBreaching',
           ...actions,

@@ -102,6 +102,20 @@ const derive = {
   /** EC2 instances of this account and region; the statements narrow them by the tags EC2 writes on fleet instances. */
   ec2InstanceArns: () => [arn('ec2', 'instance/*')],
 
+  // ---- runTaskFailure, placementFailure (issue 11) ----
+  /**
+   * The `detail` of PlacementFailureRule's pattern: SERVICE_TASK_PLACEMENT_FAILURE, and with
+   * `clusters` set only in those clusters (`detail.clusterArn` is the cluster's full ARN, "Amazon
+   * ECS service action events", Amazon ECS Developer Guide).
+   */
+  placementFailureDetail: (values) => {
+    const names = list(values.clusters).map(clusterName);
+    return {
+      eventName: ['SERVICE_TASK_PLACEMENT_FAILURE'],
+      ...(names.length > 0 ? { clusterArn: names.map((c) => arn('ecs', `cluster/${c}`)) } : {}),
+    };
+  },
+
   /** The lifecycle hook names the EventBridge rule selects. */
   lifecycleHookNames: (values) => list(values.lifecycleHookNames),
 
@@ -157,6 +171,7 @@ const NEEDS = {
   fleetClusterTagCondition: ['clusters'],
   fleetRecordActionCondition: ['clusters'],
   ec2InstanceArns: [],
+  placementFailureDetail: ['clusters'],
   lifecycleHookNames: ['lifecycleHookNames'],
   asgDrainVisibilityTimeout: ['asgLifecycleDrainTimeoutSeconds'],
   asgRuleMaxEventAge: ['asgDrainMaxSeconds'],

@@ -1,12 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { parsePlacementFailure, parseRunTaskResult } from '../../shared/capacity/messages';
 import { parseAsgMessage } from '../../shared/drain/messages';
 import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/drain/messages';
 import { logPartitionsEvent, logSearchEvent, scheduledEvent } from '../../shared/logs/events';
 import { matchesPattern } from '../support/event-pattern';
 import { loadServerlessConfig } from '../support/serverless-config';
 
+// deploy/stack.js is CommonJS; its `derive` holds the same functions osls calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { derive } = require('../../deploy/stack.js') as { derive: Record<string, (values: Record<string, string>) => unknown> };
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 const config = loadServerlessConfig();
 
@@ -31,6 +35,14 @@ const resourceRule = (logicalId: string) => () => {
   return pattern;
 };
 const parseWith = (schema: z.ZodType) => (event: unknown) => schema.parse(event);
+/** As the handler reads an SQS record: the body is a JSON string (EventBridge and SNS put the message there as text). */
+const asSqsBody = (message: unknown) => JSON.parse(JSON.stringify(message)) as unknown;
+/** A RunTask result (format v1, raw or in its SNS envelope) that more capacity answers. */
+const runTaskShortfall = (message: unknown) => {
+  const s = parseRunTaskResult(asSqsBody(message));
+  if (!s.addCapacity || s.count < 1) throw new Error(`sample is not a shortfall capacity answers: ${s.reason}`);
+  return s;
+};
 
 /** Every file in events/ must have an entry here, so no sample goes unchecked. */
 const SAMPLES: Record<string, Sample> = {
@@ -76,6 +88,15 @@ const SAMPLES: Record<string, Sample> = {
       if (!e.resources?.some((r) => r.endsWith(`:rule/${rule.name}`))) throw new Error(`sample does not come from the rule ${rule.name}`);
     },
   },
+  // What a job launcher publishes (raw message delivery: the SQS body), and the same path without raw delivery (the SNS envelope).
+  'run-task-result.json': { fn: 'runTaskFailure', parse: runTaskShortfall },
+  'run-task-result-sns.json': { fn: 'runTaskFailure', parse: runTaskShortfall },
+  // EventBridge → PlacementFailureRule → the queue: the SQS body is the event.
+  'placement-failure.json': {
+    fn: 'placementFailure',
+    parse: (event: unknown) => parsePlacementFailure(asSqsBody(event)),
+    pattern: resourceRule('PlacementFailureRule'),
+  },
 };
 
 describe('sample events', () => {
@@ -98,6 +119,42 @@ describe('sample events', () => {
   it('the Spot rule does not select other EC2 events', () => {
     const other = { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} };
     expect(matchesPattern(functionRule('spotInterruption')(), other)).toBe(false);
+  });
+
+  it('the placement-failure rule selects SERVICE_TASK_PLACEMENT_FAILURE only, and with `clusters` set only in those clusters', () => {
+    const sample = JSON.parse(readFileSync(join(EVENTS_DIR, 'placement-failure.json'), 'utf8'));
+    const rule = resourceRule('PlacementFailureRule')();
+    const steady = { ...sample, detail: { ...sample.detail, eventType: 'INFO', eventName: 'SERVICE_STEADY_STATE' } };
+    expect(matchesPattern(rule, steady)).toBe(false);
+    // The cluster ARNs are built with this stack's partition, region and account (as CloudFormation's Fn::Sub resolves them).
+    const detail = derive.placementFailureDetail!({ clusters: 'web,arn:aws:ecs:eu-west-1:123456789012:cluster/batch' }) as {
+      clusterArn: Array<{ 'Fn::Sub': string }>;
+    };
+    const arns = detail.clusterArn.map((a) =>
+      a['Fn::Sub']
+        .replace('${AWS::Partition}', 'aws')
+        .replace('${AWS::Region}', sample.region)
+        .replace('${AWS::AccountId}', sample.account),
+    );
+    expect(arns).toEqual([sample.detail.clusterArn, 'arn:aws:ecs:eu-west-1:123456789012:cluster/batch']);
+    const managed = { ...rule, detail: { ...detail, clusterArn: arns } };
+    expect(matchesPattern(managed, sample)).toBe(true);
+    const elsewhere = { ...sample, detail: { ...sample.detail, clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/other' } };
+    expect(matchesPattern(managed, elsewhere)).toBe(false);
+  });
+
+  it('delivers each SQS-carried sample to its function: the topic to the runTaskFailure queue with raw delivery, the rule to the placementFailure queue', () => {
+    const resources = config.resources?.Resources ?? {};
+    // serverless.yml's `!GetAtt Queue.Arn` (short form), as the function's sqs event names its queue.
+    const queueOf = (fn: string) => config.functions[fn]?.events?.find((e) => e.sqs)?.sqs.arn as unknown;
+    const subscription = Object.values(resources).find((r) => r.Type === 'AWS::SNS::Subscription')!.Properties;
+    expect(subscription).toMatchObject({ Protocol: 'sqs', RawMessageDelivery: true });
+    expect(subscription.Endpoint).toEqual(queueOf('runTaskFailure'));
+    expect(resources.PlacementFailureRule!.Properties.Targets.map((t: { Arn: unknown }) => t.Arn)).toEqual([queueOf('placementFailure')]);
+    expect(queueOf('runTaskFailure')).toEqual({ 'Fn::GetAtt': 'RunTaskFailureQueue.Arn' });
+    expect(queueOf('placementFailure')).toEqual({ 'Fn::GetAtt': 'PlacementFailureQueue.Arn' });
+    for (const fn of ['runTaskFailure', 'placementFailure'])
+      expect([fn, config.functions[fn]!.events![0]!.sqs.functionResponseType]).toEqual([fn, 'ReportBatchItemFailures']);
   });
 
   it('keeps function environments free of CloudFormation references (sls invoke local works offline)', () => {

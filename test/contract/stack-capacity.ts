@@ -157,10 +157,16 @@ export function describeCapacity(): void {
         .map((f) => readFileSync(f, 'utf8'))
         .join('\n');
       const byMetric = new Map<string, { a: any; q: { Expression: string; Period: number } }>();
+      const events = new Map<string, { a: any; q: { Expression: string; Period: number } }>();
       for (const x of queries(defaults.template)) {
-        const m = /^SELECT (SUM|MAX)\((\w+)\) FROM SCHEMA\(EcsSteady, cluster, service\) WHERE service = 'scaleTick'$/.exec(x.q.Expression);
+        const m = /^SELECT (SUM|MAX)\((\w+)\) FROM SCHEMA\(EcsSteady, cluster, service\) WHERE service = '(\w+)'$/.exec(x.q.Expression);
         expect([x.a.AlarmName, !!m]).toEqual([x.a.AlarmName, true]);
         expect([m![2], code.includes(`'${m![2]}'`)]).toEqual([m![2], true]);
+        // runTaskFailure's and placementFailure's alarms (issue 11) are checked below.
+        if (m![3] !== 'scaleTick') {
+          events.set(`${m![3]} ${m![2]}`, x);
+          continue;
+        }
         expect(x.a).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching' });
         expect(x.a.Period).toBeUndefined();
         byMetric.set(m![2]!, x);
@@ -174,6 +180,18 @@ export function describeCapacity(): void {
       for (const { a } of queries(operator.template)) expect(a.AlarmActions).toEqual([OPERATOR.alarmTopicArn]);
       const minutes = queries(operator.template).find(({ a }) => a.AlarmName.endsWith('-capacityNotArrived'))!.a.EvaluationPeriods;
       expect(minutes).toBe(Number(OPERATOR.capacityNotArrivedAlarmMinutes));
+      // The event scale-out functions: a capacity request more than 5 s after its trigger in 3 of 5 minutes (MAX stands in for p99).
+      for (const svc of ['runTaskFailure', 'placementFailure']) {
+        const slow = events.get(`${svc} secondsToCapacityRequest`)!;
+        expect([svc, slow.q.Expression.startsWith('SELECT MAX('), slow.q.Period]).toEqual([svc, true, 60]);
+        expect(slow.a).toMatchObject({
+          Threshold: 5,
+          EvaluationPeriods: 5,
+          DatapointsToAlarm: 3,
+          ComparisonOperator: 'GreaterThanThreshold',
+        });
+        for (const metric of ['capacityTickErrors', 'capacityStepFailures']) expect(events.get(`${svc} ${metric}`)?.a.Threshold).toBe(0);
+      }
     });
 
     it('draws the capacity metrics per cluster on the dashboard', () => {
@@ -182,7 +200,8 @@ export function describeCapacity(): void {
       const searched = widgets.flatMap((w) =>
         w.properties.metrics.flatMap((m) => {
           const e = (m as { expression?: string }).expression;
-          return e ? [/service="scaleTick" MetricName="(\w+)"/.exec(e)![1]!] : [];
+          const found = e ? /service="(\w+)" MetricName="(\w+)"/.exec(e)! : undefined;
+          return found?.[1] === 'scaleTick' ? [found[2]!] : [];
         }),
       );
       for (const m of [
