@@ -1,4 +1,5 @@
 import { parseScaleTickConfig } from '../shared/capacity/config';
+import type { ClusterTickReport } from '../shared/capacity/report';
 import { SimulatedAccount } from '../sim/account';
 import { buildCapacityCluster, type CapacityBackendKind } from '../sim/builders-capacity';
 import { container, M5_LARGE, M5_XLARGE } from '../sim/builders-common';
@@ -53,7 +54,7 @@ export interface DayOptions {
   onTick?: (row: DayRow, ticks: number) => void;
 }
 
-export type DayDecision = 'scale-out' | 'scale-in' | 'remove-drained' | 'none' | 'error';
+export type DayDecision = ClusterTickReport['decision'];
 
 export interface DayClusterRow {
   cluster: string;

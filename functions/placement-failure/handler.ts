@@ -3,8 +3,6 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 import { parseEventScaleConfig, type EventScaleConfig } from '../../shared/capacity/config';
@@ -17,7 +15,7 @@ import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { processSqsGroups } from '../../shared/lambda/sqs-batch';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = HandlerDeps<EventScaleConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling' | 'ec2'> & {
+export type Deps = HandlerDeps<EventScaleConfig, 'ecs' | 'sqs' | 'autoscaling' | 'ec2'> & {
   clusterMetrics?: (cluster: string) => MetricSink;
 };
 
@@ -47,7 +45,7 @@ export function makeHandler(deps: () => Deps) {
         const requests = new Map<string, EventRequest>(
           [...groups].map(([cluster, items]) => [
             cluster,
-            { extra: [], triggeredAt: Math.min(...items.map((x) => x.item.at)), trigger: 'placementFailure' },
+            { triggeredAt: Math.min(...items.map((x) => x.item.at)), trigger: 'placementFailure' },
           ]),
         );
         const reports = await scaleTick(run, d.config, endsAt, (context?.awsRequestId ?? randomUUID()).slice(0, 8), requests);
@@ -71,8 +69,6 @@ export function makeHandler(deps: () => Deps) {
 
 const runtime = lambdaRuntime('placementFailure', parseEventScaleConfig, {
   ecs: ECSClient,
-  elbv2: ElasticLoadBalancingV2Client,
-  sns: SNSClient,
   sqs: SQSClient,
   autoscaling: AutoScalingClient,
   ec2: EC2Client,

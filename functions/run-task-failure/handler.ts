@@ -3,12 +3,10 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 import { parseEventScaleConfig, type EventScaleConfig } from '../../shared/capacity/config';
-import { runTaskDemand, sizingError } from '../../shared/capacity/events';
+import { runTaskRequest } from '../../shared/capacity/events';
 import { parseRunTaskResult } from '../../shared/capacity/messages';
 import { publishReports } from '../../shared/capacity/report';
 import { scaleTick, type EventRequest } from '../../shared/capacity/tick';
@@ -18,7 +16,7 @@ import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { processSqsGroups } from '../../shared/lambda/sqs-batch';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = HandlerDeps<EventScaleConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling' | 'ec2'> & {
+export type Deps = HandlerDeps<EventScaleConfig, 'ecs' | 'sqs' | 'autoscaling' | 'ec2'> & {
   clusterMetrics?: (cluster: string) => MetricSink;
 };
 
@@ -47,16 +45,12 @@ export function makeHandler(deps: () => Deps) {
         const failed = new Map<string, string>();
         const requests = new Map<string, EventRequest>();
         for (const [cluster, items] of groups) {
-          try {
-            const { request } = await runTaskDemand(
-              run.ecs,
-              items.map((x) => x.item),
-              d.logger,
-            );
-            if (request) requests.set(cluster, request);
-          } catch (err) {
-            failed.set(cluster, sizingError(err));
-          }
+          const request = runTaskRequest(
+            run.ecs,
+            items.map((x) => x.item),
+            d.logger,
+          );
+          if (request) requests.set(cluster, request);
         }
         if (requests.size === 0) return failed;
         const reports = await scaleTick(run, d.config, endsAt, (context?.awsRequestId ?? randomUUID()).slice(0, 8), requests);
@@ -80,8 +74,6 @@ export function makeHandler(deps: () => Deps) {
 
 const runtime = lambdaRuntime('runTaskFailure', parseEventScaleConfig, {
   ecs: ECSClient,
-  elbv2: ElasticLoadBalancingV2Client,
-  sns: SNSClient,
   sqs: SQSClient,
   autoscaling: AutoScalingClient,
   ec2: EC2Client,

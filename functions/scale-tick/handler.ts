@@ -7,7 +7,9 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseScaleTickConfig, type ScaleTickConfig } from '../../shared/capacity/config';
 import { publishReports, type ClusterTickReport } from '../../shared/capacity/report';
+import { scaleInDrain } from '../../shared/capacity/scale-in-drain';
 import { scaleTick } from '../../shared/capacity/tick';
+import { drainPorts } from '../../shared/drain/ports';
 import { capacityDeps } from '../../shared/capacity/wiring';
 import type { MetricSink } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
@@ -38,7 +40,13 @@ export function makeHandler(deps: () => Deps) {
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
     const endsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
     const tickId = (context?.awsRequestId ?? randomUUID()).slice(0, 8);
-    const clusters = await scaleTick(capacityDeps(d.clients, d.clock, d.logger), d.config, endsAt, tickId);
+    const drain = scaleInDrain(
+      drainPorts(d.clients),
+      { ...d.config.drain, dryRun: d.config.dryRun, maxWaitMs: d.config.scaleInDrainMaxMs },
+      d.clock,
+      d.logger,
+    );
+    const clusters = await scaleTick({ ...capacityDeps(d.clients, d.clock, d.logger), drain }, d.config, endsAt, tickId);
     publishReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, clusters);
     return { clusters };
   };

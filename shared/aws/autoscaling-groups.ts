@@ -41,9 +41,9 @@ export interface AsgGroup {
 export class AutoScalingGroupsAdapter {
   constructor(private readonly autoscaling: AutoScalingClient) {}
 
-  /** Every group carrying the tag key (one paginated DescribeAutoScalingGroups with a `tag-key` filter). */
-  async withTagKey(key: string, o?: CallOptions): Promise<AsgGroup[]> {
-    return this.describePages({ Filters: [{ Name: 'tag-key', Values: [key] }] }, o);
+  /** Every group carrying any of the tag keys (one paginated DescribeAutoScalingGroups: a filter's values are ORed). */
+  async withTagKey(keys: string | readonly string[], o?: CallOptions): Promise<AsgGroup[]> {
+    return this.describePages({ Filters: [{ Name: 'tag-key', Values: typeof keys === 'string' ? [keys] : [...keys] }] }, o);
   }
 
   /** The named groups that exist (a name AWS does not know is simply absent), 50 names per call. */

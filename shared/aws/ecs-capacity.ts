@@ -9,6 +9,7 @@ import {
   type Resource,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { mapLimit } from '../lambda/concurrency';
 import { pages, sendOptions, type CallOptions, type ItemFailure } from './call';
 import { chunk, DESCRIBE_CONTAINER_INSTANCES_MAX, ECS_LIST_PAGE_MAX, TASK_PROTECTION_MAX } from './limits';
 
@@ -34,6 +35,9 @@ export interface TaskDefinitionSizes {
   memory?: number;
   containers: Array<{ name: string; cpu?: number; memory?: number; memoryReservation?: number }>;
 }
+
+/** DescribeTaskDefinition calls in flight at once when sizes are first read. */
+const DESCRIBE_TASK_DEFINITION_CONCURRENCY = 8;
 
 const resource = (rs: Resource[] | undefined, name: string) => rs?.find((r) => r.name === name)?.integerValue ?? 0;
 const attribute = (ci: ContainerInstance, name: string) => ci.attributes?.find((a) => a.name === name)?.value ?? '';
@@ -101,13 +105,12 @@ export class EcsCapacityAdapter {
 
   /** What one task of each task definition reserves; each revision described once per container. */
   async taskSizes(taskDefinitionArns: readonly string[], o?: CallOptions): Promise<Map<string, { cpu: number; memory: number }>> {
-    const missing = [...new Set(taskDefinitionArns)].filter((a) => !this.sizes.has(a));
-    await Promise.all(
-      missing.map(async (arn) => {
-        const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), sendOptions(o));
-        if (out.taskDefinition) this.sizes.set(arn, reservationOf(out.taskDefinition));
-      }),
-    );
+    const missing = [...new Set(taskDefinitionArns)].filter((a) => a && !this.sizes.has(a));
+    // A cold start may need hundreds: a few at a time, inside ECS's task-definition read rate (a burst of 50, 20 a second).
+    await mapLimit(missing, DESCRIBE_TASK_DEFINITION_CONCURRENCY, async (arn) => {
+      const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), sendOptions(o));
+      if (out.taskDefinition) this.sizes.set(arn, reservationOf(out.taskDefinition));
+    });
     return new Map(taskDefinitionArns.filter((a) => this.sizes.has(a)).map((a) => [a, this.sizes.get(a)!]));
   }
 

@@ -1,5 +1,5 @@
 import type { AwsClients } from '../aws/clients';
-import { LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, type BackendKind } from './ports';
+import { BACKOFF_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, type BackendAction, type BackendKind } from './ports';
 
 /** The clients every capacity backend and the directory need. */
 export type BackendClients = Pick<AwsClients, 'autoscaling' | 'ec2'>;
@@ -20,8 +20,9 @@ export class BackendGoneError extends Error {
 }
 
 /** The tag recordAction writes, and its value (ISO 8601, as ports.ts says). */
-export function lastActionTag(kind: 'scale-out' | 'scale-in', at: number): [key: string, value: string] {
-  return [kind === 'scale-out' ? LAST_SCALE_OUT_TAG : LAST_SCALE_IN_TAG, new Date(at).toISOString()];
+export function lastActionTag(kind: BackendAction, at: number): [key: string, value: string] {
+  const key = kind === 'scale-out' ? LAST_SCALE_OUT_TAG : kind === 'scale-in' ? LAST_SCALE_IN_TAG : BACKOFF_TAG;
+  return [key, new Date(at).toISOString()];
 }
 
 /** One entry per instance type, the first weight given winning (AWS lists overrides per subnet / AZ too). */

@@ -5,7 +5,7 @@ import { SpotFleetsAdapter } from '../aws/ec2-spot-fleets';
 import { asgBackend } from './backend-asg';
 import type { BackendClients } from './backend-common';
 import { ec2FleetBackend, spotFleetBackend } from './backend-fleets';
-import { CLUSTER_TAG, type BackendDirectory, type BackendKind, type CapacityBackend } from './ports';
+import { CLUSTER_TAG, FALLBACK_TAG, type BackendDirectory, type BackendKind, type CapacityBackend } from './ports';
 
 export { asgBackend } from './backend-asg';
 export { BackendGoneError, type BackendClients } from './backend-common';
@@ -38,7 +38,7 @@ export function backendDirectory(clients: BackendClients): BackendDirectory {
   return {
     async discover(named, o) {
       const [asgs, ec2s, sfrs] = await Promise.all([
-        groups.withTagKey(CLUSTER_TAG, o),
+        groups.withTagKey([CLUSTER_TAG, FALLBACK_TAG], o),
         fleets.maintainFleets(o),
         spots.maintainRequests(o),
       ]);
@@ -46,7 +46,8 @@ export function backendDirectory(clients: BackendClients): BackendDirectory {
       const clusterOf = new Map<string, string>();
       const remember = (f: Found, tags: Record<string, string>) => {
         found.set(keyOf(f.kind, f.id), f);
-        if (tags[CLUSTER_TAG]) clusterOf.set(keyOf(f.kind, f.id), tags[CLUSTER_TAG]);
+        const cluster = tags[CLUSTER_TAG] ?? tags[FALLBACK_TAG];
+        if (cluster) clusterOf.set(keyOf(f.kind, f.id), cluster);
       };
       for (const g of asgs) remember({ kind: 'asg', id: g.name, data: g }, g.tags);
       for (const f of ec2s) remember({ kind: 'ec2Fleet', id: f.id, data: f }, f.tags);

@@ -31,7 +31,7 @@ export function withDraining(snap: CapacitySnapshot, chosen: string): CapacitySn
 }
 
 /**
- * Candidates in order: fewest tasks; then from the AZ with the most ACTIVE instances (keeps
+ * Candidates in order: the fallback backend's first (the costlier capacity); fewest tasks; then from the AZ with the most ACTIVE instances (keeps
  * AZs balanced); then the least reserved; then the instance id (deterministic).
  */
 function ordered(snap: CapacitySnapshot, candidates: CapacityInstance[]): CapacityInstance[] {
@@ -42,6 +42,7 @@ function ordered(snap: CapacitySnapshot, candidates: CapacityInstance[]): Capaci
     (i.registered.memory - i.remaining.memory) / Math.max(1, i.registered.memory);
   return [...candidates].sort(
     (a, b) =>
+      Number(!!b.preferRemoval) - Number(!!a.preferRemoval) ||
       a.tasks.length - b.tasks.length ||
       (perAz.get(b.availabilityZone) ?? 0) - (perAz.get(a.availabilityZone) ?? 0) ||
       used(a) - used(b) ||

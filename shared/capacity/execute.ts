@@ -20,6 +20,8 @@ export interface CapacityStepResult {
 
 export interface CapacityExecDeps {
   backend: CapacityBackend;
+  /** The cluster's fallback backend, for steps `on: 'fallback'`. */
+  fallback?: CapacityBackend;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
   /** Run the drain of one instance (start or resume) until it ends or this invocation's time is up. */
   drain(step: Extract<CapacityStep, { kind: 'drain' }>): Promise<DrainReport>;
@@ -40,6 +42,11 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
   const failedMarks = new Set<string>();
   const drained = new Set<string>();
   const o = deps.callOptions;
+  const on = (role: 'primary' | 'fallback' | undefined): CapacityBackend => {
+    if (role !== 'fallback') return deps.backend;
+    if (!deps.fallback) throw new Error('a step names the fallback backend, and the cluster has none');
+    return deps.fallback;
+  };
   for (const step of steps) {
     if (deps.dryRun) {
       results.push({ step, ok: true, skipped: 'dry run' });
@@ -56,11 +63,11 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
     try {
       switch (step.kind) {
         case 'setDesired':
-          await deps.backend.setDesired(step.desired, o);
+          await on(step.on).setDesired(step.desired, o);
           results.push({ step, ok: true, at: deps.now() });
           break;
         case 'recordAction':
-          await deps.backend.recordAction(step.action, deps.now(), o);
+          await on(step.on).recordAction(step.action, step.at ?? deps.now(), o);
           results.push({ step, ok: true });
           break;
         case 'markScaleIn':
@@ -74,7 +81,7 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
           break;
         }
         case 'remove': {
-          const r = await deps.backend.remove(step.ec2InstanceId, o);
+          const r = await on(step.on).remove(step.ec2InstanceId, o);
           results.push({ step, ok: true, detail: r.removed ? 'removed' : `not removed: ${r.reason ?? 'already gone'}` });
           break;
         }

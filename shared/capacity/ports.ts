@@ -6,10 +6,19 @@ export const CLUSTER_TAG = 'ecs-steady:cluster';
 /** Backend tags that remember our last actions across invocations (ISO 8601 times). */
 export const LAST_SCALE_OUT_TAG = 'ecs-steady:last-scale-out';
 export const LAST_SCALE_IN_TAG = 'ecs-steady:last-scale-in';
+/**
+ * A second backend a cluster falls back to when capacity asked of its backend does not arrive
+ * (e.g. an on-demand ASG behind a Spot Fleet): `ecs-steady:fallback-for = <cluster name>`.
+ */
+export const FALLBACK_TAG = 'ecs-steady:fallback-for';
+/** On a backend whose capacity did not arrive: scale-outs go to the fallback until this ISO time. */
+export const BACKOFF_TAG = 'ecs-steady:backoff-until';
 /** Backend tags starting with this override the deployment's settings for its cluster (e.g. `ecs-steady:max-step = 4`). */
 export const SETTING_TAG_PREFIX = 'ecs-steady:';
 
 export type BackendKind = 'asg' | 'ec2Fleet' | 'spotFleet';
+/** What recordAction remembers: the last scale-out / scale-in time, or the end of a back-off (BACKOFF_TAG). */
+export type BackendAction = 'scale-out' | 'scale-in' | 'backoff';
 
 /** A backend found for a cluster: the ASG name, the EC2 Fleet id (`fleet-…`) or the Spot Fleet request id (`sfr-…`). */
 export interface BackendRef {
@@ -63,7 +72,8 @@ export interface BackendView {
  *   or not in the backend) returns `{ removed: false, reason }` without changing desired again,
  *   so a retried removal is safe.
  * - `recordAction(kind, at)` writes the last-action tag on the backend (LAST_SCALE_OUT_TAG /
- *   LAST_SCALE_IN_TAG = ISO time) so the cooldown and the capacity in flight survive cold starts.
+ *   LAST_SCALE_IN_TAG = ISO time; `backoff`: BACKOFF_TAG = the back-off's end) so the cooldown,
+ *   the capacity in flight and a back-off survive cold starts.
  * Every method takes CallOptions (an abort signal tied to the caller's deadline). AWS errors pass
  * through unchanged (the caller sorts them with shared/aws/errors).
  */
@@ -72,13 +82,13 @@ export interface CapacityBackend {
   describe(opts?: CallOptions): Promise<BackendView>;
   setDesired(units: number, opts?: CallOptions): Promise<void>;
   remove(ec2InstanceId: string, opts?: CallOptions): Promise<{ removed: boolean; reason?: string }>;
-  recordAction(kind: 'scale-out' | 'scale-in', at: number, opts?: CallOptions): Promise<void>;
+  recordAction(kind: BackendAction, at: number, opts?: CallOptions): Promise<void>;
 }
 
 /**
  * Finds every cluster's backends in one pass (a few list calls for the whole account, not one
  * per cluster): ASGs, EC2 Fleets of type `maintain` and Spot Fleet requests of type `maintain`
- * tagged CLUSTER_TAG, plus any named in config. Returns them by cluster name; a cluster with
+ * tagged CLUSTER_TAG or FALLBACK_TAG (grouped under that tag's cluster), plus any named in config. Returns them by cluster name; a cluster with
  * no backend or with two is the caller's error to report (for that cluster only). Fleets that
  * are not `maintain` (instant / request) or not active are skipped: there is no target to move.
  */

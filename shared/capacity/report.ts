@@ -39,6 +39,7 @@ const DECISION_METRIC: Record<ClusterTickReport['decision'], string> = {
   'scale-out': 'decisionsScaleOut',
   'scale-in': 'decisionsScaleIn',
   'remove-drained': 'decisionsRemoveDrained',
+  fallback: 'decisionsFallback',
   none: 'decisionsNone',
   error: 'capacityTickErrors',
 };

@@ -2,7 +2,7 @@ import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
 import type { ContainerInstanceCapacity } from '../aws/ecs-capacity';
 import { LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, type BackendView } from './ports';
-import type { CapacityInstance, CapacitySnapshot, CapacityTask, InstanceShape, Resources } from './types';
+import type { CapacityInstance, CapacitySnapshot, CapacityTask, InFlight, InstanceShape, Resources } from './types';
 
 /** On a container instance: never drain it for scale-in (value `true`). */
 export const DO_NOT_DISRUPT_TAG = 'ecs-steady:do-not-disrupt';
@@ -49,7 +49,14 @@ export interface ClusterRead {
   taskCountOf: Map<string, number>;
 }
 
-const time = (iso: string | undefined) => (iso && !Number.isNaN(Date.parse(iso)) ? Date.parse(iso) : undefined);
+/** Units a backend was asked for and that ECS has not registered yet, asked at its last-scale-out tag (or now). */
+export function inFlightOf(backend: BackendView, registered: ReadonlySet<string>, now: number): InFlight | undefined {
+  const units = backend.instances.filter((b) => registered.has(b.ec2InstanceId)).reduce((n, b) => n + b.weight, 0);
+  const coming = Math.max(0, backend.counts.desired - units);
+  return coming > 0 ? { units: coming, requestedAt: time(backend.ref.tags[LAST_SCALE_OUT_TAG]) ?? now } : undefined;
+}
+
+export const time = (iso: string | undefined) => (iso && !Number.isNaN(Date.parse(iso)) ? Date.parse(iso) : undefined);
 
 function taskOf(t: Task, protectedArns: ReadonlySet<string>): CapacityTask {
   const service = t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined;
@@ -209,7 +216,8 @@ export async function readCandidates(ports: CapacityReadPorts, read: ClusterRead
     candidates.map((i) => i.containerInstanceArn),
     o,
   );
-  const serviceTasks = [...byArn.values()].flat().filter((t) => t.group?.startsWith('service:'));
+  // Protection matters only where nothing else rules the instance out: not on one running a standalone task.
+  const serviceTasks = [...byArn.values()].filter((ts) => ts.every((t) => t.group?.startsWith('service:'))).flat();
   const protectedArns = await ports.protectedTasks(
     snap.cluster,
     serviceTasks.map((t) => t.taskArn ?? ''),

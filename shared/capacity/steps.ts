@@ -1,16 +1,20 @@
+import type { BackendAction } from './ports';
 import type { ClusterRead } from './snapshot';
 import type { CapacityDecision } from './types';
 
 /** A side effect of one tick on one cluster. Every one is a step, so dry-run and the report see it. */
 export type CapacityStep =
-  | { kind: 'setDesired'; desired: number; from: number }
-  | { kind: 'recordAction'; action: 'scale-out' | 'scale-in' }
+  | { kind: 'setDesired'; desired: number; from: number; on?: BackendRole }
+  | { kind: 'recordAction'; action: BackendAction; at?: number; on?: BackendRole }
   /** Tag the container instance as drained for scale-in, before the drain starts (a crash mid-drain still leaves it ours). */
   | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
   /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this invocation's time. */
   | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
   /** Remove exactly this instance from the backend; `afterDrain`: only if the drain step before it ended `drained`. */
-  | { kind: 'remove'; ec2InstanceId: string; afterDrain: boolean };
+  | { kind: 'remove'; ec2InstanceId: string; afterDrain: boolean; on?: BackendRole };
+
+/** Which of the cluster's backends a step acts on (default: its backend; `fallback`: its fallback backend). */
+export type BackendRole = 'primary' | 'fallback';
 
 export interface TickPlan {
   steps: CapacityStep[];
@@ -34,6 +38,8 @@ export function planTick(
   drainMaxMs: number,
   /** `scale-out-only`: an event's re-plan; drains and removals stay the tick's. */
   scope: 'all' | 'scale-out-only' = 'all',
+  /** The backend a scale-out raises, and the backend that owns each instance (for removals). */
+  roles: { active: BackendRole; ownerOf: (ec2InstanceId: string) => BackendRole } = { active: 'primary', ownerOf: () => 'primary' },
 ): TickPlan {
   const steps: CapacityStep[] = [];
   const reasons: string[] = [];
@@ -46,10 +52,14 @@ export function planTick(
   const counts = read.snapshot.backend.counts;
   switch (decision.decision) {
     case 'scale-out':
-      steps.push({ kind: 'setDesired', desired: decision.desired!, from: counts.desired }, { kind: 'recordAction', action: 'scale-out' });
+      steps.push(
+        { kind: 'setDesired', desired: decision.desired!, from: counts.desired, on: roles.active },
+        { kind: 'recordAction', action: 'scale-out', on: roles.active },
+      );
       break;
     case 'remove-drained':
-      for (const id of decision.instancesToRemove ?? []) steps.push({ kind: 'remove', ec2InstanceId: id, afterDrain: false });
+      for (const id of decision.instancesToRemove ?? [])
+        steps.push({ kind: 'remove', ec2InstanceId: id, afterDrain: false, on: roles.ownerOf(id) });
       steps.push({ kind: 'recordAction', action: 'scale-in' });
       break;
     case 'scale-in': {
@@ -58,11 +68,12 @@ export function planTick(
       steps.push(
         { kind: 'markScaleIn', ec2InstanceId: id, containerInstanceArn: arn },
         { kind: 'drain', ec2InstanceId: id, startedAt: now, deadline: now + drainMaxMs, resumed: false },
-        { kind: 'remove', ec2InstanceId: id, afterDrain: true },
+        { kind: 'remove', ec2InstanceId: id, afterDrain: true, on: roles.ownerOf(id) },
         { kind: 'recordAction', action: 'scale-in' },
       );
       break;
     }
+    case 'fallback':
     case 'none':
       break;
   }

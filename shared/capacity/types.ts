@@ -32,6 +32,8 @@ export interface CapacityInstance {
   doNotDisrupt: boolean;
   /** ASG instance scale-in protection: never chosen for scale-in. */
   protectedFromScaleIn?: boolean;
+  /** Launched by the fallback backend: drained first when the cluster scales in (it is the costlier capacity). */
+  preferRemoval?: boolean;
   /** Its tasks were not read this tick (only the likeliest scale-in candidates are): not a candidate now. */
   tasksUnread?: boolean;
   /** Tasks ECS still counts running or pending on it that are no longer listed as wanted (asked to stop, still shutting down). */
@@ -132,7 +134,7 @@ export interface Unplaceable {
   reason: string;
 }
 
-export type CapacityDecisionKind = 'scale-out' | 'scale-in' | 'remove-drained' | 'none';
+export type CapacityDecisionKind = 'scale-out' | 'scale-in' | 'remove-drained' | 'fallback' | 'none';
 
 export interface CapacityDecision {
   decision: CapacityDecisionKind;

@@ -4,14 +4,13 @@ import { EcsCapacityAdapter } from '../aws/ecs-capacity';
 import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
 import { ServicesAdapter } from '../aws/ecs-services';
 import { TasksAdapter } from '../aws/ecs-tasks';
-import { drainPorts } from '../drain/ports';
 import type { Clock } from '../lambda/clock';
 import type { Log } from '../lambda/observability';
 import { backendDirectory } from './backends';
 import type { CapacityReadPorts } from './snapshot';
 import type { TickDeps } from './tick';
 
-export type CapacityClients = Pick<AwsClients, 'ecs' | 'elbv2' | 'sns' | 'autoscaling' | 'ec2'>;
+export type CapacityClients = Pick<AwsClients, 'ecs' | 'autoscaling' | 'ec2'>;
 
 /** Adapters live as long as the clients (the container): task-definition and instance-type sizes stay cached across invocations. */
 const cache = new WeakMap<object, { reads: CapacityReadPorts; ecs: EcsCapacityAdapter }>();
@@ -40,14 +39,13 @@ function adapters(clients: CapacityClients) {
   return r;
 }
 
-/** What one capacity run needs, built on the function's clients. */
+/** What one capacity run needs, built on the function's clients (scale-out only: scaleTick adds the drain, shared/capacity/scale-in-drain.ts). */
 export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): TickDeps & { ecs: EcsCapacityAdapter } {
   const { reads, ecs } = adapters(clients);
   return {
     directory: backendDirectory(clients),
     reads,
     tagInstance: (arn, tags, o) => ecs.tagInstance(arn, tags, o),
-    drainPorts: drainPorts(clients),
     clock,
     log,
     ecs,

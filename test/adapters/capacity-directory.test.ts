@@ -1,6 +1,6 @@
 import { InstanceTypesAdapter } from '../../shared/aws/ec2-instance-types';
 import { BackendGoneError, backendDirectory } from '../../shared/capacity/backends';
-import { CLUSTER_TAG, LAST_SCALE_OUT_TAG, type BackendKind, type CapacityBackend } from '../../shared/capacity/ports';
+import { CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG, type BackendKind, type CapacityBackend } from '../../shared/capacity/ports';
 import { SimulatedAccount } from '../../sim/account';
 import { buildCapacityCluster } from '../../sim/builders';
 
@@ -28,7 +28,7 @@ describe('backendDirectory on the simulated account', () => {
       ),
     ).toEqual([1, 1, 1]);
     expect(account.calls.find((c) => c.operation === 'DescribeAutoScalingGroups')!.input).toMatchObject({
-      Filters: [{ Name: 'tag-key', Values: [CLUSTER_TAG] }],
+      Filters: [{ Name: 'tag-key', Values: [CLUSTER_TAG, FALLBACK_TAG] }],
       MaxRecords: 100,
     });
     expect(found.get('t0')![0]!.ref.tags).toEqual({ [CLUSTER_TAG]: 't0' });

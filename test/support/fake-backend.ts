@@ -1,6 +1,8 @@
 import {
+  BACKOFF_TAG,
   LAST_SCALE_IN_TAG,
   LAST_SCALE_OUT_TAG,
+  type BackendAction,
   type BackendInstance,
   type BackendKind,
   type BackendRef,
@@ -93,9 +95,11 @@ export class FakeBackend implements CapacityBackend {
     return { removed: true };
   }
 
-  async recordAction(kind: 'scale-out' | 'scale-in', at: number): Promise<void> {
+  async recordAction(kind: BackendAction, at: number): Promise<void> {
     this.calls.push(`recordAction ${kind}`);
-    this.ref.tags[kind === 'scale-out' ? LAST_SCALE_OUT_TAG : LAST_SCALE_IN_TAG] = new Date(at).toISOString();
+    this.ref.tags[kind === 'scale-out' ? LAST_SCALE_OUT_TAG : kind === 'scale-in' ? LAST_SCALE_IN_TAG : BACKOFF_TAG] = new Date(
+      at,
+    ).toISOString();
   }
 
   /** Time passes: launch the first shape until in-service units reach desired (the last may overshoot). */

@@ -1,0 +1,52 @@
+import { planCapacity } from './plan';
+import type { BackendView } from './ports';
+import type { CapacityStep } from './steps';
+import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InstanceShape } from './types';
+
+/**
+ * Capacity asked of the backend did not register within the arrival time (Spot pools dry,
+ * InsufficientInstanceCapacity): ask the fallback instead. Pure. The fallback's share is what
+ * the same planner asks of the fallback (its shapes and bounds) once the late units are no
+ * longer counted as coming; the backend is lowered by the late units (never below its min) and
+ * backs off, so that when its capacity returns it does not launch the same shortfall twice.
+ * If the fallback cannot take any of it (at max), nothing changes and the reasons say so.
+ */
+export function planFallback(
+  snap: CapacitySnapshot,
+  s: CapacitySettings,
+  now: number,
+  f: { late: number; primary: BackendView; fallback: BackendView; fallbackShapes: InstanceShape[]; backoffMs: number },
+): { decision: CapacityDecision; steps: CapacityStep[] } {
+  const p = f.primary.counts;
+  const lowered = Math.max(p.min, p.desired - f.late);
+  const withoutLate: CapacitySnapshot = {
+    ...snap,
+    backend: { counts: f.fallback.counts, shapes: f.fallbackShapes },
+    // The late units no longer count as coming: they are taken off the backend.
+    inFlight: snap.inFlight.filter((x) => x.requestedAt !== snap.inFlight[0]?.requestedAt || x.units !== f.late),
+  };
+  const d = planCapacity(withoutLate, { ...s, min: 0, max: f.fallback.counts.max }, now);
+  const why = `${f.late} unit(s) asked of ${f.primary.ref.kind} ${f.primary.ref.id} over ${s.arrivalTimeoutMs / 1000}s ago have not registered`;
+  if (d.decision !== 'scale-out')
+    return {
+      decision: { ...d, decision: 'none', reasons: [...d.reasons, `${why}; the fallback ${f.fallback.ref.id} takes none of it`] },
+      steps: [],
+    };
+  const until = now + f.backoffMs;
+  return {
+    decision: {
+      ...d,
+      decision: 'fallback',
+      reasons: [
+        ...d.reasons,
+        `${why}: lower it ${p.desired} → ${lowered} and back off until ${new Date(until).toISOString()}; raise the fallback ${f.fallback.ref.kind} ${f.fallback.ref.id} ${f.fallback.counts.desired} → ${d.desired}`,
+      ],
+    },
+    steps: [
+      ...(lowered < p.desired ? [{ kind: 'setDesired' as const, desired: lowered, from: p.desired, on: 'primary' as const }] : []),
+      { kind: 'recordAction', action: 'backoff', at: until, on: 'primary' },
+      { kind: 'setDesired', desired: d.desired!, from: f.fallback.counts.desired, on: 'fallback' },
+      { kind: 'recordAction', action: 'scale-out', on: 'fallback' },
+    ],
+  };
+}
