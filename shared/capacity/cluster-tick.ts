@@ -3,7 +3,7 @@ import type { DrainReport } from '../drain/report';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
-import { resolveHeadroom, settingsFor, type ScaleTickConfig } from './config';
+import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } from './config';
 import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback } from './fallback';
@@ -91,7 +91,9 @@ export async function tickCluster(
       const now = clock.now();
       const cs = settingsFor(config.defaults, primary.ref.tags);
       const extra = event?.demand ? await event.demand() : [];
-      const [pView, fView] = await Promise.all([primary.describe(o), fallback?.describe(o)]);
+      const [p, f] = await Promise.all([primary.describe(o), fallback?.describe(o)]);
+      const pView = withTaggedShapes(p);
+      const fView = f && withTaggedShapes(f);
       const onFallback = !!fView && (time(pView.ref.tags[BACKOFF_TAG]) ?? 0) > now;
       const active: BackendView = onFallback ? fView : pView;
       // One read for both backends: every type either launches is sized; instances of both are the cluster's.
@@ -220,6 +222,13 @@ export async function tickCluster(
       await clock.sleep(wait);
     }
   }
+}
+
+/** A backend that names no shapes (a plain launch template, no instance yet) may name them in a tag. */
+function withTaggedShapes(v: BackendView): BackendView {
+  if (v.shapes.length > 0) return v;
+  const tagged = shapesFromTags(v.ref.tags);
+  return tagged ? { ...v, shapes: tagged } : v;
 }
 
 const stepLine = (r: CapacityStepResult) => ({

@@ -180,3 +180,26 @@ export function parseEventScaleConfig(env: NodeJS.ProcessEnv = process.env): Eve
   const e = parseEnv(z.object({ QUEUE_NAME: z.string().min(1, 'required') }), env);
   return { ...parseScaleTickConfig(env), queueName: e.QUEUE_NAME };
 }
+
+/**
+ * `ecs-steady:instance-types = c5.large,c5.xlarge:2` (type, optional weight): what a backend
+ * launches when AWS's answer does not say — an ASG with a plain launch template and no instance
+ * yet (its type is in the launch template, not in DescribeAutoScalingGroups). Used only when the
+ * backend names no shapes itself. A bad value is an error for that cluster, naming the tag.
+ */
+export const INSTANCE_TYPES_TAG = `${SETTING_TAG_PREFIX}instance-types`;
+
+export function shapesFromTags(tags: Readonly<Record<string, string>>): Array<{ instanceType: string; weight: number }> | undefined {
+  const raw = tags[INSTANCE_TYPES_TAG];
+  if (raw === undefined) return undefined;
+  const out = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((x) => /^([a-z0-9-]+\.[a-z0-9-]+)(?::(\d{1,3}))?$/.exec(x));
+  if (out.length === 0 || out.some((m) => !m || (m[2] !== undefined && Number(m[2]) < 1)))
+    throw new ConfigError(
+      `invalid backend tags: ${INSTANCE_TYPES_TAG}=${JSON.stringify(raw)}: expected type[:weight],… e.g. c5.large,c5.xlarge:2`,
+    );
+  return out.map((m) => ({ instanceType: m![1]!, weight: m![2] ? Number(m![2]) : 1 }));
+}

@@ -8,6 +8,8 @@ import type { BackendCounts, CapacityDecisionKind, Resources, Unplaceable } from
 export interface ClusterTickReport {
   cluster: string;
   backend?: { kind: BackendKind; id: string };
+  /** The cluster's fallback backend, and whether it took this tick's scale-out (or is taking them while the backend backs off). */
+  fallback?: { kind: BackendKind; id: string; active: boolean };
   dryRun: boolean;
   startedAt: number;
   /** `error`: the cluster could not be planned this tick (named in `error`); the others went on. */

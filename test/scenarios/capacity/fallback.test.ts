@@ -1,0 +1,80 @@
+import { BACKOFF_TAG } from '../../../shared/capacity/ports';
+import { SimulatedAccount } from '../../../sim/account';
+import { buildCapacityCluster } from '../../../sim/builders-capacity';
+import { capacityWorld, runningOf } from '../../support/capacity-world';
+
+/**
+ * A Spot Fleet cluster at full CPU whose Spot pools (m5.large, m5.xlarge) are dry, and an
+ * on-demand ASG of c5.large tagged as its fallback (the simulator's capacity knob is per
+ * instance type, so the fallback launches another type), with no instance yet.
+ */
+function drySpot() {
+  const account = new SimulatedAccount();
+  const b = buildCapacityCluster(account, { backend: 'spotFleet', instances: 2, tasksPerInstance: 4 });
+  account.autoscaling.createGroup({
+    name: 'batch-on-demand',
+    min: 0,
+    max: 10,
+    desired: 0,
+    instanceIds: [],
+    launch: { instanceType: 'c5.large', ecs: { cluster: b.cluster, cpu: 2048, memory: 3584 } },
+    // A plain launch template's type is not in DescribeAutoScalingGroups' answer: the group names it in a tag.
+    tags: [
+      { key: 'ecs-steady:fallback-for', value: b.cluster },
+      { key: 'ecs-steady:instance-types', value: 'c5.large' },
+    ],
+  });
+  account.ec2.capacity.exhaust('m5.large');
+  account.ec2.capacity.exhaust('m5.xlarge');
+  return { account, b };
+}
+
+describe('scaleTick: launch failure and the fallback backend', () => {
+  it('raises the on-demand fallback once Spot capacity has not arrived within the arrival time, and backs the fleet off', async () => {
+    const { account, b } = drySpot();
+    const world = capacityWorld(account, { CAPACITY_ARRIVAL_SECONDS: '180' });
+    account.ecs.services.setDesiredCount(b.cluster, 'app', 12); // 4 more than fit
+    const asked = world.report(await world.minute(), b.cluster);
+    expect(asked.decision).toBe('scale-out');
+    const askedAt = account.clock.now() - 60_000;
+    const fleet = () => account.ec2.spotFleets.fleet(b.backend.id)!;
+    const spotTarget = fleet().targetCapacity;
+    expect(spotTarget).toBeGreaterThan(2);
+
+    let fellBackAt: number | undefined;
+    const decisions: string[] = [];
+    for (let minute = 0; minute < 10; minute++) {
+      const r = world.report(await world.minute(), b.cluster);
+      decisions.push(r.decision);
+      if (r.decision === 'fallback' && fellBackAt === undefined) fellBackAt = account.clock.now() - 60_000;
+    }
+    // Within the arrival time plus one tick; once only.
+    expect(fellBackAt).toBeDefined();
+    expect(fellBackAt! - askedAt).toBeLessThanOrEqual(180_000 + 60_000);
+    expect(decisions.filter((d) => d === 'fallback')).toHaveLength(1);
+    // The fleet is back at what it holds, backing off; the ASG launched; the service runs in full.
+    expect(fleet().targetCapacity).toBe(2);
+    expect(account.ec2.spotFleets.fleet(b.backend.id)!.tags[BACKOFF_TAG]).toBeDefined();
+    expect(account.autoscaling.groupState('batch-on-demand').desired).toBeGreaterThanOrEqual(2);
+    expect(runningOf(account, b.cluster, 'app')).toBe(12);
+    expect(world.clusterMetrics.get(b.cluster)!.values.get('decisionsFallback')).toBe(1);
+  });
+
+  it('drains the fallback instances first once the cluster is quiet again', async () => {
+    const { account, b } = drySpot();
+    const world = capacityWorld(account, { CAPACITY_ARRIVAL_SECONDS: '180', SCALE_IN_COOLDOWN_SECONDS: '0' });
+    account.ecs.services.setDesiredCount(b.cluster, 'app', 12);
+    for (let minute = 0; minute < 8; minute++) await world.minute();
+    const onDemand = account.autoscaling.groupState('batch-on-demand').instances.map((i) => i.instanceId);
+    expect(onDemand.length).toBeGreaterThan(0);
+    account.ecs.services.setDesiredCount(b.cluster, 'app', 4);
+    const drained: string[] = [];
+    for (let minute = 0; minute < 10; minute++) {
+      const r = world.report(await world.minute(), b.cluster);
+      if (r.instanceToDrain) drained.push(r.instanceToDrain);
+    }
+    expect(drained.length).toBeGreaterThan(0);
+    expect(drained.slice(0, onDemand.length).every((id) => onDemand.includes(id))).toBe(true);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+});
