@@ -8,11 +8,11 @@ import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback } from './fallback';
 import { planCapacity, scaleInBlocks } from './plan';
-import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, type BackendView, type CapacityBackend } from './ports';
+import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG, type BackendView, type CapacityBackend } from './ports';
 import type { ClusterTickReport } from './report';
 import { inFlightOf, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { planTick, type CapacityStep } from './steps';
-import type { CapacityInstance, CapacitySnapshot } from './types';
+import type { CapacityDecision, CapacityInstance, CapacitySnapshot } from './types';
 
 export interface TickDeps {
   reads: CapacityReadPorts;
@@ -109,30 +109,41 @@ export async function tickCluster(
       const pIn = inFlightOf(pView, registered, now);
       const fIn = fView ? inFlightOf(fView, registered, now) : undefined;
       const fIds = new Set(fView?.instances.map((i) => i.ec2InstanceId) ?? []);
+      const other = onFallback ? pView : fView;
+      const lastOut = Math.max(
+        time(pView.ref.tags[LAST_SCALE_OUT_TAG]) ?? -Infinity,
+        time(fView?.ref.tags[LAST_SCALE_OUT_TAG]) ?? -Infinity,
+      );
       read.snapshot = {
         ...read.snapshot,
-        backend: { counts: active.counts, shapes: shapesOf(active) },
-        inFlight: [pIn, fIn].filter((x) => x !== undefined),
-        recent: {
-          ...read.snapshot.recent,
-          lastScaleOutAt: Math.max(
-            read.snapshot.recent.lastScaleOutAt ?? -Infinity,
-            time(fView?.ref.tags['ecs-steady:last-scale-out']) ?? -Infinity,
-          ),
+        // With a fallback, the cluster's capacity is both backends': scale-in may remove from either (down to both mins),
+        // scale-out grows the active one up to its own max while the other stays where it is.
+        backend: {
+          counts: other
+            ? {
+                desired: active.counts.desired + other.counts.desired,
+                inService: active.counts.inService + other.counts.inService,
+                min: active.counts.min + other.counts.min,
+                max: active.counts.max + other.counts.desired,
+              }
+            : active.counts,
+          shapes: shapesOf(active),
         },
+        inFlight: [pIn, fIn].filter((x) => x !== undefined),
+        recent: Number.isFinite(lastOut) ? { ...read.snapshot.recent, lastScaleOutAt: lastOut } : read.snapshot.recent,
         instances: read.snapshot.instances.map((i: CapacityInstance) => (fIds.has(i.ec2InstanceId) ? { ...i, preferRemoval: true } : i)),
         ...(extra.length > 0 ? { extraDemand: extra } : {}),
       };
-      if (!Number.isFinite(read.snapshot.recent.lastScaleOutAt)) delete read.snapshot.recent.lastScaleOutAt;
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
       const late = pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs ? pIn.units : 0;
 
-      let decision;
+      let decision: CapacityDecision;
       let steps: CapacityStep[];
       const extraReasons: string[] = [];
       if (fView && !onFallback && late > 0) {
         const f = planFallback(read.snapshot, settings, now, {
           late,
+          lateEntry: pIn!,
           primary: pView,
           fallback: fView,
           fallbackShapes: shapesOf(fView),
@@ -158,7 +169,12 @@ export async function tickCluster(
           active: onFallback ? 'fallback' : 'primary',
           ownerOf: (id) => (fIds.has(id) ? 'fallback' : 'primary'),
         });
-        steps = plan.steps;
+        // The planner speaks of the cluster's units; the active backend is raised by the units it adds.
+        steps = plan.steps.map((x) =>
+          x.kind === 'setDesired' && decision.units !== undefined
+            ? { ...x, desired: active.counts.desired + decision.units, from: active.counts.desired }
+            : x,
+        );
         extraReasons.push(...plan.reasons);
       }
       const reasons = [...decision.reasons, ...extraReasons, ...read.warnings];

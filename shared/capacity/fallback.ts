@@ -1,7 +1,7 @@
 import { planCapacity } from './plan';
 import type { BackendView } from './ports';
 import type { CapacityStep } from './steps';
-import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InstanceShape } from './types';
+import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';
 
 /**
  * Capacity asked of the backend did not register within the arrival time (Spot pools dry,
@@ -15,7 +15,7 @@ export function planFallback(
   snap: CapacitySnapshot,
   s: CapacitySettings,
   now: number,
-  f: { late: number; primary: BackendView; fallback: BackendView; fallbackShapes: InstanceShape[]; backoffMs: number },
+  f: { late: number; lateEntry: InFlight; primary: BackendView; fallback: BackendView; fallbackShapes: InstanceShape[]; backoffMs: number },
 ): { decision: CapacityDecision; steps: CapacityStep[] } {
   const p = f.primary.counts;
   const lowered = Math.max(p.min, p.desired - f.late);
@@ -23,7 +23,7 @@ export function planFallback(
     ...snap,
     backend: { counts: f.fallback.counts, shapes: f.fallbackShapes },
     // The late units no longer count as coming: they are taken off the backend.
-    inFlight: snap.inFlight.filter((x) => x.requestedAt !== snap.inFlight[0]?.requestedAt || x.units !== f.late),
+    inFlight: snap.inFlight.filter((x) => x !== f.lateEntry),
   };
   const d = planCapacity(withoutLate, { ...s, min: 0, max: f.fallback.counts.max }, now);
   const why = `${f.late} unit(s) asked of ${f.primary.ref.kind} ${f.primary.ref.id} over ${s.arrivalTimeoutMs / 1000}s ago have not registered`;
