@@ -10,6 +10,7 @@ import { InstanceCapacity } from './ec2-capacity';
 import { Ec2Fleets, type FleetOptions } from './ec2-fleet';
 import { instanceTypeOperations } from './ec2-instance-types';
 import { SpotFleets, type SpotFleetOptions } from './ec2-spot-fleet';
+import { EbsVolumes } from './ec2-volumes';
 import { tagOperations } from './ec2-tags';
 import { simError } from './errors';
 import { EC2_DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
@@ -64,6 +65,8 @@ export class SimEc2 implements SimService {
   readonly fleets: Ec2Fleets;
   /** The knob that makes launches of an instance type fail with InsufficientInstanceCapacity. */
   readonly capacity: InstanceCapacity;
+  /** EBS volumes (sim/ec2-volumes.ts). */
+  readonly volumes: EbsVolumes = new EbsVolumes(this);
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly subnets = new Map<string, string>();
   private readonly emitted: Array<EventBridgeEvent<unknown>> = [];
@@ -81,6 +84,7 @@ export class SimEc2 implements SimService {
       ...this.spotFleets.operations(),
       ...this.fleets.operations(),
       ...tagOperations(this),
+      ...this.volumes.operations(),
       ...instanceTypeOperations(),
       DescribeInstances: (input: DescribeInstancesCommandInput) => this.describeInstances(input),
       TerminateInstances: (input: TerminateInstancesCommandInput) => {
@@ -266,6 +270,7 @@ function matchesFilter(i: InstanceRecord, f: Filter): boolean {
   if (name === 'instance-id') return values.includes(i.instanceId);
   if (name === 'instance-lifecycle') return i.lifecycle === 'spot' && values.includes('spot'); // on-demand has none
   if (name === 'availability-zone') return values.includes(i.az);
+  if (name === 'private-ip-address') return i.state !== 'terminated' && values.includes(i.privateIp); // a terminated instance has none
   if (name.startsWith('tag:')) return values.includes(i.tags[name.slice(4)] ?? '\u0000');
   if (name === 'tag-key') return values.some((v) => v in i.tags);
   throw simError('InvalidParameterValue', `The filter '${name}' is invalid`);

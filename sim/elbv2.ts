@@ -23,6 +23,7 @@ import {
   type TargetState,
 } from './elbv2-shapes';
 import { simError } from './errors';
+import { checkTargetQuota, ELBV2_TARGETS_PER_TARGET_GROUP_DEFAULT } from './elbv2-target-quota';
 import {
   ELBV2_DEREGISTRATION_DELAY,
   ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX,
@@ -41,6 +42,8 @@ const key = (id: string, port: number) => `${id}:${port}`;
 export class SimElbv2 implements SimService {
   /** A target registered through the API turns from `initial` to `healthy` after this long. */
   healthCheckDelayMs = 5_000;
+  /** Targets per target group (sim/elbv2-target-quota.ts); lower it to meet the quota in a test. */
+  targetsPerGroupQuota = ELBV2_TARGETS_PER_TARGET_GROUP_DEFAULT;
   private readonly groups = new Map<string, TargetGroupRecord>();
   private readonly healthListeners: Array<() => void> = [];
 
@@ -72,6 +75,11 @@ export class SimElbv2 implements SimService {
       RegisterTargets: (input: RegisterTargetsCommandInput) => {
         const g = this.group(input.TargetGroupArn);
         const targets = (input.Targets ?? []).map((t) => this.checkTarget(g, t));
+        checkTargetQuota(
+          [...g.current.keys()],
+          targets.map((t) => key(t.id, t.port)),
+          this.targetsPerGroupQuota,
+        );
         for (const t of targets) this.registerTarget(g.arn, t, { by: 'api' });
         return {};
       },
