@@ -1,6 +1,7 @@
 import { HttpResponse } from '@smithy/core/transport';
 import { SimAthena } from './athena';
 import { SimAutoScaling } from './autoscaling';
+import { SimCloudWatch } from './cloudwatch';
 import { buildClients, type ServiceName, type SimClientOptions, type SimClients } from './clients';
 import { VirtualClock } from './clock';
 import { SimEc2 } from './ec2';
@@ -73,6 +74,7 @@ export class SimulatedAccount {
   readonly sns: SimSns;
   readonly glue: SimGlue;
   readonly athena: SimAthena;
+  readonly cloudwatch: SimCloudWatch;
 
   private readonly injected = new FaultSchedule();
   private idCounter = 0;
@@ -97,6 +99,7 @@ export class SimulatedAccount {
     this.sns = new SimSns(this);
     this.glue = new SimGlue(this);
     this.athena = new SimAthena(this);
+    this.cloudwatch = new SimCloudWatch(this);
   }
 
   /**
@@ -230,6 +233,7 @@ export class SimulatedAccount {
       sns: this.sns,
       glue: this.glue,
       athena: this.athena,
+      cloudwatch: this.cloudwatch,
     };
   }
 

@@ -1,5 +1,6 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -18,6 +19,7 @@ export interface SimClients {
   sns: SNSClient;
   glue: GlueClient;
   athena: AthenaClient;
+  cloudwatch: CloudWatchClient;
 }
 export type ServiceName = keyof SimClients;
 
@@ -31,6 +33,7 @@ export const CLIENT_CLASSES: { [S in ServiceName]: new (config: object) => SimCl
   sns: SNSClient,
   glue: GlueClient,
   athena: AthenaClient,
+  cloudwatch: CloudWatchClient,
 };
 
 export interface SimClientOptions {

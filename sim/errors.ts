@@ -54,6 +54,7 @@ const THROTTLING: Record<ServiceName, SimErrorInit> = {
   sns: { name: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
   glue: { name: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
   sqs: { name: 'RequestThrottled', message: 'Request is throttled.', status: 400 },
+  cloudwatch: { name: 'Throttling', message: 'Rate exceeded', status: 400 }, // query API, as ELBv2 (assumed)
 };
 
 /** The service's own throttling error (a fresh one per call: the SDK writes into errors it sees). */

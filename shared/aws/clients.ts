@@ -1,5 +1,6 @@
 import type { AthenaClient } from '@aws-sdk/client-athena';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -18,6 +19,7 @@ export interface AwsClients {
   sns: SNSClient;
   glue: GlueClient;
   athena: AthenaClient;
+  cloudwatch: CloudWatchClient;
 }
 export type ServiceName = keyof AwsClients;
 
