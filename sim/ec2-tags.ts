@@ -44,7 +44,7 @@ export function tagOperations(ec2: SimEc2): OperationTable {
 }
 
 /** The live tag map of one resource, or the error EC2 answers for an id it does not know. */
-function tagsOf(ec2: SimEc2, id: string): Record<string, string> {
+export function tagsOf(ec2: SimEc2, id: string): Record<string, string> {
   if (id.startsWith('i-')) {
     const inst = ec2.instance(id);
     if (!inst) throw simError('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
@@ -60,6 +60,11 @@ function tagsOf(ec2: SimEc2, id: string): Record<string, string> {
     const f = ec2.spotFleets.fleet(id);
     if (!f) throw simError('InvalidSpotFleetRequestId.NotFound', `The spot fleet request ID '${id}' does not exist`);
     return f.tags;
+  }
+  if (id.startsWith('vol-')) {
+    const v = ec2.volumes.volume(id);
+    if (!v) throw simError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
+    return v.tags;
   }
   // EC2 error codes: "InvalidID: The specified ID for the resource you are trying to tag is not valid."
   throw simError('InvalidID', `The ID '${id}' is not valid`);
