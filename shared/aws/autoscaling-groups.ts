@@ -63,13 +63,14 @@ export class AutoScalingGroupsAdapter {
 
   /**
    * Terminate exactly this instance and lower desired by its units (ShouldDecrementDesiredCapacity),
-   * so the group launches nothing in its place. Answers false when the group no longer manages it
+   * so the group launches nothing in its place — or, with `decrement: false`, keep desired so the
+   * group launches its replacement. Answers false when the group no longer manages it
    * (ValidationError "Instance Id not found - No managed instance found for instance ID: …").
    */
-  async terminateInstance(instanceId: string, o?: CallOptions): Promise<boolean> {
+  async terminateInstance(instanceId: string, o?: CallOptions, decrement = true): Promise<boolean> {
     try {
       await this.autoscaling.send(
-        new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true }),
+        new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrement }),
         sendOptions(o),
       );
       return true;

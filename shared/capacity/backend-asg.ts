@@ -56,6 +56,18 @@ export function asgBackend(
       return { removed: true };
     },
 
+    /** TerminateInstanceInAutoScalingGroup without decrement, after reading the group (an instance on its way out is left alone). */
+    async replace(ec2InstanceId, o) {
+      cached = undefined;
+      const inst = (await read(o)).instances.find((i) => i.instanceId === ec2InstanceId);
+      if (!inst) return { replaced: false, reason: `${ec2InstanceId} is not in Auto Scaling group ${ref.id}` };
+      if (leaving(inst)) return { replaced: false, reason: `${ec2InstanceId} is already ${inst.lifecycleState}` };
+      if (!(await groups.terminateInstance(ec2InstanceId, o, false))) {
+        return { replaced: false, reason: `${ec2InstanceId} is no longer managed by ${ref.id}` };
+      }
+      return { replaced: true };
+    },
+
     async recordAction(kind, at, o) {
       cached = undefined;
       const [key, value] = lastActionTag(kind, at);

@@ -86,6 +86,19 @@ function fleetBackend(
       return { removed: true };
     },
 
+    /**
+     * TerminateInstances, the target left as it is: the maintain fleet launches the replacement.
+     * Only an active instance of the fleet is terminated (a terminated one is no longer listed).
+     */
+    async replace(ec2InstanceId, o) {
+      cached = undefined;
+      const active = await port.activeInstances(id, o);
+      if (!active.some((i) => i.instanceId === ec2InstanceId))
+        return { replaced: false, reason: `${ec2InstanceId} is not an active instance of ${id}` };
+      if (!(await instances.terminate(ec2InstanceId, o))) return { replaced: false, reason: `EC2 no longer knows ${ec2InstanceId}` };
+      return { replaced: true };
+    },
+
     async recordAction(action, at, o) {
       cached = undefined;
       const [key, value] = lastActionTag(action, at);

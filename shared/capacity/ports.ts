@@ -71,6 +71,13 @@ export interface BackendView {
  *   excess-capacity policy, then terminates the instance. An instance already gone (terminated,
  *   or not in the backend) returns `{ removed: false, reason }` without changing desired again,
  *   so a retried removal is safe.
+ * - `replace(id)` terminates exactly that instance WITHOUT lowering desired, so the backend
+ *   launches its replacement (agentHealth: an instance whose ECS agent stayed disconnected): ASG
+ *   TerminateInstanceInAutoScalingGroup with ShouldDecrementDesiredCapacity=false; a maintain EC2
+ *   Fleet / Spot Fleet: TerminateInstances, and the fleet, now short of its target, launches
+ *   another. Nothing else is terminated and the target is not moved. An instance already gone
+ *   (terminated or terminating, or not in the backend) returns `{ replaced: false, reason }`
+ *   without asking anything more, so a retried replacement never costs a second instance.
  * - `recordAction(kind, at)` writes the last-action tag on the backend (LAST_SCALE_OUT_TAG /
  *   LAST_SCALE_IN_TAG = ISO time; `backoff`: BACKOFF_TAG = the back-off's end) so the cooldown,
  *   the capacity in flight and a back-off survive cold starts.
@@ -82,6 +89,7 @@ export interface CapacityBackend {
   describe(opts?: CallOptions): Promise<BackendView>;
   setDesired(units: number, opts?: CallOptions): Promise<void>;
   remove(ec2InstanceId: string, opts?: CallOptions): Promise<{ removed: boolean; reason?: string }>;
+  replace(ec2InstanceId: string, opts?: CallOptions): Promise<{ replaced: boolean; reason?: string }>;
   recordAction(kind: BackendAction, at: number, opts?: CallOptions): Promise<void>;
 }
 

@@ -36,7 +36,7 @@ export class FakeBackendError extends Error {
 /**
  * An in-memory CapacityBackend with the same contracts as the real ones (ports.ts): counts in
  * units, setDesired refused outside [min, max], remove lowers desired by the instance's weight and
- * is a no-op for an instance already gone, recordAction writes the tag describe reads back.
+ * is a no-op for an instance already gone, replace terminates keeping desired, recordAction writes the tag describe reads back.
  * `settle()` is time passing: the backend launches its first shape until in-service covers desired.
  */
 export class FakeBackend implements CapacityBackend {
@@ -93,6 +93,15 @@ export class FakeBackend implements CapacityBackend {
     this.instances.delete(ec2InstanceId);
     this.terminated.push(ec2InstanceId);
     return { removed: true };
+  }
+
+  /** Terminates it keeping desired: the next settle() launches its replacement. */
+  async replace(ec2InstanceId: string): Promise<{ replaced: boolean; reason?: string }> {
+    this.calls.push(`replace ${ec2InstanceId}`);
+    if (!this.instances.has(ec2InstanceId)) return { replaced: false, reason: `${ec2InstanceId} is not in ${this.ref.id}` };
+    this.instances.delete(ec2InstanceId);
+    this.terminated.push(ec2InstanceId);
+    return { replaced: true };
   }
 
   async recordAction(kind: BackendAction, at: number): Promise<void> {
