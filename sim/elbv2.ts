@@ -23,6 +23,7 @@ import {
   type TargetState,
 } from './elbv2-shapes';
 import { simError } from './errors';
+import { SimLoadBalancers } from './elbv2-lb-attributes';
 import { checkTargetQuota, ELBV2_TARGETS_PER_TARGET_GROUP_DEFAULT } from './elbv2-target-quota';
 import {
   ELBV2_DEREGISTRATION_DELAY,
@@ -42,6 +43,8 @@ const key = (id: string, port: number) => `${id}:${port}`;
 export class SimElbv2 implements SimService {
   /** A target registered through the API turns from `initial` to `healthy` after this long. */
   healthCheckDelayMs = 5_000;
+  /** Load balancer and listener attributes (sim/elbv2-lb-attributes.ts). */
+  readonly balancers = new SimLoadBalancers(this);
   /** Targets per target group (sim/elbv2-target-quota.ts); lower it to meet the quota in a test. */
   targetsPerGroupQuota = ELBV2_TARGETS_PER_TARGET_GROUP_DEFAULT;
   private readonly groups = new Map<string, TargetGroupRecord>();
@@ -51,6 +54,7 @@ export class SimElbv2 implements SimService {
 
   operations(): OperationTable {
     return {
+      ...this.balancers.operations(),
       DescribeTargetGroups: (input: DescribeTargetGroupsCommandInput) => this.describeTargetGroups(input),
       DescribeTargetGroupAttributes: (input: DescribeTargetGroupAttributesCommandInput) => ({
         Attributes: [...this.group(input.TargetGroupArn).attributes].map(([Key, Value]) => ({ Key, Value })),
