@@ -1,70 +1,29 @@
-import { randomUUID } from 'node:crypto';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { QueueAdapter } from '../../shared/aws/sqs-queues';
-import { parseEventScaleConfig, type EventScaleConfig } from '../../shared/capacity/config';
+import { parseEventScaleConfig } from '../../shared/capacity/config';
+import { makeEventHandler, type EventDeps } from '../../shared/capacity/event-handler';
 import { parsePlacementFailure } from '../../shared/capacity/messages';
-import { publishReports } from '../../shared/capacity/report';
-import { scaleTick, type EventRequest } from '../../shared/capacity/tick';
-import { capacityDeps } from '../../shared/capacity/wiring';
-import type { MetricSink } from '../../shared/lambda/observability';
-import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
-import { processSqsGroups } from '../../shared/lambda/sqs-batch';
+import { perDimension } from '../../shared/lambda/observability';
+import { lambdaRuntime } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = HandlerDeps<EventScaleConfig, 'ecs' | 'sqs' | 'autoscaling' | 'ec2'> & {
-  clusterMetrics?: (cluster: string) => MetricSink;
-};
-
-const INVOCATION_RESERVE_MS = 5_000;
-const DEFAULT_BUDGET_MS = 25_000;
+export type Deps = EventDeps;
 
 /**
  * SQS batch of `ECS Service Action` / SERVICE_TASK_PLACEMENT_FAILURE events (EventBridge → SQS,
- * whose batching window coalesces a burst): each cluster named is re-planned at once with the
- * same planner and in-flight accounting as the tick, scale-out only, one decision per cluster
- * for the whole batch. An event is a trigger, not a count (ECS suppresses repeats). Failure
- * semantics are processSqsGroups': malformed ⇒ dead-lettered; a cluster that could not be
- * planned ⇒ its records are retried; the others are acknowledged.
+ * whose batching window coalesces a burst): each cluster named is re-planned at once, scale-out
+ * only, one decision per cluster for the batch. An event is a trigger, not a count (ECS
+ * suppresses repeats): the starved service is seen in the cluster itself.
  */
 export function makeHandler(deps: () => Deps) {
-  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<SQSBatchResponse> => {
-    const d = deps();
-    const endsAt =
-      d.clock.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS) - INVOCATION_RESERVE_MS;
-    const run = capacityDeps(d.clients, d.clock, d.logger);
-    return processSqsGroups(
-      event.Records ?? [],
-      (body) => parsePlacementFailure(body),
-      (s) => s.cluster,
-      async (groups) => {
-        const failed = new Map<string, string>();
-        const requests = new Map<string, EventRequest>(
-          [...groups].map(([cluster, items]) => [
-            cluster,
-            { triggeredAt: Math.min(...items.map((x) => x.item.at)), trigger: 'placementFailure' },
-          ]),
-        );
-        const reports = await scaleTick(run, d.config, endsAt, (context?.awsRequestId ?? randomUUID()).slice(0, 8), requests);
-        publishReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, reports);
-        for (const r of reports) if (r.decision === 'error') failed.set(r.cluster, r.error ?? 'error');
-        return failed;
-      },
-      {
-        queues: new QueueAdapter(d.clients.sqs),
-        queueName: d.config.queueName,
-        deadLetterQueueName: d.config.deadLetterQueueName,
-        retryAfterSeconds: 5,
-        log: d.logger,
-        source: 'placementFailure',
-        kind: 'placement-failure-event',
-        clock: d.clock,
-      },
-    );
-  };
+  return makeEventHandler(deps, {
+    source: 'placementFailure',
+    kind: 'placement-failure-event',
+    parse: parsePlacementFailure,
+    request: (items) => ({ triggeredAt: Math.min(...items.map((x) => x.at)), trigger: 'placementFailure' }),
+  });
 }
 
 const runtime = lambdaRuntime('placementFailure', parseEventScaleConfig, {
@@ -74,14 +33,8 @@ const runtime = lambdaRuntime('placementFailure', parseEventScaleConfig, {
   ec2: EC2Client,
 });
 
-const clusterMetrics = (cluster: string): MetricSink => {
-  const m = runtime.metrics.singleMetric();
-  m.addDimension('cluster', cluster);
-  return m;
-};
-
 export const handler = wrap(
-  makeHandler(() => ({ ...runtime.deps(), clusterMetrics })),
+  makeHandler(() => ({ ...runtime.deps(), clusterMetrics: perDimension(runtime.metrics, 'cluster') })),
   runtime.logger,
   runtime.metrics,
 );

@@ -11,7 +11,7 @@ import { scaleInDrain } from '../../shared/capacity/scale-in-drain';
 import { scaleTick } from '../../shared/capacity/tick';
 import { drainPorts } from '../../shared/drain/ports';
 import { capacityDeps } from '../../shared/capacity/wiring';
-import type { MetricSink } from '../../shared/lambda/observability';
+import { perDimension, type MetricSink } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
@@ -60,15 +60,8 @@ const runtime = lambdaRuntime('scaleTick', parseScaleTickConfig, {
   ec2: EC2Client,
 });
 
-/** One sink per cluster: a single-metric emitter carrying the `cluster` dimension. */
-const clusterMetrics = (cluster: string): MetricSink => {
-  const m = runtime.metrics.singleMetric();
-  m.addDimension('cluster', cluster);
-  return m;
-};
-
 export const handler = wrap(
-  makeHandler(() => ({ ...runtime.deps(), clusterMetrics })),
+  makeHandler(() => ({ ...runtime.deps(), clusterMetrics: perDimension(runtime.metrics, 'cluster') })),
   runtime.logger,
   runtime.metrics,
 );

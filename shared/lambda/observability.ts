@@ -18,5 +18,14 @@ export function makeMetrics(serviceName: string): Metrics {
 export type Log = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 export type MetricSink = Pick<Metrics, 'addMetric'>;
 
+/** A sink per value of one dimension (e.g. per cluster): each metric is published at once with that dimension. */
+export function perDimension(metrics: Metrics, name: string): (value: string) => MetricSink {
+  return (value) => {
+    const m = metrics.singleMetric();
+    m.addDimension(name, value);
+    return m;
+  };
+}
+
 /** The correlation id is the event's own id: EventBridge `id`, or the first SQS record's `messageId` (Powertools reads it with JMESPath). */
 export const CORRELATION_ID_PATH = 'id || Records[0].messageId';

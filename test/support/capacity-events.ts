@@ -2,10 +2,9 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as placement from '../../functions/placement-failure/handler';
 import * as runTask from '../../functions/run-task-failure/handler';
 import { parseEventScaleConfig } from '../../shared/capacity/config';
-import type { MetricSink } from '../../shared/lambda/observability';
 import type { SimulatedAccount } from '../../sim/account';
 import { SqsEventSource } from '../../sim/event-source';
-import { recordingLogger, recordingMetrics } from './recorders';
+import { recordingLogger, recordingMetrics, recordingPerDimension } from './recorders';
 
 const DLQ = 'ecs-steady-test-dead-letter';
 
@@ -20,12 +19,7 @@ function setup(
   const dlqUrl = account.sqs.createQueue(DLQ);
   const logger = recordingLogger();
   const metrics = recordingMetrics();
-  const perCluster = new Map<string, ReturnType<typeof recordingMetrics>>();
-  const clusterMetrics = (cluster: string): MetricSink => {
-    let m = perCluster.get(cluster);
-    if (!m) perCluster.set(cluster, (m = recordingMetrics()));
-    return m;
-  };
+  const { sinkFor: clusterMetrics, sinks: perCluster } = recordingPerDimension();
   const deps: runTask.Deps = {
     clients: account.clients(),
     config: parseEventScaleConfig({ QUEUE_NAME: queue, DEAD_LETTER_QUEUE_NAME: DLQ, ...env }),

@@ -1,10 +1,9 @@
 import { makeHandler, type Deps, type Result } from '../../functions/scale-tick/handler';
 import { parseScaleTickConfig, type ScaleTickConfig } from '../../shared/capacity/config';
 import type { ClusterTickReport } from '../../shared/capacity/report';
-import type { MetricSink } from '../../shared/lambda/observability';
 import { SimulatedAccount } from '../../sim/account';
 import { buildCapacityCluster, type CapacityClusterOptions } from '../../sim/builders-capacity';
-import { recordingLogger, recordingMetrics } from './recorders';
+import { recordingLogger, recordingMetrics, recordingPerDimension } from './recorders';
 
 /** scaleTick's config from environment-style settings (the same parser Lambda runs). */
 export function tickConfig(env: Record<string, string> = {}): ScaleTickConfig {
@@ -19,12 +18,7 @@ export function tickConfig(env: Record<string, string> = {}): ScaleTickConfig {
 export function capacityWorld(account: SimulatedAccount, env: Record<string, string> = {}) {
   const logger = recordingLogger();
   const metrics = recordingMetrics();
-  const perCluster = new Map<string, ReturnType<typeof recordingMetrics>>();
-  const clusterMetrics = (cluster: string): MetricSink => {
-    let m = perCluster.get(cluster);
-    if (!m) perCluster.set(cluster, (m = recordingMetrics()));
-    return m;
-  };
+  const { sinkFor: clusterMetrics, sinks: perCluster } = recordingPerDimension();
   const clients = account.clients();
   const deps: Deps = { clients, config: tickConfig(env), clock: account.clock, logger, metrics, clusterMetrics };
   const handler = makeHandler(() => deps);

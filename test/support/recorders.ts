@@ -34,3 +34,17 @@ export function recordingMetrics(): MetricSink & { values: Map<string, number> }
     },
   } as MetricSink & { values: Map<string, number> };
 }
+
+/** One recording sink per value of a dimension (per cluster), created on first use. */
+export function recordingPerDimension(): {
+  sinkFor: (value: string) => MetricSink;
+  sinks: Map<string, ReturnType<typeof recordingMetrics>>;
+} {
+  const sinks = new Map<string, ReturnType<typeof recordingMetrics>>();
+  const sinkFor = (value: string): MetricSink => {
+    let m = sinks.get(value);
+    if (!m) sinks.set(value, (m = recordingMetrics()));
+    return m;
+  };
+  return { sinkFor, sinks };
+}
