@@ -1,12 +1,14 @@
 import { simulateDay, type DayResult } from './capacity-day';
 import { COLD_ROWS, LATENCY_MS, TICK_ROWS, tickScenario, type TickRow } from './capacity-tick';
 import { CAPACITY_PROVIDER_MODEL, starvationRun, starvationTable, STARVATION_SEEDS, type StarvationRun } from './capacity-starvation';
+import { triggersSection } from './capacity-triggers';
 import { countersTable, formatMs, measure, type Measurement, type Section, type Table } from './harness';
 
 /**
  * scaleTick's cost and speed: API calls and time of one tick at 10, 100 and 1,000 instances
- * (300 services), the time from a starvation to the capacity request beside ECS managed
- * scaling's documented path, and the capacity launched beyond need over a simulated day.
+ * (300 services), the time from a starvation (and from each event trigger) to the capacity
+ * request beside ECS managed scaling's documented path, and the capacity launched beyond need
+ * over a simulated day.
  */
 
 const GOAL_TICK_S = 3;
@@ -134,6 +136,7 @@ export async function capacityBenchmarks(
     options.progress(`capacity: starvation → request, seed ${seed}`);
     starved.push(await starvationRun(seed));
   }
+  const triggers = await triggersSection(options, starved);
   const m = CAPACITY_PROVIDER_MODEL;
   options.progress('capacity: a simulated day');
   const day = await simulateDay(options.quick ? { hours: 6 } : { backends: ['asg', 'ec2Fleet', 'spotFleet'] });
@@ -160,6 +163,7 @@ export async function capacityBenchmarks(
         `Beside it, \`capacityProviderSecondsToRequest\` (bench/capacity-starvation.ts) for the same seconds: ECS collects every ${m.collectionPeriodS} s and publishes CapacityProviderReservation (Amazon ECS Developer Guide, "Amazon ECS cluster Auto Scaling"); the scale-out alarm needs ${m.datapointsToScaleOut} data point of ${m.datapointPeriodS} s (EC2 Spot Workshops, "Scaling ECS Workloads": "for 1 datapoints with 1 minute duration. That means it takes 1 minute to scale out"; scale-in needs 15). ` +
         "Assumed: the collection runs at the minute marks (scaleTick's phase here), a data point counts once its minute is over, CloudWatch ingestion and alarm evaluation add nothing (so the model is a lower bound), the alarm sets desired at once.",
       starvationTable(starved),
+      ...triggers,
       '### Instances launched beyond need over a simulated day',
       `\`simulateDay\` (bench/capacity-day.ts, as \`npm run demo:day\` runs it): the day's services on ${day.hours} simulated hour(s), scaleTick every simulated minute with its defaults, one cluster per backend (units: m5.large 1, m5.xlarge 2). ` +
         "A scale-out's units beyond need are those the highest need before the next scale-in never used (successive scale-outs in one window are credited in order).",
