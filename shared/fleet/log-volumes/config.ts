@@ -1,0 +1,66 @@
+import * as z from 'zod';
+import { envBool, envInt, envList, parseEnv } from '../../lambda/env';
+
+/** What logVolumes does with an orphan (available, no flushed tag) once it is old enough to alert on. */
+export type OrphanAction = 'alert' | 'alert-and-offer';
+
+export interface LogVolumesConfig {
+  /** The ownership tag key; only volumes carrying it are read, let alone touched. */
+  ownerTag: string;
+  /** Accepted values of the ownership tag (cluster names); empty = any value. */
+  owners: string[];
+  /** The tag the instance (or the one that mounted the volume later) writes once the buffer is flushed: an ISO-8601 time. */
+  flushedTag: string;
+  /** Minutes after the flushed time before a flushed volume is deleted. */
+  graceMinutes: number;
+  /** Minutes an unflushed volume stays available (from our first sighting) before it is alerted on. */
+  orphanAlertMinutes: number;
+  orphanAction: OrphanAction;
+  /** At most this many DeleteVolume per run; the rest wait for the next run (a tagging bug must not wipe the account). */
+  maxDeletionsPerRun: number;
+  /** Attempts per DeleteVolume within one run (each also retried by the SDK on throttling), bounded by the deadline. */
+  deleteAttempts: number;
+  dryRun: boolean;
+}
+
+/** Written by logVolumes on the first run that sees an unflushed volume available: the orphan's age counts from it. */
+export const AVAILABLE_SINCE_TAG = 'ecs-steady:available-since';
+/** Written on an orphan under ORPHAN_ACTION=alert-and-offer: a new instance's boot script may attach, flush and tag it. */
+export const OFFER_TAG = 'ecs-steady:remount';
+export const OFFER_VALUE = 'offered';
+
+/** EC2 tag keys: "Maximum key length – 128 Unicode characters"; the `aws:` prefix is reserved. */
+const tagKey = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => v ?? fallback)
+    .refine((v) => v.length <= 128 && !v.toLowerCase().startsWith('aws:'), 'expected an EC2 tag key (≤ 128 characters, not aws:…)');
+
+const schema = z.object({
+  LOG_VOLUME_TAG: tagKey('ecs-steady:log-volume'),
+  CLUSTERS: envList(),
+  FLUSHED_TAG: tagKey('ecs-steady:flushed-at'),
+  GRACE_MINUTES: envInt(60, 0, 43_200),
+  ORPHAN_ALERT_MINUTES: envInt(30, 0, 43_200),
+  ORPHAN_ACTION: z.enum(['alert', 'alert-and-offer'], { message: 'expected alert or alert-and-offer' }).optional(),
+  MAX_DELETIONS_PER_RUN: envInt(20, 1, 200),
+  DELETE_ATTEMPTS: envInt(4, 1, 10),
+  DRY_RUN: envBool(true),
+});
+
+/** Parsed once at cold start; a bad value throws a ConfigError naming the variable and the value. */
+export function parseLogVolumesConfig(env: NodeJS.ProcessEnv = process.env): LogVolumesConfig {
+  const e = parseEnv(schema, env);
+  return {
+    ownerTag: e.LOG_VOLUME_TAG,
+    owners: e.CLUSTERS,
+    flushedTag: e.FLUSHED_TAG,
+    graceMinutes: e.GRACE_MINUTES,
+    orphanAlertMinutes: e.ORPHAN_ALERT_MINUTES,
+    orphanAction: e.ORPHAN_ACTION ?? 'alert',
+    maxDeletionsPerRun: e.MAX_DELETIONS_PER_RUN,
+    deleteAttempts: e.DELETE_ATTEMPTS,
+    dryRun: e.DRY_RUN,
+  };
+}

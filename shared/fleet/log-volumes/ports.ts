@@ -1,0 +1,18 @@
+import type { CallOptions } from '../../aws/call';
+import type { DeleteVolumeOutcome, VolumeView } from '../../aws/ec2-volumes';
+
+export type { DeleteVolumeOutcome, VolumeView };
+
+/**
+ * The EBS calls logVolumes makes (Ec2VolumesAdapter satisfies it).
+ * - listTagged: every volume with tag `key` (= one of `values`, when given) in one of `states`; all pages; throws on failure.
+ * - describe: the volumes among `ids` EC2 still lists (absent = gone); throws on failure.
+ * - delete: `deleted` | `not-found` (gone already) | `in-use` (attached since read); any other failure throws.
+ * - tag: create or overwrite tags on one volume; throws on failure.
+ */
+export interface VolumesPort {
+  listTagged(key: string, values: readonly string[], states: readonly string[], o?: CallOptions): Promise<VolumeView[]>;
+  describe(ids: readonly string[], o?: CallOptions): Promise<VolumeView[]>;
+  delete(volumeId: string, o?: CallOptions): Promise<DeleteVolumeOutcome>;
+  tag(volumeId: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
+}

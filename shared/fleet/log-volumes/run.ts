@@ -1,0 +1,72 @@
+import { setTimer, type Clock } from '../../lambda/clock';
+import { errorMessage } from '../../lambda/errors';
+import type { Log } from '../../lambda/observability';
+import type { LogVolumesConfig } from './config';
+import { executeSteps, retryBackoffMs } from './execute';
+import { planLogVolumes } from './plan';
+import type { VolumesPort, VolumeView } from './ports';
+import { buildReport, listFailedReport, type LogVolumesReport } from './report';
+import { readLogVolumes } from './snapshot';
+
+export interface LogVolumesDeps {
+  port: VolumesPort;
+  clock: Clock;
+  log: Log;
+}
+
+/**
+ * One run: read our available volumes, plan, carry out the steps, confirm the deletes with EC2.
+ * Every call is bounded by `endsAt` (an abort signal fires then); reads are retried with backoff
+ * until the deadline. Never throws for AWS: a report comes back on every path.
+ */
+export async function runLogVolumes(deps: LogVolumesDeps, config: LogVolumesConfig, endsAt: number): Promise<LogVolumesReport> {
+  const controller = new AbortController();
+  const cancel = setTimer(deps.clock, endsAt, () => controller.abort(new Error('logVolumes deadline reached')));
+  const signal = controller.signal;
+  try {
+    let volumes: VolumeView[];
+    try {
+      volumes = await untilDeadline(() => readLogVolumes(deps.port, config, { signal }), deps.clock, endsAt, signal);
+    } catch (err) {
+      return listFailedReport(config.dryRun, errorMessage(err));
+    }
+    const plan = planLogVolumes(volumes, config, deps.clock.now());
+    deps.log.info('log volumes plan', { dryRun: config.dryRun, steps: plan.steps, decisions: plan.decisions });
+    const results = await executeSteps(plan.steps, deps.port, {
+      dryRun: config.dryRun,
+      attempts: config.deleteAttempts,
+      clock: deps.clock,
+      endsAt,
+      signal,
+    });
+    const asked = results
+      .filter((r) => r.step.kind === 'delete' && (r.outcome === 'done' || r.outcome === 'not-found'))
+      .map((r) => r.step.volumeId);
+    let remaining: VolumeView[] | undefined = [];
+    let confirmError: string | undefined;
+    if (asked.length > 0) {
+      try {
+        remaining = await untilDeadline(() => deps.port.describe(asked, { signal }), deps.clock, endsAt, signal);
+      } catch (err) {
+        remaining = undefined;
+        confirmError = errorMessage(err);
+      }
+    }
+    return buildReport(config.dryRun, volumes.length, plan, results, remaining, confirmError);
+  } finally {
+    cancel();
+  }
+}
+
+/** `read` again after 1, 2, 4, 8 s… while the deadline allows; the last error otherwise. */
+async function untilDeadline<T>(read: () => Promise<T>, clock: Clock, endsAt: number, signal: AbortSignal): Promise<T> {
+  for (let round = 1; ; round++) {
+    try {
+      return await read();
+    } catch (err) {
+      const wait = retryBackoffMs(round);
+      if (signal.aborted || clock.now() + wait >= endsAt) throw err;
+      await clock.sleep(wait, signal).catch(() => undefined);
+    }
+  }
+}
