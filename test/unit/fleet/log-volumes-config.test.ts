@@ -1,0 +1,79 @@
+import { parseLogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
+import { parseLogVolumesEvent } from '../../../shared/fleet/log-volumes/messages';
+import { ConfigError, EventValidationError } from '../../../shared/lambda/errors';
+
+describe('logVolumes config', () => {
+  it('defaults to a dry run over every volume tagged ecs-steady:log-volume, 60 min grace, alert at 30 min, 20 deletions a run', () => {
+    expect(parseLogVolumesConfig({})).toEqual({
+      ownerTag: 'ecs-steady:log-volume',
+      owners: [],
+      flushedTag: 'ecs-steady:flushed-at',
+      graceMinutes: 60,
+      orphanAlertMinutes: 30,
+      orphanAction: 'alert',
+      maxDeletionsPerRun: 20,
+      deleteAttempts: 4,
+      dryRun: true,
+    });
+  });
+
+  it('reads every variable, an empty string counting as unset', () => {
+    const c = parseLogVolumesConfig({
+      LOG_VOLUME_TAG: 'acme:logs',
+      CLUSTERS: 'web, api',
+      FLUSHED_TAG: 'acme:flushed',
+      GRACE_MINUTES: '0',
+      ORPHAN_ALERT_MINUTES: '120',
+      ORPHAN_ACTION: 'alert-and-offer',
+      MAX_DELETIONS_PER_RUN: '200',
+      DELETE_ATTEMPTS: ' ',
+      DRY_RUN: 'false',
+    });
+    expect(c).toMatchObject({ ownerTag: 'acme:logs', owners: ['web', 'api'], flushedTag: 'acme:flushed', graceMinutes: 0 });
+    expect(c).toMatchObject({
+      orphanAlertMinutes: 120,
+      orphanAction: 'alert-and-offer',
+      maxDeletionsPerRun: 200,
+      deleteAttempts: 4,
+      dryRun: false,
+    });
+  });
+
+  it.each([
+    ['MAX_DELETIONS_PER_RUN', '0'],
+    ['MAX_DELETIONS_PER_RUN', '201'],
+    ['GRACE_MINUTES', '-1'],
+    ['ORPHAN_ACTION', 'delete'],
+    ['DRY_RUN', 'maybe'],
+    ['LOG_VOLUME_TAG', 'aws:reserved'],
+  ])('refuses %s=%s, naming the variable and the value', (name, value) => {
+    expect(() => parseLogVolumesConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => parseLogVolumesConfig({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+});
+
+describe('logVolumes event', () => {
+  it('takes the scheduled event, {} and nothing', () => {
+    const scheduled = {
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: '2026-12-02T12:00:00Z',
+      region: 'eu-west-1',
+      resources: ['arn:aws:events:eu-west-1:123456789012:rule/log-volumes'],
+      detail: {},
+    };
+    expect(parseLogVolumesEvent(scheduled)).toEqual({ kind: 'scheduled', id: scheduled.id });
+    expect(parseLogVolumesEvent({})).toEqual({ kind: 'manual' });
+    expect(parseLogVolumesEvent(undefined)).toEqual({ kind: 'manual' });
+  });
+
+  it('refuses another event, naming each bad field', () => {
+    const bad = () =>
+      parseLogVolumesEvent({ id: 'x', source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning', time: 'now' });
+    expect(bad).toThrow(EventValidationError);
+    expect(bad).toThrow(/source.*detail-type.*time/s);
+  });
+});
