@@ -1,0 +1,73 @@
+import { DescribeInstancesCommand, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
+import { pages, sendOptions, type CallOptions } from './call';
+import { chunk } from './limits';
+
+/**
+ * Values per filter in one DescribeInstances call. Not in the API reference; EC2 is known to
+ * refuse more than 200 filter values in one request, so we never send more.
+ */
+export const EC2_FILTER_VALUES_CHUNK = 200;
+/** DescribeInstances `MaxResults`: "Valid range: 5 - 1000" (not allowed together with InstanceIds, so we filter). */
+export const DESCRIBE_INSTANCES_PAGE_MAX = 1000;
+/** States in which an instance still holds its private IP and may come back (a terminated instance has none). */
+const HOLDING_STATES = ['pending', 'running', 'stopping', 'stopped'];
+
+export interface InstanceAddress {
+  instanceId: string;
+  state: string;
+  /** Unset once the instance is terminated. */
+  privateIp?: string;
+}
+
+/** EC2 instances' private IPv4 addresses, read with filters (an unknown id is no error there, unlike InstanceIds). */
+export class Ec2PrivateIpsAdapter {
+  constructor(private readonly ec2: EC2Client) {}
+
+  /** The state and private IP of each instance EC2 still knows, 200 ids a call, 1,000 a page. */
+  async byInstanceIds(ids: readonly string[], o?: CallOptions): Promise<InstanceAddress[]> {
+    const out: InstanceAddress[] = [];
+    for (const part of chunk([...new Set(ids)], EC2_FILTER_VALUES_CHUNK))
+      out.push(...(await this.describe([{ Name: 'instance-id', Values: part }], o)));
+    return out;
+  }
+
+  /** Of these IPs, the ones an instance in this account and region holds (pending, running, stopping, stopped). */
+  async heldIps(ips: readonly string[], o?: CallOptions): Promise<Set<string>> {
+    const held = new Set<string>();
+    for (const part of chunk([...new Set(ips)], EC2_FILTER_VALUES_CHUNK)) {
+      const found = await this.describe(
+        [
+          { Name: 'private-ip-address', Values: part },
+          { Name: 'instance-state-name', Values: HOLDING_STATES },
+        ],
+        o,
+      );
+      for (const i of found) if (i.privateIp) held.add(i.privateIp);
+    }
+    return held;
+  }
+
+  private describe(Filters: Filter[], o?: CallOptions): Promise<InstanceAddress[]> {
+    return pages(async (nextToken) => {
+      const out = await this.ec2.send(
+        new DescribeInstancesCommand({ Filters, MaxResults: DESCRIBE_INSTANCES_PAGE_MAX, NextToken: nextToken }),
+        sendOptions(o),
+      );
+      const items = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      return {
+        items: items.flatMap((i) =>
+          i.InstanceId
+            ? [
+                {
+                  instanceId: i.InstanceId,
+                  state: i.State?.Name ?? 'unknown',
+                  ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+                },
+              ]
+            : [],
+        ),
+        nextToken: out.NextToken,
+      };
+    });
+  }
+}
