@@ -97,6 +97,13 @@ describe('logVolumes on the simulated account', () => {
     flush(account, api);
     expect(await handler()).toMatchObject({ seen: 1, deleted: [web] });
     expect(exists(account, api)).toBe(true);
+    expect(account.calls.find((c) => c.operation === 'DescribeVolumes')!.input).toEqual({
+      Filters: [
+        { Name: `tag:${OWNER}`, Values: ['web'] },
+        { Name: 'status', Values: ['available'] },
+      ],
+      MaxResults: 500,
+    });
   });
 
   it('by default (dry run) deletes nothing and reports what it would delete', async () => {
