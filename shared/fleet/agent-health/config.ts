@@ -1,0 +1,64 @@
+import * as z from 'zod';
+import { parseBackends } from '../../capacity/config';
+import type { BackendKind } from '../../capacity/ports';
+import { parseDrainConfig, type DrainSettings } from '../../drain/config';
+import { envBool, envInt, envList, parseEnv } from '../../lambda/env';
+
+/** What one run decides with, per cluster (pure data for the planner). */
+export interface AgentHealthSettings {
+  /** Act only on an agent disconnected at least this long (short disconnects are normal). */
+  disconnectedMs: number;
+  /** The circuit breaker opens when more than this share (%) of a cluster's instances is disconnected at once. */
+  breakerPercent: number;
+  /** At most this many instances drained and replaced per cluster per run (drains in progress count). */
+  maxReplacePerRun: number;
+  /** A drain is bounded by this from its start; at its force time what still runs is stopped. */
+  drainMaxMs: number;
+}
+
+export interface AgentHealthConfig extends AgentHealthSettings {
+  /** Clusters watched; empty = every cluster with a backend tagged `ecs-steady:cluster`. */
+  clusters: string[];
+  /** Backends named in config (CAPACITY_BACKENDS, as scaleTick reads it). */
+  backends: Map<string, { kind: BackendKind; id: string }>;
+  /** Report what would be done; change nothing but our own disconnected-since tag. */
+  reportOnly: boolean;
+  /** The drain's own settings (poll, safety margin, keep-serving, interrupted-task topic). */
+  drain: DrainSettings;
+  concurrency: number;
+  deadLetterQueueName?: string;
+}
+
+const agentEnv = z.object({
+  CLUSTERS: envList(),
+  CAPACITY_BACKENDS: envList(),
+  REPORT_ONLY: envBool(false),
+  AGENT_DISCONNECTED_SECONDS: envInt(600, 60, 86_400),
+  AGENT_BREAKER_PERCENT: envInt(30, 1, 100),
+  AGENT_MAX_REPLACE_PER_RUN: envInt(1, 1, 10),
+  AGENT_DRAIN_MAX_SECONDS: envInt(600, 60, 3600),
+  AGENT_HEALTH_CONCURRENCY: envInt(4, 1, 20),
+  DEAD_LETTER_QUEUE_NAME: z.string().optional(),
+});
+
+/** Parsed once at cold start; a bad value throws ConfigError naming each variable and its value. */
+export function parseAgentHealthConfig(env: NodeJS.ProcessEnv = process.env): AgentHealthConfig {
+  const e = parseEnv(agentEnv, env);
+  const drain = parseDrainConfig(env);
+  return {
+    clusters: e.CLUSTERS,
+    backends: parseBackends(e.CAPACITY_BACKENDS),
+    // DRY_RUN (the drain's switch) means report-only here too: one switch never half-applies.
+    reportOnly: e.REPORT_ONLY || drain.dryRun,
+    disconnectedMs: e.AGENT_DISCONNECTED_SECONDS * 1000,
+    breakerPercent: e.AGENT_BREAKER_PERCENT,
+    maxReplacePerRun: e.AGENT_MAX_REPLACE_PER_RUN,
+    drainMaxMs: e.AGENT_DRAIN_MAX_SECONDS * 1000,
+    drain: { ...drain, dryRun: e.REPORT_ONLY || drain.dryRun, maxWaitMs: e.AGENT_DRAIN_MAX_SECONDS * 1000 },
+    concurrency: e.AGENT_HEALTH_CONCURRENCY,
+    ...(e.DEAD_LETTER_QUEUE_NAME ? { deadLetterQueueName: e.DEAD_LETTER_QUEUE_NAME } : {}),
+  };
+}
+
+/** The effective config as logged once (Maps as objects). */
+export const describeAgentHealthConfig = (c: AgentHealthConfig) => ({ ...c, backends: Object.fromEntries(c.backends) });

@@ -1,0 +1,195 @@
+import type { BackendInstance, BackendKind } from '../../capacity/ports';
+import type { AgentHealthSettings } from './config';
+import { AGENT_REPLACE_TAG, DISCONNECTED_SINCE_TAG, DO_NOT_DISRUPT_TAG, SCALE_IN_TAG, type AgentInstance } from './ports';
+
+/** One cluster as one run read it. */
+export interface ClusterHealthRead {
+  cluster: string;
+  /** Container instances ACTIVE or DRAINING (INACTIVE ones are gone). */
+  instances: AgentInstance[];
+  /** The backend of ours that launched each EC2 instance (read only when an instance may be acted on). */
+  owners: ReadonlyMap<string, { kind: BackendKind; id: string; state: BackendInstance['state'] }>;
+  /** Backends of the cluster whose read failed: an instance not found elsewhere may be theirs. */
+  unreadBackends: string[];
+}
+
+/** A side effect of one run on one cluster. Every one is a step, so report-only and the report see it. */
+export type AgentStep =
+  /** Remember when the agent was first seen disconnected (bookkeeping: runs in report-only too). */
+  | { kind: 'markDisconnected'; ec2InstanceId: string; containerInstanceArn: string; since: number }
+  /** The agent is back: forget it (bookkeeping: runs in report-only too). */
+  | { kind: 'clearDisconnected'; ec2InstanceId: string; containerInstanceArn: string }
+  /** Tag the instance as being replaced before its drain starts (a crash mid-drain still leaves it ours). */
+  | { kind: 'markReplace'; ec2InstanceId: string; containerInstanceArn: string; at: number }
+  /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this run's time. */
+  | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
+  /** Terminate it keeping the backend's desired, so the backend launches its replacement; only once its drain ended. */
+  | { kind: 'replace'; ec2InstanceId: string; backend: { kind: BackendKind; id: string } };
+
+export const BOOKKEEPING_STEPS: ReadonlySet<AgentStep['kind']> = new Set(['markDisconnected', 'clearDisconnected']);
+
+export type AgentVerdict =
+  | 'reconnected' // the agent is back: its mark is removed
+  | 'waiting' // disconnected for less than the configured time
+  | 'replace' // drained and replaced now
+  | 'resume' // a replacement begun earlier goes on
+  | 'held-by-breaker' // the circuit breaker is open: nothing done
+  | 'over-limit' // more than the per-run limit: a later run takes it
+  | 'skipped' // someone else's (scale-in, Spot, lifecycle), do-not-disrupt, or leaving
+  | 'not-ours'; // no backend of ours launched it: reported, not touched
+
+export interface AgentInstanceVerdict {
+  ec2InstanceId: string;
+  verdict: AgentVerdict;
+  disconnectedSeconds?: number;
+  reason: string;
+}
+
+export interface AgentHealthPlan {
+  steps: AgentStep[];
+  instances: AgentInstanceVerdict[];
+  /** Set when more than the configured share of the cluster is disconnected at once. */
+  breaker?: { disconnected: number; total: number; percent: number };
+  reasons: string[];
+}
+
+const time = (v: string | undefined): number | undefined => {
+  const t = v === undefined ? NaN : Date.parse(v);
+  return Number.isFinite(t) ? t : undefined;
+};
+const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
+
+/**
+ * One cluster's plan. Pure. For each ACTIVE or DRAINING container instance:
+ * - agent connected: its disconnected-since mark, if any, is removed;
+ * - agent disconnected: marked on first sight (at `hints`' time when an event said when, else
+ *   now); acted on only once disconnected for `disconnectedMs`;
+ * - a replacement begun earlier (AGENT_REPLACE_TAG) is resumed first: drain, then replace;
+ * - the circuit breaker: two or more instances disconnected and more than `breakerPercent` of
+ *   the cluster ⇒ an AWS or network event, not a bad host: nothing is drained or replaced;
+ * - otherwise the longest-disconnected instances, up to `maxReplacePerRun` less the resumed ones,
+ *   are marked, drained and replaced — except an instance DRAINING for another reason or marked
+ *   for scale-in, tagged do-not-disrupt, already leaving its backend, or launched by no backend of
+ *   ours (reported, not touched).
+ */
+export function planAgentHealth(
+  read: ClusterHealthRead,
+  settings: AgentHealthSettings,
+  now: number,
+  /** When an event said an agent went away (detail.updatedAt), by EC2 instance id. */
+  hints: ReadonlyMap<string, number> = new Map(),
+): AgentHealthPlan {
+  const steps: AgentStep[] = [];
+  const instances: AgentInstanceVerdict[] = [];
+  const reasons: string[] = [];
+  const live = read.instances.filter((i) => i.status === 'ACTIVE' || i.status === 'DRAINING');
+  const disconnected = live.filter((i) => !i.agentConnected);
+  const percent = live.length > 0 ? Math.round((disconnected.length / live.length) * 100) : 0;
+  const breakerOpen = disconnected.length >= 2 && (disconnected.length / live.length) * 100 > settings.breakerPercent;
+  const breaker = breakerOpen ? { disconnected: disconnected.length, total: live.length, percent } : undefined;
+  if (breaker)
+    reasons.push(
+      `circuit breaker open: ${breaker.disconnected} of ${breaker.total} instances (${percent}%) disconnected at once, above ${settings.breakerPercent}%: an AWS or network event, not a bad host; nothing drained or replaced`,
+    );
+
+  const resumed: AgentInstance[] = [];
+  const overdue: Array<{ i: AgentInstance; since: number }> = [];
+  for (const i of live) {
+    const markedAt = time(i.tags[DISCONNECTED_SINCE_TAG]);
+    const replacingAt = time(i.tags[AGENT_REPLACE_TAG]);
+    if (replacingAt !== undefined) {
+      resumed.push(i);
+      continue;
+    }
+    if (i.agentConnected) {
+      if (i.tags[DISCONNECTED_SINCE_TAG] !== undefined) {
+        steps.push({ kind: 'clearDisconnected', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn });
+        instances.push({ ec2InstanceId: i.ec2InstanceId, verdict: 'reconnected', reason: 'the agent is connected again: mark removed' });
+      }
+      continue;
+    }
+    const hint = hints.get(i.ec2InstanceId);
+    const since = markedAt ?? (hint !== undefined && hint <= now ? hint : now);
+    if (markedAt === undefined)
+      steps.push({ kind: 'markDisconnected', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn, since });
+    if (now - since < settings.disconnectedMs) {
+      instances.push({
+        ec2InstanceId: i.ec2InstanceId,
+        verdict: 'waiting',
+        disconnectedSeconds: seconds(now - since),
+        reason: `disconnected for ${seconds(now - since)} s, acted on after ${seconds(settings.disconnectedMs)} s`,
+      });
+      continue;
+    }
+    overdue.push({ i, since });
+  }
+
+  let budget = settings.maxReplacePerRun;
+  for (const i of resumed) {
+    const startedAt = time(i.tags[AGENT_REPLACE_TAG])!;
+    const owner = read.owners.get(i.ec2InstanceId);
+    if (breaker) {
+      instances.push({
+        ec2InstanceId: i.ec2InstanceId,
+        verdict: 'held-by-breaker',
+        reason: 'replacement begun earlier, held while the breaker is open',
+      });
+      continue;
+    }
+    budget -= 1;
+    steps.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt, deadline: startedAt + settings.drainMaxMs, resumed: true });
+    if (owner) steps.push({ kind: 'replace', ec2InstanceId: i.ec2InstanceId, backend: { kind: owner.kind, id: owner.id } });
+    instances.push({
+      ec2InstanceId: i.ec2InstanceId,
+      verdict: 'resume',
+      reason: owner ? `replacement begun at ${new Date(startedAt).toISOString()}: drain, then replace` : notOwned(read),
+    });
+  }
+
+  for (const { i, since } of overdue.sort((a, b) => a.since - b.since)) {
+    const base = { ec2InstanceId: i.ec2InstanceId, disconnectedSeconds: seconds(now - since) };
+    const skip = skipReason(i, read);
+    const owner = read.owners.get(i.ec2InstanceId);
+    if (breaker)
+      instances.push({ ...base, verdict: 'held-by-breaker', reason: 'disconnected long enough, held while the breaker is open' });
+    else if (skip) instances.push({ ...base, verdict: 'skipped', reason: skip });
+    else if (!owner) instances.push({ ...base, verdict: 'not-ours', reason: notOwned(read) });
+    else if (owner.state === 'leaving')
+      instances.push({ ...base, verdict: 'skipped', reason: `already leaving ${owner.kind} ${owner.id}` });
+    else if (budget <= 0)
+      instances.push({
+        ...base,
+        verdict: 'over-limit',
+        reason: `at most ${settings.maxReplacePerRun} replaced per cluster per run: a later run takes it`,
+      });
+    else {
+      budget -= 1;
+      steps.push(
+        { kind: 'markReplace', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn, at: now },
+        { kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: now, deadline: now + settings.drainMaxMs, resumed: false },
+        { kind: 'replace', ec2InstanceId: i.ec2InstanceId, backend: { kind: owner.kind, id: owner.id } },
+      );
+      instances.push({
+        ...base,
+        verdict: 'replace',
+        reason: `disconnected for ${base.disconnectedSeconds} s: drain, then replace through ${owner.kind} ${owner.id}`,
+      });
+    }
+  }
+  for (const v of instances) reasons.push(`${v.ec2InstanceId}: ${v.verdict}: ${v.reason}`);
+  return { steps, instances, ...(breaker ? { breaker } : {}), reasons };
+}
+
+/** Someone else's instance, or one we must not touch; undefined when it is ours to replace. */
+function skipReason(i: AgentInstance, read: ClusterHealthRead): string | undefined {
+  if (i.tags[SCALE_IN_TAG] !== undefined) return 'marked for scale-in: scaleTick drains and removes it';
+  if (i.status === 'DRAINING') return 'already DRAINING for another reason (a Spot notice, a lifecycle hook, an operator)';
+  if ((i.tags[DO_NOT_DISRUPT_TAG] ?? '').toLowerCase() === 'true') return `tagged ${DO_NOT_DISRUPT_TAG}=true`;
+  if (!read.owners.has(i.ec2InstanceId) && read.unreadBackends.length > 0)
+    return `its backend may be one that could not be read (${read.unreadBackends.join(', ')})`;
+  return undefined;
+}
+
+function notOwned(read: ClusterHealthRead): string {
+  return `launched by no backend of ours for cluster ${read.cluster}: reported, not touched`;
+}
