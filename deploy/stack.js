@@ -30,19 +30,24 @@ const clusters = (values) => {
 };
 
 /**
- * Tag keys scaleTick reads and writes (shared/capacity/ports.ts CLUSTER_TAG, LAST_SCALE_OUT_TAG,
- * LAST_SCALE_IN_TAG; shared/capacity/snapshot.ts SCALE_IN_TAG; test/contract/stack-iam.ts checks they agree).
+ * Tag keys scaleTick reads and writes (shared/capacity/ports.ts CLUSTER_TAG, FALLBACK_TAG,
+ * LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG; test/contract/stack-capacity.ts checks they agree).
  */
 const CLUSTER_TAG = 'ecs-steady:cluster';
+const FALLBACK_TAG = 'ecs-steady:fallback-for';
 const LAST_ACTION_TAGS = ['ecs-steady:last-scale-out', 'ecs-steady:last-scale-in'];
+/** Written only on a cluster's own backend (tagged CLUSTER_TAG) when capacity asked of it did not arrive. */
+const BACKOFF_TAG = 'ecs-steady:backoff-until';
 
 /** A backend is ours when it carries CLUSTER_TAG: naming one of the configured clusters, or any value when none are configured. */
 const clusterTagCondition = (key, values) => {
   const names = list(values.clusters).map(clusterName);
   return names.length > 0 ? { StringEquals: { [key]: names } } : { StringLike: { [key]: '*' } };
 };
-/** Only our last-action tags may be written (aws:TagKeys: the keys in the request). */
-const lastActionTagsOnly = { 'ForAllValues:StringEquals': { 'aws:TagKeys': LAST_ACTION_TAGS } };
+/** Only our last-action tags (and, on a cluster's own backend, the back-off) may be written (aws:TagKeys: the keys in the request). */
+const tagKeysOnly = (keys) => ({ 'ForAllValues:StringEquals': { 'aws:TagKeys': keys } });
+const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG]);
+const fallbackTagKeys = tagKeysOnly(LAST_ACTION_TAGS);
 
 /** A boolean param as the functions read it (shared/lambda/env.ts envBool); empty = false. */
 const flag = (name, value) => {
@@ -92,13 +97,24 @@ const derive = {
    * granted, so it works whichever of the two IAM authorises (both are of the configured clusters).
    */
   ecsTaskProtectionArns: (values) => [...derive.ecsClusterArns(values), ...derive.ecsTaskArns(values)],
-  /** SetDesiredCapacity and TerminateInstanceInAutoScalingGroup: groups carrying CLUSTER_TAG (Auto Scaling's own tag key). */
+  /**
+   * SetDesiredCapacity and TerminateInstanceInAutoScalingGroup (scaleTick), DetachInstances
+   * (spotInterruption): groups carrying CLUSTER_TAG (Auto Scaling's own tag key).
+   */
   asgClusterTagCondition: (values) => clusterTagCondition(`autoscaling:ResourceTag/${CLUSTER_TAG}`, values),
-  asgRecordActionCondition: (values) => ({ ...derive.asgClusterTagCondition(values), ...lastActionTagsOnly }),
+  asgRecordActionCondition: (values) => ({ ...derive.asgClusterTagCondition(values), ...backendTagKeys }),
+  /**
+   * A cluster's fallback backend carries FALLBACK_TAG instead of CLUSTER_TAG. IAM ANDs the keys of
+   * one Condition, so "either tag" is a second statement with this condition; it never writes the back-off.
+   */
+  asgFallbackTagCondition: (values) => clusterTagCondition(`autoscaling:ResourceTag/${FALLBACK_TAG}`, values),
+  asgFallbackRecordActionCondition: (values) => ({ ...derive.asgFallbackTagCondition(values), ...fallbackTagKeys }),
   /** EC2 Fleets and Spot Fleet requests of this account and region (Service Authorization Reference, Amazon EC2, "Resource types"). */
   fleetArns: () => [arn('ec2', 'fleet/*'), arn('ec2', 'spot-fleet-request/*')],
   fleetClusterTagCondition: (values) => clusterTagCondition(`aws:ResourceTag/${CLUSTER_TAG}`, values),
-  fleetRecordActionCondition: (values) => ({ ...derive.fleetClusterTagCondition(values), ...lastActionTagsOnly }),
+  fleetRecordActionCondition: (values) => ({ ...derive.fleetClusterTagCondition(values), ...backendTagKeys }),
+  fleetFallbackTagCondition: (values) => clusterTagCondition(`aws:ResourceTag/${FALLBACK_TAG}`, values),
+  fleetFallbackRecordActionCondition: (values) => ({ ...derive.fleetFallbackTagCondition(values), ...fallbackTagKeys }),
   /** EC2 instances of this account and region; the statements narrow them by the tags EC2 writes on fleet instances. */
   ec2InstanceArns: () => [arn('ec2', 'instance/*')],
 
@@ -168,8 +184,12 @@ const NEEDS = {
   asgClusterTagCondition: ['clusters'],
   asgRecordActionCondition: ['clusters'],
   fleetArns: [],
+  asgFallbackTagCondition: ['clusters'],
+  asgFallbackRecordActionCondition: ['clusters'],
   fleetClusterTagCondition: ['clusters'],
   fleetRecordActionCondition: ['clusters'],
+  fleetFallbackTagCondition: ['clusters'],
+  fleetFallbackRecordActionCondition: ['clusters'],
   ec2InstanceArns: [],
   placementFailureDetail: ['clusters'],
   lifecycleHookNames: ['lifecycleHookNames'],

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLUSTER_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../../shared/capacity/ports';
+import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../../shared/capacity/ports';
 import { SCALE_IN_TAG } from '../../shared/capacity/snapshot';
 import type { PackagedStack, Template } from './package-stack';
 import { callsOf } from './stack-iam';
@@ -31,8 +31,12 @@ const ASG = 'arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:
 const ECS = 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:';
 
 const scaleTick = (stack: PackagedStack) => functionsOf(stack).find((f) => f.key === 'scaleTick')!;
-const statementsFor = (stack: PackagedStack, action: string): Statement[] =>
-  scaleTick(stack).statements.filter((s) => asList(s.Action).includes(action));
+const statementsFor = (stack: PackagedStack, action: string, fn = 'scaleTick'): Statement[] =>
+  functionsOf(stack)
+    .find((f) => f.key === fn)!
+    .statements.filter((s) => asList(s.Action).includes(action));
+/** The functions that change backends: scaleTick, and the event scale-out functions with its statements (issue 11). */
+const BACKEND_WRITERS = ['scaleTick', 'runTaskFailure', 'placementFailure'];
 
 /** The cluster-tag condition a backend must meet: any value by default; one of the configured clusters' names otherwise. */
 const clusterTag = (key: string, stack: PackagedStack) =>
@@ -88,39 +92,83 @@ export function describeCapacity(): void {
       }
     });
 
-    it('scales and removes through an Auto Scaling group only when it carries ecs-steady:cluster, and tags it only with the last-action tags', () => {
-      expect(CLUSTER_TAG).toBe('ecs-steady:cluster');
+    it("scales and removes through an Auto Scaling group only when it carries ecs-steady:cluster or ecs-steady:fallback-for, and tags it only with the last-action tags (the back-off on a cluster's own backend)", () => {
+      expect([CLUSTER_TAG, FALLBACK_TAG, BACKOFF_TAG]).toEqual([
+        'ecs-steady:cluster',
+        'ecs-steady:fallback-for',
+        'ecs-steady:backoff-until',
+      ]);
       for (const stack of [defaults, operator]) {
-        const key = `autoscaling:ResourceTag/${CLUSTER_TAG}`;
-        for (const action of ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']) {
-          for (const s of statementsFor(stack, action)) {
-            expect(asList(s.Resource).map(sub)).toEqual([ASG]);
-            expect(s.Condition).toEqual(clusterTag(key, stack));
+        for (const fn of BACKEND_WRITERS) {
+          const [own, fallback] = [CLUSTER_TAG, FALLBACK_TAG].map((t) => `autoscaling:ResourceTag/${t}`);
+          for (const action of ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']) {
+            const found = statementsFor(stack, action, fn);
+            for (const s of found) expect([fn, asList(s.Resource).map(sub)]).toEqual([fn, [ASG]]);
+            // IAM ANDs the keys of one Condition: "either tag" is one statement per tag key.
+            expect([fn, found.map((s) => s.Condition)]).toEqual([fn, [clusterTag(own!, stack), clusterTag(fallback!, stack)]]);
           }
+          expect([fn, statementsFor(stack, 'autoscaling:CreateOrUpdateTags', fn).map((s) => s.Condition)]).toEqual([
+            fn,
+            [
+              {
+                ...clusterTag(own!, stack),
+                'ForAllValues:StringEquals': { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG] },
+              },
+              { ...clusterTag(fallback!, stack), 'ForAllValues:StringEquals': { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG] } },
+            ],
+          ]);
         }
-        const tags = statementsFor(stack, 'autoscaling:CreateOrUpdateTags');
-        expect(tags.length).toBe(1);
-        expect(tags[0]!.Condition).toEqual({
-          ...clusterTag(key, stack),
-          'ForAllValues:StringEquals': { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG] },
-        });
       }
     });
 
-    it('moves and tags only EC2 Fleets and Spot Fleet requests carrying ecs-steady:cluster, never an instance tag', () => {
+    it('moves and tags only EC2 Fleets and Spot Fleet requests carrying ecs-steady:cluster or ecs-steady:fallback-for, never an instance tag', () => {
       for (const stack of [defaults, operator]) {
-        const key = `aws:ResourceTag/${CLUSTER_TAG}`;
-        for (const action of ['ec2:ModifyFleet', 'ec2:ModifySpotFleetRequest', 'ec2:CreateTags']) {
-          const found = statementsFor(stack, action);
-          expect(found.length).toBe(1);
-          for (const s of found) {
-            expect(asList(s.Resource).map(sub)).toEqual([`${EC2}fleet/*`, `${EC2}spot-fleet-request/*`]);
-            expect(s.Condition).toMatchObject(clusterTag(key, stack));
+        for (const fn of BACKEND_WRITERS) {
+          const keys = [CLUSTER_TAG, FALLBACK_TAG].map((t) => `aws:ResourceTag/${t}`);
+          for (const action of ['ec2:ModifyFleet', 'ec2:ModifySpotFleetRequest', 'ec2:CreateTags']) {
+            const found = statementsFor(stack, action, fn);
+            expect([fn, action, found.length]).toEqual([fn, action, 2]);
+            found.forEach((s, i) => {
+              expect(asList(s.Resource).map(sub)).toEqual([`${EC2}fleet/*`, `${EC2}spot-fleet-request/*`]);
+              expect(s.Condition).toMatchObject(clusterTag(keys[i]!, stack));
+            });
           }
+          expect(statementsFor(stack, 'ec2:CreateTags', fn).map((s) => s.Condition?.['ForAllValues:StringEquals'])).toEqual([
+            { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG] },
+            { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG] },
+          ]);
         }
-        expect(statementsFor(stack, 'ec2:CreateTags')[0]!.Condition?.['ForAllValues:StringEquals']).toEqual({
-          'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG],
-        });
+      }
+    });
+
+    it('lets spotInterruption detach an instance (keeping desired) only from an Auto Scaling group tagged ecs-steady:cluster, and passes it cluster names and replaceOnNotice', () => {
+      for (const stack of [defaults, operator]) {
+        const found = statementsFor(stack, 'autoscaling:DetachInstances', 'spotInterruption');
+        expect(found.length).toBe(1);
+        expect(asList(found[0]!.Resource).map(sub)).toEqual([ASG]);
+        expect(found[0]!.Condition).toEqual(clusterTag(`autoscaling:ResourceTag/${CLUSTER_TAG}`, stack));
+        for (const fn of functionsOf(stack).filter((f) => f.key !== 'spotInterruption'))
+          expect([fn.key, actionsOf(fn.statements).has('autoscaling:DetachInstances')]).toEqual([fn.key, false]);
+      }
+      const env = (stack: PackagedStack) =>
+        functionsOf(stack).find((f) => f.key === 'spotInterruption')!.props.Environment.Variables as Record<string, string>;
+      expect(env(defaults)).toMatchObject({ REPLACE_ON_NOTICE: 'true', CLUSTERS: '' });
+      // The replacement compares CLUSTERS with the group's ecs-steady:cluster tag, which holds a name.
+      expect(env(operator)).toMatchObject({ REPLACE_ON_NOTICE: 'false', CLUSTERS: 'web,batch' });
+    });
+
+    it('grants the event scale-out functions no DRAINING, target deregistration, target health or SNS (they bundle no drain)', () => {
+      for (const stack of [defaults, operator]) {
+        for (const fn of functionsOf(stack).filter((f) => f.key === 'runTaskFailure' || f.key === 'placementFailure')) {
+          const granted = actionsOf(fn.statements);
+          for (const action of [
+            'ecs:UpdateContainerInstancesState',
+            'elasticloadbalancing:DeregisterTargets',
+            'elasticloadbalancing:DescribeTargetHealth',
+            'sns:Publish',
+          ])
+            expect([fn.key, action, granted.has(action)]).toEqual([fn.key, action, false]);
+        }
       }
     });
 
@@ -172,10 +220,27 @@ export function describeCapacity(): void {
         byMetric.set(m![2]!, x);
       }
       expect(sorted(byMetric.keys())).toEqual(
-        sorted(['capacityTickErrors', 'capacityStepFailures', 'capacityNotArrived', 'unplaceableTasks', 'tasksLeftRunning']),
+        sorted([
+          'capacityTickErrors',
+          'capacityStepFailures',
+          'capacityNotArrived',
+          'unplaceableTasks',
+          'starvedServices',
+          'tasksLeftRunning',
+        ]),
       );
       const notArrived = byMetric.get('capacityNotArrived')!;
       expect([notArrived.q.Period, notArrived.a.EvaluationPeriods, notArrived.a.DatapointsToAlarm]).toEqual([60, 5, 5]);
+      // Demand unplaceable too long (issue 11): a starved service every minute for unplaceableAlarmMinutes (default 15).
+      const starved = byMetric.get('starvedServices')!;
+      expect([
+        starved.q.Expression.startsWith('SELECT MAX('),
+        starved.q.Period,
+        starved.a.EvaluationPeriods,
+        starved.a.DatapointsToAlarm,
+      ]).toEqual([true, 60, 15, 15]);
+      const starvedOperator = queries(operator.template).find(({ a }) => a.AlarmName.endsWith('-scaleTick-starvedServices'))!.a;
+      expect(starvedOperator.EvaluationPeriods).toBe(Number(OPERATOR.unplaceableAlarmMinutes));
       expect(byMetric.get('capacityTickErrors')!.q.Period).toBe(300);
       for (const { a } of queries(operator.template)) expect(a.AlarmActions).toEqual([OPERATOR.alarmTopicArn]);
       const minutes = queries(operator.template).find(({ a }) => a.AlarmName.endsWith('-capacityNotArrived'))!.a.EvaluationPeriods;
@@ -210,6 +275,7 @@ export function describeCapacity(): void {
         'desiredCapacity',
         'inServiceCapacity',
         'decisionsScaleOut',
+        'decisionsFallback',
         'capacityNotArrived',
       ])
         expect(searched).toContain(m);

@@ -29,6 +29,8 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
   'autoscaling:DescribeLifecycleHooks': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
   'autoscaling:DescribeAutoScalingGroups':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
+  'autoscaling:DescribeAutoScalingInstances':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
 };
 
 /**

@@ -18,6 +18,8 @@ export const OPERATOR = {
   capacityBackends: 'web=asg:ecs-web-ondemand',
   capacityDryRun: 'true',
   capacityNotArrivedAlarmMinutes: '10',
+  unplaceableAlarmMinutes: '20',
+  replaceOnNotice: 'false',
 };
 
 /**
