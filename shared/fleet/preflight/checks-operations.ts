@@ -1,0 +1,70 @@
+import type { Finding, LoadBalancerFacts, PreflightSettings } from './types';
+
+/** serverless.yml names queues `<service>-<stage>-<suffix>`; deploy/operations.js names its logical id `<Suffix>Queue`. */
+const logicalIdOf = (suffix: string) => `${suffix.replace(/(^|-)([a-z0-9])/g, (_m, _d, ch: string) => ch.toUpperCase())}Queue`;
+
+export const expectedQueueNames = (s: PreflightSettings) => s.deadLetterQueues.map((q) => `${s.stackPrefix}-${q}`);
+
+/**
+ * The alarms deploy/operations.js creates that preflight insists on: each function's
+ * `<prefix>-<fn>-errors` and `-throttles`, and each dead-letter queue's `<prefix>-<LogicalId>-not-empty`.
+ */
+export function expectedAlarmNames(s: PreflightSettings): string[] {
+  return [
+    ...s.functions.flatMap((fn) => [`${s.stackPrefix}-${fn}-errors`, `${s.stackPrefix}-${fn}-throttles`]),
+    ...s.deadLetterQueues.map((q) => `${s.stackPrefix}-${logicalIdOf(q)}-not-empty`),
+  ];
+}
+
+/** A dead-letter queue serverless.yml creates that does not exist: what fails is lost (error). */
+export function checkDeadLetterQueues(queues: ReadonlyArray<{ name: string; exists: boolean }>): Finding[] {
+  return queues
+    .filter((q) => !q.exists)
+    .map((q) => ({
+      severity: 'error',
+      check: 'dead-letter-queue',
+      subject: q.name,
+      detail: 'the dead-letter queue does not exist: failed events and rejected messages have nowhere to go',
+      fix: 'deploy the stack (npx sls deploy --stage <stage>), or set the stage prefix preflight checks (PREFLIGHT_STACK_PREFIX)',
+    }));
+}
+
+/** An expected alarm that does not exist: the failure it watches goes unnoticed (warning). */
+export function checkAlarms(existing: readonly string[], s: PreflightSettings): Finding[] {
+  const have = new Set(existing);
+  return expectedAlarmNames(s)
+    .filter((name) => !have.has(name))
+    .map((name) => ({
+      severity: 'warning',
+      check: 'alarm',
+      subject: name,
+      detail: 'the alarm does not exist: nobody hears of the failure it watches',
+      fix: 'deploy the stack (deploy/operations.js creates it), or set PREFLIGHT_FUNCTIONS to the functions deployed',
+    }));
+}
+
+/**
+ * Each load balancer in front of a checked service, with its idle timeout: the application's
+ * keep-alive timeout must stay above it, otherwise the load balancer reuses connections the
+ * server already closed (502/504s). Info; an error when the keep-alive timeout is configured and
+ * not above the idle timeout.
+ */
+export function checkIdleTimeouts(balancers: readonly LoadBalancerFacts[], s: PreflightSettings): Finding[] {
+  const out: Finding[] = [];
+  for (const lb of balancers) {
+    for (const t of lb.idleTimeouts) {
+      const kind = lb.type === 'network' ? 'TCP idle timeout' : 'idle timeout';
+      const bad = s.appKeepAliveSeconds !== undefined && s.appKeepAliveSeconds <= t.seconds;
+      out.push({
+        severity: bad ? 'error' : 'info',
+        check: 'idle-timeout',
+        subject: t.listener ? `${lb.name} (${t.listener})` : lb.name,
+        detail:
+          `${kind} ${t.seconds} s (${lb.type === 'network' ? 'NLB' : 'ALB'}; in front of ${lb.usedBy.join(', ')})` +
+          (bad ? `, not below the application's keep-alive timeout ${s.appKeepAliveSeconds} s` : ''),
+        fix: `keep every application's keep-alive timeout above ${t.seconds} s (e.g. Node.js server.keepAliveTimeout = ${(t.seconds + 5) * 1000}), otherwise the load balancer reuses connections the server already closed: 502/504s`,
+      });
+    }
+  }
+  return out;
+}
