@@ -61,7 +61,8 @@ export function tagsOf(ec2: SimEc2, id: string): Record<string, string> {
     if (!f) throw simError('InvalidSpotFleetRequestId.NotFound', `The spot fleet request ID '${id}' does not exist`);
     return f.tags;
   }
-  if (id.startsWith('vol-')) {
+  // A well-formed volume id (vol- and 8 or 17 hex digits); anything else is not a valid id (InvalidID below).
+  if (/^vol-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) {
     const v = ec2.volumes.volume(id);
     if (!v) throw simError('InvalidVolume.NotFound', `The volume '${id}' does not exist.`);
     return v.tags;

@@ -115,7 +115,7 @@ describe('planLogVolumes properties', () => {
     graceMinutes: fc.integer({ min: 0, max: 2_000 }),
     orphanAlertMinutes: fc.integer({ min: 0, max: 2_000 }),
     maxDeletionsPerRun: fc.integer({ min: 1, max: 10 }),
-    owners: fc.constantFrom([], ['web']),
+    owners: fc.constantFrom<string[]>([], ['web']),
     orphanAction: fc.constantFrom('alert' as const, 'alert-and-offer' as const),
   });
 
