@@ -119,7 +119,7 @@ describe('planLogVolumes properties', () => {
     orphanAction: fc.constantFrom('alert' as const, 'alert-and-offer' as const),
   });
 
-  it('deletes only available volumes of ours, flushed at least the grace ago, never more than the bound, each once', () => {
+  it('deletes only available volumes of ours, flushed at least the grace ago, never more than the bound, each once; re-planning after apply is a no-op but for the deferred', () => {
     fc.assert(
       fc.property(fc.uniqueArray(arbVolume, { selector: (v) => v.id, maxLength: 40 }), arbSettings, (raw, over) => {
         const s = { ...settings, ...over };
@@ -152,6 +152,19 @@ describe('planLogVolumes properties', () => {
         }
         // Every step names a volume of ours that is available.
         for (const st of plan.steps) expect(plan.decisions.find((d) => d.volumeId === st.volumeId)!.verdict).not.toBe('skipped');
+
+        // Planning again after the steps were carried out asks for no tag again and deletes only what was deferred.
+        const applied = vs
+          .filter((v) => !deletes.includes(v.volumeId))
+          .map((v) => {
+            const tags = { ...v.tags };
+            for (const st of plan.steps) if (st.volumeId === v.volumeId && st.kind !== 'delete') Object.assign(tags, st.tags);
+            return { ...v, tags };
+          });
+        const again = planLogVolumes(applied, s, NOW);
+        expect(again.steps.filter((st) => st.kind !== 'delete')).toEqual([]);
+        const deferred = plan.decisions.filter((d) => d.verdict === 'deferred').map((d) => d.volumeId);
+        expect(again.steps.map((st) => st.volumeId).every((id) => deferred.includes(id))).toBe(true);
       }),
       { numRuns: 400 },
     );
