@@ -28,7 +28,7 @@ export function runChecks(snapshot: PreflightSnapshot, settings: PreflightSettin
     ...checkBackendTags(clusters, backends),
     ...checkLifecycleHooks(clusters, backends, settings),
     ...checkDeadLetterQueues(snapshot.queues),
-    ...checkAlarms(snapshot.alarms, settings),
+    ...(snapshot.alarms ? checkAlarms(snapshot.alarms, settings) : []),
     ...checkIdleTimeouts(snapshot.loadBalancers, settings),
   ]);
 }

@@ -104,7 +104,7 @@ export async function readPreflightSnapshot(
     clusters: clusters.map((c) => c.facts),
     backends: [...backends.values()],
     queues: queues.flatMap((q) => (q.exists === undefined ? [] : [{ name: q.name, exists: q.exists }])),
-    alarms: alarms ?? [],
+    ...(alarms ? { alarms } : {}),
     loadBalancers,
     readFailures,
   };

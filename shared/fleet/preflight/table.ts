@@ -2,7 +2,7 @@ import { countBySeverity } from './plan';
 import type { Finding } from './types';
 
 /** Column widths; detail and fix wrap in the last column. */
-const SEVERITY_W = 8;
+const SEVERITY_W = 9;
 const CHECK_W = 18;
 const SUBJECT_W = 44;
 const DEFAULT_WIDTH = 160;

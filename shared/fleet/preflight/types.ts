@@ -93,8 +93,8 @@ export interface PreflightSnapshot {
   backends: BackendFacts[];
   /** Expected dead-letter queues and whether they exist. */
   queues: Array<{ name: string; exists: boolean }>;
-  /** Names of the alarms that exist under the stage prefix. */
-  alarms: string[];
+  /** Names of the alarms that exist under the stage prefix; undefined when they could not be read (no alarm finding then). */
+  alarms?: string[];
   loadBalancers: LoadBalancerFacts[];
   /** Reads that failed: reported as findings, never thrown. */
   readFailures: Array<{ subject: string; detail: string }>;
