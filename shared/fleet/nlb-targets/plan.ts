@@ -43,6 +43,8 @@ export interface TargetDecision {
   port: number;
   action: 'register' | 'deregister' | 'keep' | 'leave-alone';
   reason: string;
+  /** The IP belongs in the group (an ACTIVE, running instance of the cluster): the report checks it is there at the end. */
+  wanted?: true;
 }
 
 export interface NlbPlan {
@@ -73,7 +75,8 @@ export function planNlbTargets(s: NlbSnapshot, settings: NlbSettings): NlbPlan {
     const owner = byIp.get(t.ip);
     const d = (action: TargetDecision['action'], reason: string) => decisions.push({ ip: t.ip, port, action, reason });
     if (owner && wanted(owner)) {
-      if (!LEAVING.has(t.state)) d('keep', `instance ${owner.ec2InstanceId} is ACTIVE`);
+      if (!LEAVING.has(t.state))
+        decisions.push({ ip: t.ip, port, action: 'keep', reason: `instance ${owner.ec2InstanceId} is ACTIVE`, wanted: true });
     } else if (LEAVING.has(t.state)) {
       d('keep', 'already draining');
     } else if (owner) {
@@ -97,7 +100,7 @@ export function planNlbTargets(s: NlbSnapshot, settings: NlbSettings): NlbPlan {
     if (!wanted(i) || !i.privateIp) continue;
     const t = current.get(i.privateIp);
     if (!t || LEAVING.has(t.state))
-      decisions.push({ ip: i.privateIp, port, action: 'register', reason: `instance ${i.ec2InstanceId} is ACTIVE` });
+      decisions.push({ ip: i.privateIp, port, action: 'register', reason: `instance ${i.ec2InstanceId} is ACTIVE`, wanted: true });
   }
 
   const steps: NlbStep[] = [];

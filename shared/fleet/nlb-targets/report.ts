@@ -37,7 +37,7 @@ export function bindingReport(
   const live = (ip: string) => at.has(ip) && !at.get(ip)!.includes('draining');
   const applied = results.some((r) => r.applied);
   const of = (action: TargetDecision['action']) => plan.decisions.filter((d) => d.action === action);
-  const wanted = plan.decisions.filter((d) => d.action === 'register' || (d.action === 'keep' && d.reason !== 'already draining'));
+  const wanted = plan.decisions.filter((d) => d.wanted);
   const failures = results.flatMap((r) => r.failures.map((f) => `${r.step.kind} ${f.targets.map((t) => t.ip).join(' ')}: ${f.reason}`));
   const registered = applied ? of('register').filter((d) => live(d.ip)).length : 0;
   const deregistered = applied ? of('deregister').filter((d) => !live(d.ip)).length : 0;
