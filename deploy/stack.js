@@ -103,6 +103,8 @@ const derive = {
    */
   asgClusterTagCondition: (values) => clusterTagCondition(`autoscaling:ResourceTag/${CLUSTER_TAG}`, values),
   asgRecordActionCondition: (values) => ({ ...derive.asgClusterTagCondition(values), ...backendTagKeys }),
+  /** spotInterruption dates a replacement: only the last-scale-out key, only on groups tagged CLUSTER_TAG. */
+  asgLastScaleOutCondition: (values) => ({ ...derive.asgClusterTagCondition(values), ...tagKeysOnly([LAST_ACTION_TAGS[0]]) }),
   /**
    * A cluster's fallback backend carries FALLBACK_TAG instead of CLUSTER_TAG. IAM ANDs the keys of
    * one Condition, so "either tag" is a second statement with this condition; it never writes the back-off.
@@ -183,6 +185,7 @@ const NEEDS = {
   ecsTaskProtectionArns: ['clusters'],
   asgClusterTagCondition: ['clusters'],
   asgRecordActionCondition: ['clusters'],
+  asgLastScaleOutCondition: ['clusters'],
   fleetArns: [],
   asgFallbackTagCondition: ['clusters'],
   asgFallbackRecordActionCondition: ['clusters'],

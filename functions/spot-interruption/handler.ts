@@ -7,6 +7,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
+import { LAST_SCALE_OUT_TAG } from '../../shared/capacity/ports';
 import { replaceAtNotice, type ReplacementReport } from '../../shared/capacity/replace';
 import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/config';
 import { parseSpotNotice } from '../../shared/drain/messages';
@@ -83,6 +84,7 @@ function replace(d: Deps, instanceId: string, deadline: number): Promise<Replace
       groupOfInstance: (id, o) => groups.groupOfInstance(id, o),
       group: async (name, o) => (await groups.byNames([name], o))[0],
       detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
+      recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
     },
     instanceId,
     { dryRun: d.config.dryRun, clusters: d.config.clusters, clock: d.clock, deadline },

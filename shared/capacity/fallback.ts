@@ -7,8 +7,8 @@ import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InFlight, In
  * Capacity asked of the backend did not register within the arrival time (Spot pools dry,
  * InsufficientInstanceCapacity): ask the fallback instead. Pure. The fallback's share is what
  * the same planner asks of the fallback (its shapes and bounds) once the late units are no
- * longer counted as coming; the backend is lowered by the late units (never below its min) and
- * backs off, so that when its capacity returns it does not launch the same shortfall twice.
+ * longer counted as coming; the backend is lowered by the late units it never launched (never
+ * below its min nor below what it holds) and backs off, so that when its capacity returns it does not launch the same shortfall twice.
  * If the fallback cannot take any of it (at max), nothing changes and the reasons say so.
  */
 export function planFallback(
@@ -18,7 +18,12 @@ export function planFallback(
   f: { late: number; lateEntry: InFlight; primary: BackendView; fallback: BackendView; fallbackShapes: InstanceShape[]; backoffMs: number },
 ): { decision: CapacityDecision; steps: CapacityStep[] } {
   const p = f.primary.counts;
-  const lowered = Math.max(p.min, p.desired - f.late);
+  // Lower only by what the backend never launched: below the instances it holds, an ASG would pick
+  // instances to terminate itself (perhaps one with tasks). Launched-but-unregistered ones are
+  // agentHealth's; their units stay on the backend.
+  const launched = f.primary.instances.filter((i) => i.state !== 'leaving').reduce((n, i) => n + i.weight, 0);
+  const unlaunched = Math.max(0, p.desired - launched);
+  const lowered = Math.max(p.min, p.desired - Math.min(f.late, unlaunched));
   const withoutLate: CapacitySnapshot = {
     ...snap,
     backend: { counts: f.fallback.counts, shapes: f.fallbackShapes },

@@ -8,6 +8,8 @@ export interface ReplacePorts {
   groupOfInstance(instanceId: string, o?: CallOptions): Promise<{ groupName: string; lifecycleState: string } | undefined>;
   group(name: string, o?: CallOptions): Promise<{ tags: Record<string, string>; capacityRebalance: boolean } | undefined>;
   detachKeepingCapacity(groupName: string, instanceId: string, o?: CallOptions): Promise<void>;
+  /** Date the replacement as capacity asked for now (the last-scale-out tag), so capacity planning counts it as coming, not late. */
+  recordScaleOut(groupName: string, at: number, o?: CallOptions): Promise<void>;
 }
 
 export interface ReplaceDecision {
@@ -35,8 +37,9 @@ export function planReplacement(
     return { action: 'none', group: g, reason: `already ${member.lifecycleState} in its group: the group is replacing it` };
   if (!group) return { action: 'none', group: g, reason: `group ${g} not found` };
   const cluster = group.tags[CLUSTER_TAG];
+  const names = managedClusters.map((c) => (c.startsWith('arn:') ? c.slice(c.lastIndexOf('/') + 1) : c));
   if (!cluster) return { action: 'none', group: g, reason: `group ${g} is not ours (no ${CLUSTER_TAG} tag)` };
-  if (managedClusters.length > 0 && !managedClusters.includes(cluster))
+  if (names.length > 0 && !names.includes(cluster))
     return { action: 'none', group: g, reason: `group ${g} serves cluster ${cluster}, which is not managed here` };
   if (group.capacityRebalance) return { action: 'none', group: g, reason: `group ${g} replaces it itself (Capacity Rebalancing)` };
   return { action: 'detach', group: g, reason: `detach from ${g} without lowering desired: the group launches the replacement now` };
@@ -68,7 +71,10 @@ export async function replaceAtNotice(
       if (d.action === 'none') return { ...d, outcome: 'not-needed' };
       if (opts.dryRun) return { ...d, outcome: 'skipped' };
       await ports.detachKeepingCapacity(d.group!, instanceId, opts.o);
-      return { ...d, outcome: 'requested', at: opts.clock.now() };
+      const at = opts.clock.now();
+      // Best effort: without it the replacement may look late to scaleTick (dated by an older scale-out).
+      await ports.recordScaleOut(d.group!, at, opts.o).catch(() => undefined);
+      return { ...d, outcome: 'requested', at };
     } catch (err) {
       const error = errorMessage(err);
       if (opts.clock.now() + wait >= opts.deadline || opts.o?.signal?.aborted)

@@ -1,5 +1,6 @@
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster, type CapacityClusterOptions } from '../../../sim/builders-capacity';
+import { capacityWorld } from '../../support/capacity-world';
 import { asReport, spotWorld } from '../../support/spot-world';
 
 function spotAsg(opts: Partial<CapacityClusterOptions> = {}) {
@@ -41,6 +42,30 @@ describe('spotInterruption: replacement at the notice', () => {
       expect(result.replacement?.outcome).toBe('not-needed');
       expect(account.calls.filter((c) => c.operation === 'DetachInstances')).toEqual([]);
     }
+  });
+
+  it('dates the replacement as capacity just asked for, so a tick with a fallback does not take it for late capacity', async () => {
+    const { account, b, world } = spotAsg();
+    account.autoscaling.createGroup({
+      name: 'on-demand',
+      min: 0,
+      max: 10,
+      desired: 0,
+      instanceIds: [],
+      launch: { instanceType: 'c5.large', ecs: { cluster: b.cluster, cpu: 2048, memory: 3584 } },
+      tags: [
+        { key: 'ecs-steady:fallback-for', value: b.cluster },
+        { key: 'ecs-steady:instance-types', value: 'c5.large' },
+      ],
+    });
+    account.clock.advance(60 * 60_000); // the group's last scale-out, if any, is long past
+    const tick = capacityWorld(account, { CAPACITY_ARRIVAL_SECONDS: '60' });
+    await world.handler(account.ec2.interruptSpot(b.instances[0]!.instanceId));
+    const decisions: string[] = [];
+    for (let minute = 0; minute < 4; minute++) decisions.push(tick.report(await tick.minute(), b.cluster).decision);
+    expect(decisions).not.toContain('fallback');
+    expect(account.autoscaling.groupState('on-demand').desired).toBe(0);
+    expect(account.autoscaling.groupState(b.backend.id).desired).toBe(3);
   });
 
   it('asks for nothing in dry-run', async () => {
