@@ -29,7 +29,14 @@ const DEFAULT_BUDGET_MS = 55_000;
 export function makeHandler(deps: () => Deps) {
   return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PreflightResult> => {
     const d = deps();
-    const request = parsePreflightEvent(event);
+    const request = (() => {
+      try {
+        return parsePreflightEvent(event);
+      } catch (err) {
+        d.metrics.addMetric('preflightRejected', MetricUnit.Count, 1);
+        throw err;
+      }
+    })();
     const budget = (context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + ANSWER_MARGIN_MS) - ANSWER_MARGIN_MS;
     const deadline = new AbortController();
     const cancel = setTimer(d.clock, d.clock.now() + Math.max(0, budget), () => deadline.abort(new Error('preflight deadline reached')));

@@ -109,8 +109,9 @@ describe('preflight against the simulated account', () => {
   });
 
   it('rejects a malformed request naming the field', async () => {
-    const { handler } = world();
+    const { handler, metrics } = world();
     await expect(handler({ clusters: 'web' })).rejects.toThrow(EventValidationError);
+    expect(metrics.values.get('preflightRejected')).toBe(1);
     await expect(handler({ clusters: 'web' })).rejects.toThrow(/clusters/);
   });
 });
