@@ -38,7 +38,16 @@ export async function runAgentHealth(
   const o: CallOptions = { signal: controller.signal };
   const cancel = setTimer(deps.clock, endsAt, () => controller.abort(new Error('the run time is up')));
   try {
-    const found = await deps.ports.directory.discover(config.backends, o);
+    let found;
+    try {
+      found = await deps.ports.directory.discover(config.backends, o);
+    } catch (err) {
+      // Nothing to decide on for any cluster; the next run tries again (an event's cluster is in it).
+      const known = request.kind === 'state-change' ? [request.cluster] : config.clusters.length > 0 ? config.clusters : ['(all)'];
+      const why = `the capacity backends could not be discovered: ${errorMessage(err)}`;
+      deps.log.error('agent health run failed before any cluster', { error: why });
+      return known.map((c) => emptyReport(c, config, deps.clock.now(), 'error', why));
+    }
     const managed = config.clusters.length > 0 ? config.clusters : [...found.keys()].sort();
     const clusters = request.kind === 'state-change' ? [request.cluster] : managed;
     const hints = new Map<string, number>();

@@ -72,3 +72,16 @@ describe('agentHealth: drains that span runs, and failures', () => {
     expect(account.autoscaling.groupState(built.backend.id).desired).toBe(4);
   });
 });
+
+describe('agentHealth: a run that cannot find the backends', () => {
+  it('reports every configured cluster as an error, with its metric, and changes nothing', async () => {
+    const { account, built } = capacityCluster({ backend: 'asg', instances: 3, tasksPerInstance: 1 });
+    account.failNext('autoscaling', 'DescribeAutoScalingGroups', () => serverError('autoscaling'), { times: 100 });
+    const w = agentHealthWorld(account, { CLUSTERS: built.cluster });
+    account.ecs.setAgentConnected(built.instances[0]!.instanceId, false);
+    const r = w.report(await w.run(), built.cluster);
+    expect(r).toMatchObject({ outcome: 'error', error: expect.stringMatching(/could not be discovered/) });
+    expect(w.metric(built.cluster, 'agentHealthErrors')).toBe(1);
+    expect(account.calls.filter((c) => c.operation === 'TagResource')).toEqual([]);
+  });
+});
