@@ -3,9 +3,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { Ec2VolumesAdapter } from '../../shared/aws/ec2-volumes';
 import { parseLogVolumesConfig, type LogVolumesConfig } from '../../shared/fleet/log-volumes/config';
 import { parseLogVolumesEvent } from '../../shared/fleet/log-volumes/messages';
-import { emitReport, type LogVolumesReport } from '../../shared/fleet/log-volumes/report';
+import { emitMalformedEvent, emitReport, type LogVolumesReport } from '../../shared/fleet/log-volumes/report';
 import { runLogVolumes } from '../../shared/fleet/log-volumes/run';
-import { MetricUnit } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
@@ -26,7 +25,7 @@ export function makeHandler(deps: () => Deps) {
     try {
       parseLogVolumesEvent(event);
     } catch (err) {
-      d.metrics.addMetric('malformedEvents', MetricUnit.Count, 1);
+      emitMalformedEvent(d.metrics);
       throw err;
     }
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;

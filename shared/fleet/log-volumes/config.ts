@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { envBool, envInt, envList, parseEnv } from '../../lambda/env';
+import { ConfigError } from '../../lambda/errors';
 
 /** What logVolumes does with an orphan (available, no flushed tag) once it is old enough to alert on. */
 export type OrphanAction = 'alert' | 'alert-and-offer';
@@ -52,6 +53,7 @@ const schema = z.object({
 /** Parsed once at cold start; a bad value throws a ConfigError naming the variable and the value. */
 export function parseLogVolumesConfig(env: NodeJS.ProcessEnv = process.env): LogVolumesConfig {
   const e = parseEnv(schema, env);
+  refuseTagCollisions(e.LOG_VOLUME_TAG, e.FLUSHED_TAG);
   return {
     ownerTag: e.LOG_VOLUME_TAG,
     owners: e.CLUSTERS,
@@ -63,4 +65,21 @@ export function parseLogVolumesConfig(env: NodeJS.ProcessEnv = process.env): Log
     deleteAttempts: e.DELETE_ATTEMPTS,
     dryRun: e.DRY_RUN,
   };
+}
+
+/**
+ * The tag keys must differ: with FLUSHED_TAG = LOG_VOLUME_TAG every owned volume reads as flushed
+ * (its ownership value is taken for a flushed time or alerted on), and with either equal to a key
+ * we write ourselves our own stamp would make a volume still holding logs look flushed (or owned).
+ * Tag keys are case-sensitive in EC2, so the comparison is exact.
+ */
+function refuseTagCollisions(ownerTag: string, flushedTag: string): void {
+  const problems: string[] = [];
+  if (ownerTag === flushedTag) problems.push(`LOG_VOLUME_TAG and FLUSHED_TAG are both ${JSON.stringify(ownerTag)}`);
+  for (const [name, key] of [
+    ['LOG_VOLUME_TAG', ownerTag],
+    ['FLUSHED_TAG', flushedTag],
+  ] as const)
+    if (key === AVAILABLE_SINCE_TAG || key === OFFER_TAG) problems.push(`${name}=${JSON.stringify(key)} is a tag logVolumes writes itself`);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }

@@ -91,6 +91,19 @@ export function listFailedReport(dryRun: boolean, error: string): LogVolumesRepo
 
 /** Every metric on every path (zeros included), so alarms on them never see missing data as good news. */
 export function emitReport(log: Log, metrics: MetricSink, r: LogVolumesReport): void {
+  emitCounts(metrics, r, 0);
+  const { decisions, ...summary } = r;
+  if (r.orphans.length > 0 || r.badFlushedTag.length > 0)
+    log.warn('log volumes still holding logs', { orphans: r.orphans, badFlushedTag: r.badFlushedTag });
+  (r.outcome === 'done' ? log.info : log.error)('log volumes report', { report: summary, decisions: decisions.length });
+}
+
+/** A malformed event: `malformedEvents` = 1 and every other metric 0 (nothing was read). */
+export function emitMalformedEvent(metrics: MetricSink): void {
+  emitCounts(metrics, listFailedReport(true, 'malformed event'), 1);
+}
+
+function emitCounts(metrics: MetricSink, r: LogVolumesReport, malformed: 0 | 1): void {
   const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
   count('volumesSeen', r.seen);
   count('volumesDeleted', r.deleted.length);
@@ -102,10 +115,6 @@ export function emitReport(log: Log, metrics: MetricSink, r: LogVolumesReport): 
   count('badFlushedTags', r.badFlushedTag.length);
   count('volumeDeleteFailures', r.failed.filter((f) => f.action === 'delete').length);
   count('volumeTagFailures', r.failed.filter((f) => f.action !== 'delete').length);
-  count('listFailures', r.outcome === 'list-failed' ? 1 : 0);
-  count('malformedEvents', 0);
-  const { decisions, ...summary } = r;
-  if (r.orphans.length > 0 || r.badFlushedTag.length > 0)
-    log.warn('log volumes still holding logs', { orphans: r.orphans, badFlushedTag: r.badFlushedTag });
-  (r.outcome === 'done' ? log.info : log.error)('log volumes report', { report: summary, decisions: decisions.length });
+  count('listFailures', r.outcome === 'list-failed' && malformed === 0 ? 1 : 0);
+  count('malformedEvents', malformed);
 }

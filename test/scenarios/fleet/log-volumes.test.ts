@@ -2,6 +2,7 @@ import { makeHandler } from '../../../functions/log-volumes/handler';
 import { AVAILABLE_SINCE_TAG, OFFER_TAG, parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
 import { SimulatedAccount } from '../../../sim/account';
 import { serverError, simError } from '../../../sim/errors';
+import { EventValidationError } from '../../../shared/lambda/errors';
 import { recordingLogger, recordingMetrics } from '../../support/recorders';
 
 const OWNER = 'ecs-steady:log-volume';
@@ -16,7 +17,7 @@ function world(over: Partial<LogVolumesConfig> = {}) {
   const clients = account.clients();
   const run = makeHandler(() => ({ clients, config, clock: account.clock, logger, metrics }));
   const handler = (budgetMs = 60_000) => run({}, { getRemainingTimeInMillis: () => budgetMs });
-  return { account, handler, metrics, logger, config };
+  return { account, handler, run, metrics, logger, config };
 }
 
 /** A Spot instance with a fluentd buffer volume kept on termination; the instance is reclaimed now. */
@@ -210,5 +211,13 @@ describe('logVolumes on the simulated account', () => {
     );
     expect(pages.map((c) => (c.input as { MaxResults: number }).MaxResults)).toEqual([500, 500, 500]);
     expect(account.ec2.volumes.all().filter((v) => v.tags.team === 'data' && v.state === 'available')).toHaveLength(50);
+  });
+
+  it('a malformed event throws and emits every metric: malformedEvents 1, the others 0', async () => {
+    const { run, metrics } = world();
+    await expect(run({ source: 'aws.ec2', 'detail-type': 'Nope' })).rejects.toThrow(EventValidationError);
+    expect(metrics.values.get('malformedEvents')).toBe(1);
+    for (const name of ['volumesSeen', 'volumesDeleted', 'volumesWouldDelete', 'orphanVolumes', 'listFailures', 'volumeDeleteFailures'])
+      expect(metrics.values.get(name)).toBe(0);
   });
 });

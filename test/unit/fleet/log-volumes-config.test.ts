@@ -50,6 +50,18 @@ describe('logVolumes config', () => {
     expect(() => parseLogVolumesConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseLogVolumesConfig({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
   });
+
+  it.each([
+    [{ FLUSHED_TAG: 'ecs-steady:log-volume' }, 'LOG_VOLUME_TAG and FLUSHED_TAG'],
+    [{ LOG_VOLUME_TAG: 'acme:logs', FLUSHED_TAG: 'acme:logs' }, 'LOG_VOLUME_TAG and FLUSHED_TAG'],
+    [{ FLUSHED_TAG: 'ecs-steady:available-since' }, 'FLUSHED_TAG="ecs-steady:available-since"'],
+    [{ FLUSHED_TAG: 'ecs-steady:remount' }, 'FLUSHED_TAG="ecs-steady:remount"'],
+    [{ LOG_VOLUME_TAG: 'ecs-steady:available-since' }, 'LOG_VOLUME_TAG="ecs-steady:available-since"'],
+    [{ LOG_VOLUME_TAG: 'ecs-steady:remount' }, 'LOG_VOLUME_TAG="ecs-steady:remount"'],
+  ])('refuses tag keys that collide (%j): a volume holding logs could read as flushed', (env, named) => {
+    expect(() => parseLogVolumesConfig(env)).toThrow(ConfigError);
+    expect(() => parseLogVolumesConfig(env)).toThrow(named);
+  });
 });
 
 describe('logVolumes event', () => {
