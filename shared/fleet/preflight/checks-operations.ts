@@ -44,23 +44,35 @@ export function checkAlarms(existing: readonly string[], s: PreflightSettings): 
 }
 
 /**
- * Each load balancer in front of a checked service, with its idle timeout: the application's
- * keep-alive timeout must stay above it, otherwise the load balancer reuses connections the
- * server already closed (502/504s). Info; an error when the keep-alive timeout is configured and
- * not above the idle timeout.
+ * Each load balancer in front of a checked service, with its idle timeout. ALB: the application's
+ * keep-alive timeout must stay above it, otherwise the ALB reuses connections the server already
+ * closed (502/504s): info, an error when the keep-alive timeout is configured and not above it.
+ * NLB TCP listener: the NLB does not pool or reuse connections (each client flow goes through to
+ * one target), so the keep-alive reasoning does not apply; its TCP idle timeout (350 s by
+ * default) drops idle flows silently, which only matters to long-lived idle connections: info.
  */
 export function checkIdleTimeouts(balancers: readonly LoadBalancerFacts[], s: PreflightSettings): Finding[] {
   const out: Finding[] = [];
   for (const lb of balancers) {
     for (const t of lb.idleTimeouts) {
-      const kind = lb.type === 'network' ? 'TCP idle timeout' : 'idle timeout';
+      const subject = t.listener ? `${lb.name} (${t.listener})` : lb.name;
+      if (lb.type === 'network') {
+        out.push({
+          severity: 'info',
+          check: 'idle-timeout',
+          subject,
+          detail: `TCP idle timeout ${t.seconds} s (NLB; in front of ${lb.usedBy.join(', ')})`,
+          fix: `a connection idle for ${t.seconds} s is dropped without a reset: clients holding idle connections longer should send TCP keep-alives more often than every ${t.seconds} s`,
+        });
+        continue;
+      }
       const bad = s.appKeepAliveSeconds !== undefined && s.appKeepAliveSeconds <= t.seconds;
       out.push({
         severity: bad ? 'error' : 'info',
         check: 'idle-timeout',
-        subject: t.listener ? `${lb.name} (${t.listener})` : lb.name,
+        subject,
         detail:
-          `${kind} ${t.seconds} s (${lb.type === 'network' ? 'NLB' : 'ALB'}; in front of ${lb.usedBy.join(', ')})` +
+          `idle timeout ${t.seconds} s (ALB; in front of ${lb.usedBy.join(', ')})` +
           (bad ? `, not below the application's keep-alive timeout ${s.appKeepAliveSeconds} s` : ''),
         fix: `keep every application's keep-alive timeout above ${t.seconds} s (e.g. Node.js server.keepAliveTimeout = ${(t.seconds + 5) * 1000}), otherwise the load balancer reuses connections the server already closed: 502/504s`,
       });

@@ -25,8 +25,8 @@ export function runChecks(snapshot: PreflightSnapshot, settings: PreflightSettin
     ...checkStopTimeouts(clusters, backends, settings),
     ...checkDeployments(clusters, backends),
     ...checkSpareRoom(clusters, backends),
-    ...checkBackendTags(clusters, backends),
-    ...checkLifecycleHooks(clusters, backends, settings),
+    // Without the directory every backend would look untagged and every group unhooked: say nothing rather than guess.
+    ...(snapshot.backendsUnread ? [] : [...checkBackendTags(clusters, backends), ...checkLifecycleHooks(clusters, backends, settings)]),
     ...checkDeadLetterQueues(snapshot.queues),
     ...(snapshot.alarms ? checkAlarms(snapshot.alarms, settings) : []),
     ...checkIdleTimeouts(snapshot.loadBalancers, settings),

@@ -106,6 +106,7 @@ export async function readPreflightSnapshot(
     queues: queues.flatMap((q) => (q.exists === undefined ? [] : [{ name: q.name, exists: q.exists }])),
     ...(alarms ? { alarms } : {}),
     loadBalancers,
+    ...(tagged ? {} : { backendsUnread: true as const }),
     readFailures,
   };
 }

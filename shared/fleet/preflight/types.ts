@@ -96,6 +96,8 @@ export interface PreflightSnapshot {
   /** Names of the alarms that exist under the stage prefix; undefined when they could not be read (no alarm finding then). */
   alarms?: string[];
   loadBalancers: LoadBalancerFacts[];
+  /** Set when the backend directory could not be read: no backend-tag or lifecycle-hook finding then (the `read` finding says why). */
+  backendsUnread?: true;
   /** Reads that failed: reported as findings, never thrown. */
   readFailures: Array<{ subject: string; detail: string }>;
 }

@@ -108,6 +108,17 @@ describe('preflight against the simulated account', () => {
     expect(lines(result.findings)).toContain('error stop-timeout risky/api/api');
   });
 
+  it('when the backends cannot be read, reports the read and no backend-tag or lifecycle-hook finding', async () => {
+    const { account, handler } = world();
+    const denied = () =>
+      Object.assign(new Error('User is not authorized to perform: autoscaling:DescribeAutoScalingGroups'), { name: 'AccessDenied' });
+    account.failNext('autoscaling', 'DescribeAutoScalingGroups', denied, { times: 50 });
+    const result = await handler({});
+    expect(result.findings.filter((f) => f.check === 'read').map((f) => f.subject)).toEqual(['capacity backends']);
+    expect(result.findings.filter((f) => f.check === 'backend-tag' || f.check === 'lifecycle-hook')).toEqual([]);
+    expect(lines(result.findings)).toContain('error stop-timeout risky/api/api');
+  });
+
   it('rejects a malformed request naming the field', async () => {
     const { handler, metrics } = world();
     await expect(handler({ clusters: 'web' })).rejects.toThrow(EventValidationError);

@@ -50,14 +50,17 @@ describe('checkIdleTimeouts', () => {
   };
   it.each([
     { keepAlive: undefined, expected: ['info web-alb', 'info web-nlb (TCP 443)'] },
-    { keepAlive: 65, expected: ['info web-alb', 'error web-nlb (TCP 443)'] },
-    { keepAlive: 60, expected: ['error web-alb', 'error web-nlb (TCP 443)'] },
+    { keepAlive: 65, expected: ['info web-alb', 'info web-nlb (TCP 443)'] },
+    { keepAlive: 60, expected: ['error web-alb', 'info web-nlb (TCP 443)'] },
     { keepAlive: 400, expected: ['info web-alb', 'info web-nlb (TCP 443)'] },
-  ])('keep-alive $keepAlive s', ({ keepAlive, expected }) => {
-    const found = checkIdleTimeouts([alb, nlb], { ...SETTINGS, ...(keepAlive ? { appKeepAliveSeconds: keepAlive } : {}) });
-    expect(found.map((f) => `${f.severity} ${f.subject}`)).toEqual(expected);
-    expect(found[0]!.fix).toContain('reuses connections the server already closed: 502/504s');
-  });
+  ])(
+    'keep-alive $keepAlive s: an error only for an ALB; an NLB TCP listener is listed as info whatever the keep-alive',
+    ({ keepAlive, expected }) => {
+      const found = checkIdleTimeouts([alb, nlb], { ...SETTINGS, ...(keepAlive ? { appKeepAliveSeconds: keepAlive } : {}) });
+      expect(found.map((f) => `${f.severity} ${f.subject}`)).toEqual(expected);
+      expect(found[0]!.fix).toContain('reuses connections the server already closed: 502/504s');
+    },
+  );
 });
 
 describe('sortFindings', () => {
