@@ -60,13 +60,23 @@ const time = (v: string | undefined): number | undefined => {
 const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
 
 /**
+ * How old an event's `detail.updatedAt` may be and still count as the disconnect's start.
+ * EventBridge delivers in seconds; an older event was retried (for up to ~10 minutes here) and
+ * may be about an earlier disconnect that has since reconnected, so it would make a fresh blip
+ * look long. One minute keeps the error of trusting it below one minute of the threshold; the
+ * schedule (every 5 minutes) finds every disconnect anyway. Older: counted from now.
+ */
+export const EVENT_TIME_MAX_AGE_MS = 60_000;
+
+/**
  * One cluster's plan. Pure. For each ACTIVE or DRAINING container instance:
  * - agent connected: its disconnected-since mark, if any, is removed;
- * - agent disconnected: marked on first sight (at `hints`' time when an event said when, else
- *   now); acted on only once disconnected for `disconnectedMs`;
+ * - agent disconnected: marked on first sight (at `hints`' time when an event said when and is
+ *   at most EVENT_TIME_MAX_AGE_MS old, else now); acted on only once disconnected for `disconnectedMs`;
  * - a replacement begun earlier (AGENT_REPLACE_TAG) is resumed first: drain, then replace;
  * - the circuit breaker: two or more instances disconnected and more than `breakerPercent` of
- *   the cluster ⇒ an AWS or network event, not a bad host: nothing is drained or replaced;
+ *   the cluster ⇒ an AWS or network event, not a bad host: nothing is drained or replaced, and
+ *   every disconnected instance's mark is set to now (the outage does not age it);
  * - otherwise the longest-disconnected instances, up to `maxReplacePerRun` less the resumed ones,
  *   are marked, drained and replaced — except an instance DRAINING for another reason or marked
  *   for scale-in, tagged do-not-disrupt, already leaving its backend, or launched by no backend of
@@ -109,7 +119,21 @@ export function planAgentHealth(
       continue;
     }
     const hint = hints.get(i.ec2InstanceId);
-    const since = markedAt ?? (hint !== undefined && hint <= now ? hint : now);
+    const fresh = hint !== undefined && hint <= now && now - hint <= EVENT_TIME_MAX_AGE_MS;
+    const since = markedAt ?? (fresh ? hint : now);
+    if (breaker) {
+      // An outage is not a bad host: while the breaker is open the mark restarts at every run, so
+      // once it closes an instance still disconnected counts from the last run that saw it open.
+      if (markedAt !== now)
+        steps.push({ kind: 'markDisconnected', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn, since: now });
+      instances.push({
+        ec2InstanceId: i.ec2InstanceId,
+        verdict: 'held-by-breaker',
+        disconnectedSeconds: seconds(now - since),
+        reason: 'held while the breaker is open; its disconnect time restarts now (the time under an outage does not count)',
+      });
+      continue;
+    }
     if (markedAt === undefined)
       steps.push({ kind: 'markDisconnected', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn, since });
     if (now - since < settings.disconnectedMs) {
@@ -150,9 +174,7 @@ export function planAgentHealth(
     const base = { ec2InstanceId: i.ec2InstanceId, disconnectedSeconds: seconds(now - since) };
     const skip = skipReason(i, read);
     const owner = read.owners.get(i.ec2InstanceId);
-    if (breaker)
-      instances.push({ ...base, verdict: 'held-by-breaker', reason: 'disconnected long enough, held while the breaker is open' });
-    else if (skip) instances.push({ ...base, verdict: 'skipped', reason: skip });
+    if (skip) instances.push({ ...base, verdict: 'skipped', reason: skip });
     else if (!owner) instances.push({ ...base, verdict: 'not-ours', reason: notOwned(read) });
     else if (owner.state === 'leaving')
       instances.push({ ...base, verdict: 'skipped', reason: `already leaving ${owner.kind} ${owner.id}` });

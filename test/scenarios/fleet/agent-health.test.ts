@@ -110,11 +110,15 @@ describe('agentHealth: circuit breaker', () => {
     expect(w.metric(built.cluster, 'agentBreakerOpen')).toBeGreaterThanOrEqual(2);
     expect(w.logger.entries.some((e) => e.level === 'error' && /circuit breaker open/.test(e.message))).toBe(true);
 
-    // One comes back: 1 of 4 is a bad host, replaced at the next run.
+    // One comes back: 1 of 4 is a bad host, but the outage did not count: its disconnect time
+    // runs from the last run that saw the breaker open, so it is replaced only 10 minutes later.
     account.ecs.setAgentConnected(a!, true);
     const next = w.report(await w.period(), built.cluster);
     expect(next.outcome).toBe('checked');
-    expect(next.replaced).toEqual([b]);
+    expect(next.replaced).toEqual([]);
+    expect(next.verdicts.find((v) => v.ec2InstanceId === b)).toMatchObject({ verdict: 'waiting', disconnectedSeconds: 300 });
+    const later = w.report(await w.period(), built.cluster);
+    expect(later.replaced).toEqual([b]);
   });
 });
 
@@ -146,14 +150,31 @@ describe('agentHealth: event trigger', () => {
     const t0 = account.clock.now();
     account.ecs.setAgentConnected(victim, false);
     const event = containerInstanceStateChangeEvent(account, victim);
-    account.advance(4 * 60_000); // delivered late
+    account.advance(30_000); // delivered in the usual seconds
     const onEvent = w.report(await w.run(event), built.cluster);
-    expect(onEvent.verdicts[0]).toMatchObject({ ec2InstanceId: victim, verdict: 'waiting', disconnectedSeconds: 240 });
+    expect(onEvent.verdicts[0]).toMatchObject({ ec2InstanceId: victim, verdict: 'waiting', disconnectedSeconds: 30 });
     expect(instanceTags(account, victim)[DISCONNECTED_SINCE_TAG]).toBe(new Date(t0).toISOString());
 
     account.clock.set(t0 + 600_000);
     const r = w.report(await w.run(), built.cluster);
     expect(r.replaced).toEqual([victim]);
+  });
+
+  it('a late event (retried for minutes) about an earlier disconnect does not date a fresh one: counted from now', async () => {
+    const { account, built } = cluster();
+    const w = agentHealthWorld(account);
+    const victim = built.instances[2]!.instanceId;
+    account.ecs.setAgentConnected(victim, false);
+    const event = containerInstanceStateChangeEvent(account, victim); // the first disconnect, at t0
+    account.ecs.setAgentConnected(victim, true);
+    account.advance(10 * 60_000); // delivered after retries, during a fresh blip
+    account.ecs.setAgentConnected(victim, false);
+    const delivered = account.clock.now();
+    const onEvent = w.report(await w.run(event), built.cluster);
+    expect(onEvent.verdicts[0]).toMatchObject({ ec2InstanceId: victim, verdict: 'waiting', disconnectedSeconds: 0 });
+    expect(instanceTags(account, victim)[DISCONNECTED_SINCE_TAG]).toBe(new Date(delivered).toISOString());
+    account.advance(60_000);
+    expect(w.report(await w.run(), built.cluster).replaced).toEqual([]);
   });
 
   it('an event for a cluster not watched leaves it alone; a malformed event is dead-lettered and the run goes on', async () => {

@@ -51,9 +51,17 @@ const ROWS: Row[] = [
     steps: ['markDisconnected i-0a'],
   },
   {
-    name: 'first sight after an event: marked at the event time, past the threshold ⇒ replaced',
+    name: 'first sight after a late event (11 min old, retried): marked now, not at the event time, waiting',
     read: read([inst('i-0a', { connected: false }), ...healthy(3)]),
     hints: new Map([['i-0a', NOW - 11 * MIN]]),
+    verdicts: [['i-0a', 'waiting']],
+    steps: ['markDisconnected i-0a'],
+  },
+  {
+    name: 'first sight after a fresh event (30 s old): marked at the event time, past a 20 s threshold ⇒ replaced',
+    read: read([inst('i-0a', { connected: false }), ...healthy(3)]),
+    settings: { disconnectedMs: 20_000 },
+    hints: new Map([['i-0a', NOW - 30_000]]),
     verdicts: [['i-0a', 'replace']],
     steps: ['markDisconnected i-0a', 'markReplace i-0a', 'drain i-0a', 'replace i-0a'],
   },
@@ -98,13 +106,13 @@ const ROWS: Row[] = [
     steps: ['drain i-0r', 'replace i-0r'],
   },
   {
-    name: 'half the cluster disconnected: breaker open, nothing drained or replaced, marks still kept',
+    name: 'half the cluster disconnected: breaker open, nothing drained or replaced, marks restart at now',
     read: read([inst('i-0a', { connected: false, tags: since(15) }), inst('i-0b', { connected: false }), ...healthy(2)]),
     verdicts: [
-      ['i-0b', 'waiting'],
       ['i-0a', 'held-by-breaker'],
+      ['i-0b', 'held-by-breaker'],
     ],
-    steps: ['markDisconnected i-0b'],
+    steps: ['markDisconnected i-0a', 'markDisconnected i-0b'],
   },
   {
     name: 'one disconnected in a cluster of two is a bad host, not an event',
@@ -156,6 +164,25 @@ describe('planAgentHealth', () => {
     expect(plan.instances.map((v) => [v.ec2InstanceId, v.verdict])).toEqual(row.verdicts);
     expect(plan.steps.map((s) => `${s.kind} ${s.ec2InstanceId}`)).toEqual(row.steps);
     expect(plan.reasons.length).toBeGreaterThanOrEqual(plan.instances.length);
+  });
+
+  it('the first run after the breaker closes replaces nothing as overdue: the time under the outage did not count', () => {
+    const open = read([
+      inst('i-0a', { connected: false, tags: since(15) }),
+      inst('i-0b', { connected: false, tags: since(15) }),
+      ...healthy(2),
+    ]);
+    const during = planAgentHealth(open, SETTINGS, NOW);
+    expect(during.breaker).toBeDefined();
+    const marked = (id: string) => {
+      const step = during.steps.find((s) => s.kind === 'markDisconnected' && s.ec2InstanceId === id);
+      return { [DISCONNECTED_SINCE_TAG]: iso(step && step.kind === 'markDisconnected' ? step.since : NOW - 15 * MIN) };
+    };
+    const closed = read([inst('i-0a', { connected: false, tags: marked('i-0a') }), inst('i-0b'), ...healthy(2)]);
+    const after = planAgentHealth(closed, SETTINGS, NOW + 5 * MIN);
+    expect(after.breaker).toBeUndefined();
+    expect(after.instances.map((v) => [v.ec2InstanceId, v.verdict, v.disconnectedSeconds])).toEqual([['i-0a', 'waiting', 300]]);
+    expect(after.steps).toEqual([]);
   });
 
   it('a new drain is bounded by the configured time from now; a resumed one from when it began', () => {
