@@ -17,6 +17,7 @@ import type { CapacityDecision, CapacityInstance, CapacitySnapshot } from './typ
 export interface TickDeps {
   reads: CapacityReadPorts;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
+  untagInstance(containerInstanceArn: string, keys: string[], o?: CallOptions): Promise<void>;
   /**
    * Runs a scale-in drain (start or resume) for at most this invocation's time (shared/capacity/
    * scale-in-drain.ts). Absent for the event functions, which only scale out (their bundles and
@@ -189,6 +190,7 @@ export async function tickCluster(
         backend: primary,
         ...(fallback ? { fallback } : {}),
         tagInstance: (arn, tags, opts) => deps.tagInstance(arn, tags, opts),
+        untagInstance: (arn, keys, opts) => deps.untagInstance(arn, keys, opts),
         drain: (step) => {
           if (!deps.drain) throw new Error('this function does not drain (scale-out only)');
           return deps.drain(step, cluster, endsAt - REPORT_RESERVE_MS, tickId);

@@ -20,6 +20,7 @@ export interface CapacityStepResult {
 
 export interface CapacityExecDeps {
   backend: CapacityBackend;
+  untagInstance(containerInstanceArn: string, keys: string[], o?: CallOptions): Promise<void>;
   /** The cluster's fallback backend, for steps `on: 'fallback'`. */
   fallback?: CapacityBackend;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
@@ -62,12 +63,26 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
     }
     try {
       switch (step.kind) {
-        case 'setDesired':
-          await on(step.on).setDesired(step.desired, o);
+        case 'setDesired': {
+          const backend = on(step.on);
+          if (step.desired > step.from) {
+            // A raise never lowers: another invocation (the tick, an event) may have raised it meanwhile.
+            const now = (await backend.describe(o)).counts.desired;
+            if (now >= step.desired) {
+              results.push({ step, ok: true, skipped: `desired is already ${now}`, at: deps.now() });
+              break;
+            }
+          }
+          await backend.setDesired(step.desired, o);
           results.push({ step, ok: true, at: deps.now() });
           break;
+        }
         case 'recordAction':
           await on(step.on).recordAction(step.action, step.at ?? deps.now(), o);
+          results.push({ step, ok: true });
+          break;
+        case 'unmarkScaleIn':
+          await deps.untagInstance(step.containerInstanceArn, [SCALE_IN_TAG], o);
           results.push({ step, ok: true });
           break;
         case 'markScaleIn':

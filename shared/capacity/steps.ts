@@ -8,6 +8,8 @@ export type CapacityStep =
   | { kind: 'recordAction'; action: BackendAction; at?: number; on?: BackendRole }
   /** Tag the container instance as drained for scale-in, before the drain starts (a crash mid-drain still leaves it ours). */
   | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
+  /** Remove a stale scale-in mark (the instance is ACTIVE). */
+  | { kind: 'unmarkScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
   /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this invocation's time. */
   | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
   /** Remove exactly this instance from the backend; `afterDrain`: only if the drain step before it ended `drained`. */
@@ -27,7 +29,7 @@ export interface TickPlan {
  *   a target group's deregistration delay is often 300 s); a drain past its bound is resumed too
  *   and stops what remains, as the drain does at its force time;
  * - scale-out: set desired, then remember the time on the backend (cooldown, capacity in flight);
- * - remove-drained: remove exactly each instance, then remember the time;
+ * - remove-drained: remove exactly each instance;
  * - scale-in: mark the instance, drain it, and remove exactly it in the same tick if the drain
  *   ended `drained` (otherwise a later tick removes it once empty).
  */
@@ -43,39 +45,55 @@ export function planTick(
 ): TickPlan {
   const steps: CapacityStep[] = [];
   const reasons: string[] = [];
+  const resumed: CapacityStep[] = [];
   for (const i of scope === 'all' ? read.snapshot.instances : []) {
     const marked = read.scaleInMarkedAt.get(i.ec2InstanceId);
-    if (i.status !== 'DRAINING' || marked === undefined || (i.tasks.length === 0 && !i.tasksStopping)) continue;
-    steps.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: marked, deadline: marked + drainMaxMs, resumed: true });
+    if (marked === undefined) continue;
+    if (i.status === 'ACTIVE') {
+      // A mark on an ACTIVE instance is stale (our DRAINING never took, or someone set it ACTIVE again):
+      // left there, a later drain by someone else would look like ours and be removed with a decrement.
+      steps.push({ kind: 'unmarkScaleIn', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn });
+      reasons.push(`${i.ec2InstanceId} is ACTIVE with a scale-in mark: the mark is removed`);
+      continue;
+    }
+    if (i.tasks.length === 0 && !i.tasksStopping) continue;
+    resumed.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: marked, deadline: marked + drainMaxMs, resumed: true });
     reasons.push(`resume the scale-in drain of ${i.ec2InstanceId}: ${i.tasks.length + (i.tasksStopping ?? 0)} task(s) still on it`);
   }
   const counts = read.snapshot.backend.counts;
-  switch (decision.decision) {
-    case 'scale-out':
-      steps.push(
-        { kind: 'setDesired', desired: decision.desired!, from: counts.desired, on: roles.active },
-        { kind: 'recordAction', action: 'scale-out', on: roles.active },
-      );
-      break;
-    case 'remove-drained':
-      for (const id of decision.instancesToRemove ?? [])
-        steps.push({ kind: 'remove', ec2InstanceId: id, afterDrain: false, on: roles.ownerOf(id) });
-      steps.push({ kind: 'recordAction', action: 'scale-in' });
-      break;
-    case 'scale-in': {
-      const id = decision.instanceToDrain!;
-      const arn = read.containerInstanceArnOf.get(id)!;
-      steps.push(
-        { kind: 'markScaleIn', ec2InstanceId: id, containerInstanceArn: arn },
-        { kind: 'drain', ec2InstanceId: id, startedAt: now, deadline: now + drainMaxMs, resumed: false },
-        { kind: 'remove', ec2InstanceId: id, afterDrain: true, on: roles.ownerOf(id) },
-        { kind: 'recordAction', action: 'scale-in' },
-      );
-      break;
-    }
-    case 'fallback':
-    case 'none':
-      break;
+  // Resumed drains run after the decision's own steps: a scale-out is never held behind a drain's wait.
+  try {
+    decide();
+  } finally {
+    steps.push(...resumed);
   }
   return { steps, reasons };
+
+  function decide(): void {
+    switch (decision.decision) {
+      case 'scale-out':
+        steps.push(
+          { kind: 'setDesired', desired: decision.desired!, from: counts.desired, on: roles.active },
+          { kind: 'recordAction', action: 'scale-out', on: roles.active },
+        );
+        break;
+      case 'remove-drained':
+        for (const id of decision.instancesToRemove ?? [])
+          steps.push({ kind: 'remove', ec2InstanceId: id, afterDrain: false, on: roles.ownerOf(id) });
+        break;
+      case 'scale-in': {
+        const id = decision.instanceToDrain!;
+        const arn = read.containerInstanceArnOf.get(id)!;
+        steps.push(
+          { kind: 'markScaleIn', ec2InstanceId: id, containerInstanceArn: arn },
+          { kind: 'drain', ec2InstanceId: id, startedAt: now, deadline: now + drainMaxMs, resumed: false },
+          { kind: 'remove', ec2InstanceId: id, afterDrain: true, on: roles.ownerOf(id) },
+        );
+        break;
+      }
+      case 'fallback':
+      case 'none':
+        break;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/clients';
 import { InstanceTypesAdapter } from '../aws/ec2-instance-types';
 import { EcsCapacityAdapter } from '../aws/ecs-capacity';
+import { EcsInstanceTagsAdapter } from '../aws/ecs-instance-tags';
 import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
 import { ServicesAdapter } from '../aws/ecs-services';
 import { TasksAdapter } from '../aws/ecs-tasks';
@@ -42,10 +43,12 @@ function adapters(clients: CapacityClients) {
 /** What one capacity run needs, built on the function's clients (scale-out only: scaleTick adds the drain, shared/capacity/scale-in-drain.ts). */
 export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): TickDeps & { ecs: EcsCapacityAdapter } {
   const { reads, ecs } = adapters(clients);
+  const instanceTags = new EcsInstanceTagsAdapter(clients.ecs);
   return {
     directory: backendDirectory(clients),
     reads,
     tagInstance: (arn, tags, o) => ecs.tagInstance(arn, tags, o),
+    untagInstance: (arn, keys, o) => instanceTags.untag(arn, keys, o),
     clock,
     log,
     ecs,

@@ -1,3 +1,4 @@
+import { TagResourceCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import type { SimulatedAccount } from '../../../sim/account';
 import { capacityCluster, capacityWorld, runningOf } from '../../support/capacity-world';
 
@@ -78,5 +79,38 @@ describe('scaleTick: scale-in', () => {
     expect(account.autoscaling.groupState(built.backend.id).desired).toBeLessThanOrEqual(2);
     expect(account.ecs.killedByTermination()).toEqual([]);
     expect(stoppedBeforeTargetsDrained(account, built.targetGroupArn!)).toEqual([]);
+  });
+
+  it('removes a stale scale-in mark, so a later drain by someone else is never taken for ours and removed', async () => {
+    // 75 % CPU: no scale-in or scale-out of its own; one instance carries a mark a crashed tick left behind.
+    const { account, built } = capacityCluster({ backend: 'asg', instances: 3, tasksPerInstance: 3 });
+    const world = capacityWorld(account);
+    const stale = built.instances[0]!;
+    await account
+      .clients()
+      .ecs.send(
+        new TagResourceCommand({
+          resourceArn: stale.containerInstanceArn,
+          tags: [{ key: 'ecs-steady:scale-in', value: '2026-11-23T09:00:00.000Z' }],
+        }),
+      );
+    const first = world.report(await world.minute(), built.cluster);
+    expect(first.steps).toContainEqual(expect.objectContaining({ kind: 'unmarkScaleIn', ec2InstanceId: stale.instanceId, ok: true }));
+    // Later someone else drains it (an operator, agentHealth): not ours to remove.
+    await account
+      .clients()
+      .ecs.send(
+        new UpdateContainerInstancesStateCommand({
+          cluster: built.cluster,
+          containerInstances: [stale.containerInstanceArn],
+          status: 'DRAINING',
+        }),
+      );
+    for (let minute = 0; minute < 5; minute++) {
+      const r = world.report(await world.minute(), built.cluster);
+      expect(r.steps.filter((x) => x.ec2InstanceId === stale.instanceId)).toEqual([]);
+    }
+    expect(account.ec2.instance(stale.instanceId)!.state).toBe('running');
+    expect(account.autoscaling.groupState(built.backend.id).instances.map((i) => i.instanceId)).toContain(stale.instanceId);
   });
 });

@@ -1,0 +1,65 @@
+import { executeCapacitySteps } from '../../../shared/capacity/execute';
+import type { ClusterRead } from '../../../shared/capacity/snapshot';
+import { planTick } from '../../../shared/capacity/steps';
+import type { CapacityDecision } from '../../../shared/capacity/types';
+import { FakeBackend } from '../../support/fake-backend';
+import { inst, snapshot, svc, T0, tasksOf } from './fixtures';
+
+const decision = (d: Partial<CapacityDecision>): CapacityDecision => ({
+  decision: 'none',
+  reasons: [],
+  unplaceable: [],
+  reservation: { cpu: 0, memory: 0 },
+  starved: [],
+  ...d,
+});
+
+function read(): ClusterRead {
+  return {
+    snapshot: snapshot({
+      instances: [inst('i-1', 'az-a', tasksOf('web', 2), { status: 'DRAINING' }), inst('i-2', 'az-b', tasksOf('web', 4))],
+      services: [svc('web', 6)],
+    }),
+    containerInstanceArnOf: new Map([
+      ['i-1', 'arn:ci/i-1'],
+      ['i-2', 'arn:ci/i-2'],
+    ]),
+    scaleInMarkedAt: new Map([['i-1', T0 - 60_000]]),
+    taskDefinitionOf: new Map(),
+    unregistered: [],
+    taskCountOf: new Map(),
+  };
+}
+
+describe('planTick', () => {
+  it('raises desired before resuming a scale-in drain, so a scale-out never waits behind a drain', () => {
+    const { steps } = planTick(read(), decision({ decision: 'scale-out', desired: 4, units: 2 }), T0, 900_000);
+    expect(steps.map((s) => s.kind)).toEqual(['setDesired', 'recordAction', 'drain']);
+  });
+
+  it('removes a stale scale-in mark from an ACTIVE instance and resumes nothing for it', () => {
+    const r = read();
+    r.scaleInMarkedAt.set('i-2', T0 - 3_600_000);
+    const { steps } = planTick(r, decision({}), T0, 900_000);
+    expect(steps).toContainEqual({ kind: 'unmarkScaleIn', ec2InstanceId: 'i-2', containerInstanceArn: 'arn:ci/i-2' });
+    expect(steps.filter((s) => s.kind === 'drain').map((s) => (s as { ec2InstanceId: string }).ec2InstanceId)).toEqual(['i-1']);
+  });
+});
+
+describe('executeCapacitySteps', () => {
+  it('never lowers desired in a raise: another invocation raised it meanwhile', async () => {
+    const backend = new FakeBackend({ desired: 6, max: 10, shapes: [{ instanceType: 'm5.large', weight: 1 }], instances: [] });
+    const results = await executeCapacitySteps([{ kind: 'setDesired', desired: 4, from: 2 }], {
+      backend,
+      tagInstance: async () => undefined,
+      untagInstance: async () => undefined,
+      drain: async () => {
+        throw new Error('no drain here');
+      },
+      now: () => T0,
+      dryRun: false,
+    });
+    expect(results[0]).toMatchObject({ ok: true, skipped: 'desired is already 6' });
+    expect(backend.desired).toBe(6);
+  });
+});
