@@ -8,6 +8,7 @@ import { drainBenchmarks } from './drain';
 import { drainOutcomeBenchmarks } from './drain-outcomes';
 import { gcMethod, renderSection, type Section } from './harness';
 import { logsBenchmarks } from './logs';
+import { nlbTargetsSection } from './nlb-targets';
 
 /**
  * `npm run bench [-- --quick] [-- --only logs|bundle|drain] [-- --out FILE]`
@@ -17,7 +18,7 @@ import { logsBenchmarks } from './logs';
  * never overwrites the committed report with smaller numbers. Progress goes to stderr.
  */
 
-const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'capacity'] as const;
+const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'capacity', 'nlb-targets'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const REPORT = join(__dirname, 'REPORT.md');
 
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
   if (wanted('drain')) sections.push(await drainBenchmarks({ runs, quick: args.quick, progress }));
   if (wanted('outcomes')) sections.push(await drainOutcomeBenchmarks({ quick: args.quick, progress }));
   if (wanted('capacity')) sections.push(await capacityBenchmarks({ runs, quick: args.quick, progress }));
+  // Call counts only (exact and deterministic): one pass, whatever --quick says.
+  if (wanted('nlb-targets')) sections.push(await nlbTargetsSection());
 
   const report = `${[header(args, performance.now() - started), ...sections.map(renderSection)].join('\n\n')}\n`;
   const out = args.out ?? (args.quick || args.only ? undefined : REPORT);

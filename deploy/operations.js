@@ -31,15 +31,18 @@ const alnum = (s) => upperFirst(s.replace(/[^A-Za-z0-9]/g, ''));
 /**
  * @param {{
  *   service: string; stage: string; region?: string;
- *   functions: Record<string, { events?: Array<Record<string, any>> }>;
+ *   functions: Record<string, { events?: Array<Record<string, any>> } | null>;
  *   operations: { alarmTopicArn?: string; namespace: string; deadLetterQueues: string[]; rules?: Record<string, string>;
  *     zeroMetrics: Record<string, string[]>; dashboard: Array<{ title: string; services: string[]; metrics: string[]; stat?: string }>;
  *     clusterAlarms?: Record<string, Record<string, ClusterAlarm>>;
  *     clusterDashboard?: Array<{ title: string; service: string; metrics: string[]; stat?: string }> };
  * }} input
  */
-function operationsResources({ service, stage, functions, operations }) {
+function operationsResources({ service, stage, functions: declared, operations }) {
   const prefix = `${service}-${stage}`;
+  // A function that resolved to null is not deployed (an optional one, deploy/stack.js): no alarms, and its metrics are skipped.
+  const functions = Object.fromEntries(Object.entries(declared).filter(([, f]) => f));
+  const notDeployed = (svc) => svc in declared && !functions[svc];
   const topic = String(operations.alarmTopicArn ?? '').trim();
   const actions = topic ? { AlarmActions: [topic] } : {};
   /** @type {Record<string, any>} */
@@ -91,12 +94,13 @@ function operationsResources({ service, stage, functions, operations }) {
   // Every EventBridge rule: the ones osls makes from `eventBridge` events (by their `name`), and those under resources.
   const rules = { ...(operations.rules ?? {}) };
   for (const [fn, f] of Object.entries(functions)) {
-    for (const event of f.events ?? []) {
-      if (!event.eventBridge) continue;
+    // The first rule of a function keeps the id `<Fn>Rule`; a second one is `<Fn>Rule2`, and so on.
+    const named = (f.events ?? []).filter((event) => event.eventBridge);
+    named.forEach((event, i) => {
       if (!event.eventBridge.name)
         throw new Error(`functions.${fn}: give its eventBridge event a name (its alarm and the dead-letter queue policy refer to it)`);
-      rules[`${alnum(fn)}Rule`] = event.eventBridge.name;
-    }
+      rules[`${alnum(fn)}Rule${i === 0 ? '' : i + 1}`] = event.eventBridge.name;
+    });
   }
   for (const [id, ruleName] of Object.entries(rules)) {
     alarm(
@@ -128,6 +132,7 @@ function operationsResources({ service, stage, functions, operations }) {
 
   for (const [metric, services] of Object.entries(operations.zeroMetrics)) {
     for (const svc of services) {
+      if (notDeployed(svc)) continue;
       if (!functions[svc]) throw new Error(`custom.operations.zeroMetrics.${metric}: no function ${svc}`);
       alarm(
         `${alnum(svc)}${upperFirst(metric)}Alarm`,
@@ -148,6 +153,7 @@ function operationsResources({ service, stage, functions, operations }) {
   // CloudWatch User Guide). SCHEMA(namespace, cluster, service) selects exactly the series that
   // carry these two dimensions, which is what Powertools writes for a singleMetric with `cluster`.
   for (const [svc, metrics] of Object.entries(operations.clusterAlarms ?? {})) {
+    if (notDeployed(svc)) continue;
     if (!functions[svc]) throw new Error(`custom.operations.clusterAlarms.${svc}: no function ${svc}`);
     for (const [metric, spec] of Object.entries(metrics)) {
       const minutes = spec.minutes === undefined || spec.minutes === '' ? undefined : Number(spec.minutes);

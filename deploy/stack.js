@@ -134,6 +134,45 @@ const derive = {
     };
   },
 
+  // ---- agentHealth, nlbTargetSync, logVolumes, preflight (issue 12) ----
+  /**
+   * The `detail` of agentHealth's state-change rule: disconnects only (ECS sends this event for
+   * every task placed or stopped; reconnects are seen by the schedule), and with `clusters` set
+   * only in those clusters ("Amazon ECS container instance state change events").
+   */
+  agentDisconnectedDetail: (values) => {
+    const names = list(values.clusters).map(clusterName);
+    return { agentConnected: [false], ...(names.length > 0 ? { clusterArn: names.map((c) => arn('ecs', `cluster/${c}`)) } : {}) };
+  },
+  /** nlbTargetSync is deployed only with at least one binding. */
+  nlbTargetSyncEnabled: (values) => nlbBindings(values).length > 0,
+  /** The bound clusters' ARNs (the ECS rule's clusterArn and ListContainerInstances). */
+  nlbTargetsClusterArns: (values) => nlbBindings(values).map((b) => arn('ecs', `cluster/${b.cluster}`)),
+  nlbTargetsContainerInstanceArns: (values) => nlbBindings(values).map((b) => arn('ecs', `container-instance/${b.cluster}/*`)),
+  nlbTargetsInstanceDetail: (values) => {
+    const arns = derive.nlbTargetsClusterArns(values);
+    return arns.length > 0 ? { clusterArn: arns } : {};
+  },
+  /** Register/DeregisterTargets: the bound target groups only, rebuilt with this stack's partition, region and account (where the function calls ELBv2). */
+  nlbTargetGroupArns: (values) => nlbBindings(values).map((b) => arn('elasticloadbalancing', `targetgroup/${b.targetGroup}`)),
+  /** logVolumes' DRY_RUN: `logVolumesDryRun` (default true), or the stage-wide `dryRun`. */
+  logVolumesDryRun: (values) => String(flag('dryRun', values.dryRun) || flag('logVolumesDryRun', values.logVolumesDryRun)),
+  /** EBS volumes of this account and region; the statements narrow them by the ownership tag. */
+  ec2VolumeArns: () => [arn('ec2', 'volume/*')],
+  /** A volume is ours when it carries the ownership tag: naming one of the configured clusters, or any value when none are. */
+  logVolumeOwnedCondition: (values) => {
+    const key = `aws:ResourceTag/${logVolumeTag(values)}`;
+    const names = list(values.clusters).map(clusterName);
+    return names.length > 0 ? { StringEquals: { [key]: names } } : { Null: { [key]: 'false' } };
+  },
+  /** logVolumes writes only its own two keys (shared/fleet/log-volumes/config.ts AVAILABLE_SINCE_TAG, OFFER_TAG), on owned volumes. */
+  logVolumeTagCondition: (values) => ({
+    ...derive.logVolumeOwnedCondition(values),
+    ...tagKeysOnly(['ecs-steady:available-since', 'ecs-steady:remount']),
+  }),
+  /** The functions this stack deploys (preflight checks each one's errors and throttles alarms). */
+  preflightFunctions: (values) => FUNCTIONS.filter((f) => f !== 'nlbTargetSync' || derive.nlbTargetSyncEnabled(values)).join(','),
+
   /** The lifecycle hook names the EventBridge rule selects. */
   lifecycleHookNames: (values) => list(values.lifecycleHookNames),
 
@@ -157,6 +196,39 @@ const derive = {
     'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}/${resultsLocation(values).prefix}*`,
   }),
 };
+
+/** serverless.yml's functions, in order (nlbTargetSync only when `nlbTargets` is set). */
+const FUNCTIONS = [
+  'spotInterruption',
+  'asgLifecycleDrain',
+  'logPartitions',
+  'logSearch',
+  'scaleTick',
+  'runTaskFailure',
+  'placementFailure',
+  'agentHealth',
+  'nlbTargetSync',
+  'logVolumes',
+  'preflight',
+];
+
+const TARGET_GROUP_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/([A-Za-z0-9-]{1,32}\/[0-9a-f]+)$/;
+/**
+ * `nlbTargets` (`cluster=targetGroupArn:port,…`, the port after the ARN's last colon) → its
+ * bindings; a malformed item fails the package, naming it (the function validates the same at cold start).
+ */
+function nlbBindings(values) {
+  return list(values.nlbTargets).map((item) => {
+    const eq = item.indexOf('=');
+    const rest = item.slice(eq + 1);
+    const m = TARGET_GROUP_ARN.exec(rest.slice(0, rest.lastIndexOf(':')));
+    if (eq < 1 || !m) throw new Error(`param nlbTargets: ${JSON.stringify(item)}: expected cluster=targetGroupArn:port`);
+    return { cluster: clusterName(item.slice(0, eq)), targetGroup: m[1] };
+  });
+}
+
+/** The ownership tag key of the log volumes (default as shared/fleet/log-volumes/config.ts). */
+const logVolumeTag = (values) => String(values.logVolumeTag ?? '').trim() || 'ecs-steady:log-volume';
 
 /** `s3://bucket/prefix/` → its parts (prefix with a trailing slash, or empty). */
 function resultsLocation(values) {
@@ -195,6 +267,17 @@ const NEEDS = {
   fleetFallbackRecordActionCondition: ['clusters'],
   ec2InstanceArns: [],
   placementFailureDetail: ['clusters'],
+  agentDisconnectedDetail: ['clusters'],
+  nlbTargetSyncEnabled: ['nlbTargets'],
+  nlbTargetsClusterArns: ['nlbTargets'],
+  nlbTargetsContainerInstanceArns: ['nlbTargets'],
+  nlbTargetsInstanceDetail: ['nlbTargets'],
+  nlbTargetGroupArns: ['nlbTargets'],
+  logVolumesDryRun: ['dryRun', 'logVolumesDryRun'],
+  ec2VolumeArns: [],
+  logVolumeOwnedCondition: ['clusters', 'logVolumeTag'],
+  logVolumeTagCondition: ['clusters', 'logVolumeTag'],
+  preflightFunctions: ['nlbTargets'],
   lifecycleHookNames: ['lifecycleHookNames'],
   asgDrainVisibilityTimeout: ['asgLifecycleDrainTimeoutSeconds'],
   asgRuleMaxEventAge: ['asgDrainMaxSeconds'],
@@ -214,5 +297,19 @@ module.exports = Object.fromEntries(
     },
   ]),
 );
+/**
+ * `functions.nlbTargetSync`: its definition (custom.optionalFunctions.nlbTargetSync) when
+ * `nlbTargets` names a binding, else null (osls drops a null function: no zip, no log group, no
+ * rule; deploy/operations.js gives it no alarms; its role has the condition HasNlbTargets).
+ */
+module.exports.nlbTargetSyncFunction = async (
+  /** @type {{ resolveVariable: (v: string) => Promise<unknown>, resolveConfigurationProperty: (p: string[]) => Promise<unknown> }} */ {
+    resolveVariable,
+    resolveConfigurationProperty,
+  },
+) =>
+  derive.nlbTargetSyncEnabled({ nlbTargets: String((await resolveVariable('param:nlbTargets')) ?? '') })
+    ? resolveConfigurationProperty(['custom', 'optionalFunctions', 'nlbTargetSync'])
+    : null;
 /** For tests: the same derivations over a plain params object. */
 Object.defineProperty(module.exports, 'derive', { value: derive, enumerable: false });

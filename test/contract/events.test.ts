@@ -4,6 +4,10 @@ import type { z } from 'zod';
 import { parsePlacementFailure, parseRunTaskResult } from '../../shared/capacity/messages';
 import { parseAsgMessage } from '../../shared/drain/messages';
 import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/drain/messages';
+import { parseAgentHealthEvent } from '../../shared/fleet/agent-health/messages';
+import { parseLogVolumesEvent } from '../../shared/fleet/log-volumes/messages';
+import { parseSyncRequest } from '../../shared/fleet/nlb-targets/messages';
+import { parsePreflightEvent } from '../../shared/fleet/preflight/messages';
 import { logPartitionsEvent, logSearchEvent, scheduledEvent } from '../../shared/logs/events';
 import { matchesPattern } from '../support/event-pattern';
 import { loadServerlessConfig } from '../support/serverless-config';
@@ -12,7 +16,9 @@ import { loadServerlessConfig } from '../support/serverless-config';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { derive } = require('../../deploy/stack.js') as { derive: Record<string, (values: Record<string, string>) => unknown> };
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
-const config = loadServerlessConfig();
+/** An NLB binding, so that the optional nlbTargetSync is in the config (it is not deployed without one). */
+const NLB_TARGETS = 'web=arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-fluentd/0123456789abcdef:24224';
+const config = loadServerlessConfig(undefined, 'dev', { nlbTargets: NLB_TARGETS });
 
 /** Where each sample event goes: the function it feeds, how it is parsed, and which rule must match it. */
 interface Sample {
@@ -24,10 +30,29 @@ interface Sample {
   selected?: boolean;
 }
 
+/** The function's first eventBridge rule with a pattern (a schedule has none). */
 const functionRule = (fn: string) => () => {
-  const rule = config.functions[fn]?.events?.find((e) => e.eventBridge)?.eventBridge;
+  const rule = config.functions[fn]?.events?.find((e) => e.eventBridge?.pattern)?.eventBridge;
   if (!rule?.pattern) throw new Error(`${fn} has no eventBridge pattern in serverless.yml`);
-  return rule.pattern;
+  return resolveSubs(rule.pattern, { region: 'eu-west-1', account: '123456789012' }) as Record<string, unknown>;
+};
+/** `Fn::Sub` ARNs (deploy/stack.js builds them with this stack's partition, region and account) as CloudFormation resolves them. */
+const resolveSubs = (value: unknown, at: { region: string; account: string }): unknown => {
+  if (Array.isArray(value)) return value.map((v) => resolveSubs(v, at));
+  if (value && typeof value === 'object') {
+    const sub = (value as { 'Fn::Sub'?: string })['Fn::Sub'];
+    if (typeof sub === 'string')
+      return sub.replace('${AWS::Partition}', 'aws').replace('${AWS::Region}', at.region).replace('${AWS::AccountId}', at.account);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSubs(v, at)]));
+  }
+  return value;
+};
+/** A scheduled sample must come from the function's own schedule rule. */
+const fromScheduleRule = (fn: string, parse: (event: unknown) => unknown) => (event: { resources?: string[] }) => {
+  const rule = config.functions[fn]?.events?.find((e) => e.eventBridge?.schedule)?.eventBridge;
+  if (!rule) throw new Error(`${fn} has no schedule in serverless.yml`);
+  if (!event.resources?.some((r) => r.endsWith(`:rule/${rule.name}`))) throw new Error(`sample does not come from the rule ${rule.name}`);
+  return parse(event);
 };
 const resourceRule = (logicalId: string) => () => {
   const pattern = config.resources?.Resources?.[logicalId]?.Properties?.EventPattern;
@@ -97,6 +122,29 @@ const SAMPLES: Record<string, Sample> = {
     parse: (event: unknown) => parsePlacementFailure(asSqsBody(event)),
     pattern: resourceRule('PlacementFailureRule'),
   },
+  // Fleet hygiene (issue 12). agentHealth's rule selects disconnects only; its schedule sends the scheduled event.
+  'agent-disconnected.json': {
+    fn: 'agentHealth',
+    parse: (event: unknown) => {
+      const r = parseAgentHealthEvent(event);
+      if (r.kind !== 'state-change' || r.agentConnected) throw new Error('expected a disconnect');
+      return r;
+    },
+    pattern: functionRule('agentHealth'),
+  },
+  // nlbTargetSync's container-instance rule (the bound clusters); it also takes spot-interruption.json and its schedule (checked below).
+  'container-instance-draining.json': {
+    fn: 'nlbTargetSync',
+    parse: (event: unknown) => {
+      const r = parseSyncRequest(event);
+      if (r.kind !== 'instance' || r.status !== 'DRAINING') throw new Error('expected a DRAINING instance');
+      return r;
+    },
+    pattern: functionRule('nlbTargetSync'),
+  },
+  'log-volumes-scheduled.json': { fn: 'logVolumes', parse: fromScheduleRule('logVolumes', parseLogVolumesEvent) },
+  // preflight is invoked on demand only.
+  'preflight-request.json': { fn: 'preflight', parse: parsePreflightEvent },
 };
 
 describe('sample events', () => {
@@ -141,6 +189,40 @@ describe('sample events', () => {
     expect(matchesPattern(managed, sample)).toBe(true);
     const elsewhere = { ...sample, detail: { ...sample.detail, clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/other' } };
     expect(matchesPattern(managed, elsewhere)).toBe(false);
+  });
+
+  it("agentHealth's rule selects disconnects only, and with `clusters` set only in those clusters", () => {
+    const sample = JSON.parse(readFileSync(join(EVENTS_DIR, 'agent-disconnected.json'), 'utf8'));
+    const rule = functionRule('agentHealth')();
+    expect(matchesPattern(rule, { ...sample, detail: { ...sample.detail, agentConnected: true } })).toBe(false);
+    const detail = resolveSubs(
+      derive.agentDisconnectedDetail!({ clusters: 'web,arn:aws:ecs:eu-west-1:123456789012:cluster/batch' }),
+      sample,
+    );
+    const managed = { ...rule, detail };
+    expect(matchesPattern(managed, sample)).toBe(true);
+    const elsewhere = { ...sample, detail: { ...sample.detail, clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/other' } };
+    expect(matchesPattern(managed, elsewhere)).toBe(false);
+  });
+
+  it("nlbTargetSync's rules: the bound clusters' container instances, every Spot notice, and a reconcile schedule it parses", () => {
+    const sample = JSON.parse(readFileSync(join(EVENTS_DIR, 'container-instance-draining.json'), 'utf8'));
+    const elsewhere = { ...sample, detail: { ...sample.detail, clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/batch' } };
+    expect(matchesPattern(functionRule('nlbTargetSync')(), elsewhere)).toBe(false);
+    const rules = config.functions.nlbTargetSync!.events!.map((e) => e.eventBridge);
+    const spot = JSON.parse(readFileSync(join(EVENTS_DIR, 'spot-interruption.json'), 'utf8'));
+    expect(rules.filter((r) => r.pattern && matchesPattern(r.pattern, spot)).length).toBe(1);
+    expect(parseSyncRequest(spot)).toMatchObject({ kind: 'spot' });
+    const schedule = rules.find((r) => r.schedule);
+    const tick = { ...JSON.parse(readFileSync(join(EVENTS_DIR, 'log-volumes-scheduled.json'), 'utf8')) };
+    expect(schedule?.schedule).toMatch(/^rate\(/);
+    expect(parseSyncRequest(tick)).toMatchObject({ kind: 'reconcile' });
+  });
+
+  it('leaves nlbTargetSync out of the config when nlbTargets is empty (the default)', () => {
+    expect(loadServerlessConfig().functions.nlbTargetSync).toBeUndefined();
+    expect(derive.preflightFunctions!({ nlbTargets: '' })).not.toContain('nlbTargetSync');
+    expect(derive.preflightFunctions!({ nlbTargets: NLB_TARGETS })).toContain('nlbTargetSync');
   });
 
   it('delivers each SQS-carried sample to its function: the topic to the runTaskFailure queue with raw delivery, the rule to the placementFailure queue', () => {

@@ -9,7 +9,7 @@ const ROOT = join(__dirname, '..', '..');
 const INPUTS = ['serverless.yml', 'package.json', 'tsconfig.json', 'deploy', 'functions', 'shared'];
 
 export type Template = {
-  Resources: Record<string, { Type: string; Properties?: any; DependsOn?: unknown }>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties?: any; DependsOn?: unknown }>;
   Conditions?: Record<string, unknown>;
 };
 

@@ -31,6 +31,15 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
   'autoscaling:DescribeAutoScalingInstances':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
+  // Fleet hygiene (issue 12): nlbTargetSync, logVolumes and preflight read these.
+  'ec2:DescribeInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'ec2:DescribeVolumes': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'elasticloadbalancing:DescribeLoadBalancerAttributes':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  'elasticloadbalancing:DescribeListeners':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  'elasticloadbalancing:DescribeListenerAttributes':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
 };
 
 /**
@@ -56,6 +65,26 @@ const IMPLIED_BY: Record<string, string[]> = {
 
 /** Actions granted only when the param naming their resource is set. */
 const NEEDS_PARAM: Record<string, string> = { 'sns:Publish': 'interruptedTasksTopicArn' };
+
+/**
+ * A read-only function whose bundle holds code that could change things, which it never calls:
+ * preflight finds backends with the capacity directory (`backendDirectory(clients).discover`),
+ * whose backend objects carry their whole interface, and the tasks adapter for its reads. The
+ * derivation is by name, so it lists their writes; they are not granted (docs/fleet.md
+ * "preflight": it reads only; its adapters send no write).
+ */
+const READ_ONLY: Record<string, string[]> = {
+  preflight: [
+    'autoscaling:CreateOrUpdateTags',
+    'autoscaling:SetDesiredCapacity',
+    'autoscaling:TerminateInstanceInAutoScalingGroup',
+    'ec2:CreateTags',
+    'ec2:ModifyFleet',
+    'ec2:ModifySpotFleetRequest',
+    'ec2:TerminateInstances',
+    'ecs:StopTask',
+  ],
+};
 
 /** What runs the function needs, from the template: logs; the SQS poller; the failure destination. */
 function platformActions(t: Template, fn: Fn): string[] {
@@ -87,6 +116,7 @@ function expectedActions(stack: PackagedStack, fn: Fn, params: Record<string, st
   const sent = callsOf(stack, fn).map((c) => c.action);
   const all = new Set([...sent, ...sent.flatMap((a) => IMPLIED_BY[a] ?? []), ...platformActions(stack.template, fn)]);
   for (const [action, param] of Object.entries(NEEDS_PARAM)) if (!params[param]) all.delete(action);
+  for (const action of READ_ONLY[fn.key] ?? []) all.delete(action);
   return all;
 }
 
@@ -167,8 +197,14 @@ export function describeIam(): void {
       // In the operator's template the only literal ARNs are those the operator gave (the cluster ARN
       // only in the functions' CLUSTERS variable: its IAM resources are rebuilt with ${AWS::Partition}).
       const literal = new Set(JSON.stringify(operator.template).match(/arn:aws[a-z-]*:[a-z0-9-]+:[^",]*/g) ?? []);
+      // …and the NLB binding, only in nlbTargetSync's NLB_TARGETS (its IAM resource is rebuilt too).
       expect(sorted(literal)).toEqual(
-        sorted([OPERATOR.interruptedTasksTopicArn, OPERATOR.alarmTopicArn, OPERATOR.clusters.split(',')[1]!]),
+        sorted([
+          OPERATOR.interruptedTasksTopicArn,
+          OPERATOR.alarmTopicArn,
+          OPERATOR.clusters.split(',')[1]!,
+          OPERATOR.nlbTargets.split('=')[1]!,
+        ]),
       );
       const inRoles = new Set(
         JSON.stringify(functionsOf(operator).map((f) => f.statements)).match(/arn:aws[a-z-]*:[a-z0-9-]+:[^",]*/g) ?? [],
@@ -203,8 +239,16 @@ export function describeIam(): void {
         }
       });
 
-      it('DeregisterTargets reaches only the configured target groups', () => {
-        for (const { s } of statementsFor('elasticloadbalancing:DeregisterTargets')) {
+      it('DeregisterTargets reaches only the configured target groups (nlbTargetSync: its bound groups, and RegisterTargets too)', () => {
+        for (const { fn, s } of statementsFor('elasticloadbalancing:RegisterTargets').concat(
+          statementsFor('elasticloadbalancing:DeregisterTargets').filter((f) => f.fn === 'nlbTargetSync'),
+        )) {
+          expect([fn, subs(s.Resource)]).toEqual([
+            'nlbTargetSync',
+            ['arn:${AWS::Partition}:elasticloadbalancing:${AWS::Region}:${AWS::AccountId}:targetgroup/web-fluentd/0123456789abcdef'],
+          ]);
+        }
+        for (const { s } of statementsFor('elasticloadbalancing:DeregisterTargets').filter((f) => f.fn !== 'nlbTargetSync')) {
           expect(subs(s.Resource)).toEqual(
             ['web-*', 'api-*'].map(
               (n) => `arn:\${AWS::Partition}:elasticloadbalancing:\${AWS::Region}:\${AWS::AccountId}:targetgroup/${n}/*`,

@@ -20,6 +20,7 @@ export const OPERATOR = {
   capacityNotArrivedAlarmMinutes: '10',
   unplaceableAlarmMinutes: '20',
   replaceOnNotice: 'false',
+  nlbTargets: 'web=arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-fluentd/0123456789abcdef:24224',
 };
 
 /**
@@ -50,11 +51,13 @@ export type Statement = {
   NotResource?: unknown;
 };
 
-export const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+/** The resources of a type that CloudFormation creates (a resource whose Condition is false is left out). */
+export const ofType = (t: Template, type: string) =>
+  Object.entries(t.Resources).filter(([, r]) => r.Type === type && (r.Condition === undefined || conditionHolds(t, r.Condition)));
 export const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** Evaluate the template's conditions (all static after packaging) and drop `AWS::NoValue`. */
-function resolveIf(t: Template, value: unknown): unknown {
+/** A template condition (all static after packaging), by name. */
+function conditionHolds(t: Template, name: string): boolean {
   const truth = (c: unknown): boolean => {
     const x = c as Record<string, any>;
     if (typeof c === 'object' && c && 'Condition' in x) return truth(t.Conditions?.[x.Condition as string]);
@@ -64,12 +67,17 @@ function resolveIf(t: Template, value: unknown): unknown {
     if (x['Fn::Or']) return x['Fn::Or'].some(truth);
     throw new Error(`condition not evaluable offline: ${JSON.stringify(c)}`);
   };
+  return truth(t.Conditions?.[name]);
+}
+
+/** Evaluate the template's conditions and drop `AWS::NoValue`. */
+function resolveIf(t: Template, value: unknown): unknown {
   if (Array.isArray(value)) return value.map((v) => resolveIf(t, v)).filter((v) => !isNoValue(v));
   if (value && typeof value === 'object') {
     const o = value as Record<string, any>;
     if (o['Fn::If']) {
       const [cond, yes, no] = o['Fn::If'];
-      return resolveIf(t, truth(t.Conditions?.[cond]) ? yes : no);
+      return resolveIf(t, conditionHolds(t, cond) ? yes : no);
     }
     return Object.fromEntries(
       Object.entries(o)

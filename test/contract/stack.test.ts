@@ -5,6 +5,7 @@ import { zipEntries } from './package-stack';
 import { describeAlarms } from './stack-alarms';
 import { describeCapacity } from './stack-capacity';
 import { describeDelivery } from './stack-delivery';
+import { describeFleet } from './stack-fleet';
 import { describeIam } from './stack-iam';
 import { defaults, packageStacks } from './stack-template';
 
@@ -15,13 +16,14 @@ import { defaults, packageStacks } from './stack-template';
  * delivery, alarm and bundle promises of README "Security" and "Operating" are checked.
  */
 
-// Packaged once for every check (a few seconds per stack); the checks live by concern in stack-iam.ts, stack-delivery.ts, stack-alarms.ts and stack-capacity.ts.
+// Packaged once for every check (a few seconds per stack); the checks live by concern in stack-iam.ts, stack-delivery.ts, stack-alarms.ts, stack-capacity.ts and stack-fleet.ts.
 packageStacks();
 
 describeIam();
 describeDelivery();
 describeAlarms();
 describeCapacity();
+describeFleet();
 
 // ---- bundles --------------------------------------------------------------------------------
 

@@ -38,13 +38,19 @@ export interface ServerlessConfig {
 }
 
 /**
- * serverless.yml as osls would see it for `stage` with default params: the variables our
- * config uses are resolved (`${param:…}`, `${self:service}`, `${sls:stage}` and the derivations
- * of deploy/stack.js); anything else is left as written.
+ * serverless.yml as osls would see it for `stage` with default params (or these `overrides`, as
+ * `--param` gives them): the variables our config uses are resolved (`${param:…}`,
+ * `${self:service}`, `${sls:stage}` and the derivations of deploy/stack.js); anything else is
+ * left as written. An optional function (`${file(./deploy/stack.js):<fn>Function, null}`) is its
+ * definition under custom.optionalFunctions when `<fn>Enabled` derives true, and absent otherwise.
  */
-export function loadServerlessConfig(root = join(__dirname, '..', '..'), stage = 'dev'): ServerlessConfig {
+export function loadServerlessConfig(
+  root = join(__dirname, '..', '..'),
+  stage = 'dev',
+  overrides: Record<string, string> = {},
+): ServerlessConfig {
   const raw = yaml.load(readFileSync(join(root, 'serverless.yml'), 'utf8'), { schema }) as ServerlessConfig & { resources?: unknown };
-  const params = { ...raw.params.default, ...(raw.params[stage] ?? {}) };
+  const params = { ...raw.params.default, ...(raw.params[stage] ?? {}), ...overrides };
   // deploy/stack.js is CommonJS; its `derive` holds the same functions osls calls.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const derive = (require(join(root, 'deploy', 'stack.js')) as { derive: Record<string, (values: Record<string, string>) => unknown> })
@@ -78,7 +84,16 @@ export function loadServerlessConfig(root = join(__dirname, '..', '..'), stage =
     : raw.resources;
   return {
     ...raw,
-    functions: resolve(raw.functions) as ServerlessConfig['functions'],
+    functions: resolve(
+      Object.fromEntries(
+        Object.entries(raw.functions).flatMap(([fn, f]) => {
+          if (typeof f !== 'string' || f !== `\${file(./deploy/stack.js):${fn}Function, null}`) return [[fn, f]];
+          const enabled = derive[`${fn}Enabled`];
+          if (!enabled) throw new Error(`deploy/stack.js has no ${fn}Enabled`);
+          return enabled(params) ? [[fn, raw.custom?.optionalFunctions?.[fn]]] : [];
+        }),
+      ),
+    ) as ServerlessConfig['functions'],
     ...(resources ? { resources: resolve(resources) as ServerlessConfig['resources'] } : {}),
   };
 }

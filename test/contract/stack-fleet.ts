@@ -1,0 +1,116 @@
+import type { PackagedStack } from './package-stack';
+import { actionsOf, asList, defaults, functionsOf, ofType, operator, refersTo, sorted, type Statement } from './stack-template';
+
+const fnOf = (stack: PackagedStack, key: string) => functionsOf(stack).find((f) => f.key === key);
+const env = (stack: PackagedStack, key: string) => fnOf(stack, key)!.props.Environment.Variables as Record<string, string>;
+const statementsFor = (stack: PackagedStack, key: string, action: string): Statement[] =>
+  fnOf(stack, key)!.statements.filter((s) => asList(s.Action).includes(action));
+const rulesOf = (stack: PackagedStack, key: string) =>
+  ofType(stack.template, 'AWS::Events::Rule')
+    .filter(([, r]) => r.Properties.Targets.some((x: { Arn: unknown }) => refersTo(x.Arn, fnOf(stack, key)!.logicalId)))
+    .map(([, r]) => r.Properties);
+const alarmNames = (stack: PackagedStack) =>
+  ofType(stack.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName as string);
+const EC2 = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:';
+
+/** Fleet hygiene (issue 12): agentHealth, nlbTargetSync (optional), logVolumes, preflight. */
+export function describeFleet(): void {
+  describe('fleet hygiene: agentHealth, nlbTargetSync, logVolumes, preflight', () => {
+    it('deploys nlbTargetSync (function, zip, role, rules, alarms) only when nlbTargets names a binding', () => {
+      expect(fnOf(defaults, 'nlbTargetSync')).toBeUndefined();
+      expect(defaults.zips.nlbTargetSync).toBeUndefined();
+      expect(ofType(defaults.template, 'AWS::IAM::Role').map(([id]) => id)).not.toContain('NlbTargetSyncRole');
+      expect(alarmNames(defaults).filter((n) => n.includes('nlbTargetSync') || n.includes('nlb-target-sync'))).toEqual([]);
+      expect(fnOf(operator, 'nlbTargetSync')).toBeDefined();
+      expect(env(operator, 'nlbTargetSync')).toMatchObject({ NLB_TARGETS: expect.stringMatching(/^web=arn:/), NLB_TARGETS_PRUNE: 'false' });
+      const rules = rulesOf(operator, 'nlbTargetSync');
+      expect(sorted(rules.map((r) => r.ScheduleExpression ?? r.EventPattern['detail-type'][0]))).toEqual([
+        'EC2 Spot Instance Interruption Warning',
+        'ECS Container Instance State Change',
+        'rate(5 minutes)',
+      ]);
+      const ecs = rules.find((r) => r.EventPattern?.source?.[0] === 'aws.ecs')!;
+      expect(ecs.EventPattern.detail.clusterArn).toEqual([
+        { 'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/web' },
+      ]);
+      expect(alarmNames(operator)).toEqual(expect.arrayContaining(['ecs-steady-prod-nlbTargetSync-targetSyncFailures']));
+    });
+
+    it('runs agentHealth every 5 minutes and on agent disconnects only, one run at a time', () => {
+      for (const stack of [defaults, operator]) {
+        const fn = fnOf(stack, 'agentHealth')!;
+        expect(fn.props.ReservedConcurrentExecutions).toBe(1);
+        expect(fn.props.Timeout).toBe(300);
+        const rules = rulesOf(stack, 'agentHealth');
+        expect(rules.map((r) => r.ScheduleExpression).filter(Boolean)).toEqual(['rate(5 minutes)']);
+        const change = rules.find((r) => r.EventPattern)!.EventPattern;
+        expect(change).toMatchObject({ source: ['aws.ecs'], 'detail-type': ['ECS Container Instance State Change'] });
+        expect(change.detail.agentConnected).toEqual([false]);
+        expect(change.detail.clusterArn?.length).toBe(stack === defaults ? undefined : 2);
+      }
+      expect(env(operator, 'agentHealth')).toMatchObject({
+        CLUSTERS: 'web,batch',
+        REPORT_ONLY: 'false',
+        AGENT_DISCONNECTED_SECONDS: '600',
+      });
+    });
+
+    it('lets agentHealth write only its two container-instance tags, and alarms on its breaker and failed steps per cluster', () => {
+      for (const action of ['ecs:TagResource', 'ecs:UntagResource']) {
+        const found = statementsFor(operator, 'agentHealth', action);
+        expect(found.length).toBeGreaterThan(0);
+        for (const s of found)
+          expect(s.Condition?.['ForAllValues:StringEquals']?.['aws:TagKeys']).toEqual([
+            'ecs-steady:disconnected-since',
+            'ecs-steady:agent-replace',
+          ]);
+      }
+      for (const metric of ['agentBreakerOpen', 'agentStepFailures']) {
+        const alarm = ofType(defaults.template, 'AWS::CloudWatch::Alarm').find(
+          ([, a]) => a.Properties.AlarmName === `ecs-steady-dev-agentHealth-${metric}`,
+        );
+        expect(alarm?.[1].Properties.Metrics[0].Expression).toContain(`(${metric}) FROM SCHEMA(EcsSteady, cluster, service)`);
+      }
+    });
+
+    it('runs logVolumes in dry run by default, deleting and tagging only volumes carrying the ownership tag', () => {
+      expect(env(defaults, 'logVolumes')).toMatchObject({ DRY_RUN: 'true', LOG_VOLUME_TAG: 'ecs-steady:log-volume', CLUSTERS: '' });
+      expect(fnOf(defaults, 'logVolumes')!.props.Timeout).toBeGreaterThanOrEqual(60);
+      expect(rulesOf(defaults, 'logVolumes').map((r) => r.ScheduleExpression)).toEqual(['rate(30 minutes)']);
+      const owned = (stack: PackagedStack) =>
+        stack === defaults
+          ? { Null: { 'aws:ResourceTag/ecs-steady:log-volume': 'false' } }
+          : { StringEquals: { 'aws:ResourceTag/ecs-steady:log-volume': ['web', 'batch'] } };
+      for (const stack of [defaults, operator]) {
+        for (const s of statementsFor(stack, 'logVolumes', 'ec2:DeleteVolume')) {
+          expect(s.Resource).toEqual([{ 'Fn::Sub': `${EC2}volume/*` }]);
+          expect(s.Condition).toEqual(owned(stack));
+        }
+        for (const s of statementsFor(stack, 'logVolumes', 'ec2:CreateTags'))
+          expect(s.Condition).toEqual({
+            ...owned(stack),
+            'ForAllValues:StringEquals': { 'aws:TagKeys': ['ecs-steady:available-since', 'ecs-steady:remount'] },
+          });
+      }
+      for (const metric of ['orphanVolumes', 'volumeDeleteFailures'])
+        expect(alarmNames(defaults)).toContain(`ecs-steady-dev-logVolumes-${metric}`);
+    });
+
+    it('gives preflight no trigger, reads only, and the functions and queues this stack deploys', () => {
+      for (const stack of [defaults, operator]) {
+        expect(rulesOf(stack, 'preflight')).toEqual([]);
+        const writes = [...actionsOf(fnOf(stack, 'preflight')!.statements)].filter(
+          (a) =>
+            !/^[a-z0-9-]+:(Describe|List|Get)/.test(a) && !['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage'].includes(a),
+        );
+        expect(writes).toEqual([]);
+        const e = env(stack, 'preflight');
+        expect(sorted(e.PREFLIGHT_FUNCTIONS!.split(','))).toEqual(sorted(Object.keys(stack.entries)));
+        const queues = ofType(stack.template, 'AWS::SQS::Queue')
+          .map(([, q]) => q.Properties.QueueName as string)
+          .filter((n) => n.endsWith('dead-letter'));
+        expect(sorted(e.PREFLIGHT_DEAD_LETTER_QUEUES!.split(',').map((q) => `${e.PREFLIGHT_STACK_PREFIX}-${q}`))).toEqual(sorted(queues));
+      }
+    });
+  });
+}
