@@ -139,14 +139,19 @@ export class EcsCapacityAdapter {
     return sizes;
   }
 
-  /** Task ARNs with scale-in protection on (10 per call); a task ECS reports as a failure is not protected. */
+  /** Task ARNs with scale-in protection on (10 per call); a task ECS could not answer for counts as protected. */
   async protectedTasks(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<Set<string>> {
     const parts = await Promise.all(
       chunk(taskArns, TASK_PROTECTION_MAX).map((part) =>
         this.ecs.send(new GetTaskProtectionCommand({ cluster, tasks: part }), sendOptions(o)),
       ),
     );
-    return new Set(parts.flatMap((p) => (p.protectedTasks ?? []).filter((t) => t.protectionEnabled && t.taskArn).map((t) => t.taskArn!)));
+    // Fail safe: a task ECS could not answer for (other than a standalone one, TASK_NOT_VALID) counts as protected.
+    const unknown = parts.flatMap((p) => (p.failures ?? []).filter((f) => f.arn && f.reason !== 'TASK_NOT_VALID').map((f) => f.arn!));
+    return new Set([
+      ...parts.flatMap((p) => (p.protectedTasks ?? []).filter((t) => t.protectionEnabled && t.taskArn).map((t) => t.taskArn!)),
+      ...unknown,
+    ]);
   }
 
   /** Tag a container instance (e.g. the scale-in marker). */

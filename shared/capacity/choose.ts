@@ -98,6 +98,10 @@ export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower
   const queue = ordered(snap, candidates);
   for (const i of queue.slice(0, MAX_EXAMINED)) {
     const w = weightOf(snap, i.instanceType);
+    if (i.ownerRoom !== undefined && w > i.ownerRoom) {
+      keep(`${i.ec2InstanceId} (weight ${w}) would take its own backend below its min`);
+      continue;
+    }
     if (desired - w < lower) {
       keep(`${i.ec2InstanceId} (weight ${w}) would take desired ${desired} below min ${lower}`);
       continue;

@@ -7,10 +7,11 @@ import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } fr
 import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback } from './fallback';
+import { exclusionOf } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
 import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG, type BackendView, type CapacityBackend } from './ports';
 import type { ClusterTickReport } from './report';
-import { inFlightOf, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
+import { CANDIDATES_READ, inFlightOf, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { planTick, type CapacityStep } from './steps';
 import type { CapacityDecision, CapacityInstance, CapacitySnapshot } from './types';
 
@@ -35,11 +36,14 @@ export interface TickDeps {
  */
 export interface EventRequest {
   /** Sized only once the cluster is known to be managed here (a failure is retried like a read). */
-  demand?: () => Promise<NonNullable<CapacitySnapshot['extraDemand']>>;
+  demand?: (o?: CallOptions) => Promise<NonNullable<CapacitySnapshot['extraDemand']>>;
   /** When the trigger happened (RunTask's answer, the event's time): the latency metric starts here. */
   triggeredAt: number;
   trigger: string;
 }
+
+/** Scale-in candidates whose tasks are read, batch by batch, while all read so far are ruled out (50 in all: MAX_EXAMINED). */
+const CANDIDATE_BATCHES = [CANDIDATES_READ, 10, 15, 20];
 
 /** First retry of a failed cluster read after this long, doubling, while the invocation's time allows. */
 const READ_RETRY_MS = 1_000;
@@ -91,7 +95,7 @@ export async function tickCluster(
     try {
       const now = clock.now();
       const cs = settingsFor(config.defaults, primary.ref.tags);
-      const extra = event?.demand ? await event.demand() : [];
+      const extra = event?.demand ? await event.demand(o) : [];
       const [p, f] = await Promise.all([primary.describe(o), fallback?.describe(o)]);
       const pView = withTaggedShapes(p);
       const fView = f && withTaggedShapes(f);
@@ -132,7 +136,13 @@ export async function tickCluster(
         },
         inFlight: [pIn, fIn].filter((x) => x !== undefined),
         recent: Number.isFinite(lastOut) ? { ...read.snapshot.recent, lastScaleOutAt: lastOut } : read.snapshot.recent,
-        instances: read.snapshot.instances.map((i: CapacityInstance) => (fIds.has(i.ec2InstanceId) ? { ...i, preferRemoval: true } : i)),
+        instances: read.snapshot.instances.map((i: CapacityInstance) =>
+          !fView
+            ? i
+            : fIds.has(i.ec2InstanceId)
+              ? { ...i, preferRemoval: true, ownerRoom: fView.counts.desired - fView.counts.min }
+              : { ...i, ownerRoom: pView.counts.desired - pView.counts.min },
+        ),
         ...(extra.length > 0 ? { extraDemand: extra } : {}),
       };
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
@@ -154,9 +164,15 @@ export async function tickCluster(
         steps = f.steps;
       } else {
         decision = planCapacity(read.snapshot, settings, now);
-        if (!event && decision.decision === 'none' && scaleInBlocks(read.snapshot, settings, now).length === 0) {
-          read.snapshot = await readCandidates(deps.reads, read, o);
+        // Scale-in is possible: read the emptiest candidates' tasks, and more while every one read so far
+        // is ruled out (batch jobs, protection), up to the planner's own bound of candidates examined.
+        for (const limit of CANDIDATE_BATCHES) {
+          if (event || decision.decision !== 'none' || scaleInBlocks(read.snapshot, settings, now).length > 0) break;
+          const before = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE').length;
+          read.snapshot = await readCandidates(deps.reads, read, o, limit);
           decision = planCapacity(read.snapshot, settings, now);
+          const known = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE');
+          if (known.length === before || known.some((i) => exclusionOf(i) === undefined)) break;
         }
         if (event && decision.decision !== 'scale-out' && decision.decision !== 'none')
           decision = {

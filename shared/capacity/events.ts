@@ -16,15 +16,22 @@ export function runTaskRequest(
 ): EventRequest | undefined {
   const ignored = shortfalls.filter((s) => !s.addCapacity).map((s) => `${s.taskDefinition}: ${s.reason}`);
   if (ignored.length > 0) log.info('runTask results that more capacity does not answer', { ignored });
-  const wanted = shortfalls.filter((s) => s.addCapacity && s.count > 0);
+  // The same result delivered twice in one batch (SNS delivers at least once) is one shortfall.
+  const seen = new Set<string>();
+  const wanted = shortfalls.filter((s) => {
+    const key = JSON.stringify([s.cluster, s.taskDefinition, s.count, s.at, s.overrides ?? null]);
+    if (!s.addCapacity || s.count <= 0 || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   if (wanted.length === 0) return undefined;
   return {
     trigger: 'runTaskFailure',
     triggeredAt: Math.min(...wanted.map((s) => s.at)),
-    demand: async () => {
+    demand: async (o) => {
       const extra = new Map<string, { source: string; count: number; cpu: number; memory: number }>();
       for (const s of wanted) {
-        const def = await ecs.definition(s.taskDefinition);
+        const def = await ecs.definition(s.taskDefinition, o);
         const size = taskSizeWith(def, s.overrides);
         if (size.cpu <= 0 && size.memory <= 0) continue; // reserves nothing: no room to make
         const key = `${def.family}|${size.cpu}|${size.memory}`;

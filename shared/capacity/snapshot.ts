@@ -71,12 +71,22 @@ function taskOf(t: Task, protectedArns: ReadonlySet<string>): CapacityTask {
 }
 
 /** Tasks on these container instances (ListTasks per instance, then DescribeTasks), keyed by container instance ARN. */
-async function tasksOn(ports: CapacityReadPorts, cluster: string, arns: readonly string[], o?: CallOptions): Promise<Map<string, Task[]>> {
+/** Tasks per container instance ARN; an instance whose listed tasks did not all describe is in `incomplete`. */
+async function tasksOn(
+  ports: CapacityReadPorts,
+  cluster: string,
+  arns: readonly string[],
+  o?: CallOptions,
+): Promise<Map<string, Task[]> & { incomplete: Set<string> }> {
   const lists = await Promise.all(arns.map((arn) => ports.listTasksOn(cluster, arn, o)));
   const all = lists.flat();
   const described = all.length > 0 ? (await ports.describeTasks(cluster, all, o)).tasks : [];
-  const out = new Map<string, Task[]>(arns.map((a) => [a, []]));
+  const out = Object.assign(new Map<string, Task[]>(arns.map((a) => [a, []])), { incomplete: new Set<string>() });
   for (const t of described) out.get(t.containerInstanceArn ?? '')?.push(t);
+  // An instance whose listed tasks did not all describe is not known: it must not look emptier (or safer) than it is.
+  arns.forEach((a, k) => {
+    if ((out.get(a)?.length ?? 0) < lists[k]!.length) out.incomplete.add(a);
+  });
   return out;
 }
 
@@ -202,13 +212,18 @@ export async function readCluster(
  * Their services' sizes are read too (their tasks would need room elsewhere). Answers the
  * snapshot with those instances' tasks known; the others stay `tasksUnread`.
  */
-export async function readCandidates(ports: CapacityReadPorts, read: ClusterRead, o?: CallOptions): Promise<CapacitySnapshot> {
+export async function readCandidates(
+  ports: CapacityReadPorts,
+  read: ClusterRead,
+  o?: CallOptions,
+  limit = CANDIDATES_READ,
+): Promise<CapacitySnapshot> {
   const snap = read.snapshot;
   const count = (i: CapacityInstance) => read.taskCountOf.get(i.ec2InstanceId) ?? 0;
   const candidates = snap.instances
-    .filter((i) => i.status === 'ACTIVE' && i.agentConnected && !i.doNotDisrupt && !i.protectedFromScaleIn)
+    .filter((i) => i.tasksUnread && i.status === 'ACTIVE' && i.agentConnected && !i.doNotDisrupt && !i.protectedFromScaleIn)
     .sort((a, b) => count(a) - count(b) || (a.ec2InstanceId < b.ec2InstanceId ? -1 : 1))
-    .slice(0, CANDIDATES_READ);
+    .slice(0, limit);
   if (candidates.length === 0) return snap;
   const byArn = await tasksOn(
     ports,
@@ -235,7 +250,7 @@ export async function readCandidates(ports: CapacityReadPorts, read: ClusterRead
       names.has(v.name) ? { ...v, task: sizes.get(read.taskDefinitionOf.get(v.name) ?? '') ?? v.task } : v,
     ),
     instances: snap.instances.map((i) => {
-      if (!read1.has(i.ec2InstanceId)) return i;
+      if (!read1.has(i.ec2InstanceId) || byArn.incomplete.has(i.containerInstanceArn)) return i;
       const { tasksUnread: _unread, ...rest } = i;
       return { ...rest, tasks: (byArn.get(i.containerInstanceArn) ?? []).map((t) => taskOf(t, protectedArns)) };
     }),

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import type { CallOptions } from '../aws/call';
 import { setTimer } from '../lambda/clock';
 import { mapLimit } from '../lambda/concurrency';
-import { tickCluster, type EventRequest, type TickDeps as ClusterTickDeps } from './cluster-tick';
+import { REPORT_RESERVE_MS, tickCluster, type EventRequest, type TickDeps as ClusterTickDeps } from './cluster-tick';
+import { errorMessage } from '../lambda/errors';
 import type { ScaleTickConfig } from './config';
 import type { BackendDirectory } from './ports';
 import type { ClusterTickReport } from './report';
@@ -34,7 +35,20 @@ export async function scaleTick(
   const o: CallOptions = { signal: controller.signal };
   const cancel = setTimer(deps.clock, endsAt, () => controller.abort(new Error('the tick time is up')));
   try {
-    const found = await deps.directory.discover(config.backends, o);
+    const found = await discover(deps, config, endsAt, o);
+    if (found instanceof Error) {
+      // No backend could be read for anyone: every cluster we know of gets an error report (and its metrics).
+      const names = events ? [...events.keys()] : config.clusters.length > 0 ? config.clusters : ['*'];
+      return names.map((cluster) => ({
+        cluster,
+        dryRun: config.dryRun,
+        startedAt: deps.clock.now(),
+        decision: 'error' as const,
+        error: `the capacity backends could not be read: ${errorMessage(found)}`,
+        reasons: [],
+        steps: [],
+      }));
+    }
     const managed = config.clusters.length > 0 ? config.clusters : [...found.keys()].sort();
     const clusters = events ? [...events.keys()].sort() : managed;
     return await mapLimit(clusters, config.concurrency, (cluster) =>
@@ -44,6 +58,20 @@ export async function scaleTick(
     );
   } finally {
     cancel();
+  }
+}
+
+/** Discovery, retried with backoff (1 s doubling to 8 s) while the invocation's time allows; the last error otherwise. */
+async function discover(deps: TickDeps, config: ScaleTickConfig, endsAt: number, o: CallOptions) {
+  for (let wait = 1_000; ; wait = Math.min(8_000, wait * 2)) {
+    try {
+      return await deps.directory.discover(config.backends, o);
+    } catch (err) {
+      if (deps.clock.now() + wait >= endsAt - REPORT_RESERVE_MS || o.signal?.aborted)
+        return err instanceof Error ? err : new Error(String(err));
+      deps.log.warn('capacity backends could not be read; retried', { error: errorMessage(err) });
+      await deps.clock.sleep(wait, o.signal).catch(() => undefined);
+    }
   }
 }
 

@@ -32,6 +32,8 @@ export interface CapacityInstance {
   doNotDisrupt: boolean;
   /** ASG instance scale-in protection: never chosen for scale-in. */
   protectedFromScaleIn?: boolean;
+  /** Units its own backend can lose before its min (set when the cluster has two backends); none left ⇒ not a candidate. */
+  ownerRoom?: number;
   /** Launched by the fallback backend: drained first when the cluster scales in (it is the costlier capacity). */
   preferRemoval?: boolean;
   /** Its tasks were not read this tick (only the likeliest scale-in candidates are): not a candidate now. */

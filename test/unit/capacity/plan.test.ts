@@ -161,6 +161,19 @@ describe('planCapacity', () => {
       reasons: [/drain i-3 \(m5.large, az-a, 0 task\(s\)\)/, /remove exactly it: desired 3 → 2/],
     },
     {
+      name: 'never drains an instance whose own backend is at its min (a cluster with a fallback backend)',
+      snap: () =>
+        quiet({
+          instances: [
+            inst('i-1', 'az-a', tasksOf('web', 2), { ownerRoom: 1 }),
+            inst('i-2', 'az-b', tasksOf('web', 2), { ownerRoom: 1 }),
+            inst('i-3', 'az-a', [], { ownerRoom: 0 }),
+          ],
+        }),
+      expect: { decision: 'scale-in' },
+      reasons: [/i-3 \(weight 1\) would take its own backend below its min/],
+    },
+    {
       name: 'keeps AZs balanced between instances with as few tasks',
       snap: () =>
         snapshot({
