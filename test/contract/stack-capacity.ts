@@ -20,6 +20,7 @@ const MUTATING = [
   'ec2:CreateTags',
   'ec2:TerminateInstances',
   'ecs:TagResource',
+  'ecs:UntagResource',
   'ecs:UpdateContainerInstancesState',
   'ecs:StopTask',
   'elasticloadbalancing:DeregisterTargets',
