@@ -11,6 +11,7 @@ import { Ec2Fleets, type FleetOptions } from './ec2-fleet';
 import { instanceTypeOperations } from './ec2-instance-types';
 import { SpotFleets, type SpotFleetOptions } from './ec2-spot-fleet';
 import { EbsVolumes } from './ec2-volumes';
+import { NetworkInterfaces } from './ec2-network-interfaces';
 import { tagOperations } from './ec2-tags';
 import { simError } from './errors';
 import { EC2_DESCRIBE_INSTANCES_MAX_RESULTS } from './limits';
@@ -68,6 +69,8 @@ export class SimEc2 implements SimService {
   /** EBS volumes (sim/ec2-volumes.ts). */
   readonly volumes: EbsVolumes = new EbsVolumes(this);
   private readonly instances = new Map<string, InstanceRecord>();
+  /** Network interfaces: instances', awsvpc tasks', and ones created by hand (sim/ec2-network-interfaces.ts). */
+  readonly networkInterfaces = new NetworkInterfaces(this, () => this.instances.values());
   private readonly subnets = new Map<string, string>();
   private readonly emitted: Array<EventBridgeEvent<unknown>> = [];
   private ipCounter = 10;
@@ -85,6 +88,7 @@ export class SimEc2 implements SimService {
       ...this.fleets.operations(),
       ...tagOperations(this),
       ...this.volumes.operations(),
+      ...this.networkInterfaces.operations(),
       ...instanceTypeOperations(),
       DescribeInstances: (input: DescribeInstancesCommandInput) => this.describeInstances(input),
       TerminateInstances: (input: TerminateInstancesCommandInput) => {

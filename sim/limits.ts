@@ -214,6 +214,12 @@ export const ASG_SET_INSTANCE_PROTECTION_MAX = 50;
  */
 export const EC2_DESCRIBE_INSTANCES_MAX_RESULTS = { min: 5, max: 1000 } as const;
 /**
+ * DescribeNetworkInterfaces `MaxResults`: "You cannot specify this parameter and the network
+ * interface IDs parameter in the same request. … Valid range: 5-1000."
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html
+ */
+export const EC2_DESCRIBE_NETWORK_INTERFACES_MAX_RESULTS = { min: 5, max: 1000 } as const;
+/**
  * Tags per Auto Scaling group: "You can have a maximum of 50 tags assigned to each Auto Scaling group."
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-tagging.html (Tag restrictions)
  */

@@ -9,14 +9,13 @@ import { chunk } from './limits';
 export const EC2_FILTER_VALUES_CHUNK = 200;
 /** DescribeInstances `MaxResults`: "Valid range: 5 - 1000" (not allowed together with InstanceIds, so we filter). */
 export const DESCRIBE_INSTANCES_PAGE_MAX = 1000;
-/** States in which an instance still holds its private IP and may come back (a terminated instance has none). */
-const HOLDING_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
 export interface InstanceAddress {
   instanceId: string;
   state: string;
   /** Unset once the instance is terminated. */
   privateIp?: string;
+  tags: Record<string, string>;
 }
 
 /** EC2 instances' private IPv4 addresses, read with filters (an unknown id is no error there, unlike InstanceIds). */
@@ -29,22 +28,6 @@ export class Ec2PrivateIpsAdapter {
     for (const part of chunk([...new Set(ids)], EC2_FILTER_VALUES_CHUNK))
       out.push(...(await this.describe([{ Name: 'instance-id', Values: part }], o)));
     return out;
-  }
-
-  /** Of these IPs, the ones an instance in this account and region holds (pending, running, stopping, stopped). */
-  async heldIps(ips: readonly string[], o?: CallOptions): Promise<Set<string>> {
-    const held = new Set<string>();
-    for (const part of chunk([...new Set(ips)], EC2_FILTER_VALUES_CHUNK)) {
-      const found = await this.describe(
-        [
-          { Name: 'private-ip-address', Values: part },
-          { Name: 'instance-state-name', Values: HOLDING_STATES },
-        ],
-        o,
-      );
-      for (const i of found) if (i.privateIp) held.add(i.privateIp);
-    }
-    return held;
   }
 
   private describe(Filters: Filter[], o?: CallOptions): Promise<InstanceAddress[]> {
@@ -62,6 +45,7 @@ export class Ec2PrivateIpsAdapter {
                   instanceId: i.InstanceId,
                   state: i.State?.Name ?? 'unknown',
                   ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+                  tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
                 },
               ]
             : [],

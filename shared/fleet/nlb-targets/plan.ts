@@ -8,7 +8,18 @@ export interface InstanceView {
   /** EC2 state (running, shutting-down, terminated, …); unset when EC2 no longer knows it. */
   ec2State?: string;
   privateIp?: string;
+  /** When a Spot interruption notice was seen for it (our INTERRUPTED_AT_TAG on the instance). */
+  interruptedAt?: number;
 }
+
+/** Written on an instance at its Spot notice, so later events and reconciles know it is leaving. */
+export const INTERRUPTED_AT_TAG = 'ecs-steady:interrupted-at';
+/**
+ * How long the notice keeps an instance out: EC2 reclaims it two minutes after the notice. An
+ * instance still running after that was not reclaimed (a `stop`/`hibernate` action, resumed):
+ * it may serve again.
+ */
+export const SPOT_NOTICE_MS = 120_000;
 
 export interface TargetView {
   ip: string;
@@ -26,17 +37,25 @@ export interface NlbSnapshot {
   scope: 'cluster' | 'instances';
   instances: InstanceView[];
   targets: TargetView[];
-  /** Instances with a Spot interruption notice: they leave now, whatever ECS says. */
+  /** Instances whose Spot interruption notice this sync handles: they leave now, whatever ECS says, and are tagged. */
   interrupted: ReadonlySet<string>;
-  /** Of the group's IPs that are no instance of the cluster, those a live EC2 instance holds (cluster scope only). */
+  /** Of the group's IPs that are no instance of the cluster, those a network interface holds (cluster scope only). */
   heldByOthers: ReadonlySet<string>;
+  /**
+   * Container instances ECS listed but could not describe: unknown to the plan (their IPs, if in
+   * the group, are held by their interfaces, so left alone), reported as failures.
+   */
+  readFailures?: string[];
 }
 
 export interface NlbSettings {
   prune: boolean;
 }
 
-export type NlbStep = { kind: 'deregister' | 'register'; targetGroupArn: string; targets: Array<{ ip: string; port: number }> };
+export type NlbStep =
+  | { kind: 'deregister' | 'register'; targetGroupArn: string; targets: Array<{ ip: string; port: number }> }
+  /** Remember the notice on the instance (INTERRUPTED_AT_TAG), before the deregistration. */
+  | { kind: 'markInterrupted'; ec2InstanceId: string; at: number };
 
 export interface TargetDecision {
   ip: string;
@@ -48,7 +67,7 @@ export interface TargetDecision {
 }
 
 export interface NlbPlan {
-  /** Deregistrations first, then registrations: room under the targets-per-group quota before new targets. */
+  /** The notice's mark, then deregistrations, then registrations: room under the targets-per-group quota before new targets. */
   steps: NlbStep[];
   decisions: TargetDecision[];
 }
@@ -58,16 +77,19 @@ const LEAVING = new Set(['draining', 'unhealthy.draining']);
 
 /**
  * Pure: the target group should hold exactly the private IPs of the cluster's ACTIVE, running
- * instances on the binding's port. Targets on other ports are never touched. A target on the
- * port whose IP is no instance of the cluster is the operator's and left alone, unless `prune`,
- * or unless no live EC2 instance holds the IP any more (a terminated instance of ours: EC2
- * forgets a terminated instance's IP, so this is how its target is recognised) and it is inside
- * the VPC (an IP outside it shows availabilityZone "all": on-premises or peered, never ours).
+ * instances without a Spot notice (this sync's, or a mark younger than SPOT_NOTICE_MS) on the
+ * binding's port. Targets on other ports are never touched. A target on the port whose IP is no
+ * instance of the cluster is someone else's and left alone, unless `prune`, or unless no network
+ * interface holds the IP any more (a terminated instance of ours: its interface went with it, so
+ * this is how its target is recognised) and it is inside the VPC (an IP outside it shows
+ * availabilityZone "all": on-premises or peered, never ours).
  */
-export function planNlbTargets(s: NlbSnapshot, settings: NlbSettings): NlbPlan {
+export function planNlbTargets(s: NlbSnapshot, settings: NlbSettings, now: number): NlbPlan {
   const { port, targetGroupArn } = s.binding;
   const byIp = new Map(s.instances.filter((i) => i.privateIp).map((i) => [i.privateIp!, i]));
-  const wanted = (i: InstanceView) => i.ecsStatus === 'ACTIVE' && i.ec2State === 'running' && !s.interrupted.has(i.ec2InstanceId);
+  const noticed = (i: InstanceView) =>
+    s.interrupted.has(i.ec2InstanceId) || (i.interruptedAt !== undefined && now - i.interruptedAt < SPOT_NOTICE_MS);
+  const wanted = (i: InstanceView) => i.ecsStatus === 'ACTIVE' && i.ec2State === 'running' && !noticed(i);
   const current = new Map(s.targets.filter((t) => t.port === port).map((t) => [t.ip, t]));
   const decisions: TargetDecision[] = [];
 
@@ -80,10 +102,7 @@ export function planNlbTargets(s: NlbSnapshot, settings: NlbSettings): NlbPlan {
     } else if (LEAVING.has(t.state)) {
       d('keep', 'already draining');
     } else if (owner) {
-      d(
-        'deregister',
-        s.interrupted.has(owner.ec2InstanceId) ? `instance ${owner.ec2InstanceId} has a Spot interruption notice` : whyNot(owner),
-      );
+      d('deregister', noticed(owner) ? `instance ${owner.ec2InstanceId} has a Spot interruption notice` : whyNot(owner));
     } else if (s.scope === 'instances') {
       continue; // another instance's target: the reconcile decides it
     } else if (settings.prune) {
@@ -91,9 +110,9 @@ export function planNlbTargets(s: NlbSnapshot, settings: NlbSettings): NlbPlan {
     } else if (t.availabilityZone === 'all') {
       d('leave-alone', 'outside the VPC: not an instance of the cluster');
     } else if (s.heldByOthers.has(t.ip)) {
-      d('leave-alone', 'held by an EC2 instance outside the cluster');
+      d('leave-alone', 'held by a network interface outside the cluster (another instance, a task, a secondary IP)');
     } else {
-      d('deregister', 'no EC2 instance holds this IP any more (terminated)');
+      d('deregister', 'no network interface holds this IP any more (a terminated instance)');
     }
   }
   for (const i of s.instances) {
@@ -103,7 +122,9 @@ export function planNlbTargets(s: NlbSnapshot, settings: NlbSettings): NlbPlan {
       decisions.push({ ip: i.privateIp, port, action: 'register', reason: `instance ${i.ec2InstanceId} is ACTIVE`, wanted: true });
   }
 
-  const steps: NlbStep[] = [];
+  const steps: NlbStep[] = s.instances
+    .filter((i) => s.interrupted.has(i.ec2InstanceId) && i.interruptedAt === undefined)
+    .map((i) => ({ kind: 'markInterrupted', ec2InstanceId: i.ec2InstanceId, at: now }));
   for (const kind of ['deregister', 'register'] as const) {
     const targets = decisions.filter((d) => d.action === kind).map((d) => ({ ip: d.ip, port: d.port }));
     if (targets.length > 0) steps.push({ kind, targetGroupArn, targets });

@@ -32,18 +32,25 @@ export function bindingReport(
   results: readonly StepResult[],
   end: readonly TargetView[],
   dryRun: boolean,
+  /** Reads that failed per item (ECS's DescribeContainerInstances failures): named, and the outcome is at best partial. */
+  readFailures: readonly string[] = [],
 ): BindingReport {
   const at = new Map(end.filter((t) => t.port === base.port).map((t) => [t.ip, t.state]));
   const live = (ip: string) => at.has(ip) && !at.get(ip)!.includes('draining');
   const applied = results.some((r) => r.applied);
   const of = (action: TargetDecision['action']) => plan.decisions.filter((d) => d.action === action);
   const wanted = plan.decisions.filter((d) => d.wanted);
-  const failures = results.flatMap((r) => r.failures.map((f) => `${r.step.kind} ${f.targets.map((t) => t.ip).join(' ')}: ${f.reason}`));
+  const failures = [
+    ...readFailures,
+    ...results.flatMap((r) => r.failures.map((f) => `${r.step.kind} ${f.targets.map((t) => t.ip).join(' ')}: ${f.reason}`)),
+  ];
   const registered = applied ? of('register').filter((d) => live(d.ip)).length : 0;
   const deregistered = applied ? of('deregister').filter((d) => !live(d.ip)).length : 0;
   const outcome: BindingOutcome =
     plan.steps.length === 0
-      ? 'in-sync'
+      ? readFailures.length > 0
+        ? 'partial'
+        : 'in-sync'
       : dryRun
         ? 'dry-run'
         : failures.length > 0 || registered + deregistered < of('register').length + of('deregister').length

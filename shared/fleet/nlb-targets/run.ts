@@ -75,8 +75,11 @@ async function syncBinding(
       scope = 'cluster';
       snapshot = await readCluster(ports, binding, config.prune, o);
     }
-    const plan = planNlbTargets(snapshot, { prune: config.prune });
-    deps.log.info('nlb target plan', { ...head, scope, steps: plan.steps.map((s) => ({ kind: s.kind, targets: s.targets.length })) });
+    const plan = planNlbTargets(snapshot, { prune: config.prune }, deps.clock.now());
+    const steps = plan.steps.map((s) =>
+      s.kind === 'markInterrupted' ? { kind: s.kind, instance: s.ec2InstanceId } : { kind: s.kind, targets: s.targets.length },
+    );
+    deps.log.info('nlb target plan', { ...head, scope, steps });
     const results = await executeNlbSteps(ports, plan.steps, config.dryRun, o);
     let end = snapshot.targets;
     try {
@@ -87,7 +90,7 @@ async function syncBinding(
       const report = failedReport({ ...head, scope }, `steps sent; the group could not be read after them: ${errorMessage(err)}`);
       return { ...report, decisions: plan.decisions, failures: [...report.failures, ...sent] };
     }
-    return bindingReport({ ...head, scope }, plan, results, end, config.dryRun);
+    return bindingReport({ ...head, scope }, plan, results, end, config.dryRun, snapshot.readFailures);
   } catch (err) {
     return failedReport({ ...head, scope }, errorMessage(err));
   }

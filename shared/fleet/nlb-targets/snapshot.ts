@@ -1,15 +1,17 @@
 import type { ContainerInstanceRef } from '../../aws/ecs-container-instances';
 import type { CallOptions } from '../../aws/call';
 import type { TargetGroupBinding } from './config';
-import type { InstanceView, NlbSnapshot, TargetView } from './plan';
+import type { InstanceAddress } from '../../aws/ec2-private-ips';
+import { INTERRUPTED_AT_TAG, type InstanceView, type NlbSnapshot, type TargetView } from './plan';
 import type { NlbTargetPorts } from './ports';
 
 /**
  * The whole cluster and the group: ListContainerInstances + DescribeContainerInstances (100 a
  * call), DescribeTargetHealth once, DescribeInstances for the instances' IPs (ECS does not
  * report an EC2-mode instance's private IP: its attributes name type, AZ, AMI, not the address),
- * and — only when the group holds IPs that are no instance of the cluster — DescribeInstances by
- * private-ip-address to tell an operator's live host from a terminated instance of ours.
+ * and — only when the group holds IPs that are no instance of the cluster — DescribeNetworkInterfaces
+ * by addresses.private-ip-address to tell an IP someone still holds (an operator's host, another
+ * service's awsvpc task, a secondary IP) from a terminated instance's leftover.
  */
 export async function readCluster(
   ports: NlbTargetPorts,
@@ -17,14 +19,14 @@ export async function readCluster(
   prune: boolean,
   o?: CallOptions,
 ): Promise<NlbSnapshot> {
-  const [refs, targets] = await Promise.all([ports.clusterInstances(binding.cluster, o), ports.groupTargets(binding.targetGroupArn, o)]);
-  const instances = await views(ports, refs, o);
+  const [listed, targets] = await Promise.all([ports.clusterInstances(binding.cluster, o), ports.groupTargets(binding.targetGroupArn, o)]);
+  const instances = await views(ports, listed.instances, o);
   const known = new Set(instances.map((i) => i.privateIp));
   const unknown = targets
     .filter((t) => t.port === binding.port && !known.has(t.ip) && t.availabilityZone !== 'all' && !t.state.includes('draining'))
     .map((t) => t.ip);
   const heldByOthers = prune ? new Set<string>() : await ports.heldIps(unknown, o);
-  return { binding, scope: 'cluster', instances, targets, interrupted: new Set(), heldByOthers };
+  return { binding, scope: 'cluster', instances, targets, interrupted: new Set(), heldByOthers, readFailures: listed.failures };
 }
 
 /**
@@ -47,7 +49,13 @@ export async function readInstance(
   if (!ref && options.mustBeMember) return undefined;
   const address = addresses.find((a) => a.instanceId === ec2InstanceId);
   if (!address?.privateIp) return undefined;
-  const view: InstanceView = { ec2InstanceId, ecsStatus: ref?.status ?? 'INACTIVE', ec2State: address.state, privateIp: address.privateIp };
+  const view: InstanceView = {
+    ec2InstanceId,
+    ecsStatus: ref?.status ?? 'INACTIVE',
+    ec2State: address.state,
+    privateIp: address.privateIp,
+    ...noticeOf(address),
+  };
   return {
     binding,
     scope: 'instances',
@@ -74,8 +82,15 @@ async function views(ports: NlbTargetPorts, refs: readonly ContainerInstanceRef[
       ecsStatus: r.status,
       ...(a ? { ec2State: a.state } : {}),
       ...(a?.privateIp ? { privateIp: a.privateIp } : {}),
+      ...(a ? noticeOf(a) : {}),
     };
   });
+}
+
+/** Our Spot-notice mark on the instance, when it carries a readable one. */
+function noticeOf(a: InstanceAddress): { interruptedAt?: number } {
+  const at = Date.parse(a.tags[INTERRUPTED_AT_TAG] ?? '');
+  return Number.isFinite(at) ? { interruptedAt: at } : {};
 }
 
 /** The group's targets on the binding's port, as the report reads them at the end. */

@@ -1,7 +1,8 @@
 import { makeHandler, type Deps } from '../../../functions/nlb-target-sync/handler';
+import { INTERRUPTED_AT_TAG } from '../../../shared/fleet/nlb-targets/plan';
 import type { SyncReport } from '../../../shared/fleet/nlb-targets/run';
 import { SimulatedAccount } from '../../../sim/account';
-import { joinInstances, M5_LARGE } from '../../../sim/builders-common';
+import { container, joinInstances, M5_LARGE } from '../../../sim/builders-common';
 import { containerInstanceStateChangeEvent } from '../../../sim/ecs-instance-events';
 import { recordingLogger, recordingMetrics } from '../../support/recorders';
 
@@ -119,6 +120,49 @@ describe('nlbTargetSync on the simulated account', () => {
     expect(w.account.clock.now() - t0).toBeLessThan(5_000);
     expect(w.account.ec2.instance(victim.instanceId)!.state).toBe('running'); // the reclaim is still to come
     expect(w.serving(w.batchTg)).toEqual(w.ips(w.batch));
+  });
+
+  it('remembers the notice: a reconcile and an instance event while ECS still says ACTIVE do not register the instance again', async () => {
+    const w = world({ delaySeconds: 0 });
+    await w.run(w.scheduled());
+    const victim = w.web[0]!;
+    await w.run(w.account.ec2.interruptSpot(victim.instanceId));
+    expect(w.account.ec2.instance(victim.instanceId)!.tags[INTERRUPTED_AT_TAG]).toBe(new Date(w.account.clock.now()).toISOString());
+    w.account.advance(30_000);
+    expect(w.account.ecs.containerInstanceRecord(victim.instanceId)!.status).toBe('ACTIVE');
+    const reconcile = await w.run(w.scheduled());
+    expect(reconcile.bindings.find((b) => b.cluster === 'web')!.registered).toBe(0);
+    await w.run(containerInstanceStateChangeEvent(w.account, victim.instanceId));
+    expect(w.serving(w.webTg)).toEqual(w.ips(w.web.slice(1)));
+  });
+
+  it("leaves alone another cluster's awsvpc tasks that ECS registered in the group on the port: their ENIs hold the IPs", async () => {
+    const w = world();
+    w.account.ecs.createCluster('other');
+    const [host] = joinInstances(w.account, 'other', 1, M5_LARGE, { lifecycle: 'on-demand' });
+    const def = w.account.ecs.registerTaskDefinition({
+      family: 'aggregator',
+      networkMode: 'awsvpc',
+      containerDefinitions: [container('aggregator', 'fluentd', 128, 256, [PORT])],
+    });
+    w.account.ecs.createService({
+      cluster: 'other',
+      name: 'aggregator',
+      taskDefinition: def.taskDefinitionArn!,
+      desiredCount: 1,
+      loadBalancers: [{ targetGroupArn: w.webTg, containerName: 'fluentd', containerPort: PORT }],
+    });
+    const task = w.account.ecs.startTask({
+      cluster: 'other',
+      containerInstanceArn: host!.containerInstanceArn,
+      taskDefinition: def.taskDefinitionArn!,
+      serviceName: 'aggregator',
+    });
+    const taskIp = w.account.ecs.task(task)!.eni!.privateIp;
+    const report = await w.run(w.scheduled());
+    const web = report.bindings.find((b) => b.cluster === 'web')!;
+    expect(web.decisions).toContainEqual(expect.objectContaining({ ip: taskIp, action: 'leave-alone' }));
+    expect(w.serving(w.webTg)).toEqual([...w.ips(w.web), taskIp].sort());
   });
 
   it('deregisters before it registers, so a replacement fits a full group under the targets-per-group quota', async () => {

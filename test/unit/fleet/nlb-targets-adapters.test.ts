@@ -1,6 +1,11 @@
+import { Ec2NetworkInterfacesAdapter } from '../../../shared/aws/ec2-network-interfaces';
 import { Ec2PrivateIpsAdapter } from '../../../shared/aws/ec2-private-ips';
 import { IpTargetsAdapter } from '../../../shared/aws/elbv2-ip-targets';
+import { nlbTargetPorts, type NlbTargetPorts } from '../../../shared/fleet/nlb-targets/ports';
+import { syncTargets } from '../../../shared/fleet/nlb-targets/run';
 import { SimulatedAccount } from '../../../sim/account';
+import { joinInstances, M5_LARGE } from '../../../sim/builders-common';
+import { recordingLogger } from '../../support/recorders';
 
 const inputs = (account: SimulatedAccount, operation: string) =>
   account.calls.filter((c) => c.operation === operation).map((c) => c.input as Record<string, unknown>);
@@ -46,16 +51,54 @@ describe('nlbTargetSync adapters: request shapes', () => {
     expect(calls.every((c) => c.InstanceIds === undefined)).toBe(true);
   });
 
-  it('tells which IPs a live instance holds, a terminated one holding none', async () => {
+  it('tells which IPs a network interface holds (any interface, any of its IPs), 200 values a call; a terminated instance holds none', async () => {
     const account = new SimulatedAccount();
     const live = account.ec2.launchInstance();
     const gone = account.ec2.launchInstance();
+    const secondary = account.ec2.networkInterfaces.create({ instanceId: live.instanceId, secondaryCount: 1 }).privateIps[1]!;
     account.ec2.terminate(gone.instanceId, 'api');
-    const held = await new Ec2PrivateIpsAdapter(account.clients().ec2).heldIps([live.privateIp, gone.privateIp, '10.200.0.1']);
-    expect([...held]).toEqual([live.privateIp]);
-    expect(inputs(account, 'DescribeInstances')[0]!.Filters).toContainEqual({
-      Name: 'instance-state-name',
-      Values: ['pending', 'running', 'stopping', 'stopped'],
-    });
+    const others = Array.from({ length: 250 }, (_, i) => `10.250.${Math.floor(i / 200)}.${(i % 200) + 1}`);
+    const held = await new Ec2NetworkInterfacesAdapter(account.clients().ec2).heldIps([
+      live.privateIp,
+      gone.privateIp,
+      secondary,
+      ...others,
+    ]);
+    expect([...held].sort()).toEqual([live.privateIp, secondary].sort());
+    const calls = inputs(account, 'DescribeNetworkInterfaces');
+    expect(calls.map((c) => (c.Filters as Array<{ Name: string; Values: string[] }>)[0]!)).toEqual([
+      expect.objectContaining({ Name: 'addresses.private-ip-address' }),
+      expect.objectContaining({ Name: 'addresses.private-ip-address' }),
+    ]);
+    expect(calls.map((c) => (c.Filters as Array<{ Values: string[] }>)[0]!.Values.length)).toEqual([200, 53]);
+    for (const c of calls) expect(c).toMatchObject({ MaxResults: 1000 });
+  });
+
+  it("reports DescribeContainerInstances' per-item failures in the binding's failures (outcome partial), never drops them", async () => {
+    const account = new SimulatedAccount();
+    account.ecs.createCluster('web');
+    const tg = account.elbv2.createTargetGroup({ name: 'fluentd', targetType: 'ip', port: 24224, protocol: 'TCP' });
+    joinInstances(account, 'web', 2, M5_LARGE, { lifecycle: 'on-demand' });
+    const real = nlbTargetPorts(account.clients());
+    const ports: NlbTargetPorts = {
+      ...real,
+      clusterInstances: async (cluster, o) => {
+        const { instances } = await real.clusterInstances(cluster, o);
+        return { instances: instances.slice(1), failures: [`DescribeContainerInstances ${instances[0]!.containerInstanceArn}: MISSING`] };
+      },
+    };
+    const config = {
+      bindings: [{ cluster: 'web', targetGroupArn: tg, port: 24224 }],
+      prune: false,
+      dryRun: false,
+      deadLetterQueueName: 'dlq',
+    };
+    const report = await syncTargets(
+      { ports, clock: account.clock, log: recordingLogger() },
+      config,
+      { kind: 'reconcile', eventId: 'e' },
+      Infinity,
+    );
+    expect(report.bindings[0]).toMatchObject({ outcome: 'partial', registered: 1, failures: [expect.stringMatching(/MISSING/)] });
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { planNlbTargets, type InstanceView, type NlbSnapshot, type TargetView } from '../../../shared/fleet/nlb-targets/plan';
 
 const PORT = 24224;
+const NOW = Date.parse('2026-12-02T12:00:00Z');
 const TG = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-fluentd/0123456789abcdef';
 const binding = { cluster: 'web', targetGroupArn: TG, port: PORT };
 
@@ -23,7 +24,7 @@ function snap(p: Partial<NlbSnapshot>): NlbSnapshot {
 }
 
 const actions = (s: NlbSnapshot, prune = false) =>
-  Object.fromEntries(planNlbTargets(s, { prune }).decisions.map((d) => [`${d.ip}:${d.port}`, d.action]));
+  Object.fromEntries(planNlbTargets(s, { prune }, NOW).decisions.map((d) => [`${d.ip}:${d.port}`, d.action]));
 
 describe('planNlbTargets', () => {
   it.each<[string, Partial<NlbSnapshot>, boolean, Record<string, string>]>([
@@ -107,14 +108,42 @@ describe('planNlbTargets', () => {
   });
 
   it('puts every deregistration before any registration', () => {
-    const plan = planNlbTargets(snap({ instances: [inst(1), inst(2, 'DRAINING')], targets: [target('10.0.0.2')] }), { prune: false });
+    const plan = planNlbTargets(snap({ instances: [inst(1), inst(2, 'DRAINING')], targets: [target('10.0.0.2')] }), { prune: false }, NOW);
     expect(plan.steps.map((s) => s.kind)).toEqual(['deregister', 'register']);
   });
 
+  it('remembers a Spot notice: marks the instance at the notice, and keeps a marked instance out for 2 minutes whatever ECS says', () => {
+    const notice = planNlbTargets(
+      snap({ scope: 'instances', instances: [inst(1)], targets: [target('10.0.0.1')], interrupted: new Set([inst(1).ec2InstanceId]) }),
+      { prune: false },
+      NOW,
+    );
+    expect(notice.steps).toEqual([
+      { kind: 'markInterrupted', ec2InstanceId: inst(1).ec2InstanceId, at: NOW },
+      { kind: 'deregister', targetGroupArn: TG, targets: [{ ip: '10.0.0.1', port: PORT }] },
+    ]);
+    const marked = (agoMs: number) => ({ ...inst(1), interruptedAt: NOW - agoMs });
+    // A reconcile (or an instance event) 60 s after the notice, ECS still ACTIVE: not registered again; a target left is taken out.
+    expect(actions(snap({ instances: [marked(60_000)] }))).toEqual({});
+    expect(actions(snap({ instances: [marked(60_000)], targets: [target('10.0.0.1')] }))).toEqual({ '10.0.0.1:24224': 'deregister' });
+    expect(actions(snap({ scope: 'instances', instances: [marked(60_000)] }))).toEqual({});
+    // Still running 2 minutes after the notice: not reclaimed (stop/hibernate, resumed): it serves again.
+    expect(actions(snap({ instances: [marked(120_000)] }))).toEqual({ '10.0.0.1:24224': 'register' });
+    // A notice delivered again does not mark twice.
+    const again = planNlbTargets(
+      snap({ scope: 'instances', instances: [marked(10_000)], interrupted: new Set([inst(1).ec2InstanceId]) }),
+      { prune: false },
+      NOW,
+    );
+    expect(again.steps).toEqual([]);
+  });
+
   it('names a reason for every decision', () => {
-    const plan = planNlbTargets(snap({ instances: [inst(1), inst(2, 'DRAINING')], targets: [target('10.0.0.2'), target('10.0.0.8')] }), {
-      prune: false,
-    });
+    const plan = planNlbTargets(
+      snap({ instances: [inst(1), inst(2, 'DRAINING')], targets: [target('10.0.0.2'), target('10.0.0.8')] }),
+      { prune: false },
+      NOW,
+    );
     for (const d of plan.decisions) expect(d.reason).toMatch(/\w/);
   });
 });
@@ -150,7 +179,8 @@ const arbSnapshot = fc
 /** The group as ELBv2 holds it after the plan's steps (a deregistered target drains). */
 function apply(s: NlbSnapshot, prune: boolean): NlbSnapshot {
   const byKey = new Map(s.targets.map((t) => [`${t.ip}:${t.port}`, t]));
-  for (const step of planNlbTargets(s, { prune }).steps) {
+  for (const step of planNlbTargets(s, { prune }, NOW).steps) {
+    if (step.kind === 'markInterrupted') continue;
     for (const t of step.targets) byKey.set(`${t.ip}:${t.port}`, target(t.ip, step.kind === 'register' ? 'initial' : 'draining', t.port));
   }
   return { ...s, targets: [...byKey.values()] };
@@ -160,7 +190,7 @@ describe('planNlbTargets properties', () => {
   it('re-planning after its steps were carried out sends nothing', () => {
     fc.assert(
       fc.property(arbSnapshot, ({ snapshot, prune }) => {
-        expect(planNlbTargets(apply(snapshot, prune), { prune }).steps).toEqual([]);
+        expect(planNlbTargets(apply(snapshot, prune), { prune }, NOW).steps).toEqual([]);
       }),
       { numRuns: 300 },
     );
@@ -169,7 +199,7 @@ describe('planNlbTargets properties', () => {
   it('never touches another port, nor without prune an IP another live instance holds or one outside the VPC', () => {
     fc.assert(
       fc.property(arbSnapshot, ({ snapshot, prune }) => {
-        const touched = planNlbTargets(snapshot, { prune }).steps.flatMap((s) => s.targets);
+        const touched = planNlbTargets(snapshot, { prune }, NOW).steps.flatMap((s) => (s.kind === 'markInterrupted' ? [] : s.targets));
         for (const t of touched) expect(t.port).toBe(PORT);
         if (prune) return;
         const outside = new Set(snapshot.targets.filter((t) => t.availabilityZone === 'all').map((t) => t.ip));
