@@ -34,6 +34,10 @@ export function describeFleet(): void {
         { 'Fn::Sub': 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/web' },
       ]);
       expect(alarmNames(operator)).toEqual(expect.arrayContaining(['ecs-steady-prod-nlbTargetSync-targetSyncFailures']));
+      for (const s of statementsFor(operator, 'nlbTargetSync', 'ec2:CreateTags')) {
+        expect(s.Resource).toEqual([{ 'Fn::Sub': `${EC2}instance/*` }]);
+        expect(s.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['ecs-steady:interrupted-at'] } });
+      }
     });
 
     it('runs agentHealth every 5 minutes and on agent disconnects only, one run at a time', () => {

@@ -34,6 +34,7 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
   // Fleet hygiene (issue 12): nlbTargetSync, logVolumes and preflight read these.
   'ec2:DescribeInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'ec2:DescribeVolumes': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'ec2:DescribeNetworkInterfaces': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'elasticloadbalancing:DescribeLoadBalancerAttributes':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
   'elasticloadbalancing:DescribeListeners':
