@@ -86,26 +86,22 @@ describe('scaleTick: scale-in', () => {
     const { account, built } = capacityCluster({ backend: 'asg', instances: 3, tasksPerInstance: 3 });
     const world = capacityWorld(account);
     const stale = built.instances[0]!;
-    await account
-      .clients()
-      .ecs.send(
-        new TagResourceCommand({
-          resourceArn: stale.containerInstanceArn,
-          tags: [{ key: 'ecs-steady:scale-in', value: '2026-11-23T09:00:00.000Z' }],
-        }),
-      );
+    await account.clients().ecs.send(
+      new TagResourceCommand({
+        resourceArn: stale.containerInstanceArn,
+        tags: [{ key: 'ecs-steady:scale-in', value: '2026-11-23T09:00:00.000Z' }],
+      }),
+    );
     const first = world.report(await world.minute(), built.cluster);
     expect(first.steps).toContainEqual(expect.objectContaining({ kind: 'unmarkScaleIn', ec2InstanceId: stale.instanceId, ok: true }));
     // Later someone else drains it (an operator, agentHealth): not ours to remove.
-    await account
-      .clients()
-      .ecs.send(
-        new UpdateContainerInstancesStateCommand({
-          cluster: built.cluster,
-          containerInstances: [stale.containerInstanceArn],
-          status: 'DRAINING',
-        }),
-      );
+    await account.clients().ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: built.cluster,
+        containerInstances: [stale.containerInstanceArn],
+        status: 'DRAINING',
+      }),
+    );
     for (let minute = 0; minute < 5; minute++) {
       const r = world.report(await world.minute(), built.cluster);
       expect(r.steps.filter((x) => x.ec2InstanceId === stale.instanceId)).toEqual([]);
