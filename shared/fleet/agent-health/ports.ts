@@ -1,4 +1,5 @@
-import type { CallOptions, ItemFailure } from '../../aws/call';
+import type { CapacityReadPorts } from '../../capacity/snapshot';
+import type { CallOptions } from '../../aws/call';
 import type { ContainerInstanceCapacity } from '../../aws/ecs-capacity';
 import type { BackendDirectory } from '../../capacity/ports';
 import type { DrainReport } from '../../drain/report';
@@ -36,14 +37,8 @@ export interface AgentDrainRequest {
  * - the directory's backends keep the CapacityBackend contracts, `replace` among them.
  * Every method takes CallOptions (aborted when the run's time is up).
  */
-export interface AgentHealthPorts {
+export interface AgentHealthPorts extends Pick<CapacityReadPorts, 'listInstanceArns' | 'describeInstances'> {
   directory: BackendDirectory;
-  listInstanceArns(cluster: string, o?: CallOptions): Promise<string[]>;
-  describeInstances(
-    cluster: string,
-    arns: readonly string[],
-    o?: CallOptions,
-  ): Promise<{ instances: ContainerInstanceCapacity[]; failures: ItemFailure[] }>;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
   untagInstance(containerInstanceArn: string, keys: readonly string[], o?: CallOptions): Promise<void>;
   drain(req: AgentDrainRequest, cluster: string, stepEndsAt: number, runId: string): Promise<DrainReport>;

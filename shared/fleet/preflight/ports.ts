@@ -1,4 +1,5 @@
-import type { Service, Task } from '@aws-sdk/client-ecs';
+import type { CapacityReadPorts } from '../../capacity/snapshot';
+import type { Task } from '@aws-sdk/client-ecs';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -9,7 +10,7 @@ import { LifecycleHooksAdapter, type HookSummary } from '../../aws/autoscaling-h
 import type { CallOptions, ItemFailure } from '../../aws/call';
 import { AlarmsAdapter } from '../../aws/cloudwatch-alarms';
 import { InstanceOriginsAdapter, type InstanceOrigin } from '../../aws/ec2-instance-origins';
-import { EcsCapacityAdapter, type ContainerInstanceCapacity } from '../../aws/ecs-capacity';
+import { EcsCapacityAdapter } from '../../aws/ecs-capacity';
 import { ContainerInstancesAdapter } from '../../aws/ecs-container-instances';
 import { ServicesAdapter } from '../../aws/ecs-services';
 import { StopTimeoutsAdapter, type TaskDefinitionStopFacts } from '../../aws/ecs-stop-timeouts';
@@ -23,18 +24,13 @@ import type { BackendKind } from '../../capacity/ports';
  * Every read preflight makes; each takes CallOptions (an abort signal tied to the invocation's
  * deadline) and throws what AWS answered. Reads only: preflight changes nothing.
  */
-export interface PreflightReadPorts {
+export interface PreflightReadPorts extends Pick<
+  CapacityReadPorts,
+  'listInstanceArns' | 'describeInstances' | 'listServices' | 'describeServices'
+> {
   /** Cluster ARNs of the account (ListClusters). */
   listClusters(o?: CallOptions): Promise<string[]>;
-  listInstanceArns(cluster: string, o?: CallOptions): Promise<string[]>;
-  describeInstances(
-    cluster: string,
-    arns: readonly string[],
-    o?: CallOptions,
-  ): Promise<{ instances: ContainerInstanceCapacity[]; failures: ItemFailure[] }>;
   instanceOrigins(ec2InstanceIds: readonly string[], o?: CallOptions): Promise<InstanceOrigin[]>;
-  listServices(cluster: string, o?: CallOptions): Promise<string[]>;
-  describeServices(cluster: string, names: readonly string[], o?: CallOptions): Promise<{ services: Service[]; failures: ItemFailure[] }>;
   taskDefinitions(arns: readonly string[], o?: CallOptions): Promise<Map<string, TaskDefinitionStopFacts>>;
   listTasksOn(cluster: string, containerInstanceArn: string, o?: CallOptions): Promise<string[]>;
   describeTasks(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<{ tasks: Task[]; failures: ItemFailure[] }>;
