@@ -6,14 +6,14 @@ import type { Log } from '../lambda/observability';
 import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } from './config';
 import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
-import { planFallback } from './fallback';
+import { planFallback, withBackends } from './fallback';
 import { exclusionOf } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
-import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG, type BackendView, type CapacityBackend } from './ports';
+import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, type BackendView, type CapacityBackend } from './ports';
 import type { ClusterTickReport } from './report';
-import { CANDIDATES_READ, inFlightOf, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
+import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { planTick, type CapacityStep } from './steps';
-import type { CapacityDecision, CapacityInstance, CapacitySnapshot } from './types';
+import type { CapacityDecision, CapacitySnapshot } from './types';
 
 export interface TickDeps {
   reads: CapacityReadPorts;
@@ -110,41 +110,9 @@ export async function tickCluster(
       const read = await readCluster(deps.reads, cluster, both, now, o);
       const sized = read.snapshot.backend.shapes;
       const shapesOf = (v: BackendView) => sized.filter((s) => v.shapes.some((x) => x.instanceType === s.instanceType));
-      const registered = new Set(read.snapshot.instances.map((i) => i.ec2InstanceId));
-      const pIn = inFlightOf(pView, registered, now);
-      const fIn = fView ? inFlightOf(fView, registered, now) : undefined;
-      const fIds = new Set(fView?.instances.map((i) => i.ec2InstanceId) ?? []);
-      const other = onFallback ? pView : fView;
-      const lastOut = Math.max(
-        time(pView.ref.tags[LAST_SCALE_OUT_TAG]) ?? -Infinity,
-        time(fView?.ref.tags[LAST_SCALE_OUT_TAG]) ?? -Infinity,
-      );
-      read.snapshot = {
-        ...read.snapshot,
-        // With a fallback, the cluster's capacity is both backends': scale-in may remove from either (down to both mins),
-        // scale-out grows the active one up to its own max while the other stays where it is.
-        backend: {
-          counts: other
-            ? {
-                desired: active.counts.desired + other.counts.desired,
-                inService: active.counts.inService + other.counts.inService,
-                min: active.counts.min + other.counts.min,
-                max: active.counts.max + other.counts.desired,
-              }
-            : active.counts,
-          shapes: shapesOf(active),
-        },
-        inFlight: [pIn, fIn].filter((x) => x !== undefined),
-        recent: Number.isFinite(lastOut) ? { ...read.snapshot.recent, lastScaleOutAt: lastOut } : read.snapshot.recent,
-        instances: read.snapshot.instances.map((i: CapacityInstance) =>
-          !fView
-            ? i
-            : fIds.has(i.ec2InstanceId)
-              ? { ...i, preferRemoval: true, ownerRoom: fView.counts.desired - fView.counts.min }
-              : { ...i, ownerRoom: pView.counts.desired - pView.counts.min },
-        ),
-        ...(extra.length > 0 ? { extraDemand: extra } : {}),
-      };
+      const combined = withBackends(read.snapshot, { primary: pView, fallback: fView, onFallback, activeShapes: shapesOf(active), now });
+      read.snapshot = { ...combined.snapshot, ...(extra.length > 0 ? { extraDemand: extra } : {}) };
+      const { pIn, fIds } = combined;
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
       const late = pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs ? pIn.units : 0;
 

@@ -1,7 +1,8 @@
 import { planCapacity } from './plan';
-import type { BackendView } from './ports';
+import { LAST_SCALE_OUT_TAG, type BackendView } from './ports';
+import { inFlightOf, time } from './snapshot';
 import type { CapacityStep } from './steps';
-import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';
+import type { CapacityDecision, CapacityInstance, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';
 
 /**
  * Capacity asked of the backend did not register within the arrival time (Spot pools dry,
@@ -54,4 +55,49 @@ export function planFallback(
       { kind: 'recordAction', action: 'scale-out', on: 'fallback' },
     ],
   };
+}
+
+/**
+ * The cluster as the planner sees it with its backend and, if it has one, its fallback. Pure.
+ * Capacity is both backends': scale-in may remove from either (each instance down to its own
+ * backend's min; the fallback's first), scale-out grows the active one up to its own max while
+ * the other stays; capacity in flight is each backend's own; the cooldown counts either's last
+ * scale-out. Without a fallback the snapshot is the backend's alone.
+ */
+export function withBackends(
+  snap: CapacitySnapshot,
+  b: { primary: BackendView; fallback?: BackendView | undefined; onFallback: boolean; activeShapes: InstanceShape[]; now: number },
+): { snapshot: CapacitySnapshot; pIn?: InFlight; fIds: Set<string> } {
+  const { primary: p, fallback: f, onFallback, now } = b;
+  const registered = new Set(snap.instances.map((i) => i.ec2InstanceId));
+  const pIn = inFlightOf(p, registered, now);
+  const fIn = f ? inFlightOf(f, registered, now) : undefined;
+  const fIds = new Set(f?.instances.map((i) => i.ec2InstanceId) ?? []);
+  const active = onFallback && f ? f : p;
+  const other = onFallback ? p : f;
+  const lastOut = Math.max(time(p.ref.tags[LAST_SCALE_OUT_TAG]) ?? -Infinity, time(f?.ref.tags[LAST_SCALE_OUT_TAG]) ?? -Infinity);
+  const owned = (i: CapacityInstance): CapacityInstance =>
+    !f
+      ? i
+      : fIds.has(i.ec2InstanceId)
+        ? { ...i, preferRemoval: true, ownerRoom: f.counts.desired - f.counts.min }
+        : { ...i, ownerRoom: p.counts.desired - p.counts.min };
+  const snapshot: CapacitySnapshot = {
+    ...snap,
+    backend: {
+      counts: other
+        ? {
+            desired: active.counts.desired + other.counts.desired,
+            inService: active.counts.inService + other.counts.inService,
+            min: active.counts.min + other.counts.min,
+            max: active.counts.max + other.counts.desired,
+          }
+        : active.counts,
+      shapes: b.activeShapes,
+    },
+    inFlight: [pIn, fIn].filter((x) => x !== undefined),
+    recent: Number.isFinite(lastOut) ? { ...snap.recent, lastScaleOutAt: lastOut } : snap.recent,
+    instances: snap.instances.map(owned),
+  };
+  return { snapshot, ...(pIn ? { pIn } : {}), fIds };
 }
