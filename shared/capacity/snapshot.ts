@@ -178,8 +178,7 @@ export async function readCluster(
   ]);
   if (shapes.missing.length > 0) warnings.push(`sizes unknown for instance types ${shapes.missing.join(', ')}: not launched by the plan`);
   const registeredIds = new Set(live.map((ci) => ci.ec2InstanceId));
-  const registeredUnits = backend.instances.filter((b) => registeredIds.has(b.ec2InstanceId)).reduce((n, b) => n + b.weight, 0);
-  const coming = Math.max(0, backend.counts.desired - registeredUnits);
+  const coming = inFlightOf(backend, registeredIds, now);
   const lastScaleOutAt = time(backend.ref.tags[LAST_SCALE_OUT_TAG]);
   const lastScaleInAt = time(backend.ref.tags[LAST_SCALE_IN_TAG]);
   return {
@@ -194,7 +193,7 @@ export async function readCluster(
         task: sizes.get(v.taskDefinition ?? '') ?? { cpu: 0, memory: 0 },
       })),
       backend: { counts: backend.counts, shapes: shapes.shapes },
-      inFlight: coming > 0 ? [{ units: coming, requestedAt: lastScaleOutAt ?? now }] : [],
+      inFlight: coming ? [coming] : [],
       recent: { ...(lastScaleOutAt !== undefined ? { lastScaleOutAt } : {}), ...(lastScaleInAt !== undefined ? { lastScaleInAt } : {}) },
     },
     containerInstanceArnOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.containerInstanceArn])),
