@@ -6,6 +6,7 @@ import { bundleBenchmarks } from './bundle';
 import { capacityBenchmarks } from './capacity';
 import { drainBenchmarks } from './drain';
 import { drainOutcomeBenchmarks } from './drain-outcomes';
+import { fleetCallsSection } from './fleet-calls';
 import { gcMethod, renderSection, type Section } from './harness';
 import { logsBenchmarks } from './logs';
 import { nlbTargetsSection } from './nlb-targets';
@@ -18,7 +19,7 @@ import { nlbTargetsSection } from './nlb-targets';
  * never overwrites the committed report with smaller numbers. Progress goes to stderr.
  */
 
-const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'capacity', 'nlb-targets'] as const;
+const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'capacity', 'nlb-targets', 'fleet'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const REPORT = join(__dirname, 'REPORT.md');
 
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
   if (wanted('capacity')) sections.push(await capacityBenchmarks({ runs, quick: args.quick, progress }));
   // Call counts only (exact and deterministic): one pass, whatever --quick says.
   if (wanted('nlb-targets')) sections.push(await nlbTargetsSection());
+  if (wanted('fleet')) sections.push(await fleetCallsSection());
 
   const report = `${[header(args, performance.now() - started), ...sections.map(renderSection)].join('\n\n')}\n`;
   const out = args.out ?? (args.quick || args.only ? undefined : REPORT);
