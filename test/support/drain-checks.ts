@@ -81,3 +81,19 @@ export function secondsWithoutHealthy(account: SimulatedAccount, targetGroupArn:
   }
   return without / 1000;
 }
+
+/** Every task asked to stop: its targets had finished draining by then (none killed while registered). */
+export function stoppedBeforeTargetsDrained(account: SimulatedAccount, targetGroupArn: string): string[] {
+  const problems: string[] = [];
+  const history = account.elbv2.targetHistory(targetGroupArn);
+  for (const t of account.ecs.tasks.all().filter((x) => x.stopRequestedAt !== undefined && x.targets.length > 0)) {
+    for (const target of t.targets) {
+      const rec = history
+        .filter((h) => h.id === target.id && h.port === target.port && h.registeredAt <= (t.startedAt ?? t.createdAt))
+        .pop();
+      if (rec?.drainedAt === undefined || rec.drainedAt > t.stopRequestedAt!)
+        problems.push(`${t.arn} stopped at ${t.stopRequestedAt} while ${target.id}:${target.port} drained at ${rec?.drainedAt}`);
+    }
+  }
+  return problems;
+}

@@ -1,22 +1,6 @@
 import { TagResourceCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import type { SimulatedAccount } from '../../../sim/account';
 import { capacityCluster, capacityWorld, runningOf } from '../../support/capacity-world';
-
-/** Every task of the service that was asked to stop: its targets had left the group (draining over) by then. */
-function stoppedBeforeTargetsDrained(account: SimulatedAccount, targetGroupArn: string): string[] {
-  const problems: string[] = [];
-  const history = account.elbv2.targetHistory(targetGroupArn);
-  for (const t of account.ecs.tasks.all().filter((x) => x.stopRequestedAt !== undefined && x.targets.length > 0)) {
-    for (const target of t.targets) {
-      const rec = history
-        .filter((h) => h.id === target.id && h.port === target.port && h.registeredAt <= (t.startedAt ?? t.createdAt))
-        .pop();
-      if (rec?.drainedAt === undefined || rec.drainedAt > t.stopRequestedAt!)
-        problems.push(`${t.arn} stopped at ${t.stopRequestedAt} while ${target.id}:${target.port} drained at ${rec?.drainedAt}`);
-    }
-  }
-  return problems;
-}
+import { stoppedBeforeTargetsDrained } from '../../support/drain-checks';
 
 describe('scaleTick: scale-in', () => {
   it('scales a quiet cluster in one instance at a time, stopping no task before its targets drained, and removes exactly the drained one', async () => {
