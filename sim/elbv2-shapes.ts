@@ -1,3 +1,4 @@
+import { TargetGroupNotFoundException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetGroup, TargetHealthDescription } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ELBV2_DEREGISTRATION_DELAY } from './limits';
 
@@ -73,3 +74,8 @@ export function toTargetGroup(g: TargetGroupRecord): TargetGroup {
     IpAddressType: 'ipv4',
   };
 }
+
+/** The $metadata of a simulated ELBv2 error. */
+export const meta = () => ({ httpStatusCode: 400, requestId: 'sim', attempts: 1, totalRetryDelay: 0 });
+/** ELBv2's TargetGroupNotFound ("One or more target groups not found"), as its own exception class. */
+export const tgNotFound = () => new TargetGroupNotFoundException({ message: 'One or more target groups not found', $metadata: meta() });

@@ -1,7 +1,6 @@
 import {
   InvalidConfigurationRequestException,
   InvalidTargetException,
-  TargetGroupNotFoundException,
   type DeregisterTargetsCommandInput,
   type DescribeTargetGroupAttributesCommandInput,
   type DescribeTargetGroupsCommandInput,
@@ -16,7 +15,8 @@ import {
   DEFAULT_ATTRIBUTES,
   DELAY_KEY,
   describeHealth,
-  toTargetGroup,
+  meta,
+  tgNotFound,
   type DeregisteredBy,
   type TargetGroupRecord,
   type TargetRecord,
@@ -25,18 +25,12 @@ import {
 import { simError } from './errors';
 import { SimLoadBalancers } from './elbv2-lb-attributes';
 import { checkTargetQuota, ELBV2_TARGETS_PER_TARGET_GROUP_DEFAULT } from './elbv2-target-quota';
-import {
-  ELBV2_DEREGISTRATION_DELAY,
-  ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX,
-  ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX,
-  elbv2TooManyTargetGroupsText,
-} from './limits';
-import { hexId, page } from './util';
+import { describeTargetGroups } from './elbv2-describe';
+import { ELBV2_DEREGISTRATION_DELAY } from './limits';
+import { hexId } from './util';
 
 export type { DeregisteredBy, TargetRecord, TargetState } from './elbv2-shapes';
 
-const meta = () => ({ httpStatusCode: 400, requestId: 'sim', attempts: 1, totalRetryDelay: 0 });
-const tgNotFound = () => new TargetGroupNotFoundException({ message: 'One or more target groups not found', $metadata: meta() });
 const key = (id: string, port: number) => `${id}:${port}`;
 
 /** ELBv2 target groups and their targets, with deregistration delay (draining) in simulated time. */
@@ -55,7 +49,7 @@ export class SimElbv2 implements SimService {
   operations(): OperationTable {
     return {
       ...this.balancers.operations(),
-      DescribeTargetGroups: (input: DescribeTargetGroupsCommandInput) => this.describeTargetGroups(input),
+      DescribeTargetGroups: (input: DescribeTargetGroupsCommandInput) => describeTargetGroups([...this.groups.values()], input),
       DescribeTargetGroupAttributes: (input: DescribeTargetGroupAttributesCommandInput) => ({
         Attributes: [...this.group(input.TargetGroupArn).attributes].map(([Key, Value]) => ({ Key, Value })),
       }),
@@ -280,31 +274,5 @@ export class SimElbv2 implements SimService {
       throw new InvalidTargetException({ message: `The IP address '${id}' is not a valid IPv4 address`, $metadata: meta() });
     }
     return { id, port: t.Port ?? g.port };
-  }
-
-  private describeTargetGroups(input: DescribeTargetGroupsCommandInput) {
-    const arns = input.TargetGroupArns ?? [];
-    if (arns.length > ELBV2_DESCRIBE_TARGET_GROUPS_ARNS_MAX) throw simError('ValidationError', elbv2TooManyTargetGroupsText());
-    const names = input.Names ?? [];
-    if ([arns.length > 0, names.length > 0, input.LoadBalancerArn !== undefined].filter(Boolean).length > 1) {
-      throw simError('ValidationError', 'Only one of LoadBalancerArn, TargetGroupArns or Names can be specified');
-    }
-    let selected: TargetGroupRecord[];
-    if (arns.length > 0) selected = arns.map((a) => this.group(a));
-    else if (names.length > 0) {
-      selected = names.map((n) => {
-        const g = [...this.groups.values()].find((x) => x.name === n);
-        if (!g) throw tgNotFound();
-        return g;
-      });
-    } else {
-      selected = [...this.groups.values()].filter((g) => !input.LoadBalancerArn || g.loadBalancerArns.includes(input.LoadBalancerArn));
-    }
-    const size = input.PageSize ?? ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX;
-    if (size < 1 || size > ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX) {
-      throw simError('ValidationError', `Page size must be between 1 and ${ELBV2_DESCRIBE_TARGET_GROUPS_PAGE_MAX}`);
-    }
-    const { items, nextToken } = page(selected, input.Marker, size, () => simError('ValidationError', 'Invalid marker'));
-    return { TargetGroups: items.map(toTargetGroup), NextMarker: nextToken };
   }
 }
