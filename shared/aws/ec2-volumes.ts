@@ -1,7 +1,7 @@
 import { CreateTagsCommand, DeleteVolumeCommand, DescribeVolumesCommand, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
 import { pages, sendOptions, type CallOptions } from './call';
 import { awsErrorName } from './errors';
-import { chunk } from './limits';
+import { chunk, CREATE_TAGS_RESOURCES_CHUNK } from './limits';
 
 /**
  * DescribeVolumes `MaxResults`: "This value can be between 5 and 500; if MaxResults is given a
@@ -72,10 +72,11 @@ export class Ec2VolumesAdapter {
     }
   }
 
-  /** Create or overwrite tags on one volume. */
-  async tag(volumeId: string, tags: Record<string, string>, o?: CallOptions): Promise<void> {
+  /** Create or overwrite the same tags on these volumes, CREATE_TAGS_RESOURCES_CHUNK a call (each call all or none). */
+  async tag(volumeIds: readonly string[], tags: Record<string, string>, o?: CallOptions): Promise<void> {
     const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-    await this.ec2.send(new CreateTagsCommand({ Resources: [volumeId], Tags }), sendOptions(o));
+    for (const part of chunk(volumeIds, CREATE_TAGS_RESOURCES_CHUNK))
+      await this.ec2.send(new CreateTagsCommand({ Resources: part, Tags }), sendOptions(o));
   }
 
   private async list(Filters: Filter[], o?: CallOptions): Promise<VolumeView[]> {

@@ -13,6 +13,11 @@ export const DESCRIBE_SERVICES_MAX = 10;
 export const UPDATE_CONTAINER_INSTANCES_STATE_MAX = 10;
 /** ECS ListContainerInstances / ListTasks / ListClusters: maxResults "must be between 1 and 100". */
 export const ECS_LIST_PAGE_MAX = 100;
+/**
+ * EC2 CreateTags: Resources "Constraints: Up to 1000 resource IDs. We recommend breaking up this
+ * request into smaller batches." We send at most this many per call.
+ */
+export const CREATE_TAGS_RESOURCES_CHUNK = 100;
 /** ECS GetTaskProtection / UpdateTaskProtection: tasks is "A list of up to 10 task IDs or full ARN entries." */
 export const TASK_PROTECTION_MAX = 10;
 /** ELBv2 DescribeTargetGroups: "TargetGroupArns can have at most 20 items" (we never need more per call). */

@@ -47,7 +47,26 @@ export async function executeSteps(steps: readonly VolumeStep[], port: VolumesPo
       await o.clock.sleep(wait, o.signal).catch(() => undefined);
     }
     const failed: StepResult[] = [];
-    for (const r of pending) {
+    // First round: tags that are the same go out together (CreateTags takes many volumes, all or none);
+    // a batch that fails is retried volume by volume, so one bad volume cannot hold back the others.
+    const batches = round === 0 ? tagBatches(pending) : new Map<string, StepResult[]>();
+    for (const group of batches.values()) {
+      if (o.signal.aborted || o.clock.now() >= o.endsAt) break;
+      const first = group[0]!.step as Extract<VolumeStep, { kind: 'stamp' | 'offer' }>;
+      try {
+        await port.tag(
+          group.map((r) => r.step.volumeId),
+          first.tags,
+          { signal: o.signal },
+        );
+        for (const r of group) Object.assign(r, { outcome: 'done', attempts: r.attempts + 1 });
+      } catch (err) {
+        for (const r of group) Object.assign(r, { outcome: 'failed', attempts: r.attempts + 1, error: errorMessage(err) });
+        failed.push(...group);
+      }
+    }
+    const batched = new Set([...batches.values()].flat());
+    for (const r of pending.filter((x) => !batched.has(x))) {
       if (o.signal.aborted || o.clock.now() >= o.endsAt) break;
       r.attempts++;
       try {
@@ -72,7 +91,19 @@ async function apply(step: VolumeStep, port: VolumesPort, signal: AbortSignal): 
     }
     case 'stamp':
     case 'offer':
-      await port.tag(step.volumeId, step.tags, { signal });
+      await port.tag([step.volumeId], step.tags, { signal });
       return 'done';
   }
+}
+
+/** Tag steps grouped by the tags they write (two or more volumes a group; a lone one goes alone). */
+function tagBatches(pending: readonly StepResult[]): Map<string, StepResult[]> {
+  const groups = new Map<string, StepResult[]>();
+  for (const r of pending)
+    if (r.step.kind === 'stamp' || r.step.kind === 'offer') {
+      const key = JSON.stringify(Object.entries(r.step.tags).sort());
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+  for (const [k, g] of groups) if (g.length < 2) groups.delete(k);
+  return groups;
 }

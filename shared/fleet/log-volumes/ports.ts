@@ -8,11 +8,11 @@ export type { DeleteVolumeOutcome, VolumeView };
  * - listTagged: every volume with tag `key` (= one of `values`, when given) in one of `states`; all pages; throws on failure.
  * - describe: the volumes among `ids` EC2 still lists (absent = gone); throws on failure.
  * - delete: `deleted` | `not-found` (gone already) | `in-use` (attached since read); any other failure throws.
- * - tag: create or overwrite tags on one volume; throws on failure.
+ * - tag: create or overwrite the same tags on these volumes, all or none (EC2 CreateTags); throws on failure.
  */
 export interface VolumesPort {
   listTagged(key: string, values: readonly string[], states: readonly string[], o?: CallOptions): Promise<VolumeView[]>;
   describe(ids: readonly string[], o?: CallOptions): Promise<VolumeView[]>;
   delete(volumeId: string, o?: CallOptions): Promise<DeleteVolumeOutcome>;
-  tag(volumeId: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
+  tag(volumeIds: readonly string[], tags: Record<string, string>, o?: CallOptions): Promise<void>;
 }

@@ -1,0 +1,55 @@
+import { executeSteps } from '../../../shared/fleet/log-volumes/execute';
+import type { VolumeStep } from '../../../shared/fleet/log-volumes/plan';
+import type { VolumesPort } from '../../../shared/fleet/log-volumes/ports';
+import { VirtualClock } from '../../../sim/clock';
+
+/** A volumes port that records each CreateTags and refuses any call naming a volume in `gone` (EC2: all or none). */
+function port(gone: ReadonlySet<string>) {
+  const calls: string[][] = [];
+  const tagged = new Set<string>();
+  const p: VolumesPort = {
+    listTagged: async () => [],
+    describe: async () => [],
+    delete: async () => 'deleted',
+    tag: async (ids) => {
+      calls.push([...ids]);
+      if (ids.some((id) => gone.has(id))) throw new Error('InvalidVolume.NotFound');
+      for (const id of ids) tagged.add(id);
+    },
+  };
+  return { p, calls, tagged };
+}
+
+const stamp = (id: string): VolumeStep => ({
+  kind: 'stamp',
+  volumeId: id,
+  tags: { 'ecs-steady:available-since': '2026-12-01T00:00:00.000Z' },
+});
+
+describe('logVolumes executeSteps', () => {
+  const options = (clock: VirtualClock) => ({
+    dryRun: false,
+    attempts: 3,
+    clock,
+    endsAt: clock.now() + 60_000,
+    signal: new AbortController().signal,
+  });
+
+  it('stamps many orphans in one CreateTags call', async () => {
+    const { p, calls, tagged } = port(new Set());
+    const ids = Array.from({ length: 50 }, (_, i) => `vol-${String(i).padStart(17, '0')}`);
+    const results = await executeSteps(ids.map(stamp), p, options(new VirtualClock()));
+    expect(calls).toHaveLength(1);
+    expect(tagged.size).toBe(50);
+    expect(results.every((r) => r.outcome === 'done')).toBe(true);
+  });
+
+  it('retries a refused batch volume by volume, so one volume gone does not hold back the others', async () => {
+    const gone = 'vol-00000000000000002';
+    const { p, tagged } = port(new Set([gone]));
+    const ids = ['vol-00000000000000001', gone, 'vol-00000000000000003'];
+    const results = await executeSteps(ids.map(stamp), p, options(new VirtualClock()));
+    expect([...tagged].sort()).toEqual(['vol-00000000000000001', 'vol-00000000000000003']);
+    expect(results.find((r) => r.step.volumeId === gone)).toMatchObject({ outcome: 'failed', error: 'Error: InvalidVolume.NotFound' });
+  });
+});
