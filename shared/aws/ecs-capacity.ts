@@ -3,7 +3,6 @@ import {
   DescribeTaskDefinitionCommand,
   GetTaskProtectionCommand,
   ListServicesCommand,
-  TagResourceCommand,
   type ContainerInstance,
   type ECSClient,
   type Resource,
@@ -42,17 +41,60 @@ const DESCRIBE_TASK_DEFINITION_CONCURRENCY = 8;
 const resource = (rs: Resource[] | undefined, name: string) => rs?.find((r) => r.name === name)?.integerValue ?? 0;
 const attribute = (ci: ContainerInstance, name: string) => ci.attributes?.find((a) => a.name === name)?.value ?? '';
 
+/** A task definition's sizes as ECS reserves them: task level when set, and per container. */
+export function sizesOf(td: TaskDefinition, ref = ''): TaskDefinitionSizes {
+  return {
+    ...(td.cpu ? { cpu: Number(td.cpu) } : {}),
+    ...(td.memory ? { memory: Number(td.memory) } : {}),
+    family: td.family ?? ref,
+    containers: (td.containerDefinitions ?? []).map((c) => ({
+      name: c.name ?? '',
+      ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
+      ...(c.memory !== undefined ? { memory: c.memory } : {}),
+      ...(c.memoryReservation !== undefined ? { memoryReservation: c.memoryReservation } : {}),
+    })),
+  };
+}
+
+/** RunTask's overrides, as far as what a task reserves goes. */
+export interface SizeOverrides {
+  cpu?: string | undefined;
+  memory?: string | undefined;
+  containerOverrides?: Array<{
+    name: string;
+    cpu?: number | undefined;
+    memory?: number | undefined;
+    memoryReservation?: number | undefined;
+  }>;
+}
+
 /**
- * What one task of a task definition reserves on an EC2 instance: the task-level size when set,
- * else the sum over containers of `cpu` and of `memoryReservation ?? memory` (ECS's scheduler
- * reserves the soft limit when one is given; a container without `cpu` reserves none).
+ * What one task reserves on an EC2 instance (ECS's rule, written once): the task-level size when
+ * set (an override's first), else the sum over containers of `cpu` and of `memoryReservation ??
+ * memory` — the scheduler reserves the soft limit when one is given; a container without `cpu`
+ * reserves none. A container override replaces that container's figures.
  */
-export function reservationOf(td: TaskDefinition): { cpu: number; memory: number } {
-  const containers = td.containerDefinitions ?? [];
-  const cpu = td.cpu ? Number(td.cpu) : containers.reduce((n, c) => n + (c.cpu ?? 0), 0);
-  const memory = td.memory ? Number(td.memory) : containers.reduce((n, c) => n + (c.memoryReservation ?? c.memory ?? 0), 0);
+export function reservedBy(
+  def: Pick<TaskDefinitionSizes, 'cpu' | 'memory' | 'containers'>,
+  o?: SizeOverrides,
+): { cpu: number; memory: number } {
+  const containers = def.containers.map((c) => {
+    const x = o?.containerOverrides?.find((y) => y.name === c.name);
+    return {
+      ...c,
+      ...(x?.cpu !== undefined ? { cpu: x.cpu } : {}),
+      ...(x?.memory !== undefined ? { memory: x.memory } : {}),
+      ...(x?.memoryReservation !== undefined ? { memoryReservation: x.memoryReservation } : {}),
+    };
+  });
+  const cpu = o?.cpu !== undefined ? Number(o.cpu) : (def.cpu ?? containers.reduce((n, c) => n + (c.cpu ?? 0), 0));
+  const memory =
+    o?.memory !== undefined ? Number(o.memory) : (def.memory ?? containers.reduce((n, c) => n + (c.memoryReservation ?? c.memory ?? 0), 0));
   return { cpu: Number.isFinite(cpu) ? cpu : 0, memory: Number.isFinite(memory) ? memory : 0 };
 }
+
+/** What one task of this task definition reserves (no overrides). */
+export const reservationOf = (td: TaskDefinition) => reservedBy(sizesOf(td));
 
 /** ECS reads and tags that capacity planning needs beyond the drain's adapters. */
 export class EcsCapacityAdapter {
@@ -123,18 +165,7 @@ export class EcsCapacityAdapter {
     const cached = this.definitions.get(ref);
     if (cached) return cached;
     const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: ref }), sendOptions(o));
-    const td = out.taskDefinition ?? {};
-    const sizes: TaskDefinitionSizes = {
-      ...(td.cpu ? { cpu: Number(td.cpu) } : {}),
-      ...(td.memory ? { memory: Number(td.memory) } : {}),
-      family: td.family ?? ref,
-      containers: (td.containerDefinitions ?? []).map((c) => ({
-        name: c.name ?? '',
-        ...(c.cpu !== undefined ? { cpu: c.cpu } : {}),
-        ...(c.memory !== undefined ? { memory: c.memory } : {}),
-        ...(c.memoryReservation !== undefined ? { memoryReservation: c.memoryReservation } : {}),
-      })),
-    };
+    const sizes = sizesOf(out.taskDefinition ?? {}, ref);
     if (/:\d+$/.test(ref)) this.definitions.set(ref, sizes);
     return sizes;
   }
@@ -152,13 +183,5 @@ export class EcsCapacityAdapter {
       ...parts.flatMap((p) => (p.protectedTasks ?? []).filter((t) => t.protectionEnabled && t.taskArn).map((t) => t.taskArn!)),
       ...unknown,
     ]);
-  }
-
-  /** Tag a container instance (e.g. the scale-in marker). */
-  async tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void> {
-    await this.ecs.send(
-      new TagResourceCommand({ resourceArn: containerInstanceArn, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }),
-      sendOptions(o),
-    );
   }
 }

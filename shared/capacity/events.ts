@@ -1,7 +1,7 @@
-import type { EcsCapacityAdapter } from '../aws/ecs-capacity';
+import { reservedBy, type EcsCapacityAdapter } from '../aws/ecs-capacity';
 import type { Log } from '../lambda/observability';
 import type { EventRequest } from './cluster-tick';
-import { taskSizeWith, type TaskShortfall } from './messages';
+import type { TaskShortfall } from './messages';
 
 /**
  * A burst of RunTask results for one cluster as one re-plan: the tasks more capacity answers,
@@ -32,7 +32,7 @@ export function runTaskRequest(
       const extra = new Map<string, { source: string; count: number; cpu: number; memory: number }>();
       for (const s of wanted) {
         const def = await ecs.definition(s.taskDefinition, o);
-        const size = taskSizeWith(def, s.overrides);
+        const size = reservedBy(def, s.overrides);
         if (size.cpu <= 0 && size.memory <= 0) continue; // reserves nothing: no room to make
         const key = `${def.family}|${size.cpu}|${size.memory}`;
         const x = extra.get(key) ?? { source: `run-task:${def.family}`, count: 0, ...size };

@@ -134,38 +134,6 @@ export function parseRunTaskResult(body: unknown): TaskShortfall {
   return { ...base, count, addCapacity: false, reason: `not a capacity shortage: ${reasons.join(', ') || 'no reason given'}` };
 }
 
-/** A container of a task definition, as sizing needs it. */
-export interface ContainerSize {
-  name: string;
-  cpu?: number;
-  memory?: number;
-  memoryReservation?: number;
-}
-
-/**
- * What one task reserves with RunTask's overrides applied: task-level cpu/memory override the
- * definition's; otherwise per container, an override's cpu / memoryReservation / memory replace
- * the definition's, and the task reserves the sum (memoryReservation when set, else memory).
- */
-export function taskSizeWith(
-  def: { cpu?: number; memory?: number; containers: readonly ContainerSize[] },
-  o: RunTaskOverrides | undefined,
-): { cpu: number; memory: number } {
-  const containers = def.containers.map((c) => {
-    const x = o?.containerOverrides?.find((y) => y.name === c.name);
-    return {
-      ...c,
-      ...(x?.cpu !== undefined ? { cpu: x.cpu } : {}),
-      ...(x?.memory !== undefined ? { memory: x.memory } : {}),
-      ...(x?.memoryReservation !== undefined ? { memoryReservation: x.memoryReservation } : {}),
-    };
-  });
-  const cpu = o?.cpu !== undefined ? Number(o.cpu) : (def.cpu ?? containers.reduce((n, c) => n + (c.cpu ?? 0), 0));
-  const memory =
-    o?.memory !== undefined ? Number(o.memory) : (def.memory ?? containers.reduce((n, c) => n + (c.memoryReservation ?? c.memory ?? 0), 0));
-  return { cpu, memory };
-}
-
 const placementFailureEvent = z.object({
   ...eventBridgeEnvelope,
   source: z.literal('aws.ecs'),

@@ -1,7 +1,7 @@
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
 import type { ContainerInstanceCapacity } from '../aws/ecs-capacity';
-import { LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, type BackendView } from './ports';
+import { LAST_SCALE_OUT_TAG, type BackendView } from './ports';
 import type { CapacityInstance, CapacitySnapshot, CapacityTask, InFlight, InstanceShape, Resources } from './types';
 
 /** On a container instance: never drain it for scale-in (value `true`). */
@@ -180,7 +180,6 @@ export async function readCluster(
   const registeredIds = new Set(live.map((ci) => ci.ec2InstanceId));
   const coming = inFlightOf(backend, registeredIds, now);
   const lastScaleOutAt = time(backend.ref.tags[LAST_SCALE_OUT_TAG]);
-  const lastScaleInAt = time(backend.ref.tags[LAST_SCALE_IN_TAG]);
   return {
     snapshot: {
       cluster,
@@ -194,7 +193,7 @@ export async function readCluster(
       })),
       backend: { counts: backend.counts, shapes: shapes.shapes },
       inFlight: coming ? [coming] : [],
-      recent: { ...(lastScaleOutAt !== undefined ? { lastScaleOutAt } : {}), ...(lastScaleInAt !== undefined ? { lastScaleInAt } : {}) },
+      recent: lastScaleOutAt !== undefined ? { lastScaleOutAt } : {},
     },
     containerInstanceArnOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.containerInstanceArn])),
     taskCountOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.runningTasksCount + ci.pendingTasksCount])),

@@ -77,8 +77,8 @@ export interface InFlight {
 }
 
 export interface RecentActions {
+  /** The backend's last scale-out (its tag): the scale-in cooldown and the capacity in flight count from it. */
   lastScaleOutAt?: number;
-  lastScaleInAt?: number;
 }
 
 /** One cluster, as read for one tick. */

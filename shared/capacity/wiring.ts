@@ -47,7 +47,7 @@ export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): 
   return {
     directory: backendDirectory(clients),
     reads,
-    tagInstance: (arn, tags, o) => ecs.tagInstance(arn, tags, o),
+    tagInstance: (arn, tags, o) => instanceTags.tag(arn, tags, o),
     untagInstance: (arn, keys, o) => instanceTags.untag(arn, keys, o),
     clock,
     log,

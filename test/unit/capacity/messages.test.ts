@@ -1,4 +1,5 @@
-import { parsePlacementFailure, parseRunTaskResult, taskSizeWith } from '../../../shared/capacity/messages';
+import { reservedBy } from '../../../shared/aws/ecs-capacity';
+import { parsePlacementFailure, parseRunTaskResult } from '../../../shared/capacity/messages';
 import { EventValidationError } from '../../../shared/lambda/errors';
 
 const AT = '2026-12-01T03:00:00Z';
@@ -60,7 +61,7 @@ describe('parseRunTaskResult', () => {
   });
 });
 
-describe('taskSizeWith', () => {
+describe('reservedBy (what a task reserves, RunTask overrides applied)', () => {
   const def = {
     containers: [
       { name: 'app', cpu: 256, memory: 1024, memoryReservation: 512 },
@@ -68,14 +69,14 @@ describe('taskSizeWith', () => {
     ],
   };
   it('sums containers, reserving the soft memory limit when there is one', () => {
-    expect(taskSizeWith(def, undefined)).toEqual({ cpu: 384, memory: 768 });
+    expect(reservedBy(def, undefined)).toEqual({ cpu: 384, memory: 768 });
   });
   it('applies container overrides by name, and task-level overrides over everything', () => {
-    expect(taskSizeWith(def, { containerOverrides: [{ name: 'app', cpu: 1024, memoryReservation: 2048 }] })).toEqual({
+    expect(reservedBy(def, { containerOverrides: [{ name: 'app', cpu: 1024, memoryReservation: 2048 }] })).toEqual({
       cpu: 1152,
       memory: 2304,
     });
-    expect(taskSizeWith({ ...def, cpu: 512, memory: 1024 }, { memory: '4096' })).toEqual({ cpu: 512, memory: 4096 });
+    expect(reservedBy({ ...def, cpu: 512, memory: 1024 }, { memory: '4096' })).toEqual({ cpu: 512, memory: 4096 });
   });
 });
 
