@@ -5,7 +5,7 @@ import type {
   TerminateInstanceInAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { GroupCapacity, type ActivityRecord, type AsgOverride } from './autoscaling-capacity';
+import { GroupCapacity, type AsgOverride } from './autoscaling-capacity';
 import { GroupDetach } from './autoscaling-detach';
 import { GroupTags } from './autoscaling-tags';
 import {
@@ -220,11 +220,6 @@ export class SimAutoScaling implements SimService {
     const g = this.group(name);
     const instances = [...g.instances].map(([instanceId, s]) => ({ instanceId, ...s }));
     return { desired: g.desired, min: g.min, max: g.max, capacity: this.capacity.capacity(g), instances };
-  }
-
-  /** The group's scaling activities (launches, failed launches, terminations), oldest first. */
-  activities(name: string): ActivityRecord[] {
-    return this.capacity.all(name);
   }
 
   /** EC2 terminated the instance (for whatever reason): it leaves its group, which may replace it. */
