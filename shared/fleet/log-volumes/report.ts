@@ -95,7 +95,8 @@ export function emitReport(log: Log, metrics: MetricSink, r: LogVolumesReport): 
   const { decisions, ...summary } = r;
   if (r.orphans.length > 0 || r.badFlushedTag.length > 0)
     log.warn('log volumes still holding logs', { orphans: r.orphans, badFlushedTag: r.badFlushedTag });
-  (r.outcome === 'done' ? log.info : log.error)('log volumes report', { report: summary, decisions: decisions.length });
+  if (r.outcome === 'done') log.info('log volumes report', { report: summary, decisions: decisions.length });
+  else log.error('log volumes report', { report: summary, decisions: decisions.length });
 }
 
 /** A malformed event: `malformedEvents` = 1 and every other metric 0 (nothing was read). */
