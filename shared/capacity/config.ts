@@ -62,16 +62,75 @@ export function parseHeadroom(raw: string): Headroom | undefined {
 
 /** Each setting: its environment variable, its backend tag (after `ecs-steady:`), and how it is read. */
 const FIELDS = [
-  { key: 'scaleOutCpuPercent', env: 'SCALE_OUT_CPU_PERCENT', tag: 'scale-out-cpu-percent', min: 1, max: 100 },
-  { key: 'scaleOutMemoryPercent', env: 'SCALE_OUT_MEMORY_PERCENT', tag: 'scale-out-memory-percent', min: 1, max: 100 },
-  { key: 'scaleInCpuPercent', env: 'SCALE_IN_CPU_PERCENT', tag: 'scale-in-cpu-percent', min: 0, max: 99 },
-  { key: 'scaleInMemoryPercent', env: 'SCALE_IN_MEMORY_PERCENT', tag: 'scale-in-memory-percent', min: 0, max: 99 },
-  { key: 'min', env: 'CAPACITY_MIN', tag: 'min', min: 0, max: 100_000 },
-  { key: 'max', env: 'CAPACITY_MAX', tag: 'max', min: 0, max: 100_000 },
-  { key: 'maxStep', env: 'CAPACITY_MAX_STEP', tag: 'max-step', min: 1, max: 10_000 },
-  { key: 'scaleInCooldownMs', env: 'SCALE_IN_COOLDOWN_SECONDS', tag: 'scale-in-cooldown-seconds', min: 0, max: 86_400, scale: 1000 },
-  { key: 'maxDraining', env: 'MAX_DRAINING', tag: 'max-draining', min: 1, max: 100 },
-  { key: 'arrivalTimeoutMs', env: 'CAPACITY_ARRIVAL_SECONDS', tag: 'capacity-arrival-seconds', min: 60, max: 86_400, scale: 1000 },
+  {
+    key: 'scaleOutCpuPercent',
+    env: 'SCALE_OUT_CPU_PERCENT',
+    tag: 'scale-out-cpu-percent',
+    min: 1,
+    max: 100,
+    description: 'Scale out when CPU reservation is above this (%).',
+  },
+  {
+    key: 'scaleOutMemoryPercent',
+    env: 'SCALE_OUT_MEMORY_PERCENT',
+    tag: 'scale-out-memory-percent',
+    min: 1,
+    max: 100,
+    description: 'Scale out when memory reservation is above this (%).',
+  },
+  {
+    key: 'scaleInCpuPercent',
+    env: 'SCALE_IN_CPU_PERCENT',
+    tag: 'scale-in-cpu-percent',
+    min: 0,
+    max: 99,
+    description: 'Scale in only when CPU reservation is below this (%); below the scale-out one.',
+  },
+  {
+    key: 'scaleInMemoryPercent',
+    env: 'SCALE_IN_MEMORY_PERCENT',
+    tag: 'scale-in-memory-percent',
+    min: 0,
+    max: 99,
+    description: 'Scale in only when memory reservation is below this (%); below the scale-out one.',
+  },
+  {
+    key: 'min',
+    env: 'CAPACITY_MIN',
+    tag: 'min',
+    min: 0,
+    max: 100_000,
+    description: "Fewest capacity units (instances, or weights); the backend's own min and max narrow the bounds.",
+  },
+  { key: 'max', env: 'CAPACITY_MAX', tag: 'max', min: 0, max: 100_000, description: 'Most capacity units.' },
+  { key: 'maxStep', env: 'CAPACITY_MAX_STEP', tag: 'max-step', min: 1, max: 10_000, description: 'Most units added in one decision.' },
+  {
+    key: 'scaleInCooldownMs',
+    env: 'SCALE_IN_COOLDOWN_SECONDS',
+    tag: 'scale-in-cooldown-seconds',
+    min: 0,
+    max: 86_400,
+    scale: 1000,
+    description: 'No scale-in this many seconds after a scale-out.',
+  },
+  {
+    key: 'maxDraining',
+    env: 'MAX_DRAINING',
+    tag: 'max-draining',
+    min: 1,
+    max: 100,
+    description: 'Scale-in waits while this many instances of the cluster are DRAINING (any drain counts).',
+  },
+  {
+    key: 'arrivalTimeoutMs',
+    env: 'CAPACITY_ARRIVAL_SECONDS',
+    tag: 'capacity-arrival-seconds',
+    min: 60,
+    max: 86_400,
+    scale: 1000,
+    description:
+      'Capacity asked for and not registered in ECS after this many seconds counts as not arrived; with a fallback backend it is asked of the fallback instead.',
+  },
 ] as const;
 type NumericKey = (typeof FIELDS)[number]['key'];
 
@@ -96,23 +155,35 @@ function crossCheck(s: ClusterSettings, name: (k: NumericKey) => string): string
 const DEFAULT_MAX = 1000;
 
 /** Parsed once at cold start; a bad value throws ConfigError naming each variable and its value. */
+/** scaleTick's environment; exported so docs/configuration.md is generated from it (scripts/config-reference.ts). */
+export const scaleTickEnv = z.object({
+  CLUSTERS: envList().describe('Clusters managed (names or ARNs); empty = every cluster with a backend tagged `ecs-steady:cluster`.'),
+  CAPACITY_BACKENDS: envList().describe(
+    'Backends named instead of (or besides) the `ecs-steady:cluster` tag: `web=asg:<group>,batch=spotFleet:sfr-…,api=ec2Fleet:fleet-…`.',
+  ),
+  DRY_RUN: envBool(false).describe('Plan, log and report only: no capacity is changed, no instance drained or removed.'),
+  SCALE_IN_DRAIN_MAX_SECONDS: envInt(900, 60, 3600).describe(
+    "A scale-in drain's bound from its start; it spans ticks, and at the bound what still runs is stopped.",
+  ),
+  SCALE_TICK_CONCURRENCY: envInt(4, 1, 20).describe('Clusters planned at once.'),
+  HEADROOM: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || parseHeadroom(v) !== undefined, 'expected tasks=N,cpu=N,memory=N or instances=N')
+    .describe(
+      'Spare room kept: `tasks=N,cpu=N,memory=N` (N tasks of that size) or `instances=N` (N empty instances of the smallest shape); unset = none. Backend tag `ecs-steady:headroom` overrides it.',
+    ),
+  ...Object.fromEntries(
+    FIELDS.map((f) => {
+      const base = f.key === 'max' ? DEFAULT_MAX : f.key === 'min' ? 0 : CAPACITY_DEFAULTS[f.key];
+      const value = envInt('scale' in f ? base / f.scale : base, f.min, f.max);
+      return [f.env, value.describe(`${f.description} Backend tag \`${settingTag(f.tag)}\` overrides it.`)];
+    }),
+  ),
+});
+
 export function parseScaleTickConfig(env: NodeJS.ProcessEnv = process.env): ScaleTickConfig {
-  const shape: Record<string, z.ZodType> = {
-    CLUSTERS: envList(),
-    CAPACITY_BACKENDS: envList(),
-    DRY_RUN: envBool(false),
-    SCALE_IN_DRAIN_MAX_SECONDS: envInt(900, 60, 3600),
-    SCALE_TICK_CONCURRENCY: envInt(4, 1, 20),
-    HEADROOM: z
-      .string()
-      .optional()
-      .refine((v) => v === undefined || parseHeadroom(v) !== undefined, 'expected tasks=N,cpu=N,memory=N or instances=N'),
-  };
-  for (const f of FIELDS) {
-    const base = f.key === 'max' ? DEFAULT_MAX : f.key === 'min' ? 0 : CAPACITY_DEFAULTS[f.key];
-    shape[f.env] = envInt('scale' in f ? base / f.scale : base, f.min, f.max);
-  }
-  const e = parseEnv(z.object(shape), env) as Record<string, unknown>;
+  const e = parseEnv(scaleTickEnv, env) as Record<string, unknown>;
   const defaults = {
     headroom: typeof e.HEADROOM === 'string' ? parseHeadroom(e.HEADROOM)! : CAPACITY_DEFAULTS.headroom,
   } as ClusterSettings;
@@ -176,8 +247,12 @@ export interface EventScaleConfig extends ScaleTickConfig {
   queueName: string;
 }
 
+export const eventScaleEnv = z.object({
+  QUEUE_NAME: z.string().min(1, 'required').describe('The SQS queue this function consumes (a failed record is made visible again early).'),
+});
+
 export function parseEventScaleConfig(env: NodeJS.ProcessEnv = process.env): EventScaleConfig {
-  const e = parseEnv(z.object({ QUEUE_NAME: z.string().min(1, 'required') }), env);
+  const e = parseEnv(eventScaleEnv, env);
   return { ...parseScaleTickConfig(env), queueName: e.QUEUE_NAME };
 }
 

@@ -22,16 +22,21 @@ export interface DrainConfig extends DrainSettings {
   deadLetterQueueName?: string;
 }
 
-const drainEnv = z.object({
-  CLUSTERS: envList(),
-  DRY_RUN: envBool(false),
-  DRAIN_SAFETY_MARGIN_SECONDS: envInt(15, 0, 300),
-  DRAIN_POLL_SECONDS: envInt(5, 1, 60),
-  DRAIN_MAX_WAIT_SECONDS: envInt(90, 0, 7200),
-  DRAIN_KEEP_SERVING: envBool(true),
-  DRAIN_EXPIRED_TOLERANCE_SECONDS: envInt(0, 0, 3600),
-  INTERRUPTED_TASKS_TOPIC_ARN: envArn('sns'),
-  DEAD_LETTER_QUEUE_NAME: z.string().optional(),
+/** Exported (with the schemas below) so docs/configuration.md is generated from them (scripts/config-reference.ts). */
+export const drainEnv = z.object({
+  CLUSTERS: envList().describe('Clusters searched for the instance (names or ARNs, comma-separated); empty = every cluster in the region.'),
+  DRY_RUN: envBool(false).describe('Plan and log only: nothing is changed and no lifecycle action is completed.'),
+  DRAIN_SAFETY_MARGIN_SECONDS: envInt(15, 0, 300).describe('Whatever still runs is stopped at the deadline minus this.'),
+  DRAIN_POLL_SECONDS: envInt(5, 1, 60).describe('How often target health is read while waiting for targets to drain.'),
+  DRAIN_MAX_WAIT_SECONDS: envInt(90, 0, 7200).describe('Longest wait for targets to leave `draining`, from the start of the drain.'),
+  DRAIN_KEEP_SERVING: envBool(true).describe("Hold a target group's last healthy targets while ECS places replacements and time allows."),
+  DRAIN_EXPIRED_TOLERANCE_SECONDS: envInt(0, 0, 3600).describe(
+    'A notice this far past its deadline is still acted on; later it is `expired`.',
+  ),
+  INTERRUPTED_TASKS_TOPIC_ARN: envArn('sns').describe(
+    'SNS topic that gets one record per stopped standalone task, so a job runner can run it again; unset = no records.',
+  ),
+  DEAD_LETTER_QUEUE_NAME: z.string().optional().describe('Queue that rejected input goes to, as an envelope naming the error.'),
 });
 
 export function parseDrainConfig(env: NodeJS.ProcessEnv = process.env): DrainConfig {
@@ -54,8 +59,14 @@ export interface SpotDrainConfig extends DrainConfig {
   replaceOnNotice: boolean;
 }
 
+export const spotEnv = z.object({
+  REPLACE_ON_NOTICE: envBool(true).describe(
+    'Detach an instance under a Spot notice from its Auto Scaling group (tagged `ecs-steady:cluster`, no Capacity Rebalancing) without lowering desired, so its replacement launches at the notice.',
+  ),
+});
+
 export function parseSpotDrainConfig(env: NodeJS.ProcessEnv = process.env): SpotDrainConfig {
-  const e = parseEnv(z.object({ REPLACE_ON_NOTICE: envBool(true) }), env);
+  const e = parseEnv(spotEnv, env);
   return { ...parseDrainConfig(env), replaceOnNotice: e.REPLACE_ON_NOTICE };
 }
 
@@ -76,14 +87,28 @@ export interface AsgDrainConfig extends DrainConfig {
   deadlineResult: 'CONTINUE' | 'ABANDON';
 }
 
-const asgEnv = z.object({
-  ASG_STEP_SECONDS: envInt(240, 10, 840),
-  ASG_DEFAULT_HEARTBEAT_SECONDS: envInt(300, 30, LIFECYCLE_HEARTBEAT_MAX_SECONDS),
-  DRAIN_QUEUE_NAME: z.string({ message: 'required: the SQS queue name this function consumes' }),
-  LIFECYCLE_HOOK_NAMES: envList(),
-  ASG_OWNERSHIP_TAG: z.string().optional(),
-  ASG_DRAIN_MAX_SECONDS: envInt(3600, 30, 172_800),
-  ASG_DEADLINE_RESULT: z.enum(['CONTINUE', 'ABANDON'], { message: 'expected CONTINUE or ABANDON' }).optional(),
+export const asgEnv = z.object({
+  ASG_STEP_SECONDS: envInt(240, 10, 840).describe('Longest drain inside one invocation; the rest is handed on through the drain queue.'),
+  ASG_DEFAULT_HEARTBEAT_SECONDS: envInt(300, 30, LIFECYCLE_HEARTBEAT_MAX_SECONDS).describe(
+    "The hook's heartbeat timeout assumed when the hook cannot be described.",
+  ),
+  DRAIN_QUEUE_NAME: z
+    .string({ message: 'required: the SQS queue name this function consumes' })
+    .describe('The SQS queue this function consumes; an unfinished drain is sent back to it with a delay.'),
+  LIFECYCLE_HOOK_NAMES: envList().describe(
+    'Terminate lifecycle hooks that are ours (comma-separated); empty = `ecs-steady-drain`. Any other hook is never heartbeaten or completed.',
+  ),
+  ASG_OWNERSHIP_TAG: z
+    .string()
+    .optional()
+    .describe('Tag key an Auto Scaling group must carry (any value) to be drained and completed; unset = any group.'),
+  ASG_DRAIN_MAX_SECONDS: envInt(3600, 30, 172_800).describe(
+    "Longest ASG drain from the notice, heartbeats included; never past the hook's global timeout.",
+  ),
+  ASG_DEADLINE_RESULT: z
+    .enum(['CONTINUE', 'ABANDON'], { message: 'expected CONTINUE or ABANDON' })
+    .optional()
+    .describe('Lifecycle result sent when a drain ends at its bound; unset = CONTINUE. A drained instance always continues.'),
 });
 
 /** The hook name the README tells people to create. */

@@ -52,11 +52,13 @@ const database = z
   .string()
   .optional()
   .transform((v) => v ?? 'container_logs')
-  .refine(isAthenaName, 'expected lower-case letters, digits and underscores');
+  .refine(isAthenaName, 'expected lower-case letters, digits and underscores')
+  .describe('Glue database of the log tables; created when missing.');
 
 const bucket = z
   .string({ message: 'required: the S3 bucket fluentd writes container logs to (param logsBucket)' })
-  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name');
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name')
+  .describe('S3 bucket fluentd writes container logs to.');
 
 const extraColumns = z
   .string()
@@ -78,29 +80,37 @@ const extraColumns = z
       }
     }
     return columns;
-  });
+  })
+  .describe('JSON fields besides `time` and `log`, as `name[:type]` (string, int, bigint, double, boolean, timestamp).');
 
-const partitionsEnv = z.object({
+/** Exported (with searchEnv) so docs/configuration.md is generated from them (scripts/config-reference.ts). */
+export const partitionsEnv = z.object({
   LOGS_DATABASE: database,
   LOGS_BUCKET: bucket,
   LOGS_PREFIX: z
     .string()
     .optional()
-    .transform((v) => (v ?? 'logs').replace(/^\/+|\/+$/g, '')),
+    .transform((v) => (v ?? 'logs').replace(/^\/+|\/+$/g, ''))
+    .describe('Key prefix before `<family>/`; `/` = the bucket root (an empty value counts as unset).'),
   LOGS_TIME_ZONE: z
     .string()
     .optional()
     .transform((v) => v ?? 'UTC')
-    .refine(isValidTimeZone, 'expected an IANA time zone such as Europe/Berlin'),
-  LOGS_LOG_DRIVERS: envList().transform((v) => (v.length > 0 ? v : ['fluentd', 'awsfirelens'])),
+    .refine(isValidTimeZone, 'expected an IANA time zone such as Europe/Berlin')
+    .describe('IANA time zone that decides which date is "today".'),
+  LOGS_LOG_DRIVERS: envList()
+    .transform((v) => (v.length > 0 ? v : ['fluentd', 'awsfirelens']))
+    .describe('Containers logging with these drivers get a table.'),
   LOGS_EXTRA_COLUMNS: extraColumns,
-  LOGS_MANAGE_FOREIGN_TABLES: envBool(false),
-  LOGS_PROJECTION_TABLES: envList(),
-  LOGS_PROJECTION_START_YEAR: envInt(2018, 1970, 2100),
-  LOGS_BACKFILL_MAX_DAYS: envInt(92, 1, 731),
-  LOGS_CONCURRENCY: envInt(8, 1, 32),
-  LOGS_PARTITION_RETRIES: envInt(3, 0, 10),
-  DRY_RUN: envBool(false),
+  LOGS_MANAGE_FOREIGN_TABLES: envBool(false).describe('Also add partitions to year/month/day tables ecs-steady did not create.'),
+  LOGS_PROJECTION_TABLES: envList().describe(
+    'Tables (or `*`) in partition-projection mode: no partitions are created, and only Athena sees the partitions.',
+  ),
+  LOGS_PROJECTION_START_YEAR: envInt(2018, 1970, 2100).describe('First year a partition projection covers.'),
+  LOGS_BACKFILL_MAX_DAYS: envInt(92, 1, 731).describe('Longest backfill range of one invocation (days).'),
+  LOGS_CONCURRENCY: envInt(8, 1, 32).describe('ECS and Glue calls in flight.'),
+  LOGS_PARTITION_RETRIES: envInt(3, 0, 10).describe('Further rounds for the partitions that failed (only the failed entries are re-sent).'),
+  DRY_RUN: envBool(false).describe('Plan and report only: no database, table or partition is written.'),
 });
 
 export function parsePartitionsConfig(env: NodeJS.ProcessEnv = process.env): PartitionsConfig {
@@ -122,21 +132,25 @@ export function parsePartitionsConfig(env: NodeJS.ProcessEnv = process.env): Par
   };
 }
 
-const searchEnv = z.object({
+export const searchEnv = z.object({
   LOGS_DATABASE: database,
   LOGS_BUCKET: bucket.optional(),
   LOGS_ATHENA_WORKGROUP: z
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,128}$/, 'expected an Athena workgroup name')
-    .optional(),
+    .optional()
+    .describe('Athena workgroup the queries run in (the stack creates its own); unset = primary.'),
   LOGS_ATHENA_OUTPUT_LOCATION: z
     .string()
     .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/prefix/')
-    .optional(),
-  LOGS_SEARCH_MAX_DAYS: envInt(31, 1, 92),
-  LOGS_SEARCH_MAX_ROWS: envInt(1000, 1, 10_000),
-  LOGS_SEARCH_DEFAULT_ROWS: envInt(100, 1, 10_000),
-  LOGS_SEARCH_MAX_WAIT_SECONDS: envInt(60, 1, 840),
+    .optional()
+    .describe('Where query results are written; unset = `s3://<LOGS_BUCKET>/athena-results/`.'),
+  LOGS_SEARCH_MAX_DAYS: envInt(31, 1, 92).describe('Longest date range of one search (days).'),
+  LOGS_SEARCH_MAX_ROWS: envInt(1000, 1, 10_000).describe('Largest `limit` a search may ask for.'),
+  LOGS_SEARCH_DEFAULT_ROWS: envInt(100, 1, 10_000).describe('`limit` when a search gives none; at most LOGS_SEARCH_MAX_ROWS.'),
+  LOGS_SEARCH_MAX_WAIT_SECONDS: envInt(60, 1, 840).describe(
+    'Longest wait for a query inside one invocation (keep it at most the function timeout minus 15 s); a query still running returns its id.',
+  ),
 });
 
 export function parseSearchConfig(env: NodeJS.ProcessEnv = process.env): SearchConfig {

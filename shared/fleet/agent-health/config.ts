@@ -29,16 +29,21 @@ export interface AgentHealthConfig extends AgentHealthSettings {
   deadLetterQueueName?: string;
 }
 
-const agentEnv = z.object({
-  CLUSTERS: envList(),
-  CAPACITY_BACKENDS: envList(),
-  REPORT_ONLY: envBool(false),
-  AGENT_DISCONNECTED_SECONDS: envInt(600, 60, 86_400),
-  AGENT_BREAKER_PERCENT: envInt(30, 1, 100),
-  AGENT_MAX_REPLACE_PER_RUN: envInt(1, 1, 10),
-  AGENT_DRAIN_MAX_SECONDS: envInt(600, 60, 3600),
-  AGENT_HEALTH_CONCURRENCY: envInt(4, 1, 20),
-  DEAD_LETTER_QUEUE_NAME: z.string().optional(),
+/** Exported so docs/configuration.md is generated from it (scripts/config-reference.ts). */
+export const agentEnv = z.object({
+  CLUSTERS: envList().describe('Clusters watched (names or ARNs); empty = every cluster with a backend tagged `ecs-steady:cluster`.'),
+  CAPACITY_BACKENDS: envList().describe('Backends named in config, as scaleTick reads them (`cluster=asg:<group>,…`).'),
+  REPORT_ONLY: envBool(false).describe(
+    'Plan and report only: nothing is drained, terminated or marked for replacement (the disconnected-since tag is still kept).',
+  ),
+  AGENT_DISCONNECTED_SECONDS: envInt(600, 60, 86_400).describe('An agent disconnected this long gets its instance drained and replaced.'),
+  AGENT_BREAKER_PERCENT: envInt(30, 1, 100).describe(
+    "Two or more disconnected and more than this % of the cluster's ACTIVE + DRAINING instances = an AWS or network event: nothing is drained or replaced.",
+  ),
+  AGENT_MAX_REPLACE_PER_RUN: envInt(1, 1, 10).describe('Instances drained and replaced per cluster per run, drains in progress included.'),
+  AGENT_DRAIN_MAX_SECONDS: envInt(600, 60, 3600).describe("A drain's bound from its start; then what still runs is stopped."),
+  AGENT_HEALTH_CONCURRENCY: envInt(4, 1, 20).describe('Clusters checked at once.'),
+  DEAD_LETTER_QUEUE_NAME: z.string().optional().describe('Queue that rejected events go to, as an envelope naming the error.'),
 });
 
 /** Parsed once at cold start; a bad value throws ConfigError naming each variable and its value. */

@@ -38,21 +38,35 @@ const tagKey = (fallback: string) =>
     .transform((v) => v ?? fallback)
     .refine((v) => v.length <= 128 && !v.toLowerCase().startsWith('aws:'), 'expected an EC2 tag key (≤ 128 characters, not aws:…)');
 
-const schema = z.object({
-  LOG_VOLUME_TAG: tagKey('ecs-steady:log-volume'),
-  CLUSTERS: envList(),
-  FLUSHED_TAG: tagKey('ecs-steady:flushed-at'),
-  GRACE_MINUTES: envInt(60, 0, 43_200),
-  ORPHAN_ALERT_MINUTES: envInt(30, 0, 43_200),
-  ORPHAN_ACTION: z.enum(['alert', 'alert-and-offer'], { message: 'expected alert or alert-and-offer' }).optional(),
-  MAX_DELETIONS_PER_RUN: envInt(20, 1, 200),
-  DELETE_ATTEMPTS: envInt(4, 1, 10),
-  DRY_RUN: envBool(true),
+/** Exported so docs/configuration.md is generated from it (scripts/config-reference.ts). */
+export const logVolumesEnv = z.object({
+  LOG_VOLUME_TAG: tagKey('ecs-steady:log-volume').describe(
+    'Ownership tag key (its value: the cluster); only volumes carrying it are read, let alone touched.',
+  ),
+  CLUSTERS: envList().describe('Accepted ownership tag values (cluster names); empty = any value.'),
+  FLUSHED_TAG: tagKey('ecs-steady:flushed-at').describe(
+    'Tag key whoever flushed the buffer writes (an ISO-8601 time); must differ from LOG_VOLUME_TAG and from the tags logVolumes writes.',
+  ),
+  GRACE_MINUTES: envInt(60, 0, 43_200).describe('Minutes after the flushed time before a flushed volume is deleted.'),
+  ORPHAN_ALERT_MINUTES: envInt(30, 0, 43_200).describe(
+    'An unflushed volume available this many minutes (from first sight) is alerted on; it is never deleted.',
+  ),
+  ORPHAN_ACTION: z
+    .enum(['alert', 'alert-and-offer'], { message: 'expected alert or alert-and-offer' })
+    .optional()
+    .describe(
+      '`alert` (unset), or `alert-and-offer`: also tag the orphan `ecs-steady:remount=offered` for a new instance of the cluster to mount and flush.',
+    ),
+  MAX_DELETIONS_PER_RUN: envInt(20, 1, 200).describe(
+    'Volumes deleted per run at most, oldest flushed first; the rest wait for the next run.',
+  ),
+  DELETE_ATTEMPTS: envInt(4, 1, 10).describe('Attempts per volume within one run.'),
+  DRY_RUN: envBool(true).describe('Plan, log and report `wouldDelete` only; on when unset (deleting volumes is opt-in).'),
 });
 
 /** Parsed once at cold start; a bad value throws a ConfigError naming the variable and the value. */
 export function parseLogVolumesConfig(env: NodeJS.ProcessEnv = process.env): LogVolumesConfig {
-  const e = parseEnv(schema, env);
+  const e = parseEnv(logVolumesEnv, env);
   refuseTagCollisions(e.LOG_VOLUME_TAG, e.FLUSHED_TAG);
   return {
     ownerTag: e.LOG_VOLUME_TAG,

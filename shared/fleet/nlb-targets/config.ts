@@ -51,15 +51,20 @@ export const nlbTargetsList = z.string({ message: 'required: cluster=targetGroup
   return bindings;
 });
 
-const schema = z.object({
-  NLB_TARGETS: nlbTargetsList,
-  NLB_TARGETS_PRUNE: envBool(false),
-  DRY_RUN: envBool(false),
-  DEAD_LETTER_QUEUE_NAME: z.string().optional(),
+/** Exported so docs/configuration.md is generated from it (scripts/config-reference.ts). */
+export const nlbTargetsEnv = z.object({
+  NLB_TARGETS: nlbTargetsList.describe(
+    "`cluster=targetGroupArn:port`, comma-separated: each NLB `ip` target group is kept equal to its cluster's ACTIVE, running instances on that port.",
+  ),
+  NLB_TARGETS_PRUNE: envBool(false).describe(
+    "Also deregister targets on the port whose IP is no instance of the cluster (otherwise an operator's own targets are left alone).",
+  ),
+  DRY_RUN: envBool(false).describe('Plan and report only: no target is registered or deregistered.'),
+  DEAD_LETTER_QUEUE_NAME: z.string().optional().describe('Queue that rejected events go to, as an envelope naming the error.'),
 });
 
 /** Parsed once at cold start; a bad value throws a ConfigError naming the variable and each bad item. */
 export function parseNlbTargetsConfig(env: NodeJS.ProcessEnv = process.env): NlbTargetsConfig {
-  const e = parseEnv(schema, env);
+  const e = parseEnv(nlbTargetsEnv, env);
   return { bindings: e.NLB_TARGETS, prune: e.NLB_TARGETS_PRUNE, dryRun: e.DRY_RUN, deadLetterQueueName: e.DEAD_LETTER_QUEUE_NAME };
 }

@@ -29,16 +29,24 @@ export interface PreflightConfig extends PreflightSettings {
   clusters: string[];
 }
 
-const preflightEnv = z.object({
+/** Exported so docs/configuration.md is generated from it (scripts/config-reference.ts). */
+export const preflightEnv = z.object({
   PREFLIGHT_STACK_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9-]*$/, 'expected `<service>-<stage>`, e.g. ecs-steady-prod')
-    .optional(),
-  LIFECYCLE_HOOK_NAMES: envList(),
-  PREFLIGHT_AGENT_STOP_TIMEOUT_SECONDS: envInt(AGENT_DEFAULT_STOP_TIMEOUT_SECONDS, 0, 86_400),
-  PREFLIGHT_FUNCTIONS: envList(),
-  PREFLIGHT_DEAD_LETTER_QUEUES: envList(),
-  APP_KEEP_ALIVE_SECONDS: envInt(0, 0, 86_400),
+    .optional()
+    .describe("Prefix of this stage's queue and alarm names, `<service>-<stage>`; unset = ecs-steady-dev."),
+  LIFECYCLE_HOOK_NAMES: envList().describe('The lifecycle hooks that are ours; empty = `ecs-steady-drain`.'),
+  PREFLIGHT_AGENT_STOP_TIMEOUT_SECONDS: envInt(AGENT_DEFAULT_STOP_TIMEOUT_SECONDS, 0, 86_400).describe(
+    "The agents' `ECS_CONTAINER_STOP_TIMEOUT`: a container's stop time when it sets no stopTimeout.",
+  ),
+  PREFLIGHT_FUNCTIONS: envList().describe("Functions whose errors and throttles alarms must exist; empty = a default stack's functions."),
+  PREFLIGHT_DEAD_LETTER_QUEUES: envList().describe(
+    'Dead-letter queues that must exist, as `<prefix>-<suffix>` suffixes; empty = the four serverless.yml creates.',
+  ),
+  APP_KEEP_ALIVE_SECONDS: envInt(0, 0, 86_400).describe(
+    "The applications' HTTP keep-alive timeout; set, an ALB whose idle timeout is not below it is an error. 0 = idle timeouts are info only.",
+  ),
 });
 
 /**
