@@ -71,4 +71,5 @@ export const handler = wrap(
   makeHandler(() => ({ ...runtime.deps(), clusterMetrics: perDimension(runtime.metrics, 'cluster') })),
   runtime.logger,
   runtime.metrics,
+  runtime.tracer,
 );

@@ -89,4 +89,4 @@ const runtime = lambdaRuntime('asgLifecycleDrain', parseAsgDrainConfig, {
   autoscaling: AutoScalingClient,
 });
 
-export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

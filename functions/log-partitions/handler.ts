@@ -50,4 +50,4 @@ const runtime = lambdaRuntime('logPartitions', parsePartitionsConfig, { ecs: ECS
   projectionTables: config.projectionTables === 'all' ? 'all' : [...config.projectionTables],
 }));
 
-export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

@@ -44,4 +44,4 @@ export function makeHandler(deps: () => Deps) {
 
 const runtime = lambdaRuntime('logSearch', parseSearchConfig, { glue: GlueClient, athena: AthenaClient });
 
-export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

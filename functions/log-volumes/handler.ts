@@ -38,4 +38,4 @@ export function makeHandler(deps: () => Deps) {
 
 const runtime = lambdaRuntime('logVolumes', parseLogVolumesConfig, { ec2: EC2Client });
 
-export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

@@ -57,4 +57,4 @@ const runtime = lambdaRuntime('nlbTargetSync', parseNlbTargetsConfig, {
   sqs: SQSClient,
 });
 
-export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

@@ -69,4 +69,4 @@ const runtime = lambdaRuntime('preflight', parsePreflightConfig, {
   cloudwatch: CloudWatchClient,
 });
 
-export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

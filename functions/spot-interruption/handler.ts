@@ -99,4 +99,4 @@ const runtime = lambdaRuntime('spotInterruption', parseSpotDrainConfig, {
   autoscaling: AutoScalingClient,
 });
 
-export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

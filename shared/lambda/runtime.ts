@@ -2,6 +2,7 @@ import { makeClients, type AwsClients, type ClientConstructors, type ServiceName
 import { systemClock, type Clock } from './clock';
 import { lazy } from './lazy';
 import { makeLogger, makeMetrics, type Log, type MetricSink } from './observability';
+import { loadTracer } from './tracing';
 
 /** What every handler's `makeHandler` receives. */
 export interface HandlerDeps<C, K extends ServiceName> {
@@ -29,11 +30,13 @@ export function lambdaRuntime<C, K extends ServiceName>(
 ) {
   const logger = makeLogger(name);
   const metrics = makeMetrics(name);
+  const tracer = loadTracer(name);
   const deps = lazy((): HandlerDeps<C, K> => {
     const config = parseConfig();
     logger.info('effective config', { config: describeConfig(config) });
     const region = process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
-    return { clients: makeClients(clients), config, clock: systemClock, logger, metrics, ...(region ? { region } : {}) };
+    const traced = tracer ? { configure: (client: object) => void tracer.captureAWSv3Client(client) } : {};
+    return { clients: makeClients(clients, traced), config, clock: systemClock, logger, metrics, ...(region ? { region } : {}) };
   });
-  return { logger, metrics, deps };
+  return { logger, metrics, tracer, deps };
 }
