@@ -14,6 +14,7 @@ import { drainPorts } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics } from '../../shared/drain/report';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { processSqsBatch } from '../../shared/lambda/sqs-batch';
+import { sqsRecords } from '../../shared/lambda/sqs-event';
 import { wrap } from '../../shared/lambda/wrap';
 
 export type Deps = HandlerDeps<AsgDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
@@ -48,7 +49,7 @@ export function makeHandler(deps: () => Deps) {
     const drainId = (context?.awsRequestId ?? randomUUID()).slice(0, 8);
 
     return processSqsBatch(
-      event.Records ?? [],
+      sqsRecords(event, 'asgLifecycleDrain'),
       async (body) => {
         const message = parseAsgMessage(body, d.config.hookNames);
         let result;

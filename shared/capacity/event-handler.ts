@@ -9,6 +9,7 @@ import type { EventScaleConfig } from './config';
 import { publishReports } from './report';
 import { scaleTick } from './tick';
 import { capacityDeps } from './wiring';
+import { sqsRecords } from '../lambda/sqs-event';
 
 export type EventDeps = HandlerDeps<EventScaleConfig, 'ecs' | 'sqs' | 'autoscaling' | 'ec2'> & {
   /** The metrics sink of one cluster (dimension `cluster`); defaults to the function's own sink. */
@@ -42,7 +43,7 @@ export function makeEventHandler<T extends { cluster: string }>(deps: () => Even
     const endsAt = d.clock.now() + budget - INVOCATION_RESERVE_MS;
     const run = capacityDeps(d.clients, d.clock, d.logger);
     return processSqsGroups(
-      event.Records ?? [],
+      sqsRecords(event, k.source),
       (body) => k.parse(body),
       (x) => x.cluster,
       async (groups) => {

@@ -1,3 +1,4 @@
+import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import * as z from 'zod';
 import { EventValidationError } from '../lambda/errors';
 import { eventBridgeEnvelope, parseEvent } from '../lambda/events';
@@ -88,18 +89,23 @@ export interface TaskShortfall {
 
 const clusterName = (ref: string) => (ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref);
 
-/** SNS → SQS without raw message delivery wraps the message: `{ Type: 'Notification', Message: '<json>' }`. */
+/**
+ * SNS → SQS without raw message delivery wraps the message in an SNS notification; Powertools
+ * Parser's schema checks the notification (TopicArn, MessageId, Timestamp, Message as SNS sends them).
+ */
 function unwrapSns(body: unknown): unknown {
-  if (body && typeof body === 'object' && (body as { Type?: unknown }).Type === 'Notification') {
-    const message = (body as { Message?: unknown }).Message;
-    if (typeof message !== 'string') throw new EventValidationError('SNS notification without a Message string');
-    try {
-      return JSON.parse(message);
-    } catch {
-      throw new EventValidationError('SNS notification Message is not JSON', [message.slice(0, 200)]);
-    }
+  if (!body || typeof body !== 'object' || (body as { Type?: unknown }).Type !== 'Notification') return body;
+  const notification = SnsSqsNotificationSchema.safeParse(body);
+  if (!notification.success)
+    throw new EventValidationError(
+      'malformed SNS notification',
+      notification.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  try {
+    return JSON.parse(notification.data.Message);
+  } catch {
+    throw new EventValidationError('SNS notification Message is not JSON', [notification.data.Message.slice(0, 200)]);
   }
-  return body;
 }
 
 /** A RunTask result → the tasks that did not start and whether capacity answers them. Throws EventValidationError naming each bad field. */

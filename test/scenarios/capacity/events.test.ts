@@ -1,3 +1,4 @@
+import { snsNotification } from '../../support/sqs-records';
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster } from '../../../sim/builders-capacity';
 import { container } from '../../../sim/builders-common';
@@ -74,10 +75,7 @@ describe('runTaskFailure', () => {
     const { account, b, job, desired } = fullCluster();
     const fn = runTaskFailure(account);
     fn.publish({ version: 1, at: 'yesterday', request: { cluster: b.cluster, count: 0 } });
-    fn.publish({
-      Type: 'Notification',
-      Message: JSON.stringify(runTaskResult(b.cluster, job, 1, account.clock.now(), { reasons: ['RESOURCE:CPU'] })),
-    });
+    fn.publish(snsNotification(runTaskResult(b.cluster, job, 1, account.clock.now(), { reasons: ['RESOURCE:CPU'] })));
     await fn.source.run();
     expect(desired()).toBeGreaterThan(2);
     const dead = account.sqs.pending(fn.dlqUrl);
@@ -121,5 +119,18 @@ describe('placementFailure', () => {
     await fn.source.run();
     expect(account.calls.filter((c) => /^(Set|Modify|Terminate)/.test(c.operation))).toEqual([]);
     expect(account.sqs.pending(fn.dlqUrl)).toHaveLength(0);
+  });
+});
+
+describe('an event that is not an SQS event', () => {
+  it('is refused loudly by both queue-fed functions, saying what they take, and changes nothing', async () => {
+    const { account, b, job } = fullCluster();
+    const raw = runTaskResult(b.cluster, job, 1, account.clock.now(), { reasons: ['RESOURCE:CPU'] });
+    await expect(runTaskFailure(account).handler(raw as never)).rejects.toThrow(
+      /runTaskFailure is fed by an SQS queue and takes an SQS event/,
+    );
+    const event = placementFailureEvent(account, b.cluster, 'app', account.clock.now());
+    await expect(placementFailure(account).handler(event as never)).rejects.toThrow(/placementFailure .* got an EventBridge event/);
+    expect(account.calls.filter((c) => /^(Set|Modify|Terminate)/.test(c.operation))).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { sqsRecord } from '../../support/sqs-records';
 import { SimulatedAccount } from '../../../sim/account';
 import { buildAsgCluster } from '../../../sim/builders';
 import { setupAsgDrain } from '../../support/asg-drain';
@@ -51,11 +52,7 @@ describe('asgLifecycleDrain on the simulated account', () => {
     const bad = { ...good, detail: { ...good.detail, EC2InstanceId: 'not-an-instance', LifecycleActionToken: '' } };
 
     const response = await handler({
-      Records: [
-        { messageId: 'm-bad', body: JSON.stringify(bad) },
-        { messageId: 'm-junk', body: '{not json' },
-        { messageId: 'm-good', body: JSON.stringify(good) },
-      ] as never,
+      Records: [sqsRecord('m-bad', JSON.stringify(bad)), sqsRecord('m-junk', '{not json'), sqsRecord('m-good', JSON.stringify(good))],
     });
 
     expect(response.batchItemFailures).toEqual([]);
@@ -65,6 +62,17 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(parked[0].error).toMatch(/detail\.LifecycleActionToken/);
     expect(parked[1].error).toMatch(/not JSON/);
     expect(account.autoscaling.lifecycleAction(good.detail.LifecycleActionToken)!.result).toBe('CONTINUE');
+  });
+
+  it('refuses loudly an event that is not an SQS event (a raw lifecycle event sent by hand), changing nothing', async () => {
+    const account = new SimulatedAccount();
+    const c = buildAsgCluster(account);
+    const { handler } = setupAsgDrain(account);
+    const raw = account.autoscaling.beginTermination(c.asgName, c.instances[0]!.instanceId);
+
+    await expect(handler(raw as never)).rejects.toThrow(/asgLifecycleDrain is fed by an SQS queue .* got an EventBridge event/);
+    expect(account.countCalls('ecs', 'UpdateContainerInstancesState')).toBe(0);
+    expect(account.autoscaling.lifecycleAction(raw.detail.LifecycleActionToken)!.result).toBeUndefined();
   });
 
   it("leaves another team's hook alone: no heartbeat, no completion", async () => {

@@ -1,3 +1,4 @@
+import { snsNotification } from '../../support/sqs-records';
 import { reservedBy } from '../../../shared/aws/ecs-capacity';
 import { parsePlacementFailure, parseRunTaskResult } from '../../../shared/capacity/messages';
 import { EventValidationError } from '../../../shared/lambda/errors';
@@ -44,8 +45,12 @@ describe('parseRunTaskResult', () => {
       response: undefined,
       error: { name: 'InvalidParameterException', message: 'No Container Instances were found in your cluster.' },
     });
-    const r = parseRunTaskResult({ Type: 'Notification', Message: JSON.stringify(body) });
+    const r = parseRunTaskResult(snsNotification(body));
     expect(r).toMatchObject({ count: 4, addCapacity: true, reason: 'the cluster has no container instance' });
+  });
+
+  it('names what an SNS notification lacks', () => {
+    expect(() => parseRunTaskResult({ Type: 'Notification', Message: '{}' })).toThrow(/malformed SNS notification: .*TopicArn.*MessageId/s);
   });
 
   it('names every bad field', () => {
