@@ -148,7 +148,9 @@ const placementFailureEvent = z.object({
     .object({
       eventName: z.literal('SERVICE_TASK_PLACEMENT_FAILURE'),
       clusterArn: z.string().regex(/^arn:aws[a-z-]*:ecs:[^:]+:\d+:cluster\/.+/, 'expected a cluster ARN'),
-      reasons: z.array(z.string()).optional(),
+      // AWS documents one `reason` string ("RESOURCE:CPU"); "Amazon ECS service action events",
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_events.html
+      reason: z.string().optional(),
     })
     .loose(),
 });
@@ -173,7 +175,7 @@ export function parsePlacementFailure(body: unknown): PlacementFailure {
     eventId: e.id,
     cluster: clusterName(e.detail.clusterArn),
     ...(service ? { service: service.slice(service.lastIndexOf('/') + 1) } : {}),
-    reasons: e.detail.reasons ?? [],
+    reasons: e.detail.reason ? [e.detail.reason] : [],
     at: Date.parse(e.time),
   };
 }

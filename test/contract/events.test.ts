@@ -119,7 +119,11 @@ const SAMPLES: Record<string, Sample> = {
   // EventBridge → PlacementFailureRule → the queue: the SQS body is the event.
   'placement-failure.json': {
     fn: 'placementFailure',
-    parse: (event: unknown) => parsePlacementFailure(asSqsBody(event)),
+    parse: (event: unknown) => {
+      const r = parsePlacementFailure(asSqsBody(event));
+      if (r.reasons.length === 0) throw new Error("the sample's detail.reason was dropped");
+      return r;
+    },
     pattern: resourceRule('PlacementFailureRule'),
   },
   // Fleet hygiene (issue 12). agentHealth's rule selects disconnects only; its schedule sends the scheduled event.

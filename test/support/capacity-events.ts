@@ -81,11 +81,11 @@ export function placementFailureEvent(account: SimulatedAccount, cluster: string
     region: account.region,
     resources: [account.arn('ecs', `service/${cluster}/${service}`)],
     detail: {
-      eventType: 'ERROR',
+      eventType: 'WARN',
       eventName: 'SERVICE_TASK_PLACEMENT_FAILURE',
       clusterArn: account.arn('ecs', `cluster/${cluster}`),
       createdAt: new Date(at).toISOString(),
-      reasons: ['RESOURCE:CPU'],
+      reason: 'RESOURCE:CPU',
     },
   };
 }

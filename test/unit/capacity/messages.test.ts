@@ -86,7 +86,7 @@ describe('reservedBy (what a task reserves, RunTask overrides applied)', () => {
 });
 
 describe('parsePlacementFailure', () => {
-  it('takes the cluster and service from the event', () => {
+  it('takes the cluster, the service and its reason from the event as AWS documents it', () => {
     const e = parsePlacementFailure({
       version: '0',
       id: 'e-1',
@@ -97,7 +97,7 @@ describe('parsePlacementFailure', () => {
       detail: {
         eventName: 'SERVICE_TASK_PLACEMENT_FAILURE',
         clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/web',
-        reasons: ['RESOURCE:CPU'],
+        reason: 'RESOURCE:CPU',
       },
     });
     expect(e).toEqual({ eventId: 'e-1', cluster: 'web', service: 'api', reasons: ['RESOURCE:CPU'], at: Date.parse(AT) });
