@@ -37,6 +37,10 @@ export async function drainForLifecycle(
   invocationEndsAt: number,
   drainId: string,
 ): Promise<LifecycleStepResult> {
+  if (message.kind === 'test-notification') {
+    deps.log.info('auto scaling test notification: nothing to drain', { ...message });
+    return { step: 0, ignored: `test notification of ${message.autoScalingGroupName}` };
+  }
   if (message.kind === 'foreign') {
     deps.log.debug('lifecycle action of a hook that is not ours: left alone', { ...message });
     return { step: 0, ignored: `hook ${message.hookName} is not one of ours` };

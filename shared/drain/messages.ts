@@ -85,7 +85,21 @@ export function parseSpotNotice(event: unknown): SpotDrainRequest {
 export type AsgMessage =
   | { kind: 'lifecycle'; event: LifecycleTerminateEvent }
   | { kind: 'continuation'; continuation: Continuation }
-  | { kind: 'foreign'; hookName: string; autoScalingGroupName: string; ec2InstanceId: string };
+  | { kind: 'foreign'; hookName: string; autoScalingGroupName: string; ec2InstanceId: string }
+  | { kind: 'test-notification'; autoScalingGroupName: string };
+
+/**
+ * What Auto Scaling sends once to a lifecycle hook's notification target when the hook is set up
+ * ("Event": "autoscaling:TEST_NOTIFICATION"; "Configure a notification target for a lifecycle
+ * hook", https://docs.aws.amazon.com/autoscaling/ec2/userguide/prepare-for-lifecycle-notifications.html).
+ * Nothing to drain: acknowledged, never dead-lettered as malformed.
+ */
+const testNotification = z.object({
+  Event: z.literal('autoscaling:TEST_NOTIFICATION'),
+  AutoScalingGroupName: z.string().min(1),
+  Service: z.string().optional(),
+  Time: z.string().optional(),
+});
 
 /**
  * Parse an ASG drain message against the kind it resembles (a body carrying our
@@ -96,6 +110,10 @@ export type AsgMessage =
 export function parseAsgMessage(body: unknown, hookNames: readonly string[]): AsgMessage {
   const isContinuation = typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === CONTINUATION_MARK;
   const hookOf = (d: LifecycleTerminateEvent['detail']) => d.LifecycleHookName;
+  if (typeof body === 'object' && body !== null && (body as { Event?: unknown }).Event === 'autoscaling:TEST_NOTIFICATION') {
+    const t = parseEvent(testNotification, body, 'Auto Scaling test notification');
+    return { kind: 'test-notification', autoScalingGroupName: t.AutoScalingGroupName };
+  }
   if (isContinuation) {
     const c = parseEvent(continuation, body, 'ASG drain continuation');
     if (!hookNames.includes(hookOf(c.event.detail))) return foreign(c.event);

@@ -75,6 +75,26 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(account.autoscaling.lifecycleAction(raw.detail.LifecycleActionToken)!.result).toBeUndefined();
   });
 
+  it("acknowledges Auto Scaling's test notification (sent when a hook's target is set up): nothing dead-lettered, nothing drained", async () => {
+    const account = new SimulatedAccount();
+    const c = buildAsgCluster(account);
+    const { source, publish, dlqUrl, logger } = setupAsgDrain(account);
+    publish({
+      AccountId: account.accountId,
+      RequestId: 'a1b2c3d4-0000-4000-8000-000000000000',
+      AutoScalingGroupARN: `arn:aws:autoscaling:eu-west-1:${account.accountId}:autoScalingGroup:0:autoScalingGroupName/${c.asgName}`,
+      AutoScalingGroupName: c.asgName,
+      Service: 'AWS Auto Scaling',
+      Event: 'autoscaling:TEST_NOTIFICATION',
+      Time: new Date(account.clock.now()).toISOString(),
+    });
+    await source.run();
+
+    expect(account.sqs.pending(dlqUrl)).toEqual([]);
+    expect(account.countCalls('ecs', 'UpdateContainerInstancesState')).toBe(0);
+    expect(logger.messages()).toContain('auto scaling test notification: nothing to drain');
+  });
+
   it("leaves another team's hook alone: no heartbeat, no completion", async () => {
     const account = new SimulatedAccount();
     const c = buildAsgCluster(account);
