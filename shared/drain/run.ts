@@ -167,6 +167,7 @@ export async function runDrain(
   }
 
   async function loop(): Promise<DrainReport> {
+    let reportLogged = false;
     for (let i = 0; i < MAX_LOOKS; i++) {
       builder.report.iterations += 1;
       const now = clock.now();
@@ -184,7 +185,9 @@ export async function runDrain(
             region: deps.region ?? 'unknown (AWS_REGION not set)',
             clusters: settings.clusters.length ? settings.clusters : `all clusters in region ${deps.region ?? '?'}`,
           });
-        if (plan.steps.some((s) => s.kind === 'completeLifecycle'))
+        // Logged once, before the first attempt: a completion that keeps failing is retried in
+        // this loop and must not repeat the whole report with every try.
+        if (!reportLogged && plan.steps.some((s) => s.kind === 'completeLifecycle') && (reportLogged = true))
           log.info('drain report', { report: builder.finish(plan.outcome, plan.why ?? '', state, now, req.deadline, req.carried) }); // before the action is completed
         const results = plan.steps.length ? await inBatch(() => act(plan.steps)) : [];
         if (results.every((r) => r.ok)) return builder.finish(plan.outcome, plan.why ?? '', state, clock.now(), req.deadline, req.carried);

@@ -138,12 +138,12 @@ describe('asgLifecycleDrain on the simulated account', () => {
     ).toEqual([]);
   });
 
-  it('names the step and subject when completing the lifecycle action fails, and logs the drain report before completing', async () => {
+  it('names the step and subject when completing the lifecycle action fails, and logs the drain report once before completing', async () => {
     const account = new SimulatedAccount();
     const c = buildAsgCluster(account, { deregistrationDelaySeconds: 10 });
     const { source, publish, logger } = setupAsgDrain(account);
     account.failNext('autoscaling', 'CompleteLifecycleAction', () => simError('ServiceUnavailable', 'simulated Auto Scaling outage', 503), {
-      times: 12,
+      times: 30,
     });
     const event = account.autoscaling.beginTermination(c.asgName, c.instances[0]!.instanceId);
 
@@ -156,6 +156,9 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(JSON.stringify(warned?.extra)).toContain(`${c.asgName}`);
     const reportAt = logger.entries.findIndex((e) => e.message === 'drain report');
     expect(reportAt).toBeGreaterThanOrEqual(0);
+    // Once, however many times completing was retried.
+    expect(logger.entries.filter((e) => e.message.startsWith('drain step failed')).length).toBeGreaterThan(1);
+    expect(logger.entries.filter((e) => e.message === 'drain report')).toHaveLength(1);
     expect(account.autoscaling.lifecycleAction(event.detail.LifecycleActionToken)!.result).toBe('CONTINUE');
   });
 });
