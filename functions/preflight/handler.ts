@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Context } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -39,6 +40,7 @@ export function makeHandler(deps: () => Deps) {
     })();
     const budget = (context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + ANSWER_MARGIN_MS) - ANSWER_MARGIN_MS;
     const deadline = new AbortController();
+    setMaxListeners(0, deadline.signal); // every concurrent read listens on it (Node warns past 10)
     const cancel = setTimer(d.clock, d.clock.now() + Math.max(0, budget), () => deadline.abort(new Error('preflight deadline reached')));
     const settings = { ...d.config, ...(request.appKeepAliveSeconds ? { appKeepAliveSeconds: request.appKeepAliveSeconds } : {}) };
     try {

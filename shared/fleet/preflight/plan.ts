@@ -19,8 +19,10 @@ export function runChecks(snapshot: PreflightSnapshot, settings: PreflightSettin
       severity: 'error',
       check: 'read',
       subject: f.subject,
-      detail: `could not be read: ${f.detail}`,
-      fix: 'grant the preflight role the read it lacks, or run again (its checks are incomplete)',
+      detail: f.notFound ? `not found: ${f.detail}` : `could not be read: ${f.detail}`,
+      fix: f.notFound
+        ? `${f.subject} does not exist in this account and region: check its name, the account and the region (a misspelt name in CLUSTERS?)`
+        : 'grant the preflight role the read it lacks, or run again (its checks are incomplete)',
     })),
     ...checkStopTimeouts(clusters, backends, settings),
     ...checkDeployments(clusters, backends),

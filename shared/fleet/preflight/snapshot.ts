@@ -1,3 +1,4 @@
+import { isNotFound } from '../../aws/errors';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions } from '../../aws/call';
 import { mapLimit } from '../../lambda/concurrency';
@@ -47,7 +48,7 @@ export async function readPreflightSnapshot(
     try {
       return await read();
     } catch (err) {
-      readFailures.push({ subject, detail: errorMessage(err) });
+      readFailures.push({ subject, detail: errorMessage(err), ...(isNotFound(err) ? { notFound: true } : {}) });
       return undefined;
     }
   };

@@ -99,7 +99,8 @@ export interface PreflightSnapshot {
   /** Set when the backend directory could not be read: no backend-tag or lifecycle-hook finding then (the `read` finding says why). */
   backendsUnread?: true;
   /** Reads that failed: reported as findings, never thrown. */
-  readFailures: Array<{ subject: string; detail: string }>;
+  /** `notFound`: AWS said the thing does not exist (a misspelt cluster), not that the read was refused. */
+  readFailures: Array<{ subject: string; detail: string; notFound?: boolean }>;
 }
 
 /** What the checks compare against. */

@@ -126,3 +126,15 @@ describe('preflight against the simulated account', () => {
     await expect(handler({ clusters: 'web' })).rejects.toThrow(/clusters/);
   });
 });
+
+describe('preflight and a cluster that does not exist', () => {
+  it('says "not found" and to check the name, not to grant a read', async () => {
+    const { handler } = world({ CLUSTERS: 'no-such-cluster' });
+    const result = await handler({});
+    const finding = result.findings.find((f) => f.subject === 'no-such-cluster');
+    expect(finding).toMatchObject({ severity: 'error', check: 'read' });
+    expect(finding!.detail).toMatch(/^not found: /);
+    expect(finding!.fix).toMatch(/does not exist in this account and region/);
+    expect(finding!.fix).not.toMatch(/grant/);
+  });
+});
