@@ -25,7 +25,9 @@ export interface DrainConfig extends DrainSettings {
 /** Exported (with the schemas below) so docs/configuration.md is generated from them (scripts/config-reference.ts). */
 export const drainEnv = z.object({
   CLUSTERS: envList().describe('Clusters searched for the instance (names or ARNs, comma-separated); empty = every cluster in the region.'),
-  DRY_RUN: envBool(false).describe('Plan and log only: nothing is changed and no lifecycle action is completed.'),
+  DRY_RUN: envBool(false).describe(
+    'Plan, log and report only: nothing is changed and no lifecycle action is completed (what a function still records is in its reference).',
+  ),
   DRAIN_SAFETY_MARGIN_SECONDS: envInt(15, 0, 300).describe('Whatever still runs is stopped at the deadline minus this.'),
   DRAIN_POLL_SECONDS: envInt(5, 1, 60).describe('How often target health is read while waiting for targets to drain.'),
   DRAIN_MAX_WAIT_SECONDS: envInt(90, 0, 7200).describe('Longest wait for targets to leave `draining`, from the start of the drain.'),
