@@ -1,15 +1,15 @@
 import {
   CreateOrUpdateTagsCommand,
-  DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
   DetachInstancesCommand,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
+  paginateDescribeAutoScalingGroups,
   type AutoScalingClient,
   type AutoScalingGroup,
   type Filter,
 } from '@aws-sdk/client-auto-scaling';
-import { pages, sendOptions, type CallOptions } from './call';
+import { collect, sendOptions, type CallOptions } from './call';
 import { awsErrorName } from './errors';
 import { chunk, DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX, DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX } from './limits';
 
@@ -109,13 +109,14 @@ export class AutoScalingGroupsAdapter {
   }
 
   private describePages(query: { AutoScalingGroupNames?: string[]; Filters?: Filter[] }, o?: CallOptions): Promise<AsgGroup[]> {
-    return pages(async (nextToken) => {
-      const out = await this.autoscaling.send(
-        new DescribeAutoScalingGroupsCommand({ ...query, MaxRecords: DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX, NextToken: nextToken }),
+    return collect(
+      paginateDescribeAutoScalingGroups(
+        { client: this.autoscaling },
+        { ...query, MaxRecords: DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX },
         sendOptions(o),
-      );
-      return { items: (out.AutoScalingGroups ?? []).map(toGroup), nextToken: out.NextToken };
-    });
+      ),
+      (page) => page.AutoScalingGroups?.map(toGroup),
+    );
   }
 }
 

@@ -17,18 +17,16 @@ export interface ItemFailure {
 }
 
 /**
- * Follow `nextToken` to the end. Written out instead of the SDK's paginators because those
- * take no abort signal.
+ * Every item of every page of one SDK paginator, in order. Call it as
+ * `collect(paginateX({ client }, input, sendOptions(o)), (page) => page.Items)`: the paginator hands
+ * its arguments after `input` to each `client.send`, so the abort signal reaches every page, and it
+ * follows the token until a page comes back without one. Page sizes go in `input`, as the API names
+ * them (some paginators, e.g. ELBv2 DescribeListeners', have no page-size setting of their own).
+ * Throws whatever a page's call throws (an abort included); the pages read before are dropped.
+ * The paginator writes the token into `input` between pages: give each call a fresh object.
  */
-export async function pages<T>(
-  fetch: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string | undefined }>,
-): Promise<T[]> {
+export async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
   const all: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    all.push(...page.items);
-    token = page.nextToken || undefined;
-  } while (token);
+  for await (const page of pages) all.push(...(items(page) ?? []));
   return all;
 }

@@ -1,5 +1,5 @@
-import { DescribeAlarmsCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { pages, sendOptions, type CallOptions } from './call';
+import { paginateDescribeAlarms, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { collect, sendOptions, type CallOptions } from './call';
 
 /** CloudWatch DescribeAlarms MaxRecords: "Valid Range: Minimum value of 1. Maximum value of 100." */
 export const DESCRIBE_ALARMS_PAGE_MAX = 100;
@@ -10,17 +10,13 @@ export class AlarmsAdapter {
 
   /** Names of every metric alarm whose name starts with `prefix` (100 a page, followed to the end). */
   async metricAlarmNames(prefix: string, o?: CallOptions): Promise<string[]> {
-    return pages(async (nextToken) => {
-      const out = await this.cloudwatch.send(
-        new DescribeAlarmsCommand({
-          AlarmNamePrefix: prefix,
-          AlarmTypes: ['MetricAlarm'],
-          MaxRecords: DESCRIBE_ALARMS_PAGE_MAX,
-          NextToken: nextToken,
-        }),
+    return collect(
+      paginateDescribeAlarms(
+        { client: this.cloudwatch },
+        { AlarmNamePrefix: prefix, AlarmTypes: ['MetricAlarm'], MaxRecords: DESCRIBE_ALARMS_PAGE_MAX },
         sendOptions(o),
-      );
-      return { items: (out.MetricAlarms ?? []).flatMap((a) => (a.AlarmName ? [a.AlarmName] : [])), nextToken: out.NextToken };
-    });
+      ),
+      (page) => (page.MetricAlarms ?? []).flatMap((a) => (a.AlarmName ? [a.AlarmName] : [])),
+    );
   }
 }

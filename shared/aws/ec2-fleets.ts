@@ -2,11 +2,12 @@ import {
   DescribeFleetInstancesCommand,
   DescribeFleetsCommand,
   ModifyFleetCommand,
+  paginateDescribeFleets,
   type EC2Client,
   type FleetData,
   type Tag,
 } from '@aws-sdk/client-ec2';
-import { pages, sendOptions, type CallOptions } from './call';
+import { collect, sendOptions, type CallOptions } from './call';
 
 /** An EC2 Fleet or a Spot Fleet request, as the capacity backend reads it (capacity in units). */
 export interface FleetInfo {
@@ -37,19 +38,19 @@ export class Ec2FleetsAdapter {
 
   /** Every live (`active` / `modifying`) fleet of type `maintain`. */
   async maintainFleets(o?: CallOptions): Promise<FleetInfo[]> {
-    return pages(async (nextToken) => {
-      const out = await this.ec2.send(
-        new DescribeFleetsCommand({
+    return collect(
+      paginateDescribeFleets(
+        { client: this.ec2 },
+        {
           Filters: [
             { Name: 'type', Values: ['maintain'] },
             { Name: 'fleet-state', Values: LIVE_STATES },
           ],
-          NextToken: nextToken,
-        }),
+        },
         sendOptions(o),
-      );
-      return { items: (out.Fleets ?? []).map(toFleet), nextToken: out.NextToken };
-    });
+      ),
+      (page) => page.Fleets?.map(toFleet),
+    );
   }
 
   /** One fleet; undefined when EC2 answers without it. InvalidFleetId.NotFound passes through. */
@@ -58,11 +59,16 @@ export class Ec2FleetsAdapter {
     return (out.Fleets ?? []).map(toFleet).find((f) => f.id === fleetId);
   }
 
+  /** Followed by hand: @aws-sdk/client-ec2 generates no paginator for DescribeFleetInstances (its model declares none). */
   async activeInstances(fleetId: string, o?: CallOptions): Promise<FleetInstance[]> {
-    return pages(async (nextToken) => {
-      const out = await this.ec2.send(new DescribeFleetInstancesCommand({ FleetId: fleetId, NextToken: nextToken }), sendOptions(o));
-      return { items: (out.ActiveInstances ?? []).filter((i) => i.InstanceId).map(toInstance), nextToken: out.NextToken };
-    });
+    const all: FleetInstance[] = [];
+    let NextToken: string | undefined;
+    do {
+      const out = await this.ec2.send(new DescribeFleetInstancesCommand({ FleetId: fleetId, NextToken }), sendOptions(o));
+      all.push(...(out.ActiveInstances ?? []).filter((i) => i.InstanceId).map(toInstance));
+      NextToken = out.NextToken || undefined;
+    } while (NextToken);
+    return all;
   }
 
   /**

@@ -1,5 +1,5 @@
-import { DescribeInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { pages, sendOptions, type CallOptions } from './call';
+import { paginateDescribeInstances, type EC2Client } from '@aws-sdk/client-ec2';
+import { collect, sendOptions, type CallOptions } from './call';
 import { chunk } from './limits';
 
 /** Values per filter in one DescribeInstances call: EC2 refuses more than 200 filter values in one request (observed, not in the reference). */
@@ -29,17 +29,14 @@ export class InstanceOriginsAdapter {
   async byInstanceIds(ids: readonly string[], o?: CallOptions): Promise<InstanceOrigin[]> {
     const out: InstanceOrigin[] = [];
     for (const part of chunk([...new Set(ids)], FILTER_VALUES_CHUNK)) {
-      const found = await pages(async (nextToken) => {
-        const res = await this.ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [{ Name: 'instance-id', Values: part }],
-            MaxResults: DESCRIBE_INSTANCES_PAGE_MAX,
-            NextToken: nextToken,
-          }),
+      const found = await collect(
+        paginateDescribeInstances(
+          { client: this.ec2 },
+          { Filters: [{ Name: 'instance-id', Values: part }], MaxResults: DESCRIBE_INSTANCES_PAGE_MAX },
           sendOptions(o),
-        );
-        return { items: (res.Reservations ?? []).flatMap((r) => r.Instances ?? []), nextToken: res.NextToken };
-      });
+        ),
+        (page) => (page.Reservations ?? []).flatMap((r) => r.Instances ?? []),
+      );
       for (const i of found) {
         if (!i.InstanceId) continue;
         const tags = new Map((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));

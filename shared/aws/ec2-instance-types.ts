@@ -1,5 +1,5 @@
-import { DescribeInstanceTypesCommand, type EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
-import { pages, sendOptions, type CallOptions } from './call';
+import { paginateDescribeInstanceTypes, type EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
+import { collect, sendOptions, type CallOptions } from './call';
 import { awsErrorName } from './errors';
 import { chunk, DESCRIBE_INSTANCE_TYPES_MAX } from './limits';
 
@@ -29,13 +29,10 @@ export class InstanceTypesAdapter {
   private async fetch(types: string[], o?: CallOptions): Promise<void> {
     if (types.length === 0) return;
     try {
-      const infos = await pages(async (nextToken) => {
-        const out = await this.ec2.send(
-          new DescribeInstanceTypesCommand({ InstanceTypes: types as _InstanceType[], NextToken: nextToken }),
-          sendOptions(o),
-        );
-        return { items: out.InstanceTypes ?? [], nextToken: out.NextToken };
-      });
+      const infos = await collect(
+        paginateDescribeInstanceTypes({ client: this.ec2 }, { InstanceTypes: types as _InstanceType[] }, sendOptions(o)),
+        (page) => page.InstanceTypes,
+      );
       for (const i of infos) {
         if (!i.InstanceType || !i.VCpuInfo?.DefaultVCpus || !i.MemoryInfo?.SizeInMiB) continue;
         this.cache.set(i.InstanceType, { vcpus: i.VCpuInfo.DefaultVCpus, memoryMiB: i.MemoryInfo.SizeInMiB });

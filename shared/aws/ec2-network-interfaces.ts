@@ -1,5 +1,5 @@
-import { DescribeNetworkInterfacesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { pages, sendOptions, type CallOptions } from './call';
+import { paginateDescribeNetworkInterfaces, type EC2Client } from '@aws-sdk/client-ec2';
+import { collect, sendOptions, type CallOptions } from './call';
 import { EC2_FILTER_VALUES_CHUNK } from './ec2-private-ips';
 import { chunk } from './limits';
 
@@ -22,18 +22,14 @@ export class Ec2NetworkInterfacesAdapter {
     const wanted = new Set(ips);
     const held = new Set<string>();
     for (const part of chunk([...wanted], EC2_FILTER_VALUES_CHUNK)) {
-      const found = await pages(async (nextToken) => {
-        const out = await this.ec2.send(
-          new DescribeNetworkInterfacesCommand({
-            Filters: [{ Name: 'addresses.private-ip-address', Values: part }],
-            MaxResults: DESCRIBE_NETWORK_INTERFACES_PAGE_MAX,
-            NextToken: nextToken,
-          }),
+      const found = await collect(
+        paginateDescribeNetworkInterfaces(
+          { client: this.ec2 },
+          { Filters: [{ Name: 'addresses.private-ip-address', Values: part }], MaxResults: DESCRIBE_NETWORK_INTERFACES_PAGE_MAX },
           sendOptions(o),
-        );
-        const items = (out.NetworkInterfaces ?? []).flatMap((n) => (n.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress ?? ''));
-        return { items, nextToken: out.NextToken };
-      });
+        ),
+        (page) => (page.NetworkInterfaces ?? []).flatMap((n) => (n.PrivateIpAddresses ?? []).map((a) => a.PrivateIpAddress ?? '')),
+      );
       for (const ip of found) if (wanted.has(ip)) held.add(ip);
     }
     return held;

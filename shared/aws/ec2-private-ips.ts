@@ -1,5 +1,5 @@
-import { DescribeInstancesCommand, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
-import { pages, sendOptions, type CallOptions } from './call';
+import { paginateDescribeInstances, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
+import { collect, sendOptions, type CallOptions } from './call';
 import { chunk } from './limits';
 
 /**
@@ -31,27 +31,23 @@ export class Ec2PrivateIpsAdapter {
   }
 
   private describe(Filters: Filter[], o?: CallOptions): Promise<InstanceAddress[]> {
-    return pages(async (nextToken) => {
-      const out = await this.ec2.send(
-        new DescribeInstancesCommand({ Filters, MaxResults: DESCRIBE_INSTANCES_PAGE_MAX, NextToken: nextToken }),
-        sendOptions(o),
-      );
-      const items = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-      return {
-        items: items.flatMap((i) =>
-          i.InstanceId
-            ? [
-                {
-                  instanceId: i.InstanceId,
-                  state: i.State?.Name ?? 'unknown',
-                  ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
-                  tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
-                },
-              ]
-            : [],
-        ),
-        nextToken: out.NextToken,
-      };
-    });
+    return collect(
+      paginateDescribeInstances({ client: this.ec2 }, { Filters, MaxResults: DESCRIBE_INSTANCES_PAGE_MAX }, sendOptions(o)),
+      (page) =>
+        (page.Reservations ?? [])
+          .flatMap((r) => r.Instances ?? [])
+          .flatMap((i) =>
+            i.InstanceId
+              ? [
+                  {
+                    instanceId: i.InstanceId,
+                    state: i.State?.Name ?? 'unknown',
+                    ...(i.PrivateIpAddress ? { privateIp: i.PrivateIpAddress } : {}),
+                    tags: Object.fromEntries((i.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+                  },
+                ]
+              : [],
+          ),
+    );
   }
 }

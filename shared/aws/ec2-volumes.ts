@@ -1,5 +1,5 @@
-import { CreateTagsCommand, DeleteVolumeCommand, DescribeVolumesCommand, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
-import { pages, sendOptions, type CallOptions } from './call';
+import { CreateTagsCommand, DeleteVolumeCommand, paginateDescribeVolumes, type EC2Client, type Filter } from '@aws-sdk/client-ec2';
+import { collect, sendOptions, type CallOptions } from './call';
 import { awsErrorName } from './errors';
 import { chunk, CREATE_TAGS_RESOURCES_CHUNK } from './limits';
 
@@ -80,13 +80,10 @@ export class Ec2VolumesAdapter {
   }
 
   private async list(Filters: Filter[], o?: CallOptions): Promise<VolumeView[]> {
-    return pages(async (NextToken) => {
-      const out = await this.ec2.send(
-        new DescribeVolumesCommand({ Filters, MaxResults: DESCRIBE_VOLUMES_PAGE_MAX, ...(NextToken ? { NextToken } : {}) }),
-        sendOptions(o),
-      );
-      return { items: (out.Volumes ?? []).map(toView), nextToken: out.NextToken };
-    });
+    return collect(
+      paginateDescribeVolumes({ client: this.ec2 }, { Filters, MaxResults: DESCRIBE_VOLUMES_PAGE_MAX }, sendOptions(o)),
+      (page) => page.Volumes?.map(toView),
+    );
   }
 }
 

@@ -2,14 +2,14 @@ import {
   DescribeContainerInstancesCommand,
   DescribeTaskDefinitionCommand,
   GetTaskProtectionCommand,
-  ListServicesCommand,
+  paginateListServices,
   type ContainerInstance,
   type ECSClient,
   type Resource,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { mapLimit } from '../lambda/concurrency';
-import { pages, sendOptions, type CallOptions, type ItemFailure } from './call';
+import { collect, sendOptions, type CallOptions, type ItemFailure } from './call';
 import { chunk, DESCRIBE_CONTAINER_INSTANCES_MAX, ECS_LIST_PAGE_MAX, TASK_PROTECTION_MAX } from './limits';
 
 /** A container instance as capacity planning reads it (DescribeContainerInstances with TAGS). */
@@ -139,10 +139,10 @@ export class EcsCapacityAdapter {
 
   /** Every service ARN of a cluster (100 per page). */
   async listServices(cluster: string, o?: CallOptions): Promise<string[]> {
-    return pages(async (nextToken) => {
-      const out = await this.ecs.send(new ListServicesCommand({ cluster, maxResults: ECS_LIST_PAGE_MAX, nextToken }), sendOptions(o));
-      return { items: out.serviceArns ?? [], nextToken: out.nextToken };
-    });
+    return collect(
+      paginateListServices({ client: this.ecs }, { cluster, maxResults: ECS_LIST_PAGE_MAX }, sendOptions(o)),
+      (page) => page.serviceArns,
+    );
   }
 
   /** What one task of each task definition reserves; each revision described once per container. */

@@ -1,11 +1,11 @@
 import {
   DescribeContainerInstancesCommand,
-  ListClustersCommand,
-  ListContainerInstancesCommand,
+  paginateListClusters,
+  paginateListContainerInstances,
   UpdateContainerInstancesStateCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { pages, sendOptions, type CallOptions, type ItemFailure } from './call';
+import { collect, sendOptions, type CallOptions, type ItemFailure } from './call';
 import { chunk, DESCRIBE_CONTAINER_INSTANCES_MAX, ECS_LIST_PAGE_MAX, UPDATE_CONTAINER_INSTANCES_STATE_MAX } from './limits';
 
 export interface ContainerInstanceRef {
@@ -23,10 +23,10 @@ export class ContainerInstancesAdapter {
   constructor(private readonly ecs: ECSClient) {}
 
   async listClusters(o?: CallOptions): Promise<string[]> {
-    return pages(async (nextToken) => {
-      const out = await this.ecs.send(new ListClustersCommand({ maxResults: ECS_LIST_PAGE_MAX, nextToken }), sendOptions(o));
-      return { items: out.clusterArns ?? [], nextToken: out.nextToken };
-    });
+    return collect(
+      paginateListClusters({ client: this.ecs }, { maxResults: ECS_LIST_PAGE_MAX }, sendOptions(o)),
+      (page) => page.clusterArns,
+    );
   }
 
   /**
@@ -35,13 +35,14 @@ export class ContainerInstancesAdapter {
    * filter answers every instance, so callers describe what comes back and pick the match.
    */
   async listArns(cluster: string, filter: string | undefined, o?: CallOptions): Promise<string[]> {
-    return pages(async (nextToken) => {
-      const out = await this.ecs.send(
-        new ListContainerInstancesCommand({ cluster, maxResults: ECS_LIST_PAGE_MAX, nextToken, ...(filter ? { filter } : {}) }),
+    return collect(
+      paginateListContainerInstances(
+        { client: this.ecs },
+        { cluster, maxResults: ECS_LIST_PAGE_MAX, ...(filter ? { filter } : {}) },
         sendOptions(o),
-      );
-      return { items: out.containerInstanceArns ?? [], nextToken: out.nextToken };
-    });
+      ),
+      (page) => page.containerInstanceArns,
+    );
   }
 
   /** Describe container instances (chunked to 100); ECS's per-item failures come back, not dropped. */

@@ -1,5 +1,5 @@
-import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
-import { pages, sendOptions, type CallOptions, type ItemFailure } from './call';
+import { DescribeTasksCommand, paginateListTasks, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { collect, sendOptions, type CallOptions, type ItemFailure } from './call';
 import { awsErrorName } from './errors';
 import { chunk, DESCRIBE_TASKS_MAX, ECS_LIST_PAGE_MAX } from './limits';
 
@@ -16,19 +16,14 @@ export class TasksAdapter {
 
   /** ARNs of the tasks ECS still wants running on one container instance (desiredStatus RUNNING). */
   async listRunningOn(cluster: string, containerInstanceArn: string, o?: CallOptions): Promise<string[]> {
-    return pages(async (nextToken) => {
-      const out = await this.ecs.send(
-        new ListTasksCommand({
-          cluster,
-          containerInstance: containerInstanceArn,
-          desiredStatus: 'RUNNING',
-          maxResults: ECS_LIST_PAGE_MAX,
-          nextToken,
-        }),
+    return collect(
+      paginateListTasks(
+        { client: this.ecs },
+        { cluster, containerInstance: containerInstanceArn, desiredStatus: 'RUNNING', maxResults: ECS_LIST_PAGE_MAX },
         sendOptions(o),
-      );
-      return { items: out.taskArns ?? [], nextToken: out.nextToken };
-    });
+      ),
+      (page) => page.taskArns,
+    );
   }
 
   /** Describe tasks in chunks of 100, in parallel; per-item failures come back. */

@@ -1,12 +1,12 @@
 import {
   DescribeListenerAttributesCommand,
-  DescribeListenersCommand,
   DescribeLoadBalancerAttributesCommand,
   DescribeTargetGroupsCommand,
+  paginateDescribeListeners,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mapLimit } from '../lambda/concurrency';
-import { pages, sendOptions, type CallOptions } from './call';
+import { collect, sendOptions, type CallOptions } from './call';
 import { TargetsAdapter } from './elbv2-targets';
 import { chunk, DESCRIBE_TARGET_GROUPS_MAX } from './limits';
 
@@ -84,13 +84,10 @@ export class LoadBalancersAdapter {
       return { arn, name, type, idleTimeouts: [{ seconds: Number.isFinite(raw) && raw > 0 ? raw : ALB_DEFAULT_IDLE_TIMEOUT_SECONDS }] };
     }
     if (type !== 'network') return { arn, name, type, idleTimeouts: [] };
-    const listeners = await pages(async (marker) => {
-      const out = await this.elbv2.send(
-        new DescribeListenersCommand({ LoadBalancerArn: arn, PageSize: DESCRIBE_LISTENERS_PAGE_MAX, Marker: marker }),
-        sendOptions(o),
-      );
-      return { items: out.Listeners ?? [], nextToken: out.NextMarker };
-    });
+    const listeners = await collect(
+      paginateDescribeListeners({ client: this.elbv2 }, { LoadBalancerArn: arn, PageSize: DESCRIBE_LISTENERS_PAGE_MAX }, sendOptions(o)),
+      (page) => page.Listeners,
+    );
     const tcp = listeners.filter((l) => l.ListenerArn && ['TCP', 'TLS', 'TCP_UDP'].includes(l.Protocol ?? ''));
     const idleTimeouts = await mapLimit(tcp, READ_CONCURRENCY, async (l) => {
       const out = await this.elbv2.send(new DescribeListenerAttributesCommand({ ListenerArn: l.ListenerArn }), sendOptions(o));
