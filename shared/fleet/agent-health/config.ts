@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { parseBackends } from '../../capacity/config';
 import type { BackendKind } from '../../capacity/ports';
 import { parseDrainConfig, type DrainSettings } from '../../drain/config';
-import { envBool, envInt, envList, parseEnv } from '../../lambda/env';
+import { envInt, envList, parseEnv } from '../../lambda/env';
 
 /** What one run decides with, per cluster (pure data for the planner). */
 export interface AgentHealthSettings {
@@ -33,9 +33,6 @@ export interface AgentHealthConfig extends AgentHealthSettings {
 export const agentEnv = z.object({
   CLUSTERS: envList().describe('Clusters watched (names or ARNs); empty = every cluster with a backend tagged `ecs-steady:cluster`.'),
   CAPACITY_BACKENDS: envList().describe('Backends named in config, as scaleTick reads them (`cluster=asg:<group>,…`).'),
-  REPORT_ONLY: envBool(false).describe(
-    'Plan and report only: nothing is drained, terminated or marked for replacement (the disconnected-since tag is still kept).',
-  ),
   AGENT_DISCONNECTED_SECONDS: envInt(600, 60, 86_400).describe('An agent disconnected this long gets its instance drained and replaced.'),
   AGENT_BREAKER_PERCENT: envInt(30, 1, 100).describe(
     "Two or more disconnected and more than this % of the cluster's ACTIVE + DRAINING instances = an AWS or network event: nothing is drained or replaced.",
@@ -53,13 +50,14 @@ export function parseAgentHealthConfig(env: NodeJS.ProcessEnv = process.env): Ag
   return {
     clusters: e.CLUSTERS,
     backends: parseBackends(e.CAPACITY_BACKENDS),
-    // DRY_RUN (the drain's switch) means report-only here too: one switch never half-applies.
-    reportOnly: e.REPORT_ONLY || drain.dryRun,
+    // DRY_RUN (read by the drain's schema) is report-only here: nothing is drained, terminated or
+    // marked for replacement; the disconnected-since tag is still kept. One switch never half-applies.
+    reportOnly: drain.dryRun,
     disconnectedMs: e.AGENT_DISCONNECTED_SECONDS * 1000,
     breakerPercent: e.AGENT_BREAKER_PERCENT,
     maxReplacePerRun: e.AGENT_MAX_REPLACE_PER_RUN,
     drainMaxMs: e.AGENT_DRAIN_MAX_SECONDS * 1000,
-    drain: { ...drain, dryRun: e.REPORT_ONLY || drain.dryRun, maxWaitMs: e.AGENT_DRAIN_MAX_SECONDS * 1000 },
+    drain: { ...drain, maxWaitMs: e.AGENT_DRAIN_MAX_SECONDS * 1000 },
     concurrency: e.AGENT_HEALTH_CONCURRENCY,
     ...(e.DEAD_LETTER_QUEUE_NAME ? { deadLetterQueueName: e.DEAD_LETTER_QUEUE_NAME } : {}),
   };

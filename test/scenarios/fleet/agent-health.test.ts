@@ -125,7 +125,7 @@ describe('agentHealth: circuit breaker', () => {
 describe('agentHealth: report-only', () => {
   it('reports what it would replace and changes nothing but its disconnected-since mark', async () => {
     const { account, built } = cluster();
-    const w = agentHealthWorld(account, { REPORT_ONLY: 'true' });
+    const w = agentHealthWorld(account, { DRY_RUN: 'true' });
     const victim = built.instances[1]!.instanceId;
     account.ecs.setAgentConnected(victim, false);
     let last;

@@ -74,15 +74,17 @@ describe('parseAgentHealthConfig', () => {
     });
   });
 
-  it('DRY_RUN means report-only too', () => {
-    expect(parseAgentHealthConfig({ DRY_RUN: 'true' }).reportOnly).toBe(true);
-    expect(parseAgentHealthConfig({ REPORT_ONLY: 'yes' }).drain.dryRun).toBe(true);
+  it('DRY_RUN is report-only: its drains are dry runs too; the old REPORT_ONLY switch is gone', () => {
+    expect(parseAgentHealthConfig({ DRY_RUN: 'yes' })).toMatchObject({ reportOnly: true, drain: { dryRun: true } });
+    expect(parseAgentHealthConfig({}).reportOnly).toBe(false);
+    expect(parseAgentHealthConfig({ REPORT_ONLY: 'true' })).toMatchObject({ reportOnly: false, drain: { dryRun: false } });
   });
 
   it('names every bad variable and its value', () => {
-    const bad = () => parseAgentHealthConfig({ AGENT_DISCONNECTED_SECONDS: '30', AGENT_BREAKER_PERCENT: '0', REPORT_ONLY: 'maybe' });
+    const bad = () => parseAgentHealthConfig({ AGENT_DISCONNECTED_SECONDS: '30', AGENT_BREAKER_PERCENT: '0' });
     expect(bad).toThrow(ConfigError);
-    for (const named of ['AGENT_DISCONNECTED_SECONDS="30"', 'AGENT_BREAKER_PERCENT="0"', 'REPORT_ONLY="maybe"']) expect(bad).toThrow(named);
+    for (const named of ['AGENT_DISCONNECTED_SECONDS="30"', 'AGENT_BREAKER_PERCENT="0"']) expect(bad).toThrow(named);
+    expect(() => parseAgentHealthConfig({ DRY_RUN: 'maybe' })).toThrow('DRY_RUN="maybe"');
     expect(() => parseAgentHealthConfig({ CAPACITY_BACKENDS: 'web=k8s:x' })).toThrow(/CAPACITY_BACKENDS/);
   });
 });
