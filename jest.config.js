@@ -1,3 +1,5 @@
+const { availableParallelism } = require('node:os');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
@@ -10,6 +12,12 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // The contract checks share one packaging of the stack per run (test/contract/shared-stacks.ts).
+  globalSetup: '<rootDir>/test/contract/global-setup.ts',
+  globalTeardown: '<rootDir>/test/contract/global-teardown.ts',
+  // jest's default (cores − 1) is one worker on a 2-core machine; the main process only schedules,
+  // so two workers use both cores (tsc --noEmit type-checks; ts-jest only transpiles, tsconfig isolatedModules).
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

@@ -68,8 +68,9 @@ export async function measureBundles(options: {
   progress?: (line: string) => void;
 }): Promise<{ sizes: BundleMeasurement[]; packageMs: number }> {
   const progress = options.progress ?? (() => {});
-  progress('bundle: sls package --stage dev (offline, temp copy)');
-  const stack = await packageStack({ stage: 'dev' });
+  progress('bundle: sls package --stage dev --param=logsBucket=bench-logs (offline, temp copy)');
+  // logsBucket: the log functions are deployed (and measured) only with it.
+  const stack = await packageStack({ stage: 'dev', params: { logsBucket: 'bench-logs' } });
   const scratch = mkdtempSync(join(tmpdir(), 'ecs-steady-maps-'));
   try {
     const sizes: BundleMeasurement[] = [];
@@ -109,7 +110,7 @@ export async function bundleBenchmarks(progress: (line: string) => void = () => 
   return {
     title: 'Deployment zip and module init per function',
     body: [
-      `\`sls package --stage dev\` offline (esbuild ${esbuildVersion} through serverless-esbuild with serverless.yml's \`custom.esbuild\`; ${formatMs(packageMs)} for the whole stack). ` +
+      `\`sls package --stage dev --param=logsBucket=bench-logs\` offline (esbuild ${esbuildVersion} through serverless-esbuild with serverless.yml's \`custom.esbuild\`; ${formatMs(packageMs)} for the whole stack). ` +
         `**zip** is the deployment artifact in .serverless/ (goal ≤ ${kB(ZIP_GOAL_BYTES)}); **init** is the built handler \`require\`d by ${runs} fresh \`node\` processes, ` +
         `median and min (goal ≤ ${INIT_GOAL_MS} ms median; ⚠ marks a miss). Source maps are not shipped: the last two columns are what shipping them would cost ` +
         "(the map's size, and init under `NODE_OPTIONS=--enable-source-maps`). Sizes are exact for this lockfile; times are indicative on a shared machine, and a 256 MB Lambda has a fraction of a core.",

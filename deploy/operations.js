@@ -200,7 +200,18 @@ function operationsResources({ service, stage, functions: declared, operations }
     }
   }
 
-  resources.OperationsDashboard = dashboard({ prefix, fnNames, rules, operations });
+  // A dashboard row draws only deployed functions; a row left with none is dropped.
+  const deployed = (groups, key) =>
+    (groups ?? []).flatMap((g) => {
+      const services = [g[key]].flat().filter((svc) => !notDeployed(svc));
+      return services.length === 0 ? [] : [{ ...g, [key]: key === 'services' ? services : services[0] }];
+    });
+  const drawn = {
+    ...operations,
+    dashboard: deployed(operations.dashboard, 'services'),
+    clusterDashboard: deployed(operations.clusterDashboard, 'service'),
+  };
+  resources.OperationsDashboard = dashboard({ prefix, fnNames, rules, operations: drawn });
   return { Resources: resources };
 }
 

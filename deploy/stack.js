@@ -8,8 +8,16 @@
  * result in the template. Everything runs offline and returns plain CloudFormation.
  *
  * Every export is a pure function of the stage params (`values`), so tests can call them
- * without osls (test/support/serverless-config.ts does).
+ * without osls (test/support/serverless-config.ts does). The log functions' derivations are in
+ * deploy/logs.js, the dry-run and tracing switches in deploy/switches.js; all are exported here.
+ *
+ * No param is required: a bare `sls package` builds a working stack (the drain, capacity and fleet
+ * functions), and the optional functions come with their param (logsBucket, nlbTargets). A param
+ * given a value these cannot use fails the package with a message naming it.
  */
+
+const logs = require('./logs');
+const switches = require('./switches');
 
 /** `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>`, partition-neutral. */
 const arn = (service, rest) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${rest}` });
@@ -49,16 +57,6 @@ const tagKeysOnly = (keys) => ({ 'ForAllValues:StringEquals': { 'aws:TagKeys': k
 const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG]);
 const fallbackTagKeys = tagKeysOnly(LAST_ACTION_TAGS);
 
-/** A boolean param as the functions read it (shared/lambda/env.ts envBool); empty = false. */
-const flag = (name, value) => {
-  const v = String(value ?? '')
-    .trim()
-    .toLowerCase();
-  if (['', 'false', '0', 'no'].includes(v)) return false;
-  if (['true', '1', 'yes'].includes(v)) return true;
-  throw new Error(`param ${name}=${JSON.stringify(value)}: expected true or false`);
-};
-
 /** The pure derivations, by name: `values` holds the params each one lists in NEEDS. */
 const derive = {
   /** ECS resources of the configured clusters (ARN formats: Service Authorization Reference, Amazon ECS, "Resource types"). */
@@ -87,11 +85,9 @@ const derive = {
     return tag ? { StringLike: { [`autoscaling:ResourceTag/${tag}`]: '*' } } : null;
   },
 
-  // ---- scaleTick (issue 10) ----
+  // ---- scaleTick ----
   /** The configured clusters as names (the ecs-steady:cluster tag holds a name), comma-separated; empty = every tagged cluster. */
   clusterNames: (values) => list(values.clusters).map(clusterName).join(','),
-  /** scaleTick's DRY_RUN: `capacityDryRun`, or the stage-wide `dryRun`. */
-  capacityDryRun: (values) => String(flag('dryRun', values.dryRun) || flag('capacityDryRun', values.capacityDryRun)),
   /**
    * GetTaskProtection names the cluster and its tasks: both the cluster and its tasks are
    * granted, so it works whichever of the two IAM authorises (both are of the configured clusters).
@@ -120,7 +116,7 @@ const derive = {
   /** EC2 instances of this account and region; the statements narrow them by the tags EC2 writes on fleet instances. */
   ec2InstanceArns: () => [arn('ec2', 'instance/*')],
 
-  // ---- runTaskFailure, placementFailure (issue 11) ----
+  // ---- runTaskFailure, placementFailure ----
   /**
    * The `detail` of PlacementFailureRule's pattern: SERVICE_TASK_PLACEMENT_FAILURE, and with
    * `clusters` set only in those clusters (`detail.clusterArn` is the cluster's full ARN, "Amazon
@@ -134,7 +130,7 @@ const derive = {
     };
   },
 
-  // ---- agentHealth, nlbTargetSync, logVolumes, preflight (issue 12) ----
+  // ---- agentHealth, nlbTargetSync, logVolumes, preflight ----
   /**
    * The `detail` of agentHealth's state-change rule: disconnects only (ECS sends this event for
    * every task placed or stopped; reconnects are seen by the schedule), and with `clusters` set
@@ -155,8 +151,6 @@ const derive = {
   },
   /** Register/DeregisterTargets: the bound target groups only, rebuilt with this stack's partition, region and account (where the function calls ELBv2). */
   nlbTargetGroupArns: (values) => nlbBindings(values).map((b) => arn('elasticloadbalancing', `targetgroup/${b.targetGroup}`)),
-  /** logVolumes' DRY_RUN: `logVolumesDryRun` (default true), or the stage-wide `dryRun`. */
-  logVolumesDryRun: (values) => String(flag('dryRun', values.dryRun) || flag('logVolumesDryRun', values.logVolumesDryRun)),
   /** EBS volumes of this account and region; the statements narrow them by the ownership tag. */
   ec2VolumeArns: () => [arn('ec2', 'volume/*')],
   /** A volume is ours when it carries the ownership tag: naming one of the configured clusters, or any value when none are. */
@@ -171,7 +165,7 @@ const derive = {
     ...tagKeysOnly(['ecs-steady:available-since', 'ecs-steady:remount']),
   }),
   /** The functions this stack deploys (preflight checks each one's errors and throttles alarms). */
-  preflightFunctions: (values) => FUNCTIONS.filter((f) => f !== 'nlbTargetSync' || derive.nlbTargetSyncEnabled(values)).join(','),
+  preflightFunctions: (values) => FUNCTIONS.filter((f) => !(f in OPTIONAL) || OPTIONAL[f](values)).join(','),
 
   /** The lifecycle hook names the EventBridge rule selects. */
   lifecycleHookNames: (values) => list(values.lifecycleHookNames),
@@ -188,16 +182,11 @@ const derive = {
    */
   asgRuleMaxEventAge: (values) => Math.min(86_400, Math.max(60, Number(values.asgDrainMaxSeconds))),
 
-  /** Where logSearch's workgroup writes results: `logsAthenaOutputLocation`, else s3://<logsBucket>/athena-results/. */
-  athenaResultsLocation: (values) => resultsLocation(values).url,
-  /** The results bucket and its objects under the results prefix (Athena writes them with logSearch's permissions). */
-  athenaResultsBucketArn: (values) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}` }),
-  athenaResultsObjectsArn: (values) => ({
-    'Fn::Sub': `arn:\${AWS::Partition}:s3:::${resultsLocation(values).bucket}/${resultsLocation(values).prefix}*`,
-  }),
+  ...logs.derive,
+  ...switches.derive,
 };
 
-/** serverless.yml's functions, in order (nlbTargetSync only when `nlbTargets` is set). */
+/** serverless.yml's functions, in order (the OPTIONAL ones only when their param is set). */
 const FUNCTIONS = [
   'spotInterruption',
   'asgLifecycleDrain',
@@ -230,15 +219,16 @@ function nlbBindings(values) {
 /** The ownership tag key of the log volumes (default as shared/fleet/log-volumes/config.ts). */
 const logVolumeTag = (values) => String(values.logVolumeTag ?? '').trim() || 'ecs-steady:log-volume';
 
-/** `s3://bucket/prefix/` → its parts (prefix with a trailing slash, or empty). */
-function resultsLocation(values) {
-  const given = String(values.logsAthenaOutputLocation ?? '').trim();
-  const url = given || `s3://${String(values.logsBucket ?? '').trim()}/athena-results/`;
-  const m = /^s3:\/\/([^/]*)\/?(.*)$/.exec(url);
-  if (!m) throw new Error(`logsAthenaOutputLocation ${JSON.stringify(given)}: expected s3://bucket/prefix/`);
-  const prefix = m[2] === '' || m[2].endsWith('/') ? m[2] : `${m[2]}/`;
-  return { url: `s3://${m[1]}/${prefix}`, bucket: m[1], prefix };
-}
+/**
+ * Functions deployed only when their param is set, each with the derivation that says so. serverless.yml
+ * names each as `<fn>: ${file(./deploy/stack.js):<fn>Function, null}` with its definition under
+ * custom.optionalFunctions; its role and other resources under custom.optionalResources.
+ */
+const OPTIONAL = {
+  logPartitions: logs.derive.logsEnabled,
+  logSearch: logs.derive.logsEnabled,
+  nlbTargetSync: derive.nlbTargetSyncEnabled,
+};
 
 /** The params each derivation reads. */
 const NEEDS = {
@@ -253,7 +243,6 @@ const NEEDS = {
   autoScalingGroupArns: [],
   asgOwnershipCondition: ['asgOwnershipTag'],
   clusterNames: ['clusters'],
-  capacityDryRun: ['dryRun', 'capacityDryRun'],
   ecsTaskProtectionArns: ['clusters'],
   asgClusterTagCondition: ['clusters'],
   asgRecordActionCondition: ['clusters'],
@@ -273,17 +262,21 @@ const NEEDS = {
   nlbTargetsContainerInstanceArns: ['nlbTargets'],
   nlbTargetsInstanceDetail: ['nlbTargets'],
   nlbTargetGroupArns: ['nlbTargets'],
-  logVolumesDryRun: ['dryRun', 'logVolumesDryRun'],
   ec2VolumeArns: [],
   logVolumeOwnedCondition: ['clusters', 'logVolumeTag'],
   logVolumeTagCondition: ['clusters', 'logVolumeTag'],
-  preflightFunctions: ['nlbTargets'],
+  preflightFunctions: ['nlbTargets', 'logsBucket'],
   lifecycleHookNames: ['lifecycleHookNames'],
   asgDrainVisibilityTimeout: ['asgLifecycleDrainTimeoutSeconds'],
   asgRuleMaxEventAge: ['asgDrainMaxSeconds'],
-  athenaResultsLocation: ['logsAthenaOutputLocation', 'logsBucket'],
-  athenaResultsBucketArn: ['logsAthenaOutputLocation', 'logsBucket'],
-  athenaResultsObjectsArn: ['logsAthenaOutputLocation', 'logsBucket'],
+  ...logs.NEEDS,
+  ...switches.NEEDS,
+};
+/** What decides each optional function (OPTIONAL), by the derivation's name. */
+const OPTIONAL_NEEDS = {
+  logPartitions: logs.NEEDS.logsEnabled,
+  logSearch: logs.NEEDS.logsEnabled,
+  nlbTargetSync: NEEDS.nlbTargetSyncEnabled,
 };
 
 /** osls entry points: resolve the params a derivation needs, then derive. */
@@ -291,25 +284,43 @@ module.exports = Object.fromEntries(
   Object.entries(derive).map(([name, fn]) => [
     name,
     async (/** @type {{ resolveVariable: (v: string) => Promise<unknown> }} */ { resolveVariable }) => {
-      const values = {};
-      for (const param of NEEDS[name]) values[param] = await resolveVariable(`param:${param}`);
-      return fn(values);
+      return fn(await paramsOf(resolveVariable, NEEDS[name]));
     },
   ]),
 );
+/** Resolve the params `names` through osls. */
+const paramsOf = async (resolveVariable, names) => {
+  const values = {};
+  for (const param of names) values[param] = await resolveVariable(`param:${param}`);
+  return values;
+};
+
 /**
- * `functions.nlbTargetSync`: its definition (custom.optionalFunctions.nlbTargetSync) when
- * `nlbTargets` names a binding, else null (osls drops a null function: no zip, no log group, no
- * rule; deploy/operations.js gives it no alarms; its role has the condition HasNlbTargets).
+ * `functions.<fn>` of an OPTIONAL function: its definition (custom.optionalFunctions.<fn>) when its
+ * param is set, else null (osls drops a null function: no zip, no log group, no rule;
+ * deploy/operations.js gives it no alarms and no dashboard row).
  */
-module.exports.nlbTargetSyncFunction = async (
+for (const fn of Object.keys(OPTIONAL)) {
+  module.exports[`${fn}Function`] = async (
+    /** @type {{ resolveVariable: (v: string) => Promise<unknown>, resolveConfigurationProperty: (p: string[]) => Promise<unknown> }} */ {
+      resolveVariable,
+      resolveConfigurationProperty,
+    },
+  ) =>
+    OPTIONAL[fn](await paramsOf(resolveVariable, OPTIONAL_NEEDS[fn]))
+      ? resolveConfigurationProperty(['custom', 'optionalFunctions', fn])
+      : null;
+}
+
+/** One entry of `resources`: the log functions' roles and workgroup (custom.optionalResources.logs) when `logsBucket` is set, else nothing. */
+module.exports.logsResources = async (
   /** @type {{ resolveVariable: (v: string) => Promise<unknown>, resolveConfigurationProperty: (p: string[]) => Promise<unknown> }} */ {
     resolveVariable,
     resolveConfigurationProperty,
   },
 ) =>
-  derive.nlbTargetSyncEnabled({ nlbTargets: String((await resolveVariable('param:nlbTargets')) ?? '') })
-    ? resolveConfigurationProperty(['custom', 'optionalFunctions', 'nlbTargetSync'])
+  logs.derive.logsEnabled(await paramsOf(resolveVariable, logs.NEEDS.logsEnabled))
+    ? resolveConfigurationProperty(['custom', 'optionalResources', 'logs'])
     : null;
 /** For tests: the same derivations over a plain params object. */
 Object.defineProperty(module.exports, 'derive', { value: derive, enumerable: false });

@@ -18,7 +18,8 @@ const { derive } = require('../../deploy/stack.js') as { derive: Record<string, 
 const EVENTS_DIR = join(__dirname, '..', '..', 'events');
 /** An NLB binding, so that the optional nlbTargetSync is in the config (it is not deployed without one). */
 const NLB_TARGETS = 'web=arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/web-fluentd/0123456789abcdef:24224';
-const config = loadServerlessConfig(undefined, 'dev', { nlbTargets: NLB_TARGETS });
+/** A logs bucket, so that the optional logPartitions and logSearch are in the config too. */
+const config = loadServerlessConfig(undefined, 'dev', { nlbTargets: NLB_TARGETS, logsBucket: 'acme-logs' });
 
 /** Where each sample event goes: the function it feeds, how it is parsed, and which rule must match it. */
 interface Sample {

@@ -26,13 +26,13 @@ export function describeAlarms(): void {
       );
 
     it('alarms on Errors and Throttles of every function', () => {
-      for (const fn of functionsOf(defaults)) {
-        for (const metric of ['Errors', 'Throttles'])
-          expect([
-            fn.key,
-            metric,
-            hasAlarm(defaults.template, 'AWS/Lambda', metric, (d) => refersTo(d.FunctionName, fn.logicalId)),
-          ]).toEqual([fn.key, metric, true]);
+      for (const stack of [defaults, operator]) {
+        for (const fn of functionsOf(stack)) {
+          for (const metric of ['Errors', 'Throttles'])
+            expect([fn.key, metric, hasAlarm(stack.template, 'AWS/Lambda', metric, (d) => refersTo(d.FunctionName, fn.logicalId))]).toEqual(
+              [fn.key, metric, true],
+            );
+        }
       }
     });
 
@@ -61,10 +61,11 @@ export function describeAlarms(): void {
         for (const metric of ['drainsCutByDeadline', 'tasksLeftRunning'])
           expect([svc, metric, hasAlarm(t, 'EcsSteady', metric, (d) => d.service === svc)]).toEqual([svc, metric, true]);
       }
-      expect(hasAlarm(t, 'EcsSteady', 'partitionsFailed', (d) => d.service === 'logPartitions')).toBe(true);
+      // logPartitions is deployed only with logsBucket (the operator's config).
+      expect(hasAlarm(operator.template, 'EcsSteady', 'partitionsFailed', (d) => d.service === 'logPartitions')).toBe(true);
       // Powertools' `service` dimension is the name each handler gives lambdaRuntime: the function's key.
-      for (const [key, entry] of Object.entries(defaults.entries)) {
-        expect([key, new RegExp(`lambdaRuntime\\(\\s*'${key}'`).test(readFileSync(join(defaults.dir, `${entry}.ts`), 'utf8'))]).toEqual([
+      for (const [key, entry] of Object.entries(operator.entries)) {
+        expect([key, new RegExp(`lambdaRuntime\\(\\s*'${key}'`).test(readFileSync(join(operator.dir, `${entry}.ts`), 'utf8'))]).toEqual([
           key,
           true,
         ]);
@@ -72,14 +73,17 @@ export function describeAlarms(): void {
     });
 
     it('alarms on and draws only EMF metrics the code emits (a renamed metric fails here, not silently in CloudWatch)', () => {
-      const t = defaults.template;
-      const alarmed = alarms(t)
-        .filter((a) => a.Namespace === 'EcsSteady')
-        .map((a) => a.MetricName as string);
-      const [, board] = ofType(t, 'AWS::CloudWatch::Dashboard')[0]!;
-      const drawn = (
-        JSON.parse(board.Properties.DashboardBody['Fn::Sub'][0]).widgets as Array<{ properties: { metrics: string[][] } }>
-      ).flatMap((w) => w.properties.metrics.filter((m) => m[0] === 'EcsSteady').map((m) => m[1]!));
+      const alarmed = [defaults, operator].flatMap(({ template }) =>
+        alarms(template)
+          .filter((a) => a.Namespace === 'EcsSteady')
+          .map((a) => a.MetricName as string),
+      );
+      const drawn = [defaults, operator].flatMap(({ template }) => {
+        const [, board] = ofType(template, 'AWS::CloudWatch::Dashboard')[0]!;
+        return (JSON.parse(board.Properties.DashboardBody['Fn::Sub'][0]).widgets as Array<{ properties: { metrics: string[][] } }>).flatMap(
+          (w) => w.properties.metrics.filter((m) => m[0] === 'EcsSteady').map((m) => m[1]!),
+        );
+      });
       const code = readdirRecursive(defaults.dir, ['functions', 'shared'])
         .map((f) => readFileSync(f, 'utf8'))
         .join('\n');

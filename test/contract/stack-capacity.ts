@@ -63,7 +63,7 @@ export function describeCapacity(): void {
       }
     });
 
-    it('passes its settings as plain strings: cluster names (not ARNs), dry run from capacityDryRun or dryRun', () => {
+    it('passes its settings as plain strings: cluster names (not ARNs), dry run from scaleTickDryRun or dryRun', () => {
       const env = (stack: PackagedStack) => scaleTick(stack).props.Environment.Variables as Record<string, string>;
       expect(env(defaults)).toMatchObject({
         CLUSTERS: '',
@@ -79,9 +79,12 @@ export function describeCapacity(): void {
       });
       expect(env(operator)).toMatchObject({ CLUSTERS: 'web,batch', DRY_RUN: 'true', CAPACITY_BACKENDS: OPERATOR.capacityBackends });
       for (const value of Object.values(env(operator))) expect(typeof value).toBe('string');
-      expect(derive.capacityDryRun!({ dryRun: 'true', capacityDryRun: 'false' })).toBe('true');
-      expect(derive.capacityDryRun!({ dryRun: '', capacityDryRun: '' })).toBe('false');
-      expect(() => derive.capacityDryRun!({ dryRun: 'false', capacityDryRun: 'maybe' })).toThrow(/capacityDryRun="maybe"/);
+      // scaleTickDryRun is scaleTick's alone: the event scale-out functions have their own.
+      for (const key of ['runTaskFailure', 'placementFailure'])
+        expect([key, functionsOf(operator).find((f) => f.key === key)!.props.Environment.Variables.DRY_RUN]).toEqual([key, 'false']);
+      expect(derive.scaleTickDryRun!({ dryRun: 'true', scaleTickDryRun: 'false' })).toBe('true');
+      expect(derive.scaleTickDryRun!({ dryRun: '', scaleTickDryRun: '' })).toBe('false');
+      expect(() => derive.scaleTickDryRun!({ dryRun: 'false', scaleTickDryRun: 'maybe' })).toThrow(/scaleTickDryRun="maybe"/);
     });
 
     it('is granted every mutating action its bundle sends, and no other', () => {

@@ -36,19 +36,25 @@ export function describeDelivery(): void {
     });
 
     it('every function invoked asynchronously has a failure destination queue; every queue a function reads has a redrive policy', () => {
-      const t = defaults.template;
-      const fns = functionsOf(defaults);
-      const targets = ofType(t, 'AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets.map((x: { Arn: unknown }) => x.Arn));
-      for (const fn of fns) {
-        const eventTarget = targets.some((a) => refersTo(a, fn.logicalId));
-        const config = ofType(t, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => refersTo(c.Properties.FunctionName, fn.logicalId))?.[1];
-        if (eventTarget || config)
-          expect([fn.key, queueOf(t, config?.Properties.DestinationConfig?.OnFailure?.Destination)]).toEqual([fn.key, expect.any(String)]);
-      }
-      for (const [, m] of ofType(t, 'AWS::Lambda::EventSourceMapping')) {
-        const queue = queueOf(t, m.Properties.EventSourceArn)!;
-        expect(t.Resources[queue]!.Properties.RedrivePolicy?.maxReceiveCount).toBeGreaterThanOrEqual(5);
-        expect(queueOf(t, t.Resources[queue]!.Properties.RedrivePolicy?.deadLetterTargetArn)).toEqual(expect.any(String));
+      for (const stack of [defaults, operator]) {
+        const t = stack.template;
+        const targets = ofType(t, 'AWS::Events::Rule').flatMap(([, r]) => r.Properties.Targets.map((x: { Arn: unknown }) => x.Arn));
+        for (const fn of functionsOf(stack)) {
+          const eventTarget = targets.some((a) => refersTo(a, fn.logicalId));
+          const config = ofType(t, 'AWS::Lambda::EventInvokeConfig').find(([, c]) =>
+            refersTo(c.Properties.FunctionName, fn.logicalId),
+          )?.[1];
+          if (eventTarget || config)
+            expect([fn.key, queueOf(t, config?.Properties.DestinationConfig?.OnFailure?.Destination)]).toEqual([
+              fn.key,
+              expect.any(String),
+            ]);
+        }
+        for (const [, m] of ofType(t, 'AWS::Lambda::EventSourceMapping')) {
+          const queue = queueOf(t, m.Properties.EventSourceArn)!;
+          expect(t.Resources[queue]!.Properties.RedrivePolicy?.maxReceiveCount).toBeGreaterThanOrEqual(5);
+          expect(queueOf(t, t.Resources[queue]!.Properties.RedrivePolicy?.deadLetterTargetArn)).toEqual(expect.any(String));
+        }
       }
     });
 

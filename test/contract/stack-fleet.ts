@@ -12,8 +12,16 @@ const rulesOf = (stack: PackagedStack, key: string) =>
 const alarmNames = (stack: PackagedStack) =>
   ofType(stack.template, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName as string);
 const EC2 = 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:';
+/** What Lambda writes with a function's role for it: its logs, its failure destination, its traces (tracing on). */
+const PLATFORM_WRITES = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'sqs:SendMessage',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+];
 
-/** Fleet hygiene (issue 12): agentHealth, nlbTargetSync (optional), logVolumes, preflight. */
+/** Fleet hygiene: agentHealth, nlbTargetSync (optional), logVolumes, preflight. */
 export function describeFleet(): void {
   describe('fleet hygiene: agentHealth, nlbTargetSync, logVolumes, preflight', () => {
     it('deploys nlbTargetSync (function, zip, role, rules, alarms) only when nlbTargets names a binding', () => {
@@ -54,7 +62,7 @@ export function describeFleet(): void {
       }
       expect(env(operator, 'agentHealth')).toMatchObject({
         CLUSTERS: 'web,batch',
-        REPORT_ONLY: 'false',
+        DRY_RUN: 'false',
         AGENT_DISCONNECTED_SECONDS: '600',
       });
     });
@@ -104,8 +112,7 @@ export function describeFleet(): void {
       for (const stack of [defaults, operator]) {
         expect(rulesOf(stack, 'preflight')).toEqual([]);
         const writes = [...actionsOf(fnOf(stack, 'preflight')!.statements)].filter(
-          (a) =>
-            !/^[a-z0-9-]+:(Describe|List|Get)/.test(a) && !['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage'].includes(a),
+          (a) => !/^[a-z0-9-]+:(Describe|List|Get)/.test(a) && !PLATFORM_WRITES.includes(a),
         );
         expect(writes).toEqual([]);
         const e = env(stack, 'preflight');

@@ -31,7 +31,7 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
   'autoscaling:DescribeAutoScalingInstances':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
-  // Fleet hygiene (issue 12): nlbTargetSync, logVolumes and preflight read these.
+  // Fleet hygiene: nlbTargetSync, logVolumes and preflight read these.
   'ec2:DescribeInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'ec2:DescribeVolumes': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'ec2:DescribeNetworkInterfaces': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
@@ -41,6 +41,9 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
   'elasticloadbalancing:DescribeListenerAttributes':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  // Active tracing: Lambda sends the traces.
+  'xray:PutTraceSegments': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html',
+  'xray:PutTelemetryRecords': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html',
 };
 
 /**
@@ -96,6 +99,8 @@ function platformActions(t: Template, fn: Fn): string[] {
     if (refersTo(m.Properties.FunctionName, fn.logicalId) && JSON.stringify(m.Properties.EventSourceArn).includes('Queue'))
       actions.push('sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes');
   }
+  // With active tracing Lambda sends the function's traces with its execution role (AWS Lambda Developer Guide, "Visualize Lambda function invocations using AWS X-Ray").
+  if (fn.props.TracingConfig?.Mode === 'Active') actions.push('xray:PutTraceSegments', 'xray:PutTelemetryRecords');
   for (const [, c] of ofType(t, 'AWS::Lambda::EventInvokeConfig')) {
     // A destination is sent to with the function's execution role (AWS Lambda Developer Guide, "Capturing records of asynchronous invocations").
     if (refersTo(c.Properties.FunctionName, fn.logicalId) && c.Properties.DestinationConfig?.OnFailure) actions.push('sqs:SendMessage');

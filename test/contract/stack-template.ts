@@ -1,9 +1,10 @@
-import { packageStack, type PackagedStack, type Template } from './package-stack';
+import type { PackagedStack, Template } from './package-stack';
+import { sharedStacks, STACKS_TIMEOUT_MS } from './shared-stacks';
 
 /**
- * The packaged stacks the contract checks read (stack.test.ts packages them once for all of
- * them), and how a template is read: resources by type, conditions resolved, each function with
- * its role's statements.
+ * The packaged stacks the contract checks read (packaged once per jest run, shared-stacks.ts),
+ * and how a template is read: resources by type, conditions resolved, each function with its
+ * role's statements.
  */
 
 export const OPERATOR = {
@@ -16,7 +17,8 @@ export const OPERATOR = {
   asgLifecycleDrainTimeoutSeconds: '600',
   logsBucket: 'acme-logs',
   capacityBackends: 'web=asg:ecs-web-ondemand',
-  capacityDryRun: 'true',
+  scaleTickDryRun: 'true',
+  tracing: 'true',
   capacityNotArrivedAlarmMinutes: '10',
   unplaceableAlarmMinutes: '20',
   replaceOnNotice: 'false',
@@ -24,21 +26,20 @@ export const OPERATOR = {
 };
 
 /**
- * Set by `packageStacks()` before the first test runs: the checks read these live bindings at
- * test time, so one packaging (a few seconds per stack) serves every check module.
+ * Set by `packageStacks()` before the file's first test runs: the checks read these live
+ * bindings at test time, so one packaging per jest run serves every check module.
  */
 export let defaults: PackagedStack;
 export let operator: PackagedStack;
 
-/** `sls package` the defaults (dev) and the operator's config (prod) before the file's tests, and remove both after. */
+/**
+ * The bare stack (`sls package --stage dev`) and the operator's (prod, OPERATOR) before the
+ * file's tests: packaged by the run's first caller, shared by the rest (globalTeardown removes them).
+ */
 export function packageStacks(): void {
   beforeAll(async () => {
-    [defaults, operator] = await Promise.all([packageStack({ stage: 'dev' }), packageStack({ stage: 'prod', params: OPERATOR })]);
-  }, 240_000);
-  afterAll(() => {
-    defaults?.dispose();
-    operator?.dispose();
-  });
+    ({ defaults, operator } = await sharedStacks(OPERATOR));
+  }, STACKS_TIMEOUT_MS + 60_000);
 }
 
 export type Statement = {

@@ -7,7 +7,8 @@ import { describeCapacity } from './stack-capacity';
 import { describeDelivery } from './stack-delivery';
 import { describeFleet } from './stack-fleet';
 import { describeIam } from './stack-iam';
-import { defaults, packageStacks } from './stack-template';
+import { describeSwitches } from './stack-switches';
+import { operator, packageStacks } from './stack-template';
 
 /**
  * The packaged CloudFormation template, read as an operator would: `sls package` offline for
@@ -16,7 +17,7 @@ import { defaults, packageStacks } from './stack-template';
  * delivery, alarm and bundle promises of README "Security" and "Operating" are checked.
  */
 
-// Packaged once for every check (a few seconds per stack); the checks live by concern in stack-iam.ts, stack-delivery.ts, stack-alarms.ts, stack-capacity.ts and stack-fleet.ts.
+// Packaged once per jest run for every check (shared-stacks.ts); the checks live by concern in stack-iam.ts, stack-delivery.ts, stack-alarms.ts, stack-capacity.ts and stack-fleet.ts.
 packageStacks();
 
 describeIam();
@@ -24,31 +25,33 @@ describeDelivery();
 describeAlarms();
 describeCapacity();
 describeFleet();
+describeSwitches();
 
 // ---- bundles --------------------------------------------------------------------------------
 
+// The operator's stack has every function (the bare one's zips are the same bundles).
 describe('lean bundles', () => {
   /** The issue's goal for a deployment zip. */
   const ZIP_MAX_BYTES = 400_000;
 
   it('ships one minified handler per zip, no source map or metafile, under 400 KB', () => {
-    for (const [fn, zip] of Object.entries(defaults.zips)) {
+    for (const [fn, zip] of Object.entries(operator.zips)) {
       const buffer = readFileSync(zip);
       const names = zipEntries(buffer).map((e) => e.name);
-      expect([fn, names]).toEqual([fn, [`${defaults.entries[fn]}.js`]]);
+      expect([fn, names]).toEqual([fn, [`${operator.entries[fn]}.js`]]);
       expect([fn, buffer.length <= ZIP_MAX_BYTES]).toEqual([fn, true]);
     }
   });
 
   it('keeps each source map as a build artifact next to the bundle', () => {
-    for (const entry of Object.values(defaults.entries)) expect(existsSync(join(defaults.buildDir, `${entry}.js.map`))).toBe(true);
+    for (const entry of Object.values(operator.entries)) expect(existsSync(join(operator.buildDir, `${entry}.js.map`))).toBe(true);
   });
 
   it('each bundle loads in a fresh Node.js process and exports its handler', () => {
-    for (const [fn, entry] of Object.entries(defaults.entries)) {
+    for (const [fn, entry] of Object.entries(operator.entries)) {
       const out = execFileSync(
         process.execPath,
-        ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(defaults.buildDir, `${entry}.js`))}).handler)`],
+        ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(operator.buildDir, `${entry}.js`))}).handler)`],
         {
           encoding: 'utf8',
           env: { ...process.env, AWS_REGION: 'eu-west-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
