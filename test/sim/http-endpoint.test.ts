@@ -95,6 +95,11 @@ describe('the simulated account over HTTP (npm run sim:endpoint)', () => {
       ]),
     );
     expect(world.account.ec2.instance(first!.instanceId)?.tags.team).toBe('a&b <web>');
+    // The filters arrive (Filter.N.Name, Filter.N.Value.M): one that excludes the instance finds nothing.
+    const stopped = await http.ec2.send(
+      new DescribeInstancesCommand({ InstanceIds: [first!.instanceId], Filters: [{ Name: 'instance-state-name', Values: ['stopped'] }] }),
+    );
+    expect(stopped.Reservations ?? []).toEqual([]);
   });
 
   it('EC2 errors come back as AWS words them (code and text)', async () => {
