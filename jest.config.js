@@ -15,6 +15,7 @@ module.exports = {
   // The contract checks share one packaging of the stack per run (test/contract/shared-stacks.ts).
   globalSetup: '<rootDir>/test/contract/global-setup.ts',
   globalTeardown: '<rootDir>/test/contract/global-teardown.ts',
+  testSequencer: '<rootDir>/test/contract/sequencer.js',
   // jest's default (cores − 1) is one worker on a 2-core machine; the main process only schedules,
   // so two workers use both cores (tsc --noEmit type-checks; ts-jest only transpiles, tsconfig isolatedModules).
   maxWorkers: Math.max(2, availableParallelism() - 1),
