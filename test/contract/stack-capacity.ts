@@ -36,7 +36,7 @@ const statementsFor = (stack: PackagedStack, action: string, fn = 'scaleTick'): 
   functionsOf(stack)
     .find((f) => f.key === fn)!
     .statements.filter((s) => asList(s.Action).includes(action));
-/** The functions that change backends: scaleTick, and the event scale-out functions with its statements (issue 11). */
+/** The functions that change backends: scaleTick, and the event scale-out functions with its statements. */
 const BACKEND_WRITERS = ['scaleTick', 'runTaskFailure', 'placementFailure'];
 
 /** The cluster-tag condition a backend must meet: any value by default; one of the configured clusters' names otherwise. */
@@ -214,7 +214,7 @@ export function describeCapacity(): void {
         const m = /^SELECT (SUM|MAX)\((\w+)\) FROM SCHEMA\(EcsSteady, cluster, service\) WHERE service = '(\w+)'$/.exec(x.q.Expression);
         expect([x.a.AlarmName, !!m]).toEqual([x.a.AlarmName, true]);
         expect([m![2], code.includes(`'${m![2]}'`)]).toEqual([m![2], true]);
-        // runTaskFailure's and placementFailure's alarms (issue 11) are checked below.
+        // runTaskFailure's and placementFailure's alarms are checked below.
         if (m![3] !== 'scaleTick') {
           events.set(`${m![3]} ${m![2]}`, x);
           continue;
@@ -235,7 +235,7 @@ export function describeCapacity(): void {
       );
       const notArrived = byMetric.get('capacityNotArrived')!;
       expect([notArrived.q.Period, notArrived.a.EvaluationPeriods, notArrived.a.DatapointsToAlarm]).toEqual([60, 5, 5]);
-      // Demand unplaceable too long (issue 11): a starved service every minute for unplaceableAlarmMinutes (default 15).
+      // Demand unplaceable too long: a starved service every minute for unplaceableAlarmMinutes (default 15).
       const starved = byMetric.get('starvedServices')!;
       expect([
         starved.q.Expression.startsWith('SELECT MAX('),

@@ -31,7 +31,7 @@ describeSwitches();
 
 // The operator's stack has every function (the bare one's zips are the same bundles).
 describe('lean bundles', () => {
-  /** The goal for a deployment zip. */
+  /** A deployment zip's budget (module init grows with it: bench/REPORT.md). */
   const ZIP_MAX_BYTES = 400_000;
 
   it('ships one minified handler per zip, no source map or metafile, under 400 KB', () => {
