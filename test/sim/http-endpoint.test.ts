@@ -2,11 +2,18 @@ import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeLifecycleHooksCommand,
   SetInstanceProtectionCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { ClusterNotFoundException, DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
+import { CreateTagsCommand, DescribeInstancesCommand, DescribeSpotFleetRequestsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  ClusterNotFoundException,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+} from '@aws-sdk/client-ecs';
 import {
   DeregisterTargetsCommand,
   DescribeTargetGroupsCommand,
@@ -14,7 +21,7 @@ import {
   ElasticLoadBalancingV2Client,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { ListTopicsCommand, NotFoundException, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -225,6 +232,11 @@ describe('the endpoint answers what the in-process simulator answers', () => {
         (c: typeof http | typeof local) => c.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: a.spot.targetGroups.api })),
         (c: typeof http | typeof local) => c.cloudwatch.send(new DescribeAlarmsCommand({})),
         (c: typeof http | typeof local) => c.ecs.send(new ListContainerInstancesCommand({ cluster: 'web-od' })),
+        (c: typeof http | typeof local) => c.ecs.send(new DescribeServicesCommand({ cluster: 'web', services: ['api', 'worker'] })),
+        (c: typeof http | typeof local) => c.autoscaling.send(new DescribeLifecycleHooksCommand({ AutoScalingGroupName: a.asg.asgName })),
+        (c: typeof http | typeof local) => c.sqs.send(new GetQueueAttributesCommand({ QueueUrl: a.queueUrl, AttributeNames: ['All'] })),
+        (c: typeof http | typeof local) => c.sns.send(new ListTopicsCommand({})),
+        (c: typeof http | typeof local) => c.ec2.send(new DescribeSpotFleetRequestsCommand({})),
       ];
       for (const read of reads) {
         const [overHttp, inProcess] = [await read(http), await read(local)];
