@@ -206,7 +206,12 @@ export interface InvokeResult {
 }
 
 /** `sls invoke local -f <fn> -p <event file> …args`; output captured, or passed through with `inherit`. */
-export function invokeLocal(fn: string, event: unknown, args: string[], options: { env?: NodeJS.ProcessEnv; inherit?: boolean } = {}) {
+export function invokeLocal(
+  fn: string,
+  event: unknown,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; inherit?: boolean; timeoutMs?: number } = {},
+) {
   const file = join(mkdtempSync(join(tmpdir(), 'ecs-steady-invoke-')), `${fn}.json`);
   writeFileSync(file, JSON.stringify(event, null, 2));
   return new Promise<InvokeResult>((done) => {
@@ -220,7 +225,12 @@ export function invokeLocal(fn: string, event: unknown, args: string[], options:
     let stderr = '';
     child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
+    // A function that never answers must not hang the smoke: killed (this child only) after timeoutMs.
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      done({ code: code ?? 1, stdout, stderr: signal ? `${stderr}\nkilled by ${signal} after ${options.timeoutMs} ms` : stderr });
+    });
   });
 }
 

@@ -29,6 +29,8 @@ interface Case {
 }
 
 const DLQ = 'dead-letter';
+/** Far above any invocation seen (5-28 s on a loaded 2-core machine): only a hung one reaches it. */
+const INVOCATION_TIMEOUT_MS = 120_000;
 const messagesIn = (c: Ctx, queue: string) => c.account.sqs.messages(c.world.queues[queue]!).length;
 const asgDesired = (c: Ctx, name: string) => c.account.autoscaling.groupState(name).desired;
 const fleetTarget = (c: Ctx) =>
@@ -219,7 +221,7 @@ async function runCase(k: Case, ctx: Ctx, env: NodeJS.ProcessEnv, params: string
   const started = Date.now();
   const before = k.before?.(ctx);
   const { event } = prepareEvent(k.fn, k.sample, { sampleIds: ctx.world.sampleIds });
-  const out = await invokeLocal(k.fn, event, params, { env });
+  const out = await invokeLocal(k.fn, event, params, { env, timeoutMs: INVOCATION_TIMEOUT_MS });
   let why: string | undefined;
   let answer: Answer | undefined;
   try {

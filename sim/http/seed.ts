@@ -85,7 +85,7 @@ function seedSampleWorld(account: SimulatedAccount, now: number): SeededWorld {
       startedBy: 'job-runner',
     });
   }
-  // Too big for the room left on any instance (the Spot ones hold 3.5 GiB of tasks, the on-demand ones 1 GiB): starved.
+  // 7000 MiB: more than any instance has left (the Spot ones hold 2.5-3.5 GiB of tasks, the on-demand ones 1 GiB of 7.5): starved.
   const checkoutDef = account.ecs.registerTaskDefinition({
     family: 'checkout',
     networkMode: 'bridge',
