@@ -201,15 +201,11 @@ function operationsResources({ service, stage, functions: declared, operations }
   }
 
   // A dashboard row draws only deployed functions; a row left with none is dropped.
-  const deployed = (groups, key) =>
-    (groups ?? []).flatMap((g) => {
-      const services = [g[key]].flat().filter((svc) => !notDeployed(svc));
-      return services.length === 0 ? [] : [{ ...g, [key]: key === 'services' ? services : services[0] }];
-    });
+  const rows = operations.dashboard.map((g) => ({ ...g, services: g.services.filter((svc) => !notDeployed(svc)) }));
   const drawn = {
     ...operations,
-    dashboard: deployed(operations.dashboard, 'services'),
-    clusterDashboard: deployed(operations.clusterDashboard, 'service'),
+    dashboard: rows.filter((g) => g.services.length > 0),
+    clusterDashboard: (operations.clusterDashboard ?? []).filter((g) => !notDeployed(g.service)),
   };
   resources.OperationsDashboard = dashboard({ prefix, fnNames, rules, operations: drawn });
   return { Resources: resources };
