@@ -9,3 +9,5 @@ process.env.POWERTOOLS_DEV = 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 delete process.env.AWS_ENDPOINT_URL;
 delete process.env.AWS_PROFILE;
+// The `tracing` param's switch: off unless a test turns it on (the Tracer would send to an X-Ray daemon).
+delete process.env.POWERTOOLS_TRACE_ENABLED;
