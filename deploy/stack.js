@@ -17,6 +17,7 @@
  */
 
 const logs = require('./logs');
+const optional = require('./optional');
 const switches = require('./switches');
 
 /** `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>`, partition-neutral. */
@@ -283,44 +284,13 @@ const OPTIONAL_NEEDS = {
 module.exports = Object.fromEntries(
   Object.entries(derive).map(([name, fn]) => [
     name,
-    async (/** @type {{ resolveVariable: (v: string) => Promise<unknown> }} */ { resolveVariable }) => {
-      return fn(await paramsOf(resolveVariable, NEEDS[name]));
-    },
+    async (/** @type {{ resolveVariable: (v: string) => Promise<unknown> }} */ { resolveVariable }) =>
+      fn(await optional.paramsOf(resolveVariable, NEEDS[name])),
   ]),
 );
-/** Resolve the params `names` through osls. */
-const paramsOf = async (resolveVariable, names) => {
-  const values = {};
-  for (const param of names) values[param] = await resolveVariable(`param:${param}`);
-  return values;
-};
-
-/**
- * `functions.<fn>` of an OPTIONAL function: its definition (custom.optionalFunctions.<fn>) when its
- * param is set, else null (osls drops a null function: no zip, no log group, no rule;
- * deploy/operations.js gives it no alarms and no dashboard row).
- */
-for (const fn of Object.keys(OPTIONAL)) {
-  module.exports[`${fn}Function`] = async (
-    /** @type {{ resolveVariable: (v: string) => Promise<unknown>, resolveConfigurationProperty: (p: string[]) => Promise<unknown> }} */ {
-      resolveVariable,
-      resolveConfigurationProperty,
-    },
-  ) =>
-    OPTIONAL[fn](await paramsOf(resolveVariable, OPTIONAL_NEEDS[fn]))
-      ? resolveConfigurationProperty(['custom', 'optionalFunctions', fn])
-      : null;
-}
-
-/** One entry of `resources`: the log functions' roles and workgroup (custom.optionalResources.logs) when `logsBucket` is set, else nothing. */
-module.exports.logsResources = async (
-  /** @type {{ resolveVariable: (v: string) => Promise<unknown>, resolveConfigurationProperty: (p: string[]) => Promise<unknown> }} */ {
-    resolveVariable,
-    resolveConfigurationProperty,
-  },
-) =>
-  logs.derive.logsEnabled(await paramsOf(resolveVariable, logs.NEEDS.logsEnabled))
-    ? resolveConfigurationProperty(['custom', 'optionalResources', 'logs'])
-    : null;
+/** `functions.<fn>` of each OPTIONAL function: its definition when its param is set, else nothing. */
+for (const fn of Object.keys(OPTIONAL)) module.exports[`${fn}Function`] = optional.optionalFunction(fn, OPTIONAL[fn], OPTIONAL_NEEDS[fn]);
+/** The log functions' roles and workgroup (custom.optionalResources.logs) when `logsBucket` is set, else nothing. */
+module.exports.logsResources = optional.optionalResources('logs', logs.derive.logsEnabled, logs.NEEDS.logsEnabled);
 /** For tests: the same derivations over a plain params object. */
 Object.defineProperty(module.exports, 'derive', { value: derive, enumerable: false });
