@@ -13,6 +13,7 @@ import type { SimulatedAccount } from '../sim/account';
 import type { SeededWorld } from '../sim/http/seed';
 import { functionsInServerlessYml, invokeLocal, parseAnswer, prepareEvent, SAMPLES } from './invoke';
 import { startSampleEndpoint } from './sim-endpoint';
+import { runEmptyAccountCases } from './smoke-empty';
 
 type Answer = Record<string, any>;
 interface Ctx {
@@ -282,6 +283,7 @@ async function main() {
   const only = onlyAt >= 0 ? new Set((process.argv[onlyAt + 1] ?? '').split(',')) : undefined;
   const pick = (cases: Case[]) => cases.filter((k) => !only || only.has(k.fn));
   const results = (await Promise.all([lane(pick(LANE_A)), lane(pick(LANE_B))])).flat();
+  if (!only || only.has('logVolumes')) results.push(...(await runEmptyAccountCases(env, params, INVOCATION_TIMEOUT_MS)));
   const gaps = only ? [] : [...unknown, ...missing];
   for (const m of gaps) console.log(`FAIL ${m}: not run by the smoke`);
   await endpoint.close();
