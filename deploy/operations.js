@@ -120,7 +120,7 @@ function operationsResources({ service, stage, functions: declared, operations }
     alarm(
       `${alnum(queue)}DepthAlarm`,
       `${queue}-not-empty`,
-      `Messages in ${queue}: something was not delivered or not processed (README "Operating" tells what each message says and how to redrive it)`,
+      `Messages in ${queue}: something was not delivered or not processed (docs/operating.md "Dead letters and redrive" tells what each message says and how to redrive it)`,
       {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',

@@ -3,7 +3,7 @@
 'use strict';
 
 /**
- * Source maps are build artifacts, not shipped (README "Operating"): this turns positions in a
+ * Source maps are build artifacts, not shipped (docs/operating.md "Bundles and Node.js"): this turns positions in a
  * stack trace from a deployed function back into source files and lines.
  *
  *   npm run symbolicate -- <function dir, e.g. spot-interruption> < trace.txt
