@@ -1,4 +1,3 @@
-import { SnsSqsNotificationSchema } from '@aws-lambda-powertools/parser/schemas/sns';
 import * as z from 'zod';
 import { EventValidationError } from '../lambda/errors';
 import { eventBridgeEnvelope, parseEvent } from '../lambda/events';
@@ -90,12 +89,21 @@ export interface TaskShortfall {
 const clusterName = (ref: string) => (ref.startsWith('arn:') ? ref.slice(ref.lastIndexOf('/') + 1) : ref);
 
 /**
- * SNS → SQS without raw message delivery wraps the message in an SNS notification; Powertools
- * Parser's schema checks the notification (TopicArn, MessageId, Timestamp, Message as SNS sends them).
+ * SNS → SQS without raw message delivery wraps the message in an SNS notification ("Amazon SNS
+ * message and JSON formats", https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html).
+ * Our own schema, not Powertools Parser's: see shared/lambda/sqs-event.ts for the bundle cost.
  */
+const snsNotification = z.object({
+  Type: z.literal('Notification'),
+  MessageId: z.string().min(1),
+  TopicArn: z.string().min(1),
+  Message: z.string(),
+  Timestamp: z.iso.datetime({ offset: true }),
+});
+
 function unwrapSns(body: unknown): unknown {
   if (!body || typeof body !== 'object' || (body as { Type?: unknown }).Type !== 'Notification') return body;
-  const notification = SnsSqsNotificationSchema.safeParse(body);
+  const notification = snsNotification.safeParse(body);
   if (!notification.success)
     throw new EventValidationError(
       'malformed SNS notification',

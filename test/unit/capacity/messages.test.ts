@@ -50,7 +50,9 @@ describe('parseRunTaskResult', () => {
   });
 
   it('names what an SNS notification lacks', () => {
-    expect(() => parseRunTaskResult({ Type: 'Notification', Message: '{}' })).toThrow(/malformed SNS notification: .*TopicArn.*MessageId/s);
+    expect(() => parseRunTaskResult({ Type: 'Notification', Message: '{}' })).toThrow(
+      /malformed SNS notification: .*MessageId.*TopicArn.*Timestamp/s,
+    );
   });
 
   it('names every bad field', () => {
