@@ -47,6 +47,8 @@ const FALLBACK_TAG = 'ecs-steady:fallback-for';
 const LAST_ACTION_TAGS = ['ecs-steady:last-scale-out', 'ecs-steady:last-scale-in'];
 /** Written only on a cluster's own backend (tagged CLUSTER_TAG) when capacity asked of it did not arrive. */
 const BACKOFF_TAG = 'ecs-steady:backoff-until';
+/** Written with a scale-out's record by capacityWriter (DEMAND_IN_FLIGHT_TAG: unplaced RunTask demand whose capacity is in flight). */
+const DEMAND_IN_FLIGHT_TAG = 'ecs-steady:demand-in-flight';
 
 /** A backend is ours when it carries CLUSTER_TAG: naming one of the configured clusters, or any value when none are configured. */
 const clusterTagCondition = (key, values) => {
@@ -55,8 +57,8 @@ const clusterTagCondition = (key, values) => {
 };
 /** Only our last-action tags (and, on a cluster's own backend, the back-off) may be written (aws:TagKeys: the keys in the request). */
 const tagKeysOnly = (keys) => ({ 'ForAllValues:StringEquals': { 'aws:TagKeys': keys } });
-const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG]);
-const fallbackTagKeys = tagKeysOnly(LAST_ACTION_TAGS);
+const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG]);
+const fallbackTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, DEMAND_IN_FLIGHT_TAG]);
 
 /** The pure derivations, by name: `values` holds the params each one lists in NEEDS. */
 const derive = {

@@ -9,7 +9,8 @@ import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
 import { exclusionOf } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
-import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, type BackendView, type CapacityBackend } from './ports';
+import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
+import { BACKOFF_TAG, CLUSTER_TAG, DEMAND_IN_FLIGHT_TAG, FALLBACK_TAG, type BackendView, type CapacityBackend } from './ports';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { planTick, type CapacityStep } from './steps';
@@ -40,6 +41,8 @@ export interface EventRequest {
   /** When the trigger happened (RunTask's answer, the event's time): the latency metric starts here. */
   triggeredAt: number;
   trigger: string;
+  /** Events only scale out (scale-in, removals and drains are the tick's); a tick's message plans everything. */
+  scaleOutOnly: boolean;
 }
 
 /** Scale-in candidates whose tasks are read, batch by batch, while all read so far are ruled out (50 in all: MAX_EXAMINED). */
@@ -111,7 +114,10 @@ export async function tickCluster(
       const sized = read.snapshot.backend.shapes;
       const shapesOf = (v: BackendView) => sized.filter((s) => v.shapes.some((x) => x.instanceType === s.instanceType));
       const combined = withBackends(read.snapshot, { primary: pView, fallback: fView, onFallback, activeShapes: shapesOf(active), now });
-      read.snapshot = { ...combined.snapshot, ...(extra.length > 0 ? { extraDemand: extra } : {}) };
+      // Demand ECS cannot show whose capacity is still in flight counts with this re-plan's (held-demand.ts).
+      const inFlightUnits = combined.snapshot.inFlight.reduce((n, f) => n + f.units, 0);
+      const demand = mergeDemand(inFlightUnits > 0 ? decodeHeld(active.ref.tags[DEMAND_IN_FLIGHT_TAG]) : [], extra);
+      read.snapshot = { ...combined.snapshot, ...(demand.length > 0 ? { extraDemand: demand } : {}) };
       const { pIn, fIds } = combined;
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
       const late = pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs ? pIn.units : 0;
@@ -135,14 +141,14 @@ export async function tickCluster(
         // Scale-in is possible: read the emptiest candidates' tasks, and more while every one read so far
         // is ruled out (batch jobs, protection), up to the planner's own bound of candidates examined.
         for (const limit of CANDIDATE_BATCHES) {
-          if (event || decision.decision !== 'none' || scaleInBlocks(read.snapshot, settings, now).length > 0) break;
+          if (event?.scaleOutOnly || decision.decision !== 'none' || scaleInBlocks(read.snapshot, settings, now).length > 0) break;
           const before = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE').length;
           read.snapshot = await readCandidates(deps.reads, read, o, limit);
           decision = planCapacity(read.snapshot, settings, now);
           const known = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE');
           if (known.length === before || known.some((i) => exclusionOf(i) === undefined)) break;
         }
-        if (event && decision.decision !== 'scale-out' && decision.decision !== 'none')
+        if (event?.scaleOutOnly && decision.decision !== 'scale-out' && decision.decision !== 'none')
           decision = {
             ...decision,
             decision: 'none' as const,
@@ -150,15 +156,20 @@ export async function tickCluster(
           };
         if (onFallback)
           extraReasons.push(`${ref.kind} ${ref.id} backs off until ${pView.ref.tags[BACKOFF_TAG]}: scale-outs go to the fallback`);
-        const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event ? 'scale-out-only' : 'all', {
+        const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event?.scaleOutOnly ? 'scale-out-only' : 'all', {
           active: onFallback ? 'fallback' : 'primary',
           ownerOf: (id) => (fIds.has(id) ? 'fallback' : 'primary'),
         });
         // The planner speaks of the cluster's units; the active backend is raised by the units it adds.
+        // A scale-out's record rewrites the demand held in flight (cleared when there is none).
+        const held = encodeHeld(demand);
+        if (held.dropped > 0) extraReasons.push(`${held.dropped} held task(s) do not fit the ${DEMAND_IN_FLIGHT_TAG} tag: not remembered`);
         steps = plan.steps.map((x) =>
           x.kind === 'setDesired' && decision.units !== undefined
             ? { ...x, desired: active.counts.desired + decision.units, from: active.counts.desired }
-            : x,
+            : x.kind === 'recordAction' && x.action === 'scale-out'
+              ? { ...x, tags: { [DEMAND_IN_FLIGHT_TAG]: held.value } }
+              : x,
         );
         extraReasons.push(...plan.reasons);
       }
@@ -185,6 +196,8 @@ export async function tickCluster(
       });
       // The report's counts come from the backend as it is now, when something changed it.
       const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.step.kind === 'remove'));
+      // A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands.
+      const unwritten = results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction'));
       const requested = results.find((r) => r.step.kind === 'setDesired' && r.ok && !r.skipped && r.step.desired > r.step.from);
       const after = changed ? await (onFallback ? fallback! : primary).describe(o).catch(() => undefined) : active;
       return {
@@ -204,6 +217,9 @@ export async function tickCluster(
         ...(decision.desired !== undefined ? { plannedDesired: decision.desired } : {}),
         ...(decision.instanceToDrain ? { instanceToDrain: decision.instanceToDrain } : {}),
         ...(event ? { trigger: event.trigger } : {}),
+        ...(unwritten.length > 0
+          ? { retry: `not written: ${unwritten.map((r) => `${r.step.kind} ${r.error ?? ''}`.trim()).join('; ')}` }
+          : {}),
         ...(requested?.at !== undefined && event
           ? { secondsToCapacityRequest: Math.max(0, (requested.at - event.triggeredAt) / 1000) }
           : {}),

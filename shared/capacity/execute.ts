@@ -78,7 +78,7 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
           break;
         }
         case 'recordAction':
-          await on(step.on).recordAction(step.action, step.at ?? deps.now(), o);
+          await on(step.on).recordAction(step.action, step.at ?? deps.now(), o, step.tags);
           results.push({ step, ok: true });
           break;
         case 'unmarkScaleIn':

@@ -42,6 +42,8 @@ const override = z.object({
     .optional(),
 });
 export type RunTaskOverrides = z.infer<typeof override>;
+/** The overrides' schema, for the capacity writer's own messages (writer-messages.ts). */
+export const runTaskOverridesSchema = override;
 
 /**
  * What a job launcher publishes after each RunTask (version 1): the request it sent and what
@@ -50,6 +52,8 @@ export type RunTaskOverrides = z.infer<typeof override>;
 const runTaskResult = z
   .object({
     version: z.literal(1),
+    /** The launcher's id for this result (optional): two results are the same only when their ids are. */
+    id: z.string().min(1).max(128).optional(),
     /** When RunTask answered (ISO 8601): the trigger time of the capacity request. */
     at: z.iso.datetime({ offset: true }),
     request: z.object({
@@ -57,6 +61,8 @@ const runTaskResult = z
       taskDefinition: z.string().min(1).max(2048),
       count: z.number().int().min(1).max(10),
       overrides: override.optional(),
+      /** RunTask's idempotency token: names the result when `id` does not. */
+      clientToken: z.string().min(1).max(64).optional(),
     }),
     response: z
       .object({
@@ -81,6 +87,8 @@ export interface TaskShortfall {
   count: number;
   overrides?: RunTaskOverrides;
   at: number;
+  /** The result's identity (its id, RunTask's client token, or the SNS message id): only the same id is a duplicate. */
+  resultId?: string;
   /** Does more capacity answer it, and why (or why not). */
   addCapacity: boolean;
   reason: string;
@@ -92,6 +100,7 @@ const clusterName = (ref: string) => (ref.startsWith('arn:') ? ref.slice(ref.las
  * SNS → SQS without raw message delivery wraps the message in an SNS notification ("Amazon SNS
  * message and JSON formats", https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html).
  * Our own schema, not Powertools Parser's: see shared/lambda/sqs-event.ts for the bundle cost.
+ * Its MessageId names the result when the result names none.
  */
 const snsNotification = z.object({
   Type: z.literal('Notification'),
@@ -101,8 +110,8 @@ const snsNotification = z.object({
   Timestamp: z.iso.datetime({ offset: true }),
 });
 
-function unwrapSns(body: unknown): unknown {
-  if (!body || typeof body !== 'object' || (body as { Type?: unknown }).Type !== 'Notification') return body;
+function unwrapSns(body: unknown): { message: unknown; snsMessageId?: string } {
+  if (!body || typeof body !== 'object' || (body as { Type?: unknown }).Type !== 'Notification') return { message: body };
   const notification = snsNotification.safeParse(body);
   if (!notification.success)
     throw new EventValidationError(
@@ -110,7 +119,7 @@ function unwrapSns(body: unknown): unknown {
       notification.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   try {
-    return JSON.parse(notification.data.Message);
+    return { message: JSON.parse(notification.data.Message), snsMessageId: notification.data.MessageId };
   } catch {
     throw new EventValidationError('SNS notification Message is not JSON', [notification.data.Message.slice(0, 200)]);
   }
@@ -118,7 +127,8 @@ function unwrapSns(body: unknown): unknown {
 
 /** A RunTask result → the tasks that did not start and whether capacity answers them. Throws EventValidationError naming each bad field. */
 export function parseRunTaskResult(body: unknown): TaskShortfall {
-  const parsed = runTaskResult.safeParse(unwrapSns(body));
+  const unwrapped = unwrapSns(body);
+  const parsed = runTaskResult.safeParse(unwrapped.message);
   if (!parsed.success)
     throw new EventValidationError(
       'not a RunTask result (version 1)',
@@ -130,6 +140,9 @@ export function parseRunTaskResult(body: unknown): TaskShortfall {
     taskDefinition: m.request.taskDefinition,
     ...(m.request.overrides ? { overrides: m.request.overrides } : {}),
     at: Date.parse(m.at),
+    ...((m.id ?? m.request.clientToken ?? unwrapped.snsMessageId)
+      ? { resultId: m.id ?? m.request.clientToken ?? unwrapped.snsMessageId }
+      : {}),
   };
   if (m.error) {
     const empty = NO_INSTANCES.test(m.error.message);

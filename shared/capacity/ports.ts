@@ -13,6 +13,8 @@ export const LAST_SCALE_IN_TAG = 'ecs-steady:last-scale-in';
 export const FALLBACK_TAG = 'ecs-steady:fallback-for';
 /** On a backend whose capacity did not arrive: scale-outs go to the fallback until this ISO time. */
 export const BACKOFF_TAG = 'ecs-steady:backoff-until';
+/** On a backend: demand ECS cannot show (unplaced RunTask tasks) whose capacity is in flight (held-demand.ts), written with the last scale-out. */
+export const DEMAND_IN_FLIGHT_TAG = 'ecs-steady:demand-in-flight';
 /** Backend tags starting with this override the deployment's settings for its cluster (e.g. `ecs-steady:max-step = 4`). */
 export const SETTING_TAG_PREFIX = 'ecs-steady:';
 
@@ -80,7 +82,8 @@ export interface BackendView {
  *   without asking anything more, so a retried replacement never costs a second instance.
  * - `recordAction(kind, at)` writes the last-action tag on the backend (LAST_SCALE_OUT_TAG /
  *   LAST_SCALE_IN_TAG = ISO time; `backoff`: BACKOFF_TAG = the back-off's end) so the cooldown,
- *   the capacity in flight and a back-off survive cold starts.
+ *   the capacity in flight and a back-off survive cold starts; `extraTags` (only our keys, e.g.
+ *   DEMAND_IN_FLIGHT_TAG) are written in the same call.
  * Every method takes CallOptions (an abort signal tied to the caller's deadline). AWS errors pass
  * through unchanged (the caller sorts them with shared/aws/errors).
  */
@@ -90,7 +93,7 @@ export interface CapacityBackend {
   setDesired(units: number, opts?: CallOptions): Promise<void>;
   remove(ec2InstanceId: string, opts?: CallOptions): Promise<{ removed: boolean; reason?: string }>;
   replace(ec2InstanceId: string, opts?: CallOptions): Promise<{ replaced: boolean; reason?: string }>;
-  recordAction(kind: BackendAction, at: number, opts?: CallOptions): Promise<void>;
+  recordAction(kind: BackendAction, at: number, opts?: CallOptions, extraTags?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface ClusterTickReport {
   unplaceable?: Unplaceable[];
   /** Units asked for longer than the arrival timeout ago and still not registered in ECS. */
   notArrivedUnits?: number;
+  /** A capacity write or its record was refused: the trigger must be kept and retried (the writer reports a batch item failure). */
+  retry?: string;
   /** Event mode: what triggered the re-plan. */
   trigger?: string;
   /** Event mode: seconds from the trigger to the capacity request (the call that raised desired). */

@@ -5,7 +5,8 @@ import type { CapacityDecision } from './types';
 /** A side effect of one tick on one cluster. Every one is a step, so dry-run and the report see it. */
 export type CapacityStep =
   | { kind: 'setDesired'; desired: number; from: number; on?: BackendRole }
-  | { kind: 'recordAction'; action: BackendAction; at?: number; on?: BackendRole }
+  /** `tags`: our own keys written in the same call (the demand held in flight, with a scale-out). */
+  | { kind: 'recordAction'; action: BackendAction; at?: number; on?: BackendRole; tags?: Record<string, string> }
   /** Tag the container instance as drained for scale-in, before the drain starts (a crash mid-drain still leaves it ours). */
   | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
   /** Remove a stale scale-in mark (the instance is ACTIVE). */

@@ -1,0 +1,119 @@
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { QueueAdapter } from '../aws/sqs-queues';
+import type { MetricSink } from '../lambda/observability';
+import type { HandlerDeps } from '../lambda/runtime';
+import { processSqsGroups } from '../lambda/sqs-batch';
+import type { EventRequest } from './cluster-tick';
+import type { EventScaleConfig } from './config';
+import { runTaskRequest } from './events';
+import { publishReports, type ClusterTickReport } from './report';
+import { scaleTick, type TickDeps } from './tick';
+import { capacityDeps } from './wiring';
+import { parseCapacityMessage, type CapacityMessage } from './writer-messages';
+
+export type WriterDeps = HandlerDeps<EventScaleConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling' | 'ec2'> & {
+  /** The metrics sink of one cluster (dimension `cluster`); defaults to the function's own sink. */
+  clusterMetrics?: (cluster: string) => MetricSink;
+  /** The scale-in drain (scale-in-drain.ts), built on the function's clients. */
+  drain?: TickDeps['drain'];
+  /** Every cluster report, as published (scenario tests and the demo read them). */
+  onReports?: (reports: ClusterTickReport[]) => void;
+};
+
+/** Time kept back from the Lambda timeout for the reports and the batch response. */
+const INVOCATION_RESERVE_MS = 10_000;
+const DEFAULT_BUDGET_MS = 50_000;
+
+/**
+ * A failed cluster's records come back after 15 s, doubling with each receive to 2 minutes:
+ * with the queue's maxReceiveCount (serverless.yml) that keeps a write retried for well over a
+ * 15-minute AWS outage before anything is dead-lettered, without retrying a dead API every second.
+ */
+export function retryAfterSeconds(record: SQSRecord): number {
+  const receives = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1);
+  return Math.min(120, 15 * 2 ** (receives - 1));
+}
+
+/** One cluster's messages of this batch as one re-plan (a tick among them plans everything). */
+export function requestOf(items: readonly CapacityMessage[], run: ReturnType<typeof capacityDeps>, d: WriterDeps): EventRequest {
+  const at = Math.min(...items.map((m) => Date.parse(m.at)));
+  const ticked = items.some((m) => m.kind === 'tick');
+  const runTasks = items.flatMap((m) => (m.kind === 'run-task' ? [m] : []));
+  const sized = runTaskRequest(
+    run.ecs,
+    runTasks.map((m) => ({
+      cluster: m.cluster,
+      taskDefinition: m.taskDefinition,
+      count: m.count,
+      at: Date.parse(m.at),
+      resultId: m.id,
+      addCapacity: true,
+      reason: 'no room',
+      ...(m.overrides ? { overrides: m.overrides } : {}),
+    })),
+    d.logger,
+  );
+  return {
+    ...(sized?.demand ? { demand: sized.demand } : {}),
+    triggeredAt: at,
+    trigger: ticked ? 'scaleTick' : runTasks.length > 0 ? 'runTaskFailure' : 'placementFailure',
+    scaleOutOnly: !ticked,
+  };
+}
+
+/**
+ * The one writer of absolute capacity: consumes the capacity FIFO queue, whose message group is
+ * the cluster, so Lambda hands it one batch of a cluster at a time (docs/design/capacity-writer.md).
+ * Per cluster in the batch: re-read, plan with the tick's planner, write, report. Failure
+ * semantics: a malformed message is dead-lettered; a cluster that could not be planned or whose
+ * capacity write (or its record) was refused has every record of its group reported failed — FIFO
+ * keeps their order and the group waits — and retried after retryAfterSeconds; the other clusters'
+ * records are acknowledged (met, covered by capacity in flight, or ruled out with a reason).
+ */
+export function makeWriterHandler(deps: () => WriterDeps) {
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<SQSBatchResponse> => {
+    const d = deps();
+    const budget = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
+    const endsAt = d.clock.now() + budget - INVOCATION_RESERVE_MS;
+    const run = capacityDeps(d.clients, d.clock, d.logger);
+    const tickId = (context?.awsRequestId ?? `w${d.clock.now()}`).slice(0, 8);
+    return processSqsGroups(
+      event.Records,
+      (body) => parseCapacityMessage(body),
+      (m) => m.cluster,
+      async (groups) => {
+        const requests = new Map<string, EventRequest>();
+        for (const [cluster, items] of groups)
+          requests.set(
+            cluster,
+            requestOf(
+              items.map((x) => x.item),
+              run,
+              d,
+            ),
+          );
+        const reports = await scaleTick({ ...run, ...(d.drain ? { drain: d.drain } : {}) }, d.config, endsAt, tickId, requests);
+        publishReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, reports);
+        d.onReports?.(reports);
+        // Kept for a retry: a refused write, or demand that could not be planned. A tick alone that could not be
+        // planned is acknowledged: the next minute's tick re-plans (and a broken cluster never blocks its group).
+        const demandIn = (c: string) => (groups.get(c) ?? []).some((x) => x.item.kind !== 'tick');
+        return new Map(
+          reports.flatMap((r): Array<[string, string]> =>
+            r.retry ? [[r.cluster, r.retry]] : r.decision === 'error' && demandIn(r.cluster) ? [[r.cluster, r.error ?? 'error']] : [],
+          ),
+        );
+      },
+      {
+        queues: new QueueAdapter(d.clients.sqs),
+        queueName: d.config.queueName,
+        deadLetterQueueName: d.config.deadLetterQueueName,
+        retryAfterSeconds,
+        log: d.logger,
+        source: 'capacityWriter',
+        kind: 'capacity-message',
+        clock: d.clock,
+      },
+    );
+  };
+}
