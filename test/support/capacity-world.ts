@@ -31,9 +31,11 @@ export function capacityWorld(account: SimulatedAccount, env: Record<string, str
     metrics,
   };
   const handler = makeHandler(() => deps);
+  const fanOutErrors: unknown[] = [];
   const tick = async (): Promise<Result> => {
     const from = writer.reports.length;
-    await handler();
+    // A fan-out that fails (discovery down all its time) is Lambda's error; the writer still consumes what is queued.
+    await handler().catch((err: unknown) => fanOutErrors.push(err));
     await writer.drain(60_000);
     const last = new Map<string, ClusterTickReport>();
     for (const r of writer.reports.slice(from)) last.set(r.cluster, r);
@@ -60,6 +62,7 @@ export function capacityWorld(account: SimulatedAccount, env: Record<string, str
     report,
     logger: writer.logger,
     fanOutLogger: logger,
+    fanOutErrors,
     metrics: writer.metrics,
     clusterMetrics: writer.clusterMetrics,
     clients,
