@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { FifoSender } from '../../shared/aws/sqs-fifo-sender';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 import { backendDirectory } from '../../shared/capacity/backends';
 import { fanOutTicks, parseFanOutConfig, type FanOutConfig } from '../../shared/capacity/fan-out';
@@ -30,7 +31,12 @@ export function makeHandler(deps: () => Deps) {
     const d = deps();
     const endsAt = d.clock.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + RESERVE_MS) - RESERVE_MS;
     const queued = await fanOutTicks(
-      { directory: backendDirectory(d.clients), queues: new QueueAdapter(d.clients.sqs), clock: d.clock, log: d.logger },
+      {
+        directory: backendDirectory(d.clients),
+        fifo: new FifoSender(d.clients.sqs, new QueueAdapter(d.clients.sqs)),
+        clock: d.clock,
+        log: d.logger,
+      },
       d.config,
       endsAt,
     );

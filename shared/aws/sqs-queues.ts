@@ -1,11 +1,5 @@
-import {
-  ChangeMessageVisibilityCommand,
-  GetQueueUrlCommand,
-  SendMessageBatchCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
-import { chunk, SQS_MAX_DELAY_SECONDS, SQS_SEND_BATCH_MAX } from './limits';
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQS_MAX_DELAY_SECONDS } from './limits';
 
 /**
  * SQS by queue *name*: the functions' environment holds names (plain strings that work
@@ -15,7 +9,8 @@ export class QueueAdapter {
   private readonly urls = new Map<string, Promise<string>>();
   constructor(private readonly sqs: SQSClient) {}
 
-  private url(queueName: string): Promise<string> {
+  /** The queue's URL, looked up once per container. */
+  url(queueName: string): Promise<string> {
     let url = this.urls.get(queueName);
     if (!url) {
       url = this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).then((o) => {
@@ -60,30 +55,5 @@ export class QueueAdapter {
       }),
     );
     return out.MessageId ?? '';
-  }
-
-  /**
-   * Send to a FIFO queue, 10 a call, each with its group and deduplication id. Throws when SQS
-   * refused any entry (naming them): the caller keeps its own message and retries, and the
-   * deduplication id makes the entries already taken harmless to send again.
-   */
-  async sendFifo(queueName: string, entries: ReadonlyArray<{ body: unknown; groupId: string; deduplicationId: string }>): Promise<void> {
-    const url = await this.url(queueName);
-    const refused: string[] = [];
-    for (const part of chunk(entries, SQS_SEND_BATCH_MAX)) {
-      const out = await this.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: url,
-          Entries: part.map((e, i) => ({
-            Id: String(i),
-            MessageBody: typeof e.body === 'string' ? e.body : JSON.stringify(e.body),
-            MessageGroupId: e.groupId,
-            MessageDeduplicationId: e.deduplicationId,
-          })),
-        }),
-      );
-      for (const f of out.Failed ?? []) refused.push(`${part[Number(f.Id)]?.deduplicationId}: ${f.Code} ${f.Message ?? ''}`.trim());
-    }
-    if (refused.length > 0) throw new Error(`SQS refused ${refused.length} message(s) for ${queueName}: ${refused.join('; ')}`);
   }
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { QueueAdapter } from '../aws/sqs-queues';
+import type { FifoSender } from '../aws/sqs-fifo-sender';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import { envList, parseEnv } from '../lambda/env';
@@ -35,7 +35,7 @@ export function parseFanOutConfig(env: NodeJS.ProcessEnv = process.env): FanOutC
 
 export interface FanOutDeps {
   directory: BackendDirectory;
-  queues: Pick<QueueAdapter, 'sendFifo'>;
+  fifo: Pick<FifoSender, 'send'>;
   clock: Clock;
   log: Log;
 }
@@ -51,7 +51,7 @@ export async function fanOutTicks(deps: FanOutDeps, config: FanOutConfig, endsAt
   const now = deps.clock.now();
   const messages = clusters.map((c) => tickMessage(c, now));
   if (messages.length > 0)
-    await deps.queues.sendFifo(
+    await deps.fifo.send(
       config.capacityQueueName,
       messages.map((m) => ({ body: m, groupId: m.cluster, deduplicationId: deduplicationIdOf(m) })),
     );

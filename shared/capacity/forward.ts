@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { FifoSender } from '../aws/sqs-fifo-sender';
 import { QueueAdapter } from '../aws/sqs-queues';
 import { parseEnv } from '../lambda/env';
 import { EventValidationError } from '../lambda/errors';
@@ -59,6 +60,7 @@ export function makeForwarder(deps: () => ForwardDeps, k: ForwardKind) {
       throw new EventValidationError(`${k.source} expects an SQS event (Records of eventSource aws:sqs)`);
     const d = deps();
     const queues = new QueueAdapter(d.clients.sqs);
+    const fifo = new FifoSender(d.clients.sqs, queues);
     return processSqsGroups(
       records,
       (body, record) => k.toMessages(body, record, d.logger),
@@ -66,7 +68,7 @@ export function makeForwarder(deps: () => ForwardDeps, k: ForwardKind) {
       async (groups) => {
         const messages = [...groups.values()].flat().flatMap((x) => x.item);
         if (messages.length > 0)
-          await queues.sendFifo(
+          await fifo.send(
             d.config.capacityQueueName,
             messages.map((m) => ({ body: m, groupId: m.cluster, deduplicationId: deduplicationIdOf(m) })),
           );

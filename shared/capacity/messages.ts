@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { EventValidationError } from '../lambda/errors';
 import { eventBridgeEnvelope, parseEvent } from '../lambda/events';
+import { runTaskOverridesSchema, type RunTaskOverrides } from './run-task-overrides';
 
 /**
  * RunTask failure reasons that more capacity can answer (ECS "API failure reasons"): the
@@ -27,23 +28,9 @@ export const NO_INSTANCES = /No Container Instances were found in your cluster/i
  * DRAINING (instance states), RESOURCE:GPU (GPU shapes are not modelled), anything unknown.
  */
 
-const override = z.object({
-  cpu: z.string().regex(/^\d+$/, 'expected whole CPU units as a string').optional(),
-  memory: z.string().regex(/^\d+$/, 'expected MiB as a string').optional(),
-  containerOverrides: z
-    .array(
-      z.object({
-        name: z.string().min(1),
-        cpu: z.number().int().nonnegative().optional(),
-        memory: z.number().int().nonnegative().optional(),
-        memoryReservation: z.number().int().nonnegative().optional(),
-      }),
-    )
-    .optional(),
-});
-export type RunTaskOverrides = z.infer<typeof override>;
-/** The overrides' schema, for the capacity writer's own messages (writer-messages.ts). */
-export const runTaskOverridesSchema = override;
+// RunTask's overrides (the writer's messages carry them too: run-task-overrides.ts keeps the writer's bundle free of these schemas).
+const override = runTaskOverridesSchema;
+export type { RunTaskOverrides };
 
 /**
  * What a job launcher publishes after each RunTask (version 1): the request it sent and what

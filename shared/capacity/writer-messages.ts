@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import { EventValidationError } from '../lambda/errors';
-import { runTaskOverridesSchema, type RunTaskOverrides } from './messages';
+import type { RunTaskOverrides } from './run-task-overrides';
 
 /**
  * What every capacity trigger sends to the capacity writer's FIFO queue (docs/design/
@@ -13,35 +12,62 @@ import { runTaskOverridesSchema, type RunTaskOverrides } from './messages';
  *   runTaskFailure), sized by the writer; `id` names the result (only the same id is a duplicate).
  * - `placement`: a service could not place a task: re-plan now, scale-out only.
  */
-const common = {
-  version: z.literal(1),
-  cluster: z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected a cluster name'),
-  at: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 time' }),
+const CLUSTER = /^[A-Za-z0-9_-]{1,255}$/;
+type Check = (v: unknown) => string | undefined;
+const text =
+  (max: number, re?: RegExp): Check =>
+  (v) =>
+    typeof v !== 'string' || v.length < 1 || v.length > max || (re && !re.test(v)) ? `expected a string of 1-${max} characters` : undefined;
+const iso: Check = (v) =>
+  typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) && !Number.isNaN(Date.parse(v)) ? undefined : 'expected an ISO-8601 time';
+const optional =
+  (c: Check): Check =>
+  (v) =>
+    v === undefined ? undefined : c(v);
+const count: Check = (v) =>
+  Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 10 ? undefined : 'expected a whole number from 1 to 10';
+const object: Check = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? undefined : 'expected an object');
+
+/**
+ * Each kind's fields and their checks. Written by hand, not with zod: these are our own messages,
+ * and the capacity writer's bundle stays under its 400 kB budget (test/contract/stack.test.ts).
+ * The overrides were validated by runTaskFailure's schema before they were forwarded; here only their shape.
+ */
+const FIELDS: Record<CapacityMessage['kind'], Record<string, Check>> = {
+  tick: {},
+  'run-task': { id: text(256), taskDefinition: text(2048), count, overrides: optional(object) },
+  placement: { id: text(256), service: optional(text(255)) },
 };
 
-const capacityMessage = z.discriminatedUnion('kind', [
-  z.object({ ...common, kind: z.literal('tick') }),
-  z.object({
-    ...common,
-    kind: z.literal('run-task'),
-    id: z.string().min(1).max(256),
-    taskDefinition: z.string().min(1).max(2048),
-    count: z.number().int().min(1).max(10),
-    overrides: runTaskOverridesSchema.optional(),
-  }),
-  z.object({ ...common, kind: z.literal('placement'), id: z.string().min(1).max(256), service: z.string().optional() }),
-]);
-
-export type CapacityMessage = z.infer<typeof capacityMessage>;
+export type CapacityMessage =
+  | { version: 1; kind: 'tick'; cluster: string; at: string }
+  | {
+      version: 1;
+      kind: 'run-task';
+      cluster: string;
+      at: string;
+      id: string;
+      taskDefinition: string;
+      count: number;
+      overrides?: RunTaskOverrides;
+    }
+  | { version: 1; kind: 'placement'; cluster: string; at: string; id: string; service?: string };
 
 /** Throws EventValidationError naming each bad field. */
 export function parseCapacityMessage(body: unknown): CapacityMessage {
-  const r = capacityMessage.safeParse(body);
-  if (r.success) return r.data;
-  throw new EventValidationError(
-    'not a capacity writer message (version 1)',
-    r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-  );
+  const m = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const kind = m.kind as CapacityMessage['kind'];
+  const fields = typeof kind === 'string' ? FIELDS[kind] : undefined;
+  const bad = [
+    m.version === 1 ? undefined : 'version: expected 1',
+    fields ? undefined : `kind: expected one of ${Object.keys(FIELDS).join(', ')}`,
+    ...Object.entries({ cluster: text(255, CLUSTER), at: iso, ...fields }).map(([k, check]) => {
+      const why = check(m[k]);
+      return why ? `${k}: ${why}` : undefined;
+    }),
+  ].filter((x): x is string => x !== undefined);
+  if (bad.length > 0) throw new EventValidationError('not a capacity writer message (version 1)', bad);
+  return m as unknown as CapacityMessage;
 }
 
 export const tickMessage = (cluster: string, at: number): CapacityMessage => ({

@@ -1,8 +1,8 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { QueueAdapter } from '../aws/sqs-queues';
+import { VisibilityAdapter } from '../aws/sqs-visibility';
+import { errorMessage, EventValidationError } from '../lambda/errors';
 import type { MetricSink } from '../lambda/observability';
 import type { HandlerDeps } from '../lambda/runtime';
-import { processSqsGroups } from '../lambda/sqs-batch';
 import type { EventRequest } from './cluster-tick';
 import type { EventScaleConfig } from './config';
 import { runTaskRequest } from './events';
@@ -65,55 +65,67 @@ export function requestOf(items: readonly CapacityMessage[], run: ReturnType<typ
  * The one writer of absolute capacity: consumes the capacity FIFO queue, whose message group is
  * the cluster, so Lambda hands it one batch of a cluster at a time (docs/design/capacity-writer.md).
  * Per cluster in the batch: re-read, plan with the tick's planner, write, report. Failure
- * semantics: a malformed message is dead-lettered; a cluster that could not be planned or whose
- * capacity write (or its record) was refused has every record of its group reported failed — FIFO
- * keeps their order and the group waits — and retried after retryAfterSeconds; the other clusters'
- * records are acknowledged (met, covered by capacity in flight, or ruled out with a reason).
+ * semantics: not an SQS event ⇒ throws EventValidationError. A malformed message is a batch item
+ * failure visible again at once, so the queue's redrive policy moves it, unchanged, to the
+ * capacity dead-letter queue after maxReceiveCount receives. A cluster that could not be planned
+ * with demand among its records, or whose capacity write (or its record) was refused, has every
+ * record of its group reported failed — FIFO keeps their order and the group waits — visible again
+ * after retryAfterSeconds; the other clusters' records are acknowledged (met, covered by capacity
+ * in flight, or ruled out with a reason).
  */
 export function makeWriterHandler(deps: () => WriterDeps) {
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<SQSBatchResponse> => {
+    const records = (event as Partial<SQSEvent> | undefined)?.Records;
+    if (!Array.isArray(records) || records.some((r) => r?.eventSource !== 'aws:sqs'))
+      throw new EventValidationError('capacityWriter expects an SQS event (Records of eventSource aws:sqs)');
     const d = deps();
     const budget = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
     const endsAt = d.clock.now() + budget - INVOCATION_RESERVE_MS;
     const run = capacityDeps(d.clients, d.clock, d.logger);
+    const visibility = new VisibilityAdapter(d.clients.sqs);
     const tickId = (context?.awsRequestId ?? `w${d.clock.now()}`).slice(0, 8);
-    return processSqsGroups(
-      event.Records,
-      (body) => parseCapacityMessage(body),
-      (m) => m.cluster,
-      async (groups) => {
-        const requests = new Map<string, EventRequest>();
-        for (const [cluster, items] of groups)
-          requests.set(
-            cluster,
-            requestOf(
-              items.map((x) => x.item),
-              run,
-              d,
-            ),
-          );
-        const reports = await scaleTick({ ...run, ...(d.drain ? { drain: d.drain } : {}) }, d.config, endsAt, tickId, requests);
-        publishReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, reports);
-        d.onReports?.(reports);
+    const failed: Array<{ record: SQSRecord; seconds: number }> = [];
+    const groups = new Map<string, Array<{ message: CapacityMessage; record: SQSRecord }>>();
+    for (const record of records) {
+      try {
+        const message = parseCapacityMessage(JSON.parse(record.body));
+        groups.set(message.cluster, [...(groups.get(message.cluster) ?? []), { message, record }]);
+      } catch (err) {
+        d.logger.error('malformed capacity message: left to the redrive policy', { messageId: record.messageId, error: errorMessage(err) });
+        failed.push({ record, seconds: 0 });
+      }
+    }
+    if (groups.size > 0) {
+      const requests = new Map(
+        [...groups].map(
+          ([cluster, items]) =>
+            [
+              cluster,
+              requestOf(
+                items.map((x) => x.message),
+                run,
+                d,
+              ),
+            ] as const,
+        ),
+      );
+      const reports = await scaleTick({ ...run, ...(d.drain ? { drain: d.drain } : {}) }, d.config, endsAt, tickId, requests);
+      publishReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, reports);
+      d.onReports?.(reports);
+      for (const r of reports) {
+        const items = groups.get(r.cluster) ?? [];
         // Kept for a retry: a refused write, or demand that could not be planned. A tick alone that could not be
         // planned is acknowledged: the next minute's tick re-plans (and a broken cluster never blocks its group).
-        const demandIn = (c: string) => (groups.get(c) ?? []).some((x) => x.item.kind !== 'tick');
-        return new Map(
-          reports.flatMap((r): Array<[string, string]> =>
-            r.retry ? [[r.cluster, r.retry]] : r.decision === 'error' && demandIn(r.cluster) ? [[r.cluster, r.error ?? 'error']] : [],
-          ),
-        );
-      },
-      {
-        queues: new QueueAdapter(d.clients.sqs),
-        queueName: d.config.queueName,
-        deadLetterQueueName: d.config.deadLetterQueueName,
-        retryAfterSeconds,
-        log: d.logger,
-        source: 'capacityWriter',
-        kind: 'capacity-message',
-        clock: d.clock,
-      },
-    );
+        const why = r.retry ?? (r.decision === 'error' && items.some((x) => x.message.kind !== 'tick') ? (r.error ?? 'error') : undefined);
+        if (!why) continue;
+        d.logger.error('cluster not written; its records will be retried', { cluster: r.cluster, records: items.length, error: why });
+        for (const { record } of items) failed.push({ record, seconds: retryAfterSeconds(record) });
+      }
+    }
+    for (const { record, seconds } of failed)
+      await visibility.retryAfter(d.config.queueName, record.receiptHandle, seconds).catch((e: unknown) => {
+        d.logger.warn('could not set the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
+      });
+    return { batchItemFailures: failed.map(({ record }) => ({ itemIdentifier: record.messageId })) };
   };
 }

@@ -10,8 +10,8 @@ export interface SqsBatchOptions {
   /** The queue the records came from (to bring a failed one back early). */
   queueName: string;
   deadLetterQueueName?: string;
-  /** A failed record becomes visible again after this many seconds (or as the record's receive count says), not the full visibility timeout. */
-  retryAfterSeconds: number | ((record: SQSRecord) => number);
+  /** A failed record becomes visible again after this many seconds, not the full visibility timeout. */
+  retryAfterSeconds: number;
   log: Log;
   /** Named in logs and dead-letter messages. */
   source: string;
@@ -52,7 +52,7 @@ export async function processSqsBatch(
       }
       o.log.error('record failed; it will be retried', { messageId: record.messageId, error: errorMessage(failure) });
       failures.push({ itemIdentifier: record.messageId });
-      await o.queues.retryAfter(o.queueName, record.receiptHandle, retryDelay(o, record)).catch((e: unknown) => {
+      await o.queues.retryAfter(o.queueName, record.receiptHandle, o.retryAfterSeconds).catch((e: unknown) => {
         o.log.warn('could not shorten the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
       });
     }
@@ -97,16 +97,13 @@ export async function processSqsGroups<T>(
     o.log.error('group failed; its records will be retried', { key, records: items.length, error });
     for (const { record } of items) {
       failures.push({ itemIdentifier: record.messageId });
-      await o.queues.retryAfter(o.queueName, record.receiptHandle, retryDelay(o, record)).catch((e: unknown) => {
+      await o.queues.retryAfter(o.queueName, record.receiptHandle, o.retryAfterSeconds).catch((e: unknown) => {
         o.log.warn('could not shorten the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
       });
     }
   }
   return { batchItemFailures: failures };
 }
-
-const retryDelay = (o: SqsBatchOptions, record: SQSRecord) =>
-  typeof o.retryAfterSeconds === 'function' ? o.retryAfterSeconds(record) : o.retryAfterSeconds;
 
 function parseBody(record: SQSRecord): unknown {
   try {

@@ -28,6 +28,8 @@ describe('capacityWriter: one writer of absolute capacity per cluster', () => {
       expect(bad).toEqual([]);
       expect(outcomes).toHaveLength(100);
     },
+    // 100 seeds of a minute's race and two settling minutes each: about 10 s alone, more on a loaded machine.
+    180_000,
   );
 });
 
@@ -101,4 +103,21 @@ describe('capacityWriter: demand is counted once and never lost', () => {
     },
     60_000,
   );
+
+  it('leaves a malformed capacity message to the redrive policy (unchanged in the capacity dead-letter queue) and plans the rest', async () => {
+    const c = fullCluster();
+    const { writer, account } = { writer: c.fn.writer, account: c.account };
+    account.ecs.services.setDesiredCount(c.b.cluster, 'app', 12);
+    account.sqs.deliver(writer.queueUrl, '{"version":1,"kind":"tick","cluster":"web"}', {}, { groupId: 'web', deduplicationId: 'bad' });
+    account.sqs.deliver(
+      writer.queueUrl,
+      JSON.stringify({ version: 1, kind: 'tick', cluster: c.b.cluster, at: new Date(account.clock.now()).toISOString() }),
+      {},
+      { groupId: c.b.cluster, deduplicationId: 'good' },
+    );
+    await writer.drain(10 * 60_000);
+    expect(c.desired()).toBe(4);
+    expect(account.sqs.pending(writer.dlqUrl).map((m) => m.body)).toEqual(['{"version":1,"kind":"tick","cluster":"web"}']);
+    expect(writer.logger.entries.some((e) => e.level === 'error' && /at: expected an ISO-8601 time/.test(JSON.stringify(e)))).toBe(true);
+  });
 });
