@@ -34,14 +34,18 @@ export class ContainerInstancesAdapter {
    * (`ec2InstanceId == i-…`). Real ECS answers only the match; an emulator that ignores the
    * filter answers every instance, so callers describe what comes back and pick the match.
    */
-  async listArns(cluster: string, filter: string | undefined, o?: CallOptions): Promise<string[]> {
+  async listArns(cluster: string, filter: string | undefined, o?: CallOptions, onPage?: (arns: string[]) => void): Promise<string[]> {
     return collect(
       paginateListContainerInstances(
         { client: this.ecs },
         { cluster, maxResults: ECS_LIST_PAGE_MAX, ...(filter ? { filter } : {}) },
         sendOptions(o),
       ),
-      (page) => page.containerInstanceArns,
+      // A page's caller may start on it (describe it) while the next page is read: the pages themselves come one by one (the token).
+      (page) => {
+        onPage?.(page.containerInstanceArns ?? []);
+        return page.containerInstanceArns;
+      },
     );
   }
 

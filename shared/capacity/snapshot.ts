@@ -19,7 +19,8 @@ const REGISTERED_MEMORY_SHARE = 0.93;
 
 /** The reads a capacity snapshot makes, each bounded by CallOptions; adapters satisfy them. */
 export interface CapacityReadPorts {
-  listInstanceArns(cluster: string, o?: CallOptions): Promise<string[]>;
+  /** Every container instance ARN; `onPage` sees each page as it arrives (ListContainerInstances pages follow one another). */
+  listInstanceArns(cluster: string, o?: CallOptions, onPage?: (arns: string[]) => void): Promise<string[]>;
   describeInstances(
     cluster: string,
     arns: readonly string[],
@@ -90,6 +91,28 @@ async function tasksOn(
   return out;
 }
 
+/**
+ * Every container instance, described page by page as ListContainerInstances answers (100 a page,
+ * one after another by token): each page's DescribeContainerInstances runs while the next page is
+ * listed, so 5,000 instances cost the 50 list pages plus one describe, not 50 + 50 in sequence.
+ * Both calls share ECS's cluster-resource read rate, which one list and one describe at a time stay within.
+ */
+async function describeAllInstances(ports: CapacityReadPorts, cluster: string, o?: CallOptions) {
+  const describing: Array<ReturnType<CapacityReadPorts['describeInstances']>> = [];
+  const listed = ports.listInstanceArns(cluster, o, (page) => {
+    if (page.length === 0) return;
+    const d = ports.describeInstances(cluster, page, o);
+    d.catch(() => undefined); // a describe failing while the list goes on is awaited (and thrown) below, never left unhandled
+    describing.push(d);
+  });
+  const arns = await listed.catch(async (err: unknown) => {
+    await Promise.allSettled(describing);
+    throw err;
+  });
+  const parts = describing.length > 0 ? await Promise.all(describing) : [await ports.describeInstances(cluster, arns, o)];
+  return { instances: parts.flatMap((p) => p.instances), failures: parts.flatMap((p) => p.failures) };
+}
+
 /** Sizes per instance type the backend launches: a registered instance of that type (exact), else EC2's figures. */
 async function shapesOf(ports: CapacityReadPorts, backend: BackendView, seen: readonly ContainerInstanceCapacity[], o?: CallOptions) {
   const known = new Map<string, Resources>();
@@ -125,10 +148,7 @@ export async function readCluster(
   o?: CallOptions,
 ): Promise<ClusterRead & { warnings: string[] }> {
   const warnings: string[] = [];
-  const [described, serviceArns] = await Promise.all([
-    ports.listInstanceArns(cluster, o).then((arns) => ports.describeInstances(cluster, arns, o)),
-    ports.listServices(cluster, o),
-  ]);
+  const [described, serviceArns] = await Promise.all([describeAllInstances(ports, cluster, o), ports.listServices(cluster, o)]);
   const { services } = await ports.describeServices(cluster, serviceArns, o);
   const live = described.instances.filter((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING');
   const draining = live.filter((ci) => ci.status === 'DRAINING');
@@ -139,10 +159,11 @@ export async function readCluster(
     o,
   );
   const scaleInMarkedAt = new Map<string, number>();
+  const ownInstances = new Map(backend.instances.map((b) => [b.ec2InstanceId, b]));
   const instances: CapacityInstance[] = live.map((ci) => {
     const marked = time(ci.tags[SCALE_IN_TAG]);
     if (marked !== undefined) scaleInMarkedAt.set(ci.ec2InstanceId, marked);
-    const own = backend.instances.find((b) => b.ec2InstanceId === ci.ec2InstanceId);
+    const own = ownInstances.get(ci.ec2InstanceId);
     const tasks = ci.status === 'DRAINING' ? (drainingTasks.get(ci.containerInstanceArn) ?? []).map((t) => taskOf(t, new Set())) : [];
     return {
       containerInstanceArn: ci.containerInstanceArn,

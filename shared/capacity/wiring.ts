@@ -25,7 +25,7 @@ function adapters(clients: CapacityClients) {
     const tasks = new TasksAdapter(clients.ecs);
     const types = new InstanceTypesAdapter(clients.ec2);
     const reads: CapacityReadPorts = {
-      listInstanceArns: (c, o) => instances.listArns(c, undefined, o),
+      listInstanceArns: (c, o, onPage) => instances.listArns(c, undefined, o, onPage),
       describeInstances: (c, arns, o) => ecs.describeInstances(c, arns, o),
       listServices: (c, o) => ecs.listServices(c, o),
       describeServices: (c, names, o) => services.describe(c, names, o),
