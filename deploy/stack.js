@@ -196,6 +196,7 @@ const FUNCTIONS = [
   'logPartitions',
   'logSearch',
   'scaleTick',
+  'capacityWriter',
   'runTaskFailure',
   'placementFailure',
   'agentHealth',

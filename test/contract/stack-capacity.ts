@@ -1,6 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKOFF_TAG, CLUSTER_TAG, DEMAND_IN_FLIGHT_TAG, FALLBACK_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../../shared/capacity/ports';
+import {
+  BACKOFF_TAG,
+  CLUSTER_TAG,
+  DEMAND_IN_FLIGHT_TAG,
+  FALLBACK_TAG,
+  LAST_SCALE_IN_TAG,
+  LAST_SCALE_OUT_TAG,
+} from '../../shared/capacity/ports';
 import { retryAfterSeconds } from '../../shared/capacity/writer';
 import { SCALE_IN_TAG } from '../../shared/capacity/snapshot';
 import type { PackagedStack, Template } from './package-stack';
@@ -93,10 +100,10 @@ export function describeCapacity(): void {
         const age = ofType(t, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage')!;
         expect(age[1].Properties).toMatchObject({ Threshold: 300, Statistic: 'Maximum' });
         for (const fn of ['scaleTick', 'runTaskFailure', 'placementFailure'])
-          expect([fn, statementsFor(stack, 'sqs:SendMessage', fn).some((s) => asList(s.Resource).some((r) => refersTo(r, 'CapacityQueue')))]).toEqual([
+          expect([
             fn,
-            true,
-          ]);
+            statementsFor(stack, 'sqs:SendMessage', fn).some((s) => asList(s.Resource).some((r) => refersTo(r, 'CapacityQueue'))),
+          ]).toEqual([fn, true]);
       }
     });
 
