@@ -168,6 +168,15 @@ export const TICK_ROWS: TickRow[] = [10, 100, 1000].flatMap((n) => [
   },
 ]);
 
+/** The largest cluster the writer plans inside the goal: 5,000 instances, 1,000 services. */
+export const BIG_ROW: TickRow = {
+  name: '5,000 instances, 1,000 services, steady (candidates read, none can go)',
+  instances: 5000,
+  services: 1000,
+  expect: 'none',
+  batchOnEach: true,
+};
+
 /** The first tick of a fresh container: every size is read once (one DescribeTaskDefinition per task definition). */
 export const COLD_ROWS: TickRow[] = [10, 1000].map((n) => ({
   name: `${n} instances, steady, cold container (first tick)`,
