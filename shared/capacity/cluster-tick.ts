@@ -7,7 +7,7 @@ import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } fr
 import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
-import { exclusionOf } from './choose';
+import { exclusionOf, MAX_EXAMINED } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
 import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
 import { BACKOFF_TAG, CLUSTER_TAG, DEMAND_IN_FLIGHT_TAG, FALLBACK_TAG, type BackendView, type CapacityBackend } from './ports';
@@ -45,8 +45,12 @@ export interface EventRequest {
   scaleOutOnly: boolean;
 }
 
-/** Scale-in candidates whose tasks are read, batch by batch, while all read so far are ruled out (50 in all: MAX_EXAMINED). */
-const CANDIDATE_BATCHES = [CANDIDATES_READ, 10, 15, 20];
+/**
+ * Scale-in candidates whose tasks are read: the five emptiest, then — only when every one of them
+ * is ruled out — the rest up to the planner's bound in one round (50 in all: MAX_EXAMINED), so a
+ * cluster of busy instances costs two rounds of reads before its decision, not four.
+ */
+const CANDIDATE_BATCHES = [CANDIDATES_READ, MAX_EXAMINED - CANDIDATES_READ];
 
 /** First retry of a failed cluster read after this long, doubling, while the invocation's time allows. */
 const READ_RETRY_MS = 1_000;

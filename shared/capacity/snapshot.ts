@@ -148,8 +148,11 @@ export async function readCluster(
   o?: CallOptions,
 ): Promise<ClusterRead & { warnings: string[] }> {
   const warnings: string[] = [];
-  const [described, serviceArns] = await Promise.all([describeAllInstances(ports, cluster, o), ports.listServices(cluster, o)]);
-  const { services } = await ports.describeServices(cluster, serviceArns, o);
+  // Services are read beside the instances (their pages and describes never wait for the instance pages).
+  const [described, { services }] = await Promise.all([
+    describeAllInstances(ports, cluster, o),
+    ports.listServices(cluster, o).then((arns) => ports.describeServices(cluster, arns, o)),
+  ]);
   const live = described.instances.filter((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING');
   const draining = live.filter((ci) => ci.status === 'DRAINING');
   const drainingTasks = await tasksOn(
