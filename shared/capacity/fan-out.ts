@@ -1,10 +1,9 @@
-import * as z from 'zod';
 import type { FifoSender } from '../aws/sqs-fifo-sender';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
-import { envList, parseEnv } from '../lambda/env';
+import { parseEnv } from '../lambda/env';
 import type { Log } from '../lambda/observability';
-import { parseBackends } from './config';
+import { fanOutEnv, parseBackends } from './config';
 import type { BackendDirectory, BackendKind } from './ports';
 import { deduplicationIdOf, tickMessage } from './writer-messages';
 
@@ -17,14 +16,7 @@ export interface FanOutConfig {
 }
 
 export function parseFanOutConfig(env: NodeJS.ProcessEnv = process.env): FanOutConfig {
-  const e = parseEnv(
-    z.object({
-      CLUSTERS: envList(),
-      CAPACITY_BACKENDS: envList(),
-      CAPACITY_QUEUE_NAME: z.string().regex(/\.fifo$/, 'expected the capacity writer queue name, ending in .fifo'),
-    }),
-    env,
-  );
+  const e = parseEnv(fanOutEnv, env);
   return {
     // A cluster ARN names the same cluster as its name (the backend tag holds the name).
     clusters: e.CLUSTERS.map((c) => (c.startsWith('arn:') ? c.slice(c.lastIndexOf('/') + 1) : c)),

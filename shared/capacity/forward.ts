@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { FifoSender } from '../aws/sqs-fifo-sender';
 import { QueueAdapter } from '../aws/sqs-queues';
 import { parseEnv } from '../lambda/env';
-import { EventValidationError } from '../lambda/errors';
+import { forwardEnv } from './config';
 import type { Log } from '../lambda/observability';
 import type { HandlerDeps } from '../lambda/runtime';
 import { processSqsGroups } from '../lambda/sqs-batch';
+import { sqsRecords } from '../lambda/sqs-event';
 import { deduplicationIdOf, type CapacityMessage } from './writer-messages';
 
 /** runTaskFailure and placementFailure: their own queue (to retry a record early) and the capacity writer's FIFO queue. */
@@ -18,14 +18,7 @@ export interface ForwardConfig {
 }
 
 export function parseForwardConfig(env: NodeJS.ProcessEnv = process.env): ForwardConfig {
-  const e = parseEnv(
-    z.object({
-      QUEUE_NAME: z.string().min(1, 'required'),
-      CAPACITY_QUEUE_NAME: z.string().regex(/\.fifo$/, 'expected the capacity writer queue name, ending in .fifo'),
-      DEAD_LETTER_QUEUE_NAME: z.string().optional(),
-    }),
-    env,
-  );
+  const e = parseEnv(forwardEnv, env);
   return {
     queueName: e.QUEUE_NAME,
     capacityQueueName: e.CAPACITY_QUEUE_NAME,
@@ -55,9 +48,7 @@ export const bodyId = (record: SQSRecord) => `sha256-${createHash('sha256').upda
  */
 export function makeForwarder(deps: () => ForwardDeps, k: ForwardKind) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const records = (event as Partial<SQSEvent> | undefined)?.Records;
-    if (!Array.isArray(records) || records.some((r) => r?.eventSource !== 'aws:sqs'))
-      throw new EventValidationError(`${k.source} expects an SQS event (Records of eventSource aws:sqs)`);
+    const records = sqsRecords(event, k.source);
     const d = deps();
     const queues = new QueueAdapter(d.clients.sqs);
     const fifo = new FifoSender(d.clients.sqs, queues);
