@@ -17,7 +17,7 @@ export const OPERATOR = {
   asgLifecycleDrainTimeoutSeconds: '600',
   logsBucket: 'acme-logs',
   capacityBackends: 'web=asg:ecs-web-ondemand',
-  scaleTickDryRun: 'true',
+  capacityWriterDryRun: 'true',
   tracing: 'true',
   capacityNotArrivedAlarmMinutes: '10',
   unplaceableAlarmMinutes: '20',
