@@ -3,7 +3,6 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseEventScaleConfig } from '../../shared/capacity/config';
 import { scaleInDrain } from '../../shared/capacity/scale-in-drain';
 import { makeWriterHandler, type WriterDeps } from '../../shared/capacity/writer';
@@ -37,7 +36,6 @@ const runtime = lambdaRuntime('capacityWriter', parseEventScaleConfig, {
   ecs: ECSClient,
   elbv2: ElasticLoadBalancingV2Client,
   sns: SNSClient,
-  sqs: SQSClient,
   autoscaling: AutoScalingClient,
   ec2: EC2Client,
 });

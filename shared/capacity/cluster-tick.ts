@@ -202,6 +202,14 @@ export async function tickCluster(
       const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.step.kind === 'remove'));
       // A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands.
       const unwritten = results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction'));
+      // Retried here first (read, plan and write again, from what AWS holds then) while time allows; then the trigger's message is.
+      const writeWait = Math.min(8 * READ_RETRY_MS, READ_RETRY_MS * 2 ** failures);
+      if (unwritten.length > 0 && clock.now() + writeWait < endsAt - REPORT_RESERVE_MS) {
+        failures++;
+        log.warn('capacity write refused; read, planned and written again', { cluster, attempt: failures });
+        await clock.sleep(writeWait);
+        continue;
+      }
       const requested = results.find((r) => r.step.kind === 'setDesired' && r.ok && !r.skipped && r.step.desired > r.step.from);
       const after = changed ? await (onFallback ? fallback! : primary).describe(o).catch(() => undefined) : active;
       return {

@@ -1,5 +1,4 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { VisibilityAdapter } from '../aws/sqs-visibility';
 import { errorMessage, EventValidationError } from '../lambda/errors';
 import type { MetricSink } from '../lambda/observability';
 import type { HandlerDeps } from '../lambda/runtime';
@@ -11,7 +10,7 @@ import { scaleTick, type TickDeps } from './tick';
 import { capacityDeps } from './wiring';
 import { parseCapacityMessage, type CapacityMessage } from './writer-messages';
 
-export type WriterDeps = HandlerDeps<EventScaleConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling' | 'ec2'> & {
+export type WriterDeps = HandlerDeps<EventScaleConfig, 'ecs' | 'elbv2' | 'sns' | 'autoscaling' | 'ec2'> & {
   /** The metrics sink of one cluster (dimension `cluster`); defaults to the function's own sink. */
   clusterMetrics?: (cluster: string) => MetricSink;
   /** The scale-in drain (scale-in-drain.ts), built on the function's clients. */
@@ -23,16 +22,6 @@ export type WriterDeps = HandlerDeps<EventScaleConfig, 'ecs' | 'elbv2' | 'sns' |
 /** Time kept back from the Lambda timeout for the reports and the batch response. */
 const INVOCATION_RESERVE_MS = 10_000;
 const DEFAULT_BUDGET_MS = 50_000;
-
-/**
- * A failed cluster's records come back after 15 s, doubling with each receive to 2 minutes:
- * with the queue's maxReceiveCount (serverless.yml) that keeps a write retried for well over a
- * 15-minute AWS outage before anything is dead-lettered, without retrying a dead API every second.
- */
-export function retryAfterSeconds(record: SQSRecord): number {
-  const receives = Math.max(1, Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1);
-  return Math.min(120, 15 * 2 ** (receives - 1));
-}
 
 /** One cluster's messages of this batch as one re-plan (a tick among them plans everything). */
 export function requestOf(items: readonly CapacityMessage[], run: ReturnType<typeof capacityDeps>, d: WriterDeps): EventRequest {
@@ -64,14 +53,15 @@ export function requestOf(items: readonly CapacityMessage[], run: ReturnType<typ
 /**
  * The one writer of absolute capacity: consumes the capacity FIFO queue, whose message group is
  * the cluster, so Lambda hands it one batch of a cluster at a time (docs/design/capacity-writer.md).
- * Per cluster in the batch: re-read, plan with the tick's planner, write, report. Failure
- * semantics: not an SQS event ⇒ throws EventValidationError. A malformed message is a batch item
- * failure visible again at once, so the queue's redrive policy moves it, unchanged, to the
- * capacity dead-letter queue after maxReceiveCount receives. A cluster that could not be planned
- * with demand among its records, or whose capacity write (or its record) was refused, has every
- * record of its group reported failed — FIFO keeps their order and the group waits — visible again
- * after retryAfterSeconds; the other clusters' records are acknowledged (met, covered by capacity
- * in flight, or ruled out with a reason).
+ * Per cluster in the batch: re-read, plan with the tick's planner, write, report (a refused write is
+ * read, planned and written again inside the invocation while its time allows). Failure semantics:
+ * not an SQS event ⇒ throws EventValidationError. A malformed message, a cluster that could not be
+ * planned with demand among its records, or one whose capacity write (or its record) was still
+ * refused: every record of that group is a batch item failure — FIFO keeps their order and the group
+ * waits for the queue's visibility timeout, then they are received again; after maxReceiveCount
+ * receives the redrive policy moves them, unchanged, to the capacity dead-letter queue. The other
+ * clusters' records are acknowledged (met, covered by capacity in flight, or ruled out with a reason).
+ * It sends nothing to SQS itself: its zip stays under the 400 kB the contract tests allow.
  */
 export function makeWriterHandler(deps: () => WriterDeps) {
   return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>): Promise<SQSBatchResponse> => {
@@ -82,17 +72,19 @@ export function makeWriterHandler(deps: () => WriterDeps) {
     const budget = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
     const endsAt = d.clock.now() + budget - INVOCATION_RESERVE_MS;
     const run = capacityDeps(d.clients, d.clock, d.logger);
-    const visibility = new VisibilityAdapter(d.clients.sqs);
     const tickId = (context?.awsRequestId ?? `w${d.clock.now()}`).slice(0, 8);
-    const failed: Array<{ record: SQSRecord; seconds: number }> = [];
+    const failed: SQSRecord[] = [];
     const groups = new Map<string, Array<{ message: CapacityMessage; record: SQSRecord }>>();
     for (const record of records) {
       try {
         const message = parseCapacityMessage(JSON.parse(record.body));
         groups.set(message.cluster, [...(groups.get(message.cluster) ?? []), { message, record }]);
       } catch (err) {
-        d.logger.error('malformed capacity message: left to the redrive policy', { messageId: record.messageId, error: errorMessage(err) });
-        failed.push({ record, seconds: 0 });
+        d.logger.error('malformed capacity message: kept for the redrive policy', {
+          messageId: record.messageId,
+          error: errorMessage(err),
+        });
+        failed.push(record);
       }
     }
     if (groups.size > 0) {
@@ -119,13 +111,9 @@ export function makeWriterHandler(deps: () => WriterDeps) {
         const why = r.retry ?? (r.decision === 'error' && items.some((x) => x.message.kind !== 'tick') ? (r.error ?? 'error') : undefined);
         if (!why) continue;
         d.logger.error('cluster not written; its records will be retried', { cluster: r.cluster, records: items.length, error: why });
-        for (const { record } of items) failed.push({ record, seconds: retryAfterSeconds(record) });
+        failed.push(...items.map((x) => x.record));
       }
     }
-    for (const { record, seconds } of failed)
-      await visibility.retryAfter(d.config.queueName, record.receiptHandle, seconds).catch((e: unknown) => {
-        d.logger.warn('could not set the retry delay; SQS retries after the visibility timeout', { error: errorMessage(e) });
-      });
-    return { batchItemFailures: failed.map(({ record }) => ({ itemIdentifier: record.messageId })) };
+    return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
   };
 }

@@ -8,7 +8,6 @@ import {
   LAST_SCALE_IN_TAG,
   LAST_SCALE_OUT_TAG,
 } from '../../shared/capacity/ports';
-import { retryAfterSeconds } from '../../shared/capacity/writer';
 import { SCALE_IN_TAG } from '../../shared/capacity/snapshot';
 import type { PackagedStack, Template } from './package-stack';
 import { callsOf } from './stack-iam';
@@ -88,10 +87,8 @@ export function describeCapacity(): void {
         expect(q.VisibilityTimeout).toBeGreaterThanOrEqual(6 * w.props.Timeout);
         const [dlqId] = ofType(t, 'AWS::SQS::Queue').find(([id]) => refersTo(q.RedrivePolicy.deadLetterTargetArn, id))!;
         expect((t.Resources[dlqId] as { Properties: { FifoQueue?: boolean } }).Properties.FifoQueue).toBe(true);
-        // The retry schedule the code sets on a failed group, over every receive the redrive policy allows: beyond a 15-minute outage.
-        const retried = Array.from({ length: q.RedrivePolicy.maxReceiveCount - 1 }, (_, i) =>
-          retryAfterSeconds({ attributes: { ApproximateReceiveCount: String(i + 1) } } as never),
-        ).reduce((a, b) => a + b, 0);
+        // A failed group comes back after the visibility timeout, as often as the redrive policy allows: well beyond a 15-minute outage.
+        const retried = q.VisibilityTimeout * (q.RedrivePolicy.maxReceiveCount - 1);
         expect(retried).toBeGreaterThan(2 * 15 * 60);
         expect(q.MessageRetentionPeriod).toBeGreaterThan(retried);
         const [, mapping] = ofType(t, 'AWS::Lambda::EventSourceMapping').find(([, m]) => refersTo(m.Properties.FunctionName, w.logicalId))!;

@@ -78,11 +78,12 @@ describe('capacityWriter: demand is counted once and never lost', () => {
     c.fn.publish(r);
     await c.fn.forward.run();
     await c.fn.writer.drain(30 * 60_000);
-    // 30 × 5xx: every write the SDK gave up on kept the message (a batch item failure), retried 15 s doubling later; one lands.
+    // 30 × 5xx: the writer reads, plans and writes again inside its invocation while time allows, then keeps the message
+    // (a batch item failure) for the next receive; one write lands.
     const writes = c.account.calls.filter((x) => x.operation === 'SetDesiredCapacity');
     expect([writes.filter((x) => x.error).length, writes.filter((x) => !x.error).length]).toEqual([30, 1]);
     expect(c.desired()).toBe(4);
-    expect(c.fn.writer.poller.batches.filter((x) => x.failed.length > 0).length).toBeGreaterThanOrEqual(2);
+    expect(c.fn.writer.poller.batches.filter((x) => x.failed.length > 0).length).toBeGreaterThanOrEqual(1);
     expect(c.account.sqs.pending(c.fn.writer.dlqUrl)).toHaveLength(0);
   });
 
@@ -115,7 +116,8 @@ describe('capacityWriter: demand is counted once and never lost', () => {
       {},
       { groupId: c.b.cluster, deduplicationId: 'good' },
     );
-    await writer.drain(10 * 60_000);
+    // Kept and received again after each visibility timeout; the redrive policy moves it after maxReceiveCount receives.
+    await writer.drain(2 * 60 * 60_000);
     expect(c.desired()).toBe(4);
     expect(account.sqs.pending(writer.dlqUrl).map((m) => m.body)).toEqual(['{"version":1,"kind":"tick","cluster":"web"}']);
     expect(writer.logger.entries.some((e) => e.level === 'error' && /at: expected an ISO-8601 time/.test(JSON.stringify(e)))).toBe(true);
