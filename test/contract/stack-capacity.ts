@@ -74,36 +74,6 @@ export function describeCapacity(): void {
       }
     });
 
-    it('sends one tick per cluster into the capacity writer, whose FIFO queue is sized to keep demand through a 15-minute outage', () => {
-      for (const stack of [defaults, operator]) {
-        const t = stack.template;
-        const w = writer(stack);
-        const [, queue] = ofType(t, 'AWS::SQS::Queue').find(([, q]) => String(q.Properties.QueueName).endsWith('-capacity.fifo'))!;
-        const q = queue.Properties;
-        expect(scaleTick(stack).props.Environment.Variables.CAPACITY_QUEUE_NAME).toBe(q.QueueName);
-        expect(w.props.Environment.Variables.QUEUE_NAME).toBe(q.QueueName);
-        expect(q).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false });
-        // Lambda Developer Guide: the visibility timeout at least 6 × the function's timeout.
-        expect(q.VisibilityTimeout).toBeGreaterThanOrEqual(6 * w.props.Timeout);
-        const [dlqId] = ofType(t, 'AWS::SQS::Queue').find(([id]) => refersTo(q.RedrivePolicy.deadLetterTargetArn, id))!;
-        expect((t.Resources[dlqId] as { Properties: { FifoQueue?: boolean } }).Properties.FifoQueue).toBe(true);
-        // A failed group comes back after the visibility timeout, as often as the redrive policy allows: well beyond a 15-minute outage.
-        const retried = q.VisibilityTimeout * (q.RedrivePolicy.maxReceiveCount - 1);
-        expect(retried).toBeGreaterThan(2 * 15 * 60);
-        expect(q.MessageRetentionPeriod).toBeGreaterThan(retried);
-        const [, mapping] = ofType(t, 'AWS::Lambda::EventSourceMapping').find(([, m]) => refersTo(m.Properties.FunctionName, w.logicalId))!;
-        expect(mapping.Properties).toMatchObject({ BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-        expect(mapping.Properties.MaximumBatchingWindowInSeconds).toBeUndefined(); // not supported for FIFO queues
-        const age = ofType(t, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'ApproximateAgeOfOldestMessage')!;
-        expect(age[1].Properties).toMatchObject({ Threshold: 300, Statistic: 'Maximum' });
-        for (const fn of ['scaleTick', 'runTaskFailure', 'placementFailure'])
-          expect([
-            fn,
-            statementsFor(stack, 'sqs:SendMessage', fn).some((s) => asList(s.Resource).some((r) => refersTo(r, 'CapacityQueue'))),
-          ]).toEqual([fn, true]);
-      }
-    });
-
     it('passes its settings as plain strings: cluster names (not ARNs), dry run from capacityWriterDryRun or dryRun', () => {
       const env = (stack: PackagedStack) => writer(stack).props.Environment.Variables as Record<string, string>;
       expect(env(defaults)).toMatchObject({

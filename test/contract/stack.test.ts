@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { zipEntries } from './package-stack';
 import { describeAlarms } from './stack-alarms';
 import { describeCapacity } from './stack-capacity';
+import { describeCapacityWriter } from './stack-capacity-writer';
 import { describeDelivery } from './stack-delivery';
 import { describeFleet } from './stack-fleet';
 import { describeIam } from './stack-iam';
@@ -24,6 +25,7 @@ describeIam();
 describeDelivery();
 describeAlarms();
 describeCapacity();
+describeCapacityWriter();
 describeFleet();
 describeSwitches();
 
