@@ -268,7 +268,10 @@ export const fanOutEnv = z.object({
 });
 /** runTaskFailure and placementFailure (they validate and forward to capacityWriter). */
 export const forwardEnv = z.object({
-  QUEUE_NAME: z.string().min(1, 'required').describe('The SQS queue this function consumes (a batch SQS refused to take is retried early).'),
+  QUEUE_NAME: z
+    .string()
+    .min(1, 'required')
+    .describe('The SQS queue this function consumes (a batch SQS refused to take is retried early).'),
   CAPACITY_QUEUE_NAME: capacityQueue,
   DEAD_LETTER_QUEUE_NAME: drainEnv.shape.DEAD_LETTER_QUEUE_NAME,
 });
