@@ -2,19 +2,37 @@ import type { BackendAction } from './ports';
 import type { ClusterRead } from './snapshot';
 import type { CapacityDecision } from './types';
 
+/**
+ * A step that runs only after another step of the same plan (named by its `id`) ended ok, and, when
+ * `outcome` is given, with that outcome (its result's `detail`). The executor skips it otherwise and
+ * reports it skipped: a failed step never lets what depends on it go on.
+ */
+export interface After {
+  step: string;
+  outcome?: string;
+}
+
+/** What every step may carry: an id other steps depend on, and the step it depends on. */
+interface Linked {
+  id?: string;
+  after?: After;
+}
+
 /** A side effect of one tick on one cluster. Every one is a step, so dry-run and the report see it. */
-export type CapacityStep =
-  | { kind: 'setDesired'; desired: number; from: number; on?: BackendRole }
-  /** `tags`: our own keys written in the same call (the demand held in flight, with a scale-out). */
-  | { kind: 'recordAction'; action: BackendAction; at?: number; on?: BackendRole; tags?: Record<string, string> }
-  /** Tag the container instance as drained for scale-in, before the drain starts (a crash mid-drain still leaves it ours). */
-  | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
-  /** Remove a stale scale-in mark (the instance is ACTIVE). */
-  | { kind: 'unmarkScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
-  /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this invocation's time. */
-  | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
-  /** Remove exactly this instance from the backend; `afterDrain`: only if the drain step before it ended `drained`. */
-  | { kind: 'remove'; ec2InstanceId: string; afterDrain: boolean; on?: BackendRole };
+export type CapacityStep = Linked &
+  (
+    | { kind: 'setDesired'; desired: number; from: number; on?: BackendRole }
+    /** `tags`: our own keys written in the same call (the demand held in flight, with a scale-out). */
+    | { kind: 'recordAction'; action: BackendAction; at?: number; on?: BackendRole; tags?: Record<string, string> }
+    /** Tag the container instance as drained for scale-in, before the drain starts (a crash mid-drain still leaves it ours). */
+    | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
+    /** Remove a stale scale-in mark (the instance is ACTIVE). */
+    | { kind: 'unmarkScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
+    /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this invocation's time. */
+    | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
+    /** Remove exactly this instance from the backend; `afterDrain`: only if the drain step before it ended `drained`. */
+    | { kind: 'remove'; ec2InstanceId: string; afterDrain: boolean; on?: BackendRole }
+  );
 
 /** Which of the cluster's backends a step acts on (default: its backend; `fallback`: its fallback backend). */
 export type BackendRole = 'primary' | 'fallback';
@@ -74,8 +92,9 @@ export function planTick(
     switch (decision.decision) {
       case 'scale-out':
         steps.push(
-          { kind: 'setDesired', desired: decision.desired!, from: counts.desired, on: roles.active },
-          { kind: 'recordAction', action: 'scale-out', on: roles.active },
+          { kind: 'setDesired', id: 'raise', desired: decision.desired!, from: counts.desired, on: roles.active },
+          // Remembered only once written: a refused raise must not start the cooldown or count as in flight.
+          { kind: 'recordAction', action: 'scale-out', on: roles.active, after: { step: 'raise' } },
         );
         break;
       case 'remove-drained':

@@ -62,4 +62,33 @@ describe('executeCapacitySteps', () => {
     expect(results[0]).toMatchObject({ ok: true, skipped: 'desired is already 6' });
     expect(backend.desired).toBe(6);
   });
+
+  it('skips what depends on a failed step and reports it skipped, down the chain', async () => {
+    const backend = new FakeBackend({ desired: 2, max: 3, shapes: [{ instanceType: 'm5.large', weight: 1 }], instances: [] });
+    const results = await executeCapacitySteps(
+      [
+        { kind: 'setDesired', id: 'raise', desired: 5, from: 2 }, // above max 3: refused
+        { kind: 'recordAction', action: 'backoff', at: T0, after: { step: 'raise' } },
+        { kind: 'recordAction', id: 'out', action: 'scale-out', after: { step: 'raise' } },
+        { kind: 'recordAction', action: 'scale-in', after: { step: 'out' } },
+      ],
+      {
+        backend,
+        tagInstance: async () => undefined,
+        untagInstance: async () => undefined,
+        drain: async () => {
+          throw new Error('no drain here');
+        },
+        now: () => T0,
+        dryRun: false,
+      },
+    );
+    expect(results.map((r) => [r.ok, r.skipped ?? r.error])).toEqual([
+      [false, expect.stringMatching(/above max/)],
+      [false, 'depends on raise, which failed'],
+      [false, 'depends on raise, which failed'],
+      [false, 'depends on out, which was held back'],
+    ]);
+    expect(backend.calls.filter((c) => c.startsWith('recordAction'))).toEqual([]);
+  });
 });
