@@ -10,7 +10,8 @@ import { planFallback, withBackends } from './fallback';
 import { exclusionOf, MAX_EXAMINED } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
 import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
-import { BACKOFF_TAG, CLUSTER_TAG, DEMAND_IN_FLIGHT_TAG, FALLBACK_TAG, type BackendView, type CapacityBackend } from './ports';
+import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, type BackendView, type CapacityBackend } from './ports';
+import { rolesOf } from './roles';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { planTick, type CapacityStep } from './steps';
@@ -59,21 +60,6 @@ export const REPORT_RESERVE_MS = 5_000;
 /** After capacity asked of the backend did not arrive, scale-outs go to the fallback this long. */
 export const BACKOFF_MS = 30 * 60_000;
 
-/** The cluster's backend and its fallback (tagged ecs-steady:fallback-for), or why they cannot be used. */
-function rolesOf(cluster: string, backends: readonly CapacityBackend[]) {
-  const isFallback = (b: CapacityBackend) => b.ref.tags[FALLBACK_TAG] === cluster && b.ref.tags[CLUSTER_TAG] !== cluster;
-  const primaries = backends.filter((b) => !isFallback(b));
-  const fallbacks = backends.filter(isFallback);
-  const names = (bs: readonly CapacityBackend[]) => bs.map((b) => `${b.ref.kind} ${b.ref.id}`).join(', ');
-  if (primaries.length === 0)
-    return {
-      error: `no capacity backend: tag an ASG, EC2 Fleet or Spot Fleet request with ${CLUSTER_TAG}=${cluster}, or name it in CAPACITY_BACKENDS`,
-    };
-  if (primaries.length > 1) return { error: `${primaries.length} capacity backends (${names(primaries)}): exactly one per cluster` };
-  if (fallbacks.length > 1) return { error: `${fallbacks.length} fallback backends (${names(fallbacks)}): at most one per cluster` };
-  return { primary: primaries[0]!, fallback: fallbacks[0] as CapacityBackend | undefined };
-}
-
 /**
  * One cluster: read, plan, carry out, report. Never throws: a failure is the cluster's report.
  * With a fallback backend: when capacity asked of the backend has not registered within the
@@ -92,10 +78,11 @@ export async function tickCluster(
   event?: EventRequest,
 ): Promise<ClusterTickReport> {
   const { clock, log } = deps;
-  const base = { cluster, dryRun: config.dryRun, startedAt: clock.now() };
   const roles = rolesOf(cluster, backends);
+  const base = { cluster, dryRun: config.dryRun, startedAt: clock.now(), ...('conflict' in roles ? { conflict: roles.conflict } : {}) };
   if ('error' in roles) return { ...base, decision: 'error', error: roles.error, reasons: [], steps: [] };
   const { primary, fallback } = roles;
+  if (roles.conflict) log.error('capacity backend conflict: the one already used keeps working', { cluster, conflict: roles.conflict });
   const ref = { kind: primary.ref.kind, id: primary.ref.id };
   let failures = 0;
   for (;;) {

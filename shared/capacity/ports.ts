@@ -99,8 +99,10 @@ export interface CapacityBackend {
 /**
  * Finds every cluster's backends in one pass (a few list calls for the whole account, not one
  * per cluster): ASGs, EC2 Fleets of type `maintain` and Spot Fleet requests of type `maintain`
- * tagged CLUSTER_TAG or FALLBACK_TAG (grouped under that tag's cluster), plus any named in config. Returns them by cluster name; a cluster with
- * no backend or with two is the caller's error to report (for that cluster only). Fleets that
+ * tagged CLUSTER_TAG or FALLBACK_TAG (grouped under that tag's cluster), plus any named in config;
+ * when config names any, it is authoritative (tags then add only a named cluster's fallback).
+ * Returns them by cluster name; a cluster with no backend is the caller's error to report, one with
+ * two is the caller's to resolve (for that cluster only). Fleets that
  * are not `maintain` (instant / request) or not active are skipped: there is no target to move.
  */
 export interface BackendDirectory {
