@@ -180,6 +180,8 @@ export async function readCluster(
       tasks,
       doNotDisrupt: ci.tags[DO_NOT_DISRUPT_TAG]?.toLowerCase() === 'true',
       ...(own?.protectedFromScaleIn ? { protectedFromScaleIn: true } : {}),
+      // Ours only while the backend's own instance list holds it (read this tick, not a tag).
+      ...(own ? {} : { notOwned: true }),
       ...(ci.status === 'ACTIVE' ? { tasksUnread: true } : {}),
       ...(ci.status === 'DRAINING' && marked !== undefined ? { drainedForScaleIn: true } : {}),
       ...(ci.status === 'DRAINING' && ci.runningTasksCount + ci.pendingTasksCount > tasks.length
@@ -230,7 +232,7 @@ export async function readCluster(
 
 /**
  * Read the tasks (and their scale-in protection) of the likeliest scale-in candidates: ACTIVE,
- * agent connected, no do-not-disrupt tag or instance protection, fewest tasks by ECS's counts.
+ * held by the cluster's backend, agent connected, no do-not-disrupt tag or instance protection, fewest tasks by ECS's counts.
  * Their services' sizes are read too (their tasks would need room elsewhere). Answers the
  * snapshot with those instances' tasks known; the others stay `tasksUnread`.
  */
@@ -243,7 +245,7 @@ export async function readCandidates(
   const snap = read.snapshot;
   const count = (i: CapacityInstance) => read.taskCountOf.get(i.ec2InstanceId) ?? 0;
   const candidates = snap.instances
-    .filter((i) => i.tasksUnread && i.status === 'ACTIVE' && i.agentConnected && !i.doNotDisrupt && !i.protectedFromScaleIn)
+    .filter((i) => i.tasksUnread && i.status === 'ACTIVE' && i.agentConnected && !i.doNotDisrupt && !i.protectedFromScaleIn && !i.notOwned)
     .sort((a, b) => count(a) - count(b) || (a.ec2InstanceId < b.ec2InstanceId ? -1 : 1))
     .slice(0, limit);
   if (candidates.length === 0) return snap;

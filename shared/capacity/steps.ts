@@ -76,6 +76,10 @@ export function planTick(
       continue;
     }
     if (i.tasks.length === 0 && !i.tasksStopping) continue;
+    if (i.notOwned) {
+      reasons.push(`${i.ec2InstanceId} is DRAINING with a scale-in mark, but no backend of ours holds it: not drained or removed by us`);
+      continue;
+    }
     resumed.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: marked, deadline: marked + drainMaxMs, resumed: true });
     reasons.push(`resume the scale-in drain of ${i.ec2InstanceId}: ${i.tasks.length + (i.tasksStopping ?? 0)} task(s) still on it`);
   }
