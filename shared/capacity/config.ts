@@ -275,6 +275,12 @@ export const forwardEnv = z.object({
   CAPACITY_QUEUE_NAME: capacityQueue,
   DEAD_LETTER_QUEUE_NAME: drainEnv.shape.DEAD_LETTER_QUEUE_NAME,
 });
+/** runTaskFailure: the forwarder's settings and how old a RunTask result may be. */
+export const runTaskForwardEnv = forwardEnv.extend({
+  RUN_TASK_RESULT_MAX_AGE_SECONDS: envInt(900, 60, 86_400).describe(
+    'A RunTask result older than this (its `at`) when it arrives is refused, the reason logged: it says nothing about room now.',
+  ),
+});
 
 /**
  * `ecs-steady:instance-types = c5.large,c5.xlarge:2` (type, optional weight): what a backend

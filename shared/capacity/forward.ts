@@ -3,7 +3,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { FifoSender } from '../aws/sqs-fifo-sender';
 import { QueueAdapter } from '../aws/sqs-queues';
 import { parseEnv } from '../lambda/env';
-import { forwardEnv } from './config';
+import { forwardEnv, runTaskForwardEnv } from './config';
 import type { Log } from '../lambda/observability';
 import type { HandlerDeps } from '../lambda/runtime';
 import { processSqsGroups } from '../lambda/sqs-batch';
@@ -15,6 +15,11 @@ export interface ForwardConfig {
   queueName: string;
   capacityQueueName: string;
   deadLetterQueueName?: string;
+}
+
+export function parseRunTaskForwardConfig(env: NodeJS.ProcessEnv = process.env): ForwardConfig & { maxResultAgeMs: number } {
+  const e = parseEnv(runTaskForwardEnv, env);
+  return { ...parseForwardConfig(env), maxResultAgeMs: e.RUN_TASK_RESULT_MAX_AGE_SECONDS * 1000 };
 }
 
 export function parseForwardConfig(env: NodeJS.ProcessEnv = process.env): ForwardConfig {

@@ -69,6 +69,8 @@ const runTaskResult = z
 /** One RunTask that could not place some tasks, as a capacity request. */
 export interface TaskShortfall {
   cluster: string;
+  /** The cluster as the result names it (a name, or an ARN naming its region and account); `cluster` when absent. */
+  clusterRef?: string;
   taskDefinition: string;
   /** Tasks that did not start. */
   count: number;
@@ -124,6 +126,7 @@ export function parseRunTaskResult(body: unknown): TaskShortfall {
   const m = parsed.data;
   const base = {
     cluster: clusterName(m.request.cluster),
+    clusterRef: m.request.cluster,
     taskDefinition: m.request.taskDefinition,
     ...(m.request.overrides ? { overrides: m.request.overrides } : {}),
     at: Date.parse(m.at),
@@ -146,6 +149,24 @@ export function parseRunTaskResult(body: unknown): TaskShortfall {
   if (count === 0) return { ...base, count, addCapacity: false, reason: 'every task started' };
   if (capacity.length > 0) return { ...base, count, addCapacity: true, reason: `no room: ${capacity.join(', ')}` };
   return { ...base, count, addCapacity: false, reason: `not a capacity shortage: ${reasons.join(', ') || 'no reason given'}` };
+}
+
+/**
+ * Why a RunTask result must not scale the local cluster, or undefined: a cluster ARN of another
+ * region or account names another cluster, whatever its name (the local one of the same name has
+ * no shortage); a result older than `maxAgeMs` says nothing about room now (a message replayed
+ * days later would still raise desired). `here` is where this function runs: the region and account
+ * of the queue it consumes (the SQS record's eventSourceARN).
+ */
+export function refusalOf(s: TaskShortfall, here: { region: string; account: string }, now: number, maxAgeMs: number): string | undefined {
+  const ref = s.clusterRef ?? s.cluster;
+  const arn = /^arn:aws[a-z-]*:ecs:([^:]*):(\d*):cluster\//.exec(ref);
+  if (ref.startsWith('arn:') && !arn) return `cluster ${ref} is not an ECS cluster ARN`;
+  if (arn && (arn[1] !== here.region || arn[2] !== here.account))
+    return `cluster ${ref} is in region ${arn[1]}, account ${arn[2]}, not this one (${here.region}, ${here.account})`;
+  if (now - s.at > maxAgeMs)
+    return `the result is ${Math.round((now - s.at) / 60_000)} minute(s) old, over the ${Math.round(maxAgeMs / 60_000)}-minute bound: it says nothing about room now`;
+  return undefined;
 }
 
 const placementFailureEvent = z.object({
