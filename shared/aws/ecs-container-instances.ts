@@ -80,10 +80,15 @@ export class ContainerInstancesAdapter {
 
   /** Set instances DRAINING (chunks of 10); answers the per-instance failures ECS reported. */
   async setDraining(cluster: string, arns: readonly string[], o?: CallOptions): Promise<ItemFailure[]> {
+    return this.setStatus(cluster, arns, 'DRAINING', o);
+  }
+
+  /** Set instances ACTIVE or DRAINING (chunks of 10); answers the per-instance failures ECS reported. */
+  async setStatus(cluster: string, arns: readonly string[], status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<ItemFailure[]> {
     const failures: ItemFailure[] = [];
     for (const part of chunk(arns, UPDATE_CONTAINER_INSTANCES_STATE_MAX)) {
       const out = await this.ecs.send(
-        new UpdateContainerInstancesStateCommand({ cluster, containerInstances: part, status: 'DRAINING' }),
+        new UpdateContainerInstancesStateCommand({ cluster, containerInstances: part, status }),
         sendOptions(o),
       );
       for (const f of out.failures ?? []) failures.push({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' });

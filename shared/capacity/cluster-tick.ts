@@ -14,6 +14,7 @@ import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, type BackendView, type CapacityBacke
 import { rolesOf } from './roles';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
+import { parseRecord } from './scale-in-record';
 import { planTick, type CapacityStep } from './steps';
 import type { CapacityDecision, CapacitySnapshot } from './types';
 
@@ -21,6 +22,8 @@ export interface TickDeps {
   reads: CapacityReadPorts;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
   untagInstance(containerInstanceArn: string, keys: string[], o?: CallOptions): Promise<void>;
+  /** UpdateContainerInstancesState for one instance of `cluster` (throws when ECS reports a failure). */
+  setInstanceStatus(cluster: string, containerInstanceArn: string, status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<void>;
   /**
    * Runs a scale-in drain (start or resume) for at most this invocation's time (shared/capacity/
    * scale-in-drain.ts). Absent for the event functions, which only scale out (their bundles and
@@ -101,7 +104,9 @@ export async function tickCluster(
         shapes: [...pView.shapes, ...(fView?.shapes ?? [])],
         instances: [...pView.instances, ...(fView?.instances ?? [])],
       };
-      const read = await readCluster(deps.reads, cluster, both, now, o);
+      // Our record of our scale-in drains, on each backend (a mark alone is anyone's word).
+      const ours = new Set([...parseRecord(pView.ref.tags), ...(fView ? parseRecord(fView.ref.tags) : [])]);
+      const read = await readCluster(deps.reads, cluster, both, now, o, ours);
       const sized = read.snapshot.backend.shapes;
       const shapesOf = (v: BackendView) => sized.filter((s) => v.shapes.some((x) => x.instanceType === s.instanceType));
       const combined = withBackends(read.snapshot, { primary: pView, fallback: fView, onFallback, activeShapes: shapesOf(active), now });
@@ -150,6 +155,7 @@ export async function tickCluster(
         const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event?.scaleOutOnly ? 'scale-out-only' : 'all', {
           active: onFallback ? 'fallback' : 'primary',
           ownerOf: (id) => (fIds.has(id) ? 'fallback' : 'primary'),
+          tags: { primary: pView.ref.tags, ...(fView ? { fallback: fView.ref.tags } : {}) },
         });
         // The planner speaks of the cluster's units; the active backend is raised by the units it adds.
         // A scale-out's record rewrites the demand held in flight (cleared when there is none).
@@ -177,6 +183,8 @@ export async function tickCluster(
         ...(fallback ? { fallback } : {}),
         tagInstance: (arn, tags, opts) => deps.tagInstance(arn, tags, opts),
         untagInstance: (arn, keys, opts) => deps.untagInstance(arn, keys, opts),
+        setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
+        standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, opts),
         drain: (step) => {
           if (!deps.drain) throw new Error('this function does not drain (scale-out only)');
           return deps.drain(step, cluster, endsAt - REPORT_RESERVE_MS, tickId);
@@ -257,3 +265,12 @@ const stepLine = (r: CapacityStepResult) => ({
   ...(r.error ? { error: r.error } : {}),
   ...(r.detail ? { detail: r.detail } : {}),
 });
+
+/** Standalone tasks on one instance now; a listed task that did not describe counts as one (never taken for absent). */
+async function standaloneTasksOn(reads: CapacityReadPorts, cluster: string, arn: string, o?: CallOptions): Promise<string[]> {
+  const listed = await reads.listTasksOn(cluster, arn, o);
+  if (listed.length === 0) return [];
+  const { tasks } = await reads.describeTasks(cluster, listed, o);
+  const described = new Set(tasks.map((t) => t.taskArn));
+  return [...tasks.filter((t) => !t.group?.startsWith('service:')).map((t) => t.taskArn ?? ''), ...listed.filter((a) => !described.has(a))];
+}

@@ -27,6 +27,10 @@ export interface CapacityExecDeps {
   /** The cluster's fallback backend, for steps `on: 'fallback'`. */
   fallback?: CapacityBackend;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
+  /** UpdateContainerInstancesState for one instance; throws when ECS reports it failed. */
+  setInstanceStatus(containerInstanceArn: string, status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<void>;
+  /** The standalone tasks (not started by a service) running or pending on it now. */
+  standaloneTasksOn(containerInstanceArn: string, o?: CallOptions): Promise<string[]>;
   /** Run the drain of one instance (start or resume) until it ends or this invocation's time is up. */
   drain(step: Extract<CapacityStep, { kind: 'drain' }>): Promise<DrainReport>;
   now(): number;
@@ -89,6 +93,17 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
         }
         case 'recordAction':
           await on(step.on).recordAction(step.action, step.at ?? deps.now(), o, step.tags);
+          results.push({ step, ok: true });
+          break;
+        case 'setDraining': {
+          await deps.setInstanceStatus(step.containerInstanceArn, 'DRAINING', o);
+          // ECS places nothing more on a DRAINING instance: what runs now is all that can have landed.
+          const late = await deps.standaloneTasksOn(step.containerInstanceArn, o);
+          results.push({ step, ok: true, detail: late.length > 0 ? 'late-task' : 'clear' });
+          break;
+        }
+        case 'setActive':
+          await deps.setInstanceStatus(step.containerInstanceArn, 'ACTIVE', o);
           results.push({ step, ok: true });
           break;
         case 'unmarkScaleIn':

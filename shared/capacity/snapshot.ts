@@ -146,6 +146,8 @@ export async function readCluster(
   backend: BackendView,
   now: number,
   o?: CallOptions,
+  /** Instances our drain record (on the backends) names: a DRAINING one with our mark is ours only then. */
+  ours: ReadonlySet<string> = new Set(),
 ): Promise<ClusterRead & { warnings: string[] }> {
   const warnings: string[] = [];
   // Services are read beside the instances (their pages and describes never wait for the instance pages).
@@ -183,7 +185,7 @@ export async function readCluster(
       // Ours only while the backend's own instance list holds it (read this tick, not a tag).
       ...(own ? {} : { notOwned: true }),
       ...(ci.status === 'ACTIVE' ? { tasksUnread: true } : {}),
-      ...(ci.status === 'DRAINING' && marked !== undefined ? { drainedForScaleIn: true } : {}),
+      ...(ci.status === 'DRAINING' && marked !== undefined && ours.has(ci.ec2InstanceId) ? { drainedForScaleIn: true } : {}),
       ...(ci.status === 'DRAINING' && ci.runningTasksCount + ci.pendingTasksCount > tasks.length
         ? { tasksStopping: ci.runningTasksCount + ci.pendingTasksCount - tasks.length }
         : {}),

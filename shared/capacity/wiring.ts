@@ -44,11 +44,16 @@ function adapters(clients: CapacityClients) {
 export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): TickDeps & { ecs: EcsCapacityAdapter } {
   const { reads, ecs } = adapters(clients);
   const instanceTags = new EcsInstanceTagsAdapter(clients.ecs);
+  const containerInstances = new ContainerInstancesAdapter(clients.ecs);
   return {
     directory: backendDirectory(clients),
     reads,
     tagInstance: (arn, tags, o) => instanceTags.tag(arn, tags, o),
     untagInstance: (arn, keys, o) => instanceTags.untag(arn, keys, o),
+    setInstanceStatus: async (cluster, arn, status, o) => {
+      const failed = await containerInstances.setStatus(cluster, [arn], status, o);
+      if (failed.length > 0) throw new Error(`UpdateContainerInstancesState ${status} failed: ${failed.map((f) => f.reason).join('; ')}`);
+    },
     clock,
     log,
     ecs,
