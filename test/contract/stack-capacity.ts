@@ -7,6 +7,7 @@ import {
   FALLBACK_TAG,
   LAST_SCALE_IN_TAG,
   LAST_SCALE_OUT_TAG,
+  SCALE_IN_DRAINS_TAG,
 } from '../../shared/capacity/ports';
 import { SCALE_IN_TAG } from '../../shared/capacity/snapshot';
 import type { PackagedStack, Template } from './package-stack';
@@ -47,8 +48,8 @@ const statementsFor = (stack: PackagedStack, action: string, fn = 'capacityWrite
 /** The one function that changes backends (the others only send it messages). */
 const BACKEND_WRITERS = ['capacityWriter'];
 /** Our tag keys on a backend: the last actions, the demand held in flight, and (a cluster's own backend only) the back-off. */
-const OWN_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG];
-const FALLBACK_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, DEMAND_IN_FLIGHT_TAG];
+const OWN_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG];
+const FALLBACK_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG];
 
 /** The cluster-tag condition a backend must meet: any value by default; one of the configured clusters' names otherwise. */
 const clusterTag = (key: string, stack: PackagedStack) =>
