@@ -47,6 +47,26 @@ describe('scale-in takes out only instances a backend of ours holds', () => {
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
 
+  it('scales out and back in through our ASG alone while the cluster holds their instances', async () => {
+    const { account, built, foreign, byHand } = sharedCluster();
+    const world = capacityWorld(account, { SCALE_IN_COOLDOWN_SECONDS: '0' });
+    const group = () => account.autoscaling.groupState(built.backend.id);
+    account.ecs.services.setDesiredCount(built.cluster, 'app', 24); // more than every instance holds, theirs included
+    const decisions: string[] = [];
+    for (let minute = 0; minute < 6; minute++) decisions.push(world.report(await world.minute(), built.cluster).decision);
+    expect(decisions).toContain('scale-out');
+    expect(runningOf(account, built.cluster, 'app')).toBe(24);
+    const peak = group().desired;
+    expect(peak).toBeGreaterThan(4);
+    account.ecs.services.setDesiredCount(built.cluster, 'app', 4);
+    for (let minute = 0; minute < 30; minute++) decisions.push(world.report(await world.minute(), built.cluster).decision);
+    expect(decisions).not.toContain('error');
+    expect(group().desired).toBeLessThan(peak);
+    expect(account.autoscaling.groupState('other-team').instances.map((i) => i.instanceId)).toEqual([foreign.instanceId]);
+    for (const id of [foreign.instanceId, byHand.instanceId]) expect(account.ec2.instance(id)!.state).toBe('running');
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
   it('never removes an instance an operator set DRAINING and anyone tagged as scaled in: our own record does not name it', async () => {
     // 50 % CPU: no scale-in or scale-out of its own.
     const { account, built } = capacityCluster({ backend: 'asg', instances: 4, tasksPerInstance: 2 });
