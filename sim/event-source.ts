@@ -49,7 +49,7 @@ export class SqsEventSource {
       if (messages.length === 0) continue;
 
       this.invocations += 1;
-      const response = await this.handler({ Records: messages.map((m) => this.toRecord(m)) });
+      const response = await this.handler({ Records: messages.map((m) => sqsRecordOf(this.account, this.queueUrl, m)) });
       const failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       for (const m of messages) {
         const record = this.account.sqs.messages(this.queueUrl).find((r) => r.messageId === m.MessageId);
@@ -62,18 +62,19 @@ export class SqsEventSource {
       }
     }
   }
+}
 
-  private toRecord(m: Message): SQSRecord {
-    return {
-      messageId: m.MessageId!,
-      receiptHandle: m.ReceiptHandle!,
-      body: m.Body ?? '',
-      attributes: (m.Attributes ?? {}) as unknown as SQSRecord['attributes'],
-      messageAttributes: {},
-      md5OfBody: m.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.account.sqs.queueArn(this.queueUrl),
-      awsRegion: this.account.region,
-    };
-  }
+/** A received message as Lambda's event source mapping hands it to the function (one SQS record). */
+export function sqsRecordOf(account: SimulatedAccount, queueUrl: string, m: Message): SQSRecord {
+  return {
+    messageId: m.MessageId!,
+    receiptHandle: m.ReceiptHandle!,
+    body: m.Body ?? '',
+    attributes: (m.Attributes ?? {}) as unknown as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: account.sqs.queueArn(queueUrl),
+    awsRegion: account.region,
+  };
 }

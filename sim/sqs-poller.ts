@@ -1,6 +1,7 @@
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SimulatedAccount } from './account';
+import { sqsRecordOf } from './event-source';
 
 /**
  * A small model of Lambda's SQS event source mapping running for a stretch of simulated time,
@@ -94,7 +95,7 @@ export class SqsPoller {
     let failed: Set<string>;
     try {
       const response = await this.handler(
-        { Records: messages.map((m) => this.toRecord(m)) },
+        { Records: messages.map((m) => sqsRecordOf(this.account, this.queueUrl, m)) },
         { getRemainingTimeInMillis: () => timeout - (clock.now() - startedAt), awsRequestId: id },
       );
       failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
@@ -123,19 +124,5 @@ export class SqsPoller {
         await ops.DeleteMessage!({ QueueUrl: this.queueUrl, ReceiptHandle: m.ReceiptHandle });
       }
     }
-  }
-
-  private toRecord(m: Message): SQSRecord {
-    return {
-      messageId: m.MessageId!,
-      receiptHandle: m.ReceiptHandle!,
-      body: m.Body ?? '',
-      attributes: (m.Attributes ?? {}) as unknown as SQSRecord['attributes'],
-      messageAttributes: {},
-      md5OfBody: m.MD5OfBody ?? '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: this.account.sqs.queueArn(this.queueUrl),
-      awsRegion: this.account.region,
-    };
   }
 }
