@@ -1,3 +1,4 @@
+import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
 import type { DrainReport } from '../drain/report';
 import type { Clock } from '../lambda/clock';
@@ -9,7 +10,7 @@ import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
 import { exclusionOf } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
-import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, type BackendView, type CapacityBackend } from './ports';
+import type { BackendView, CapacityBackend } from './ports';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { planTick, type CapacityStep } from './steps';

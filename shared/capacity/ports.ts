@@ -1,21 +1,6 @@
 import type { CallOptions } from '../aws/call';
 import type { BackendCounts } from './types';
 
-/** The tag a capacity backend carries to say which cluster it serves: `ecs-steady:cluster = <cluster name>`. */
-export const CLUSTER_TAG = 'ecs-steady:cluster';
-/** Backend tags that remember our last actions across invocations (ISO 8601 times). */
-export const LAST_SCALE_OUT_TAG = 'ecs-steady:last-scale-out';
-export const LAST_SCALE_IN_TAG = 'ecs-steady:last-scale-in';
-/**
- * A second backend a cluster falls back to when capacity asked of its backend does not arrive
- * (e.g. an on-demand ASG behind a Spot Fleet): `ecs-steady:fallback-for = <cluster name>`.
- */
-export const FALLBACK_TAG = 'ecs-steady:fallback-for';
-/** On a backend whose capacity did not arrive: scale-outs go to the fallback until this ISO time. */
-export const BACKOFF_TAG = 'ecs-steady:backoff-until';
-/** Backend tags starting with this override the deployment's settings for its cluster (e.g. `ecs-steady:max-step = 4`). */
-export const SETTING_TAG_PREFIX = 'ecs-steady:';
-
 export type BackendKind = 'asg' | 'ec2Fleet' | 'spotFleet';
 /** What recordAction remembers: the last scale-out / scale-in time, or the end of a back-off (BACKOFF_TAG). */
 export type BackendAction = 'scale-out' | 'scale-in' | 'backoff';

@@ -1,7 +1,7 @@
+import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, SCALE_IN_TAG } from '../../shared/tags';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../../shared/capacity/ports';
-import { SCALE_IN_TAG } from '../../shared/capacity/snapshot';
+
 import type { PackagedStack, Template } from './package-stack';
 import { callsOf } from './stack-iam';
 import { actionsOf, asList, defaults, functionsOf, ofType, operator, OPERATOR, refersTo, sorted, type Statement } from './stack-template';
