@@ -51,7 +51,7 @@ export function parseAgentHealthConfig(env: NodeJS.ProcessEnv = process.env): Ag
     clusters: e.CLUSTERS,
     backends: parseBackends(e.CAPACITY_BACKENDS),
     // DRY_RUN (read by the drain's schema) is report-only here: nothing is drained, terminated or
-    // marked for replacement; the disconnected-since tag is still kept. One switch never half-applies.
+    // marked for replacement; the disconnected-since record is still kept. One switch never half-applies.
     reportOnly: drain.dryRun,
     disconnectedMs: e.AGENT_DISCONNECTED_SECONDS * 1000,
     breakerPercent: e.AGENT_BREAKER_PERCENT,
