@@ -116,6 +116,14 @@ const derive = {
   fleetFallbackRecordActionCondition: (values) => ({ ...derive.fleetFallbackTagCondition(values), ...fallbackTagKeys }),
   /** EC2 instances of this account and region; the statements narrow them by the tags EC2 writes on fleet instances. */
   ec2InstanceArns: () => [arn('ec2', 'instance/*')],
+  /**
+   * TerminateInstances reaches only instances an EC2 Fleet launched (EC2 writes aws:ec2:fleet-id on
+   * them; nobody can write an aws: tag): the fleets capacityBackends names when it names any,
+   * else any EC2 Fleet (a fleet found by its ecs-steady:cluster tag is known only at run time).
+   */
+  ec2FleetInstanceCondition: (values) => fleetInstanceCondition('aws:ec2:fleet-id', namedBackends(values, 'ec2Fleet')),
+  /** The same for Spot Fleet requests (aws:ec2spot:fleet-request-id). */
+  spotFleetInstanceCondition: (values) => fleetInstanceCondition('aws:ec2spot:fleet-request-id', namedBackends(values, 'spotFleet')),
 
   // ---- runTaskFailure, placementFailure ----
   /**
@@ -217,6 +225,21 @@ function nlbBindings(values) {
   });
 }
 
+/**
+ * The ids of one kind of backend `capacityBackends` names (`cluster=kind:id`, as the functions'
+ * CAPACITY_BACKENDS; shared/capacity/config.ts parseBackends validates the same at cold start).
+ */
+function namedBackends(values, kind) {
+  return list(values.capacityBackends).flatMap((item) => {
+    const m = /^[A-Za-z0-9_-]{1,255}=(asg|ec2Fleet|spotFleet):(\S+)$/.exec(item);
+    if (!m) throw new Error(`param capacityBackends: ${JSON.stringify(item)}: expected cluster=asg|ec2Fleet|spotFleet:id`);
+    return m[1] === kind ? [m[2]] : [];
+  });
+}
+/** Instances carrying the aws: tag `key`: with one of `ids` when any are named, else with any value. */
+const fleetInstanceCondition = (key, ids) =>
+  ids.length > 0 ? { StringEquals: { [`aws:ResourceTag/${key}`]: ids } } : { Null: { [`aws:ResourceTag/${key}`]: 'false' } };
+
 /** The ownership tag key of the log volumes (default as shared/fleet/log-volumes/config.ts). */
 const logVolumeTag = (values) => String(values.logVolumeTag ?? '').trim() || 'ecs-steady:log-volume';
 
@@ -256,6 +279,8 @@ const NEEDS = {
   fleetFallbackTagCondition: ['clusters'],
   fleetFallbackRecordActionCondition: ['clusters'],
   ec2InstanceArns: [],
+  ec2FleetInstanceCondition: ['capacityBackends'],
+  spotFleetInstanceCondition: ['capacityBackends'],
   placementFailureDetail: ['clusters'],
   agentDisconnectedDetail: ['clusters'],
   nlbTargetSyncEnabled: ['nlbTargets'],

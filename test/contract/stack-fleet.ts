@@ -67,16 +67,18 @@ export function describeFleet(): void {
       });
     });
 
-    it('lets agentHealth write only its two container-instance tags, and alarms on its breaker and failed steps per cluster', () => {
-      for (const action of ['ecs:TagResource', 'ecs:UntagResource']) {
+    it('lets agentHealth keep its records as attributes on container instances of the clusters, tag nothing, and alarms on its breaker and failed steps per cluster', () => {
+      for (const action of ['ecs:PutAttributes', 'ecs:DeleteAttributes']) {
         const found = statementsFor(operator, 'agentHealth', action);
         expect(found.length).toBeGreaterThan(0);
         for (const s of found)
-          expect(s.Condition?.['ForAllValues:StringEquals']?.['aws:TagKeys']).toEqual([
-            'ecs-steady:disconnected-since',
-            'ecs-steady:agent-replace',
-          ]);
+          expect(s.Resource).toEqual(
+            ['web', 'batch'].map((c) => ({
+              'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:container-instance/${c}/*`,
+            })),
+          );
       }
+      for (const action of ['ecs:TagResource', 'ecs:UntagResource']) expect(statementsFor(operator, 'agentHealth', action)).toEqual([]);
       for (const metric of ['agentBreakerOpen', 'agentStepFailures']) {
         const alarm = ofType(defaults.template, 'AWS::CloudWatch::Alarm').find(
           ([, a]) => a.Properties.AlarmName === `ecs-steady-dev-agentHealth-${metric}`,

@@ -90,6 +90,17 @@ const READ_ONLY: Record<string, string[]> = {
   ],
 };
 
+/**
+ * Functions whose bundle holds a call they never send, by design: runTaskFailure and
+ * placementFailure carry out scale-out steps only (scale-in is left to scaleTick), so the
+ * backends' remove — ec2:TerminateInstances of a fleet instance — is bundled but never sent, and
+ * not granted (termination only to the functions that terminate: scaleTick and agentHealth).
+ */
+const NEVER_SENT: Record<string, string[]> = {
+  runTaskFailure: ['ec2:TerminateInstances'],
+  placementFailure: ['ec2:TerminateInstances'],
+};
+
 /** What runs the function needs, from the template: logs; the SQS poller; the failure destination. */
 function platformActions(t: Template, fn: Fn): string[] {
   // Lambda writes the function's logs with its execution role (AWS Lambda Developer Guide, "Lambda execution role", AWSLambdaBasicExecutionRole).
@@ -122,7 +133,7 @@ function expectedActions(stack: PackagedStack, fn: Fn, params: Record<string, st
   const sent = callsOf(stack, fn).map((c) => c.action);
   const all = new Set([...sent, ...sent.flatMap((a) => IMPLIED_BY[a] ?? []), ...platformActions(stack.template, fn)]);
   for (const [action, param] of Object.entries(NEEDS_PARAM)) if (!params[param]) all.delete(action);
-  for (const action of READ_ONLY[fn.key] ?? []) all.delete(action);
+  for (const action of [...(READ_ONLY[fn.key] ?? []), ...(NEVER_SENT[fn.key] ?? [])]) all.delete(action);
   return all;
 }
 
@@ -260,6 +271,39 @@ export function describeIam(): void {
               (n) => `arn:\${AWS::Partition}:elasticloadbalancing:\${AWS::Region}:\${AWS::AccountId}:targetgroup/${n}/*`,
             ),
           );
+        }
+      });
+
+      it('ec2:TerminateInstances goes only to the functions that terminate, and only on fleet instances: the named fleets when capacityBackends names them', () => {
+        const terminators = (stack: PackagedStack) =>
+          sorted(
+            functionsOf(stack)
+              .filter((fn) => actionsOf(fn.statements).has('ec2:TerminateInstances'))
+              .map((fn) => fn.key),
+          );
+        for (const stack of [defaults, operator]) expect(terminators(stack)).toEqual(['agentHealth', 'scaleTick']);
+        const conditions = (stack: PackagedStack) =>
+          functionsOf(stack).flatMap((fn) =>
+            fn.statements.filter((s) => asList(s.Action).includes('ec2:TerminateInstances')).map((s) => [fn.key, s.Sid, s.Condition]),
+          );
+        const any = {
+          ec2: { Null: { 'aws:ResourceTag/aws:ec2:fleet-id': 'false' } },
+          spot: { Null: { 'aws:ResourceTag/aws:ec2spot:fleet-request-id': 'false' } },
+        };
+        for (const fn of ['scaleTick', 'agentHealth']) {
+          expect(conditions(defaults).filter(([k]) => k === fn)).toEqual([
+            [fn, 'TerminateEc2FleetInstances', any.ec2],
+            [fn, 'TerminateSpotFleetInstances', any.spot],
+          ]);
+          // The operator names one Spot Fleet and no EC2 Fleet: Spot Fleet instances only of that request.
+          const named = OPERATOR.capacityBackends
+            .split(',')
+            .find((b) => b.includes('=spotFleet:'))!
+            .split(':')[1];
+          expect(conditions(operator).filter(([k]) => k === fn)).toEqual([
+            [fn, 'TerminateEc2FleetInstances', any.ec2],
+            [fn, 'TerminateSpotFleetInstances', { StringEquals: { 'aws:ResourceTag/aws:ec2spot:fleet-request-id': [named] } }],
+          ]);
         }
       });
 
