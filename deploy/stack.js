@@ -47,6 +47,8 @@ const FALLBACK_TAG = 'ecs-steady:fallback-for';
 const LAST_ACTION_TAGS = ['ecs-steady:last-scale-out', 'ecs-steady:last-scale-in'];
 /** Written only on a cluster's own backend (tagged CLUSTER_TAG) when capacity asked of it did not arrive. */
 const BACKOFF_TAG = 'ecs-steady:backoff-until';
+/** logVolumes' stamp of the last attachment it saw on a log volume (shared/tags.ts SEEN_ATTACHED_TAG). */
+const SEEN_ATTACHED_TAG = 'ecs-steady:seen-attached';
 
 /** A backend is ours when it carries CLUSTER_TAG: naming one of the configured clusters, or any value when none are configured. */
 const clusterTagCondition = (key, values) => {
@@ -162,16 +164,25 @@ const derive = {
   nlbTargetGroupArns: (values) => nlbBindings(values).map((b) => arn('elasticloadbalancing', `targetgroup/${b.targetGroup}`)),
   /** EBS volumes of this account and region; the statements narrow them by the ownership tag. */
   ec2VolumeArns: () => [arn('ec2', 'volume/*')],
-  /** A volume is ours when it carries the ownership tag: naming one of the configured clusters, or any value when none are. */
+  /** A volume carries the ownership tag: naming one of the configured clusters, or any value when none are. */
   logVolumeOwnedCondition: (values) => {
     const key = `aws:ResourceTag/${logVolumeTag(values)}`;
     const names = list(values.clusters).map(clusterName);
     return names.length > 0 ? { StringEquals: { [key]: names } } : { Null: { [key]: 'false' } };
   },
-  /** logVolumes writes only its own two keys (shared/fleet/log-volumes/config.ts AVAILABLE_SINCE_TAG, OFFER_TAG), on owned volumes. */
+  /**
+   * DeleteVolume: the ownership tag and our own stamp of an attachment we saw (SEEN_ATTACHED_TAG):
+   * a volume only ever seen available cannot be deleted however it is tagged. Tags are still
+   * anyone's to write; the planner decides on facts (docs/design/trust.md), IAM only narrows.
+   */
+  logVolumeDeleteCondition: (values) => {
+    const owned = derive.logVolumeOwnedCondition(values);
+    return { ...owned, Null: { ...(owned.Null ?? {}), [`aws:ResourceTag/${SEEN_ATTACHED_TAG}`]: 'false' } };
+  },
+  /** logVolumes writes only its own keys (shared/tags.ts AVAILABLE_SINCE_TAG, SEEN_ATTACHED_TAG, OFFER_TAG), on owned volumes. */
   logVolumeTagCondition: (values) => ({
     ...derive.logVolumeOwnedCondition(values),
-    ...tagKeysOnly(['ecs-steady:available-since', 'ecs-steady:remount']),
+    ...tagKeysOnly(['ecs-steady:available-since', SEEN_ATTACHED_TAG, 'ecs-steady:remount']),
   }),
   /** The functions this stack deploys (preflight checks each one's errors and throttles alarms). */
   preflightFunctions: (values) => FUNCTIONS.filter((f) => !(f in OPTIONAL) || OPTIONAL[f](values)).join(','),
@@ -290,6 +301,7 @@ const NEEDS = {
   nlbTargetGroupArns: ['nlbTargets'],
   ec2VolumeArns: [],
   logVolumeOwnedCondition: ['clusters', 'logVolumeTag'],
+  logVolumeDeleteCondition: ['clusters', 'logVolumeTag'],
   logVolumeTagCondition: ['clusters', 'logVolumeTag'],
   preflightFunctions: ['nlbTargets', 'logsBucket'],
   lifecycleHookNames: ['lifecycleHookNames'],
