@@ -102,7 +102,7 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
           'in-use',
           v.attachedInOwnerCluster === false
             ? `${on}: not a container instance of cluster ${owner}, so not ours: not recorded`
-            : `${on}: its cluster membership could not be read: not recorded this run`,
+            : `${on}: its cluster membership was not read this run (failed, or over the per-run bound): not recorded yet`,
         );
       else decide('in-use', on);
       continue;

@@ -7,6 +7,12 @@ import type { LogVolume, VolumesPort } from './ports';
 
 /** ECS membership reads in flight at once (one per attachment not yet recorded; most runs ask none). */
 const MEMBERSHIP_CONCURRENCY = 5;
+/**
+ * Instances asked about per run at most: ListContainerInstances shares ECS's cluster-resource-read
+ * bucket (burst 100, 20/s) with every drain. A first run over a large fleet records 100 instances'
+ * volumes a run; volumes stay attached for an instance's life, so the rest are recorded by later runs.
+ */
+export const MEMBERSHIP_READS_PER_RUN = 100;
 
 /**
  * The volumes the plan looks at: `available` and `in-use` ones carrying our ownership tag (with
@@ -14,7 +20,8 @@ const MEMBERSHIP_CONCURRENCY = 5;
  * attachment we see (EC2 forgets it once the volume is detached) — and only when ECS says the
  * instance it is attached to is a container instance of the cluster its ownership tag names: that
  * fact, not the tag, is what makes a volume ours. Volumes without our tag are never read. A failed
- * membership read leaves that volume unrecorded this run (the next run asks again).
+ * membership read, or one over MEMBERSHIP_READS_PER_RUN, leaves that volume unrecorded this run
+ * (the next run asks again).
  */
 export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig, o?: CallOptions): Promise<LogVolume[]> {
   const volumes: LogVolume[] = await port.listTagged(config.ownerTag, config.owners, ['available', 'in-use'], o);
@@ -26,11 +33,13 @@ export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig
   const asked = new Map<string, Promise<boolean | undefined>>();
   const member = (cluster: string, instanceId: string) => {
     const key = `${cluster} ${instanceId}`;
-    if (!asked.has(key))
+    if (!asked.has(key)) {
+      if (asked.size >= MEMBERSHIP_READS_PER_RUN) return Promise.resolve(undefined);
       asked.set(
         key,
         port.isContainerInstanceOf(cluster, instanceId, o).catch(() => undefined),
       );
+    }
     return asked.get(key)!;
   };
   await mapLimit(unrecorded, MEMBERSHIP_CONCURRENCY, async (v) => {
