@@ -9,7 +9,8 @@
  *
  * Every export is a pure function of the stage params (`values`), so tests can call them
  * without osls (test/support/serverless-config.ts does). The log functions' derivations are in
- * deploy/logs.js, the dry-run and tracing switches in deploy/switches.js; all are exported here.
+ * deploy/logs.js, the dry-run and tracing switches in deploy/switches.js, what may be terminated or
+ * deleted (fleet instances, log volumes) in deploy/ownership.js; all are exported here.
  *
  * No param is required: a bare `sls package` builds a working stack (the drain, capacity and fleet
  * functions), and the optional functions come with their param (logsBucket, nlbTargets). A param
@@ -19,6 +20,7 @@
 const logs = require('./logs');
 const optional = require('./optional');
 const switches = require('./switches');
+const ownership = require('./ownership');
 
 /** `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>`, partition-neutral. */
 const arn = (service, rest) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${rest}` });
@@ -47,8 +49,6 @@ const FALLBACK_TAG = 'ecs-steady:fallback-for';
 const LAST_ACTION_TAGS = ['ecs-steady:last-scale-out', 'ecs-steady:last-scale-in'];
 /** Written only on a cluster's own backend (tagged CLUSTER_TAG) when capacity asked of it did not arrive. */
 const BACKOFF_TAG = 'ecs-steady:backoff-until';
-/** logVolumes' stamp of the last attachment it saw on a log volume (shared/tags.ts SEEN_ATTACHED_TAG). */
-const SEEN_ATTACHED_TAG = 'ecs-steady:seen-attached';
 
 /** A backend is ours when it carries CLUSTER_TAG: naming one of the configured clusters, or any value when none are configured. */
 const clusterTagCondition = (key, values) => {
@@ -118,14 +118,6 @@ const derive = {
   fleetFallbackRecordActionCondition: (values) => ({ ...derive.fleetFallbackTagCondition(values), ...fallbackTagKeys }),
   /** EC2 instances of this account and region; the statements narrow them by the tags EC2 writes on fleet instances. */
   ec2InstanceArns: () => [arn('ec2', 'instance/*')],
-  /**
-   * TerminateInstances reaches only instances an EC2 Fleet launched (EC2 writes aws:ec2:fleet-id on
-   * them; nobody can write an aws: tag): the fleets capacityBackends names when it names any,
-   * else any EC2 Fleet (a fleet found by its ecs-steady:cluster tag is known only at run time).
-   */
-  ec2FleetInstanceCondition: (values) => fleetInstanceCondition('aws:ec2:fleet-id', namedBackends(values, 'ec2Fleet')),
-  /** The same for Spot Fleet requests (aws:ec2spot:fleet-request-id). */
-  spotFleetInstanceCondition: (values) => fleetInstanceCondition('aws:ec2spot:fleet-request-id', namedBackends(values, 'spotFleet')),
 
   // ---- runTaskFailure, placementFailure ----
   /**
@@ -164,26 +156,6 @@ const derive = {
   nlbTargetGroupArns: (values) => nlbBindings(values).map((b) => arn('elasticloadbalancing', `targetgroup/${b.targetGroup}`)),
   /** EBS volumes of this account and region; the statements narrow them by the ownership tag. */
   ec2VolumeArns: () => [arn('ec2', 'volume/*')],
-  /** A volume carries the ownership tag: naming one of the configured clusters, or any value when none are. */
-  logVolumeOwnedCondition: (values) => {
-    const key = `aws:ResourceTag/${logVolumeTag(values)}`;
-    const names = list(values.clusters).map(clusterName);
-    return names.length > 0 ? { StringEquals: { [key]: names } } : { Null: { [key]: 'false' } };
-  },
-  /**
-   * DeleteVolume: the ownership tag and our own stamp of an attachment we saw (SEEN_ATTACHED_TAG):
-   * a volume only ever seen available cannot be deleted however it is tagged. Tags are still
-   * anyone's to write; the planner decides on facts (docs/design/trust.md), IAM only narrows.
-   */
-  logVolumeDeleteCondition: (values) => {
-    const owned = derive.logVolumeOwnedCondition(values);
-    return { ...owned, Null: { ...(owned.Null ?? {}), [`aws:ResourceTag/${SEEN_ATTACHED_TAG}`]: 'false' } };
-  },
-  /** logVolumes writes only its own keys (shared/tags.ts AVAILABLE_SINCE_TAG, SEEN_ATTACHED_TAG, OFFER_TAG), on owned volumes. */
-  logVolumeTagCondition: (values) => ({
-    ...derive.logVolumeOwnedCondition(values),
-    ...tagKeysOnly(['ecs-steady:available-since', SEEN_ATTACHED_TAG, 'ecs-steady:remount']),
-  }),
   /** The functions this stack deploys (preflight checks each one's errors and throttles alarms). */
   preflightFunctions: (values) => FUNCTIONS.filter((f) => !(f in OPTIONAL) || OPTIONAL[f](values)).join(','),
 
@@ -204,6 +176,7 @@ const derive = {
 
   ...logs.derive,
   ...switches.derive,
+  ...ownership.derive,
 };
 
 /** serverless.yml's functions, in order (the OPTIONAL ones only when their param is set). */
@@ -235,24 +208,6 @@ function nlbBindings(values) {
     return { cluster: clusterName(item.slice(0, eq)), targetGroup: m[1] };
   });
 }
-
-/**
- * The ids of one kind of backend `capacityBackends` names (`cluster=kind:id`, as the functions'
- * CAPACITY_BACKENDS; shared/capacity/config.ts parseBackends validates the same at cold start).
- */
-function namedBackends(values, kind) {
-  return list(values.capacityBackends).flatMap((item) => {
-    const m = /^[A-Za-z0-9_-]{1,255}=(asg|ec2Fleet|spotFleet):(\S+)$/.exec(item);
-    if (!m) throw new Error(`param capacityBackends: ${JSON.stringify(item)}: expected cluster=asg|ec2Fleet|spotFleet:id`);
-    return m[1] === kind ? [m[2]] : [];
-  });
-}
-/** Instances carrying the aws: tag `key`: with one of `ids` when any are named, else with any value. */
-const fleetInstanceCondition = (key, ids) =>
-  ids.length > 0 ? { StringEquals: { [`aws:ResourceTag/${key}`]: ids } } : { Null: { [`aws:ResourceTag/${key}`]: 'false' } };
-
-/** The ownership tag key of the log volumes (default as shared/fleet/log-volumes/config.ts). */
-const logVolumeTag = (values) => String(values.logVolumeTag ?? '').trim() || 'ecs-steady:log-volume';
 
 /**
  * Functions deployed only when their param is set, each with the derivation that says so. serverless.yml
@@ -290,8 +245,6 @@ const NEEDS = {
   fleetFallbackTagCondition: ['clusters'],
   fleetFallbackRecordActionCondition: ['clusters'],
   ec2InstanceArns: [],
-  ec2FleetInstanceCondition: ['capacityBackends'],
-  spotFleetInstanceCondition: ['capacityBackends'],
   placementFailureDetail: ['clusters'],
   agentDisconnectedDetail: ['clusters'],
   nlbTargetSyncEnabled: ['nlbTargets'],
@@ -300,15 +253,13 @@ const NEEDS = {
   nlbTargetsInstanceDetail: ['nlbTargets'],
   nlbTargetGroupArns: ['nlbTargets'],
   ec2VolumeArns: [],
-  logVolumeOwnedCondition: ['clusters', 'logVolumeTag'],
-  logVolumeDeleteCondition: ['clusters', 'logVolumeTag'],
-  logVolumeTagCondition: ['clusters', 'logVolumeTag'],
   preflightFunctions: ['nlbTargets', 'logsBucket'],
   lifecycleHookNames: ['lifecycleHookNames'],
   asgDrainVisibilityTimeout: ['asgLifecycleDrainTimeoutSeconds'],
   asgRuleMaxEventAge: ['asgDrainMaxSeconds'],
   ...logs.NEEDS,
   ...switches.NEEDS,
+  ...ownership.NEEDS,
 };
 /** What decides each optional function (OPTIONAL), by the derivation's name. */
 const OPTIONAL_NEEDS = {
