@@ -21,7 +21,7 @@ export interface AgentHealthConfig extends AgentHealthSettings {
   clusters: string[];
   /** Backends named in config (CAPACITY_BACKENDS, as scaleTick reads it). */
   backends: Map<string, { kind: BackendKind; id: string }>;
-  /** Report what would be done; change nothing but our own disconnected-since tag. */
+  /** Report what would be done; change nothing but our own disconnected-since record. */
   reportOnly: boolean;
   /** The drain's own settings (poll, safety margin, keep-serving, interrupted-task topic). */
   drain: DrainSettings;
