@@ -156,10 +156,12 @@ export async function fleetCallsSection(): Promise<Section> {
     body: [
       'agentHealth: one cluster of m5.large in one Auto Scaling group tagged `ecs-steady:cluster`, one service task per instance, ' +
         'the run every 5 minutes on the simulated account (rate limits on), defaults (AGENT_DISCONNECTED_SECONDS 600, one replacement a run). ' +
-        'Before the last phase all but one disconnected instance reconnected and an unmeasured run removed their marks.',
+        'Before the last phase all but one disconnected instance reconnected and an unmeasured run removed their records (ECS attributes).',
       table(agent, 'instances'),
-      'logVolumes: n owned available volumes and n available volumes without our tag (never listed: DescribeVolumes filters on the tag); ' +
-        'a fresh account per phase; DRY_RUN=false, MAX_DELETIONS_PER_RUN 20, grace 60 min, orphan alert 30 min.',
+      'logVolumes: n owned volumes, each on its own container instance of cluster `web`, and n available volumes without our tag ' +
+        '(never listed: DescribeVolumes filters on the tag); a fresh account per phase; unmeasured runs see the owned volumes in use ' +
+        '(the first one is measured: one ListContainerInstances per instance, at most 100 a run) before their instances end; ' +
+        'DRY_RUN=false, MAX_DELETIONS_PER_RUN 20, grace 60 min, orphan alert 30 min.',
       table(volumes, 'owned volumes'),
     ],
   };
