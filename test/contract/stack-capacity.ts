@@ -105,7 +105,13 @@ export function describeCapacity(): void {
       for (const stack of [defaults, operator]) {
         for (const fn of BACKEND_WRITERS) {
           const [own, fallback] = [CLUSTER_TAG, FALLBACK_TAG].map((t) => `autoscaling:ResourceTag/${t}`);
-          for (const action of ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']) {
+          // The event functions only scale out: no TerminateInstanceInAutoScalingGroup (test/contract/stack-iam.ts NEVER_SENT).
+          const actions = [
+            'autoscaling:SetDesiredCapacity',
+            ...(fn === 'scaleTick' ? ['autoscaling:TerminateInstanceInAutoScalingGroup'] : []),
+          ];
+          if (fn !== 'scaleTick') expect(statementsFor(stack, 'autoscaling:TerminateInstanceInAutoScalingGroup', fn)).toEqual([]);
+          for (const action of actions) {
             const found = statementsFor(stack, action, fn);
             for (const s of found) expect([fn, asList(s.Resource).map(sub)]).toEqual([fn, [ASG]]);
             // IAM ANDs the keys of one Condition: "either tag" is one statement per tag key.

@@ -93,12 +93,13 @@ const READ_ONLY: Record<string, string[]> = {
 /**
  * Functions whose bundle holds a call they never send, by design: runTaskFailure and
  * placementFailure carry out scale-out steps only (scale-in is left to scaleTick), so the
- * backends' remove — ec2:TerminateInstances of a fleet instance — is bundled but never sent, and
- * not granted (termination only to the functions that terminate: scaleTick and agentHealth).
+ * backends' remove — ec2:TerminateInstances of a fleet instance, TerminateInstanceInAutoScalingGroup
+ * — is bundled but never sent, and not granted (termination only to the functions that
+ * terminate: scaleTick and agentHealth).
  */
 const NEVER_SENT: Record<string, string[]> = {
-  runTaskFailure: ['ec2:TerminateInstances'],
-  placementFailure: ['ec2:TerminateInstances'],
+  runTaskFailure: ['ec2:TerminateInstances', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+  placementFailure: ['ec2:TerminateInstances', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
 };
 
 /** What runs the function needs, from the template: logs; the SQS poller; the failure destination. */
@@ -274,14 +275,16 @@ export function describeIam(): void {
         }
       });
 
-      it('ec2:TerminateInstances goes only to the functions that terminate, and only on fleet instances: the named fleets when capacityBackends names them', () => {
-        const terminators = (stack: PackagedStack) =>
+      it('termination goes only to the functions that terminate (EC2 and Auto Scaling), and only on fleet instances: the named fleets when capacityBackends names them', () => {
+        const terminators = (stack: PackagedStack, action: string) =>
           sorted(
             functionsOf(stack)
-              .filter((fn) => actionsOf(fn.statements).has('ec2:TerminateInstances'))
+              .filter((fn) => actionsOf(fn.statements).has(action))
               .map((fn) => fn.key),
           );
-        for (const stack of [defaults, operator]) expect(terminators(stack)).toEqual(['agentHealth', 'scaleTick']);
+        for (const stack of [defaults, operator])
+          for (const action of ['ec2:TerminateInstances', 'autoscaling:TerminateInstanceInAutoScalingGroup'])
+            expect([action, terminators(stack, action)]).toEqual([action, ['agentHealth', 'scaleTick']]);
         const conditions = (stack: PackagedStack) =>
           functionsOf(stack).flatMap((fn) =>
             fn.statements.filter((s) => asList(s.Action).includes('ec2:TerminateInstances')).map((s) => [fn.key, s.Sid, s.Condition]),
