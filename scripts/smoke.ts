@@ -110,9 +110,7 @@ const LANE_A: Case[] = [
       const id = c.world.web.instances[1]!.instanceId;
       const web = (a.clusters as Answer[] | undefined)?.find((x) => x.cluster === 'web');
       // agentHealth's records are custom attributes (PutAttributes), never tags (docs/design/trust.md).
-      const records = [
-        ...((c.account.ecs.containerInstanceRecord(id) as { attributes?: Map<string, string> } | undefined)?.attributes?.keys() ?? []),
-      ];
+      const records = [...(c.account.ecs.containerInstanceRecord(id)?.attributes?.keys() ?? [])];
       return first(
         expect(web?.disconnected === 1, `web: ${JSON.stringify(web?.disconnected)} disconnected, not 1`),
         expect(

@@ -275,41 +275,6 @@ export function describeIam(): void {
         }
       });
 
-      it('termination goes only to the functions that terminate (EC2 and Auto Scaling), and only on fleet instances: the named fleets when capacityBackends names them', () => {
-        const terminators = (stack: PackagedStack, action: string) =>
-          sorted(
-            functionsOf(stack)
-              .filter((fn) => actionsOf(fn.statements).has(action))
-              .map((fn) => fn.key),
-          );
-        for (const stack of [defaults, operator])
-          for (const action of ['ec2:TerminateInstances', 'autoscaling:TerminateInstanceInAutoScalingGroup'])
-            expect([action, terminators(stack, action)]).toEqual([action, ['agentHealth', 'scaleTick']]);
-        const conditions = (stack: PackagedStack) =>
-          functionsOf(stack).flatMap((fn) =>
-            fn.statements.filter((s) => asList(s.Action).includes('ec2:TerminateInstances')).map((s) => [fn.key, s.Sid, s.Condition]),
-          );
-        const any = {
-          ec2: { Null: { 'aws:ResourceTag/aws:ec2:fleet-id': 'false' } },
-          spot: { Null: { 'aws:ResourceTag/aws:ec2spot:fleet-request-id': 'false' } },
-        };
-        for (const fn of ['scaleTick', 'agentHealth']) {
-          expect(conditions(defaults).filter(([k]) => k === fn)).toEqual([
-            [fn, 'TerminateEc2FleetInstances', any.ec2],
-            [fn, 'TerminateSpotFleetInstances', any.spot],
-          ]);
-          // The operator names one Spot Fleet and no EC2 Fleet: Spot Fleet instances only of that request.
-          const named = OPERATOR.capacityBackends
-            .split(',')
-            .find((b) => b.includes('=spotFleet:'))!
-            .split(':')[1];
-          expect(conditions(operator).filter(([k]) => k === fn)).toEqual([
-            [fn, 'TerminateEc2FleetInstances', any.ec2],
-            [fn, 'TerminateSpotFleetInstances', { StringEquals: { 'aws:ResourceTag/aws:ec2spot:fleet-request-id': [named] } }],
-          ]);
-        }
-      });
-
       it('lifecycle actions need the ASG ownership tag', () => {
         for (const action of ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat']) {
           const found = statementsFor(action);
