@@ -1,40 +1,73 @@
-import { makeHandler, type Result } from '../functions/scale-tick/handler';
-import { parseScaleTickConfig } from '../shared/capacity/config';
+import type { SQSRecord } from 'aws-lambda';
+import { makeHandler } from '../functions/capacity-writer/handler';
+import { parseEventScaleConfig } from '../shared/capacity/config';
+import type { ClusterTickReport } from '../shared/capacity/report';
+import { tickMessage } from '../shared/capacity/writer-messages';
 import type { Log, MetricSink } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import { buildServiceFleet, type ServiceFleetOptions } from '../sim/builders-capacity-large';
 import { callCounts, type Scenario } from './harness';
 
 /**
- * One scaleTick through the real handler on the simulated account (logging and metrics
- * silenced), on a container that already ran a dry-run tick: the adapters' caches
- * (DescribeTaskDefinition, DescribeInstanceTypes) are warm, as they are for a scheduled
- * function invoked every minute. Each API call takes `latencyMs` of simulated time.
+ * One cluster's tick through the real capacity writer handler on the simulated account (logging
+ * and metrics silenced), handed the tick message as Lambda's event source would, on a container
+ * that already ran a dry-run tick: the adapters' caches (DescribeTaskDefinition,
+ * DescribeInstanceTypes) are warm, as they are for a function invoked every minute. Each API
+ * call takes `latencyMs` of simulated time.
  */
 
 export const silentLog = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Log;
 export const silentMetrics = { addMetric() {} } as unknown as MetricSink;
 export const LATENCY_MS = 50;
-/** The Lambda's time per tick (the schedule's period). */
+/** The writer's Lambda timeout. */
 const INVOCATION_MS = 60_000;
 
+export interface Result {
+  clusters: ClusterTickReport[];
+}
 export type Tick = () => Promise<Result>;
 
-/** The real handler on `account`; `dryRun()` shares its clients (and so its caches) without changing anything. */
-export function tickWorld(account: SimulatedAccount, env: Record<string, string> = {}): { tick: Tick; dryRun: Tick } {
+/** An SQS record of the capacity queue carrying this message (its group is the cluster). */
+export function capacityRecord(account: SimulatedAccount, body: unknown, id: string, cluster: string): SQSRecord {
+  return {
+    messageId: id,
+    receiptHandle: `rh-${id}`,
+    body: JSON.stringify(body),
+    attributes: { ApproximateReceiveCount: '1', MessageGroupId: cluster } as unknown as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: account.arn('sqs', 'ecs-steady-bench-capacity.fifo'),
+    awsRegion: account.region,
+  };
+}
+
+/** The real writer on `account`, ticking `cluster`; `dryRun()` shares its clients (and so its caches) without changing anything. */
+export function tickWorld(account: SimulatedAccount, env: Record<string, string> = {}, cluster = 'fleet'): { tick: Tick; dryRun: Tick } {
   const clients = account.clients();
-  const invoke = (config: ReturnType<typeof parseScaleTickConfig>) => {
-    const handler = makeHandler(() => ({ clients, config, clock: account.clock, logger: silentLog, metrics: silentMetrics }));
+  const invoke = (config: ReturnType<typeof parseEventScaleConfig>) => {
+    let reports: ClusterTickReport[] = [];
+    const handler = makeHandler(() => ({
+      clients,
+      config,
+      clock: account.clock,
+      logger: silentLog,
+      metrics: silentMetrics,
+      onReports: (r) => (reports = r),
+    }));
     let n = 0;
     return async () => {
       const startedAt = account.clock.now();
-      return handler(
-        {},
-        { getRemainingTimeInMillis: () => INVOCATION_MS - (account.clock.now() - startedAt), awsRequestId: `tick-${++n}` },
+      const id = `tick-${++n}`;
+      await handler(
+        { Records: [capacityRecord(account, tickMessage(cluster, startedAt), id, cluster)] },
+        { getRemainingTimeInMillis: () => INVOCATION_MS - (account.clock.now() - startedAt), awsRequestId: id },
       );
+      return { clusters: reports };
     };
   };
-  return { tick: invoke(parseScaleTickConfig(env)), dryRun: invoke(parseScaleTickConfig({ ...env, DRY_RUN: 'true' })) };
+  const base = { QUEUE_NAME: 'ecs-steady-bench-capacity.fifo', ...env };
+  return { tick: invoke(parseEventScaleConfig(base)), dryRun: invoke(parseEventScaleConfig({ ...base, DRY_RUN: 'true' })) };
 }
 
 export interface TickRow {
@@ -134,6 +167,15 @@ export const TICK_ROWS: TickRow[] = [10, 100, 1000].flatMap((n) => [
     batchOnEach: false,
   },
 ]);
+
+/** The largest cluster the writer plans inside the goal: 5,000 instances, 1,000 services. */
+export const BIG_ROW: TickRow = {
+  name: '5,000 instances, 1,000 services, steady (candidates read, none can go)',
+  instances: 5000,
+  services: 1000,
+  expect: 'none',
+  batchOnEach: true,
+};
 
 /** The first tick of a fresh container: every size is read once (one DescribeTaskDefinition per task definition). */
 export const COLD_ROWS: TickRow[] = [10, 1000].map((n) => ({

@@ -1,5 +1,6 @@
 import { simulateDay, type DayResult } from './capacity-day';
-import { COLD_ROWS, LATENCY_MS, TICK_ROWS, tickScenario, type TickRow } from './capacity-tick';
+import { BIG_ROW, COLD_ROWS, LATENCY_MS, TICK_ROWS, tickScenario, type TickRow } from './capacity-tick';
+import { CLUSTER_ROWS, clustersTable, raceTable } from './capacity-writer';
 import { CAPACITY_PROVIDER_MODEL, starvationRun, starvationTable, STARVATION_SEEDS, type StarvationRun } from './capacity-starvation';
 import { triggersSection } from './capacity-triggers';
 import { countersTable, formatMs, measure, type Measurement, type Section, type Table } from './harness';
@@ -126,10 +127,19 @@ function dayTable(day: DayResult): Table {
 export async function capacityBenchmarks(
   options: { runs: number; quick: boolean; progress: (line: string) => void } = { runs: 5, quick: false, progress: () => {} },
 ): Promise<Section> {
-  const rows = [...TICK_ROWS, ...COLD_ROWS].filter((r) => !options.quick || r.instances <= 100);
+  const rows = [...TICK_ROWS, BIG_ROW, ...COLD_ROWS].filter((r) => !options.quick || r.instances <= 100);
   const results: Measurement[] = [];
-  for (const row of rows)
-    results.push(await measure(tickScenario(row), { runs: options.runs, progress: (l) => options.progress(`capacity: ${l}`) }));
+  for (const row of rows) {
+    // Building 5,000 instances takes a minute of wall time: one measured run, no warm-up (its counts are exact anyway).
+    const big = row === BIG_ROW;
+    results.push(
+      await measure(tickScenario(row), {
+        runs: big ? 1 : options.runs,
+        warmups: big ? 0 : 1,
+        progress: (l) => options.progress(`capacity: ${l}`),
+      }),
+    );
+  }
 
   const starved: StarvationRun[] = [];
   for (const seed of options.quick ? STARVATION_SEEDS.slice(0, 3) : STARVATION_SEEDS) {
@@ -137,6 +147,12 @@ export async function capacityBenchmarks(
     starved.push(await starvationRun(seed));
   }
   const triggers = await triggersSection(options, starved);
+  options.progress('capacity: the race of three triggers for one cluster');
+  const race = await raceTable(options.quick ? 20 : 100);
+  const clusters = await clustersTable(
+    CLUSTER_ROWS.filter((r) => !options.quick || r.clusters * r.instances <= 1000),
+    options.progress,
+  );
   const m = CAPACITY_PROVIDER_MODEL;
   options.progress('capacity: a simulated day');
   const day = await simulateDay(options.quick ? { hours: 6 } : { backends: ['asg', 'ec2Fleet', 'spotFleet'] });
@@ -164,6 +180,13 @@ export async function capacityBenchmarks(
         "Assumed: the collection runs at the minute marks (scaleTick's phase here), a data point counts once its minute is over, CloudWatch ingestion and alarm evaluation add nothing (so the model is a lower bound), the alarm sets desired at once.",
       starvationTable(starved),
       ...triggers,
+      '### One writer per cluster: the race',
+      "One cluster, 2 m5.large with CPU fully reserved; the minute's tick, a RunTask result (2 tasks of 1024 CPU found no room) and a placement failure (4 more tasks of 512 CPU) at random offsets in 0–150 ms of each other (one seed each), 50 ms per call, through scaleTick, runTaskFailure and placementFailure into the capacity FIFO queue and capacityWriter (test/support/capacity-race.ts, the scenario test's run), then two minutes of ticks. " +
+        '*Lowered*: a successful SetDesiredCapacity below a value set before it (or a removal with decrement); *killed*: tasks stopped (nothing in the scenario may stop one); *needed*: 4,096 CPU of demand beside 4,096 reserved fits 2 more m5.large by bin-packing and 3 more under the 85 % CPU threshold.',
+      race,
+      '### Many clusters in one minute',
+      "N clusters of M m5.large, 30 services each at 58 % CPU reserved (steady: nothing to do, no scale-in candidate read); after one warm-up minute, the measured minute: scaleTick's fan-out, then capacityWriter consumes the FIFO queue with the event source model (`sim/sqs-poller.ts`, batch size and maximum concurrency from serverless.yml) until the queue is empty. 50 ms per call; ECS's rate buckets are the account's, shared by every invocation. Calls include throttled attempts the SDK retried.",
+      clusters,
       '### Instances launched beyond need over a simulated day',
       `\`simulateDay\` (bench/capacity-day.ts, as \`npm run demo:day\` runs it): the day's services on ${day.hours} simulated hour(s), scaleTick every simulated minute with its defaults, one cluster per backend (units: m5.large 1, m5.xlarge 2). ` +
         "A scale-out's units beyond need are those the highest need before the next scale-in never used (successive scale-outs in one window are credited in order).",

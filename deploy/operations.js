@@ -33,6 +33,7 @@ const alnum = (s) => upperFirst(s.replace(/[^A-Za-z0-9]/g, ''));
  *   service: string; stage: string; region?: string;
  *   functions: Record<string, { events?: Array<Record<string, any>> } | null>;
  *   operations: { alarmTopicArn?: string; namespace: string; deadLetterQueues: string[]; rules?: Record<string, string>;
+ *     queueAgeAlarms?: Record<string, number>;
  *     zeroMetrics: Record<string, string[]>; dashboard: Array<{ title: string; services: string[]; metrics: string[]; stat?: string }>;
  *     clusterAlarms?: Record<string, Record<string, ClusterAlarm>>;
  *     clusterDashboard?: Array<{ title: string; service: string; metrics: string[]; stat?: string }> };
@@ -128,6 +129,22 @@ function operationsResources({ service, stage, functions: declared, operations }
         Statistic: 'Maximum',
       },
     );
+  }
+
+  // A queue whose oldest message is older than its bound: its consumer keeps failing or is blocked.
+  for (const [queue, seconds] of Object.entries(operations.queueAgeAlarms ?? {})) {
+    alarm(
+      `${alnum(queue)}AgeAlarm`,
+      `${queue}-oldest-message-age`,
+      `The oldest message in ${queue} is over ${seconds} s old: its consumer keeps failing on it (or an AWS outage goes on); nothing is lost yet`,
+      {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+        Statistic: 'Maximum',
+      },
+    );
+    resources[`${alnum(queue)}AgeAlarm`].Properties.Threshold = Number(seconds);
   }
 
   for (const [metric, services] of Object.entries(operations.zeroMetrics)) {

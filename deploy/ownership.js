@@ -52,7 +52,7 @@ const fleetInstanceCondition = (key, ids) =>
 
 /** @type {Record<string, (values: Record<string, unknown>) => any>} */
 const derive = {
-  /** TerminateInstances (scaleTick, agentHealth only) of EC2 Fleet instances: the fleets capacityBackends names when it names any. */
+  /** TerminateInstances (capacityWriter, agentHealth only) of EC2 Fleet instances: the fleets capacityBackends names when it names any. */
   ec2FleetInstanceCondition: (values) => fleetInstanceCondition('aws:ec2:fleet-id', namedBackends(values, 'ec2Fleet')),
   /** The same for Spot Fleet requests. */
   spotFleetInstanceCondition: (values) => fleetInstanceCondition('aws:ec2spot:fleet-request-id', namedBackends(values, 'spotFleet')),

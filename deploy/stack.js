@@ -41,14 +41,18 @@ const clusters = (values) => {
 };
 
 /**
- * Tag keys scaleTick reads and writes (shared/capacity/ports.ts CLUSTER_TAG, FALLBACK_TAG,
- * LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG; test/contract/stack-capacity.ts checks they agree).
+ * Tag keys capacityWriter reads and writes (shared/tags.ts CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG,
+ * LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG; test/contract/stack-capacity.ts checks they agree).
  */
 const CLUSTER_TAG = 'ecs-steady:cluster';
 const FALLBACK_TAG = 'ecs-steady:fallback-for';
 const LAST_ACTION_TAGS = ['ecs-steady:last-scale-out', 'ecs-steady:last-scale-in'];
 /** Written only on a cluster's own backend (tagged CLUSTER_TAG) when capacity asked of it did not arrive. */
 const BACKOFF_TAG = 'ecs-steady:backoff-until';
+/** Written with a scale-out's record by capacityWriter (DEMAND_IN_FLIGHT_TAG: unplaced RunTask demand whose capacity is in flight). */
+const DEMAND_IN_FLIGHT_TAG = 'ecs-steady:demand-in-flight';
+/** Our record of our scale-in drains (SCALE_IN_DRAINS_TAG), on the backend holding each drained instance. */
+const SCALE_IN_DRAINS_TAG = 'ecs-steady:scale-in-drains';
 
 /** A backend is ours when it carries CLUSTER_TAG: naming one of the configured clusters, or any value when none are configured. */
 const clusterTagCondition = (key, values) => {
@@ -57,8 +61,8 @@ const clusterTagCondition = (key, values) => {
 };
 /** Only our last-action tags (and, on a cluster's own backend, the back-off) may be written (aws:TagKeys: the keys in the request). */
 const tagKeysOnly = (keys) => ({ 'ForAllValues:StringEquals': { 'aws:TagKeys': keys } });
-const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG]);
-const fallbackTagKeys = tagKeysOnly(LAST_ACTION_TAGS);
+const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG]);
+const fallbackTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG]);
 
 /** The pure derivations, by name: `values` holds the params each one lists in NEEDS. */
 const derive = {
@@ -186,6 +190,7 @@ const FUNCTIONS = [
   'logPartitions',
   'logSearch',
   'scaleTick',
+  'capacityWriter',
   'runTaskFailure',
   'placementFailure',
   'agentHealth',

@@ -30,6 +30,7 @@ export const SAMPLES: Record<string, string[]> = {
     'asg-lifecycle-terminate-foreign-hook.json',
   ],
   scaleTick: ['scale-tick.json'],
+  capacityWriter: ['capacity-writer-sqs.json'],
   runTaskFailure: ['run-task-result.json', 'run-task-result-sns.json'],
   placementFailure: ['placement-failure.json'],
   logPartitions: ['log-partitions-daily.json', 'log-partitions-backfill.json'],

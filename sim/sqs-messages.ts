@@ -3,6 +3,7 @@ import type { Message, MessageAttributeValue, ReceiveMessageCommandInput } from 
 import type { SimulatedAccount } from './account';
 import { simError } from './errors';
 import { SQS_BATCH_MAX, SQS_DELAY_SECONDS_MAX, SQS_VISIBILITY_TIMEOUT_MAX, SQS_WAIT_TIME_SECONDS_MAX } from './limits';
+import { acceptFifo, receivableFifo, rememberFifo, type FifoState } from './sqs-fifo';
 import { byteLength, hexId, uuid } from './util';
 
 /**
@@ -23,6 +24,10 @@ export interface MessageRecord {
   firstReceivedAt?: number;
   receiptHandle?: string;
   deletedAt?: number;
+  /** FIFO queues only (sim/sqs-fifo.ts). */
+  groupId?: string;
+  deduplicationId?: string;
+  sequenceNumber?: string;
 }
 
 export interface QueueRecord {
@@ -31,6 +36,14 @@ export interface QueueRecord {
   arn: string;
   attributes: Record<string, string>;
   messages: MessageRecord[];
+  /** Present on FIFO queues: sequence numbers and the deduplication IDs of the last 5 minutes. */
+  fifo?: FifoState;
+}
+
+/** SendMessage's FIFO parameters. */
+export interface FifoInput {
+  groupId?: string;
+  deduplicationId?: string;
 }
 
 export const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -43,17 +56,41 @@ export function sendMessage(
   body: string | undefined,
   delay: number | undefined,
   attrs: Record<string, MessageAttributeValue> | undefined,
+  fifoInput: FifoInput = {},
 ): MessageRecord {
   if (body === undefined || body === '') throw simError('MissingParameter', 'The request must contain the parameter MessageBody.');
   if (byteLength(body) > Number(q.attributes.MaximumMessageSize)) {
     throw invalidValue('MessageBody', '(omitted)', `Message must be shorter than ${q.attributes.MaximumMessageSize} bytes.`);
   }
+  if (q.fifo) {
+    const f = acceptFifo(account, q.fifo, q.attributes, { body, ...fifoInput, ...(delay !== undefined ? { delaySeconds: delay } : {}) });
+    const original = f.duplicateOf && q.messages.find((m) => m.messageId === f.duplicateOf);
+    // A duplicate within the deduplication interval is accepted and not delivered (its answer names the first).
+    if (original) return original;
+    const { duplicateOf: _d, ...fields } = f;
+    const m = newRecord(account, body, Number(q.attributes.DelaySeconds), attrs);
+    Object.assign(m, fields);
+    rememberFifo(account, q.fifo, fields.deduplicationId, m.messageId);
+    q.messages.push(m);
+    return m;
+  }
   const delaySeconds = delay ?? Number(q.attributes.DelaySeconds);
   if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > SQS_DELAY_SECONDS_MAX) {
     throw invalidValue('DelaySeconds', delaySeconds, `DelaySeconds must be >= 0 and <= ${SQS_DELAY_SECONDS_MAX}.`);
   }
+  const m = newRecord(account, body, delaySeconds, attrs);
+  q.messages.push(m);
+  return m;
+}
+
+function newRecord(
+  account: SimulatedAccount,
+  body: string,
+  delaySeconds: number,
+  attrs?: Record<string, MessageAttributeValue>,
+): MessageRecord {
   const now = account.clock.now();
-  const m: MessageRecord = {
+  return {
     messageId: uuid(account),
     body,
     messageAttributes: attrs ?? {},
@@ -62,8 +99,6 @@ export function sendMessage(
     visibleAt: now + delaySeconds * 1000,
     receiveCount: 0,
   };
-  q.messages.push(m);
-  return m;
 }
 
 export async function receiveMessages(
@@ -82,14 +117,14 @@ export async function receiveMessages(
   if (wait < 0 || wait > SQS_WAIT_TIME_SECONDS_MAX)
     throw invalidValue('WaitTimeSeconds', wait, `Must be >= 0 and <= ${SQS_WAIT_TIME_SECONDS_MAX}, if provided.`);
 
-  let ready = visible(account, q);
+  let ready = visible(account, q, max);
   if (ready.length === 0 && wait > 0) {
     // Long polling in simulated time: wait for the next message to become visible, at most `wait`.
     const now = account.clock.now();
     const next = Math.min(...q.messages.filter((m) => m.deletedAt === undefined).map((m) => m.visibleAt), Infinity);
     await account.clock.sleep(Math.min(wait * 1000, Math.max(0, next - now)));
     account.runDue();
-    ready = visible(account, q);
+    ready = visible(account, q, max);
   }
   const now = account.clock.now();
   const picked = ready.slice(0, max);
@@ -105,6 +140,9 @@ export async function receiveMessages(
       SentTimestamp: String(m.sentAt),
       ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
       SenderId: 'AIDASIMULATEDSENDER',
+      ...(m.groupId
+        ? { MessageGroupId: m.groupId, MessageDeduplicationId: m.deduplicationId ?? '', SequenceNumber: m.sequenceNumber ?? '' }
+        : {}),
     };
     const attrs = wantAttrs.includes('All') ? system : Object.fromEntries(Object.entries(system).filter(([k]) => wantAttrs.includes(k)));
     const msgAttrs = Object.fromEntries(
@@ -124,8 +162,9 @@ export async function receiveMessages(
   return messages.length ? { Messages: messages } : {};
 }
 
-function visible(account: SimulatedAccount, q: QueueRecord): MessageRecord[] {
+function visible(account: SimulatedAccount, q: QueueRecord, max: number): MessageRecord[] {
   const now = account.clock.now();
+  if (q.fifo) return receivableFifo(q.messages, now, max);
   return q.messages.filter((m) => m.deletedAt === undefined && m.visibleAt <= now);
 }
 

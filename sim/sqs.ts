@@ -15,8 +15,8 @@ import {
   type SendMessageCommandInput,
 } from '@aws-sdk/client-sqs';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { simError } from './errors';
 import { SQS_BATCH_MAX, SQS_DEFAULT_MAX_MESSAGE_BYTES, SQS_VISIBILITY_TIMEOUT_MAX } from './limits';
+import { checkQueueName, isFifoQueue } from './sqs-fifo';
 import { invalidValue, md5, queueAttributes, receiveMessages, sendMessage, type MessageRecord, type QueueRecord } from './sqs-messages';
 
 export type { MessageRecord } from './sqs-messages';
@@ -42,8 +42,16 @@ export class SimSqs implements SimService {
       CreateQueue: (input: CreateQueueCommandInput) => ({ QueueUrl: this.createQueue(input.QueueName ?? '', input.Attributes ?? {}) }),
       GetQueueUrl: (input: GetQueueUrlCommandInput) => ({ QueueUrl: this.byName(input.QueueName ?? '').url }),
       SendMessage: (input: SendMessageCommandInput) => {
-        const m = sendMessage(this.account, this.byUrl(input.QueueUrl), input.MessageBody, input.DelaySeconds, input.MessageAttributes);
-        return { MessageId: m.messageId, MD5OfMessageBody: md5(m.body) };
+        const m = sendMessage(this.account, this.byUrl(input.QueueUrl), input.MessageBody, input.DelaySeconds, input.MessageAttributes, {
+          groupId: input.MessageGroupId,
+          deduplicationId: input.MessageDeduplicationId,
+        });
+        // The digest is of the body sent (a FIFO duplicate answers the first message's id, not its body).
+        return {
+          MessageId: m.messageId,
+          MD5OfMessageBody: md5(input.MessageBody ?? ''),
+          ...(m.sequenceNumber ? { SequenceNumber: m.sequenceNumber } : {}),
+        };
       },
       SendMessageBatch: (input: SendMessageBatchCommandInput) => {
         const q = this.byUrl(input.QueueUrl);
@@ -66,8 +74,16 @@ export class SimSqs implements SimService {
         const Failed = [];
         for (const e of entries) {
           try {
-            const m = sendMessage(this.account, q, e.MessageBody, e.DelaySeconds, e.MessageAttributes);
-            Successful.push({ Id: e.Id, MessageId: m.messageId, MD5OfMessageBody: md5(m.body) });
+            const m = sendMessage(this.account, q, e.MessageBody, e.DelaySeconds, e.MessageAttributes, {
+              groupId: e.MessageGroupId,
+              deduplicationId: e.MessageDeduplicationId,
+            });
+            Successful.push({
+              Id: e.Id,
+              MessageId: m.messageId,
+              MD5OfMessageBody: md5(e.MessageBody ?? ''),
+              ...(m.sequenceNumber ? { SequenceNumber: m.sequenceNumber } : {}),
+            });
           } catch (err) {
             Failed.push({ Id: e.Id, SenderFault: true, Code: (err as Error).name, Message: (err as Error).message });
           }
@@ -120,8 +136,7 @@ export class SimSqs implements SimService {
 
   /** CreateQueue: idempotent for the same attributes; answers the queue URL. */
   createQueue(name: string, attributes: Record<string, string> = {}): string {
-    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name))
-      throw simError('InvalidParameterValue', `Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length`);
+    checkQueueName(name, attributes);
     const existing = this.queues.get(name);
     if (existing) {
       const differing = Object.keys(attributes).find((k) => existing.attributes[k] !== attributes[k]);
@@ -139,6 +154,7 @@ export class SimSqs implements SimService {
       arn: this.account.arn('sqs', name),
       attributes: { ...DEFAULT_ATTRIBUTES, ...attributes },
       messages: [],
+      ...(isFifoQueue(attributes) ? { fifo: { sequence: 0n, seen: new Map() } } : {}),
     };
     this.queues.set(name, q);
     return q.url;
@@ -155,8 +171,13 @@ export class SimSqs implements SimService {
   }
 
   /** Used by SNS subscriptions: deliver a body to a queue as SQS would. */
-  deliver(url: string, body: string, messageAttributes: Record<string, MessageAttributeValue> = {}): MessageRecord {
-    return sendMessage(this.account, this.byUrl(url), body, undefined, messageAttributes);
+  deliver(
+    url: string,
+    body: string,
+    messageAttributes: Record<string, MessageAttributeValue> = {},
+    fifo: { groupId?: string; deduplicationId?: string } = {},
+  ): MessageRecord {
+    return sendMessage(this.account, this.byUrl(url), body, undefined, messageAttributes, fifo);
   }
 
   queueArn(url: string): string {

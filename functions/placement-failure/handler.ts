@@ -1,41 +1,30 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { parseEventScaleConfig } from '../../shared/capacity/config';
-import { makeEventHandler, type EventDeps } from '../../shared/capacity/event-handler';
+import { makeForwarder, parseForwardConfig, type ForwardDeps } from '../../shared/capacity/forward';
 import { parsePlacementFailure } from '../../shared/capacity/messages';
-import { perDimension } from '../../shared/lambda/observability';
+import { placementMessage } from '../../shared/capacity/writer-messages';
 import { lambdaRuntime } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = EventDeps;
+export type Deps = ForwardDeps;
 
 /**
  * SQS batch of `ECS Service Action` / SERVICE_TASK_PLACEMENT_FAILURE events (EventBridge → SQS,
- * whose batching window coalesces a burst): each cluster named is re-planned at once, scale-out
- * only, one decision per cluster for the batch. An event is a trigger, not a count (ECS
- * suppresses repeats): the starved service is seen in the cluster itself.
+ * whose batching window coalesces a burst): each is validated and forwarded to the capacity
+ * writer (capacityWriter) in its cluster's FIFO group, with the event id, to re-plan the cluster
+ * at once, scale-out only. An event is a trigger, not a count (ECS suppresses repeats): the
+ * starved service is seen in the cluster itself. Failure semantics: makeForwarder's.
  */
 export function makeHandler(deps: () => Deps) {
-  return makeEventHandler(deps, {
+  return makeForwarder(deps, {
     source: 'placementFailure',
     kind: 'placement-failure-event',
-    parse: parsePlacementFailure,
-    request: (items) => ({ triggeredAt: Math.min(...items.map((x) => x.at)), trigger: 'placementFailure' }),
+    toMessages: (body) => {
+      const e = parsePlacementFailure(body);
+      return [placementMessage(e.cluster, e.eventId, e.at, e.service)];
+    },
   });
 }
 
-const runtime = lambdaRuntime('placementFailure', parseEventScaleConfig, {
-  ecs: ECSClient,
-  sqs: SQSClient,
-  autoscaling: AutoScalingClient,
-  ec2: EC2Client,
-});
+const runtime = lambdaRuntime('placementFailure', parseForwardConfig, { sqs: SQSClient });
 
-export const handler = wrap(
-  makeHandler(() => ({ ...runtime.deps(), clusterMetrics: perDimension(runtime.metrics, 'cluster') })),
-  runtime.logger,
-  runtime.metrics,
-  runtime.tracer,
-);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

@@ -1,42 +1,51 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { parseEventScaleConfig } from '../../shared/capacity/config';
-import { makeEventHandler, type EventDeps } from '../../shared/capacity/event-handler';
-import { runTaskRequest } from '../../shared/capacity/events';
-import { parseRunTaskResult } from '../../shared/capacity/messages';
-import { perDimension } from '../../shared/lambda/observability';
+import { bodyId, makeForwarder, parseRunTaskForwardConfig, type ForwardDeps } from '../../shared/capacity/forward';
+import { parseRunTaskResult, refusalOf } from '../../shared/capacity/messages';
+import { runTaskMessage } from '../../shared/capacity/writer-messages';
 import { lambdaRuntime } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = EventDeps;
+export type Deps = ForwardDeps & { config: { maxResultAgeMs?: number } };
+
+/** A result with no `at` bound set (a test's config) is held to this: RUN_TASK_RESULT_MAX_AGE_SECONDS's default. */
+const DEFAULT_MAX_AGE_MS = 15 * 60_000;
 
 /**
- * SQS batch of RunTask results (published by job launchers to an SNS topic): the clusters whose
- * tasks found no room scale out in this invocation, sized to the failed tasks, one decision per
- * cluster for the batch. A duplicate message adds nothing: the capacity it asked for is in
- * flight, counted as coming. Results more capacity does not answer are logged and acknowledged.
+ * SQS batch of RunTask results (published by job launchers to an SNS topic): each result whose
+ * tasks found no room is validated and forwarded to the capacity writer (capacityWriter), in its
+ * cluster's FIFO group, with the result's id — the launcher's `id`, RunTask's `clientToken`, the
+ * SNS message id, else the body's hash — so only the same result is ever a duplicate. Results
+ * more capacity does not answer are logged and acknowledged; so are results refused (a cluster
+ * ARN of another region or account than the queue's, or older than the age bound), with the reason.
+ * Failure semantics: makeForwarder's.
  */
 export function makeHandler(deps: () => Deps) {
-  return makeEventHandler(deps, {
+  return makeForwarder(deps, {
     source: 'runTaskFailure',
     kind: 'run-task-result',
-    parse: parseRunTaskResult,
-    request: (items, run, d) => runTaskRequest(run.ecs, items, d.logger),
+    toMessages: (body, record, log) => {
+      const s = parseRunTaskResult(body);
+      if (!s.addCapacity || s.count <= 0) {
+        log.info('runTask result that more capacity does not answer', {
+          cluster: s.cluster,
+          taskDefinition: s.taskDefinition,
+          reason: s.reason,
+        });
+        return [];
+      }
+      // The queue's ARN says where we run: arn:aws:sqs:<region>:<account>:<name>.
+      const [, , , region = '', account = ''] = record.eventSourceARN.split(':');
+      const d = deps();
+      const refused = refusalOf(s, { region, account }, d.clock.now(), d.config.maxResultAgeMs ?? DEFAULT_MAX_AGE_MS);
+      if (refused) {
+        log.warn('runTask result refused', { cluster: s.clusterRef ?? s.cluster, taskDefinition: s.taskDefinition, reason: refused });
+        return [];
+      }
+      return [runTaskMessage(s.cluster, s.resultId ?? bodyId(record), s.taskDefinition, s.count, s.at, s.overrides)];
+    },
   });
 }
 
-const runtime = lambdaRuntime('runTaskFailure', parseEventScaleConfig, {
-  ecs: ECSClient,
-  sqs: SQSClient,
-  autoscaling: AutoScalingClient,
-  ec2: EC2Client,
-});
+const runtime = lambdaRuntime('runTaskFailure', parseRunTaskForwardConfig, { sqs: SQSClient });
 
-export const handler = wrap(
-  makeHandler(() => ({ ...runtime.deps(), clusterMetrics: perDimension(runtime.metrics, 'cluster') })),
-  runtime.logger,
-  runtime.metrics,
-  runtime.tracer,
-);
+export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

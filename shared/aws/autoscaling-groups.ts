@@ -99,10 +99,17 @@ export class AutoScalingGroupsAdapter {
   }
 
   /** Create or overwrite one tag on the group, not propagated to instances it launches. */
-  async tag(name: string, key: string, value: string, o?: CallOptions): Promise<void> {
+  /** One tag (and `more`, in the same call) on the group, never propagated to instances. */
+  async tag(name: string, key: string, value: string, o?: CallOptions, more: Readonly<Record<string, string>> = {}): Promise<void> {
     await this.autoscaling.send(
       new CreateOrUpdateTagsCommand({
-        Tags: [{ ResourceId: name, ResourceType: 'auto-scaling-group', Key: key, Value: value, PropagateAtLaunch: false }],
+        Tags: Object.entries({ ...more, [key]: value }).map(([Key, Value]) => ({
+          ResourceId: name,
+          ResourceType: 'auto-scaling-group',
+          Key,
+          Value,
+          PropagateAtLaunch: false,
+        })),
       }),
       sendOptions(o),
     );

@@ -34,14 +34,18 @@ export class ContainerInstancesAdapter {
    * (`ec2InstanceId == i-…`). Real ECS answers only the match; an emulator that ignores the
    * filter answers every instance, so callers describe what comes back and pick the match.
    */
-  async listArns(cluster: string, filter: string | undefined, o?: CallOptions): Promise<string[]> {
+  async listArns(cluster: string, filter: string | undefined, o?: CallOptions, onPage?: (arns: string[]) => void): Promise<string[]> {
     return collect(
       paginateListContainerInstances(
         { client: this.ecs },
         { cluster, maxResults: ECS_LIST_PAGE_MAX, ...(filter ? { filter } : {}) },
         sendOptions(o),
       ),
-      (page) => page.containerInstanceArns,
+      // A page's caller may start on it (describe it) while the next page is read: the pages themselves come one by one (the token).
+      (page) => {
+        onPage?.(page.containerInstanceArns ?? []);
+        return page.containerInstanceArns;
+      },
     );
   }
 
@@ -76,10 +80,15 @@ export class ContainerInstancesAdapter {
 
   /** Set instances DRAINING (chunks of 10); answers the per-instance failures ECS reported. */
   async setDraining(cluster: string, arns: readonly string[], o?: CallOptions): Promise<ItemFailure[]> {
+    return this.setStatus(cluster, arns, 'DRAINING', o);
+  }
+
+  /** Set instances ACTIVE or DRAINING (chunks of 10); answers the per-instance failures ECS reported. */
+  async setStatus(cluster: string, arns: readonly string[], status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<ItemFailure[]> {
     const failures: ItemFailure[] = [];
     for (const part of chunk(arns, UPDATE_CONTAINER_INSTANCES_STATE_MAX)) {
       const out = await this.ecs.send(
-        new UpdateContainerInstancesStateCommand({ cluster, containerInstances: part, status: 'DRAINING' }),
+        new UpdateContainerInstancesStateCommand({ cluster, containerInstances: part, status }),
         sendOptions(o),
       );
       for (const f of out.failures ?? []) failures.push({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' });

@@ -32,6 +32,8 @@ export const BATCH_CREATE_PARTITION_MAX = 100;
 export const GET_QUERY_RESULTS_MAX = 1000;
 /** SQS SendMessage DelaySeconds: "Value must be between 0 and 900 seconds." */
 export const SQS_MAX_DELAY_SECONDS = 900;
+/** SQS SendMessageBatch: "Maximum number of entries per request are 10." */
+export const SQS_SEND_BATCH_MAX = 10;
 /** Auto Scaling lifecycle hook heartbeat timeout: 30 to 7200 seconds. */
 export const LIFECYCLE_HEARTBEAT_MAX_SECONDS = 7200;
 

@@ -9,7 +9,8 @@ export class QueueAdapter {
   private readonly urls = new Map<string, Promise<string>>();
   constructor(private readonly sqs: SQSClient) {}
 
-  private url(queueName: string): Promise<string> {
+  /** The queue's URL, looked up once per container. */
+  url(queueName: string): Promise<string> {
     let url = this.urls.get(queueName);
     if (!url) {
       url = this.sqs.send(new GetQueueUrlCommand({ QueueName: queueName })).then((o) => {

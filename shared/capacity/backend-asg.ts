@@ -68,11 +68,11 @@ export function asgBackend(
       return { replaced: true };
     },
 
-    async recordAction(kind, at, o) {
+    async recordAction(kind, at, o, extraTags = {}) {
       cached = undefined;
       const [key, value] = lastActionTag(kind, at);
-      await groups.tag(ref.id, key, value, o);
-      backendRef.tags[key] = value;
+      await groups.tag(ref.id, key, value, o, extraTags);
+      Object.assign(backendRef.tags, { [key]: value }, extraTags);
     },
   };
 }

@@ -99,11 +99,11 @@ function fleetBackend(
       return { replaced: true };
     },
 
-    async recordAction(action, at, o) {
+    async recordAction(action, at, o, extraTags = {}) {
       cached = undefined;
       const [key, value] = lastActionTag(action, at);
-      await instances.tag(id, { [key]: value }, o);
-      backendRef.tags[key] = value;
+      await instances.tag(id, { [key]: value, ...extraTags }, o);
+      Object.assign(backendRef.tags, { [key]: value }, extraTags);
     },
   };
 }

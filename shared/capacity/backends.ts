@@ -24,7 +24,8 @@ export function backendFor(clients: BackendClients, found: Found): CapacityBacke
 }
 
 /**
- * Finds every cluster's backends in one pass for the whole account: one paginated
+ * Finds every cluster's backends in one pass for the whole account (when CAPACITY_BACKENDS names
+ * backends, they are the only ones: tags add none, only a named cluster's fallback): one paginated
  * DescribeAutoScalingGroups filtered on the tag key CLUSTER_TAG, one DescribeFleets (type
  * `maintain`, state active or modifying) and one DescribeSpotFleetRequests (kept: `maintain`,
  * active or modifying); a fleet counts when its Tags carry CLUSTER_TAG. Backends named in config
@@ -45,10 +46,13 @@ export function backendDirectory(clients: BackendClients): BackendDirectory {
       ]);
       const found = new Map<string, Found>();
       const clusterOf = new Map<string, string>();
+      // Backends named in config are authoritative: a tag then adds no backend (nor a cluster). Only a
+      // fallback is still found by its tag (it has no setting of its own), and only for a named cluster.
+      const explicit = named.size > 0;
       const remember = (f: Found, tags: Record<string, string>) => {
         found.set(keyOf(f.kind, f.id), f);
-        const cluster = tags[CLUSTER_TAG] ?? tags[FALLBACK_TAG];
-        if (cluster) clusterOf.set(keyOf(f.kind, f.id), cluster);
+        const cluster = explicit ? (tags[CLUSTER_TAG] ? undefined : tags[FALLBACK_TAG]) : (tags[CLUSTER_TAG] ?? tags[FALLBACK_TAG]);
+        if (cluster && (!explicit || named.has(cluster))) clusterOf.set(keyOf(f.kind, f.id), cluster);
       };
       for (const g of asgs) remember({ kind: 'asg', id: g.name, data: g }, g.tags);
       for (const f of ec2s) remember({ kind: 'ec2Fleet', id: f.id, data: f }, f.tags);

@@ -13,6 +13,7 @@ export const MAX_EXAMINED = 50;
 /** Why an instance is never drained for scale-in (hard exclusions, not preferences). */
 export function exclusionOf(i: CapacityInstance): string | undefined {
   if (i.status !== 'ACTIVE') return 'not ACTIVE';
+  if (i.notOwned) return 'no backend of ours holding it';
   if (!i.agentConnected) return 'agent disconnected';
   if (i.doNotDisrupt) return 'do-not-disrupt tag';
   if (i.protectedFromScaleIn) return 'instance scale-in protection';

@@ -1,4 +1,4 @@
-import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG } from '../tags';
+import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
 import type { DrainReport } from '../drain/report';
 import type { Clock } from '../lambda/clock';
@@ -8,11 +8,14 @@ import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } fr
 import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
-import { exclusionOf } from './choose';
+import { exclusionOf, MAX_EXAMINED } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
+import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
 import type { BackendView, CapacityBackend } from './ports';
+import { rolesOf } from './roles';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
+import { parseRecord } from './scale-in-record';
 import { planTick, type CapacityStep } from './steps';
 import type { CapacityDecision, CapacitySnapshot } from './types';
 
@@ -20,6 +23,8 @@ export interface TickDeps {
   reads: CapacityReadPorts;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
   untagInstance(containerInstanceArn: string, keys: string[], o?: CallOptions): Promise<void>;
+  /** UpdateContainerInstancesState for one instance of `cluster` (throws when ECS reports a failure). */
+  setInstanceStatus(cluster: string, containerInstanceArn: string, status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<void>;
   /**
    * Runs a scale-in drain (start or resume) for at most this invocation's time (shared/capacity/
    * scale-in-drain.ts). Absent for the event functions, which only scale out (their bundles and
@@ -41,10 +46,16 @@ export interface EventRequest {
   /** When the trigger happened (RunTask's answer, the event's time): the latency metric starts here. */
   triggeredAt: number;
   trigger: string;
+  /** Events only scale out (scale-in, removals and drains are the tick's); a tick's message plans everything. */
+  scaleOutOnly: boolean;
 }
 
-/** Scale-in candidates whose tasks are read, batch by batch, while all read so far are ruled out (50 in all: MAX_EXAMINED). */
-const CANDIDATE_BATCHES = [CANDIDATES_READ, 10, 15, 20];
+/**
+ * Scale-in candidates whose tasks are read: the five emptiest, then — only when every one of them
+ * is ruled out — the rest up to the planner's bound in one round (50 in all: MAX_EXAMINED), so a
+ * cluster of busy instances costs two rounds of reads before its decision, not four.
+ */
+const CANDIDATE_BATCHES = [CANDIDATES_READ, MAX_EXAMINED - CANDIDATES_READ];
 
 /** First retry of a failed cluster read after this long, doubling, while the invocation's time allows. */
 const READ_RETRY_MS = 1_000;
@@ -52,21 +63,6 @@ const READ_RETRY_MS = 1_000;
 export const REPORT_RESERVE_MS = 5_000;
 /** After capacity asked of the backend did not arrive, scale-outs go to the fallback this long. */
 export const BACKOFF_MS = 30 * 60_000;
-
-/** The cluster's backend and its fallback (tagged ecs-steady:fallback-for), or why they cannot be used. */
-function rolesOf(cluster: string, backends: readonly CapacityBackend[]) {
-  const isFallback = (b: CapacityBackend) => b.ref.tags[FALLBACK_TAG] === cluster && b.ref.tags[CLUSTER_TAG] !== cluster;
-  const primaries = backends.filter((b) => !isFallback(b));
-  const fallbacks = backends.filter(isFallback);
-  const names = (bs: readonly CapacityBackend[]) => bs.map((b) => `${b.ref.kind} ${b.ref.id}`).join(', ');
-  if (primaries.length === 0)
-    return {
-      error: `no capacity backend: tag an ASG, EC2 Fleet or Spot Fleet request with ${CLUSTER_TAG}=${cluster}, or name it in CAPACITY_BACKENDS`,
-    };
-  if (primaries.length > 1) return { error: `${primaries.length} capacity backends (${names(primaries)}): exactly one per cluster` };
-  if (fallbacks.length > 1) return { error: `${fallbacks.length} fallback backends (${names(fallbacks)}): at most one per cluster` };
-  return { primary: primaries[0]!, fallback: fallbacks[0] as CapacityBackend | undefined };
-}
 
 /**
  * One cluster: read, plan, carry out, report. Never throws: a failure is the cluster's report.
@@ -86,10 +82,11 @@ export async function tickCluster(
   event?: EventRequest,
 ): Promise<ClusterTickReport> {
   const { clock, log } = deps;
-  const base = { cluster, dryRun: config.dryRun, startedAt: clock.now() };
   const roles = rolesOf(cluster, backends);
+  const base = { cluster, dryRun: config.dryRun, startedAt: clock.now(), ...('conflict' in roles ? { conflict: roles.conflict } : {}) };
   if ('error' in roles) return { ...base, decision: 'error', error: roles.error, reasons: [], steps: [] };
   const { primary, fallback } = roles;
+  if (roles.conflict) log.error('capacity backend conflict: the one already used keeps working', { cluster, conflict: roles.conflict });
   const ref = { kind: primary.ref.kind, id: primary.ref.id };
   let failures = 0;
   for (;;) {
@@ -108,11 +105,16 @@ export async function tickCluster(
         shapes: [...pView.shapes, ...(fView?.shapes ?? [])],
         instances: [...pView.instances, ...(fView?.instances ?? [])],
       };
-      const read = await readCluster(deps.reads, cluster, both, now, o);
+      // Our record of our scale-in drains, on each backend (a mark alone is anyone's word).
+      const ours = new Set([...parseRecord(pView.ref.tags), ...(fView ? parseRecord(fView.ref.tags) : [])]);
+      const read = await readCluster(deps.reads, cluster, both, now, o, ours);
       const sized = read.snapshot.backend.shapes;
       const shapesOf = (v: BackendView) => sized.filter((s) => v.shapes.some((x) => x.instanceType === s.instanceType));
       const combined = withBackends(read.snapshot, { primary: pView, fallback: fView, onFallback, activeShapes: shapesOf(active), now });
-      read.snapshot = { ...combined.snapshot, ...(extra.length > 0 ? { extraDemand: extra } : {}) };
+      // Demand ECS cannot show whose capacity is still in flight counts with this re-plan's (held-demand.ts).
+      const inFlightUnits = combined.snapshot.inFlight.reduce((n, f) => n + f.units, 0);
+      const demand = mergeDemand(inFlightUnits > 0 ? decodeHeld(active.ref.tags[DEMAND_IN_FLIGHT_TAG]) : [], extra);
+      read.snapshot = { ...combined.snapshot, ...(demand.length > 0 ? { extraDemand: demand } : {}) };
       const { pIn, fIds } = combined;
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
       const late = pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs ? pIn.units : 0;
@@ -136,14 +138,14 @@ export async function tickCluster(
         // Scale-in is possible: read the emptiest candidates' tasks, and more while every one read so far
         // is ruled out (batch jobs, protection), up to the planner's own bound of candidates examined.
         for (const limit of CANDIDATE_BATCHES) {
-          if (event || decision.decision !== 'none' || scaleInBlocks(read.snapshot, settings, now).length > 0) break;
+          if (event?.scaleOutOnly || decision.decision !== 'none' || scaleInBlocks(read.snapshot, settings, now).length > 0) break;
           const before = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE').length;
           read.snapshot = await readCandidates(deps.reads, read, o, limit);
           decision = planCapacity(read.snapshot, settings, now);
           const known = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE');
           if (known.length === before || known.some((i) => exclusionOf(i) === undefined)) break;
         }
-        if (event && decision.decision !== 'scale-out' && decision.decision !== 'none')
+        if (event?.scaleOutOnly && decision.decision !== 'scale-out' && decision.decision !== 'none')
           decision = {
             ...decision,
             decision: 'none' as const,
@@ -151,15 +153,21 @@ export async function tickCluster(
           };
         if (onFallback)
           extraReasons.push(`${ref.kind} ${ref.id} backs off until ${pView.ref.tags[BACKOFF_TAG]}: scale-outs go to the fallback`);
-        const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event ? 'scale-out-only' : 'all', {
+        const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event?.scaleOutOnly ? 'scale-out-only' : 'all', {
           active: onFallback ? 'fallback' : 'primary',
           ownerOf: (id) => (fIds.has(id) ? 'fallback' : 'primary'),
+          tags: { primary: pView.ref.tags, ...(fView ? { fallback: fView.ref.tags } : {}) },
         });
         // The planner speaks of the cluster's units; the active backend is raised by the units it adds.
+        // A scale-out's record rewrites the demand held in flight (cleared when there is none).
+        const held = encodeHeld(demand);
+        if (held.dropped > 0) extraReasons.push(`${held.dropped} held task(s) do not fit the ${DEMAND_IN_FLIGHT_TAG} tag: not remembered`);
         steps = plan.steps.map((x) =>
           x.kind === 'setDesired' && decision.units !== undefined
             ? { ...x, desired: active.counts.desired + decision.units, from: active.counts.desired }
-            : x,
+            : x.kind === 'recordAction' && x.action === 'scale-out'
+              ? { ...x, tags: { [DEMAND_IN_FLIGHT_TAG]: held.value } }
+              : x,
         );
         extraReasons.push(...plan.reasons);
       }
@@ -176,6 +184,8 @@ export async function tickCluster(
         ...(fallback ? { fallback } : {}),
         tagInstance: (arn, tags, opts) => deps.tagInstance(arn, tags, opts),
         untagInstance: (arn, keys, opts) => deps.untagInstance(arn, keys, opts),
+        setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
+        standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, opts),
         drain: (step) => {
           if (!deps.drain) throw new Error('this function does not drain (scale-out only)');
           return deps.drain(step, cluster, endsAt - REPORT_RESERVE_MS, tickId);
@@ -186,6 +196,16 @@ export async function tickCluster(
       });
       // The report's counts come from the backend as it is now, when something changed it.
       const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.step.kind === 'remove'));
+      // A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands.
+      const unwritten = results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction'));
+      // Retried here first (read, plan and write again, from what AWS holds then) while time allows; then the trigger's message is.
+      const writeWait = Math.min(8 * READ_RETRY_MS, READ_RETRY_MS * 2 ** failures);
+      if (unwritten.length > 0 && clock.now() + writeWait < endsAt - REPORT_RESERVE_MS) {
+        failures++;
+        log.warn('capacity write refused; read, planned and written again', { cluster, attempt: failures });
+        await clock.sleep(writeWait);
+        continue;
+      }
       const requested = results.find((r) => r.step.kind === 'setDesired' && r.ok && !r.skipped && r.step.desired > r.step.from);
       const after = changed ? await (onFallback ? fallback! : primary).describe(o).catch(() => undefined) : active;
       return {
@@ -205,6 +225,9 @@ export async function tickCluster(
         ...(decision.desired !== undefined ? { plannedDesired: decision.desired } : {}),
         ...(decision.instanceToDrain ? { instanceToDrain: decision.instanceToDrain } : {}),
         ...(event ? { trigger: event.trigger } : {}),
+        ...(unwritten.length > 0
+          ? { retry: `not written: ${unwritten.map((r) => `${r.step.kind} ${r.error ?? ''}`.trim()).join('; ')}` }
+          : {}),
         ...(requested?.at !== undefined && event
           ? { secondsToCapacityRequest: Math.max(0, (requested.at - event.triggeredAt) / 1000) }
           : {}),
@@ -243,3 +266,12 @@ const stepLine = (r: CapacityStepResult) => ({
   ...(r.error ? { error: r.error } : {}),
   ...(r.detail ? { detail: r.detail } : {}),
 });
+
+/** Standalone tasks on one instance now; a listed task that did not describe counts as one (never taken for absent). */
+async function standaloneTasksOn(reads: CapacityReadPorts, cluster: string, arn: string, o?: CallOptions): Promise<string[]> {
+  const listed = await reads.listTasksOn(cluster, arn, o);
+  if (listed.length === 0) return [];
+  const { tasks } = await reads.describeTasks(cluster, listed, o);
+  const described = new Set(tasks.map((t) => t.taskArn));
+  return [...tasks.filter((t) => !t.group?.startsWith('service:')).map((t) => t.taskArn ?? ''), ...listed.filter((a) => !described.has(a))];
+}

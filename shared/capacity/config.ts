@@ -1,6 +1,6 @@
 import { SETTING_TAG_PREFIX } from '../tags';
 import * as z from 'zod';
-import { parseDrainConfig, type DrainSettings } from '../drain/config';
+import { drainEnv, parseDrainConfig, type DrainSettings } from '../drain/config';
 import { envBool, envInt, envList, parseEnv } from '../lambda/env';
 import { ConfigError } from '../lambda/errors';
 import type { BackendKind } from './ports';
@@ -256,6 +256,32 @@ export function parseEventScaleConfig(env: NodeJS.ProcessEnv = process.env): Eve
   const e = parseEnv(eventScaleEnv, env);
   return { ...parseScaleTickConfig(env), queueName: e.QUEUE_NAME };
 }
+
+const capacityQueue = z
+  .string()
+  .regex(/\.fifo$/, 'expected the capacity writer queue name, ending in .fifo')
+  .describe("capacityWriter's FIFO queue, where this function sends (group = the cluster; docs/capacity-writer.md).");
+/** scaleTick (it finds the clusters and sends each its tick); exported for docs/configuration.md. */
+export const fanOutEnv = z.object({
+  CLUSTERS: scaleTickEnv.shape.CLUSTERS,
+  CAPACITY_BACKENDS: scaleTickEnv.shape.CAPACITY_BACKENDS,
+  CAPACITY_QUEUE_NAME: capacityQueue,
+});
+/** runTaskFailure and placementFailure (they validate and forward to capacityWriter). */
+export const forwardEnv = z.object({
+  QUEUE_NAME: z
+    .string()
+    .min(1, 'required')
+    .describe('The SQS queue this function consumes (a batch SQS refused to take is retried early).'),
+  CAPACITY_QUEUE_NAME: capacityQueue,
+  DEAD_LETTER_QUEUE_NAME: drainEnv.shape.DEAD_LETTER_QUEUE_NAME,
+});
+/** runTaskFailure: the forwarder's settings and how old a RunTask result may be. */
+export const runTaskForwardEnv = forwardEnv.extend({
+  RUN_TASK_RESULT_MAX_AGE_SECONDS: envInt(900, 60, 86_400).describe(
+    'A RunTask result older than this (its `at`) when it arrives is refused, the reason logged: it says nothing about room now.',
+  ),
+});
 
 /**
  * `ecs-steady:instance-types = c5.large,c5.xlarge:2` (type, optional weight): what a backend

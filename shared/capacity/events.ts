@@ -19,7 +19,9 @@ export function runTaskRequest(
   // The same result delivered twice in one batch (SNS delivers at least once) is one shortfall.
   const seen = new Set<string>();
   const wanted = shortfalls.filter((s) => {
-    const key = JSON.stringify([s.cluster, s.taskDefinition, s.count, s.at, s.overrides ?? null]);
+    // Only the same result is a duplicate: distinct failures with the same fields are distinct demand.
+    const key =
+      s.resultId !== undefined ? `id:${s.resultId}` : JSON.stringify([s.cluster, s.taskDefinition, s.count, s.at, s.overrides ?? null]);
     if (!s.addCapacity || s.count <= 0 || seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -27,6 +29,7 @@ export function runTaskRequest(
   if (wanted.length === 0) return undefined;
   return {
     trigger: 'runTaskFailure',
+    scaleOutOnly: true,
     triggeredAt: Math.min(...wanted.map((s) => s.at)),
     demand: async (o) => {
       const extra = new Map<string, { source: string; count: number; cpu: number; memory: number }>();

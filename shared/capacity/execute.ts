@@ -6,6 +6,9 @@ import type { CapacityBackend } from './ports';
 
 import type { CapacityStep } from './steps';
 
+/** A raise found desired already at or above its value: done by someone else, so what depends on it goes on. */
+const ALREADY = 'already';
+
 export interface CapacityStepResult {
   step: CapacityStep;
   ok: boolean;
@@ -25,6 +28,10 @@ export interface CapacityExecDeps {
   /** The cluster's fallback backend, for steps `on: 'fallback'`. */
   fallback?: CapacityBackend;
   tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
+  /** UpdateContainerInstancesState for one instance; throws when ECS reports it failed. */
+  setInstanceStatus(containerInstanceArn: string, status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<void>;
+  /** The standalone tasks (not started by a service) running or pending on it now. */
+  standaloneTasksOn(containerInstanceArn: string, o?: CallOptions): Promise<string[]>;
   /** Run the drain of one instance (start or resume) until it ends or this invocation's time is up. */
   drain(step: Extract<CapacityStep, { kind: 'drain' }>): Promise<DrainReport>;
   now(): number;
@@ -34,7 +41,8 @@ export interface CapacityExecDeps {
 
 /**
  * A flat loop over the steps; it makes no decisions. Dry-run is checked here, once: every step
- * is reported as skipped. A failed step is reported and the loop goes on, except that a failed
+ * is reported as skipped. A failed step is reported and the loop goes on, except that a step whose
+ * dependency (`after`) failed or ended otherwise is skipped and reported so, a failed
  * scale-in mark stops its drain and removal (an unmarked DRAINING instance would not be known
  * as ours next tick), and a removal declared `afterDrain` runs only after a `drained` drain.
  * Never throws.
@@ -43,6 +51,7 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
   const results: CapacityStepResult[] = [];
   const failedMarks = new Set<string>();
   const drained = new Set<string>();
+  const byId = new Map<string, CapacityStepResult>();
   const o = deps.callOptions;
   const on = (role: 'primary' | 'fallback' | undefined): CapacityBackend => {
     if (role !== 'fallback') return deps.backend;
@@ -50,17 +59,22 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
     return deps.fallback;
   };
   for (const step of steps) {
-    if (deps.dryRun) {
-      results.push({ step, ok: true, skipped: 'dry run' });
-      continue;
-    }
+    const blocked = deps.dryRun ? undefined : blockedBy(step, byId);
+    if (deps.dryRun) results.push({ step, ok: true, skipped: 'dry run' });
+    else if (blocked) results.push({ step, ...blocked });
+    else await run(step);
+    if (step.id) byId.set(step.id, results[results.length - 1]!);
+  }
+  return results;
+
+  async function run(step: CapacityStep): Promise<void> {
     if ((step.kind === 'drain' || step.kind === 'remove') && failedMarks.has(step.ec2InstanceId)) {
       results.push({ step, ok: false, skipped: 'the scale-in mark could not be written' });
-      continue;
+      return;
     }
     if (step.kind === 'remove' && step.afterDrain && !drained.has(step.ec2InstanceId)) {
       results.push({ step, ok: true, skipped: 'the drain has not ended yet: a later tick removes it once empty' });
-      continue;
+      return;
     }
     try {
       switch (step.kind) {
@@ -70,7 +84,7 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
             // A raise never lowers: another invocation (the tick, an event) may have raised it meanwhile.
             const now = (await backend.describe(o)).counts.desired;
             if (now >= step.desired) {
-              results.push({ step, ok: true, skipped: `desired is already ${now}`, at: deps.now() });
+              results.push({ step, ok: true, skipped: `desired is already ${now}`, detail: ALREADY, at: deps.now() });
               break;
             }
           }
@@ -79,7 +93,18 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
           break;
         }
         case 'recordAction':
-          await on(step.on).recordAction(step.action, step.at ?? deps.now(), o);
+          await on(step.on).recordAction(step.action, step.at ?? deps.now(), o, step.tags);
+          results.push({ step, ok: true });
+          break;
+        case 'setDraining': {
+          await deps.setInstanceStatus(step.containerInstanceArn, 'DRAINING', o);
+          // ECS places nothing more on a DRAINING instance: what runs now is all that can have landed.
+          const late = await deps.standaloneTasksOn(step.containerInstanceArn, o);
+          results.push({ step, ok: true, detail: late.length > 0 ? 'late-task' : 'clear' });
+          break;
+        }
+        case 'setActive':
+          await deps.setInstanceStatus(step.containerInstanceArn, 'ACTIVE', o);
           results.push({ step, ok: true });
           break;
         case 'unmarkScaleIn':
@@ -107,5 +132,20 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
       results.push({ step, ok: false, error: errorMessage(err) });
     }
   }
-  return results;
+}
+
+/**
+ * Why a step does not run: the step it depends on failed, was itself held back, or ended with
+ * another outcome than the one it needs (then it is not wanted: ok, skipped). Undefined: it runs.
+ */
+function blockedBy(step: CapacityStep, byId: ReadonlyMap<string, CapacityStepResult>): Omit<CapacityStepResult, 'step'> | undefined {
+  if (!step.after) return undefined;
+  const dep = byId.get(step.after.step);
+  if (!dep) return { ok: false, skipped: `depends on ${step.after.step}, which did not run before it` };
+  if (!dep.ok) return { ok: false, skipped: `depends on ${step.after.step}, which ${dep.skipped ? 'was held back' : 'failed'}` };
+  // A step left out as not needed leaves out what depends on it too (nothing failed).
+  if (dep.skipped && dep.detail !== ALREADY) return { ok: true, skipped: `not needed: ${step.after.step} was skipped` };
+  if (step.after.outcome !== undefined && dep.detail !== step.after.outcome)
+    return { ok: true, skipped: `not needed: ${step.after.step} ended ${dep.detail ?? 'ok'}` };
+  return undefined;
 }

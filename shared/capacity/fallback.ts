@@ -49,11 +49,23 @@ export function planFallback(
         `${why}: lower it ${p.desired} → ${lowered} and back off until ${new Date(until).toISOString()}; raise the fallback ${f.fallback.ref.kind} ${f.fallback.ref.id} ${f.fallback.counts.desired} → ${d.desired}`,
       ],
     },
+    // Each step after the first needs the one before it: the fallback is raised only once the backend
+    // no longer counts the late units, and the back-off is written only once the fallback was raised
+    // (a back-off over a backend still asking for them would launch the shortfall twice when Spot returns).
     steps: [
-      ...(lowered < p.desired ? [{ kind: 'setDesired' as const, desired: lowered, from: p.desired, on: 'primary' as const }] : []),
-      { kind: 'recordAction', action: 'backoff', at: until, on: 'primary' },
-      { kind: 'setDesired', desired: d.desired!, from: f.fallback.counts.desired, on: 'fallback' },
-      { kind: 'recordAction', action: 'scale-out', on: 'fallback' },
+      ...(lowered < p.desired
+        ? [{ kind: 'setDesired' as const, id: 'lower', desired: lowered, from: p.desired, on: 'primary' as const }]
+        : []),
+      {
+        kind: 'setDesired',
+        id: 'raise',
+        desired: d.desired!,
+        from: f.fallback.counts.desired,
+        on: 'fallback',
+        ...(lowered < p.desired ? { after: { step: 'lower' } } : {}),
+      },
+      { kind: 'recordAction', action: 'backoff', at: until, on: 'primary', after: { step: 'raise' } },
+      { kind: 'recordAction', action: 'scale-out', on: 'fallback', after: { step: 'raise' } },
     ],
   };
 }

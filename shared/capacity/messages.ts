@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { EventValidationError } from '../lambda/errors';
 import { eventBridgeEnvelope, parseEvent } from '../lambda/events';
+import { runTaskOverridesSchema, type RunTaskOverrides } from './run-task-overrides';
 
 /**
  * RunTask failure reasons that more capacity can answer (ECS "API failure reasons"): the
@@ -27,21 +28,9 @@ export const NO_INSTANCES = /No Container Instances were found in your cluster/i
  * DRAINING (instance states), RESOURCE:GPU (GPU shapes are not modelled), anything unknown.
  */
 
-const override = z.object({
-  cpu: z.string().regex(/^\d+$/, 'expected whole CPU units as a string').optional(),
-  memory: z.string().regex(/^\d+$/, 'expected MiB as a string').optional(),
-  containerOverrides: z
-    .array(
-      z.object({
-        name: z.string().min(1),
-        cpu: z.number().int().nonnegative().optional(),
-        memory: z.number().int().nonnegative().optional(),
-        memoryReservation: z.number().int().nonnegative().optional(),
-      }),
-    )
-    .optional(),
-});
-export type RunTaskOverrides = z.infer<typeof override>;
+// RunTask's overrides (the writer's messages carry them too: run-task-overrides.ts keeps the writer's bundle free of these schemas).
+const override = runTaskOverridesSchema;
+export type { RunTaskOverrides };
 
 /**
  * What a job launcher publishes after each RunTask (version 1): the request it sent and what
@@ -50,6 +39,8 @@ export type RunTaskOverrides = z.infer<typeof override>;
 const runTaskResult = z
   .object({
     version: z.literal(1),
+    /** The launcher's id for this result (optional): two results are the same only when their ids are. */
+    id: z.string().min(1).max(128).optional(),
     /** When RunTask answered (ISO 8601): the trigger time of the capacity request. */
     at: z.iso.datetime({ offset: true }),
     request: z.object({
@@ -57,6 +48,8 @@ const runTaskResult = z
       taskDefinition: z.string().min(1).max(2048),
       count: z.number().int().min(1).max(10),
       overrides: override.optional(),
+      /** RunTask's idempotency token: names the result when `id` does not. */
+      clientToken: z.string().min(1).max(64).optional(),
     }),
     response: z
       .object({
@@ -76,11 +69,15 @@ const runTaskResult = z
 /** One RunTask that could not place some tasks, as a capacity request. */
 export interface TaskShortfall {
   cluster: string;
+  /** The cluster as the result names it (a name, or an ARN naming its region and account); `cluster` when absent. */
+  clusterRef?: string;
   taskDefinition: string;
   /** Tasks that did not start. */
   count: number;
   overrides?: RunTaskOverrides;
   at: number;
+  /** The result's identity (its id, RunTask's client token, or the SNS message id): only the same id is a duplicate. */
+  resultId?: string;
   /** Does more capacity answer it, and why (or why not). */
   addCapacity: boolean;
   reason: string;
@@ -92,6 +89,7 @@ const clusterName = (ref: string) => (ref.startsWith('arn:') ? ref.slice(ref.las
  * SNS → SQS without raw message delivery wraps the message in an SNS notification ("Amazon SNS
  * message and JSON formats", https://docs.aws.amazon.com/sns/latest/dg/sns-message-and-json-formats.html).
  * Our own schema, not Powertools Parser's: see shared/lambda/sqs-event.ts for the bundle cost.
+ * Its MessageId names the result when the result names none.
  */
 const snsNotification = z.object({
   Type: z.literal('Notification'),
@@ -101,8 +99,8 @@ const snsNotification = z.object({
   Timestamp: z.iso.datetime({ offset: true }),
 });
 
-function unwrapSns(body: unknown): unknown {
-  if (!body || typeof body !== 'object' || (body as { Type?: unknown }).Type !== 'Notification') return body;
+function unwrapSns(body: unknown): { message: unknown; snsMessageId?: string } {
+  if (!body || typeof body !== 'object' || (body as { Type?: unknown }).Type !== 'Notification') return { message: body };
   const notification = snsNotification.safeParse(body);
   if (!notification.success)
     throw new EventValidationError(
@@ -110,7 +108,7 @@ function unwrapSns(body: unknown): unknown {
       notification.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
     );
   try {
-    return JSON.parse(notification.data.Message);
+    return { message: JSON.parse(notification.data.Message), snsMessageId: notification.data.MessageId };
   } catch {
     throw new EventValidationError('SNS notification Message is not JSON', [notification.data.Message.slice(0, 200)]);
   }
@@ -118,7 +116,8 @@ function unwrapSns(body: unknown): unknown {
 
 /** A RunTask result → the tasks that did not start and whether capacity answers them. Throws EventValidationError naming each bad field. */
 export function parseRunTaskResult(body: unknown): TaskShortfall {
-  const parsed = runTaskResult.safeParse(unwrapSns(body));
+  const unwrapped = unwrapSns(body);
+  const parsed = runTaskResult.safeParse(unwrapped.message);
   if (!parsed.success)
     throw new EventValidationError(
       'not a RunTask result (version 1)',
@@ -127,9 +126,13 @@ export function parseRunTaskResult(body: unknown): TaskShortfall {
   const m = parsed.data;
   const base = {
     cluster: clusterName(m.request.cluster),
+    clusterRef: m.request.cluster,
     taskDefinition: m.request.taskDefinition,
     ...(m.request.overrides ? { overrides: m.request.overrides } : {}),
     at: Date.parse(m.at),
+    ...((m.id ?? m.request.clientToken ?? unwrapped.snsMessageId)
+      ? { resultId: m.id ?? m.request.clientToken ?? unwrapped.snsMessageId }
+      : {}),
   };
   if (m.error) {
     const empty = NO_INSTANCES.test(m.error.message);
@@ -146,6 +149,24 @@ export function parseRunTaskResult(body: unknown): TaskShortfall {
   if (count === 0) return { ...base, count, addCapacity: false, reason: 'every task started' };
   if (capacity.length > 0) return { ...base, count, addCapacity: true, reason: `no room: ${capacity.join(', ')}` };
   return { ...base, count, addCapacity: false, reason: `not a capacity shortage: ${reasons.join(', ') || 'no reason given'}` };
+}
+
+/**
+ * Why a RunTask result must not scale the local cluster, or undefined: a cluster ARN of another
+ * region or account names another cluster, whatever its name (the local one of the same name has
+ * no shortage); a result older than `maxAgeMs` says nothing about room now (a message replayed
+ * days later would still raise desired). `here` is where this function runs: the region and account
+ * of the queue it consumes (the SQS record's eventSourceARN).
+ */
+export function refusalOf(s: TaskShortfall, here: { region: string; account: string }, now: number, maxAgeMs: number): string | undefined {
+  const ref = s.clusterRef ?? s.cluster;
+  const arn = /^arn:aws[a-z-]*:ecs:([^:]*):(\d*):cluster\//.exec(ref);
+  if (ref.startsWith('arn:') && !arn) return `cluster ${ref} is not an ECS cluster ARN`;
+  if (arn && (arn[1] !== here.region || arn[2] !== here.account))
+    return `cluster ${ref} is in region ${arn[1]}, account ${arn[2]}, not this one (${here.region}, ${here.account})`;
+  if (now - s.at > maxAgeMs)
+    return `the result is ${Math.round((now - s.at) / 60_000)} minute(s) old, over the ${Math.round(maxAgeMs / 60_000)}-minute bound: it says nothing about room now`;
+  return undefined;
 }
 
 const placementFailureEvent = z.object({

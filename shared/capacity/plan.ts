@@ -59,7 +59,7 @@ export function planCapacity(snap: CapacitySnapshot, s: CapacitySettings, now: n
 
   // Empty means ECS counts nothing on it either: a task asked to stop may still be shutting down (its stop timeout).
   const removable = snap.instances.filter(
-    (i) => i.status === 'DRAINING' && i.drainedForScaleIn && i.tasks.length === 0 && !(i.tasksStopping ?? 0),
+    (i) => i.status === 'DRAINING' && i.drainedForScaleIn && !i.notOwned && i.tasks.length === 0 && !(i.tasksStopping ?? 0),
   );
   if (removable.length > 0) {
     const ids: string[] = [];
@@ -111,7 +111,8 @@ export function scaleInBlocks(snap: CapacitySnapshot, s: CapacitySettings, now: 
   const last = snap.recent.lastScaleOutAt;
   if (last !== undefined && now - last < s.scaleInCooldownMs)
     blocks.push(`cooldown: last scale-out ${Math.round((now - last) / 1000)}s ago, ${Math.round(s.scaleInCooldownMs / 1000)}s required`);
-  const draining = snap.instances.filter((i) => i.status === 'DRAINING').length;
+  // Only our backends' instances count: another team's drain is not ours to wait for.
+  const draining = snap.instances.filter((i) => i.status === 'DRAINING' && !i.notOwned).length;
   if (draining >= s.maxDraining) blocks.push(`${draining} instance(s) draining, at most ${s.maxDraining} at once`);
   if (desired <= lower) blocks.push(`desired ${desired} is at min ${lower}`);
   return blocks;

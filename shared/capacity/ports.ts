@@ -65,7 +65,8 @@ export interface BackendView {
  *   without asking anything more, so a retried replacement never costs a second instance.
  * - `recordAction(kind, at)` writes the last-action tag on the backend (LAST_SCALE_OUT_TAG /
  *   LAST_SCALE_IN_TAG = ISO time; `backoff`: BACKOFF_TAG = the back-off's end) so the cooldown,
- *   the capacity in flight and a back-off survive cold starts.
+ *   the capacity in flight and a back-off survive cold starts; `extraTags` (only our keys, e.g.
+ *   DEMAND_IN_FLIGHT_TAG) are written in the same call.
  * Every method takes CallOptions (an abort signal tied to the caller's deadline). AWS errors pass
  * through unchanged (the caller sorts them with shared/aws/errors).
  */
@@ -75,14 +76,16 @@ export interface CapacityBackend {
   setDesired(units: number, opts?: CallOptions): Promise<void>;
   remove(ec2InstanceId: string, opts?: CallOptions): Promise<{ removed: boolean; reason?: string }>;
   replace(ec2InstanceId: string, opts?: CallOptions): Promise<{ replaced: boolean; reason?: string }>;
-  recordAction(kind: BackendAction, at: number, opts?: CallOptions): Promise<void>;
+  recordAction(kind: BackendAction, at: number, opts?: CallOptions, extraTags?: Readonly<Record<string, string>>): Promise<void>;
 }
 
 /**
  * Finds every cluster's backends in one pass (a few list calls for the whole account, not one
  * per cluster): ASGs, EC2 Fleets of type `maintain` and Spot Fleet requests of type `maintain`
- * tagged CLUSTER_TAG or FALLBACK_TAG (grouped under that tag's cluster), plus any named in config. Returns them by cluster name; a cluster with
- * no backend or with two is the caller's error to report (for that cluster only). Fleets that
+ * tagged CLUSTER_TAG or FALLBACK_TAG (grouped under that tag's cluster), plus any named in config;
+ * when config names any, it is authoritative (tags then add only a named cluster's fallback).
+ * Returns them by cluster name; a cluster with no backend is the caller's error to report, one with
+ * two is the caller's to resolve (for that cluster only). Fleets that
  * are not `maintain` (instant / request) or not active are skipped: there is no target to move.
  */
 export interface BackendDirectory {

@@ -15,6 +15,8 @@ export interface ClusterTickReport {
   /** `error`: the cluster could not be planned this tick (named in `error`); the others went on. */
   decision: CapacityDecisionKind | 'error';
   error?: string;
+  /** Backends found for the cluster and not used (a second one tagged for it): reported, never a stop. */
+  conflict?: string;
   reasons: string[];
   /** CPU and memory reservation (%) over ACTIVE instances, as CloudWatch computes them. */
   reservation?: Resources;
@@ -28,6 +30,8 @@ export interface ClusterTickReport {
   unplaceable?: Unplaceable[];
   /** Units asked for longer than the arrival timeout ago and still not registered in ECS. */
   notArrivedUnits?: number;
+  /** A capacity write or its record was refused: the trigger must be kept and retried (the writer reports a batch item failure). */
+  retry?: string;
   /** Event mode: what triggered the re-plan. */
   trigger?: string;
   /** Event mode: seconds from the trigger to the capacity request (the call that raised desired). */
@@ -53,6 +57,7 @@ const DECISION_METRIC: Record<ClusterTickReport['decision'], string> = {
  */
 export function emitCapacityMetrics(metrics: MetricSink, r: ClusterTickReport): void {
   metrics.addMetric(DECISION_METRIC[r.decision], MetricUnit.Count, 1);
+  if (r.conflict) metrics.addMetric('capacityBackendConflicts', MetricUnit.Count, 1);
   if (r.decision === 'error') return;
   if (r.reservation) {
     metrics.addMetric('cpuReservation', MetricUnit.Percent, r.reservation.cpu);

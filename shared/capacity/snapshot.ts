@@ -16,7 +16,8 @@ const REGISTERED_MEMORY_SHARE = 0.93;
 
 /** The reads a capacity snapshot makes, each bounded by CallOptions; adapters satisfy them. */
 export interface CapacityReadPorts {
-  listInstanceArns(cluster: string, o?: CallOptions): Promise<string[]>;
+  /** Every container instance ARN; `onPage` sees each page as it arrives (ListContainerInstances pages follow one another). */
+  listInstanceArns(cluster: string, o?: CallOptions, onPage?: (arns: string[]) => void): Promise<string[]>;
   describeInstances(
     cluster: string,
     arns: readonly string[],
@@ -87,6 +88,28 @@ async function tasksOn(
   return out;
 }
 
+/**
+ * Every container instance, described page by page as ListContainerInstances answers (100 a page,
+ * one after another by token): each page's DescribeContainerInstances runs while the next page is
+ * listed, so 5,000 instances cost the 50 list pages plus one describe, not 50 + 50 in sequence.
+ * Both calls share ECS's cluster-resource read rate, which one list and one describe at a time stay within.
+ */
+async function describeAllInstances(ports: CapacityReadPorts, cluster: string, o?: CallOptions) {
+  const describing: Array<ReturnType<CapacityReadPorts['describeInstances']>> = [];
+  const listed = ports.listInstanceArns(cluster, o, (page) => {
+    if (page.length === 0) return;
+    const d = ports.describeInstances(cluster, page, o);
+    d.catch(() => undefined); // a describe failing while the list goes on is awaited (and thrown) below, never left unhandled
+    describing.push(d);
+  });
+  const arns = await listed.catch(async (err: unknown) => {
+    await Promise.allSettled(describing);
+    throw err;
+  });
+  const parts = describing.length > 0 ? await Promise.all(describing) : [await ports.describeInstances(cluster, arns, o)];
+  return { instances: parts.flatMap((p) => p.instances), failures: parts.flatMap((p) => p.failures) };
+}
+
 /** Sizes per instance type the backend launches: a registered instance of that type (exact), else EC2's figures. */
 async function shapesOf(ports: CapacityReadPorts, backend: BackendView, seen: readonly ContainerInstanceCapacity[], o?: CallOptions) {
   const known = new Map<string, Resources>();
@@ -120,13 +143,15 @@ export async function readCluster(
   backend: BackendView,
   now: number,
   o?: CallOptions,
+  /** Instances our drain record (on the backends) names: a DRAINING one with our mark is ours only then. */
+  ours: ReadonlySet<string> = new Set(),
 ): Promise<ClusterRead & { warnings: string[] }> {
   const warnings: string[] = [];
-  const [described, serviceArns] = await Promise.all([
-    ports.listInstanceArns(cluster, o).then((arns) => ports.describeInstances(cluster, arns, o)),
-    ports.listServices(cluster, o),
+  // Services are read beside the instances (their pages and describes never wait for the instance pages).
+  const [described, { services }] = await Promise.all([
+    describeAllInstances(ports, cluster, o),
+    ports.listServices(cluster, o).then((arns) => ports.describeServices(cluster, arns, o)),
   ]);
-  const { services } = await ports.describeServices(cluster, serviceArns, o);
   const live = described.instances.filter((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING');
   const draining = live.filter((ci) => ci.status === 'DRAINING');
   const drainingTasks = await tasksOn(
@@ -136,10 +161,11 @@ export async function readCluster(
     o,
   );
   const scaleInMarkedAt = new Map<string, number>();
+  const ownInstances = new Map(backend.instances.map((b) => [b.ec2InstanceId, b]));
   const instances: CapacityInstance[] = live.map((ci) => {
     const marked = time(ci.tags[SCALE_IN_TAG]);
     if (marked !== undefined) scaleInMarkedAt.set(ci.ec2InstanceId, marked);
-    const own = backend.instances.find((b) => b.ec2InstanceId === ci.ec2InstanceId);
+    const own = ownInstances.get(ci.ec2InstanceId);
     const tasks = ci.status === 'DRAINING' ? (drainingTasks.get(ci.containerInstanceArn) ?? []).map((t) => taskOf(t, new Set())) : [];
     return {
       containerInstanceArn: ci.containerInstanceArn,
@@ -153,8 +179,10 @@ export async function readCluster(
       tasks,
       doNotDisrupt: ci.tags[DO_NOT_DISRUPT_TAG]?.toLowerCase() === 'true',
       ...(own?.protectedFromScaleIn ? { protectedFromScaleIn: true } : {}),
+      // Ours only while the backend's own instance list holds it (read this tick, not a tag).
+      ...(own ? {} : { notOwned: true }),
       ...(ci.status === 'ACTIVE' ? { tasksUnread: true } : {}),
-      ...(ci.status === 'DRAINING' && marked !== undefined ? { drainedForScaleIn: true } : {}),
+      ...(ci.status === 'DRAINING' && marked !== undefined && ours.has(ci.ec2InstanceId) ? { drainedForScaleIn: true } : {}),
       ...(ci.status === 'DRAINING' && ci.runningTasksCount + ci.pendingTasksCount > tasks.length
         ? { tasksStopping: ci.runningTasksCount + ci.pendingTasksCount - tasks.length }
         : {}),
@@ -203,7 +231,7 @@ export async function readCluster(
 
 /**
  * Read the tasks (and their scale-in protection) of the likeliest scale-in candidates: ACTIVE,
- * agent connected, no do-not-disrupt tag or instance protection, fewest tasks by ECS's counts.
+ * held by the cluster's backend, agent connected, no do-not-disrupt tag or instance protection, fewest tasks by ECS's counts.
  * Their services' sizes are read too (their tasks would need room elsewhere). Answers the
  * snapshot with those instances' tasks known; the others stay `tasksUnread`.
  */
@@ -216,7 +244,7 @@ export async function readCandidates(
   const snap = read.snapshot;
   const count = (i: CapacityInstance) => read.taskCountOf.get(i.ec2InstanceId) ?? 0;
   const candidates = snap.instances
-    .filter((i) => i.tasksUnread && i.status === 'ACTIVE' && i.agentConnected && !i.doNotDisrupt && !i.protectedFromScaleIn)
+    .filter((i) => i.tasksUnread && i.status === 'ACTIVE' && i.agentConnected && !i.doNotDisrupt && !i.protectedFromScaleIn && !i.notOwned)
     .sort((a, b) => count(a) - count(b) || (a.ec2InstanceId < b.ec2InstanceId ? -1 : 1))
     .slice(0, limit);
   if (candidates.length === 0) return snap;

@@ -42,6 +42,11 @@ export interface CapacityInstance {
   tasksStopping?: number;
   /** We set it DRAINING for scale-in (a Spot or ASG drain is not ours to remove). */
   drainedForScaleIn?: boolean;
+  /**
+   * No backend of this cluster holds it now (another team's ASG, launched by hand): never marked,
+   * drained or removed, and it neither counts against the draining budget nor blocks scale-in.
+   */
+  notOwned?: boolean;
 }
 
 export interface CapacityService {

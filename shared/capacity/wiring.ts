@@ -25,7 +25,7 @@ function adapters(clients: CapacityClients) {
     const tasks = new TasksAdapter(clients.ecs);
     const types = new InstanceTypesAdapter(clients.ec2);
     const reads: CapacityReadPorts = {
-      listInstanceArns: (c, o) => instances.listArns(c, undefined, o),
+      listInstanceArns: (c, o, onPage) => instances.listArns(c, undefined, o, onPage),
       describeInstances: (c, arns, o) => ecs.describeInstances(c, arns, o),
       listServices: (c, o) => ecs.listServices(c, o),
       describeServices: (c, names, o) => services.describe(c, names, o),
@@ -44,11 +44,16 @@ function adapters(clients: CapacityClients) {
 export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): TickDeps & { ecs: EcsCapacityAdapter } {
   const { reads, ecs } = adapters(clients);
   const instanceTags = new EcsInstanceTagsAdapter(clients.ecs);
+  const containerInstances = new ContainerInstancesAdapter(clients.ecs);
   return {
     directory: backendDirectory(clients),
     reads,
     tagInstance: (arn, tags, o) => instanceTags.tag(arn, tags, o),
     untagInstance: (arn, keys, o) => instanceTags.untag(arn, keys, o),
+    setInstanceStatus: async (cluster, arn, status, o) => {
+      const failed = await containerInstances.setStatus(cluster, [arn], status, o);
+      if (failed.length > 0) throw new Error(`UpdateContainerInstancesState ${status} failed: ${failed.map((f) => f.reason).join('; ')}`);
+    },
     clock,
     log,
     ecs,

@@ -146,6 +146,9 @@ function seedSampleWorld(account: SimulatedAccount, now: number): SeededWorld {
       'placement-failure-dead-letter',
     ].map((q) => [q, account.sqs.createQueue(`${SEED_STAGE_PREFIX}-${q}`)]),
   );
+  // The capacity writer's FIFO queue and its FIFO dead-letter queue (serverless.yml CapacityQueue).
+  for (const q of ['capacity.fifo', 'capacity-dead-letter.fifo'])
+    queues[q] = account.sqs.createQueue(`${SEED_STAGE_PREFIX}-${q}`, { FifoQueue: 'true', VisibilityTimeout: '360' });
   const runTaskResultsTopicArn = account.sns.createTopic(`${SEED_STAGE_PREFIX}-run-task-results`);
 
   // Now: the volume was flushed two hours ago, an hour after it was detached; the lifecycle actions start.

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { parsePlacementFailure, parseRunTaskResult } from '../../shared/capacity/messages';
+import { deduplicationIdOf, parseCapacityMessage } from '../../shared/capacity/writer-messages';
 import { parseAsgMessage } from '../../shared/drain/messages';
 import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/drain/messages';
 import { parseAgentHealthEvent } from '../../shared/fleet/agent-health/messages';
@@ -113,6 +114,19 @@ const SAMPLES: Record<string, Sample> = {
       if (rule?.schedule !== 'rate(1 minute)') throw new Error(`scaleTick's rule is not every minute: ${JSON.stringify(rule)}`);
       if (!e.resources?.some((r) => r.endsWith(`:rule/${rule.name}`))) throw new Error(`sample does not come from the rule ${rule.name}`);
     },
+  },
+  // The capacity writer's FIFO batch: each record's group is its cluster and its deduplication id the message's own.
+  'capacity-writer-sqs.json': {
+    fn: 'capacityWriter',
+    parse: (event: { Records: Array<{ body: string; eventSourceARN: string; attributes: Record<string, string> }> }) =>
+      event.Records.map((r) => {
+        const m = parseCapacityMessage(JSON.parse(r.body));
+        if (r.attributes.MessageGroupId !== m.cluster)
+          throw new Error(`group ${r.attributes.MessageGroupId} is not the cluster ${m.cluster}`);
+        if (r.attributes.MessageDeduplicationId !== deduplicationIdOf(m)) throw new Error(`unexpected deduplication id for ${r.body}`);
+        if (!r.eventSourceARN.endsWith(':ecs-steady-dev-capacity.fifo')) throw new Error(`not the capacity queue: ${r.eventSourceARN}`);
+        return m;
+      }),
   },
   // What a job launcher publishes (raw message delivery: the SQS body), and the same path without raw delivery (the SNS envelope).
   'run-task-result.json': { fn: 'runTaskFailure', parse: runTaskShortfall },

@@ -1,7 +1,15 @@
-import { BACKOFF_TAG, CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, SCALE_IN_TAG } from '../../shared/tags';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
+import {
+  BACKOFF_TAG,
+  CLUSTER_TAG,
+  DEMAND_IN_FLIGHT_TAG,
+  FALLBACK_TAG,
+  LAST_SCALE_IN_TAG,
+  LAST_SCALE_OUT_TAG,
+  SCALE_IN_DRAINS_TAG,
+  SCALE_IN_TAG,
+} from '../../shared/tags';
 import type { PackagedStack, Template } from './package-stack';
 import { callsOf } from './stack-iam';
 import { actionsOf, asList, defaults, functionsOf, ofType, operator, OPERATOR, refersTo, sorted, type Statement } from './stack-template';
@@ -10,7 +18,7 @@ import { actionsOf, asList, defaults, functionsOf, ofType, operator, OPERATOR, r
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { derive } = require('../../deploy/stack.js') as { derive: Record<string, (values: Record<string, string>) => unknown> };
 
-/** What scaleTick may change, by the resource it acts on (README "Capacity: scaleTick", "Security"). */
+/** What capacityWriter may change, by the resource it acts on (docs/capacity.md, docs/design/capacity-writer.md). */
 const MUTATING = [
   'autoscaling:SetDesiredCapacity',
   'autoscaling:TerminateInstanceInAutoScalingGroup',
@@ -32,12 +40,16 @@ const ASG = 'arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:
 const ECS = 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:';
 
 const scaleTick = (stack: PackagedStack) => functionsOf(stack).find((f) => f.key === 'scaleTick')!;
-const statementsFor = (stack: PackagedStack, action: string, fn = 'scaleTick'): Statement[] =>
+const writer = (stack: PackagedStack) => functionsOf(stack).find((f) => f.key === 'capacityWriter')!;
+const statementsFor = (stack: PackagedStack, action: string, fn = 'capacityWriter'): Statement[] =>
   functionsOf(stack)
     .find((f) => f.key === fn)!
     .statements.filter((s) => asList(s.Action).includes(action));
-/** The functions that change backends: scaleTick, and the event scale-out functions with its statements. */
-const BACKEND_WRITERS = ['scaleTick', 'runTaskFailure', 'placementFailure'];
+/** The one function that changes backends (the others only send it messages). */
+const BACKEND_WRITERS = ['capacityWriter'];
+/** Our tag keys on a backend: the last actions, the demand held in flight, and (a cluster's own backend only) the back-off. */
+const OWN_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG];
+const FALLBACK_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG];
 
 /** The cluster-tag condition a backend must meet: any value by default; one of the configured clusters' names otherwise. */
 const clusterTag = (key: string, stack: PackagedStack) =>
@@ -63,8 +75,8 @@ export function describeCapacity(): void {
       }
     });
 
-    it('passes its settings as plain strings: cluster names (not ARNs), dry run from scaleTickDryRun or dryRun', () => {
-      const env = (stack: PackagedStack) => scaleTick(stack).props.Environment.Variables as Record<string, string>;
+    it('passes its settings as plain strings: cluster names (not ARNs), dry run from capacityWriterDryRun or dryRun', () => {
+      const env = (stack: PackagedStack) => writer(stack).props.Environment.Variables as Record<string, string>;
       expect(env(defaults)).toMatchObject({
         CLUSTERS: '',
         DRY_RUN: 'false',
@@ -79,18 +91,17 @@ export function describeCapacity(): void {
       });
       expect(env(operator)).toMatchObject({ CLUSTERS: 'web,batch', DRY_RUN: 'true', CAPACITY_BACKENDS: OPERATOR.capacityBackends });
       for (const value of Object.values(env(operator))) expect(typeof value).toBe('string');
-      // scaleTickDryRun is scaleTick's alone: the event scale-out functions have their own.
-      for (const key of ['runTaskFailure', 'placementFailure'])
-        expect([key, functionsOf(operator).find((f) => f.key === key)!.props.Environment.Variables.DRY_RUN]).toEqual([key, 'false']);
-      expect(derive.scaleTickDryRun!({ dryRun: 'true', scaleTickDryRun: 'false' })).toBe('true');
-      expect(derive.scaleTickDryRun!({ dryRun: '', scaleTickDryRun: '' })).toBe('false');
-      expect(() => derive.scaleTickDryRun!({ dryRun: 'false', scaleTickDryRun: 'maybe' })).toThrow(/scaleTickDryRun="maybe"/);
+      expect(derive.capacityWriterDryRun!({ dryRun: 'true', capacityWriterDryRun: 'false' })).toBe('true');
+      expect(derive.capacityWriterDryRun!({ dryRun: '', capacityWriterDryRun: '' })).toBe('false');
+      expect(() => derive.capacityWriterDryRun!({ dryRun: 'false', capacityWriterDryRun: 'maybe' })).toThrow(
+        /capacityWriterDryRun="maybe"/,
+      );
     });
 
     it('is granted every mutating action its bundle sends, and no other', () => {
       for (const stack of [defaults, operator]) {
-        const sent = new Set(callsOf(stack, scaleTick(stack)).map((c) => c.action));
-        const granted = actionsOf(scaleTick(stack).statements);
+        const sent = new Set(callsOf(stack, writer(stack)).map((c) => c.action));
+        const granted = actionsOf(writer(stack).statements);
         expect(sorted(MUTATING.filter((a) => sent.has(a)))).toEqual(sorted(MUTATING));
         expect(sorted([...granted].filter((a) => MUTATING.includes(a)))).toEqual(sorted(MUTATING));
       }
@@ -105,13 +116,7 @@ export function describeCapacity(): void {
       for (const stack of [defaults, operator]) {
         for (const fn of BACKEND_WRITERS) {
           const [own, fallback] = [CLUSTER_TAG, FALLBACK_TAG].map((t) => `autoscaling:ResourceTag/${t}`);
-          // The event functions only scale out: no TerminateInstanceInAutoScalingGroup (test/contract/stack-iam.ts NEVER_SENT).
-          const actions = [
-            'autoscaling:SetDesiredCapacity',
-            ...(fn === 'scaleTick' ? ['autoscaling:TerminateInstanceInAutoScalingGroup'] : []),
-          ];
-          if (fn !== 'scaleTick') expect(statementsFor(stack, 'autoscaling:TerminateInstanceInAutoScalingGroup', fn)).toEqual([]);
-          for (const action of actions) {
+          for (const action of ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup']) {
             const found = statementsFor(stack, action, fn);
             for (const s of found) expect([fn, asList(s.Resource).map(sub)]).toEqual([fn, [ASG]]);
             // IAM ANDs the keys of one Condition: "either tag" is one statement per tag key.
@@ -122,9 +127,9 @@ export function describeCapacity(): void {
             [
               {
                 ...clusterTag(own!, stack),
-                'ForAllValues:StringEquals': { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG] },
+                'ForAllValues:StringEquals': { 'aws:TagKeys': OWN_KEYS },
               },
-              { ...clusterTag(fallback!, stack), 'ForAllValues:StringEquals': { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG] } },
+              { ...clusterTag(fallback!, stack), 'ForAllValues:StringEquals': { 'aws:TagKeys': FALLBACK_KEYS } },
             ],
           ]);
         }
@@ -144,8 +149,8 @@ export function describeCapacity(): void {
             });
           }
           expect(statementsFor(stack, 'ec2:CreateTags', fn).map((s) => s.Condition?.['ForAllValues:StringEquals'])).toEqual([
-            { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG] },
-            { 'aws:TagKeys': [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG] },
+            { 'aws:TagKeys': OWN_KEYS },
+            { 'aws:TagKeys': FALLBACK_KEYS },
           ]);
         }
       }
@@ -167,17 +172,13 @@ export function describeCapacity(): void {
       expect(env(operator)).toMatchObject({ REPLACE_ON_NOTICE: 'false', CLUSTERS: 'web,batch' });
     });
 
-    it('grants the event scale-out functions no DRAINING, target deregistration, target health or SNS (they bundle no drain)', () => {
+    it('grants scaleTick, runTaskFailure and placementFailure no capacity write, and the event functions no ECS, Auto Scaling or EC2 at all', () => {
       for (const stack of [defaults, operator]) {
-        for (const fn of functionsOf(stack).filter((f) => f.key === 'runTaskFailure' || f.key === 'placementFailure')) {
-          const granted = actionsOf(fn.statements);
-          for (const action of [
-            'ecs:UpdateContainerInstancesState',
-            'elasticloadbalancing:DeregisterTargets',
-            'elasticloadbalancing:DescribeTargetHealth',
-            'sns:Publish',
-          ])
-            expect([fn.key, action, granted.has(action)]).toEqual([fn.key, action, false]);
+        for (const fn of functionsOf(stack).filter((f) => ['scaleTick', 'runTaskFailure', 'placementFailure'].includes(f.key))) {
+          const granted = [...actionsOf(fn.statements)];
+          expect([fn.key, granted.filter((a) => MUTATING.includes(a))]).toEqual([fn.key, []]);
+          if (fn.key !== 'scaleTick')
+            expect([fn.key, granted.filter((a) => /^(ecs|autoscaling|ec2|elasticloadbalancing|sns):/.test(a))]).toEqual([fn.key, []]);
         }
       }
     });
@@ -225,8 +226,8 @@ export function describeCapacity(): void {
         const m = /^SELECT (SUM|MAX)\((\w+)\) FROM SCHEMA\(EcsSteady, cluster, service\) WHERE service = '(\w+)'$/.exec(x.q.Expression);
         expect([x.a.AlarmName, !!m]).toEqual([x.a.AlarmName, true]);
         expect([m![2], code.includes(`'${m![2]}'`)]).toEqual([m![2], true]);
-        // runTaskFailure's and placementFailure's alarms are checked below.
-        if (m![3] !== 'scaleTick') {
+        // capacityWriter's latency alarm is checked below; agentHealth's in stack-fleet.ts.
+        if (m![3] !== 'capacityWriter' || m![2] === 'secondsToCapacityRequest') {
           events.set(`${m![3]} ${m![2]}`, x);
           continue;
         }
@@ -254,14 +255,14 @@ export function describeCapacity(): void {
         starved.a.EvaluationPeriods,
         starved.a.DatapointsToAlarm,
       ]).toEqual([true, 60, 15, 15]);
-      const starvedOperator = queries(operator.template).find(({ a }) => a.AlarmName.endsWith('-scaleTick-starvedServices'))!.a;
+      const starvedOperator = queries(operator.template).find(({ a }) => a.AlarmName.endsWith('-capacityWriter-starvedServices'))!.a;
       expect(starvedOperator.EvaluationPeriods).toBe(Number(OPERATOR.unplaceableAlarmMinutes));
       expect(byMetric.get('capacityTickErrors')!.q.Period).toBe(300);
       for (const { a } of queries(operator.template)) expect(a.AlarmActions).toEqual([OPERATOR.alarmTopicArn]);
       const minutes = queries(operator.template).find(({ a }) => a.AlarmName.endsWith('-capacityNotArrived'))!.a.EvaluationPeriods;
       expect(minutes).toBe(Number(OPERATOR.capacityNotArrivedAlarmMinutes));
-      // The event scale-out functions: a capacity request more than 5 s after its trigger in 3 of 5 minutes (MAX stands in for p99).
-      for (const svc of ['runTaskFailure', 'placementFailure']) {
+      // A capacity request more than 5 s after its trigger in 3 of 5 minutes (MAX stands in for p99).
+      for (const svc of ['capacityWriter']) {
         const slow = events.get(`${svc} secondsToCapacityRequest`)!;
         expect([svc, slow.q.Expression.startsWith('SELECT MAX('), slow.q.Period]).toEqual([svc, true, 60]);
         expect(slow.a).toMatchObject({
@@ -270,7 +271,6 @@ export function describeCapacity(): void {
           DatapointsToAlarm: 3,
           ComparisonOperator: 'GreaterThanThreshold',
         });
-        for (const metric of ['capacityTickErrors', 'capacityStepFailures']) expect(events.get(`${svc} ${metric}`)?.a.Threshold).toBe(0);
       }
     });
 
@@ -281,7 +281,7 @@ export function describeCapacity(): void {
         w.properties.metrics.flatMap((m) => {
           const e = (m as { expression?: string }).expression;
           const found = e ? /service="(\w+)" MetricName="(\w+)"/.exec(e)! : undefined;
-          return found?.[1] === 'scaleTick' ? [found[2]!] : [];
+          return found?.[1] === 'capacityWriter' ? [found[2]!] : [];
         }),
       );
       for (const m of [

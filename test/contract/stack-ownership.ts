@@ -3,9 +3,9 @@ import { actionsOf, asList, defaults, functionsOf, operator, OPERATOR, sorted } 
 
 /**
  * Termination goes only to the functions that terminate, and only on what we manage as far as IAM
- * can say it (deploy/ownership.js; docs/design/trust.md). The derivation in stack-iam.ts proves
- * no function is granted more than its bundle sends (NEVER_SENT names what the event functions
- * bundle but never call); this proves who terminates and where.
+ * can say it (deploy/ownership.js; docs/design/trust.md): capacityWriter, the one function that
+ * changes capacity, and agentHealth, which replaces. The derivation in stack-iam.ts proves no
+ * function is granted more than its bundle sends; this proves who terminates and where.
  */
 export function describeOwnership(): void {
   describe('IAM: termination', () => {
@@ -18,7 +18,7 @@ export function describeOwnership(): void {
         );
       for (const stack of [defaults, operator])
         for (const action of ['ec2:TerminateInstances', 'autoscaling:TerminateInstanceInAutoScalingGroup'])
-          expect([action, terminators(stack, action)]).toEqual([action, ['agentHealth', 'scaleTick']]);
+          expect([action, terminators(stack, action)]).toEqual([action, ['agentHealth', 'capacityWriter']]);
       const conditions = (stack: PackagedStack) =>
         functionsOf(stack).flatMap((fn) =>
           fn.statements.filter((s) => asList(s.Action).includes('ec2:TerminateInstances')).map((s) => [fn.key, s.Sid, s.Condition]),
@@ -27,7 +27,7 @@ export function describeOwnership(): void {
         ec2: { Null: { 'aws:ResourceTag/aws:ec2:fleet-id': 'false' } },
         spot: { Null: { 'aws:ResourceTag/aws:ec2spot:fleet-request-id': 'false' } },
       };
-      for (const fn of ['scaleTick', 'agentHealth']) {
+      for (const fn of ['capacityWriter', 'agentHealth']) {
         expect(conditions(defaults).filter(([k]) => k === fn)).toEqual([
           [fn, 'TerminateEc2FleetInstances', any.ec2],
           [fn, 'TerminateSpotFleetInstances', any.spot],

@@ -86,12 +86,10 @@ export function describeSwitches(): void {
         [
           'agentHealthDryRun',
           'asgLifecycleDrainDryRun',
+          'capacityWriterDryRun',
           'logPartitionsDryRun',
           'logVolumesDryRun',
           'nlbTargetSyncDryRun',
-          'placementFailureDryRun',
-          'runTaskFailureDryRun',
-          'scaleTickDryRun',
           'spotInterruptionDryRun',
         ].sort(),
       );
@@ -105,7 +103,7 @@ export function describeSwitches(): void {
         }
       }
       expect(env(defaults, 'logVolumes').DRY_RUN).toBe('true');
-      expect(env(operator, 'scaleTick').DRY_RUN).toBe('true');
+      expect(env(operator, 'capacityWriter').DRY_RUN).toBe('true');
       expect(derive.agentHealthDryRun!({ dryRun: 'true', agentHealthDryRun: 'false' })).toBe('true');
       expect(derive.logVolumesDryRun!({ dryRun: '', logVolumesDryRun: 'false' })).toBe('false');
       expect(() => derive.nlbTargetSyncDryRun!({ dryRun: 'yes please' })).toThrow(/param dryRun="yes please": expected true or false/);

@@ -17,7 +17,7 @@ export const OPERATOR = {
   asgLifecycleDrainTimeoutSeconds: '600',
   logsBucket: 'acme-logs',
   capacityBackends: 'web=asg:ecs-web-ondemand,batch=spotFleet:sfr-5d2ad1d8-6f7a-4c3e-9a7b-0123456789ab',
-  scaleTickDryRun: 'true',
+  capacityWriterDryRun: 'true',
   tracing: 'true',
   capacityNotArrivedAlarmMinutes: '10',
   unplaceableAlarmMinutes: '20',

@@ -1,14 +1,17 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as placement from '../../functions/placement-failure/handler';
 import * as runTask from '../../functions/run-task-failure/handler';
-import { parseEventScaleConfig } from '../../shared/capacity/config';
+import { parseForwardConfig } from '../../shared/capacity/forward';
 import type { SimulatedAccount } from '../../sim/account';
 import { SqsEventSource } from '../../sim/event-source';
-import { recordingLogger, recordingMetrics, recordingPerDimension } from './recorders';
+import { CAPACITY_QUEUE, capacityWriter, DEAD_LETTER } from './capacity-writer';
+import { recordingLogger, recordingMetrics } from './recorders';
 
-const DLQ = 'ecs-steady-test-dead-letter';
-
-/** An event-driven scale-out function behind its queue (batches of 10, a dead-letter queue) on the simulated account. */
+/**
+ * An event-driven trigger behind its queue (batches of 10, a dead-letter queue) on the simulated
+ * account, forwarding into the capacity writer's FIFO queue; `source.run()` delivers the trigger's
+ * queue and then lets the writer consume its own until empty. `env` configures the writer.
+ */
 function setup(
   account: SimulatedAccount,
   queue: string,
@@ -16,22 +19,30 @@ function setup(
   env: Record<string, string>,
 ) {
   const queueUrl = account.sqs.createQueue(queue, { VisibilityTimeout: '60' });
-  const dlqUrl = account.sqs.createQueue(DLQ);
+  const writer = capacityWriter(account, env);
+  const dlqUrl = account.sqs.createQueue(DEAD_LETTER);
   const logger = recordingLogger();
   const metrics = recordingMetrics();
-  const { sinkFor: clusterMetrics, sinks: perCluster } = recordingPerDimension();
   const deps: runTask.Deps = {
     clients: account.clients(),
-    config: parseEventScaleConfig({ QUEUE_NAME: queue, DEAD_LETTER_QUEUE_NAME: DLQ, ...env }),
+    config: parseForwardConfig({ QUEUE_NAME: queue, CAPACITY_QUEUE_NAME: CAPACITY_QUEUE, DEAD_LETTER_QUEUE_NAME: DEAD_LETTER }),
     clock: account.clock,
     logger,
     metrics,
-    clusterMetrics,
   };
   const handler = make(() => deps);
-  const source = new SqsEventSource(account, queueUrl, (e) => handler(e), { batchSize: 10, maxReceiveCount: 5, deadLetterUrl: dlqUrl });
+  const forward = new SqsEventSource(account, queueUrl, (e) => handler(e), { batchSize: 10, maxReceiveCount: 5, deadLetterUrl: dlqUrl });
+  const source = {
+    get invocations() {
+      return forward.invocations;
+    },
+    async run(limits: { maxInvocations?: number; until?: number } = {}) {
+      await forward.run(limits);
+      await writer.drain();
+    },
+  };
   const publish = (body: unknown) => account.sqs.deliver(queueUrl, typeof body === 'string' ? body : JSON.stringify(body));
-  return { handler, source, publish, queueUrl, dlqUrl, logger, metrics, clusterMetrics: perCluster };
+  return { handler, source, forward, writer, publish, queueUrl, dlqUrl, logger, metrics, clusterMetrics: writer.clusterMetrics };
 }
 
 export const runTaskFailure = (account: SimulatedAccount, env: Record<string, string> = {}) =>
@@ -40,7 +51,7 @@ export const runTaskFailure = (account: SimulatedAccount, env: Record<string, st
 export const placementFailure = (account: SimulatedAccount, env: Record<string, string> = {}) =>
   setup(account, 'ecs-steady-test-placement-failures', (d) => placement.makeHandler(d), env);
 
-/** What a job launcher publishes after RunTask (format version 1). */
+/** What a job launcher publishes after RunTask (format version 1); `id` names the result. */
 export function runTaskResult(
   cluster: string,
   taskDefinition: string,
@@ -48,9 +59,11 @@ export function runTaskResult(
   at: number,
   answer: { started?: number; reasons?: string[]; error?: { name: string; message: string } },
   overrides?: unknown,
+  id?: string,
 ) {
   return {
     version: 1,
+    ...(id ? { id } : {}),
     at: new Date(at).toISOString(),
     request: { cluster, taskDefinition, count, ...(overrides ? { overrides } : {}) },
     ...(answer.error

@@ -102,8 +102,9 @@ export class FakeBackend implements CapacityBackend {
     return { replaced: true };
   }
 
-  async recordAction(kind: BackendAction, at: number): Promise<void> {
+  async recordAction(kind: BackendAction, at: number, _o?: unknown, extraTags: Readonly<Record<string, string>> = {}): Promise<void> {
     this.calls.push(`recordAction ${kind}`);
+    Object.assign(this.ref.tags, extraTags);
     this.ref.tags[kind === 'scale-out' ? LAST_SCALE_OUT_TAG : kind === 'scale-in' ? LAST_SCALE_IN_TAG : BACKOFF_TAG] = new Date(
       at,
     ).toISOString();

@@ -1,6 +1,7 @@
 import { BACKOFF_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster } from '../../../sim/builders-capacity';
+import { serverError } from '../../../sim/errors';
 import { capacityWorld, runningOf } from '../../support/capacity-world';
 
 /**
@@ -76,5 +77,32 @@ describe('scaleTick: launch failure and the fallback backend', () => {
     expect(drained.length).toBeGreaterThan(0);
     expect(drained.slice(0, onDemand.length).every((id) => onDemand.includes(id))).toBe(true);
     expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
+  it('writes no back-off while the fleet could not be lowered, and falls back properly once ModifySpotFleetRequest answers again', async () => {
+    const { account, b } = drySpot();
+    const world = capacityWorld(account, { CAPACITY_ARRIVAL_SECONDS: '180' });
+    account.ecs.services.setDesiredCount(b.cluster, 'app', 12);
+    expect(world.report(await world.minute(), b.cluster).decision).toBe('scale-out');
+    const fleet = () => account.ec2.spotFleets.fleet(b.backend.id)!;
+    const asked = fleet().targetCapacity;
+    // The Spot Fleet API is down for the next 6 minutes: the fallback's first step (lowering the fleet) fails.
+    const from = account.clock.now();
+    account.failDuring('ec2', 'ModifySpotFleetRequest', () => serverError('ec2'), { from, to: from + 6 * 60_000 });
+    const skipped: string[] = [];
+    for (let minute = 0; minute < 6; minute++) {
+      // A group whose write was refused waits out the queue's visibility timeout: some minutes have no report.
+      const r = (await world.minute()).clusters.find((c) => c.cluster === b.cluster);
+      skipped.push(...(r?.steps ?? []).filter((s) => s.skipped?.startsWith('depends on')).map((s) => s.kind));
+      // Never a back-off over a fleet still asking for the units it did not launch; the fallback not raised past them.
+      expect(fleet().tags[BACKOFF_TAG]).toBeUndefined();
+      expect(fleet().targetCapacity).toBe(asked);
+      expect(account.autoscaling.groupState('batch-on-demand').desired).toBe(0);
+    }
+    expect(skipped).toEqual(expect.arrayContaining(['setDesired', 'recordAction']));
+    for (let minute = 0; minute < 6; minute++) await world.minute();
+    expect(fleet().targetCapacity).toBe(2);
+    expect(fleet().tags[BACKOFF_TAG]).toBeDefined();
+    expect(account.autoscaling.groupState('batch-on-demand').desired).toBeGreaterThanOrEqual(2);
   });
 });

@@ -12,7 +12,7 @@ function starved(account: SimulatedAccount, cluster: string) {
 }
 
 describe('scaleTick: one broken cluster never stops the others', () => {
-  it('reports a cluster with two backends, one with a bad tag and one whose reads keep failing, and scales the healthy one out', async () => {
+  it('reports a cluster with a bad tag and one whose reads keep failing, scales the healthy one out, and one with two backends through one of them', async () => {
     const account = new SimulatedAccount();
     const healthy = starved(account, 'healthy');
     buildCapacityCluster(account, { cluster: 'twice', backend: 'spotFleet', instances: 1, tasksPerInstance: 0 });
@@ -42,9 +42,13 @@ describe('scaleTick: one broken cluster never stops the others', () => {
     const by = (c: string) => world.report(result, c);
     expect(by('healthy').decision).toBe('scale-out');
     expect(account.autoscaling.groupState(healthy.backend.id).desired).toBe(4);
+    // Neither carries our state tags yet: the first by kind and id keeps working, the other is reported.
     expect(by('twice')).toMatchObject({
-      decision: 'error',
-      error: expect.stringMatching(/2 capacity backends \(asg ecs-twice, spotFleet sfr-/),
+      decision: 'scale-out',
+      backend: { kind: 'asg', id: 'ecs-twice' },
+      conflict: expect.stringMatching(
+        /2 capacity backends tagged for twice: asg ecs-twice is used \(first by kind and id\); spotFleet sfr-/,
+      ),
     });
     expect(by('bad-tag')).toMatchObject({
       decision: 'error',
@@ -52,7 +56,8 @@ describe('scaleTick: one broken cluster never stops the others', () => {
     });
     expect(by('down')).toMatchObject({ decision: 'error', error: expect.stringMatching(/ServiceUnavailable|InternalFailure|Server/) });
     expect(account.autoscaling.groupState(badTag.backend.id).desired).toBe(2);
-    for (const c of ['twice', 'bad-tag', 'down']) expect(world.clusterMetrics.get(c)!.values.get('capacityTickErrors')).toBe(1);
+    for (const c of ['bad-tag', 'down']) expect(world.clusterMetrics.get(c)!.values.get('capacityTickErrors')).toBe(1);
+    expect(world.clusterMetrics.get('twice')!.values.get('capacityBackendConflicts')).toBe(1);
     expect(world.clusterMetrics.get('healthy')!.values.get('decisionsScaleOut')).toBe(1);
 
     for (let minute = 0; minute < 4; minute++) await world.minute();

@@ -41,10 +41,10 @@ describe('planFallback', () => {
     const { decision, steps } = late(view('spot', 4, [member('i-1', 'in-service'), member('i-2', 'in-service')]));
     expect(decision.decision).toBe('fallback');
     expect(steps).toEqual([
-      { kind: 'setDesired', desired: 2, from: 4, on: 'primary' },
-      { kind: 'recordAction', action: 'backoff', at: T0 + 30 * 60_000, on: 'primary' },
-      { kind: 'setDesired', desired: decision.desired, from: 0, on: 'fallback' },
-      { kind: 'recordAction', action: 'scale-out', on: 'fallback' },
+      { kind: 'setDesired', id: 'lower', desired: 2, from: 4, on: 'primary' },
+      { kind: 'setDesired', id: 'raise', desired: decision.desired, from: 0, on: 'fallback', after: { step: 'lower' } },
+      { kind: 'recordAction', action: 'backoff', at: T0 + 30 * 60_000, on: 'primary', after: { step: 'raise' } },
+      { kind: 'recordAction', action: 'scale-out', on: 'fallback', after: { step: 'raise' } },
     ]);
     expect(decision.desired).toBeGreaterThanOrEqual(2);
   });

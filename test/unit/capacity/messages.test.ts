@@ -1,6 +1,6 @@
 import { snsNotification } from '../../support/sqs-records';
 import { reservedBy } from '../../../shared/aws/ecs-capacity';
-import { parsePlacementFailure, parseRunTaskResult } from '../../../shared/capacity/messages';
+import { parsePlacementFailure, parseRunTaskResult, refusalOf } from '../../../shared/capacity/messages';
 import { EventValidationError } from '../../../shared/lambda/errors';
 
 const AT = '2026-12-01T03:00:00Z';
@@ -65,6 +65,33 @@ describe('parseRunTaskResult', () => {
       for (const field of ['version', 'at', 'request.cluster', 'request.taskDefinition', 'request.count'])
         expect(text).toContain(`${field}:`);
     }
+  });
+});
+
+describe('refusalOf (a RunTask result that must not scale the local cluster)', () => {
+  const here = { region: 'eu-west-1', account: '123456789012' };
+  const now = Date.parse(AT) + 60_000;
+  const at = (cluster: string) => parseRunTaskResult(result({ request: { cluster, taskDefinition: 'report:7', count: 4 } }));
+  it.each([
+    ['a cluster name', 'batch', undefined],
+    ['an ARN of this region and account', 'arn:aws:ecs:eu-west-1:123456789012:cluster/batch', undefined],
+    [
+      'an ARN of another region',
+      'arn:aws:ecs:us-east-1:123456789012:cluster/batch',
+      /region us-east-1, account 123456789012, not this one/,
+    ],
+    ['an ARN of another account', 'arn:aws:ecs:eu-west-1:999999999999:cluster/batch', /account 999999999999, not this one/],
+    ['an ARN of another service', 'arn:aws:ec2:eu-west-1:123456789012:instance/i-1', /is not an ECS cluster ARN/],
+  ])('%s', (_name, cluster, want) => {
+    const why = refusalOf(at(cluster), here, now, 15 * 60_000);
+    if (want) expect(why).toMatch(want);
+    else expect(why).toBeUndefined();
+  });
+
+  it('refuses a result older than the bound, and takes one just inside it', () => {
+    const s = at('batch');
+    expect(refusalOf(s, here, s.at + 15 * 60_000, 15 * 60_000)).toBeUndefined();
+    expect(refusalOf(s, here, s.at + 15 * 60_000 + 1, 15 * 60_000)).toMatch(/over the 15-minute bound/);
   });
 });
 

@@ -292,6 +292,23 @@ describe('planCapacity', () => {
       expect: { decision: 'none' },
       reasons: [/no scale-in/],
     },
+    {
+      name: 'never chooses, removes or waits for an instance no backend of ours holds, and scales in around it',
+      snap: () =>
+        snapshot({
+          instances: [
+            inst('i-foreign', 'az-a', [], { notOwned: true }),
+            inst('i-drained-by-them', 'az-a', [], { status: 'DRAINING', drainedForScaleIn: true, notOwned: true }),
+            inst('i-1', 'az-a', tasksOf('web', 1)),
+            inst('i-2', 'az-b', tasksOf('web', 1)),
+          ],
+          services: [svc('web', 2)],
+          desired: 2,
+        }),
+      settings: { min: 1 },
+      expect: { decision: 'scale-in', instanceToDrain: 'i-1' },
+      reasons: [/not candidates: 1 with no backend of ours holding it/],
+    },
   ];
 
   it.each(cases)('$name', ({ snap, settings: over, expect: want, reasons }) => {

@@ -17,7 +17,10 @@ const decision = (d: Partial<CapacityDecision>): CapacityDecision => ({
 function read(): ClusterRead {
   return {
     snapshot: snapshot({
-      instances: [inst('i-1', 'az-a', tasksOf('web', 2), { status: 'DRAINING' }), inst('i-2', 'az-b', tasksOf('web', 4))],
+      instances: [
+        inst('i-1', 'az-a', tasksOf('web', 2), { status: 'DRAINING', drainedForScaleIn: true }),
+        inst('i-2', 'az-b', tasksOf('web', 4)),
+      ],
       services: [svc('web', 6)],
     }),
     containerInstanceArnOf: new Map([
@@ -44,6 +47,37 @@ describe('planTick', () => {
     expect(steps).toContainEqual({ kind: 'unmarkScaleIn', ec2InstanceId: 'i-2', containerInstanceArn: 'arn:ci/i-2' });
     expect(steps.filter((s) => s.kind === 'drain').map((s) => (s as { ec2InstanceId: string }).ec2InstanceId)).toEqual(['i-1']);
   });
+
+  it('resumes no drain of an instance our record does not name: a DRAINING and a scale-in mark anyone may have set', () => {
+    const r = read();
+    r.snapshot.instances[0] = { ...r.snapshot.instances[0]!, drainedForScaleIn: false };
+    const { steps, reasons } = planTick(r, decision({}), T0, 900_000);
+    expect(steps).toEqual([]);
+    expect(reasons).toEqual([expect.stringMatching(/i-1 is DRAINING with a scale-in mark, but our drain record does not name it/)]);
+  });
+
+  it('records the scale-in before marking, and cancels it when a batch job landed before DRAINING, else drains and removes', () => {
+    const r = read();
+    const { steps } = planTick(r, decision({ decision: 'scale-in', instanceToDrain: 'i-2', desired: 1 }), T0, 900_000, 'all', {
+      active: 'primary',
+      ownerOf: () => 'primary',
+      tags: { primary: { 'ecs-steady:scale-in-drains': 'i-1 i-0000000000000dead' } },
+    });
+    const line = (s: (typeof steps)[number]) => [s.kind, s.after ? `${s.after.step}${s.after.outcome ? `=${s.after.outcome}` : ''}` : '-'];
+    expect(steps.filter((s) => s.kind !== 'drain' || s.ec2InstanceId === 'i-2').map(line)).toEqual([
+      ['recordAction', '-'],
+      ['markScaleIn', 'record'],
+      ['setDraining', 'mark'],
+      ['setActive', 'draining=late-task'],
+      ['unmarkScaleIn', 'cancel'],
+      ['recordAction', 'cancel'],
+      ['drain', 'draining=clear'],
+      ['remove', 'drain'],
+    ]);
+    // The record keeps i-1 (still draining for us), drops the id no longer draining, and adds i-2; a cancel takes i-2 out again.
+    expect(steps[0]).toMatchObject({ tags: { 'ecs-steady:scale-in-drains': 'i-1 i-2' } });
+    expect(steps[5]).toMatchObject({ tags: { 'ecs-steady:scale-in-drains': 'i-1' } });
+  });
 });
 
 describe('executeCapacitySteps', () => {
@@ -53,6 +87,8 @@ describe('executeCapacitySteps', () => {
       backend,
       tagInstance: async () => undefined,
       untagInstance: async () => undefined,
+      setInstanceStatus: async () => undefined,
+      standaloneTasksOn: async () => [],
       drain: async () => {
         throw new Error('no drain here');
       },
@@ -61,5 +97,36 @@ describe('executeCapacitySteps', () => {
     });
     expect(results[0]).toMatchObject({ ok: true, skipped: 'desired is already 6' });
     expect(backend.desired).toBe(6);
+  });
+
+  it('skips what depends on a failed step and reports it skipped, down the chain', async () => {
+    const backend = new FakeBackend({ desired: 2, max: 3, shapes: [{ instanceType: 'm5.large', weight: 1 }], instances: [] });
+    const results = await executeCapacitySteps(
+      [
+        { kind: 'setDesired', id: 'raise', desired: 5, from: 2 }, // above max 3: refused
+        { kind: 'recordAction', action: 'backoff', at: T0, after: { step: 'raise' } },
+        { kind: 'recordAction', id: 'out', action: 'scale-out', after: { step: 'raise' } },
+        { kind: 'recordAction', action: 'scale-in', after: { step: 'out' } },
+      ],
+      {
+        backend,
+        tagInstance: async () => undefined,
+        untagInstance: async () => undefined,
+        setInstanceStatus: async () => undefined,
+        standaloneTasksOn: async () => [],
+        drain: async () => {
+          throw new Error('no drain here');
+        },
+        now: () => T0,
+        dryRun: false,
+      },
+    );
+    expect(results.map((r) => [r.ok, r.skipped ?? r.error])).toEqual([
+      [false, expect.stringMatching(/above max/)],
+      [false, 'depends on raise, which failed'],
+      [false, 'depends on raise, which failed'],
+      [false, 'depends on out, which was held back'],
+    ]);
+    expect(backend.calls.filter((c) => c.startsWith('recordAction'))).toEqual([]);
   });
 });

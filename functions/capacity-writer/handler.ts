@@ -1,0 +1,47 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { parseEventScaleConfig } from '../../shared/capacity/config';
+import { scaleInDrain } from '../../shared/capacity/scale-in-drain';
+import { makeWriterHandler, type WriterDeps } from '../../shared/capacity/writer';
+import { drainPorts } from '../../shared/drain/ports';
+import { perDimension } from '../../shared/lambda/observability';
+import { lambdaRuntime } from '../../shared/lambda/runtime';
+import { wrap } from '../../shared/lambda/wrap';
+
+export type Deps = WriterDeps;
+
+/**
+ * The one writer of absolute capacity per cluster: consumes the capacity FIFO queue (group =
+ * cluster) fed by scaleTick, runTaskFailure and placementFailure; per cluster of the batch it
+ * reads, plans and writes (scale out, remove drained, drain one instance for scale-in).
+ * Failure semantics: makeWriterHandler's (shared/capacity/writer.ts).
+ */
+export function makeHandler(deps: () => Omit<Deps, 'drain'>) {
+  return makeWriterHandler(() => {
+    const d = deps();
+    const drain = scaleInDrain(
+      drainPorts(d.clients),
+      { ...d.config.drain, dryRun: d.config.dryRun, maxWaitMs: d.config.scaleInDrainMaxMs },
+      d.clock,
+      d.logger,
+    );
+    return { ...d, drain };
+  });
+}
+
+const runtime = lambdaRuntime('capacityWriter', parseEventScaleConfig, {
+  ecs: ECSClient,
+  elbv2: ElasticLoadBalancingV2Client,
+  sns: SNSClient,
+  autoscaling: AutoScalingClient,
+  ec2: EC2Client,
+});
+
+export const handler = wrap(
+  makeHandler(() => ({ ...runtime.deps(), clusterMetrics: perDimension(runtime.metrics, 'cluster') })),
+  runtime.logger,
+  runtime.metrics,
+);
