@@ -1,5 +1,6 @@
 import { makeHandler as makeLogVolumesHandler } from '../functions/log-volumes/handler';
 import { parseLogVolumesConfig } from '../shared/fleet/log-volumes/config';
+import { MEMBERSHIP_READS_PER_RUN } from '../shared/fleet/log-volumes/snapshot';
 import { SimulatedAccount, type CallRecord } from '../sim/account';
 import { buildServiceFleet } from '../sim/builders-capacity-large';
 import { agentHealthWorld } from '../test/support/agent-health-world';
@@ -78,22 +79,27 @@ export async function agentHealthCalls(sizes: readonly number[] = SIZES): Promis
 }
 
 /**
- * logVolumes' run at n owned `available` volumes plus n available volumes without our tag, on a
- * fresh account per phase (DRY_RUN=false, defaults otherwise: grace 60 min, orphan alert 30 min,
- * MAX_DELETIONS_PER_RUN 20): all flushed within grace; 10 % flushed 2 h ago; 10 % unflushed, at
- * first sight (stamped) and 30 min later (alerted, kept). A run lists ⌈n/500⌉ DescribeVolumes
- * pages; deletions are min(k, 20) DeleteVolume + ⌈d/200⌉ DescribeVolumes to confirm; a stamp is
- * one CreateTags per orphan, unbounded per run.
+ * logVolumes' run at n owned volumes plus n available volumes without our tag, on a fresh account
+ * per phase (DRY_RUN=false, defaults otherwise: grace 60 min, orphan alert 30 min,
+ * MAX_DELETIONS_PER_RUN 20). Each owned volume lives on its own container instance of cluster `web`;
+ * a run sees them in use (one ListContainerInstances per instance, at most 100 a run, and one
+ * CreateTags per 100 volumes attached at the same time), then the instances end: all flushed within
+ * grace; 10 % flushed 2 h ago; 10 % unflushed, at first sight (stamped) and 30 min later (alerted,
+ * kept). A run lists ⌈n/500⌉ DescribeVolumes pages; deletions are min(k, 20) DeleteVolume +
+ * ⌈d/200⌉ DescribeVolumes to confirm; a stamp is one CreateTags per orphan, unbounded per run.
  */
 export async function logVolumeCalls(sizes: readonly number[] = SIZES): Promise<FleetCallsRow[]> {
   const rows: FleetCallsRow[] = [];
   const config = parseLogVolumesConfig({ DRY_RUN: 'false' });
-  const setUp = (n: number, pastGrace: number, orphans: number) => {
+  const setUp = async (n: number, pastGrace: number, orphans: number, measureInUse = false) => {
     const account = new SimulatedAccount({ start: '2026-12-02T12:00:00Z' });
     const iso = (ms: number) => new Date(ms).toISOString();
+    account.ecs.createCluster('web');
+    const owned: Array<{ volumeId: string; instanceId: string }> = [];
     for (let k = 0; k < n; k++) {
-      const flushedAt = k < pastGrace ? iso(account.clock.now() - 120 * MIN) : iso(account.clock.now() - MIN);
-      account.ec2.volumes.create({ tags: { [OWNER]: 'web', ...(k < orphans ? {} : { [FLUSHED]: flushedAt }) } });
+      const { instanceId } = account.ec2.launchInstance({ lifecycle: 'spot' });
+      account.ecs.registerContainerInstance({ cluster: 'web', ec2InstanceId: instanceId, cpu: 2048, memory: 8192 });
+      owned.push({ volumeId: account.ec2.volumes.create({ tags: { [OWNER]: 'web' }, attachTo: { instanceId } }), instanceId });
       account.ec2.volumes.create({ tags: { team: 'other' } });
     }
     const handler = makeLogVolumesHandler(() => ({
@@ -111,13 +117,26 @@ export async function logVolumeCalls(sizes: readonly number[] = SIZES): Promise<
       const expected = { deleted: 0, stamped: 0, orphans: 0, ...want };
       if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`logVolumes ${n} ${phase}: ${JSON.stringify(got)}`);
     };
+    // The instances' life: runs see every volume in use until each attachment is recorded.
+    const seenRuns = Math.ceil(n / MEMBERSHIP_READS_PER_RUN);
+    for (let i = 0; i < seenRuns; i++) {
+      if (measureInUse && i === 0) await measure('in use, attachments first seen', { stamped: Math.min(n, MEMBERSHIP_READS_PER_RUN) });
+      else await handler({}, { getRemainingTimeInMillis: () => 60_000 });
+      account.advance(30 * MIN);
+    }
+    account.advance(3 * 60 * MIN);
+    owned.forEach(({ volumeId, instanceId }, k) => {
+      const flushedAt = k < pastGrace ? iso(account.clock.now() - 120 * MIN) : iso(account.clock.now() - MIN);
+      if (k >= orphans) account.ec2.volumes.volume(volumeId)!.tags[FLUSHED] = flushedAt;
+      account.ec2.terminate(instanceId, 'spot');
+    });
     return { account, measure };
   };
   for (const n of sizes) {
     const tenth = Math.max(1, Math.round(n / 10));
-    await setUp(n, 0, 0).measure('nothing to do (all within grace)', {});
-    await setUp(n, tenth, 0).measure(`${tenth} flushed past grace`, { deleted: Math.min(tenth, config.maxDeletionsPerRun) });
-    const o = setUp(n, 0, tenth);
+    await (await setUp(n, 0, 0, true)).measure('nothing to do (all within grace)', {});
+    await (await setUp(n, tenth, 0)).measure(`${tenth} flushed past grace`, { deleted: Math.min(tenth, config.maxDeletionsPerRun) });
+    const o = await setUp(n, 0, tenth);
     await o.measure(`${tenth} orphans, first seen`, { stamped: tenth });
     o.account.advance(30 * MIN);
     await o.measure(`${tenth} orphans, 30 min later`, { orphans: tenth });
@@ -137,10 +156,12 @@ export async function fleetCallsSection(): Promise<Section> {
     body: [
       'agentHealth: one cluster of m5.large in one Auto Scaling group tagged `ecs-steady:cluster`, one service task per instance, ' +
         'the run every 5 minutes on the simulated account (rate limits on), defaults (AGENT_DISCONNECTED_SECONDS 600, one replacement a run). ' +
-        'Before the last phase all but one disconnected instance reconnected and an unmeasured run removed their marks.',
+        'Before the last phase all but one disconnected instance reconnected and an unmeasured run removed their records (ECS attributes).',
       table(agent, 'instances'),
-      'logVolumes: n owned available volumes and n available volumes without our tag (never listed: DescribeVolumes filters on the tag); ' +
-        'a fresh account per phase; DRY_RUN=false, MAX_DELETIONS_PER_RUN 20, grace 60 min, orphan alert 30 min.',
+      'logVolumes: n owned volumes, each on its own container instance of cluster `web`, and n available volumes without our tag ' +
+        '(never listed: DescribeVolumes filters on the tag); a fresh account per phase; unmeasured runs see the owned volumes in use ' +
+        '(the first one is measured: one ListContainerInstances per instance, at most 100 a run) before their instances end; ' +
+        'DRY_RUN=false, MAX_DELETIONS_PER_RUN 20, grace 60 min, orphan alert 30 min.',
       table(volumes, 'owned volumes'),
     ],
   };

@@ -9,7 +9,8 @@
  *
  * Every export is a pure function of the stage params (`values`), so tests can call them
  * without osls (test/support/serverless-config.ts does). The log functions' derivations are in
- * deploy/logs.js, the dry-run and tracing switches in deploy/switches.js; all are exported here.
+ * deploy/logs.js, the dry-run and tracing switches in deploy/switches.js, what may be terminated or
+ * deleted (fleet instances, log volumes) in deploy/ownership.js; all are exported here.
  *
  * No param is required: a bare `sls package` builds a working stack (the drain, capacity and fleet
  * functions), and the optional functions come with their param (logsBucket, nlbTargets). A param
@@ -19,6 +20,7 @@
 const logs = require('./logs');
 const optional = require('./optional');
 const switches = require('./switches');
+const ownership = require('./ownership');
 
 /** `arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>`, partition-neutral. */
 const arn = (service, rest) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:${service}:\${AWS::Region}:\${AWS::AccountId}:${rest}` });
@@ -39,8 +41,8 @@ const clusters = (values) => {
 };
 
 /**
- * Tag keys scaleTick reads and writes (shared/capacity/ports.ts CLUSTER_TAG, FALLBACK_TAG,
- * LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, SCALE_IN_DRAINS_TAG; test/contract/stack-capacity.ts checks they agree).
+ * Tag keys capacityWriter reads and writes (shared/tags.ts CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG,
+ * LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG; test/contract/stack-capacity.ts checks they agree).
  */
 const CLUSTER_TAG = 'ecs-steady:cluster';
 const FALLBACK_TAG = 'ecs-steady:fallback-for';
@@ -158,17 +160,6 @@ const derive = {
   nlbTargetGroupArns: (values) => nlbBindings(values).map((b) => arn('elasticloadbalancing', `targetgroup/${b.targetGroup}`)),
   /** EBS volumes of this account and region; the statements narrow them by the ownership tag. */
   ec2VolumeArns: () => [arn('ec2', 'volume/*')],
-  /** A volume is ours when it carries the ownership tag: naming one of the configured clusters, or any value when none are. */
-  logVolumeOwnedCondition: (values) => {
-    const key = `aws:ResourceTag/${logVolumeTag(values)}`;
-    const names = list(values.clusters).map(clusterName);
-    return names.length > 0 ? { StringEquals: { [key]: names } } : { Null: { [key]: 'false' } };
-  },
-  /** logVolumes writes only its own two keys (shared/fleet/log-volumes/config.ts AVAILABLE_SINCE_TAG, OFFER_TAG), on owned volumes. */
-  logVolumeTagCondition: (values) => ({
-    ...derive.logVolumeOwnedCondition(values),
-    ...tagKeysOnly(['ecs-steady:available-since', 'ecs-steady:remount']),
-  }),
   /** The functions this stack deploys (preflight checks each one's errors and throttles alarms). */
   preflightFunctions: (values) => FUNCTIONS.filter((f) => !(f in OPTIONAL) || OPTIONAL[f](values)).join(','),
 
@@ -189,6 +180,7 @@ const derive = {
 
   ...logs.derive,
   ...switches.derive,
+  ...ownership.derive,
 };
 
 /** serverless.yml's functions, in order (the OPTIONAL ones only when their param is set). */
@@ -221,9 +213,6 @@ function nlbBindings(values) {
     return { cluster: clusterName(item.slice(0, eq)), targetGroup: m[1] };
   });
 }
-
-/** The ownership tag key of the log volumes (default as shared/fleet/log-volumes/config.ts). */
-const logVolumeTag = (values) => String(values.logVolumeTag ?? '').trim() || 'ecs-steady:log-volume';
 
 /**
  * Functions deployed only when their param is set, each with the derivation that says so. serverless.yml
@@ -269,14 +258,13 @@ const NEEDS = {
   nlbTargetsInstanceDetail: ['nlbTargets'],
   nlbTargetGroupArns: ['nlbTargets'],
   ec2VolumeArns: [],
-  logVolumeOwnedCondition: ['clusters', 'logVolumeTag'],
-  logVolumeTagCondition: ['clusters', 'logVolumeTag'],
   preflightFunctions: ['nlbTargets', 'logsBucket'],
   lifecycleHookNames: ['lifecycleHookNames'],
   asgDrainVisibilityTimeout: ['asgLifecycleDrainTimeoutSeconds'],
   asgRuleMaxEventAge: ['asgDrainMaxSeconds'],
   ...logs.NEEDS,
   ...switches.NEEDS,
+  ...ownership.NEEDS,
 };
 /** What decides each optional function (OPTIONAL), by the derivation's name. */
 const OPTIONAL_NEEDS = {

@@ -122,12 +122,13 @@ const LANE_A: Case[] = [
     check: (a, c) => {
       const id = c.world.web.instances[1]!.instanceId;
       const web = (a.clusters as Answer[] | undefined)?.find((x) => x.cluster === 'web');
-      const tags = [...((c.account.ecs.containerInstanceRecord(id) as { tags?: Map<string, string> } | undefined)?.tags?.keys() ?? [])];
+      // agentHealth's records are custom attributes (PutAttributes), never tags (docs/design/trust.md).
+      const records = [...(c.account.ecs.containerInstanceRecord(id)?.attributes?.keys() ?? [])];
       return first(
         expect(web?.disconnected === 1, `web: ${JSON.stringify(web?.disconnected)} disconnected, not 1`),
         expect(
-          tags.some((k) => k.includes('disconnected')),
-          `no disconnected-since tag on ${id}: ${tags.join(', ')}`,
+          records.some((k) => k.includes('disconnected')),
+          `no disconnected-since record on ${id}: ${records.join(', ')}`,
         ),
       );
     },

@@ -96,6 +96,22 @@ export class EbsVolumes {
     return volumeId;
   }
 
+  /**
+   * Seeding: a running instance attaches an `available` volume (an instance's boot script
+   * mounting an orphan, or reusing a volume): `in-use`, with a new AttachTime. The volume and the
+   * instance must be in the same Availability Zone, as AttachVolume requires.
+   */
+  attach(volumeId: string, instanceId: string, device = '/dev/xvdf'): void {
+    this.settle();
+    const v = this.volumes.get(volumeId);
+    const inst = this.ec2.instance(instanceId);
+    if (v?.state !== 'available') throw new Error(`attachVolume: ${volumeId} is not available`);
+    if (inst?.state !== 'running' || inst.az !== v.az) throw new Error(`attachVolume: ${instanceId} is not a running instance in ${v.az}`);
+    v.state = 'in-use';
+    v.attachment = { instanceId, device, deleteOnTermination: false, attachTime: this.ec2.account.clock.now() };
+    delete v.availableSince;
+  }
+
   /** One volume as it stands now (undefined once deleted and gone). */
   volume(volumeId: string): VolumeRecord | undefined {
     this.settle();

@@ -39,6 +39,8 @@ export interface ContainerInstanceRecord {
   /** Host ports handed out to bridge-mode tasks (dynamic range 32768+), freed when a task stops. */
   usedPorts: Set<number>; /** ECS resource tags on the container instance (TagResource; DescribeContainerInstances with include TAGS). */
   tags?: Map<string, string>;
+  /** Custom attributes (PutAttributes); the ecs.* attributes ECS sets itself are derived when described. */
+  attributes?: Map<string, string>;
 }
 
 export type StoppedBy = 'api' | 'ecs' | 'termination';

@@ -170,6 +170,8 @@ export class EcsContainerInstances {
         { name: 'ecs.instance-type', value: ec2?.instanceType },
         { name: 'ecs.availability-zone', value: ec2?.az },
         { name: 'ecs.os-type', value: 'linux' },
+        // Custom attributes (PutAttributes) are returned beside ECS's own, always (no `include` needed).
+        ...[...(ci.attributes ?? new Map<string, string>())].map(([name, value]) => ({ name, value })),
       ],
       registeredAt: new Date(ci.registeredAt),
       attachments: [],

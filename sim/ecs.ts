@@ -6,6 +6,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { clusterNotFound, ecsPage, type ContainerInstanceRecord, type TaskRecord } from './ecs-common';
+import { EcsAttributes } from './ecs-attributes';
 import { EcsContainerInstances } from './ecs-container-instances';
 import { EcsDraining } from './ecs-draining';
 import { EcsServices, type CreateServiceOptions } from './ecs-services';
@@ -39,6 +40,7 @@ export class SimEcs implements SimService {
   readonly draining: EcsDraining;
   readonly containerInstances: EcsContainerInstances;
   readonly tagsAndProtection: EcsTagsAndProtection;
+  readonly attributes: EcsAttributes;
   private readonly clusters = new Map<string, ClusterRecord>();
 
   constructor(readonly account: SimulatedAccount) {
@@ -48,6 +50,7 @@ export class SimEcs implements SimService {
     this.draining = new EcsDraining(account, this);
     this.containerInstances = new EcsContainerInstances(account, this);
     this.tagsAndProtection = new EcsTagsAndProtection(account, this);
+    this.attributes = new EcsAttributes(this);
   }
 
   operations(): OperationTable {
@@ -87,6 +90,7 @@ export class SimEcs implements SimService {
       },
       ...this.containerInstances.operations(),
       ...this.tagsAndProtection.operations(),
+      ...this.attributes.operations(),
     };
   }
 

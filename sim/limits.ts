@@ -242,3 +242,12 @@ export const EC2_CREATE_TAGS_RESOURCES_MAX = 1000;
  */
 export const EC2_DESCRIBE_INSTANCE_TYPES_MAX_RESULTS = { min: 5, max: 100 } as const;
 export const EC2_DESCRIBE_INSTANCE_TYPES_NAMES_MAX = 100;
+
+/**
+ * ECS custom attributes (PutAttributes / DeleteAttributes, ECS API Reference): "You can specify
+ * up to 10 custom attributes for each resource. You can specify up to 10 attributes in a single
+ * call." Over the first: AttributeLimitExceededException "You can apply up to 10 custom attributes
+ * for each resource."
+ */
+export const ECS_CUSTOM_ATTRIBUTES_PER_RESOURCE = 10;
+export const ECS_ATTRIBUTES_PER_CALL = { max: 10, field: 'attributes' } as const;

@@ -1,14 +1,15 @@
 import type { Context } from 'aws-lambda';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { Ec2VolumesAdapter } from '../../shared/aws/ec2-volumes';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { parseLogVolumesConfig, type LogVolumesConfig } from '../../shared/fleet/log-volumes/config';
 import { parseLogVolumesEvent } from '../../shared/fleet/log-volumes/messages';
 import { emitMalformedEvent, emitReport, type LogVolumesReport } from '../../shared/fleet/log-volumes/report';
 import { runLogVolumes } from '../../shared/fleet/log-volumes/run';
+import { logVolumesPort } from '../../shared/fleet/log-volumes/wiring';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = HandlerDeps<LogVolumesConfig, 'ec2'>;
+export type Deps = HandlerDeps<LogVolumesConfig, 'ec2' | 'ecs'>;
 
 /** Time kept back from the Lambda timeout for the report; also the budget when no context is given. */
 const INVOCATION_RESERVE_MS = 5_000;
@@ -30,12 +31,12 @@ export function makeHandler(deps: () => Deps) {
     }
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
     const endsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
-    const report = await runLogVolumes({ port: new Ec2VolumesAdapter(d.clients.ec2), clock: d.clock, log: d.logger }, d.config, endsAt);
+    const report = await runLogVolumes({ port: logVolumesPort(d.clients), clock: d.clock, log: d.logger }, d.config, endsAt);
     emitReport(d.logger, d.metrics, report);
     return report;
   };
 }
 
-const runtime = lambdaRuntime('logVolumes', parseLogVolumesConfig, { ec2: EC2Client });
+const runtime = lambdaRuntime('logVolumes', parseLogVolumesConfig, { ec2: EC2Client, ecs: ECSClient });
 
 export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

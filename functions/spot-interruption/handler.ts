@@ -1,3 +1,4 @@
+import { LAST_SCALE_OUT_TAG } from '../../shared/tags';
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -7,7 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
-import { LAST_SCALE_OUT_TAG } from '../../shared/capacity/ports';
+
 import { replaceAtNotice, type ReplacementReport } from '../../shared/capacity/replace';
 import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/config';
 import { parseSpotNotice } from '../../shared/drain/messages';

@@ -27,6 +27,8 @@ export interface VolumeView {
   tags: Record<string, string>;
   /** Instance ids it is attached to (empty when `available`). */
   attachedTo: string[];
+  /** When its current attachment began (the latest AttachTime); absent when `available` (EC2 keeps no past attachments). */
+  attachedAt?: number;
 }
 
 /** What one DeleteVolume came to. */
@@ -94,8 +96,9 @@ function toView(v: {
   Size?: number | undefined;
   CreateTime?: Date | undefined;
   Tags?: Array<{ Key?: string | undefined; Value?: string | undefined }> | undefined;
-  Attachments?: Array<{ InstanceId?: string | undefined }> | undefined;
+  Attachments?: Array<{ InstanceId?: string | undefined; AttachTime?: Date | undefined }> | undefined;
 }): VolumeView {
+  const attachTimes = (v.Attachments ?? []).map((a) => a.AttachTime?.getTime()).filter((t): t is number => t !== undefined);
   return {
     volumeId: v.VolumeId ?? '',
     state: v.State ?? 'unknown',
@@ -104,5 +107,6 @@ function toView(v: {
     createTime: v.CreateTime?.getTime() ?? 0,
     tags: Object.fromEntries((v.Tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? ''])),
     attachedTo: (v.Attachments ?? []).map((a) => a.InstanceId ?? '').filter((id) => id !== ''),
+    ...(attachTimes.length > 0 ? { attachedAt: Math.max(...attachTimes) } : {}),
   };
 }

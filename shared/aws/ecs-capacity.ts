@@ -25,6 +25,8 @@ export interface ContainerInstanceCapacity {
   runningTasksCount: number;
   pendingTasksCount: number;
   tags: Record<string, string>;
+  /** Custom attributes (PutAttributes), which DescribeContainerInstances always returns; ECS's own `ecs.*` ones are left out. */
+  attributes?: Record<string, string>;
 }
 
 /** A task definition's sizes: task level when set, and per container. */
@@ -131,6 +133,7 @@ export class EcsCapacityAdapter {
             runningTasksCount: ci.runningTasksCount ?? 0,
             pendingTasksCount: ci.pendingTasksCount ?? 0,
             tags: Object.fromEntries((ci.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
+            attributes: customAttributes(ci),
           })),
       ),
       failures: parts.flatMap((p) => (p.failures ?? []).map((f) => ({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' }))),
@@ -184,4 +187,11 @@ export class EcsCapacityAdapter {
       ...unknown,
     ]);
   }
+}
+
+/** The custom attributes of a container instance (ECS's own start with `ecs.`). */
+function customAttributes(ci: ContainerInstance): Record<string, string> {
+  return Object.fromEntries(
+    (ci.attributes ?? []).filter((a) => a.name && !a.name.startsWith('ecs.') && a.value !== undefined).map((a) => [a.name!, a.value!]),
+  );
 }

@@ -1,7 +1,7 @@
 import { TagResourceCommand, UntagResourceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { sendOptions, type CallOptions } from './call';
 
-/** ECS resource tags on container instances: our marks (agentHealth's disconnected-since, replace). */
+/** ECS resource tags on container instances: scaleTick's scale-in mark (memory only: a tag is never authority, docs/design/trust.md). */
 export class EcsInstanceTagsAdapter {
   constructor(private readonly ecs: ECSClient) {}
 

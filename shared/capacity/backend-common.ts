@@ -1,5 +1,6 @@
+import { BACKOFF_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../tags';
 import type { AwsClients } from '../aws/clients';
-import { BACKOFF_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, type BackendAction, type BackendKind } from './ports';
+import type { BackendAction, BackendKind } from './ports';
 
 /** The clients every capacity backend and the directory need. */
 export type BackendClients = Pick<AwsClients, 'autoscaling' | 'ec2'>;

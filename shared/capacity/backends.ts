@@ -1,3 +1,4 @@
+import { CLUSTER_TAG, FALLBACK_TAG } from '../tags';
 import { AutoScalingGroupsAdapter, type AsgGroup } from '../aws/autoscaling-groups';
 import type { CallOptions } from '../aws/call';
 import { Ec2FleetsAdapter, type FleetInfo } from '../aws/ec2-fleets';
@@ -5,7 +6,7 @@ import { SpotFleetsAdapter } from '../aws/ec2-spot-fleets';
 import { asgBackend } from './backend-asg';
 import type { BackendClients } from './backend-common';
 import { ec2FleetBackend, spotFleetBackend } from './backend-fleets';
-import { CLUSTER_TAG, FALLBACK_TAG, type BackendDirectory, type BackendKind, type CapacityBackend } from './ports';
+import type { BackendDirectory, BackendKind, CapacityBackend } from './ports';
 
 export { asgBackend } from './backend-asg';
 export { BackendGoneError, type BackendClients } from './backend-common';

@@ -1,3 +1,4 @@
+import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
 import type { DrainReport } from '../drain/report';
 import type { Clock } from '../lambda/clock';
@@ -10,7 +11,7 @@ import { planFallback, withBackends } from './fallback';
 import { exclusionOf, MAX_EXAMINED } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
 import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
-import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, type BackendView, type CapacityBackend } from './ports';
+import type { BackendView, CapacityBackend } from './ports';
 import { rolesOf } from './roles';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';

@@ -1,8 +1,9 @@
+import { SETTING_TAG_PREFIX } from '../tags';
 import * as z from 'zod';
 import { drainEnv, parseDrainConfig, type DrainSettings } from '../drain/config';
 import { envBool, envInt, envList, parseEnv } from '../lambda/env';
 import { ConfigError } from '../lambda/errors';
-import { SETTING_TAG_PREFIX, type BackendKind } from './ports';
+import type { BackendKind } from './ports';
 import { CAPACITY_DEFAULTS, type CapacitySettings } from './types';
 
 /** Spare room kept: `tasks` tasks of a CPU/memory shape, or `instances` whole instances of the smallest shape the backend launches. */

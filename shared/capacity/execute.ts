@@ -1,8 +1,9 @@
+import { SCALE_IN_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
 import type { DrainReport } from '../drain/report';
 import { errorMessage } from '../lambda/errors';
 import type { CapacityBackend } from './ports';
-import { SCALE_IN_TAG } from './snapshot';
+
 import type { CapacityStep } from './steps';
 
 /** A raise found desired already at or above its value: done by someone else, so what depends on it goes on. */

@@ -1,5 +1,6 @@
+import { LAST_SCALE_OUT_TAG } from '../tags';
 import { planCapacity } from './plan';
-import { LAST_SCALE_OUT_TAG, type BackendView } from './ports';
+import type { BackendView } from './ports';
 import { inFlightOf, time } from './snapshot';
 import type { CapacityStep } from './steps';
 import type { CapacityDecision, CapacityInstance, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';

@@ -1,30 +1,6 @@
 import type { CallOptions } from '../aws/call';
 import type { BackendCounts } from './types';
 
-/** The tag a capacity backend carries to say which cluster it serves: `ecs-steady:cluster = <cluster name>`. */
-export const CLUSTER_TAG = 'ecs-steady:cluster';
-/** Backend tags that remember our last actions across invocations (ISO 8601 times). */
-export const LAST_SCALE_OUT_TAG = 'ecs-steady:last-scale-out';
-export const LAST_SCALE_IN_TAG = 'ecs-steady:last-scale-in';
-/**
- * A second backend a cluster falls back to when capacity asked of its backend does not arrive
- * (e.g. an on-demand ASG behind a Spot Fleet): `ecs-steady:fallback-for = <cluster name>`.
- */
-export const FALLBACK_TAG = 'ecs-steady:fallback-for';
-/**
- * On a backend: the instances of it we set DRAINING for scale-in and not yet removed, space-separated
- * (scale-in-record.ts). Our own record of our drains: a scale-in mark on a container instance counts
- * only when this agrees (anyone allowed ecs:TagResource can write the mark; this needs write access
- * to our backend's tags).
- */
-export const SCALE_IN_DRAINS_TAG = 'ecs-steady:scale-in-drains';
-/** On a backend whose capacity did not arrive: scale-outs go to the fallback until this ISO time. */
-export const BACKOFF_TAG = 'ecs-steady:backoff-until';
-/** On a backend: demand ECS cannot show (unplaced RunTask tasks) whose capacity is in flight (held-demand.ts), written with the last scale-out. */
-export const DEMAND_IN_FLIGHT_TAG = 'ecs-steady:demand-in-flight';
-/** Backend tags starting with this override the deployment's settings for its cluster (e.g. `ecs-steady:max-step = 4`). */
-export const SETTING_TAG_PREFIX = 'ecs-steady:';
-
 export type BackendKind = 'asg' | 'ec2Fleet' | 'spotFleet';
 /** What recordAction remembers: the last scale-out / scale-in time, or the end of a back-off (BACKOFF_TAG). */
 export type BackendAction = 'scale-out' | 'scale-in' | 'backoff';

@@ -1,7 +1,7 @@
+import { CLUSTER_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
-import { CLUSTER_TAG } from './ports';
 
 /** What replacement at a Spot notice reads. */
 export interface ReplacePorts {

@@ -1,12 +1,5 @@
-import {
-  BACKOFF_TAG,
-  CLUSTER_TAG,
-  DEMAND_IN_FLIGHT_TAG,
-  FALLBACK_TAG,
-  LAST_SCALE_IN_TAG,
-  LAST_SCALE_OUT_TAG,
-  type CapacityBackend,
-} from './ports';
+import { BACKOFF_TAG, CLUSTER_TAG, DEMAND_IN_FLIGHT_TAG, FALLBACK_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../tags';
+import type { CapacityBackend } from './ports';
 
 /** Tags only we write on a backend: one carrying them is the backend this cluster has been scaling. */
 const STATE_TAGS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG];

@@ -1,4 +1,4 @@
-import { SCALE_IN_DRAINS_TAG } from './ports';
+import { SCALE_IN_DRAINS_TAG } from '../tags';
 import type { BackendRole, CapacityStep } from './steps';
 import type { CapacityInstance } from './types';
 

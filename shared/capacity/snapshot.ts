@@ -1,13 +1,10 @@
+import { DO_NOT_DISRUPT_TAG, LAST_SCALE_OUT_TAG, SCALE_IN_TAG } from '../tags';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
 import type { ContainerInstanceCapacity } from '../aws/ecs-capacity';
-import { LAST_SCALE_OUT_TAG, type BackendView } from './ports';
+import type { BackendView } from './ports';
 import type { CapacityInstance, CapacitySnapshot, CapacityTask, InFlight, InstanceShape, Resources } from './types';
 
-/** On a container instance: never drain it for scale-in (value `true`). */
-export const DO_NOT_DISRUPT_TAG = 'ecs-steady:do-not-disrupt';
-/** On a container instance: we set it DRAINING for scale-in at this ISO time (written before the drain starts). */
-export const SCALE_IN_TAG = 'ecs-steady:scale-in';
 /**
  * The scale-in candidates whose tasks are read per tick (ListTasks per instance): the emptiest
  * by ECS's own task counts. Reading every task of a 1,000-instance cluster each minute would

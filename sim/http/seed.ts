@@ -27,6 +27,8 @@ export const SEED_STAGE_PREFIX = 'ecs-steady-dev';
 const SEED_AGE_MS = 3 * 3600_000;
 const LOG_VOLUME_TAG = 'ecs-steady:log-volume';
 const FLUSHED_TAG = 'ecs-steady:flushed-at';
+/** logVolumes' own record of an attachment it saw on a container instance of the volume's cluster (its AttachTime). */
+const SEEN_ATTACHED_TAG = 'ecs-steady:seen-attached';
 
 /** Ids as the sample files spell them (events/*.json). */
 const SAMPLE = {
@@ -127,7 +129,11 @@ function seedSampleWorld(account: SimulatedAccount, now: number): SeededWorld {
     columns: ['time', 'log', 'container_id'],
     rows: [{ time: new Date(now).toISOString(), log: 'ERROR payment declined', container_id: 'c0ffee' }],
   }));
-  const logVolumeId = account.ec2.volumes.create({ az: 'eu-west-1a', tags: { [LOG_VOLUME_TAG]: 'web' } });
+  // A logVolumes run saw it attached to an instance of web (launched with the others, at the seed's start) before it was detached.
+  const logVolumeId = account.ec2.volumes.create({
+    az: 'eu-west-1a',
+    tags: { [LOG_VOLUME_TAG]: 'web', [SEEN_ATTACHED_TAG]: new Date(now - SEED_AGE_MS).toISOString() },
+  });
 
   const queues = Object.fromEntries(
     [

@@ -1,5 +1,6 @@
+import { CLUSTER_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../../shared/tags';
 import { asgBackend, ec2FleetBackend, spotFleetBackend } from '../../shared/capacity/backends';
-import { CLUSTER_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG, type BackendKind, type CapacityBackend } from '../../shared/capacity/ports';
+import type { BackendKind, CapacityBackend } from '../../shared/capacity/ports';
 import { SimulatedAccount } from '../../sim/account';
 import { buildCapacityCluster } from '../../sim/builders';
 import { FakeBackend } from '../support/fake-backend';

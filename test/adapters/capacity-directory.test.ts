@@ -1,6 +1,7 @@
+import { CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG } from '../../shared/tags';
 import { InstanceTypesAdapter } from '../../shared/aws/ec2-instance-types';
 import { BackendGoneError, backendDirectory } from '../../shared/capacity/backends';
-import { CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG, type BackendKind, type CapacityBackend } from '../../shared/capacity/ports';
+import type { BackendKind, CapacityBackend } from '../../shared/capacity/ports';
 import { SimulatedAccount } from '../../sim/account';
 import { buildCapacityCluster } from '../../sim/builders';
 

@@ -8,8 +8,8 @@ import {
   LAST_SCALE_IN_TAG,
   LAST_SCALE_OUT_TAG,
   SCALE_IN_DRAINS_TAG,
-} from '../../shared/capacity/ports';
-import { SCALE_IN_TAG } from '../../shared/capacity/snapshot';
+  SCALE_IN_TAG,
+} from '../../shared/tags';
 import type { PackagedStack, Template } from './package-stack';
 import { callsOf } from './stack-iam';
 import { actionsOf, asList, defaults, functionsOf, ofType, operator, OPERATOR, refersTo, sorted, type Statement } from './stack-template';
@@ -183,16 +183,21 @@ export function describeCapacity(): void {
       }
     });
 
-    it('terminates only instances an EC2 Fleet or a Spot Fleet launched (the aws: tags EC2 writes on them)', () => {
+    it('terminates only instances an EC2 Fleet or a Spot Fleet launched (the aws: tags EC2 writes on them), of the fleets capacityBackends names when it names any', () => {
       for (const stack of [defaults, operator]) {
         const found = statementsFor(stack, 'ec2:TerminateInstances');
         expect(found.map((s) => asList(s.Action))).toEqual([['ec2:TerminateInstances'], ['ec2:TerminateInstances']]);
         for (const s of found) expect(asList(s.Resource).map(sub)).toEqual([`${EC2}instance/*`]);
+        const spot = 'aws:ResourceTag/aws:ec2spot:fleet-request-id';
         expect(found.map((s) => s.Condition)).toEqual([
           { Null: { 'aws:ResourceTag/aws:ec2:fleet-id': 'false' } },
-          { Null: { 'aws:ResourceTag/aws:ec2spot:fleet-request-id': 'false' } },
+          stack === defaults ? { Null: { [spot]: 'false' } } : { StringEquals: { [spot]: ['sfr-5d2ad1d8-6f7a-4c3e-9a7b-0123456789ab'] } },
         ]);
       }
+      expect(derive.ec2FleetInstanceCondition!({ capacityBackends: 'a=ec2Fleet:fleet-1,b=asg:g,c=ec2Fleet:fleet-2' })).toEqual({
+        StringEquals: { 'aws:ResourceTag/aws:ec2:fleet-id': ['fleet-1', 'fleet-2'] },
+      });
+      expect(() => derive.spotFleetInstanceCondition!({ capacityBackends: 'a=spot:sfr-1' })).toThrow(/capacityBackends: "a=spot:sfr-1"/);
     });
 
     it('marks only container instances of the configured clusters, with the scale-in tag only; lists services of those clusters only', () => {

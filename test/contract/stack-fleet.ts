@@ -1,3 +1,4 @@
+import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../shared/tags';
 import type { PackagedStack } from './package-stack';
 import { actionsOf, asList, defaults, functionsOf, ofType, operator, refersTo, sorted, type Statement } from './stack-template';
 
@@ -67,16 +68,18 @@ export function describeFleet(): void {
       });
     });
 
-    it('lets agentHealth write only its two container-instance tags, and alarms on its breaker and failed steps per cluster', () => {
-      for (const action of ['ecs:TagResource', 'ecs:UntagResource']) {
+    it('lets agentHealth keep its records as attributes on container instances of the clusters, tag nothing, and alarms on its breaker and failed steps per cluster', () => {
+      for (const action of ['ecs:PutAttributes', 'ecs:DeleteAttributes']) {
         const found = statementsFor(operator, 'agentHealth', action);
         expect(found.length).toBeGreaterThan(0);
         for (const s of found)
-          expect(s.Condition?.['ForAllValues:StringEquals']?.['aws:TagKeys']).toEqual([
-            'ecs-steady:disconnected-since',
-            'ecs-steady:agent-replace',
-          ]);
+          expect(s.Resource).toEqual(
+            ['web', 'batch'].map((c) => ({
+              'Fn::Sub': `arn:\${AWS::Partition}:ecs:\${AWS::Region}:\${AWS::AccountId}:container-instance/${c}/*`,
+            })),
+          );
       }
+      for (const action of ['ecs:TagResource', 'ecs:UntagResource']) expect(statementsFor(operator, 'agentHealth', action)).toEqual([]);
       for (const metric of ['agentBreakerOpen', 'agentStepFailures']) {
         const alarm = ofType(defaults.template, 'AWS::CloudWatch::Alarm').find(
           ([, a]) => a.Properties.AlarmName === `ecs-steady-dev-agentHealth-${metric}`,
@@ -85,7 +88,7 @@ export function describeFleet(): void {
       }
     });
 
-    it('runs logVolumes in dry run by default, deleting and tagging only volumes carrying the ownership tag', () => {
+    it('runs logVolumes in dry run by default, tagging only volumes carrying the ownership tag and deleting only those that also carry our seen-attached stamp', () => {
       expect(env(defaults, 'logVolumes')).toMatchObject({ DRY_RUN: 'true', LOG_VOLUME_TAG: 'ecs-steady:log-volume', CLUSTERS: '' });
       expect(fnOf(defaults, 'logVolumes')!.props.Timeout).toBeGreaterThanOrEqual(60);
       expect(rulesOf(defaults, 'logVolumes').map((r) => r.ScheduleExpression)).toEqual(['rate(30 minutes)']);
@@ -94,14 +97,21 @@ export function describeFleet(): void {
           ? { Null: { 'aws:ResourceTag/ecs-steady:log-volume': 'false' } }
           : { StringEquals: { 'aws:ResourceTag/ecs-steady:log-volume': ['web', 'batch'] } };
       for (const stack of [defaults, operator]) {
-        for (const s of statementsFor(stack, 'logVolumes', 'ec2:DeleteVolume')) {
+        const seen = { [`aws:ResourceTag/${SEEN_ATTACHED_TAG}`]: 'false' };
+        const deletes = statementsFor(stack, 'logVolumes', 'ec2:DeleteVolume');
+        expect(deletes).toHaveLength(1);
+        for (const s of deletes) {
           expect(s.Resource).toEqual([{ 'Fn::Sub': `${EC2}volume/*` }]);
-          expect(s.Condition).toEqual(owned(stack));
+          // The ownership tag and our stamp of an attachment we saw: the tag alone no longer suffices.
+          const o = owned(stack);
+          expect(s.Condition).toEqual({ ...o, Null: { ...('Null' in o ? o.Null : {}), ...seen } });
         }
         for (const s of statementsFor(stack, 'logVolumes', 'ec2:CreateTags'))
           expect(s.Condition).toEqual({
             ...owned(stack),
-            'ForAllValues:StringEquals': { 'aws:TagKeys': ['ecs-steady:available-since', 'ecs-steady:remount'] },
+            'ForAllValues:StringEquals': {
+              'aws:TagKeys': [AVAILABLE_SINCE_TAG, SEEN_ATTACHED_TAG, OFFER_TAG],
+            },
           });
       }
       for (const metric of ['orphanVolumes', 'volumeDeleteFailures'])

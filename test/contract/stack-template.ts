@@ -16,7 +16,7 @@ export const OPERATOR = {
   lifecycleHookNames: 'ecs-steady-drain, batch-drain',
   asgLifecycleDrainTimeoutSeconds: '600',
   logsBucket: 'acme-logs',
-  capacityBackends: 'web=asg:ecs-web-ondemand',
+  capacityBackends: 'web=asg:ecs-web-ondemand,batch=spotFleet:sfr-5d2ad1d8-6f7a-4c3e-9a7b-0123456789ab',
   capacityWriterDryRun: 'true',
   tracing: 'true',
   capacityNotArrivedAlarmMinutes: '10',

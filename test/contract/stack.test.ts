@@ -8,6 +8,7 @@ import { describeCapacityWriter } from './stack-capacity-writer';
 import { describeDelivery } from './stack-delivery';
 import { describeFleet } from './stack-fleet';
 import { describeIam } from './stack-iam';
+import { describeOwnership } from './stack-ownership';
 import { describeSwitches } from './stack-switches';
 import { operator, packageStacks } from './stack-template';
 
@@ -18,7 +19,7 @@ import { operator, packageStacks } from './stack-template';
  * delivery, alarm and bundle promises of README "Security" and "Operating" are checked.
  */
 
-// Packaged once per jest run for every check (shared-stacks.ts); the checks live by concern in stack-iam.ts, stack-delivery.ts, stack-alarms.ts, stack-capacity.ts and stack-fleet.ts.
+// Packaged once per jest run for every check (shared-stacks.ts); the checks live by concern in stack-iam.ts, stack-delivery.ts, stack-alarms.ts, stack-capacity.ts, stack-fleet.ts and stack-ownership.ts.
 packageStacks();
 
 describeIam();
@@ -27,6 +28,7 @@ describeAlarms();
 describeCapacity();
 describeCapacityWriter();
 describeFleet();
+describeOwnership();
 describeSwitches();
 
 // ---- bundles --------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { TagResourceCommand } from '@aws-sdk/client-ecs';
 import { makeHandler, type Deps, type Result } from '../../functions/agent-health/handler';
 import { parseAgentHealthConfig } from '../../shared/fleet/agent-health/config';
 import type { AgentHealthClusterReport } from '../../shared/fleet/agent-health/report';
@@ -67,4 +68,18 @@ export { stoppedBeforeTargetsDrained } from './drain-checks';
 /** The container-instance tags ECS keeps for an EC2 instance. */
 export function instanceTags(account: SimulatedAccount, ec2InstanceId: string): Record<string, string> {
   return Object.fromEntries(account.ecs.containerInstanceRecord(ec2InstanceId)?.tags ?? new Map<string, string>());
+}
+
+/** The custom attributes (PutAttributes) ECS keeps for an EC2 instance's container instance: agentHealth's own records. */
+export function instanceAttributes(account: SimulatedAccount, ec2InstanceId: string): Record<string, string> {
+  return Object.fromEntries(account.ecs.containerInstanceRecord(ec2InstanceId)?.attributes ?? new Map<string, string>());
+}
+
+/** A third party holding only ecs:TagResource writes tags on a container instance, through the API. */
+export async function tagAsThirdParty(account: SimulatedAccount, ec2InstanceId: string, tags: Record<string, string>): Promise<void> {
+  const arn = account.ecs.containerInstanceRecord(ec2InstanceId)?.arn;
+  if (!arn) throw new Error(`tagAsThirdParty: ${ec2InstanceId} has no container instance`);
+  await account
+    .clients()
+    .ecs.send(new TagResourceCommand({ resourceArn: arn, tags: Object.entries(tags).map(([key, value]) => ({ key, value })) }));
 }

@@ -1,14 +1,12 @@
-import {
-  BACKOFF_TAG,
-  LAST_SCALE_IN_TAG,
-  LAST_SCALE_OUT_TAG,
-  type BackendAction,
-  type BackendInstance,
-  type BackendKind,
-  type BackendRef,
-  type BackendShape,
-  type BackendView,
-  type CapacityBackend,
+import { BACKOFF_TAG, LAST_SCALE_IN_TAG, LAST_SCALE_OUT_TAG } from '../../shared/tags';
+import type {
+  BackendAction,
+  BackendInstance,
+  BackendKind,
+  BackendRef,
+  BackendShape,
+  BackendView,
+  CapacityBackend,
 } from '../../shared/capacity/ports';
 
 export interface FakeBackendOptions {

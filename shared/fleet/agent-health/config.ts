@@ -21,7 +21,7 @@ export interface AgentHealthConfig extends AgentHealthSettings {
   clusters: string[];
   /** Backends named in config (CAPACITY_BACKENDS, as scaleTick reads it). */
   backends: Map<string, { kind: BackendKind; id: string }>;
-  /** Report what would be done; change nothing but our own disconnected-since tag. */
+  /** Report what would be done; change nothing but our own disconnected-since record. */
   reportOnly: boolean;
   /** The drain's own settings (poll, safety margin, keep-serving, interrupted-task topic). */
   drain: DrainSettings;
@@ -51,7 +51,7 @@ export function parseAgentHealthConfig(env: NodeJS.ProcessEnv = process.env): Ag
     clusters: e.CLUSTERS,
     backends: parseBackends(e.CAPACITY_BACKENDS),
     // DRY_RUN (read by the drain's schema) is report-only here: nothing is drained, terminated or
-    // marked for replacement; the disconnected-since tag is still kept. One switch never half-applies.
+    // marked for replacement; the disconnected-since record is still kept. One switch never half-applies.
     reportOnly: drain.dryRun,
     disconnectedMs: e.AGENT_DISCONNECTED_SECONDS * 1000,
     breakerPercent: e.AGENT_BREAKER_PERCENT,

@@ -3,12 +3,13 @@ import type { CapacityBackend } from '../../capacity/ports';
 import type { DrainReport } from '../../drain/report';
 import { errorMessage } from '../../lambda/errors';
 import { BOOKKEEPING_STEPS, type AgentStep } from './plan';
-import { AGENT_REPLACE_TAG, DISCONNECTED_SINCE_TAG, type AgentDrainRequest } from './ports';
+import { AGENT_REPLACE_ATTRIBUTE, DISCONNECTED_SINCE_ATTRIBUTE } from '../../tags';
+import type { AgentDrainRequest } from './ports';
 
 export interface AgentStepResult {
   step: AgentStep;
   ok: boolean;
-  /** Skipped: report-only, a drain that has not ended, or a mark that could not be written. */
+  /** Skipped: report-only, a drain that has not ended, or a replace record that could not be written. */
   skipped?: string;
   error?: string;
   /** What AWS said: the replacement's answer, the drain's outcome. */
@@ -20,8 +21,9 @@ export interface AgentStepResult {
 export interface AgentExecDeps {
   /** The cluster's backends (the one a `replace` step names is looked up by kind and id). */
   backends: readonly CapacityBackend[];
-  tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
-  untagInstance(containerInstanceArn: string, keys: readonly string[], o?: CallOptions): Promise<void>;
+  /** Our records on a container instance of this cluster (ECS custom attributes). */
+  putRecords(containerInstanceArn: string, records: Record<string, string>, o?: CallOptions): Promise<void>;
+  deleteRecords(containerInstanceArn: string, names: readonly string[], o?: CallOptions): Promise<void>;
   drain(req: AgentDrainRequest): Promise<DrainReport>;
   reportOnly: boolean;
   callOptions?: CallOptions;
@@ -33,8 +35,8 @@ const REPLACEABLE = new Set(['drained', 'deadline-reached']);
 /**
  * A flat loop over the steps; it makes no decisions. Report-only is checked here, once: every
  * step but the bookkeeping marks is reported as skipped. A failed step is reported and the loop
- * goes on, except that a failed replace mark stops its drain and replacement (an unmarked
- * DRAINING instance would not be known as ours next run), and a replacement runs only after its
+ * goes on, except that a failed replace record stops its drain and replacement (a DRAINING
+ * instance without it is not ours next run), and a replacement runs only after its
  * drain ended `drained` or `deadline-reached` (otherwise a later run resumes the drain). Never throws.
  */
 export async function executeAgentSteps(steps: readonly AgentStep[], deps: AgentExecDeps): Promise<AgentStepResult[]> {
@@ -48,7 +50,7 @@ export async function executeAgentSteps(steps: readonly AgentStep[], deps: Agent
       continue;
     }
     if ((step.kind === 'drain' || step.kind === 'replace') && failedMarks.has(step.ec2InstanceId)) {
-      results.push({ step, ok: false, skipped: 'the replace mark could not be written' });
+      results.push({ step, ok: false, skipped: 'the replace record could not be written' });
       continue;
     }
     if (step.kind === 'replace' && !drained.has(step.ec2InstanceId)) {
@@ -58,15 +60,19 @@ export async function executeAgentSteps(steps: readonly AgentStep[], deps: Agent
     try {
       switch (step.kind) {
         case 'markDisconnected':
-          await deps.tagInstance(step.containerInstanceArn, { [DISCONNECTED_SINCE_TAG]: new Date(step.since).toISOString() }, o);
+          await deps.putRecords(step.containerInstanceArn, { [DISCONNECTED_SINCE_ATTRIBUTE]: new Date(step.since).toISOString() }, o);
           results.push({ step, ok: true });
           break;
         case 'clearDisconnected':
-          await deps.untagInstance(step.containerInstanceArn, [DISCONNECTED_SINCE_TAG], o);
+          await deps.deleteRecords(step.containerInstanceArn, [DISCONNECTED_SINCE_ATTRIBUTE], o);
+          results.push({ step, ok: true });
+          break;
+        case 'clearReplace':
+          await deps.deleteRecords(step.containerInstanceArn, [AGENT_REPLACE_ATTRIBUTE], o);
           results.push({ step, ok: true });
           break;
         case 'markReplace':
-          await deps.tagInstance(step.containerInstanceArn, { [AGENT_REPLACE_TAG]: new Date(step.at).toISOString() }, o);
+          await deps.putRecords(step.containerInstanceArn, { [AGENT_REPLACE_ATTRIBUTE]: new Date(step.at).toISOString() }, o);
           results.push({ step, ok: true });
           break;
         case 'drain': {

@@ -1,6 +1,7 @@
 import type { BackendInstance, BackendKind } from '../../capacity/ports';
 import type { AgentHealthSettings } from './config';
-import { AGENT_REPLACE_TAG, DISCONNECTED_SINCE_TAG, DO_NOT_DISRUPT_TAG, SCALE_IN_TAG, type AgentInstance } from './ports';
+import { AGENT_REPLACE_ATTRIBUTE, DISCONNECTED_SINCE_ATTRIBUTE, DO_NOT_DISRUPT_TAG, SCALE_IN_TAG } from '../../tags';
+import type { AgentInstance } from './ports';
 
 /** One cluster as one run read it. */
 export interface ClusterHealthRead {
@@ -15,21 +16,23 @@ export interface ClusterHealthRead {
 
 /** A side effect of one run on one cluster. Every one is a step, so report-only and the report see it. */
 export type AgentStep =
-  /** Remember when the agent was first seen disconnected (bookkeeping: runs in report-only too). */
+  /** Record when the agent was first seen disconnected (bookkeeping: runs in report-only too). */
   | { kind: 'markDisconnected'; ec2InstanceId: string; containerInstanceArn: string; since: number }
   /** The agent is back: forget it (bookkeeping: runs in report-only too). */
   | { kind: 'clearDisconnected'; ec2InstanceId: string; containerInstanceArn: string }
-  /** Tag the instance as being replaced before its drain starts (a crash mid-drain still leaves it ours). */
+  /** Record the instance as being replaced by us before its drain starts (a crash mid-drain still leaves it ours). */
   | { kind: 'markReplace'; ec2InstanceId: string; containerInstanceArn: string; at: number }
+  /** Our replace record on an instance that is not DRAINING and whose agent is back: the replacement is off (bookkeeping). */
+  | { kind: 'clearReplace'; ec2InstanceId: string; containerInstanceArn: string }
   /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this run's time. */
   | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
   /** Terminate it keeping the backend's desired, so the backend launches its replacement; only once its drain ended. */
   | { kind: 'replace'; ec2InstanceId: string; backend: { kind: BackendKind; id: string } };
 
-export const BOOKKEEPING_STEPS: ReadonlySet<AgentStep['kind']> = new Set(['markDisconnected', 'clearDisconnected']);
+export const BOOKKEEPING_STEPS: ReadonlySet<AgentStep['kind']> = new Set(['markDisconnected', 'clearDisconnected', 'clearReplace']);
 
 export type AgentVerdict =
-  | 'reconnected' // the agent is back: its mark is removed
+  | 'reconnected' // the agent is back: our records are removed
   | 'waiting' // disconnected for less than the configured time
   | 'replace' // drained and replaced now
   | 'resume' // a replacement begun earlier goes on
@@ -69,18 +72,23 @@ const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
 export const EVENT_TIME_MAX_AGE_MS = 60_000;
 
 /**
- * One cluster's plan. Pure. For each ACTIVE or DRAINING container instance:
- * - agent connected: its disconnected-since mark, if any, is removed;
- * - agent disconnected: marked on first sight (at `hints`' time when an event said when and is
- *   at most EVENT_TIME_MAX_AGE_MS old, else now); acted on only once disconnected for `disconnectedMs`;
- * - a replacement begun earlier (AGENT_REPLACE_TAG) is resumed first: drain, then replace;
+ * One cluster's plan. Pure. Our memory is our own records (custom attributes a holder of tagging
+ * rights alone cannot write), and every effect stands on what ECS says now; no tag is a reason to
+ * act (docs/design/trust.md). For each ACTIVE or DRAINING container instance:
+ * - agent connected: our disconnected-since record, if any, is removed, and so is a replace record
+ *   on an instance that is not DRAINING (the agent came back before the drain began);
+ * - agent disconnected now: recorded on first sight (at `hints`' time when an event said when and
+ *   is at most EVENT_TIME_MAX_AGE_MS old, else now); acted on only once disconnected for
+ *   `disconnectedMs` since the time we recorded;
+ * - DRAINING with our replace record: our drain, resumed first: drain, then replace. DRAINING
+ *   without it is someone else's (a Spot notice, a lifecycle hook, an operator): left alone;
  * - the circuit breaker: two or more instances disconnected and more than `breakerPercent` of
  *   the cluster ⇒ an AWS or network event, not a bad host: nothing is drained or replaced, and
- *   every disconnected instance's mark is set to now (the outage does not age it);
+ *   every disconnected instance's record is set to now (the outage does not age it);
  * - otherwise the longest-disconnected instances, up to `maxReplacePerRun` less the resumed ones,
- *   are marked, drained and replaced — except an instance DRAINING for another reason or marked
- *   for scale-in, tagged do-not-disrupt, already leaving its backend, or launched by no backend of
- *   ours (reported, not touched).
+ *   are marked, drained and replaced — except an instance marked for scale-in, tagged
+ *   do-not-disrupt, already leaving its backend, or launched by no backend of ours (reported,
+ *   not touched). Those tags only ever hold us back.
  */
 export function planAgentHealth(
   read: ClusterHealthRead,
@@ -105,17 +113,30 @@ export function planAgentHealth(
   const resumed: AgentInstance[] = [];
   const overdue: Array<{ i: AgentInstance; since: number }> = [];
   for (const i of live) {
-    const markedAt = time(i.tags[DISCONNECTED_SINCE_TAG]);
-    const replacingAt = time(i.tags[AGENT_REPLACE_TAG]);
-    if (replacingAt !== undefined) {
+    const ref = { ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn };
+    const markedAt = time(i.attributes[DISCONNECTED_SINCE_ATTRIBUTE]);
+    const hasReplaceRecord = i.attributes[AGENT_REPLACE_ATTRIBUTE] !== undefined;
+    if (hasReplaceRecord && i.status === 'DRAINING' && time(i.attributes[AGENT_REPLACE_ATTRIBUTE]) !== undefined) {
       resumed.push(i);
       continue;
     }
     if (i.agentConnected) {
-      if (i.tags[DISCONNECTED_SINCE_TAG] !== undefined) {
-        steps.push({ kind: 'clearDisconnected', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn });
-        instances.push({ ec2InstanceId: i.ec2InstanceId, verdict: 'reconnected', reason: 'the agent is connected again: mark removed' });
+      const cleared: string[] = [];
+      if (i.attributes[DISCONNECTED_SINCE_ATTRIBUTE] !== undefined) {
+        steps.push({ kind: 'clearDisconnected', ...ref });
+        cleared.push('disconnected-since');
       }
+      // Our replace record on an instance not DRAINING: the agent came back before the drain began.
+      if (hasReplaceRecord && i.status !== 'DRAINING') {
+        steps.push({ kind: 'clearReplace', ...ref });
+        cleared.push('replace');
+      }
+      if (cleared.length > 0)
+        instances.push({
+          ec2InstanceId: i.ec2InstanceId,
+          verdict: 'reconnected',
+          reason: `the agent is connected: our ${cleared.join(' and ')} record removed`,
+        });
       continue;
     }
     const hint = hints.get(i.ec2InstanceId);
@@ -150,7 +171,7 @@ export function planAgentHealth(
 
   let budget = settings.maxReplacePerRun;
   for (const i of resumed) {
-    const startedAt = time(i.tags[AGENT_REPLACE_TAG])!;
+    const startedAt = time(i.attributes[AGENT_REPLACE_ATTRIBUTE])!;
     const owner = read.owners.get(i.ec2InstanceId);
     if (breaker) {
       instances.push({
@@ -166,7 +187,9 @@ export function planAgentHealth(
     instances.push({
       ec2InstanceId: i.ec2InstanceId,
       verdict: 'resume',
-      reason: owner ? `replacement begun at ${new Date(startedAt).toISOString()}: drain, then replace` : notOwned(read),
+      reason: owner
+        ? `DRAINING since our replacement began at ${new Date(startedAt).toISOString()} (our record): drain, then replace`
+        : notOwned(read),
     });
   }
 

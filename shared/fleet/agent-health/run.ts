@@ -86,15 +86,15 @@ async function checkCluster(
     const now = deps.clock.now();
     const plan = planAgentHealth(read, config, now, hints);
     if (plan.steps.length > 0 || plan.breaker)
-      deps.log.info(config.reportOnly ? 'agent health plan (report-only: only our marks change)' : 'agent health plan', {
+      deps.log.info(config.reportOnly ? 'agent health plan (report-only: only our records change)' : 'agent health plan', {
         cluster,
         steps: plan.steps.map((s) => `${s.kind} ${s.ec2InstanceId}`),
         reasons: plan.reasons,
       });
     const results = await executeAgentSteps(plan.steps, {
       backends,
-      tagInstance: (arn, tags, co) => deps.ports.tagInstance(arn, tags, co),
-      untagInstance: (arn, keys, co) => deps.ports.untagInstance(arn, keys, co),
+      putRecords: (arn, records, co) => deps.ports.putRecords(cluster, arn, records, co),
+      deleteRecords: (arn, names, co) => deps.ports.deleteRecords(cluster, arn, names, co),
       drain: (req) => deps.ports.drain(req, cluster, endsAt, runId),
       reportOnly: config.reportOnly,
       callOptions: o,

@@ -2,12 +2,13 @@ import type { CallOptions } from '../../aws/call';
 import { errorMessage } from '../../lambda/errors';
 import type { CapacityBackend } from '../../capacity/ports';
 import type { ClusterHealthRead } from './plan';
-import { AGENT_REPLACE_TAG, type AgentHealthPorts } from './ports';
+import { AGENT_REPLACE_ATTRIBUTE } from '../../tags';
+import type { AgentHealthPorts } from './ports';
 
 /**
- * Reads one cluster: every container instance with its tags (ListContainerInstances, then
- * DescribeContainerInstances with TAGS, 100 a call), and — only when an instance's agent is
- * disconnected or a replacement is under way, so a healthy cluster costs no backend read — the
+ * Reads one cluster: every container instance with its tags and our records (ListContainerInstances,
+ * then DescribeContainerInstances with TAGS, 100 a call; custom attributes come with every answer),
+ * and — only when an instance's agent is disconnected or our replacement is under way, so a healthy cluster costs no backend read — the
  * instances of each of the cluster's backends. A backend whose read fails is named (its
  * instances are then not acted on); a failed container-instance read throws (the cluster is
  * reported as an error). ECS's per-item failures are kept as warnings.
@@ -23,16 +24,17 @@ export async function readClusterHealth(
   const warnings = failures.map((f) => `DescribeContainerInstances failure for ${f.arn}: ${f.reason}`);
   const live = instances
     .filter((i) => i.status === 'ACTIVE' || i.status === 'DRAINING')
-    .map(({ containerInstanceArn, ec2InstanceId, status, agentConnected, tags }) => ({
+    .map(({ containerInstanceArn, ec2InstanceId, status, agentConnected, tags, attributes }) => ({
       containerInstanceArn,
       ec2InstanceId,
       status,
       agentConnected,
       tags,
+      attributes: attributes ?? {},
     }));
   const owners = new Map<string, { kind: CapacityBackend['ref']['kind']; id: string; state: 'pending' | 'in-service' | 'leaving' }>();
   const unreadBackends: string[] = [];
-  if (live.some((i) => !i.agentConnected || i.tags[AGENT_REPLACE_TAG] !== undefined)) {
+  if (live.some((i) => !i.agentConnected || i.attributes[AGENT_REPLACE_ATTRIBUTE] !== undefined)) {
     await Promise.all(
       backends.map(async (b) => {
         try {

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { envBool, envInt, envList, parseEnv } from '../../lambda/env';
 import { ConfigError } from '../../lambda/errors';
+import { AVAILABLE_SINCE_TAG, FLUSHED_AT_TAG, LOG_VOLUME_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../tags';
 
 /** What logVolumes does with an orphan (available, no flushed tag) once it is old enough to alert on. */
 export type OrphanAction = 'alert' | 'alert-and-offer';
@@ -24,11 +25,9 @@ export interface LogVolumesConfig {
   dryRun: boolean;
 }
 
-/** Written by logVolumes on the first run that sees an unflushed volume available: the orphan's age counts from it. */
-export const AVAILABLE_SINCE_TAG = 'ecs-steady:available-since';
-/** Written on an orphan under ORPHAN_ACTION=alert-and-offer: a new instance's boot script may attach, flush and tag it. */
-export const OFFER_TAG = 'ecs-steady:remount';
 export const OFFER_VALUE = 'offered';
+/** The keys logVolumes writes itself: neither configured key may be one of them. */
+const OUR_STAMPS: readonly string[] = [AVAILABLE_SINCE_TAG, SEEN_ATTACHED_TAG, OFFER_TAG];
 
 /** EC2 tag keys: "Maximum key length – 128 Unicode characters"; the `aws:` prefix is reserved. */
 const tagKey = (fallback: string) =>
@@ -40,11 +39,11 @@ const tagKey = (fallback: string) =>
 
 /** Exported so docs/configuration.md is generated from it (scripts/config-reference.ts). */
 export const logVolumesEnv = z.object({
-  LOG_VOLUME_TAG: tagKey('ecs-steady:log-volume').describe(
+  LOG_VOLUME_TAG: tagKey(LOG_VOLUME_TAG).describe(
     'Ownership tag key (its value: the cluster); only volumes carrying it are read, let alone touched.',
   ),
   CLUSTERS: envList().describe('Accepted ownership tag values (cluster names); empty = any value.'),
-  FLUSHED_TAG: tagKey('ecs-steady:flushed-at').describe(
+  FLUSHED_TAG: tagKey(FLUSHED_AT_TAG).describe(
     'Tag key whoever flushed the buffer writes (an ISO-8601 time); must differ from LOG_VOLUME_TAG and from the tags logVolumes writes.',
   ),
   GRACE_MINUTES: envInt(60, 0, 43_200).describe('Minutes after the flushed time before a flushed volume is deleted.'),
@@ -94,6 +93,6 @@ function refuseTagCollisions(ownerTag: string, flushedTag: string): void {
     ['LOG_VOLUME_TAG', ownerTag],
     ['FLUSHED_TAG', flushedTag],
   ] as const)
-    if (key === AVAILABLE_SINCE_TAG || key === OFFER_TAG) problems.push(`${name}=${JSON.stringify(key)} is a tag logVolumes writes itself`);
+    if (OUR_STAMPS.includes(key)) problems.push(`${name}=${JSON.stringify(key)} is a tag logVolumes writes itself`);
   if (problems.length > 0) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
 }

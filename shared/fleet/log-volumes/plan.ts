@@ -1,10 +1,12 @@
-import { AVAILABLE_SINCE_TAG, OFFER_TAG, OFFER_VALUE, type LogVolumesConfig } from './config';
-import type { VolumeView } from './ports';
+import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../tags';
+import { OFFER_VALUE, type LogVolumesConfig } from './config';
+import type { LogVolume } from './ports';
 
 /**
- * A side effect of the run. `stamp` records when an unflushed volume was first seen available
- * (EC2 does not say when a volume was detached); `offer` marks an orphan for a new instance to
- * mount; `delete` removes a flushed volume past its grace.
+ * A side effect of the run. `stamp` records what we observed that EC2 forgets: when an unflushed
+ * volume was first seen available (EC2 does not say when a volume was detached), and when the
+ * attachment we last saw began (EC2 shows only current attachments); `offer` marks an orphan for
+ * a new instance to mount; `delete` removes a flushed volume past its grace.
  */
 export type VolumeStep =
   | { kind: 'delete'; volumeId: string }
@@ -16,12 +18,19 @@ export type VolumeStep =
  * - `delete`: flushed, past its grace → a delete step.
  * - `deferred`: would be deleted, but the run's deletion bound is spent (next run).
  * - `within-grace`: flushed, grace not over.
- * - `orphan`: not flushed and available for at least the alert age → alerted (and offered, if configured).
+ * - `orphan`: not flushed (or flushed before its last attachment) and available for at least the
+ *   alert age → alerted (and offered, if configured).
+ * - `orphan-young`: not flushed, not yet old enough to alert on.
+ *   A flushed time older than the attachment we last saw is stale (attached again after its
+ *   flush: it holds logs) and the volume is an orphan.
  * - `orphan-young`: not flushed, not yet old enough to alert on.
  * - `bad-flushed-tag`: the flushed tag is not a time we can read → alerted, never deleted.
- * - `skipped`: not ours or not available (never listed in practice; checked again here).
+ * - `unobserved`: flushed, but never seen attached by us: its ownership is a tag's word → kept, reported.
+ * - `in-use`: attached now → the attachment is recorded, nothing else.
+ * - `skipped`: not ours or neither available nor in use (never listed in practice; checked again here).
  */
-export type Verdict = 'delete' | 'deferred' | 'within-grace' | 'orphan' | 'orphan-young' | 'bad-flushed-tag' | 'skipped';
+export type Verdict =
+  'delete' | 'deferred' | 'within-grace' | 'orphan' | 'orphan-young' | 'bad-flushed-tag' | 'unobserved' | 'in-use' | 'skipped';
 
 export interface VolumeDecision {
   volumeId: string;
@@ -56,14 +65,22 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const minutes = (ms: number) => Math.floor(ms / MINUTE_MS);
 
 /**
- * Pure: (volumes, settings, now) → decisions and steps. Deletes only `available` volumes that
- * carry our ownership tag (with an accepted value) and a readable flushed time at least
- * `graceMinutes` old — the oldest flushed first, at most `maxDeletionsPerRun`.
+ * Pure: (volumes, settings, now) → decisions and steps. A tag is memory, never authority
+ * (docs/design/trust.md): a volume is deleted only when the facts hold —
+ * - ours: it carries the ownership tag (an accepted value) AND we saw it attached ourselves to a
+ *   container instance of the cluster that tag names (our SEEN_ATTACHED_TAG stamp, written only
+ *   then: a volume never seen so is `unobserved`);
+ * - `available` now with no attachment (EC2's answer of this run);
+ * - nothing attached it after its flush: the readable flushed time is not older than the
+ *   AttachTime of the last attachment we saw (else it was reused and holds logs: an orphan);
+ * - at least `graceMinutes` since the flush — the oldest flushed first, at most `maxDeletionsPerRun`.
+ * In-use volumes get only the stamp of the attachment we see (once per attachment, when ECS
+ * vouches for the instance: `attachedInOwnerCluster`, read by the snapshot).
  */
-export function planLogVolumes(volumes: readonly VolumeView[], s: PlanSettings, now: number): LogVolumesPlan {
+export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, now: number): LogVolumesPlan {
   const decisions: VolumeDecision[] = [];
   const steps: VolumeStep[] = [];
-  const due: Array<{ volume: VolumeView; flushedAt: number }> = [];
+  const due: Array<{ volume: LogVolume; flushedAt: number }> = [];
   for (const v of volumes) {
     const owner = v.tags[s.ownerTag];
     const decide = (verdict: Verdict, reason: string) => decisions.push({ volumeId: v.volumeId, owner: owner ?? '', verdict, reason });
@@ -71,31 +88,58 @@ export function planLogVolumes(volumes: readonly VolumeView[], s: PlanSettings, 
       decide('skipped', `not ours: no ${s.ownerTag} tag${s.owners.length > 0 ? ` with a configured value` : ''}`);
       continue;
     }
+    const seenAttached = parseTagTime(v.tags[SEEN_ATTACHED_TAG]);
+    if (v.state === 'in-use' && v.attachedTo.length > 0) {
+      const on = `attached to ${v.attachedTo.join(', ')}${v.attachedAt !== undefined ? ` since ${iso(v.attachedAt)}` : ''}`;
+      const unrecorded = v.attachedAt !== undefined && (seenAttached === undefined || seenAttached < v.attachedAt);
+      // Record the attachment's start (EC2's AttachTime, not our clock) once, and only on an
+      // instance ECS says is in the cluster the tag names: a later flush must be after it.
+      if (unrecorded && v.attachedInOwnerCluster === true) {
+        steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: iso(v.attachedAt!) } });
+        decide('in-use', `${on}: a container instance of ${owner}, recorded`);
+      } else if (unrecorded)
+        decide(
+          'in-use',
+          v.attachedInOwnerCluster === false
+            ? `${on}: not a container instance of cluster ${owner}, so not ours: not recorded`
+            : `${on}: its cluster membership was not read this run (failed, or over the per-run bound): not recorded yet`,
+        );
+      else decide('in-use', on);
+      continue;
+    }
     if (v.state !== 'available' || v.attachedTo.length > 0) {
       decide('skipped', `${v.state}${v.attachedTo.length > 0 ? ` on ${v.attachedTo.join(', ')}` : ''}: only available volumes are touched`);
       continue;
     }
     const flushedRaw = v.tags[s.flushedTag];
+    let stale: string | undefined;
     if (flushedRaw !== undefined) {
       const flushedAt = parseTagTime(flushedRaw);
       if (flushedAt === undefined) decide('bad-flushed-tag', `${s.flushedTag}=${JSON.stringify(flushedRaw)} is not an ISO-8601 time: kept`);
+      else if (seenAttached === undefined)
+        decide('unobserved', `flushed ${iso(flushedAt)}, but never seen attached by logVolumes: ownership rests on a tag alone, kept`);
+      else if (flushedAt < seenAttached)
+        stale = `flushed ${iso(flushedAt)}, before the attachment seen at ${iso(seenAttached)}: reused since, so it holds logs`;
       else if (now - flushedAt >= s.graceMinutes * MINUTE_MS) due.push({ volume: v, flushedAt });
       else decide('within-grace', `flushed ${iso(flushedAt)}, grace ends ${iso(flushedAt + s.graceMinutes * MINUTE_MS)}`);
-      continue;
+      if (!stale) continue;
     }
+    // An orphan: its age counts from our first sight of this availability period (restamped after an attachment we saw).
     const stamped = parseTagTime(v.tags[AVAILABLE_SINCE_TAG]);
-    if (stamped === undefined) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [AVAILABLE_SINCE_TAG]: iso(now) } });
-    const since = stamped ?? now;
+    const current = stamped !== undefined && (seenAttached === undefined || stamped >= seenAttached) ? stamped : undefined;
+    if (current === undefined) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [AVAILABLE_SINCE_TAG]: iso(now) } });
+    const since = current ?? now;
     const age = now - since;
+    const what = stale ?? 'not flushed';
     if (age < s.orphanAlertMinutes * MINUTE_MS) {
-      decide('orphan-young', `not flushed; available since ${iso(since)} (${minutes(age)} min, alert at ${s.orphanAlertMinutes})`);
+      decide('orphan-young', `${what}; available since ${iso(since)} (${minutes(age)} min, alert at ${s.orphanAlertMinutes})`);
       continue;
     }
     const offer = s.orphanAction === 'alert-and-offer' && v.tags[OFFER_TAG] !== OFFER_VALUE;
     if (offer) steps.push({ kind: 'offer', volumeId: v.volumeId, tags: { [OFFER_TAG]: OFFER_VALUE } });
     decide(
       'orphan',
-      `not flushed; available since ${iso(since)} (${minutes(age)} min): still holds logs, kept` +
+      `${what}; available since ${iso(since)} (${minutes(age)} min): still holds logs, kept` +
         (s.orphanAction === 'alert-and-offer' ? ` and ${offer ? '' : 'already '}offered for a new instance to mount` : ''),
     );
   }

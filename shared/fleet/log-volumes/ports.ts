@@ -4,15 +4,25 @@ import type { DeleteVolumeOutcome, VolumeView } from '../../aws/ec2-volumes';
 export type { DeleteVolumeOutcome, VolumeView };
 
 /**
+ * A volume as the plan sees it. `attachedInOwnerCluster`, read only for an in-use volume whose
+ * attachment is not yet recorded: whether ECS has the instance it is attached to registered in
+ * the cluster its ownership tag names (undefined: not asked this run, or the read failed).
+ */
+export type LogVolume = VolumeView & { attachedInOwnerCluster?: boolean };
+
+/**
  * The EBS calls logVolumes makes (Ec2VolumesAdapter satisfies it).
  * - listTagged: every volume with tag `key` (= one of `values`, when given) in one of `states`; all pages; throws on failure.
  * - describe: the volumes among `ids` EC2 still lists (absent = gone); throws on failure.
  * - delete: `deleted` | `not-found` (gone already) | `in-use` (attached since read); any other failure throws.
  * - tag: create or overwrite the same tags on these volumes, all or none (EC2 CreateTags); throws on failure.
+ * - isContainerInstanceOf: whether ECS has the EC2 instance registered in the cluster (false for a
+ *   cluster ECS does not know); throws on any other failure.
  */
 export interface VolumesPort {
   listTagged(key: string, values: readonly string[], states: readonly string[], o?: CallOptions): Promise<VolumeView[]>;
   describe(ids: readonly string[], o?: CallOptions): Promise<VolumeView[]>;
   delete(volumeId: string, o?: CallOptions): Promise<DeleteVolumeOutcome>;
   tag(volumeIds: readonly string[], tags: Record<string, string>, o?: CallOptions): Promise<void>;
+  isContainerInstanceOf(cluster: string, ec2InstanceId: string, o?: CallOptions): Promise<boolean>;
 }

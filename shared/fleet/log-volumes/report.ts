@@ -7,7 +7,7 @@ export interface LogVolumesReport {
   dryRun: boolean;
   /** `done`: every step came out as planned; `partial`: some failed or were left for the deadline; `list-failed`: nothing was read. */
   outcome: 'done' | 'partial' | 'list-failed';
-  /** Available volumes carrying our tag. */
+  /** Available volumes carrying our tag (in-use ones are read too, only to record their attachment). */
   seen: number;
   /** Deleted, as EC2 says at the end (gone or `deleting`). */
   deleted: string[];
@@ -21,6 +21,8 @@ export interface LogVolumesReport {
   offered: string[];
   stamped: string[];
   badFlushedTag: string[];
+  /** Flushed, but never seen attached by us: ownership rests on a tag alone, so kept. */
+  unobserved: string[];
   /** Attached again between the read and the delete: kept. */
   reattached: string[];
   failed: Array<{ volumeId: string; action: string; attempts: number; error: string }>;
@@ -77,6 +79,7 @@ export function buildReport(
     offered: byKind('offer', 'done'),
     stamped: byKind('stamp', 'done'),
     badFlushedTag: ids(plan.decisions, 'bad-flushed-tag'),
+    unobserved: ids(plan.decisions, 'unobserved'),
     reattached: byKind('delete', 'in-use'),
     failed,
     decisions: plan.decisions,
@@ -95,6 +98,7 @@ export function emitReport(log: Log, metrics: MetricSink, r: LogVolumesReport): 
   const { decisions, ...summary } = r;
   if (r.orphans.length > 0 || r.badFlushedTag.length > 0)
     log.warn('log volumes still holding logs', { orphans: r.orphans, badFlushedTag: r.badFlushedTag });
+  if (r.unobserved.length > 0) log.warn('log volumes flushed but never seen attached: kept', { unobserved: r.unobserved });
   if (r.outcome === 'done') log.info('log volumes report', { report: summary, decisions: decisions.length });
   else log.error('log volumes report', { report: summary, decisions: decisions.length });
 }
@@ -114,6 +118,7 @@ function emitCounts(metrics: MetricSink, r: LogVolumesReport, malformed: 0 | 1):
   count('orphanVolumes', r.orphans.length);
   count('orphanVolumesOffered', r.offered.length);
   count('badFlushedTags', r.badFlushedTag.length);
+  count('unobservedVolumes', r.unobserved.length);
   count('volumeDeleteFailures', r.failed.filter((f) => f.action === 'delete').length);
   count('volumeTagFailures', r.failed.filter((f) => f.action !== 'delete').length);
   count('listFailures', r.outcome === 'list-failed' && malformed === 0 ? 1 : 0);

@@ -4,7 +4,7 @@ import type { Log } from '../../lambda/observability';
 import type { LogVolumesConfig } from './config';
 import { executeSteps, retryBackoffMs } from './execute';
 import { planLogVolumes } from './plan';
-import type { VolumesPort, VolumeView } from './ports';
+import type { LogVolume, VolumesPort, VolumeView } from './ports';
 import { buildReport, listFailedReport, type LogVolumesReport } from './report';
 import { readLogVolumes } from './snapshot';
 
@@ -15,7 +15,7 @@ export interface LogVolumesDeps {
 }
 
 /**
- * One run: read our available volumes, plan, carry out the steps, confirm the deletes with EC2.
+ * One run: read our volumes (available and in use), plan, carry out the steps, confirm the deletes with EC2.
  * Every call is bounded by `endsAt` (an abort signal fires then); reads are retried with backoff
  * until the deadline. Never throws for AWS: a report comes back on every path.
  */
@@ -24,7 +24,7 @@ export async function runLogVolumes(deps: LogVolumesDeps, config: LogVolumesConf
   const cancel = setTimer(deps.clock, endsAt, () => controller.abort(new Error('logVolumes deadline reached')));
   const signal = controller.signal;
   try {
-    let volumes: VolumeView[];
+    let volumes: LogVolume[];
     try {
       volumes = await untilDeadline(() => readLogVolumes(deps.port, config, { signal }), deps.clock, endsAt, signal);
     } catch (err) {
@@ -52,7 +52,8 @@ export async function runLogVolumes(deps: LogVolumesDeps, config: LogVolumesConf
         confirmError = errorMessage(err);
       }
     }
-    return buildReport(config.dryRun, volumes.length, plan, results, remaining, confirmError);
+    const available = volumes.filter((v) => v.state === 'available').length;
+    return buildReport(config.dryRun, available, plan, results, remaining, confirmError);
   } finally {
     cancel();
   }

@@ -1,12 +1,50 @@
 import type { CallOptions } from '../../aws/call';
+import { mapLimit } from '../../lambda/concurrency';
+import { SEEN_ATTACHED_TAG } from '../../tags';
 import type { LogVolumesConfig } from './config';
-import type { VolumesPort, VolumeView } from './ports';
+import { parseTagTime } from './plan';
+import type { LogVolume, VolumesPort } from './ports';
+
+/** ECS membership reads in flight at once (one per attachment not yet recorded; most runs ask none). */
+const MEMBERSHIP_CONCURRENCY = 5;
+/**
+ * Instances asked about per run at most: ListContainerInstances shares ECS's cluster-resource-read
+ * bucket (burst 100, 20/s) with every drain. A first run over a large fleet records 100 instances'
+ * volumes a run; volumes stay attached for an instance's life, so the rest are recorded by later runs.
+ */
+export const MEMBERSHIP_READS_PER_RUN = 100;
 
 /**
- * The volumes the plan looks at: `available` ones carrying our ownership tag (with one of the
- * configured values, when CLUSTERS is set). In-use volumes and volumes without our tag are never
- * read, so they cannot be acted on; the planner checks both again all the same.
+ * The volumes the plan looks at: `available` and `in-use` ones carrying our ownership tag (with
+ * one of the configured values, when CLUSTERS is set). In-use ones are read to record the
+ * attachment we see (EC2 forgets it once the volume is detached) — and only when ECS says the
+ * instance it is attached to is a container instance of the cluster its ownership tag names: that
+ * fact, not the tag, is what makes a volume ours. Volumes without our tag are never read. A failed
+ * membership read, or one over MEMBERSHIP_READS_PER_RUN, leaves that volume unrecorded this run
+ * (the next run asks again).
  */
-export function readLogVolumes(port: VolumesPort, config: LogVolumesConfig, o?: CallOptions): Promise<VolumeView[]> {
-  return port.listTagged(config.ownerTag, config.owners, ['available'], o);
+export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig, o?: CallOptions): Promise<LogVolume[]> {
+  const volumes: LogVolume[] = await port.listTagged(config.ownerTag, config.owners, ['available', 'in-use'], o);
+  const unrecorded = volumes.filter((v) => {
+    const seen = parseTagTime(v.tags[SEEN_ATTACHED_TAG]);
+    return v.state === 'in-use' && v.attachedTo.length === 1 && v.attachedAt !== undefined && (seen === undefined || seen < v.attachedAt);
+  });
+  // One read per (cluster, instance): an instance may hold several of our volumes.
+  const asked = new Map<string, Promise<boolean | undefined>>();
+  const member = (cluster: string, instanceId: string) => {
+    const key = `${cluster} ${instanceId}`;
+    if (!asked.has(key)) {
+      if (asked.size >= MEMBERSHIP_READS_PER_RUN) return Promise.resolve(undefined);
+      asked.set(
+        key,
+        port.isContainerInstanceOf(cluster, instanceId, o).catch(() => undefined),
+      );
+    }
+    return asked.get(key)!;
+  };
+  await mapLimit(unrecorded, MEMBERSHIP_CONCURRENCY, async (v) => {
+    const cluster = v.tags[config.ownerTag];
+    if (cluster) v.attachedInOwnerCluster = await member(cluster, v.attachedTo[0]!);
+  });
+  return volumes;
 }

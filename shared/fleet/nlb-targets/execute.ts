@@ -1,7 +1,8 @@
+import { INTERRUPTED_AT_TAG } from '../../tags';
 import type { CallOptions } from '../../aws/call';
 import type { IpTargetFailure } from '../../aws/elbv2-ip-targets';
 import { errorMessage } from '../../lambda/errors';
-import { INTERRUPTED_AT_TAG, type NlbStep } from './plan';
+import type { NlbStep } from './plan';
 import type { NlbTargetPorts } from './ports';
 
 export interface StepResult {

@@ -12,8 +12,6 @@ export interface InstanceView {
   interruptedAt?: number;
 }
 
-/** Written on an instance at its Spot notice, so later events and reconciles know it is leaving. */
-export const INTERRUPTED_AT_TAG = 'ecs-steady:interrupted-at';
 /**
  * How long the notice keeps an instance out: EC2 reclaims it two minutes after the notice. An
  * instance still running after that was not reclaimed (a `stop`/`hibernate` action, resumed):

@@ -1,8 +1,9 @@
+import { INTERRUPTED_AT_TAG } from '../../tags';
 import type { ContainerInstanceRef } from '../../aws/ecs-container-instances';
 import type { CallOptions } from '../../aws/call';
 import type { TargetGroupBinding } from './config';
 import type { InstanceAddress } from '../../aws/ec2-private-ips';
-import { INTERRUPTED_AT_TAG, type InstanceView, type NlbSnapshot, type TargetView } from './plan';
+import type { InstanceView, NlbSnapshot, TargetView } from './plan';
 import type { NlbTargetPorts } from './ports';
 
 /**

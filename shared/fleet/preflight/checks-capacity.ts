@@ -1,5 +1,6 @@
+import { CLUSTER_TAG, FALLBACK_TAG } from '../../tags';
 import { largest, packOnto, type PackItem } from '../../capacity/bin-pack';
-import { CLUSTER_TAG, FALLBACK_TAG } from '../../capacity/ports';
+
 import { isSpotCluster } from './checks-drain';
 import type { BackendFacts, ClusterFacts, Finding, InstanceFacts, PreflightSettings } from './types';
 

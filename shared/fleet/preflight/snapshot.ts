@@ -1,9 +1,10 @@
+import { CLUSTER_TAG, FALLBACK_TAG } from '../../tags';
 import { isNotFound } from '../../aws/errors';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions } from '../../aws/call';
 import { mapLimit } from '../../lambda/concurrency';
 import { errorMessage } from '../../lambda/errors';
-import { CLUSTER_TAG, FALLBACK_TAG } from '../../capacity/ports';
+
 import { lostInstanceOf } from './checks-capacity';
 import { expectedQueueNames } from './checks-operations';
 import type { PreflightReadPorts } from './ports';

@@ -1,4 +1,4 @@
-import { BACKOFF_TAG } from '../../../shared/capacity/ports';
+import { BACKOFF_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster } from '../../../sim/builders-capacity';
 import { serverError } from '../../../sim/errors';

@@ -1,9 +1,9 @@
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster } from '../../../sim/builders-capacity';
 import { serverError } from '../../../sim/errors';
-import { AGENT_REPLACE_TAG } from '../../../shared/fleet/agent-health/ports';
+import { AGENT_REPLACE_ATTRIBUTE } from '../../../shared/tags';
 import { capacityCluster, runningOf } from '../../support/capacity-world';
-import { agentHealthWorld, instanceTags, stoppedBeforeTargetsDrained } from '../../support/agent-health-world';
+import { agentHealthWorld, instanceAttributes, stoppedBeforeTargetsDrained } from '../../support/agent-health-world';
 
 describe('agentHealth: drains that span runs, and failures', () => {
   it('a drain that outlasts one run (300 s deregistration delay) is resumed by the next, and the instance is replaced only once empty', async () => {
@@ -25,7 +25,7 @@ describe('agentHealth: drains that span runs, and failures', () => {
     expect(started.steps.find((s) => s.kind === 'replace')?.skipped).toMatch(/drain has not ended/);
     expect(runs[3]!.verdicts[0]).toMatchObject({ ec2InstanceId: victim, verdict: 'resume' });
     expect(runs[3]!.replaced).toEqual([victim]);
-    expect(instanceTags(account, victim)[AGENT_REPLACE_TAG]).toBeDefined(); // how the second run knew the drain was ours
+    expect(instanceAttributes(account, victim)[AGENT_REPLACE_ATTRIBUTE]).toBeDefined(); // how the second run knew the drain was ours
     expect(account.ec2.instance(victim)?.state).not.toBe('running');
     expect(account.autoscaling.groupState(built.backend.id).desired).toBe(4);
     expect(account.ecs.killedByTermination()).toEqual([]);
@@ -82,6 +82,6 @@ describe('agentHealth: a run that cannot find the backends', () => {
     const r = w.report(await w.run(), built.cluster);
     expect(r).toMatchObject({ outcome: 'error', error: expect.stringMatching(/could not be discovered/) });
     expect(w.metric(built.cluster, 'agentHealthErrors')).toBe(1);
-    expect(account.calls.filter((c) => c.operation === 'TagResource')).toEqual([]);
+    expect(account.calls.filter((c) => c.operation === 'PutAttributes')).toEqual([]);
   });
 });

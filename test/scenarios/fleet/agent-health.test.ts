@@ -1,10 +1,10 @@
-import { AGENT_REPLACE_TAG, DISCONNECTED_SINCE_TAG } from '../../../shared/fleet/agent-health/ports';
+import { AGENT_REPLACE_ATTRIBUTE, DISCONNECTED_SINCE_ATTRIBUTE } from '../../../shared/tags';
 import type { SimulatedAccount } from '../../../sim/account';
 import { M5_LARGE } from '../../../sim/builders';
 import { joinInstances } from '../../../sim/builders-common';
 import { containerInstanceStateChangeEvent } from '../../../sim/ecs-instance-events';
 import { capacityCluster, runningOf } from '../../support/capacity-world';
-import { agentHealthWorld, instanceTags, PERIOD_MS, stoppedBeforeTargetsDrained } from '../../support/agent-health-world';
+import { agentHealthWorld, instanceAttributes, PERIOD_MS, stoppedBeforeTargetsDrained } from '../../support/agent-health-world';
 
 type Kind = 'asg' | 'ec2Fleet' | 'spotFleet';
 
@@ -45,14 +45,14 @@ describe('agentHealth: debounce', () => {
     account.ecs.setAgentConnected(victim, false);
     const first = w.report(await w.run(), built.cluster);
     expect(first.verdicts).toEqual([expect.objectContaining({ ec2InstanceId: victim, verdict: 'waiting' })]);
-    expect(instanceTags(account, victim)[DISCONNECTED_SINCE_TAG]).toBe(new Date(t0).toISOString());
+    expect(instanceAttributes(account, victim)[DISCONNECTED_SINCE_ATTRIBUTE]).toBe(new Date(t0).toISOString());
 
     account.advance(2 * 60_000);
     account.ecs.setAgentConnected(victim, true);
     account.clock.set(t0 + PERIOD_MS);
     for (let i = 0; i < 4; i++) await w.period();
 
-    expect(instanceTags(account, victim)[DISCONNECTED_SINCE_TAG]).toBeUndefined();
+    expect(instanceAttributes(account, victim)[DISCONNECTED_SINCE_ATTRIBUTE]).toBeUndefined();
     expect(draining(account, built.cluster)).toEqual([]);
     expect(backendState(account, 'asg', built.backend.id)).toEqual({ alive: expect.arrayContaining([victim]), desired: 4 });
     expect(w.metric(built.cluster, 'agentDrainsStarted')).toBe(0);
@@ -123,7 +123,7 @@ describe('agentHealth: circuit breaker', () => {
 });
 
 describe('agentHealth: report-only', () => {
-  it('reports what it would replace and changes nothing but its disconnected-since mark', async () => {
+  it('reports what it would replace and changes nothing but its disconnected-since record', async () => {
     const { account, built } = cluster();
     const w = agentHealthWorld(account, { DRY_RUN: 'true' });
     const victim = built.instances[1]!.instanceId;
@@ -136,8 +136,8 @@ describe('agentHealth: report-only', () => {
     expect(last!.replaced).toEqual([]);
     expect(draining(account, built.cluster)).toEqual([]);
     expect(backendState(account, 'asg', built.backend.id).alive).toContain(victim);
-    expect(instanceTags(account, victim)[DISCONNECTED_SINCE_TAG]).toBeDefined();
-    expect(instanceTags(account, victim)[AGENT_REPLACE_TAG]).toBeUndefined();
+    expect(instanceAttributes(account, victim)[DISCONNECTED_SINCE_ATTRIBUTE]).toBeDefined();
+    expect(instanceAttributes(account, victim)[AGENT_REPLACE_ATTRIBUTE]).toBeUndefined();
     expect(account.calls.filter((c) => /Terminate|UpdateContainerInstancesState|DeregisterTargets|StopTask/.test(c.operation))).toEqual([]);
   });
 });
@@ -153,7 +153,7 @@ describe('agentHealth: event trigger', () => {
     account.advance(30_000); // delivered in the usual seconds
     const onEvent = w.report(await w.run(event), built.cluster);
     expect(onEvent.verdicts[0]).toMatchObject({ ec2InstanceId: victim, verdict: 'waiting', disconnectedSeconds: 30 });
-    expect(instanceTags(account, victim)[DISCONNECTED_SINCE_TAG]).toBe(new Date(t0).toISOString());
+    expect(instanceAttributes(account, victim)[DISCONNECTED_SINCE_ATTRIBUTE]).toBe(new Date(t0).toISOString());
 
     account.clock.set(t0 + 600_000);
     const r = w.report(await w.run(), built.cluster);
@@ -172,7 +172,7 @@ describe('agentHealth: event trigger', () => {
     const delivered = account.clock.now();
     const onEvent = w.report(await w.run(event), built.cluster);
     expect(onEvent.verdicts[0]).toMatchObject({ ec2InstanceId: victim, verdict: 'waiting', disconnectedSeconds: 0 });
-    expect(instanceTags(account, victim)[DISCONNECTED_SINCE_TAG]).toBe(new Date(delivered).toISOString());
+    expect(instanceAttributes(account, victim)[DISCONNECTED_SINCE_ATTRIBUTE]).toBe(new Date(delivered).toISOString());
     account.advance(60_000);
     expect(w.report(await w.run(), built.cluster).replaced).toEqual([]);
   });
@@ -184,7 +184,7 @@ describe('agentHealth: event trigger', () => {
     account.ecs.setAgentConnected(built.instances[0]!.instanceId, false);
     const r = w.report(await w.run(containerInstanceStateChangeEvent(account, built.instances[0]!.instanceId)), built.cluster);
     expect(r.outcome).toBe('not-managed');
-    expect(account.calls.filter((c) => c.operation === 'TagResource')).toEqual([]);
+    expect(account.calls.filter((c) => c.operation === 'PutAttributes')).toEqual([]);
 
     const bad = { ...containerInstanceStateChangeEvent(account, built.instances[0]!.instanceId), detail: { agentConnected: 'no' } };
     const rejected = await w.run(bad);

@@ -1,5 +1,6 @@
 import { makeHandler } from '../../../functions/log-volumes/handler';
-import { AVAILABLE_SINCE_TAG, OFFER_TAG, parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
+import { parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
+import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { serverError, simError } from '../../../sim/errors';
 import { EventValidationError } from '../../../shared/lambda/errors';
@@ -20,12 +21,28 @@ function world(over: Partial<LogVolumesConfig> = {}) {
   return { account, handler, run, metrics, logger, config };
 }
 
-/** A Spot instance with a fluentd buffer volume kept on termination; the instance is reclaimed now. */
-function reclaimedLogVolume(account: SimulatedAccount, tags: Record<string, string> = { [OWNER]: 'web' }): string {
-  const { instanceId } = account.ec2.launchInstance({ lifecycle: 'spot' });
+/**
+ * A Spot instance with a fluentd buffer volume kept on termination: a logVolumes run sees it in use
+ * (as the schedule does over the instance's life), then the instance is reclaimed.
+ */
+async function reclaimedLogVolume(
+  account: SimulatedAccount,
+  handler: () => Promise<unknown>,
+  tags: Record<string, string> = { [OWNER]: 'web' },
+): Promise<string> {
+  const { instanceId } = clusterInstance(account, { lifecycle: 'spot' }, tags[OWNER] ?? 'web');
   const volumeId = account.ec2.volumes.create({ tags, attachTo: { instanceId, device: '/dev/xvdb', deleteOnTermination: false } });
+  await handler();
   account.ec2.terminate(instanceId, 'spot');
   return volumeId;
+}
+
+/** An instance of ECS cluster `cluster` (its agent registered it), as the instances log volumes live on. */
+function clusterInstance(account: SimulatedAccount, options: { lifecycle?: 'spot' | 'on-demand'; az?: string } = {}, cluster = 'web') {
+  const launched = account.ec2.launchInstance(options);
+  account.ecs.createCluster(cluster);
+  account.ecs.registerContainerInstance({ cluster, ec2InstanceId: launched.instanceId, cpu: 2048, memory: 4096 });
+  return launched;
 }
 
 /** What the shutdown hook writes once the buffer reached S3. */
@@ -40,7 +57,7 @@ const exists = (account: SimulatedAccount, id: string) => {
 describe('logVolumes on the simulated account', () => {
   it('keeps a flushed volume through its grace and deletes it after, as EC2 then confirms', async () => {
     const { account, handler, metrics } = world();
-    const v = reclaimedLogVolume(account);
+    const v = await reclaimedLogVolume(account, handler);
     flush(account, v);
     account.advance(59 * MIN);
     const early = await handler();
@@ -56,7 +73,7 @@ describe('logVolumes on the simulated account', () => {
 
   it('stamps an unflushed orphan, alerts once it stayed 30 minutes, and keeps it (offered to a new instance when configured)', async () => {
     const { account, handler, metrics } = world({ orphanAction: 'alert-and-offer' });
-    const v = reclaimedLogVolume(account);
+    const v = await reclaimedLogVolume(account, handler);
     const first = await handler();
     expect(first).toMatchObject({ stamped: [v], orphans: [] });
     expect(account.ec2.volumes.volume(v)!.tags[AVAILABLE_SINCE_TAG]).toBe('2026-12-02T12:00:00.000Z');
@@ -75,25 +92,27 @@ describe('logVolumes on the simulated account', () => {
     expect(account.countCalls('ec2', 'DeleteVolume')).toBe(0);
   });
 
-  it('leaves in-use volumes and volumes without our tag alone, however old and flushed', async () => {
+  it('never deletes in-use volumes or volumes without our tag, however old and flushed; of an in-use one of ours it records only the attachment', async () => {
     const { account, handler } = world({ graceMinutes: 0, orphanAlertMinutes: 0 });
-    const { instanceId } = account.ec2.launchInstance();
+    const { instanceId } = clusterInstance(account);
     const inUse = account.ec2.volumes.create({ tags: { [OWNER]: 'web', [FLUSHED]: '2020-01-01T00:00:00Z' }, attachTo: { instanceId } });
+    const attachedAt = new Date(account.clock.now()).toISOString();
     const foreign = account.ec2.volumes.create({ tags: { team: 'data', [FLUSHED]: '2020-01-01T00:00:00Z' } });
-    const untagged = reclaimedLogVolume(account, {});
+    const untagged = await reclaimedLogVolume(account, handler, {});
     account.advance(7 * 24 * 60 * MIN);
     const before = [inUse, foreign, untagged].map((id) => structuredClone(account.ec2.volumes.volume(id)));
 
     const report = await handler();
-    expect(report).toMatchObject({ seen: 0, deleted: [], stamped: [], orphans: [] });
-    expect([inUse, foreign, untagged].map((id) => account.ec2.volumes.volume(id))).toEqual(before);
-    expect(account.countCalls('ec2', 'DeleteVolume') + account.countCalls('ec2', 'CreateTags')).toBe(0);
+    expect(report).toMatchObject({ seen: 0, deleted: [], orphans: [] });
+    expect(account.ec2.volumes.volume(inUse)).toEqual({ ...before[0], tags: { ...before[0]!.tags, [SEEN_ATTACHED_TAG]: attachedAt } });
+    expect([foreign, untagged].map((id) => account.ec2.volumes.volume(id))).toEqual(before.slice(1));
+    expect(account.countCalls('ec2', 'DeleteVolume')).toBe(0);
   });
 
   it("touches only the configured clusters' volumes when CLUSTERS is set", async () => {
     const { account, handler } = world({ owners: ['web'], graceMinutes: 0 });
-    const web = reclaimedLogVolume(account, { [OWNER]: 'web' });
-    const api = reclaimedLogVolume(account, { [OWNER]: 'api' });
+    const web = await reclaimedLogVolume(account, handler, { [OWNER]: 'web' });
+    const api = await reclaimedLogVolume(account, handler, { [OWNER]: 'api' });
     flush(account, web);
     flush(account, api);
     expect(await handler()).toMatchObject({ seen: 1, deleted: [web] });
@@ -101,7 +120,7 @@ describe('logVolumes on the simulated account', () => {
     expect(account.calls.find((c) => c.operation === 'DescribeVolumes')!.input).toEqual({
       Filters: [
         { Name: `tag:${OWNER}`, Values: ['web'] },
-        { Name: 'status', Values: ['available'] },
+        { Name: 'status', Values: ['available', 'in-use'] },
       ],
       MaxResults: 500,
     });
@@ -109,9 +128,9 @@ describe('logVolumes on the simulated account', () => {
 
   it('by default (dry run) deletes nothing and reports what it would delete', async () => {
     const { account, handler, metrics } = world({ dryRun: parseLogVolumesConfig({}).dryRun });
-    const due = reclaimedLogVolume(account);
+    const due = await reclaimedLogVolume(account, handler);
     flush(account, due);
-    const orphan = reclaimedLogVolume(account);
+    const orphan = await reclaimedLogVolume(account, handler);
     account.advance(2 * 60 * MIN);
     const report = await handler();
     expect(report).toMatchObject({ dryRun: true, outcome: 'done', wouldDelete: [due], deleted: [] });
@@ -125,12 +144,13 @@ describe('logVolumes on the simulated account', () => {
 
   it('deletes at most MAX_DELETIONS_PER_RUN a run, oldest flushed first, and the rest on the next run', async () => {
     const { account, handler, metrics } = world({ maxDeletionsPerRun: 20, graceMinutes: 60 });
-    const volumes = Array.from({ length: 30 }, () => {
-      const v = reclaimedLogVolume(account);
+    const volumes: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const v = await reclaimedLogVolume(account, handler);
       flush(account, v);
       account.advance(MIN);
-      return v;
-    });
+      volumes.push(v);
+    }
     account.advance(2 * 60 * MIN);
     const first = await handler();
     expect(first.deleted.sort()).toEqual(volumes.slice(0, 20).sort());
@@ -145,7 +165,7 @@ describe('logVolumes on the simulated account', () => {
 
   it('retries a failed DeleteVolume within the run and deletes it', async () => {
     const { account, handler } = world({ graceMinutes: 0 });
-    const v = reclaimedLogVolume(account);
+    const v = await reclaimedLogVolume(account, handler);
     flush(account, v);
     account.failNext('ec2', 'DeleteVolume', () => simError('IncorrectState', `The volume '${v}' is not in a state that can be deleted.`), {
       times: 2,
@@ -157,8 +177,8 @@ describe('logVolumes on the simulated account', () => {
 
   it('reports a DeleteVolume that kept failing, after its attempts, within the deadline', async () => {
     const { account, handler, metrics } = world({ graceMinutes: 0, deleteAttempts: 4 });
-    const stuck = reclaimedLogVolume(account);
-    const fine = reclaimedLogVolume(account);
+    const stuck = await reclaimedLogVolume(account, handler);
+    const fine = await reclaimedLogVolume(account, handler);
     flush(account, stuck);
     flush(account, fine);
     account.failNext('ec2', 'DeleteVolume', () => serverError('ec2', 'internal'), { times: 1_000, when: (i) => i.VolumeId === stuck });
@@ -174,7 +194,7 @@ describe('logVolumes on the simulated account', () => {
 
   it('stops retrying at the deadline and says which deletes it never got to', async () => {
     const { account, handler } = world({ graceMinutes: 0, deleteAttempts: 10 });
-    const stuck = reclaimedLogVolume(account);
+    const stuck = await reclaimedLogVolume(account, handler);
     flush(account, stuck);
     account.failNext('ec2', 'DeleteVolume', () => serverError('ec2', 'internal'), { times: 1_000 });
     const start = account.clock.now();
@@ -186,7 +206,7 @@ describe('logVolumes on the simulated account', () => {
 
   it('returns a report and a listFailures metric when EC2 cannot be read at all', async () => {
     const { account, handler, metrics } = world();
-    reclaimedLogVolume(account);
+    await reclaimedLogVolume(account, handler);
     account.failDuring('ec2', 'DescribeVolumes', () => serverError('ec2'), { from: 0, to: Number.MAX_SAFE_INTEGER });
     const report = await handler(20_000);
     expect(report).toMatchObject({ outcome: 'list-failed', seen: 0, deleted: [] });
@@ -197,18 +217,25 @@ describe('logVolumes on the simulated account', () => {
 
   it('reads more than 500 volumes page by page (500 a page) and deletes within the bound', async () => {
     const { account, handler } = world({ graceMinutes: 0, maxDeletionsPerRun: 200 });
-    for (let i = 0; i < 1_203; i++) account.ec2.volumes.create({ tags: { [OWNER]: 'web', [FLUSHED]: '2026-12-01T00:00:00Z' } });
+    const hosts = Array.from({ length: 3 }, () => clusterInstance(account).instanceId);
+    for (let i = 0; i < 1_203; i++)
+      account.ec2.volumes.create({ tags: { [OWNER]: 'web', [FLUSHED]: '2026-12-02T12:00:00Z' }, attachTo: { instanceId: hosts[i % 3]! } });
     for (let i = 0; i < 50; i++) account.ec2.volumes.create({ tags: { team: 'data', [FLUSHED]: '2026-12-01T00:00:00Z' } });
+    await handler(); // sees them in use: their attachments are recorded
+    for (const h of hosts) account.ec2.terminate(h, 'api');
+    const from = account.calls.length;
     const report = await handler();
     expect(report.seen).toBe(1_203);
     expect(report.deleted).toHaveLength(200);
     expect(report.deferred).toHaveLength(1_003);
-    const pages = account.calls.filter(
-      (c) =>
-        c.operation === 'DescribeVolumes' &&
-        !c.error &&
-        !(c.input as { Filters: Array<{ Name: string }> }).Filters.some((f) => f.Name === 'volume-id'),
-    );
+    const pages = account.calls
+      .slice(from)
+      .filter(
+        (c) =>
+          c.operation === 'DescribeVolumes' &&
+          !c.error &&
+          !(c.input as { Filters: Array<{ Name: string }> }).Filters.some((f) => f.Name === 'volume-id'),
+      );
     expect(pages.map((c) => (c.input as { MaxResults: number }).MaxResults)).toEqual([500, 500, 500]);
     expect(account.ec2.volumes.all().filter((v) => v.tags.team === 'data' && v.state === 'available')).toHaveLength(50);
   });

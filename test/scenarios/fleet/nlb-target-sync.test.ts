@@ -1,5 +1,6 @@
+import { INTERRUPTED_AT_TAG } from '../../../shared/tags';
 import { makeHandler, type Deps } from '../../../functions/nlb-target-sync/handler';
-import { INTERRUPTED_AT_TAG } from '../../../shared/fleet/nlb-targets/plan';
+
 import type { SyncReport } from '../../../shared/fleet/nlb-targets/run';
 import { SimulatedAccount } from '../../../sim/account';
 import { container, joinInstances, M5_LARGE } from '../../../sim/builders-common';

@@ -1,23 +1,29 @@
 import fc from 'fast-check';
 import type { AgentHealthSettings } from '../../../shared/fleet/agent-health/config';
-import { planAgentHealth, type AgentVerdict, type ClusterHealthRead } from '../../../shared/fleet/agent-health/plan';
-import { AGENT_REPLACE_TAG, DISCONNECTED_SINCE_TAG, type AgentInstance } from '../../../shared/fleet/agent-health/ports';
+import { BOOKKEEPING_STEPS, planAgentHealth, type AgentVerdict, type ClusterHealthRead } from '../../../shared/fleet/agent-health/plan';
+import type { AgentInstance } from '../../../shared/fleet/agent-health/ports';
+import { AGENT_REPLACE_ATTRIBUTE, DISCONNECTED_SINCE_ATTRIBUTE } from '../../../shared/tags';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const MIN = 60_000;
 const SETTINGS: AgentHealthSettings = { disconnectedMs: 10 * MIN, breakerPercent: 30, maxReplacePerRun: 1, drainMaxMs: 10 * MIN };
 const iso = (t: number) => new Date(t).toISOString();
 
-function inst(id: string, o: { connected?: boolean; status?: string; tags?: Record<string, string> } = {}): AgentInstance {
+/** `records`: our own records (custom attributes); `tags`: anyone's tags. */
+function inst(
+  id: string,
+  o: { connected?: boolean; status?: string; records?: Record<string, string>; tags?: Record<string, string> } = {},
+): AgentInstance {
   return {
     containerInstanceArn: `arn:aws:ecs:eu-west-1:123456789012:container-instance/c/${id}`,
     ec2InstanceId: id,
     status: o.status ?? 'ACTIVE',
     agentConnected: o.connected ?? true,
     tags: o.tags ?? {},
+    attributes: o.records ?? {},
   };
 }
-const since = (minutesAgo: number) => ({ [DISCONNECTED_SINCE_TAG]: iso(NOW - minutesAgo * MIN) });
+const since = (minutesAgo: number) => ({ [DISCONNECTED_SINCE_ATTRIBUTE]: iso(NOW - minutesAgo * MIN) });
 
 function read(instances: AgentInstance[], o: { notOurs?: string[]; leaving?: string[]; unread?: string[] } = {}): ClusterHealthRead {
   const owners = new Map(
@@ -67,25 +73,29 @@ const ROWS: Row[] = [
   },
   {
     name: 'disconnected for 9 of 10 minutes: waiting, no new mark',
-    read: read([inst('i-0a', { connected: false, tags: since(9) }), ...healthy(3)]),
+    read: read([inst('i-0a', { connected: false, records: since(9) }), ...healthy(3)]),
     verdicts: [['i-0a', 'waiting']],
     steps: [],
   },
   {
     name: 'the agent came back: the mark is removed',
-    read: read([inst('i-0a', { tags: since(3) }), ...healthy(3)]),
+    read: read([inst('i-0a', { records: since(3) }), ...healthy(3)]),
     verdicts: [['i-0a', 'reconnected']],
     steps: ['clearDisconnected i-0a'],
   },
   {
     name: 'disconnected for 10 minutes: marked, drained, replaced',
-    read: read([inst('i-0a', { connected: false, tags: since(10) }), ...healthy(3)]),
+    read: read([inst('i-0a', { connected: false, records: since(10) }), ...healthy(3)]),
     verdicts: [['i-0a', 'replace']],
     steps: ['markReplace i-0a', 'drain i-0a', 'replace i-0a'],
   },
   {
     name: 'two overdue, limit one per run: the longest-disconnected first, the other later',
-    read: read([inst('i-0a', { connected: false, tags: since(12) }), inst('i-0b', { connected: false, tags: since(20) }), ...healthy(6)]),
+    read: read([
+      inst('i-0a', { connected: false, records: since(12) }),
+      inst('i-0b', { connected: false, records: since(20) }),
+      ...healthy(6),
+    ]),
     verdicts: [
       ['i-0b', 'replace'],
       ['i-0a', 'over-limit'],
@@ -95,8 +105,8 @@ const ROWS: Row[] = [
   {
     name: "a replacement begun earlier is resumed and takes the run's budget",
     read: read([
-      inst('i-0r', { connected: false, status: 'DRAINING', tags: { ...since(30), [AGENT_REPLACE_TAG]: iso(NOW - 5 * MIN) } }),
-      inst('i-0a', { connected: false, tags: since(15) }),
+      inst('i-0r', { connected: false, status: 'DRAINING', records: { ...since(30), [AGENT_REPLACE_ATTRIBUTE]: iso(NOW - 5 * MIN) } }),
+      inst('i-0a', { connected: false, records: since(15) }),
       ...healthy(6),
     ]),
     verdicts: [
@@ -106,8 +116,32 @@ const ROWS: Row[] = [
     steps: ['drain i-0r', 'replace i-0r'],
   },
   {
+    name: 'a tag alone is no record: agent-replace and disconnected-since tags on a healthy instance change nothing',
+    read: read([
+      inst('i-0a', { tags: { 'ecs-steady:agent-replace': iso(NOW - 5 * MIN), 'ecs-steady:disconnected-since': iso(NOW - 60 * MIN) } }),
+      ...healthy(3),
+    ]),
+    verdicts: [],
+    steps: [],
+  },
+  {
+    name: 'DRAINING with an agent-replace tag but no record of ours: not our drain, skipped',
+    read: read([
+      inst('i-0a', { connected: false, status: 'DRAINING', records: since(30), tags: { 'ecs-steady:agent-replace': iso(NOW - 5 * MIN) } }),
+      ...healthy(6),
+    ]),
+    verdicts: [['i-0a', 'skipped']],
+    steps: [],
+  },
+  {
+    name: 'our replace record on an ACTIVE instance whose agent is back (back before the drain began): record removed, nothing drained',
+    read: read([inst('i-0a', { records: { [AGENT_REPLACE_ATTRIBUTE]: iso(NOW - 5 * MIN) } }), ...healthy(3)]),
+    verdicts: [['i-0a', 'reconnected']],
+    steps: ['clearReplace i-0a'],
+  },
+  {
     name: 'half the cluster disconnected: breaker open, nothing drained or replaced, marks restart at now',
-    read: read([inst('i-0a', { connected: false, tags: since(15) }), inst('i-0b', { connected: false }), ...healthy(2)]),
+    read: read([inst('i-0a', { connected: false, records: since(15) }), inst('i-0b', { connected: false }), ...healthy(2)]),
     verdicts: [
       ['i-0a', 'held-by-breaker'],
       ['i-0b', 'held-by-breaker'],
@@ -116,43 +150,43 @@ const ROWS: Row[] = [
   },
   {
     name: 'one disconnected in a cluster of two is a bad host, not an event',
-    read: read([inst('i-0a', { connected: false, tags: since(15) }), ...healthy(1)]),
+    read: read([inst('i-0a', { connected: false, records: since(15) }), ...healthy(1)]),
     verdicts: [['i-0a', 'replace']],
     steps: ['markReplace i-0a', 'drain i-0a', 'replace i-0a'],
   },
   {
     name: 'DRAINING for another reason (a Spot notice): skipped',
-    read: read([inst('i-0a', { connected: false, status: 'DRAINING', tags: since(15) }), ...healthy(3)]),
+    read: read([inst('i-0a', { connected: false, status: 'DRAINING', records: since(15) }), ...healthy(3)]),
     verdicts: [['i-0a', 'skipped']],
     steps: [],
   },
   {
     name: 'marked for scale-in: left to scaleTick',
-    read: read([inst('i-0a', { connected: false, tags: { ...since(15), 'ecs-steady:scale-in': iso(NOW) } }), ...healthy(3)]),
+    read: read([inst('i-0a', { connected: false, records: since(15), tags: { 'ecs-steady:scale-in': iso(NOW) } }), ...healthy(3)]),
     verdicts: [['i-0a', 'skipped']],
     steps: [],
   },
   {
     name: 'tagged do-not-disrupt: skipped',
-    read: read([inst('i-0a', { connected: false, tags: { ...since(15), 'ecs-steady:do-not-disrupt': 'true' } }), ...healthy(3)]),
+    read: read([inst('i-0a', { connected: false, records: since(15), tags: { 'ecs-steady:do-not-disrupt': 'true' } }), ...healthy(3)]),
     verdicts: [['i-0a', 'skipped']],
     steps: [],
   },
   {
     name: 'already leaving its backend: skipped',
-    read: read([inst('i-0a', { connected: false, tags: since(15) }), ...healthy(3)], { leaving: ['i-0a'] }),
+    read: read([inst('i-0a', { connected: false, records: since(15) }), ...healthy(3)], { leaving: ['i-0a'] }),
     verdicts: [['i-0a', 'skipped']],
     steps: [],
   },
   {
     name: 'launched by no backend of ours: reported, not touched',
-    read: read([inst('i-0a', { connected: false, tags: since(15) }), ...healthy(3)], { notOurs: ['i-0a'] }),
+    read: read([inst('i-0a', { connected: false, records: since(15) }), ...healthy(3)], { notOurs: ['i-0a'] }),
     verdicts: [['i-0a', 'not-ours']],
     steps: [],
   },
   {
     name: 'not found in the backends read while one backend could not be read: skipped, not called foreign',
-    read: read([inst('i-0a', { connected: false, tags: since(15) }), ...healthy(3)], { notOurs: ['i-0a'], unread: ['spotFleet sfr-1'] }),
+    read: read([inst('i-0a', { connected: false, records: since(15) }), ...healthy(3)], { notOurs: ['i-0a'], unread: ['spotFleet sfr-1'] }),
     verdicts: [['i-0a', 'skipped']],
     steps: [],
   },
@@ -168,17 +202,17 @@ describe('planAgentHealth', () => {
 
   it('the first run after the breaker closes replaces nothing as overdue: the time under the outage did not count', () => {
     const open = read([
-      inst('i-0a', { connected: false, tags: since(15) }),
-      inst('i-0b', { connected: false, tags: since(15) }),
+      inst('i-0a', { connected: false, records: since(15) }),
+      inst('i-0b', { connected: false, records: since(15) }),
       ...healthy(2),
     ]);
     const during = planAgentHealth(open, SETTINGS, NOW);
     expect(during.breaker).toBeDefined();
     const marked = (id: string) => {
       const step = during.steps.find((s) => s.kind === 'markDisconnected' && s.ec2InstanceId === id);
-      return { [DISCONNECTED_SINCE_TAG]: iso(step && step.kind === 'markDisconnected' ? step.since : NOW - 15 * MIN) };
+      return { [DISCONNECTED_SINCE_ATTRIBUTE]: iso(step && step.kind === 'markDisconnected' ? step.since : NOW - 15 * MIN) };
     };
-    const closed = read([inst('i-0a', { connected: false, tags: marked('i-0a') }), inst('i-0b'), ...healthy(2)]);
+    const closed = read([inst('i-0a', { connected: false, records: marked('i-0a') }), inst('i-0b'), ...healthy(2)]);
     const after = planAgentHealth(closed, SETTINGS, NOW + 5 * MIN);
     expect(after.breaker).toBeUndefined();
     expect(after.instances.map((v) => [v.ec2InstanceId, v.verdict, v.disconnectedSeconds])).toEqual([['i-0a', 'waiting', 300]]);
@@ -188,8 +222,8 @@ describe('planAgentHealth', () => {
   it('a new drain is bounded by the configured time from now; a resumed one from when it began', () => {
     const plan = planAgentHealth(
       read([
-        inst('i-0r', { connected: false, status: 'DRAINING', tags: { [AGENT_REPLACE_TAG]: iso(NOW - 4 * MIN) } }),
-        inst('i-0a', { connected: false, tags: since(15) }),
+        inst('i-0r', { connected: false, status: 'DRAINING', records: { [AGENT_REPLACE_ATTRIBUTE]: iso(NOW - 4 * MIN) } }),
+        inst('i-0a', { connected: false, records: since(15) }),
         ...healthy(8),
       ]),
       { ...SETTINGS, maxReplacePerRun: 2 },
@@ -221,9 +255,9 @@ describe('planAgentHealth invariants', () => {
         inst(`i-0p${k}`, {
           connected: x.connected,
           status: x.status,
-          tags: {
+          records: {
             ...(x.minutesAgo !== undefined ? since(x.minutesAgo) : {}),
-            ...(x.replacing ? { [AGENT_REPLACE_TAG]: iso(NOW - MIN) } : {}),
+            ...(x.replacing ? { [AGENT_REPLACE_ATTRIBUTE]: iso(NOW - MIN) } : {}),
           },
         }),
       ),
@@ -235,12 +269,14 @@ describe('planAgentHealth invariants', () => {
         const r = build(xs);
         const plan = planAgentHealth(r, { ...SETTINGS, breakerPercent, maxReplacePerRun }, NOW);
         const drains = plan.steps.filter((s) => s.kind === 'drain');
-        expect(drains.length).toBeLessThanOrEqual(Math.max(maxReplacePerRun, r.instances.filter((i) => i.tags[AGENT_REPLACE_TAG]).length));
-        if (plan.breaker) expect(plan.steps.every((s) => s.kind === 'markDisconnected' || s.kind === 'clearDisconnected')).toBe(true);
+        expect(drains.length).toBeLessThanOrEqual(
+          Math.max(maxReplacePerRun, r.instances.filter((i) => i.attributes[AGENT_REPLACE_ATTRIBUTE]).length),
+        );
+        if (plan.breaker) expect(plan.steps.every((s) => BOOKKEEPING_STEPS.has(s.kind))).toBe(true);
         for (const s of plan.steps.filter((x) => x.kind === 'markReplace')) {
           const i = r.instances.find((x) => x.ec2InstanceId === s.ec2InstanceId)!;
           expect(i.agentConnected).toBe(false);
-          expect(NOW - Date.parse(i.tags[DISCONNECTED_SINCE_TAG]!)).toBeGreaterThanOrEqual(SETTINGS.disconnectedMs);
+          expect(NOW - Date.parse(i.attributes[DISCONNECTED_SINCE_ATTRIBUTE]!)).toBeGreaterThanOrEqual(SETTINGS.disconnectedMs);
         }
       }),
     );
@@ -252,13 +288,13 @@ describe('planAgentHealth invariants', () => {
         const r = build(xs);
         const plan = planAgentHealth(r, { ...SETTINGS, breakerPercent }, NOW);
         const applied = r.instances.map((i) => {
-          const tags = { ...i.tags };
+          const tags = { ...i.attributes };
           for (const s of plan.steps) {
             if (s.ec2InstanceId !== i.ec2InstanceId) continue;
-            if (s.kind === 'markDisconnected') tags[DISCONNECTED_SINCE_TAG] = iso(s.since);
-            if (s.kind === 'clearDisconnected') delete tags[DISCONNECTED_SINCE_TAG];
+            if (s.kind === 'markDisconnected') tags[DISCONNECTED_SINCE_ATTRIBUTE] = iso(s.since);
+            if (s.kind === 'clearDisconnected') delete tags[DISCONNECTED_SINCE_ATTRIBUTE];
           }
-          return { ...i, tags };
+          return { ...i, attributes: tags };
         });
         const again = planAgentHealth({ ...r, instances: applied }, { ...SETTINGS, breakerPercent }, NOW);
         expect(again.steps.filter((s) => s.kind === 'markDisconnected' || s.kind === 'clearDisconnected')).toEqual([]);

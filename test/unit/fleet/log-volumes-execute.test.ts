@@ -11,6 +11,7 @@ function port(gone: ReadonlySet<string>) {
     listTagged: async () => [],
     describe: async () => [],
     delete: async () => 'deleted',
+    isContainerInstanceOf: async () => true,
     tag: async (ids) => {
       calls.push([...ids]);
       if (ids.some((id) => gone.has(id))) throw new Error('InvalidVolume.NotFound');

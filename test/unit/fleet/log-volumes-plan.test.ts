@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { AVAILABLE_SINCE_TAG, OFFER_TAG } from '../../../shared/fleet/log-volumes/config';
+import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../../shared/tags';
 import { parseTagTime, planLogVolumes, type PlanSettings, type Verdict } from '../../../shared/fleet/log-volumes/plan';
-import type { VolumeView } from '../../../shared/fleet/log-volumes/ports';
+import type { LogVolume } from '../../../shared/fleet/log-volumes/ports';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 const MIN = 60_000;
@@ -17,13 +17,14 @@ const settings: PlanSettings = {
   maxDeletionsPerRun: 20,
 };
 
-function volume(id: string, tags: Record<string, string>, over: Partial<VolumeView> = {}): VolumeView {
+function volume(id: string, tags: Record<string, string>, over: Partial<LogVolume> = {}): LogVolume {
   return { volumeId: id, state: 'available', az: 'eu-west-1a', sizeGiB: 20, createTime: NOW - 600 * MIN, tags, attachedTo: [], ...over };
 }
-const ours = (tags: Record<string, string> = {}) => ({ 'ecs-steady:log-volume': 'web', ...tags });
+/** Ours: the ownership tag, and our stamp of the attachment we saw (a day ago, on the instance that wrote the logs). */
+const ours = (tags: Record<string, string> = {}) => ({ 'ecs-steady:log-volume': 'web', [SEEN_ATTACHED_TAG]: ago(24 * 60), ...tags });
 
 describe('planLogVolumes', () => {
-  const cases: Array<[string, VolumeView, Partial<PlanSettings>, Verdict, string[]]> = [
+  const cases: Array<[string, LogVolume, Partial<PlanSettings>, Verdict, string[]]> = [
     ['deletes a flushed volume past its grace', volume('v1', ours({ 'ecs-steady:flushed-at': ago(61) })), {}, 'delete', ['delete']],
     ['deletes at exactly the end of the grace', volume('v1', ours({ 'ecs-steady:flushed-at': ago(60) })), {}, 'delete', ['delete']],
     ['keeps a flushed volume within its grace', volume('v1', ours({ 'ecs-steady:flushed-at': ago(59) })), {}, 'within-grace', []],
@@ -69,11 +70,58 @@ describe('planLogVolumes', () => {
       [],
     ],
     [
-      'never touches an in-use volume',
-      volume('v1', ours({ 'ecs-steady:flushed-at': ago(999) }), { state: 'in-use', attachedTo: ['i-1'] }),
+      'only records the attachment of an in-use volume on a container instance of its cluster, however old its flushed tag',
+      volume('v1', ours({ 'ecs-steady:flushed-at': ago(999) }), {
+        state: 'in-use',
+        attachedTo: ['i-1'],
+        attachedAt: NOW - 10 * MIN,
+        attachedInOwnerCluster: true,
+      }),
       {},
-      'skipped',
+      'in-use',
+      ['stamp'],
+    ],
+    [
+      'does not record an attachment to an instance ECS does not have in the cluster its tag names: not ours',
+      volume('v1', ours(), { state: 'in-use', attachedTo: ['i-1'], attachedAt: NOW - 10 * MIN, attachedInOwnerCluster: false }),
+      {},
+      'in-use',
       [],
+    ],
+    [
+      'does not record an attachment whose membership could not be read this run',
+      volume('v1', ours(), { state: 'in-use', attachedTo: ['i-1'], attachedAt: NOW - 10 * MIN }),
+      {},
+      'in-use',
+      [],
+    ],
+    [
+      'records an attachment already recorded no second time',
+      volume('v1', ours({ [SEEN_ATTACHED_TAG]: ago(10) }), { state: 'in-use', attachedTo: ['i-1'], attachedAt: NOW - 10 * MIN }),
+      {},
+      'in-use',
+      [],
+    ],
+    [
+      'keeps a flushed volume it never saw attached: its ownership is a tag alone',
+      volume('v1', { 'ecs-steady:log-volume': 'web', 'ecs-steady:flushed-at': ago(999) }),
+      {},
+      'unobserved',
+      [],
+    ],
+    [
+      'keeps a volume flushed before the attachment it saw last (reused since): an orphan, stamped',
+      volume('v1', ours({ 'ecs-steady:flushed-at': ago(120), [SEEN_ATTACHED_TAG]: ago(90) })),
+      { orphanAlertMinutes: 0 },
+      'orphan',
+      ['stamp'],
+    ],
+    [
+      'restamps an orphan whose available-since predates the attachment it saw since',
+      volume('v1', ours({ [AVAILABLE_SINCE_TAG]: ago(300), [SEEN_ATTACHED_TAG]: ago(90) })),
+      {},
+      'orphan-young',
+      ['stamp'],
     ],
   ];
   it.each(cases)('%s', (_name, v, over, verdict, steps) => {
@@ -110,6 +158,8 @@ describe('planLogVolumes properties', () => {
     state: fc.constantFrom('available', 'in-use', 'creating', 'deleting'),
     flushed: fc.option(fc.oneof(fc.integer({ min: -120, max: 3_000 }).map(ago), fc.constantFrom('yes', '')), { nil: undefined }),
     since: fc.option(fc.integer({ min: 0, max: 3_000 }).map(ago), { nil: undefined }),
+    seen: fc.option(fc.integer({ min: 0, max: 3_000 }), { nil: undefined }),
+    member: fc.option(fc.boolean(), { nil: undefined }),
   });
   const arbSettings = fc.record({
     graceMinutes: fc.integer({ min: 0, max: 2_000 }),
@@ -119,7 +169,7 @@ describe('planLogVolumes properties', () => {
     orphanAction: fc.constantFrom('alert' as const, 'alert-and-offer' as const),
   });
 
-  it('deletes only available volumes of ours, flushed at least the grace ago, never more than the bound, each once; re-planning after apply is a no-op but for the deferred', () => {
+  it('deletes only available volumes of ours that it saw attached, flushed after that attachment and at least the grace ago, never more than the bound, each once; re-planning after apply is a no-op but for the deferred', () => {
     fc.assert(
       fc.property(fc.uniqueArray(arbVolume, { selector: (v) => v.id, maxLength: 40 }), arbSettings, (raw, over) => {
         const s = { ...settings, ...over };
@@ -130,8 +180,16 @@ describe('planLogVolumes properties', () => {
               ...(r.owner ? { [s.ownerTag]: r.owner } : {}),
               ...(r.flushed !== undefined ? { [s.flushedTag]: r.flushed } : {}),
               ...(r.since ? { [AVAILABLE_SINCE_TAG]: r.since } : {}),
+              ...(r.seen !== undefined ? { [SEEN_ATTACHED_TAG]: ago(r.seen) } : {}),
             },
-            { state: r.state, attachedTo: r.state === 'in-use' ? ['i-1'] : [] },
+            r.state === 'in-use'
+              ? {
+                  state: r.state,
+                  attachedTo: ['i-1'],
+                  attachedAt: NOW - (r.seen ?? 5) * MIN,
+                  ...(r.member !== undefined ? { attachedInOwnerCluster: r.member } : {}),
+                }
+              : { state: r.state },
           ),
         );
         const plan = planLogVolumes(vs, s, NOW);
@@ -149,7 +207,15 @@ describe('planLogVolumes properties', () => {
           const flushedAt = parseTagTime(v.tags[s.flushedTag]);
           expect(flushedAt).toBeDefined();
           expect(NOW - flushedAt!).toBeGreaterThanOrEqual(s.graceMinutes * MIN);
+          // Seen attached by us, and flushed no earlier than that attachment began.
+          const seenAttached = parseTagTime(v.tags[SEEN_ATTACHED_TAG]);
+          expect(seenAttached).toBeDefined();
+          expect(flushedAt!).toBeGreaterThanOrEqual(seenAttached!);
         }
+        // An attachment is recorded only on an instance ECS has in the cluster the tag names.
+        for (const st of plan.steps)
+          if (st.kind === 'stamp' && st.tags[SEEN_ATTACHED_TAG] !== undefined)
+            expect(vs.find((x) => x.volumeId === st.volumeId)!.attachedInOwnerCluster).toBe(true);
         // Every step names a volume of ours that is available.
         for (const st of plan.steps) expect(plan.decisions.find((d) => d.volumeId === st.volumeId)!.verdict).not.toBe('skipped');
 

@@ -1,0 +1,17 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { Ec2VolumesAdapter } from '../../aws/ec2-volumes';
+import { isContainerInstanceOf } from '../../aws/ecs-membership';
+import type { VolumesPort } from './ports';
+
+/** logVolumes' port on the function's clients: EBS volumes (EC2) and cluster membership (ECS). */
+export function logVolumesPort(clients: { ec2: EC2Client; ecs: ECSClient }): VolumesPort {
+  const volumes = new Ec2VolumesAdapter(clients.ec2);
+  return {
+    listTagged: (key, values, states, o) => volumes.listTagged(key, values, states, o),
+    describe: (ids, o) => volumes.describe(ids, o),
+    delete: (id, o) => volumes.delete(id, o),
+    tag: (ids, tags, o) => volumes.tag(ids, tags, o),
+    isContainerInstanceOf: (cluster, ec2InstanceId, o) => isContainerInstanceOf(clients.ecs, cluster, ec2InstanceId, o),
+  };
+}
