@@ -64,6 +64,9 @@ export function parseTagTime(value: string | undefined): number | undefined {
 const iso = (ms: number) => new Date(ms).toISOString();
 const minutes = (ms: number) => Math.floor(ms / MINUTE_MS);
 
+/** The seen-attached value written when a volume is seen attached outside the cluster its tag names. */
+export const FOREIGN_ATTACHMENT_MARK = 'outside-cluster-since ';
+
 /**
  * Pure: (volumes, settings, now) → decisions and steps. A tag is memory, never authority
  * (docs/design/trust.md): a volume is deleted only when the facts hold —
@@ -97,13 +100,15 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
       if (unrecorded && v.attachedInOwnerCluster === true) {
         steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: iso(v.attachedAt!) } });
         decide('in-use', `${on}: a container instance of ${owner}, recorded`);
+      } else if (unrecorded && v.attachedInOwnerCluster === false) {
+        // Reused outside the cluster its tag names: whatever we saw before no longer proves the
+        // volume ours, and an older flushed-at must not get it deleted once it is available again.
+        // The stamp is overwritten with a value no time parses from (so the volume is `unobserved`).
+        const mark = `${FOREIGN_ATTACHMENT_MARK}${iso(v.attachedAt!)}`;
+        if (v.tags[SEEN_ATTACHED_TAG] !== mark) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: mark } });
+        decide('in-use', `${on}: not a container instance of cluster ${owner}, so not ours now: its earlier attachment no longer counts`);
       } else if (unrecorded)
-        decide(
-          'in-use',
-          v.attachedInOwnerCluster === false
-            ? `${on}: not a container instance of cluster ${owner}, so not ours: not recorded`
-            : `${on}: its cluster membership was not read this run (failed, or over the per-run bound): not recorded yet`,
-        );
+        decide('in-use', `${on}: its cluster membership was not read this run (failed, or over the per-run bound): not recorded yet`);
       else decide('in-use', on);
       continue;
     }

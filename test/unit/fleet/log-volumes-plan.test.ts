@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../../shared/tags';
-import { parseTagTime, planLogVolumes, type PlanSettings, type Verdict } from '../../../shared/fleet/log-volumes/plan';
+import {
+  FOREIGN_ATTACHMENT_MARK,
+  parseTagTime,
+  planLogVolumes,
+  type PlanSettings,
+  type Verdict,
+} from '../../../shared/fleet/log-volumes/plan';
 import type { LogVolume } from '../../../shared/fleet/log-volumes/ports';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
@@ -82,10 +88,29 @@ describe('planLogVolumes', () => {
       ['stamp'],
     ],
     [
-      'does not record an attachment to an instance ECS does not have in the cluster its tag names: not ours',
+      'marks an attachment to an instance ECS does not have in the cluster its tag names as not ours (no ownership proof)',
       volume('v1', ours(), { state: 'in-use', attachedTo: ['i-1'], attachedAt: NOW - 10 * MIN, attachedInOwnerCluster: false }),
       {},
       'in-use',
+      ['stamp'],
+    ],
+    [
+      'a volume we saw attached in its cluster, then reused outside it, loses its earlier proof (it is not deleted on an older flush)',
+      volume('v1', ours({ [SEEN_ATTACHED_TAG]: ago(120) }), {
+        state: 'in-use',
+        attachedTo: ['i-9'],
+        attachedAt: NOW - 10 * MIN,
+        attachedInOwnerCluster: false,
+      }),
+      {},
+      'in-use',
+      ['stamp'],
+    ],
+    [
+      'keeps a volume marked as reused outside its cluster, whatever its flushed-at says',
+      volume('v1', ours({ [SEEN_ATTACHED_TAG]: `${FOREIGN_ATTACHMENT_MARK}${ago(60)}`, 'ecs-steady:flushed-at': ago(999) })),
+      {},
+      'unobserved',
       [],
     ],
     [
@@ -212,10 +237,13 @@ describe('planLogVolumes properties', () => {
           expect(seenAttached).toBeDefined();
           expect(flushedAt!).toBeGreaterThanOrEqual(seenAttached!);
         }
-        // An attachment is recorded only on an instance ECS has in the cluster the tag names.
+        // An attachment is recorded as a time (proof of ownership) only on an instance ECS has in the
+        // cluster the tag names; one outside it is recorded as the mark no time parses from.
         for (const st of plan.steps)
           if (st.kind === 'stamp' && st.tags[SEEN_ATTACHED_TAG] !== undefined)
-            expect(vs.find((x) => x.volumeId === st.volumeId)!.attachedInOwnerCluster).toBe(true);
+            expect(vs.find((x) => x.volumeId === st.volumeId)!.attachedInOwnerCluster).toBe(
+              parseTagTime(st.tags[SEEN_ATTACHED_TAG]) !== undefined,
+            );
         // Every step names a volume of ours that is available.
         for (const st of plan.steps) expect(plan.decisions.find((d) => d.volumeId === st.volumeId)!.verdict).not.toBe('skipped');
 
