@@ -1,0 +1,65 @@
+import { deferOn, type Clock } from '../lambda/clock';
+
+interface Ask<Q, A> {
+  question: Q;
+  resolve: (answer: A) => void;
+  reject: (err: unknown) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Gathers what concurrent drains ask at the same moment and answers it with one call. An ask
+ * joins only a call not yet sent (one sent earlier may predate what the asker did since, e.g.
+ * its deregistration), so every answer is as fresh as a call of its own. The call is aborted
+ * only when every asker has given up; an asker whose own signal aborts is rejected at once.
+ * `send` answers one result per question, in order, or throws (every asker is rejected).
+ */
+export class Coalescer<Q, A> {
+  private pending = new Map<string, Array<Ask<Q, A>>>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly send: (key: string, questions: Q[], signal: AbortSignal) => Promise<A[]>,
+  ) {}
+
+  ask(key: string, question: Q, signal?: AbortSignal): Promise<A> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<A>((resolve, reject) => {
+      let asks = this.pending.get(key);
+      if (!asks) {
+        this.pending.set(key, (asks = []));
+        deferOn(this.clock, () => void this.flush(key));
+      }
+      asks.push({ question, resolve, reject, ...(signal ? { signal } : {}) });
+    });
+  }
+
+  private async flush(key: string): Promise<void> {
+    const asks = this.pending.get(key) ?? [];
+    this.pending.delete(key);
+    const live = asks.filter((a) => !a.signal?.aborted);
+    for (const a of asks) if (a.signal?.aborted) a.reject(a.signal.reason);
+    if (live.length === 0) return;
+    const all = new AbortController();
+    let gaveUp = 0;
+    for (const a of live)
+      a.signal?.addEventListener(
+        'abort',
+        () => {
+          a.reject(a.signal!.reason);
+          if (++gaveUp === live.length) all.abort(a.signal!.reason);
+        },
+        { once: true },
+      );
+    try {
+      const answers = await this.send(
+        key,
+        live.map((a) => a.question),
+        all.signal,
+      );
+      live.forEach((a, i) => a.resolve(answers[i]!));
+    } catch (err) {
+      for (const a of live) a.reject(err);
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import type { CallOptions, ItemFailure } from '../aws/call';
+import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import { targetKey, type Target, type TargetHealth } from '../aws/elbv2-targets';
+import {
+  chunk,
+  DESCRIBE_CONTAINER_INSTANCES_MAX,
+  DESCRIBE_SERVICES_MAX,
+  DESCRIBE_TASKS_MAX,
+  UPDATE_CONTAINER_INSTANCES_STATE_MAX,
+} from '../aws/limits';
+import type { Clock } from '../lambda/clock';
+import { Coalescer } from './coalesce';
+import { lookupInstances, type LookupAnswer } from './lookup';
+import type { DrainPorts } from './ports';
+import { reserveSlot, WAVE_BUCKETS, type PaceState, type WaveBucket } from './wave-plan';
+
+type Described<T> = { items: T[]; failures: ItemFailure[] };
+
+/**
+ * The ports of one wave: every drain of the invocation calls these, and what they ask at the
+ * same moment goes to AWS as one call — one lookup for every victim, DescribeContainerInstances
+ * and DescribeTasks 100 a call, DescribeServices 10 a call (each service once),
+ * UpdateContainerInstancesState 10 a call, one DeregisterTargets per target group carrying
+ * every victim's targets, one DescribeTargetHealth per group per poll. Every call is paced
+ * against its bucket (wave-plan.ts), so a wave spends its rate on calls that succeed. The
+ * contracts are DrainPorts' own: each drain sees answers about its own items only.
+ */
+export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[]): DrainPorts {
+  const buckets = new Map<WaveBucket, PaceState>();
+  /** Wait for this call's slot in its bucket (the slot is reserved before the wait: calls keep their order). */
+  const paced = async <T>(bucket: WaveBucket, o: CallOptions, call: () => Promise<T>): Promise<T> => {
+    const slot = reserveSlot(buckets.get(bucket), WAVE_BUCKETS[bucket], clock.now());
+    buckets.set(bucket, slot.state);
+    if (slot.sendAt > clock.now()) await clock.sleep(slot.sendAt - clock.now(), o.signal);
+    return call();
+  };
+  const ci = base.containerInstances;
+
+  const lookups = new Coalescer<string, LookupAnswer>(clock, async (_k, ids, signal) => {
+    const counted = {
+      containerInstances: {
+        ...ci,
+        listClusters: (o: CallOptions) => paced('ecsRead', o, () => ci.listClusters(o)),
+        listArns: (c: string, f: string | undefined, o: CallOptions) => paced('ecsRead', o, () => ci.listArns(c, f, o)),
+        describe: (c: string, arns: readonly string[], o: CallOptions) => describeInstances(c, arns, o),
+      },
+      tasks: {
+        ...base.tasks,
+        listRunningOn: (c: string, arn: string, o: CallOptions) => paced('ecsRead', o, () => base.tasks.listRunningOn(c, arn, o)),
+      },
+    };
+    const answers = await lookupInstances(counted, ids, clusters, { signal });
+    return ids.map((id) => answers.get(id)!);
+  });
+
+  const describeInstances = async (cluster: string, arns: readonly string[], o: CallOptions) => {
+    const parts = await Promise.all(
+      chunk([...new Set(arns)], DESCRIBE_CONTAINER_INSTANCES_MAX).map((part) => paced('ecsRead', o, () => ci.describe(cluster, part, o))),
+    );
+    return { instances: parts.flatMap((p) => p.instances), failures: parts.flatMap((p) => p.failures) };
+  };
+  const instanceDescribes = byItems<ContainerInstanceRef>(
+    clock,
+    DESCRIBE_CONTAINER_INSTANCES_MAX,
+    (i) => i.containerInstanceArn,
+    async (cluster, part, o) => {
+      const r = await paced('ecsRead', o, () => ci.describe(cluster, part, o));
+      return { items: r.instances, failures: r.failures };
+    },
+  );
+  const drainings = byItems<never>(
+    clock,
+    UPDATE_CONTAINER_INSTANCES_STATE_MAX,
+    () => '',
+    async (cluster, part, o) => ({
+      items: [],
+      failures: await paced('ecsModify', o, () => ci.setDraining(cluster, part, o)),
+    }),
+  );
+  type RawTask = Awaited<ReturnType<DrainPorts['tasks']['describe']>>['tasks'][number];
+  const taskDescribes = byItems<RawTask>(
+    clock,
+    DESCRIBE_TASKS_MAX,
+    (t) => t.taskArn ?? '',
+    async (cluster, part, o) => {
+      const r = await paced('ecsRead', o, () => base.tasks.describe(cluster, part, o));
+      return { items: r.tasks, failures: r.failures };
+    },
+  );
+  type RawService = Awaited<ReturnType<DrainPorts['services']['describe']>>['services'][number];
+  const serviceDescribes = byItems<RawService>(
+    clock,
+    DESCRIBE_SERVICES_MAX,
+    (s) => s.serviceName ?? '',
+    async (cluster, part, o) => {
+      const r = await paced('ecsServiceRead', o, () => base.services.describe(cluster, part, o));
+      return { items: r.services, failures: r.failures };
+    },
+    (item, asked) => item.serviceName === asked || (item.serviceArn ?? '').endsWith(`/${asked}`),
+  );
+
+  const deregistrations = new Coalescer<readonly Target[], void>(clock, async (tg, lists, signal) => {
+    const targets = new Map(lists.flat().map((t) => [targetKey(t), t]));
+    await paced('elb', { signal }, () => base.targets.deregister(tg, [...targets.values()], { signal }));
+    return lists.map(() => undefined);
+  });
+  const healths = new Coalescer<null, TargetHealth[]>(clock, async (tg, asks, signal) => {
+    const health = await paced('elb', { signal }, () => base.targets.groupHealth(tg, { signal }));
+    return asks.map(() => health);
+  });
+  const delays = new Coalescer<null, number>(clock, async (tg, asks, signal) => {
+    const seconds = await paced('elb', { signal }, () => base.targets.deregistrationDelaySeconds(tg, { signal }));
+    return asks.map(() => seconds);
+  });
+
+  return {
+    containerInstances: {
+      listClusters: (o) => paced('ecsRead', o ?? {}, () => ci.listClusters(o)),
+      listArns: (c, f, o) => paced('ecsRead', o ?? {}, () => ci.listArns(c, f, o)),
+      describe: async (cluster, arns, o) => {
+        const r = await instanceDescribes(cluster, arns, o);
+        return { instances: r.items, failures: r.failures };
+      },
+      setDraining: async (cluster, arns, o) => (await drainings(cluster, arns, o)).failures,
+    },
+    tasks: {
+      listRunningOn: (c, arn, o) => paced('ecsRead', o ?? {}, () => base.tasks.listRunningOn(c, arn, o)),
+      describe: async (cluster, arns, o) => {
+        const r = await taskDescribes(cluster, arns, o);
+        return { tasks: r.items, failures: r.failures };
+      },
+      stop: (c, arn, reason, o) => paced('ecsModify', o ?? {}, () => base.tasks.stop(c, arn, reason, o)),
+    },
+    services: {
+      describe: async (cluster, names, o) => {
+        const r = await serviceDescribes(cluster, names, o);
+        return { services: r.items, failures: r.failures };
+      },
+    },
+    targets: {
+      deregister: (tg, targets, o) => deregistrations.ask(tg, targets, o?.signal),
+      groupHealth: (tg, o) => healths.ask(tg, null, o?.signal),
+      deregistrationDelaySeconds: (tg, o) => delays.ask(tg, null, o?.signal),
+    },
+    publish: base.publish,
+    findInstance: (id, o) => lookups.ask('lookup', id, o?.signal),
+    ...(base.lifecycle ? { lifecycle: base.lifecycle } : {}),
+    ...(base.handOn ? { handOn: base.handOn } : {}),
+  };
+}
+
+/**
+ * A describe-like call per cluster: what every drain asks at one moment is sent once per item
+ * (chunks of `max`, sent together), and each asker gets back its own items and failures.
+ */
+function byItems<T>(
+  clock: Clock,
+  max: number,
+  idOf: (item: T) => string,
+  send: (cluster: string, part: string[], o: CallOptions) => Promise<Described<T>>,
+  matches: (item: T, asked: string) => boolean = (item, asked) => idOf(item) === asked,
+) {
+  const c = new Coalescer<readonly string[], Described<T>>(clock, async (cluster, lists, signal) => {
+    const parts = await Promise.all(chunk([...new Set(lists.flat())], max).map((part) => send(cluster, part, { signal })));
+    const items = parts.flatMap((p) => p.items);
+    const failures = parts.flatMap((p) => p.failures);
+    return lists.map((asked) => ({
+      items: items.filter((i) => asked.some((a) => matches(i, a))),
+      failures: failures.filter((f) => asked.some((a) => f.arn === a || f.arn.endsWith(`/${a}`))),
+    }));
+  });
+  return (cluster: string, asked: readonly string[], o?: CallOptions) => c.ask(cluster, asked, o?.signal);
+}
