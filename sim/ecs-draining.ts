@@ -22,11 +22,25 @@ import type { ServiceRecord, TaskRecord } from './ecs-common';
  */
 export class EcsDraining {
   private listening = false;
+  private readonly soon = new Set<string>();
 
   constructor(
     private readonly account: SimulatedAccount,
     private readonly ecs: SimEcs,
   ) {}
+
+  /**
+   * Re-evaluate `cluster` once, at this same moment, after everything else that happens at it:
+   * a wave stops thousands of tasks in one instant and ECS reacts to all of them at once.
+   */
+  stepSoon(cluster: string): void {
+    if (!this.ecs.drainingReplacesServiceTasks || this.soon.has(cluster)) return;
+    this.soon.add(cluster);
+    this.account.at(this.account.clock.now(), () => {
+      this.soon.delete(cluster);
+      this.step(cluster);
+    });
+  }
 
   /** Re-evaluate every service of `cluster` that has tasks on a DRAINING instance. */
   step(cluster: string): void {

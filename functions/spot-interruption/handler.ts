@@ -23,7 +23,10 @@ import { wrap } from '../../shared/lambda/wrap';
 
 export { SPOT_NOTICE_MS } from '../../shared/drain/messages';
 
-export type Deps = HandlerDeps<SpotDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'>;
+export type Deps = HandlerDeps<SpotDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' | 'autoscaling'> & {
+  /** Jitter for the drain's retry backoff (Math.random in Lambda; seeded in the simulator, so a run repeats for its seed). */
+  random?: () => number;
+};
 
 export type Result =
   | (DrainReport & { replacement?: ReplacementReport })
@@ -92,7 +95,13 @@ async function drainWave(
       .map((n) => [n.ec2InstanceId, replace(d, n.ec2InstanceId, n.deadline)] as const),
   );
   const results = await runWave(
-    { ports: drainPorts(d.clients), clock: d.clock, log: d.logger, ...(d.region ? { region: d.region } : {}) },
+    {
+      ports: drainPorts(d.clients),
+      clock: d.clock,
+      log: d.logger,
+      ...(d.region ? { region: d.region } : {}),
+      ...(d.random ? { random: d.random } : {}),
+    },
     d.config,
     notices.map((n) => ({ ...n, startedAt: now, drainId })),
   );

@@ -8,33 +8,47 @@ interface Ask<Q, A> {
 }
 
 /**
- * Gathers what concurrent drains ask at the same moment and answers it with one call. An ask
- * joins only a call not yet sent (one sent earlier may predate what the asker did since, e.g.
- * its deregistration), so every answer is as fresh as a call of its own. The call is aborted
- * only when every asker has given up; an asker whose own signal aborts is rejected at once.
- * `send` answers one result per question, in order, or throws (every asker is rejected).
+ * Gathers what concurrent drains ask and answers it with one call per key. At most one call
+ * per key is in flight; asks that come while it is (or while the next one waits for its slot
+ * in the bucket, `pace`) join the next call. The batch closes when the call is sent, so an
+ * ask joins only a call sent after it (one sent earlier may predate what the asker did since,
+ * e.g. its deregistration): every answer is as fresh as a call of its own. The call is
+ * aborted only when every asker has given up; an asker whose own signal aborts is rejected at
+ * once. `send` answers one result per question, in order, or throws (every asker is rejected).
  */
 export class Coalescer<Q, A> {
   private pending = new Map<string, Array<Ask<Q, A>>>();
+  private busy = new Set<string>();
 
   constructor(
     private readonly clock: Clock,
     private readonly send: (key: string, questions: Q[], signal: AbortSignal) => Promise<A[]>,
+    private readonly pace: () => Promise<void> = async () => undefined,
   ) {}
 
   ask(key: string, question: Q, signal?: AbortSignal): Promise<A> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<A>((resolve, reject) => {
       let asks = this.pending.get(key);
-      if (!asks) {
-        this.pending.set(key, (asks = []));
-        deferOn(this.clock, () => void this.flush(key));
-      }
+      if (!asks) this.pending.set(key, (asks = []));
       asks.push({ question, resolve, reject, ...(signal ? { signal } : {}) });
+      this.schedule(key);
+    });
+  }
+
+  private schedule(key: string): void {
+    if (this.busy.has(key)) return;
+    this.busy.add(key);
+    deferOn(this.clock, () => {
+      void this.flush(key).finally(() => {
+        this.busy.delete(key);
+        if (this.pending.get(key)?.length) this.schedule(key);
+      });
     });
   }
 
   private async flush(key: string): Promise<void> {
+    await this.pace();
     const asks = this.pending.get(key) ?? [];
     this.pending.delete(key);
     const live = asks.filter((a) => !a.signal?.aborted);

@@ -20,19 +20,21 @@ export interface PaceState {
  * The buckets a wave paces its ECS and ELBv2 calls against. AWS's numbers
  * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html,
  * https://docs.aws.amazon.com/elasticloadbalancing/latest/userguide/elb-api-throttling.html)
- * are per account and Region, shared with every other caller: we take half the burst and 90 %
- * of the sustained rate, leaving room for other functions and for other batches of the same
+ * are per account and Region, shared with every other caller: we take the burst and 90 % of
+ * the sustained rate, leaving room for other functions and for other batches of the same
  * wave, whose calls the SDK's retries then absorb.
  */
 export const WAVE_BUCKETS = {
   /** ECS cluster resource read (DescribeContainerInstances, DescribeTasks, ListContainerInstances, ListTasks): 100 burst, 20/s. */
-  ecsRead: { capacity: 50, ratePerSecond: 18 },
+  ecsRead: { capacity: 100, ratePerSecond: 18 },
   /** ECS cluster resource modify (StopTask, UpdateContainerInstancesState): 100 burst, 40/s. */
-  ecsModify: { capacity: 50, ratePerSecond: 36 },
+  ecsModify: { capacity: 100, ratePerSecond: 36 },
   /** ECS service read (DescribeServices): 100 burst, 20/s. */
-  ecsServiceRead: { capacity: 50, ratePerSecond: 18 },
-  /** ELBv2 account-wide bucket every ELB call draws from (40 burst, 10/s), which caps registration and describe calls alike. */
-  elb: { capacity: 20, ratePerSecond: 9 },
+  ecsServiceRead: { capacity: 100, ratePerSecond: 18 },
+  /** ELBv2 account-wide bucket every ELB call draws from (40 burst, 10/s). */
+  elb: { capacity: 40, ratePerSecond: 9 },
+  /** ELBv2 registration (RegisterTargets, DeregisterTargets): 20 burst, 4/s — what caps a wave. */
+  elbRegistration: { capacity: 20, ratePerSecond: 3.6 },
 } as const satisfies Record<string, PaceSpec>;
 
 export type WaveBucket = keyof typeof WAVE_BUCKETS;

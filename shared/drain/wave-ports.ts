@@ -28,11 +28,19 @@ type Described<T> = { items: T[]; failures: ItemFailure[] };
 export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[]): DrainPorts {
   const buckets = new Map<WaveBucket, PaceState>();
   /** Wait for this call's slot in its bucket (the slot is reserved before the wait: calls keep their order). */
+  const slot = async (bucket: WaveBucket, signal?: AbortSignal): Promise<void> => {
+    const r = reserveSlot(buckets.get(bucket), WAVE_BUCKETS[bucket], clock.now());
+    buckets.set(bucket, r.state);
+    if (r.sendAt > clock.now()) await clock.sleep(r.sendAt - clock.now(), signal);
+  };
   const paced = async <T>(bucket: WaveBucket, o: CallOptions, call: () => Promise<T>): Promise<T> => {
-    const slot = reserveSlot(buckets.get(bucket), WAVE_BUCKETS[bucket], clock.now());
-    buckets.set(bucket, slot.state);
-    if (slot.sendAt > clock.now()) await clock.sleep(slot.sendAt - clock.now(), o.signal);
+    await slot(bucket, o.signal);
     return call();
+  };
+  const elbSlot = () => slot('elb');
+  const registrationSlot = async () => {
+    await slot('elbRegistration');
+    await slot('elb');
   };
   const ci = base.containerInstances;
 
@@ -99,19 +107,31 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     (item, asked) => item.serviceName === asked || (item.serviceArn ?? '').endsWith(`/${asked}`),
   );
 
-  const deregistrations = new Coalescer<readonly Target[], void>(clock, async (tg, lists, signal) => {
-    const targets = new Map(lists.flat().map((t) => [targetKey(t), t]));
-    await paced('elb', { signal }, () => base.targets.deregister(tg, [...targets.values()], { signal }));
-    return lists.map(() => undefined);
-  });
-  const healths = new Coalescer<null, TargetHealth[]>(clock, async (tg, asks, signal) => {
-    const health = await paced('elb', { signal }, () => base.targets.groupHealth(tg, { signal }));
-    return asks.map(() => health);
-  });
-  const delays = new Coalescer<null, number>(clock, async (tg, asks, signal) => {
-    const seconds = await paced('elb', { signal }, () => base.targets.deregistrationDelaySeconds(tg, { signal }));
-    return asks.map(() => seconds);
-  });
+  const deregistrations = new Coalescer<readonly Target[], void>(
+    clock,
+    async (tg, lists, signal) => {
+      const targets = new Map(lists.flat().map((t) => [targetKey(t), t]));
+      await base.targets.deregister(tg, [...targets.values()], { signal });
+      return lists.map(() => undefined);
+    },
+    registrationSlot,
+  );
+  const healths = new Coalescer<null, TargetHealth[]>(
+    clock,
+    async (tg, asks, signal) => {
+      const health = await base.targets.groupHealth(tg, { signal });
+      return asks.map(() => health);
+    },
+    elbSlot,
+  );
+  const delays = new Coalescer<null, number>(
+    clock,
+    async (tg, asks, signal) => {
+      const seconds = await base.targets.deregistrationDelaySeconds(tg, { signal });
+      return asks.map(() => seconds);
+    },
+    elbSlot,
+  );
 
   return {
     containerInstances: {
