@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { deferOn, type Clock } from '../lambda/clock';
 
 interface Ask<Q, A> {
@@ -55,6 +56,8 @@ export class Coalescer<Q, A> {
     for (const a of asks) if (a.signal?.aborted) a.reject(a.signal.reason);
     if (live.length === 0) return;
     const all = new AbortController();
+    // One signal serves every call of the batch (a describe of 2,000 tasks is 20 calls): each listens to it.
+    setMaxListeners(0, all.signal);
     let gaveUp = 0;
     for (const a of live)
       a.signal?.addEventListener(
