@@ -147,9 +147,10 @@ export class VirtualClock implements Clock {
 
   private wakeDue(): void {
     const due = this.sleepers.filter((s) => s.at <= this.t);
-    if (due.length === 0) return;
     this.sleepers = this.sleepers.filter((s) => s.at > this.t);
     for (const s of due) s.wake();
+    // Also when none was due: a timer on the way (a deadline aborting a sleep) may have removed
+    // the sleeper time moved for, and the others must still be woken in their turn.
     if (this.sleepers.length > 0) this.scheduleAdvance();
   }
 }

@@ -23,7 +23,8 @@ import { publishJson } from '../aws/sns-topics';
  */
 export interface DrainPorts {
   containerInstances: Pick<ContainerInstancesAdapter, 'listClusters' | 'listArns' | 'describe' | 'setDraining'>;
-  tasks: Pick<TasksAdapter, 'listRunningOn' | 'describe' | 'stop'>;
+  /** `listRunning` and `countInCluster` serve a wave (one listing of the whole cluster when that is cheaper than one per instance). */
+  tasks: Pick<TasksAdapter, 'listRunningOn' | 'describe' | 'stop'> & Partial<Pick<TasksAdapter, 'listRunning' | 'countInCluster'>>;
   services: Pick<ServicesAdapter, 'describe'>;
   targets: Pick<TargetsAdapter, 'deregister' | 'groupHealth' | 'deregistrationDelaySeconds'>;
   /** Publish one interrupted-task record; `dedupId` is stable per task stop. */

@@ -29,6 +29,8 @@ export const WAVE_BUCKETS = {
   ecsRead: { capacity: 100, ratePerSecond: 18 },
   /** ECS cluster resource modify (StopTask, UpdateContainerInstancesState): 100 burst, 40/s. */
   ecsModify: { capacity: 100, ratePerSecond: 36 },
+  /** ECS cluster read (DescribeClusters): 50 burst, 20/s. */
+  ecsClusterRead: { capacity: 50, ratePerSecond: 18 },
   /** ECS service read (DescribeServices): 100 burst, 20/s. */
   ecsServiceRead: { capacity: 100, ratePerSecond: 18 },
   /** ELBv2 account-wide bucket every ELB call draws from (40 burst, 10/s). */
@@ -38,6 +40,24 @@ export const WAVE_BUCKETS = {
 } as const satisfies Record<string, PaceSpec>;
 
 export type WaveBucket = keyof typeof WAVE_BUCKETS;
+
+/**
+ * This wave's share of an account's buckets: the instances it drains among every instance
+ * DRAINING in their clusters (other batches of the same wave run at once in other
+ * invocations, with pacers of their own). Bounded below so a wave never stalls.
+ */
+export function waveShare(ours: number, drainingInClusters: number): number {
+  if (ours <= 0 || drainingInClusters <= ours) return 1;
+  return Math.max(MIN_SHARE, ours / drainingInClusters);
+}
+
+/** The least share of a bucket a wave paces at (1/20: 20 batches at once). */
+export const MIN_SHARE = 0.05;
+
+/** A bucket scaled to a share: burst and rate alike. */
+export function shareOf(spec: PaceSpec, share: number): PaceSpec {
+  return { capacity: Math.max(1, spec.capacity * share), ratePerSecond: spec.ratePerSecond * share };
+}
 
 /**
  * Reserve the next slot for one call: the moment it may be sent, and the bucket after it.
@@ -81,3 +101,12 @@ export function lookupFilters(ec2InstanceIds: readonly string[]): string[] {
 
 /** 50 ids of up to 19 characters plus separators: about 1,100 characters, well under the 2,000 an expression may have. */
 export const LOOKUP_IDS_PER_FILTER = 50;
+
+/**
+ * List a cluster's tasks once (ListTasks 100 a page, then DescribeTasks 100 a call to learn
+ * each task's instance) instead of one ListTasks per instance, when that takes fewer calls.
+ */
+export function listWholeCluster(instances: number, clusterTasks: number | undefined): boolean {
+  if (clusterTasks === undefined) return false;
+  return 1 + 2 * Math.ceil(clusterTasks / 100) < instances;
+}

@@ -12,7 +12,7 @@ import type { Clock } from '../lambda/clock';
 import { Coalescer } from './coalesce';
 import { lookupInstances, type LookupAnswer } from './lookup';
 import type { DrainPorts } from './ports';
-import { reserveSlot, WAVE_BUCKETS, type PaceState, type WaveBucket } from './wave-plan';
+import { listWholeCluster, reserveSlot, shareOf, WAVE_BUCKETS, waveShare, type PaceState, type WaveBucket } from './wave-plan';
 
 type Described<T> = { items: T[]; failures: ItemFailure[] };
 
@@ -25,11 +25,38 @@ type Described<T> = { items: T[]; failures: ItemFailure[] };
  * against its bucket (wave-plan.ts), so a wave spends its rate on calls that succeed. The
  * contracts are DrainPorts' own: each drain sees answers about its own items only.
  */
-export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[]): DrainPorts {
+export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[]): WavePorts {
   const buckets = new Map<WaveBucket, PaceState>();
+  // This wave's share of the account's buckets, from how many instances are DRAINING in its clusters (state, not messages).
+  const ours = new Map<string, Set<string>>();
+  let share = 1;
+  let shareReadAt = -Infinity;
+  let reading = false;
+  const readShare = async () => {
+    shareReadAt = clock.now();
+    reading = true;
+    try {
+      const counts = await Promise.all(
+        [...ours.keys()].map((cluster) => paced('ecsRead', {}, () => ci.listArns(cluster, undefined, {}, undefined, 'DRAINING'))),
+      );
+      const mine = [...ours.values()].reduce((n, set) => n + set.size, 0);
+      share = waveShare(
+        mine,
+        counts.reduce((n, arns) => n + arns.length, 0),
+      );
+    } catch {
+      // Unread: the last share stands (the SDK's retries absorb what pacing did not spare).
+    } finally {
+      reading = false;
+    }
+  };
+  const refreshShare = () => {
+    if (!reading && ours.size > 0 && clock.now() >= shareReadAt + SHARE_REFRESH_MS) void readShare();
+  };
   /** Wait for this call's slot in its bucket (the slot is reserved before the wait: calls keep their order). */
   const slot = async (bucket: WaveBucket, signal?: AbortSignal): Promise<void> => {
-    const r = reserveSlot(buckets.get(bucket), WAVE_BUCKETS[bucket], clock.now());
+    refreshShare();
+    const r = reserveSlot(buckets.get(bucket), shareOf(WAVE_BUCKETS[bucket], share), clock.now());
     buckets.set(bucket, r.state);
     if (r.sendAt > clock.now()) await clock.sleep(r.sendAt - clock.now(), signal);
   };
@@ -52,14 +79,47 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
         listArns: (c: string, f: string | undefined, o: CallOptions) => paced('ecsRead', o, () => ci.listArns(c, f, o)),
         describe: (c: string, arns: readonly string[], o: CallOptions) => describeInstances(c, arns, o),
       },
-      tasks: {
-        ...base.tasks,
-        listRunningOn: (c: string, arn: string, o: CallOptions) => paced('ecsRead', o, () => base.tasks.listRunningOn(c, arn, o)),
-      },
+      tasks: { ...base.tasks, listRunningOn },
     };
     const answers = await lookupInstances(counted, ids, clusters, { signal });
+    for (const a of answers.values())
+      if (a.instance) ours.set(a.instance.cluster, (ours.get(a.instance.cluster) ?? new Set()).add(a.instance.containerInstanceArn));
     return ids.map((id) => answers.get(id)!);
   });
+
+  // Tasks of many instances: one ListTasks each, or the whole cluster listed and described once when that is fewer calls.
+  const clusterTasks = new Map<string, Promise<number | undefined>>();
+  const countOf = (cluster: string) => {
+    if (!clusterTasks.has(cluster))
+      clusterTasks.set(
+        cluster,
+        base.tasks.countInCluster
+          ? paced('ecsClusterRead', {}, () => base.tasks.countInCluster!(cluster)).catch(() => undefined)
+          : Promise.resolve(undefined),
+      );
+    return clusterTasks.get(cluster)!;
+  };
+  const listings = new Coalescer<string, string[] | undefined>(clock, async (cluster, arns, signal) => {
+    const unique = [...new Set(arns)];
+    const o = { signal };
+    if (unique.length > 1 && base.tasks.listRunning && listWholeCluster(unique.length, await countOf(cluster))) {
+      const all = await paced('ecsRead', o, () => base.tasks.listRunning!(cluster, o));
+      const parts = await Promise.all(
+        chunk(all, DESCRIBE_TASKS_MAX).map((part) => paced('ecsRead', o, () => base.tasks.describe(cluster, part, o))),
+      );
+      const on = new Map<string, string[]>();
+      for (const t of parts.flatMap((p) => p.tasks))
+        if (t.containerInstanceArn && t.taskArn) on.set(t.containerInstanceArn, [...(on.get(t.containerInstanceArn) ?? []), t.taskArn]);
+      return arns.map((arn) => on.get(arn) ?? []);
+    }
+    const each = await Promise.all(
+      unique.map(async (arn) => [arn, await paced('ecsRead', o, () => base.tasks.listRunningOn(cluster, arn, o))] as const),
+    );
+    const byArn = new Map(each);
+    return arns.map((arn) => byArn.get(arn));
+  });
+  const listRunningOn = async (cluster: string, arn: string, o?: CallOptions): Promise<string[]> =>
+    (await listings.ask(cluster, arn, o?.signal)) ?? [];
 
   const describeInstances = async (cluster: string, arns: readonly string[], o: CallOptions) => {
     const parts = await Promise.all(
@@ -80,10 +140,11 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     clock,
     UPDATE_CONTAINER_INSTANCES_STATE_MAX,
     () => '',
-    async (cluster, part, o) => ({
-      items: [],
-      failures: await paced('ecsModify', o, () => ci.setDraining(cluster, part, o)),
-    }),
+    async (cluster, part, o) => {
+      const failures = await paced('ecsModify', o, () => ci.setDraining(cluster, part, o));
+      shareReadAt = -Infinity; // read the share again now that ours are DRAINING too
+      return { items: [], failures };
+    },
   );
   type RawTask = Awaited<ReturnType<DrainPorts['tasks']['describe']>>['tasks'][number];
   const taskDescribes = byItems<RawTask>(
@@ -134,6 +195,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   );
 
   return {
+    share: () => share,
     containerInstances: {
       listClusters: (o) => paced('ecsRead', o ?? {}, () => ci.listClusters(o)),
       listArns: (c, f, o) => paced('ecsRead', o ?? {}, () => ci.listArns(c, f, o)),
@@ -144,7 +206,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       setDraining: async (cluster, arns, o) => (await drainings(cluster, arns, o)).failures,
     },
     tasks: {
-      listRunningOn: (c, arn, o) => paced('ecsRead', o ?? {}, () => base.tasks.listRunningOn(c, arn, o)),
+      listRunningOn,
       describe: async (cluster, arns, o) => {
         const r = await taskDescribes(cluster, arns, o);
         return { tasks: r.items, failures: r.failures };
@@ -168,6 +230,12 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     ...(base.handOn ? { handOn: base.handOn } : {}),
   };
 }
+
+/** Drain ports of a wave, and the wave's current share of the account's request buckets. */
+export type WavePorts = DrainPorts & { share: () => number };
+
+/** How often the share is read again while the wave goes on. */
+const SHARE_REFRESH_MS = 15_000;
 
 /**
  * A describe-like call per cluster: what every drain asks at one moment is sent once per item

@@ -1,7 +1,7 @@
 import type { DrainSettings } from './config';
 import type { DrainReport } from './report';
 import { runDrain, type DrainDeps, type DrainRequest } from './run';
-import { stopLeadMs } from './wave-plan';
+import { shareOf, stopLeadMs, WAVE_BUCKETS } from './wave-plan';
 import { wavePorts } from './wave-ports';
 
 /** One drain of a wave: its report, or why it could not produce one (a bug, not AWS). */
@@ -22,8 +22,14 @@ export async function runWave(
   requests: readonly DrainRequest[],
 ): Promise<WaveResult[]> {
   const pending = new Map<number, number>();
-  const ports = requests.length > 1 ? wavePorts(deps.ports, deps.clock, settings.clusters) : deps.ports;
-  const lead = () => stopLeadMs([...pending.values()].reduce((a, b) => a + b, 0));
+  const wave = requests.length > 1 ? wavePorts(deps.ports, deps.clock, settings.clusters) : undefined;
+  const ports = wave ?? deps.ports;
+  // The stops of every batch draining at once share ECS's bucket: the lead is for this wave's stops at its share of the rate.
+  const lead = () =>
+    stopLeadMs(
+      [...pending.values()].reduce((a, b) => a + b, 0),
+      shareOf(WAVE_BUCKETS.ecsModify, wave?.share() ?? 1),
+    );
   return Promise.all(
     requests.map(async (request, i): Promise<WaveResult> => {
       try {
