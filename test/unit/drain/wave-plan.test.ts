@@ -1,10 +1,14 @@
 import fc from 'fast-check';
 import {
+  listWholeCluster,
   lookupFilters,
   LOOKUP_IDS_PER_FILTER,
+  MIN_SHARE,
   reserveSlot,
+  shareOf,
   stopLeadMs,
   WAVE_BUCKETS,
+  waveShare,
   type PaceState,
 } from '../../../shared/drain/wave-plan';
 
@@ -95,5 +99,35 @@ describe('lookupFilters', () => {
       expect(f.length).toBeLessThan(2000);
       expect(/\[(.*)\]/.exec(f)![1]!.split(', ').length).toBeLessThanOrEqual(LOOKUP_IDS_PER_FILTER);
     }
+  });
+});
+
+describe('waveShare', () => {
+  it.each([
+    ['alone in its clusters', 20, 20, 1],
+    ['nothing read yet', 20, 0, 1],
+    ['one of four equal batches', 25, 100, 0.25],
+    ['a small batch in a huge wave is never starved', 1, 1000, MIN_SHARE],
+    ['no instance found', 0, 50, 1],
+  ])('%s: %i of %i DRAINING ⇒ %f', (_name, ours, draining, share) => {
+    expect(waveShare(ours, draining)).toBe(share);
+  });
+
+  it('scales a bucket by the share, burst and rate alike, never below one call of burst', () => {
+    expect(shareOf({ capacity: 100, ratePerSecond: 40 }, 0.25)).toEqual({ capacity: 25, ratePerSecond: 10 });
+    expect(shareOf({ capacity: 20, ratePerSecond: 4 }, MIN_SHARE).capacity).toBe(1);
+  });
+});
+
+describe('listWholeCluster', () => {
+  it.each([
+    ['one instance is always listed alone', 1, 10, false],
+    ['unknown cluster size: per instance', 500, undefined, false],
+    ['500 instances in a cluster of 3,700 tasks: 75 calls instead of 500', 500, 3700, true],
+    ['100 instances in a cluster of 10,000 tasks: per instance', 100, 10_000, false],
+    ['the break-even: 1 + 2 × 10 = 21 calls against 21 instances is not fewer', 21, 1000, false],
+    ['22 instances against 21 calls', 22, 1000, true],
+  ])('%s', (_name, instances, tasks, whole) => {
+    expect(listWholeCluster(instances, tasks)).toBe(whole);
   });
 });
