@@ -162,9 +162,16 @@ function median(xs: number[]): number {
 
 const wm = (xs: number[], digits = 0) => `${Math.max(...xs).toFixed(digits)} / ${median(xs).toFixed(digits)}`;
 
+/** `BENCH_WAVES=100x20@300,500x4@30`: only these rows (a developer's run of some rows; the committed report runs all). */
+function selectedRows(quick: boolean): WaveRow[] {
+  const wanted = process.env.BENCH_WAVES?.split(',').map((x) => x.trim());
+  if (wanted?.length) return WAVE_ROWS.filter((r) => wanted.includes(`${r.victims}x${r.tasksPerVictim}@${r.delaySeconds}`));
+  return quick ? WAVE_ROWS.filter((r) => r.victims <= 100) : WAVE_ROWS;
+}
+
 export async function waveBenchmarks(options: { quick: boolean; progress: (line: string) => void }): Promise<Section> {
   const seeds = options.quick ? 3 : SEEDS;
-  const rows = options.quick ? WAVE_ROWS.filter((r) => r.victims <= 100) : WAVE_ROWS;
+  const rows = selectedRows(options.quick);
   const table: Table = {
     columns: [
       'wave (delay)',
@@ -200,7 +207,7 @@ export async function waveBenchmarks(options: { quick: boolean; progress: (line:
       Math.max(...ratio) > 1.5 && 'attempts',
       Math.max(...runs.map((r) => r.noHealthy)) > 0 && 'no healthy target',
     ].filter(Boolean);
-    table.rows.push([
+    const line = [
       `${row.victims} × ${row.tasksPerVictim} (${row.delaySeconds} s)`,
       row.victims * row.tasksPerVictim,
       `${wm(runs.map((r) => r.running))} (${wm(runs.map((r) => r.nativeRunning))})`,
@@ -222,7 +229,9 @@ export async function waveBenchmarks(options: { quick: boolean; progress: (line:
         1,
       )})`,
       flags.length ? `**${flags.join(', ')}**` : 'none',
-    ]);
+    ];
+    table.rows.push(line);
+    options.progress(`waves: ${line.join(' | ')}`); // each row as soon as it is measured
   }
   return {
     title: `Spot waves (simulated, worst / median of ${seeds} seeds)`,
