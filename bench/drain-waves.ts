@@ -141,12 +141,15 @@ export async function ours(row: WaveRow, seed: number): Promise<Omit<Run, 'nativ
 export async function native(row: WaveRow, seed: number): Promise<{ running: number; noHealthy: number }> {
   const { account, w } = world(row, seed);
   const noticeAt = account.clock.now();
+  // The victims go DRAINING at the notice (ECS's own draining is what is measured, not our calls' rate).
+  account.rateLimits.enabled = false;
   for (const v of w.victims)
     await account.call('ecs', 'UpdateContainerInstancesState', {
       cluster: w.cluster,
       containerInstances: [v.containerInstanceArn],
       status: 'DRAINING',
     });
+  account.rateLimits.enabled = true;
   account.advance(SPOT_NOTICE_MS - 1);
   const all = [...w.tasksByVictim.values()].flat();
   return {
