@@ -65,16 +65,7 @@ export const SPOT_ROWS: SpotRow[] = [
     delaySeconds: 300,
     allOnVictims: true,
   },
-  { name: 'wave: 20 × 50 tasks, 10 groups, 30 s', victims: 20, tasksPerVictim: 50, services: 10, delaySeconds: 30 },
-  { name: 'wave: 100 × 20 tasks, 10 groups, 30 s', victims: 100, tasksPerVictim: 20, services: 10, delaySeconds: 30 },
-  {
-    name: 'wave: 20 × 50 tasks, every task of each service in the wave',
-    victims: 20,
-    tasksPerVictim: 50,
-    services: 10,
-    delaySeconds: 30,
-    allOnVictims: true,
-  },
+  // Waves (many notices at once) have their own section over many seeds: bench/drain-waves.ts.
   {
     name: 'outage: ListTasks 500 for 70 s',
     victims: 1,

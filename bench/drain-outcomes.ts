@@ -1,5 +1,6 @@
 import { makeHandler as makeAsgHandler } from '../functions/asg-lifecycle-drain/handler';
-import { makeHandler as makeSpotHandler, SPOT_NOTICE_MS } from '../functions/spot-interruption/handler';
+import { SPOT_NOTICE_MS } from '../functions/spot-interruption/handler';
+import { spotHandlers } from '../test/support/spot-world';
 import type { DrainReport } from '../shared/drain/report';
 import type { Log, MetricSink } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
@@ -69,7 +70,7 @@ async function ours(row: SpotRow) {
   if (row.outage)
     account.failDuring(row.outage.service, row.outage.operation, row.outage.error, { from: t0, to: t0 + row.outage.seconds * 1000 });
   const clients = account.clients();
-  const handler = makeSpotHandler(() => ({
+  const { handler } = spotHandlers(() => ({
     clients,
     config: { ...DRAIN_DEFAULTS, clusters: [w.cluster] }, // configured clusters, as the README recommends (every cluster of the region costs one ListClusters first)
     clock: account.clock,
@@ -95,7 +96,7 @@ async function ours(row: SpotRow) {
     row.tasksPerVictim +
     1;
   const minimum = perDrain * row.victims;
-  const spare = (reports.filter(Boolean) as DrainReport[]).map((r) => r.secondsToSpare);
+  const spare = (reports.filter((r) => r && 'secondsToSpare' in r) as DrainReport[]).map((r) => r.secondsToSpare);
   return {
     running,
     threw,

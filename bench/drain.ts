@@ -1,5 +1,6 @@
 import { makeHandler as makeAsgHandler } from '../functions/asg-lifecycle-drain/handler';
-import { makeHandler as makeSpotHandler, SPOT_NOTICE_MS } from '../functions/spot-interruption/handler';
+import { SPOT_NOTICE_MS } from '../functions/spot-interruption/handler';
+import { spotHandlers } from '../test/support/spot-world';
 import type { DrainReport } from '../shared/drain/report';
 import type { Log, MetricSink } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
@@ -44,7 +45,7 @@ function spotScenario(
     },
     async run(w) {
       const clients = w.account.clients();
-      const handler = makeSpotHandler(() => ({
+      const { handler } = spotHandlers(() => ({
         clients,
         config: DRAIN_DEFAULTS,
         clock: w.account.clock,

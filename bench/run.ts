@@ -6,6 +6,7 @@ import { bundleBenchmarks } from './bundle';
 import { capacityBenchmarks } from './capacity';
 import { drainBenchmarks } from './drain';
 import { drainOutcomeBenchmarks } from './drain-outcomes';
+import { waveBenchmarks } from './drain-waves';
 import { fleetCallsSection } from './fleet-calls';
 import { gcMethod, renderSection, type Section } from './harness';
 import { logsBenchmarks } from './logs';
@@ -19,7 +20,7 @@ import { nlbTargetsSection } from './nlb-targets';
  * never overwrites the committed report with smaller numbers. Progress goes to stderr.
  */
 
-const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'capacity', 'nlb-targets', 'fleet'] as const;
+const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'waves', 'capacity', 'nlb-targets', 'fleet'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const REPORT = join(__dirname, 'REPORT.md');
 
@@ -90,7 +91,7 @@ function header(args: Args, elapsedMs: number): string {
     'npm ci',
     'npm run bench                       # everything; rewrites bench/REPORT.md (a few minutes at most)',
     'npm run bench -- --quick            # 1 run each, smaller sizes; prints, writes nothing',
-    'npm run bench -- --only logs        # or bundle, drain; add --out FILE to keep the report',
+    'npm run bench -- --only waves       # or logs, bundle, drain, outcomes, capacity, nlb-targets, fleet; add --out FILE to keep the report',
     'npx tsx --expose-gc bench/run.ts    # the same as npm run bench, with global.gc exposed up front',
     '```',
     '',
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
   if (wanted('bundle')) sections.push(await bundleBenchmarks(progress, { quick: args.quick }));
   if (wanted('drain')) sections.push(await drainBenchmarks({ runs, quick: args.quick, progress }));
   if (wanted('outcomes')) sections.push(await drainOutcomeBenchmarks({ quick: args.quick, progress }));
+  if (wanted('waves')) sections.push(await waveBenchmarks({ quick: args.quick, progress }));
   if (wanted('capacity')) sections.push(await capacityBenchmarks({ runs, quick: args.quick, progress }));
   // Call counts only (exact and deterministic): one pass, whatever --quick says.
   if (wanted('nlb-targets')) sections.push(await nlbTargetsSection());

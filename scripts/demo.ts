@@ -4,7 +4,8 @@
  * A Spot interruption drained by the real spotInterruption handler on a simulated AWS
  * account: no credentials, no network. Prints a timeline in simulated time and the report.
  */
-import { makeHandler, SPOT_NOTICE_MS, type Deps } from '../functions/spot-interruption/handler';
+import { SPOT_NOTICE_MS, type Deps } from '../functions/spot-interruption/handler';
+import { spotHandlers } from '../test/support/spot-world';
 import type { Log } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import { buildSpotCluster } from '../sim/builders';
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     logger,
     metrics: { addMetric: () => {} } as unknown as Deps['metrics'],
   };
-  const report = await makeHandler(() => deps)(event);
+  const report = await spotHandlers(() => deps).handler(event);
   const finishedAt = account.clock.now();
   account.faults.throttleRate = 0;
   account.advance(noticeAt + SPOT_NOTICE_MS + 1 - account.clock.now());

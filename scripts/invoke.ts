@@ -60,6 +60,7 @@ export function functionsInServerlessYml(): string[] {
 
 /** Functions fed by an SQS queue (serverless.yml), and the queue's name after `ecs-steady-<stage>-`. */
 const SQS_FED: Record<string, string> = {
+  spotInterruption: 'spot-notices',
   asgLifecycleDrain: 'asg-drain',
   runTaskFailure: 'run-task-failure',
   placementFailure: 'placement-failure',

@@ -8,6 +8,8 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Run `run` once time reaches `at`, without making time move there; answers a cancel function. */
   timer(at: number, run: () => void): () => void;
+  /** Run `run` once everything runnable now has run, before time moves. */
+  defer(run: () => void): void;
 }
 
 interface Sleeper {
@@ -36,6 +38,7 @@ export class VirtualClock implements Clock {
   private timers: Timer[] = [];
   private seq = 0;
   private advanceScheduled = false;
+  private deferred: Array<() => void> = [];
 
   constructor(start: number | string = '2026-11-23T10:00:00Z') {
     this.t = typeof start === 'number' ? start : Date.parse(start);
@@ -59,6 +62,17 @@ export class VirtualClock implements Clock {
       this.sleepers.push(sleeper);
       this.scheduleAdvance();
     });
+  }
+
+  /**
+   * Run `run` after every promise callback that can run now, and before time moves: time
+   * advances only once nothing is runnable and nothing is deferred, so concurrent
+   * invocations that wake at the same moment all act at that moment, in the same order on
+   * every run (virtual time is then a function of the seed, not of the host's scheduling).
+   */
+  defer(run: () => void): void {
+    this.deferred.push(run);
+    this.scheduleAdvance();
   }
 
   /** Run `run` (synchronously) once time reaches `at`, with the clock reading `at` (or now, if that is past). */
@@ -118,6 +132,14 @@ export class VirtualClock implements Clock {
     this.advanceScheduled = true;
     setImmediate(() => {
       this.advanceScheduled = false;
+      if (this.deferred.length > 0) {
+        // Deferred work first (it may start calls that sleep): time moves only on a later turn.
+        const runs = this.deferred;
+        this.deferred = [];
+        for (const run of runs) run();
+        this.scheduleAdvance();
+        return;
+      }
       if (this.sleepers.length === 0) return;
       this.moveTo(Math.min(...this.sleepers.map((s) => s.at)));
     });
@@ -125,9 +147,10 @@ export class VirtualClock implements Clock {
 
   private wakeDue(): void {
     const due = this.sleepers.filter((s) => s.at <= this.t);
-    if (due.length === 0) return;
     this.sleepers = this.sleepers.filter((s) => s.at > this.t);
     for (const s of due) s.wake();
+    // Also when none was due: a timer on the way (a deadline aborting a sleep) may have removed
+    // the sleeper time moved for, and the others must still be woken in their turn.
     if (this.sleepers.length > 0) this.scheduleAdvance();
   }
 }

@@ -13,6 +13,10 @@ import { hexId } from './util';
 
 /** The cluster query language, only in the form the drain uses: `ec2InstanceId == i-…`. */
 const EC2_ID_FILTER = /^\s*ec2InstanceId\s*==\s*([A-Za-z0-9-]+)\s*$/;
+/** The cluster query language's `in` operator on ec2InstanceId (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-query-language.html). */
+const EC2_ID_IN_FILTER = /^\s*ec2InstanceId\s+in\s*\[([A-Za-z0-9-,\s]*)\]\s*$/;
+/** "The expression can have a maximum length of 2000 characters" (documented for placement constraint expressions; assumed for list filters). */
+const FILTER_MAX_LENGTH = 2000;
 const LISTABLE_STATUSES = new Set(['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'REGISTRATION_FAILED']);
 /** Ports the ECS agent reserves on every instance (SSH, Docker, the agent itself). */
 const RESERVED_PORTS = ['22', '2375', '2376', '51678', '51679'];
@@ -38,15 +42,28 @@ export class EcsContainerInstances {
         if (input.status !== undefined && !LISTABLE_STATUSES.has(input.status)) {
           throw invalidParameter(`Invalid container instance status '${input.status}'.`);
         }
-        let ec2InstanceId: string | undefined;
+        let ec2InstanceIds: Set<string> | undefined;
         if (input.filter !== undefined && input.filter.trim() !== '') {
-          const m = EC2_ID_FILTER.exec(input.filter);
-          if (!m) throw invalidParameter(`The simulated account supports only the filter 'ec2InstanceId == <id>', got '${input.filter}'.`);
-          ec2InstanceId = m[1];
+          if (input.filter.length > FILTER_MAX_LENGTH)
+            throw invalidParameter(`filter can have a maximum length of ${FILTER_MAX_LENGTH} characters.`);
+          const one = EC2_ID_FILTER.exec(input.filter);
+          const many = EC2_ID_IN_FILTER.exec(input.filter);
+          if (!one && !many)
+            throw invalidParameter(
+              `The simulated account supports only the filters 'ec2InstanceId == <id>' and 'ec2InstanceId in [<id>, …]', got '${input.filter}'.`,
+            );
+          ec2InstanceIds = new Set(
+            one
+              ? [one[1]!]
+              : many![1]!
+                  .split(',')
+                  .map((x) => x.trim())
+                  .filter(Boolean),
+          );
         }
         const arns = this.of(cluster)
           .filter((ci) => (input.status ? ci.status === input.status : ci.status !== 'INACTIVE'))
-          .filter((ci) => ec2InstanceId === undefined || ci.ec2InstanceId === ec2InstanceId)
+          .filter((ci) => ec2InstanceIds === undefined || ec2InstanceIds.has(ci.ec2InstanceId))
           .map((ci) => ci.arn);
         const { items, nextToken } = ecsPage(arns, input);
         return { containerInstanceArns: items, nextToken };

@@ -22,11 +22,25 @@ import type { ServiceRecord, TaskRecord } from './ecs-common';
  */
 export class EcsDraining {
   private listening = false;
+  private readonly soon = new Set<string>();
 
   constructor(
     private readonly account: SimulatedAccount,
     private readonly ecs: SimEcs,
   ) {}
+
+  /**
+   * Re-evaluate `cluster` once, at this same moment, after everything else that happens at it:
+   * a wave stops thousands of tasks in one instant and ECS reacts to all of them at once.
+   */
+  stepSoon(cluster: string): void {
+    if (!this.ecs.drainingReplacesServiceTasks || this.soon.has(cluster)) return;
+    this.soon.add(cluster);
+    this.account.at(this.account.clock.now(), () => {
+      this.soon.delete(cluster);
+      this.step(cluster);
+    });
+  }
 
   /** Re-evaluate every service of `cluster` that has tasks on a DRAINING instance. */
   step(cluster: string): void {
@@ -70,12 +84,15 @@ export class EcsDraining {
     if (placed > 0) mine = this.ecs.tasks.all().filter((t) => t.cluster === s.cluster && t.serviceName === s.name);
 
     const minHealthy = Math.ceil((s.desiredCount * s.minimumHealthyPercent) / 100);
-    let healthy = live().filter((t) => this.healthy(t)).length;
-    const leaving = live().filter((t) => onDraining(t) && t.lastStatus === 'RUNNING' && t.drainRetiringAt === undefined);
+    // Each task's health once per pass (a wave's pass sees thousands of tasks).
+    const live1 = live();
+    const isHealthy = new Map(live1.map((t) => [t, this.healthy(t)] as const));
+    let healthy = live1.filter((t) => isHealthy.get(t)).length;
+    const leaving = live1.filter((t) => onDraining(t) && t.lastStatus === 'RUNNING' && t.drainRetiringAt === undefined);
     // Unhealthy ones first: taking them costs no healthy task.
-    leaving.sort((a, b) => Number(this.healthy(a)) - Number(this.healthy(b)));
+    leaving.sort((a, b) => Number(isHealthy.get(a)) - Number(isHealthy.get(b)));
     for (const old of leaving) {
-      const wasHealthy = this.healthy(old);
+      const wasHealthy = isHealthy.get(old)!;
       if (wasHealthy && healthy - 1 < minHealthy) break;
       this.retire(old, s);
       if (wasHealthy) healthy -= 1;

@@ -158,7 +158,7 @@ export class EcsServices {
     });
     this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => {
       this.ecs.tasks.promote(t);
-      this.ecs.draining.step(s.cluster);
+      this.ecs.draining.stepSoon(s.cluster);
     });
     return t;
   }

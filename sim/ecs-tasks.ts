@@ -256,7 +256,7 @@ export class EcsTasks {
     const ci = this.ecs.containerInstanceByArn(t.containerInstanceArn);
     for (const c of t.containers) for (const b of c.bindings) ci?.usedPorts.delete(b.hostPort);
     this.ecs.services.placeStarved(t.cluster);
-    this.ecs.draining.step(t.cluster);
+    this.ecs.draining.stepSoon(t.cluster);
   }
 
   private registerTargets(t: TaskRecord, healthy: boolean): void {

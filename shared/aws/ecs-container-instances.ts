@@ -34,11 +34,17 @@ export class ContainerInstancesAdapter {
    * (`ec2InstanceId == i-…`). Real ECS answers only the match; an emulator that ignores the
    * filter answers every instance, so callers describe what comes back and pick the match.
    */
-  async listArns(cluster: string, filter: string | undefined, o?: CallOptions, onPage?: (arns: string[]) => void): Promise<string[]> {
+  async listArns(
+    cluster: string,
+    filter: string | undefined,
+    o?: CallOptions,
+    onPage?: (arns: string[]) => void,
+    status?: 'ACTIVE' | 'DRAINING',
+  ): Promise<string[]> {
     return collect(
       paginateListContainerInstances(
         { client: this.ecs },
-        { cluster, maxResults: ECS_LIST_PAGE_MAX, ...(filter ? { filter } : {}) },
+        { cluster, maxResults: ECS_LIST_PAGE_MAX, ...(filter ? { filter } : {}), ...(status ? { status } : {}) },
         sendOptions(o),
       ),
       // A page's caller may start on it (describe it) while the next page is read: the pages themselves come one by one (the token).

@@ -1,4 +1,11 @@
-import { DescribeTasksCommand, paginateListTasks, StopTaskCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeClustersCommand,
+  DescribeTasksCommand,
+  paginateListTasks,
+  StopTaskCommand,
+  type ECSClient,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { collect, sendOptions, type CallOptions, type ItemFailure } from './call';
 import { awsErrorName } from './errors';
 import { chunk, DESCRIBE_TASKS_MAX, ECS_LIST_PAGE_MAX } from './limits';
@@ -24,6 +31,21 @@ export class TasksAdapter {
       ),
       (page) => page.taskArns,
     );
+  }
+
+  /** ARNs of every task ECS still wants running in the cluster (desiredStatus RUNNING), 100 a page. */
+  async listRunning(cluster: string, o?: CallOptions): Promise<string[]> {
+    return collect(
+      paginateListTasks({ client: this.ecs }, { cluster, desiredStatus: 'RUNNING', maxResults: ECS_LIST_PAGE_MAX }, sendOptions(o)),
+      (page) => page.taskArns,
+    );
+  }
+
+  /** How many tasks run or wait to run in the cluster (DescribeClusters' counts); undefined when ECS does not know the cluster. */
+  async countInCluster(cluster: string, o?: CallOptions): Promise<number | undefined> {
+    const out = await this.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }), sendOptions(o));
+    const c = out.clusters?.[0];
+    return c ? (c.runningTasksCount ?? 0) + (c.pendingTasksCount ?? 0) : undefined;
   }
 
   /** Describe tasks in chunks of 100, in parallel; per-item failures come back. */

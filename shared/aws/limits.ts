@@ -22,8 +22,12 @@ export const CREATE_TAGS_RESOURCES_CHUNK = 100;
 export const TASK_PROTECTION_MAX = 10;
 /** ELBv2 DescribeTargetGroups: "TargetGroupArns can have at most 20 items" (we never need more per call). */
 export const DESCRIBE_TARGET_GROUPS_MAX = 20;
-/** ELBv2 DeregisterTargets: no documented item cap; we send at most this many per call to keep requests small. */
-export const DEREGISTER_TARGETS_CHUNK = 100;
+/**
+ * ELBv2 DeregisterTargets: no documented item cap. A target group holds at most 1,000 targets
+ * by default ("Targets per target group per Region (instances or IP addresses): 1,000"), so
+ * one call of this size carries every target a wave takes out of a group.
+ */
+export const DEREGISTER_TARGETS_CHUNK = 1000;
 /** Glue GetTables: MaxResults "Valid Range: Minimum value of 1. Maximum value of 100." */
 export const GET_TABLES_MAX = 100;
 /** Glue BatchCreatePartition: "PartitionInputList can have at most 100 items." */

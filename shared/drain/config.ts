@@ -59,17 +59,27 @@ export function parseDrainConfig(env: NodeJS.ProcessEnv = process.env): DrainCon
 /** spotInterruption: the drain, and whether to ask the instance's Auto Scaling group for its replacement at the notice. */
 export interface SpotDrainConfig extends DrainConfig {
   replaceOnNotice: boolean;
+  /** The queue the notices arrive on (a record that failed is made visible again on it at once). */
+  noticeQueueName?: string;
 }
 
 export const spotEnv = z.object({
   REPLACE_ON_NOTICE: envBool(true).describe(
     'Detach an instance under a Spot notice from its Auto Scaling group (tagged `ecs-steady:cluster`, no Capacity Rebalancing) without lowering desired, so its replacement launches at the notice.',
   ),
+  SPOT_NOTICE_QUEUE_NAME: z
+    .string()
+    .optional()
+    .describe('The SQS queue the Spot notices arrive on (batched, so notices that arrive together are drained as one wave).'),
 });
 
 export function parseSpotDrainConfig(env: NodeJS.ProcessEnv = process.env): SpotDrainConfig {
   const e = parseEnv(spotEnv, env);
-  return { ...parseDrainConfig(env), replaceOnNotice: e.REPLACE_ON_NOTICE };
+  return {
+    ...parseDrainConfig(env),
+    replaceOnNotice: e.REPLACE_ON_NOTICE,
+    ...(e.SPOT_NOTICE_QUEUE_NAME ? { noticeQueueName: e.SPOT_NOTICE_QUEUE_NAME } : {}),
+  };
 }
 
 export interface AsgDrainConfig extends DrainConfig {

@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/clients';
 import type { CallOptions } from '../aws/call';
 import type { LifecycleAdapter } from '../aws/autoscaling-lifecycle';
+import type { LookupAnswer } from './lookup';
 import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
 import { ServicesAdapter } from '../aws/ecs-services';
 import { TasksAdapter } from '../aws/ecs-tasks';
@@ -22,12 +23,15 @@ import { publishJson } from '../aws/sns-topics';
  */
 export interface DrainPorts {
   containerInstances: Pick<ContainerInstancesAdapter, 'listClusters' | 'listArns' | 'describe' | 'setDraining'>;
-  tasks: Pick<TasksAdapter, 'listRunningOn' | 'describe' | 'stop'>;
+  /** `listRunning` and `countInCluster` serve a wave (one listing of the whole cluster when that is cheaper than one per instance). */
+  tasks: Pick<TasksAdapter, 'listRunningOn' | 'describe' | 'stop'> & Partial<Pick<TasksAdapter, 'listRunning' | 'countInCluster'>>;
   services: Pick<ServicesAdapter, 'describe'>;
   targets: Pick<TargetsAdapter, 'deregister' | 'groupHealth' | 'deregistrationDelaySeconds'>;
   /** Publish one interrupted-task record; `dedupId` is stable per task stop. */
   publish: (topicArn: string, record: unknown, dedupId: string, o?: CallOptions) => Promise<string>;
   lifecycle?: Pick<LifecycleAdapter, 'recordHeartbeat' | 'complete'>;
+  /** A wave's lookup: every instance asked for at the same moment found with one ListContainerInstances per cluster (absent: alone). */
+  findInstance?: (ec2InstanceId: string, o?: CallOptions) => Promise<LookupAnswer>;
   /** Hand the rest of the drain to a later invocation (the ASG drain re-queues itself). */
   handOn?: (delaySeconds: number, carry: DrainCarry, o?: CallOptions) => Promise<void>;
 }

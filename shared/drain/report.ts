@@ -23,8 +23,18 @@ export interface DrainReport {
   phases: { drainingAt?: string; firstDeregistrationAt?: string; lastDeregistrationAt?: string; lastStopAt?: string };
   /** Stops this drain caused (ECS kept our reason); a stop someone else asked for first is not counted. */
   tasksStopped: { standalone: number; service: number };
-  /** Tasks ECS still counted on the instance when the drain ended (0 when drained). */
-  tasksLeftRunning: number;
+  /**
+   * Tasks ECS still counted on the instance when the drain ended (0 when drained), or
+   * `unknown` when that could not be read: the instance was never found, or ECS's counts
+   * were not read after the last stop (throttled, an outage). Never a guess, never 0 for it.
+   */
+  tasksLeftRunning: number | 'unknown';
+  /**
+   * With `unknown`: the tasks this drain last saw ECS wanting running that none of its stops
+   * reached in time. An upper bound, not a count (another drain of the instance may have stopped
+   * them): what to look at, not what to alarm on.
+   */
+  tasksNotConfirmedStopped?: number;
   targetsDeregistered: number;
   interruptedTasksPublished: number;
   /** Per target group: held for keep-serving, and seconds it was seen with no healthy target. */
@@ -140,6 +150,7 @@ export class DrainReportBuilder {
       r.containerInstanceArn = state.instance.containerInstanceArn;
     }
     r.tasksLeftRunning = outcome === 'drained' || outcome === 'not-in-cluster' || outcome === 'expired' ? 0 : leftRunning(state, deadline);
+    if (r.tasksLeftRunning === 'unknown') r.tasksNotConfirmedStopped = notConfirmedStopped(state, deadline);
     r.targetGroups = [...state.groups.values()].map((g) => ({
       targetGroupArn: g.targetGroupArn,
       held: g.hold,
@@ -159,25 +170,38 @@ export class DrainReportBuilder {
 }
 
 /**
- * What still ran when the drain ended: ECS's own counts if they were read after the last
- * stop; otherwise the tasks ECS wanted running that this drain did not get stopped (and,
- * when the tasks could never be listed, the counts the lookup saw). A stop answered at the
- * deadline with someone else's reason is the reclaim's, not a stop in time.
+ * What still ran when the drain ended: ECS's own counts, read after the last stop (at least
+ * the tasks ECS wanted running at our last look that no stop reached in time). Without such a
+ * read it is `unknown`: the instance was never found, or the counts could not be read after
+ * the last stop. Counting what this drain did not stop instead would count, as running, tasks
+ * another drain of the same instance (a repeated notice) stopped meanwhile — a false alarm.
  */
-function leftRunning(state: DrainState, deadline: number): number {
+function leftRunning(state: DrainState, deadline: number): number | 'unknown' {
   const ci = state.instance;
-  if (!ci) return 0;
+  if (!ci) return 'unknown';
   const lastStop = Math.max(0, ...[...state.stopped.values()].map((x) => x.at));
-  const counts = ci.runningTasksCount + ci.pendingTasksCount;
+  if (state.lastCountsAt === undefined || state.lastCountsAt < lastStop) return 'unknown';
+  return Math.max(ci.runningTasksCount + ci.pendingTasksCount, notStoppedInTime(state, deadline));
+}
+
+/** Tasks ECS wanted running at this drain's last look that none of its stops reached before the deadline. */
+function notStoppedInTime(state: DrainState, deadline: number): number {
   const stoppedInTime = (arn: string) => {
     const stop = state.stopped.get(arn);
     return stop !== undefined && (stop.ours || stop.at < deadline);
   };
-  const notStopped = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !stoppedInTime(t.taskArn ?? '')).length;
-  if (state.lastCountsAt !== undefined && state.lastCountsAt >= lastStop) return Math.max(counts, notStopped);
+  return [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !stoppedInTime(t.taskArn ?? '')).length;
+}
+
+/** notStoppedInTime, plus tasks listed and never described (or the lookup's counts when the tasks were never listed). */
+function notConfirmedStopped(state: DrainState, deadline: number): number | undefined {
+  const ci = state.instance;
+  if (!ci) return undefined;
   const unlisted =
-    state.listedArns === undefined ? counts : state.listedArns.filter((a) => !state.tasks.has(a) && !state.stopped.has(a)).length;
-  return notStopped + unlisted;
+    state.listedArns === undefined
+      ? ci.runningTasksCount + ci.pendingTasksCount
+      : state.listedArns.filter((a) => !state.tasks.has(a) && !state.stopped.has(a)).length;
+  return notStoppedInTime(state, deadline) + unlisted;
 }
 
 /** This report's counts added to what earlier steps of the same drain carried. */
@@ -229,7 +253,11 @@ export function emitDrainMetrics(metrics: MetricSink, report: DrainReport): void
   metrics.addMetric('tasksStopped', MetricUnit.Count, report.tasksStopped.service + report.tasksStopped.standalone);
   metrics.addMetric('standaloneTasksStopped', MetricUnit.Count, report.tasksStopped.standalone);
   // Only an ended drain leaves tasks running; a step handed on mid-drain naturally still has some.
-  if (report.outcome !== 'handed-on') metrics.addMetric('tasksLeftRunning', MetricUnit.Count, report.tasksLeftRunning);
+  // What could not be read is counted as such, not as 0 (nor as a guess that could raise a false alarm).
+  if (report.outcome !== 'handed-on') {
+    if (report.tasksLeftRunning === 'unknown') metrics.addMetric('drainsEndUnknown', MetricUnit.Count, 1);
+    else metrics.addMetric('tasksLeftRunning', MetricUnit.Count, report.tasksLeftRunning);
+  }
   metrics.addMetric('targetsDeregistered', MetricUnit.Count, report.targetsDeregistered);
   metrics.addMetric('drainFailures', MetricUnit.Count, report.failures.length);
   metrics.addMetric('secondsToSpare', MetricUnit.Seconds, report.secondsToSpare);

@@ -8,7 +8,7 @@ import type { DrainPorts, DrainTotals } from './ports';
 import { addTotals, DrainReportBuilder, NO_TOTALS, subjectOf, type DrainReport } from './report';
 import { readInto, type ReadContext } from './snapshot';
 import { applyStepResult, initialState, noteFailure, readKey, stepKey } from './state';
-import type { DrainRead, DrainStep, DrainTimes, LifecycleState } from './types';
+import type { DrainRead, DrainState, DrainStep, DrainTimes, LifecycleState } from './types';
 
 /** One drain of one EC2 instance, whatever started it (a Spot notice, a lifecycle action, a scale-in). */
 export interface DrainRequest {
@@ -39,6 +39,10 @@ export interface DrainDeps {
   random?: () => number;
   /** Named in the "not in any cluster" line (a forgotten --region shows there). */
   region?: string;
+  /** A wave: how long before the force time its stops must begin (the wave's stop backlog, paced); 0 alone. */
+  stopLeadMs?: () => number;
+  /** A wave: this drain's tasks still to stop, after every look (the wave sums them into its lead). */
+  onPendingStops?: (count: number) => void;
 }
 
 /** Safety against a plan that never settles while the clock stands still. */
@@ -78,7 +82,15 @@ export async function runDrain(
 ): Promise<DrainReport> {
   const { ports, clock, log } = deps;
   const random = deps.random ?? Math.random;
-  const times = drainTimes(req, settings);
+  const baseTimes = drainTimes(req, settings);
+  let times = baseTimes;
+  // A wave moves the force time (and the drain wait's end) earlier by its stop lead, never later again.
+  const retime = () => {
+    const lead = deps.stopLeadMs?.() ?? 0;
+    if (lead <= 0) return;
+    const forceAt = Math.max(req.startedAt, Math.min(times.forceAt, baseTimes.forceAt - lead));
+    times = { ...times, forceAt, drainWaitEndsAt: Math.min(times.drainWaitEndsAt, forceAt) };
+  };
   const state = initialState(req.ec2InstanceId, { resumed: req.resumed ?? false, ...(req.lifecycle ? { lifecycle: req.lifecycle } : {}) });
   const builder = new DrainReportBuilder({
     ec2InstanceId: req.ec2InstanceId,
@@ -170,6 +182,8 @@ export async function runDrain(
     let reportLogged = false;
     for (let i = 0; i < MAX_LOOKS; i++) {
       builder.report.iterations += 1;
+      deps.onPendingStops?.(pendingStops(state));
+      retime();
       const now = clock.now();
       const plan = planDrain(state, times, now, planSettings);
       if (plan.steps.length > 0)
@@ -217,4 +231,11 @@ export async function runDrain(
       req.carried,
     );
   }
+}
+
+/** Tasks this drain still has to stop: known and wanted running, or listed and not yet described. */
+export function pendingStops(state: DrainState): number {
+  const known = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? '')).length;
+  const undescribed = (state.listedArns ?? []).filter((a) => !state.tasks.has(a) && !state.stopped.has(a)).length;
+  return known + undescribed;
 }

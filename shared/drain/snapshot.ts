@@ -1,6 +1,6 @@
 import type { CallOptions } from '../aws/call';
-import { awsErrorName, isNotFound } from '../aws/errors';
 import { targetKey } from '../aws/elbv2-targets';
+import { lookupInstances } from './lookup';
 import type { DrainPorts } from './ports';
 import { serviceNameOf, toDrainTask, toServiceInfo } from './targets';
 import type { DrainRead, DrainState, GroupWatch } from './types';
@@ -107,40 +107,21 @@ export async function readInto(
 }
 
 /**
- * Find the container instance: ListContainerInstances with the `ec2InstanceId ==` filter in
- * every cluster at once, then one DescribeContainerInstances of every ARN answered, picking
- * the one whose ec2InstanceId matches (an emulator may ignore the filter). When exactly one
- * ARN comes back, its tasks are listed in the same round trip.
+ * Find the container instance (see lookupInstances): through the wave's port when there is
+ * one (one lookup for every instance asked at the same moment), else for this instance alone.
  */
 async function lookup(state: DrainState, ports: DrainPorts, ctx: ReadContext, o: CallOptions): Promise<void> {
-  const clusters = ctx.clusters.length > 0 ? ctx.clusters : await ports.containerInstances.listClusters(o);
-  const filter = `ec2InstanceId == ${state.ec2InstanceId}`;
-  const found = await Promise.all(
-    clusters.map(async (cluster) => {
-      try {
-        return { cluster, arns: await ports.containerInstances.listArns(cluster, filter, o) };
-      } catch (err) {
-        // One missing cluster must not hide the instance in another; anything else is retried.
-        if (!isNotFound(err)) throw err;
-        ctx.warn(`cluster ${cluster} not searched: ${awsErrorName(err) ?? 'NotFound'}`);
-        return { cluster, arns: [] as string[] };
-      }
-    }),
-  );
-  const withArns = found.filter((f) => f.arns.length > 0);
-  const single = withArns.length === 1 && withArns[0]!.arns.length === 1 ? withArns[0]! : undefined;
-  const [described, speculative] = await Promise.all([
-    Promise.all(withArns.map((f) => ports.containerInstances.describe(f.cluster, f.arns, o))),
-    single ? ports.tasks.listRunningOn(single.cluster, single.arns[0]!, o).catch(() => undefined) : Promise.resolve(undefined),
-  ]);
-  const match = described.flatMap((d) => d.instances).find((i) => i.ec2InstanceId === state.ec2InstanceId && i.status !== 'INACTIVE');
-  if (!match) {
+  const answer = ports.findInstance
+    ? await ports.findInstance(state.ec2InstanceId, o)
+    : (await lookupInstances(ports, [state.ec2InstanceId], ctx.clusters, o)).get(state.ec2InstanceId)!;
+  for (const w of answer.warnings) ctx.warn(w);
+  if (!answer.instance) {
     state.lookup = 'not-found';
     return;
   }
   state.lookup = 'found';
-  state.instance = match;
-  if (speculative && single?.arns[0] === match.containerInstanceArn) state.listedArns = speculative;
+  state.instance = answer.instance;
+  if (answer.listedArns) state.listedArns = answer.listedArns;
 }
 
 /** Keep one watch per target group the known tasks are in; decide which groups to hold (keep serving). */

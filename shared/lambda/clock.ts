@@ -5,10 +5,16 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Run `run` once the clock reaches `at`; answers a cancel function. */
   timer?(at: number, run: () => void): () => void;
+  /**
+   * Run `run` once everything that can run now has run, before time moves on: what several
+   * concurrent drains ask at the same moment is gathered and sent as one call.
+   */
+  defer?(run: () => void): void;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  defer: (run) => void setImmediate(run),
   timer: (at, run) => {
     const t = setTimeout(run, Math.min(2 ** 31 - 1, Math.max(0, at - Date.now()))).unref();
     return () => clearTimeout(t);
@@ -27,4 +33,10 @@ export function setTimer(clock: Clock, at: number, run: () => void): () => void 
   if (clock.timer) return clock.timer(at, run);
   const t = setTimeout(run, Math.min(2 ** 31 - 1, Math.max(0, at - clock.now()))).unref();
   return () => clearTimeout(t);
+}
+
+/** Run `run` after whatever can run now (the clock's own `defer`, or setImmediate). */
+export function deferOn(clock: Clock, run: () => void): void {
+  if (clock.defer) clock.defer(run);
+  else setImmediate(run);
 }

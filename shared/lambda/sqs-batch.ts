@@ -71,7 +71,7 @@ export async function processSqsBatch(
 export async function processSqsGroups<T>(
   records: readonly SQSRecord[],
   parse: (body: unknown, record: SQSRecord) => T,
-  keyOf: (item: T) => string,
+  keyOf: (item: T, record: SQSRecord) => string,
   handle: (groups: Map<string, Array<{ item: T; record: SQSRecord }>>) => Promise<Map<string, string>>,
   o: SqsBatchOptions,
 ): Promise<SQSBatchResponse> {
@@ -80,7 +80,7 @@ export async function processSqsGroups<T>(
     records,
     async (body, record) => {
       const item = parse(body, record);
-      const key = keyOf(item);
+      const key = keyOf(item, record);
       groups.set(key, [...(groups.get(key) ?? []), { item, record }]);
     },
     o,

@@ -138,6 +138,7 @@ function seedSampleWorld(account: SimulatedAccount, now: number): SeededWorld {
   const queues = Object.fromEntries(
     [
       'dead-letter',
+      'spot-notices',
       'asg-drain',
       'asg-drain-dead-letter',
       'run-task-failure',

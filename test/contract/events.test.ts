@@ -73,7 +73,11 @@ const runTaskShortfall = (message: unknown) => {
 
 /** Every file in events/ must have an entry here, so no sample goes unchecked. */
 const SAMPLES: Record<string, Sample> = {
-  'spot-interruption.json': { fn: 'spotInterruption', parse: parseWith(spotInterruptionEvent), pattern: functionRule('spotInterruption') },
+  'spot-interruption.json': {
+    fn: 'spotInterruption',
+    parse: (event) => spotInterruptionEvent.parse(asSqsBody(event)),
+    pattern: resourceRule('SpotInterruptionRule'),
+  },
   'asg-lifecycle-terminate.json': {
     fn: 'asgLifecycleDrain',
     parse: parseWith(lifecycleTerminateEvent),
@@ -185,7 +189,7 @@ describe('sample events', () => {
 
   it('the Spot rule does not select other EC2 events', () => {
     const other = { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} };
-    expect(matchesPattern(functionRule('spotInterruption')(), other)).toBe(false);
+    expect(matchesPattern(resourceRule('SpotInterruptionRule')(), other)).toBe(false);
   });
 
   it('the placement-failure rule selects SERVICE_TASK_PLACEMENT_FAILURE only, and with `clusters` set only in those clusters', () => {

@@ -41,8 +41,9 @@ describe('npm run invoke: samples made valid for now', () => {
   });
 
   it('the Spot notice is sent now (its 2 minutes ahead) and the placement failure keeps its order (createdAt just before time)', () => {
-    const spot = prepareEvent('spotInterruption', undefined, { now: NOW }).event as { time: string };
-    expect(spot.time).toBe('2031-01-01T00:00:30.000Z');
+    // spotInterruption is fed by its queue: the notice is the SQS record's body.
+    const records = (prepareEvent('spotInterruption', undefined, { now: NOW }).event as { Records: Array<{ body: string }> }).Records;
+    expect(JSON.parse(records[0]!.body).time).toBe('2031-01-01T00:00:30.000Z');
     const placement = JSON.parse(
       (prepareEvent('placementFailure', undefined, { now: NOW }).event as { Records: Array<{ body: string }> }).Records[0]!.body,
     );
@@ -70,9 +71,9 @@ describe('npm run invoke: samples made valid for now', () => {
     expect(detail.EC2InstanceId).toBe(world.web.asgInstances[1]);
     expect(detail.LifecycleActionToken).toBe(world.lifecycleTokens['asg-lifecycle-drain-sqs.json']);
     const spot = prepareEvent('spotInterruption', undefined, { now: NOW, sampleIds: world.sampleIds }).event as {
-      detail: Record<string, string>;
+      Records: Array<{ body: string }>;
     };
-    expect(spot.detail['instance-id']).toBe(world.web.instances[0]!.instanceId);
+    expect(JSON.parse(spot.Records[0]!.body).detail['instance-id']).toBe(world.web.instances[0]!.instanceId);
     expect(rewriteIds({ a: 'x-1 and x-1' }, 'f.json', { '*': { 'x-1': 'y' } })).toEqual({ a: 'y and y' });
   });
 });

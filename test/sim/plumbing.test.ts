@@ -64,6 +64,32 @@ describe('virtual clock', () => {
     expect(clock.waiting).toBe(0);
   });
 
+  it('still wakes later sleepers when a timer on the way aborts the sleep time moved for', async () => {
+    const { VirtualClock } = await import('../../sim/clock');
+    const clock = new VirtualClock(0);
+    const deadline = new AbortController();
+    clock.timer(100, () => deadline.abort(new Error('deadline')));
+    const cut = clock.sleep(100, deadline.signal).catch((e: Error) => e.message);
+    const later = clock.sleep(300).then(() => clock.now());
+    expect(await cut).toBe('deadline');
+    expect(await later).toBe(300);
+  });
+
+  it('runs deferred work before time moves, so what concurrent sleepers ask at one moment is sent at that moment', async () => {
+    const { VirtualClock } = await import('../../sim/clock');
+    const clock = new VirtualClock(0);
+    const seen: number[] = [];
+    await Promise.all([
+      ...[1, 2, 3].map(async () => {
+        await clock.sleep(10);
+        await new Promise<void>((resolve) => clock.defer(() => (seen.push(clock.now()), resolve())));
+        await clock.sleep(5);
+      }),
+      clock.sleep(12),
+    ]);
+    expect(seen).toEqual([10, 10, 10]);
+  });
+
   it('charges parallel API calls their latency once, not once per call', async () => {
     const account = new SimulatedAccount({ start: 0 });
     account.ecs.operations = () => ({ ListClusters: () => ({ clusterArns: [] }) });

@@ -8,7 +8,7 @@ const QUEUE = 'ecs-steady-test-asg-drain';
 const DLQ = 'ecs-steady-test-dead-letter';
 
 /** asgLifecycleDrain behind its queue (with a dead-letter queue) on the simulated account; `config` overrides the stage defaults. */
-export function setupAsgDrain(account: SimulatedAccount, config: Partial<Deps['config']> = {}) {
+export function setupAsgDrain(account: SimulatedAccount, config: Partial<Deps['config']> = {}, options: { batchSize?: number } = {}) {
   const queueUrl = account.sqs.createQueue(QUEUE, { VisibilityTimeout: '360' });
   const dlqUrl = account.sqs.createQueue(DLQ);
   const logger = recordingLogger();
@@ -27,7 +27,11 @@ export function setupAsgDrain(account: SimulatedAccount, config: Partial<Deps['c
     metrics: recordingMetrics(),
   };
   const handler = makeHandler(() => deps);
-  const source = new SqsEventSource(account, queueUrl, (e) => handler(e), { maxReceiveCount: 5, deadLetterUrl: dlqUrl });
+  const source = new SqsEventSource(account, queueUrl, (e) => handler(e), {
+    maxReceiveCount: 5,
+    deadLetterUrl: dlqUrl,
+    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+  });
   /** What the EventBridge rule does: put the event on the queue. */
   const publish = (event: unknown) => account.sqs.deliver(queueUrl, JSON.stringify(event));
   return { handler, source, publish, queueUrl, dlqUrl, logger };

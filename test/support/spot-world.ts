@@ -2,6 +2,7 @@ import { makeHandler, type Deps, type Result } from '../../functions/spot-interr
 import type { SimulatedAccount } from '../../sim/account';
 import { DRAIN_DEFAULTS } from './drain-checks';
 import { recordingLogger, recordingMetrics } from './recorders';
+import { sqsRecord } from './sqs-records';
 
 const DLQ = 'ecs-steady-test-dead-letter';
 
@@ -20,10 +21,34 @@ export function spotWorld(account: SimulatedAccount, config: Partial<Deps['confi
     metrics,
     ...extra,
   };
-  return { handler: makeHandler(() => deps), logger, metrics, dlqUrl, topicArn, clients };
+  const { handleBatch, handler } = spotHandlers(() => deps);
+  return { handler, handleBatch, logger, metrics, dlqUrl, topicArn, clients };
 }
 
-export const asReport = (r: Result): Exclude<Result, { outcome: 'rejected' }> => {
-  if (!('ec2InstanceId' in r)) throw new Error(`expected a drain report, got ${JSON.stringify(r)}`);
+/**
+ * The real handler fed as Lambda's SQS event source feeds it: `handleBatch` sends notices as
+ * one batch (a wave) and answers the batch response and every result; `handler` sends one
+ * notice alone and answers its result.
+ */
+export function spotHandlers(deps: () => Deps) {
+  let n = 0;
+  const handleBatch = async (events: readonly unknown[]) => {
+    const results: Result[] = [];
+    const Records = events.map((e) => sqsRecord(`notice-${++n}`, JSON.stringify(e)));
+    const response = await makeHandler(deps, (r) => results.push(r))({ Records });
+    return { response, results };
+  };
+  const handler = async (event: unknown): Promise<Result> => {
+    const { results } = await handleBatch([event]);
+    if (results.length !== 1) throw new Error(`expected one result, got ${JSON.stringify(results)}`);
+    return results[0]!;
+  };
+  return { handleBatch, handler };
+}
+
+export type DrainResult = Extract<Result, { dryRun: boolean }>;
+
+export const asReport = (r: Result): DrainResult => {
+  if (!('dryRun' in r)) throw new Error(`expected a drain report, got ${JSON.stringify(r)}`);
   return r;
 };

@@ -31,6 +31,30 @@ describe('asgLifecycleDrain on the simulated account', () => {
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
 
+  it('drains hooks that fire together as one wave: one lookup, one DeregisterTargets per target group for all of them', async () => {
+    const account = new SimulatedAccount();
+    account.ecs.drainingReplacesServiceTasks = false; // our own calls are counted here, not ECS's
+    const c = buildAsgCluster(account, { instances: 6, heartbeatTimeout: 300, deregistrationDelaySeconds: 30 });
+    const { source, publish } = setupAsgDrain(account, {}, { batchSize: 10 });
+    const victims = c.instances.slice(0, 3);
+    const events = victims.map((v) => account.autoscaling.beginTermination(c.asgName, v.instanceId));
+    const from = account.calls.length;
+
+    for (const e of events) publish(e);
+    await source.run();
+
+    for (const e of events) expect(account.autoscaling.lifecycleAction(e.detail.LifecycleActionToken)!.result).toBe('CONTINUE');
+    const calls = account.calls.slice(from);
+    const lists = calls.filter((x) => x.operation === 'ListContainerInstances' && (x.input as { filter?: string }).filter);
+    expect(lists).toHaveLength(1); // the lookup (the others read how many instances are DRAINING: the wave's share)
+    expect((lists[0]!.input as { filter: string }).filter).toMatch(/^ec2InstanceId in \[/);
+    const groups = calls
+      .filter((x) => x.operation === 'DeregisterTargets' && !x.error)
+      .map((x) => (x.input as { TargetGroupArn: string }).TargetGroupArn);
+    expect(groups.length).toBe(new Set(groups).size); // each group once, every victim's targets in that one call
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
   it('hands a long drain on to itself with heartbeats instead of blocking past one invocation', async () => {
     const account = new SimulatedAccount();
     const c = buildAsgCluster(account, { heartbeatTimeout: 600, deregistrationDelaySeconds: 300 });

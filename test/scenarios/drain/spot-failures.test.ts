@@ -249,9 +249,11 @@ describe('the drain under a Spot wave and AWS failures', () => {
     const late = account.calls.slice(from).filter((c) => c.at >= deadline);
     expect(late.map((c) => `${c.operation}@${c.at - deadline}`)).toEqual([]);
     expect(Date.parse(report.finishedAt)).toBeLessThanOrEqual(deadline + 1_000);
-    // The report's count of tasks left running is what the reclaim then killed (not asked to stop in time).
+    // ECS's counts could not be read after the last stop under this throttling: the report says
+    // `unknown`, never 0, and names the tasks no stop of its own reached, which the reclaim then killed.
     const killed = w.tasksByVictim.get(w.victims[0]!.instanceId)!.filter((a) => account.ecs.task(a)!.stoppedBy === 'termination').length;
     expect(report.outcome).toBe(killed > 0 ? 'deadline-reached' : 'drained');
-    expect(report.tasksLeftRunning).toBe(killed);
+    if (report.tasksLeftRunning === 'unknown') expect(report.tasksNotConfirmedStopped).toBe(killed);
+    else expect(report.tasksLeftRunning).toBe(killed);
   });
 });

@@ -196,12 +196,14 @@ describe('spotInterruption on the simulated account', () => {
     expect(error).toMatch(/detail\.instance-action/);
     const parked = account.sqs.pending(dlqUrl);
     expect(parked).toHaveLength(1);
-    expect(JSON.parse(parked[0]!.body)).toMatchObject({
+    const envelope = JSON.parse(parked[0]!.body) as { input: string };
+    expect(envelope).toMatchObject({
       source: 'spotInterruption',
       kind: 'spot-interruption-warning',
       rejectedAt: new Date(account.clock.now()).toISOString(),
-      input: bad,
     });
+    // The queue's record body, as it arrived: the notice itself.
+    expect(JSON.parse(envelope.input)).toEqual(bad);
     expect(account.countCalls('ecs', 'ListClusters')).toBe(0);
   });
 

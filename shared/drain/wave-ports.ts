@@ -1,0 +1,261 @@
+import type { CallOptions, ItemFailure } from '../aws/call';
+import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import { targetKey, type Target, type TargetHealth } from '../aws/elbv2-targets';
+import {
+  chunk,
+  DESCRIBE_CONTAINER_INSTANCES_MAX,
+  DESCRIBE_SERVICES_MAX,
+  DESCRIBE_TASKS_MAX,
+  UPDATE_CONTAINER_INSTANCES_STATE_MAX,
+} from '../aws/limits';
+import type { Clock } from '../lambda/clock';
+import { Coalescer } from './coalesce';
+import { lookupInstances, type LookupAnswer } from './lookup';
+import type { DrainPorts } from './ports';
+import { listWholeCluster, reserveSlot, shareOf, WAVE_BUCKETS, waveShare, type PaceState, type WaveBucket } from './wave-plan';
+
+type Described<T> = { items: T[]; failures: ItemFailure[] };
+
+/**
+ * The ports of one wave: every drain of the invocation calls these, and what they ask at the
+ * same moment goes to AWS as one call — one lookup for every victim, DescribeContainerInstances
+ * and DescribeTasks 100 a call, DescribeServices 10 a call (each service once),
+ * UpdateContainerInstancesState 10 a call, one DeregisterTargets per target group carrying
+ * every victim's targets, one DescribeTargetHealth per group per poll. Every call is paced
+ * against its bucket (wave-plan.ts), so a wave spends its rate on calls that succeed. The
+ * contracts are DrainPorts' own: each drain sees answers about its own items only.
+ */
+export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[]): WavePorts {
+  const buckets = new Map<WaveBucket, PaceState>();
+  // This wave's share of the account's buckets, from how many instances are DRAINING in its clusters (state, not messages).
+  const ours = new Map<string, Set<string>>();
+  let share = 1;
+  let shareReadAt = -Infinity;
+  let reading = false;
+  const readShare = async () => {
+    shareReadAt = clock.now();
+    reading = true;
+    try {
+      const counts = await Promise.all(
+        [...ours.keys()].map((cluster) => paced('ecsRead', {}, () => ci.listArns(cluster, undefined, {}, undefined, 'DRAINING'))),
+      );
+      const mine = [...ours.values()].reduce((n, set) => n + set.size, 0);
+      share = waveShare(
+        mine,
+        counts.reduce((n, arns) => n + arns.length, 0),
+      );
+    } catch {
+      // Unread: the last share stands (the SDK's retries absorb what pacing did not spare).
+    } finally {
+      reading = false;
+    }
+  };
+  const refreshShare = () => {
+    if (!reading && ours.size > 0 && clock.now() >= shareReadAt + SHARE_REFRESH_MS) void readShare();
+  };
+  /** Wait for this call's slot in its bucket (the slot is reserved before the wait: calls keep their order). */
+  const slot = async (bucket: WaveBucket, signal?: AbortSignal): Promise<void> => {
+    refreshShare();
+    const r = reserveSlot(buckets.get(bucket), shareOf(WAVE_BUCKETS[bucket], share), clock.now());
+    buckets.set(bucket, r.state);
+    if (r.sendAt > clock.now()) await clock.sleep(r.sendAt - clock.now(), signal);
+  };
+  const paced = async <T>(bucket: WaveBucket, o: CallOptions, call: () => Promise<T>): Promise<T> => {
+    await slot(bucket, o.signal);
+    return call();
+  };
+  const elbSlot = () => slot('elb');
+  const registrationSlot = async () => {
+    await slot('elbRegistration');
+    await slot('elb');
+  };
+  const ci = base.containerInstances;
+
+  const lookups = new Coalescer<string, LookupAnswer>(clock, async (_k, ids, signal) => {
+    const counted = {
+      containerInstances: {
+        ...ci,
+        listClusters: (o: CallOptions) => paced('ecsRead', o, () => ci.listClusters(o)),
+        listArns: (c: string, f: string | undefined, o: CallOptions) => paced('ecsRead', o, () => ci.listArns(c, f, o)),
+        describe: (c: string, arns: readonly string[], o: CallOptions) => describeInstances(c, arns, o),
+      },
+      tasks: { ...base.tasks, listRunningOn },
+    };
+    const answers = await lookupInstances(counted, ids, clusters, { signal });
+    for (const a of answers.values())
+      if (a.instance) ours.set(a.instance.cluster, (ours.get(a.instance.cluster) ?? new Set()).add(a.instance.containerInstanceArn));
+    return ids.map((id) => answers.get(id)!);
+  });
+
+  // Tasks of many instances: one ListTasks each, or the whole cluster listed and described once when that is fewer calls.
+  const clusterTasks = new Map<string, Promise<number | undefined>>();
+  const countOf = (cluster: string) => {
+    if (!clusterTasks.has(cluster))
+      clusterTasks.set(
+        cluster,
+        base.tasks.countInCluster
+          ? paced('ecsClusterRead', {}, () => base.tasks.countInCluster!(cluster)).catch(() => undefined)
+          : Promise.resolve(undefined),
+      );
+    return clusterTasks.get(cluster)!;
+  };
+  const listings = new Coalescer<string, string[] | undefined>(clock, async (cluster, arns, signal) => {
+    const unique = [...new Set(arns)];
+    const o = { signal };
+    if (unique.length > 1 && base.tasks.listRunning && listWholeCluster(unique.length, await countOf(cluster))) {
+      const all = await paced('ecsRead', o, () => base.tasks.listRunning!(cluster, o));
+      const parts = await Promise.all(
+        chunk(all, DESCRIBE_TASKS_MAX).map((part) => paced('ecsRead', o, () => base.tasks.describe(cluster, part, o))),
+      );
+      const on = new Map<string, string[]>();
+      for (const t of parts.flatMap((p) => p.tasks))
+        if (t.containerInstanceArn && t.taskArn) on.set(t.containerInstanceArn, [...(on.get(t.containerInstanceArn) ?? []), t.taskArn]);
+      return arns.map((arn) => on.get(arn) ?? []);
+    }
+    const each = await Promise.all(
+      unique.map(async (arn) => [arn, await paced('ecsRead', o, () => base.tasks.listRunningOn(cluster, arn, o))] as const),
+    );
+    const byArn = new Map(each);
+    return arns.map((arn) => byArn.get(arn));
+  });
+  const listRunningOn = async (cluster: string, arn: string, o?: CallOptions): Promise<string[]> =>
+    (await listings.ask(cluster, arn, o?.signal)) ?? [];
+
+  const describeInstances = async (cluster: string, arns: readonly string[], o: CallOptions) => {
+    const parts = await Promise.all(
+      chunk([...new Set(arns)], DESCRIBE_CONTAINER_INSTANCES_MAX).map((part) => paced('ecsRead', o, () => ci.describe(cluster, part, o))),
+    );
+    return { instances: parts.flatMap((p) => p.instances), failures: parts.flatMap((p) => p.failures) };
+  };
+  const instanceDescribes = byItems<ContainerInstanceRef>(
+    clock,
+    DESCRIBE_CONTAINER_INSTANCES_MAX,
+    (i) => i.containerInstanceArn,
+    async (cluster, part, o) => {
+      const r = await paced('ecsRead', o, () => ci.describe(cluster, part, o));
+      return { items: r.instances, failures: r.failures };
+    },
+  );
+  const drainings = byItems<never>(
+    clock,
+    UPDATE_CONTAINER_INSTANCES_STATE_MAX,
+    () => '',
+    async (cluster, part, o) => {
+      const failures = await paced('ecsModify', o, () => ci.setDraining(cluster, part, o));
+      shareReadAt = -Infinity; // read the share again now that ours are DRAINING too
+      return { items: [], failures };
+    },
+  );
+  type RawTask = Awaited<ReturnType<DrainPorts['tasks']['describe']>>['tasks'][number];
+  const taskDescribes = byItems<RawTask>(
+    clock,
+    DESCRIBE_TASKS_MAX,
+    (t) => t.taskArn ?? '',
+    async (cluster, part, o) => {
+      const r = await paced('ecsRead', o, () => base.tasks.describe(cluster, part, o));
+      return { items: r.tasks, failures: r.failures };
+    },
+  );
+  type RawService = Awaited<ReturnType<DrainPorts['services']['describe']>>['services'][number];
+  const serviceDescribes = byItems<RawService>(
+    clock,
+    DESCRIBE_SERVICES_MAX,
+    (s) => s.serviceName ?? '',
+    async (cluster, part, o) => {
+      const r = await paced('ecsServiceRead', o, () => base.services.describe(cluster, part, o));
+      return { items: r.services, failures: r.failures };
+    },
+    (item, asked) => item.serviceName === asked || (item.serviceArn ?? '').endsWith(`/${asked}`),
+  );
+
+  const deregistrations = new Coalescer<readonly Target[], void>(
+    clock,
+    async (tg, lists, signal) => {
+      const targets = new Map(lists.flat().map((t) => [targetKey(t), t]));
+      await base.targets.deregister(tg, [...targets.values()], { signal });
+      return lists.map(() => undefined);
+    },
+    registrationSlot,
+  );
+  const healths = new Coalescer<null, TargetHealth[]>(
+    clock,
+    async (tg, asks, signal) => {
+      const health = await base.targets.groupHealth(tg, { signal });
+      return asks.map(() => health);
+    },
+    elbSlot,
+  );
+  const delays = new Coalescer<null, number>(
+    clock,
+    async (tg, asks, signal) => {
+      const seconds = await base.targets.deregistrationDelaySeconds(tg, { signal });
+      return asks.map(() => seconds);
+    },
+    elbSlot,
+  );
+
+  return {
+    share: () => share,
+    containerInstances: {
+      listClusters: (o) => paced('ecsRead', o ?? {}, () => ci.listClusters(o)),
+      listArns: (c, f, o) => paced('ecsRead', o ?? {}, () => ci.listArns(c, f, o)),
+      describe: async (cluster, arns, o) => {
+        const r = await instanceDescribes(cluster, arns, o);
+        return { instances: r.items, failures: r.failures };
+      },
+      setDraining: async (cluster, arns, o) => (await drainings(cluster, arns, o)).failures,
+    },
+    tasks: {
+      listRunningOn,
+      describe: async (cluster, arns, o) => {
+        const r = await taskDescribes(cluster, arns, o);
+        return { tasks: r.items, failures: r.failures };
+      },
+      stop: (c, arn, reason, o) => paced('ecsModify', o ?? {}, () => base.tasks.stop(c, arn, reason, o)),
+    },
+    services: {
+      describe: async (cluster, names, o) => {
+        const r = await serviceDescribes(cluster, names, o);
+        return { services: r.items, failures: r.failures };
+      },
+    },
+    targets: {
+      deregister: (tg, targets, o) => deregistrations.ask(tg, targets, o?.signal),
+      groupHealth: (tg, o) => healths.ask(tg, null, o?.signal),
+      deregistrationDelaySeconds: (tg, o) => delays.ask(tg, null, o?.signal),
+    },
+    publish: base.publish,
+    findInstance: (id, o) => lookups.ask('lookup', id, o?.signal),
+    ...(base.lifecycle ? { lifecycle: base.lifecycle } : {}),
+    ...(base.handOn ? { handOn: base.handOn } : {}),
+  };
+}
+
+/** Drain ports of a wave, and the wave's current share of the account's request buckets. */
+export type WavePorts = DrainPorts & { share: () => number };
+
+/** How often the share is read again while the wave goes on. */
+const SHARE_REFRESH_MS = 15_000;
+
+/**
+ * A describe-like call per cluster: what every drain asks at one moment is sent once per item
+ * (chunks of `max`, sent together), and each asker gets back its own items and failures.
+ */
+function byItems<T>(
+  clock: Clock,
+  max: number,
+  idOf: (item: T) => string,
+  send: (cluster: string, part: string[], o: CallOptions) => Promise<Described<T>>,
+  matches: (item: T, asked: string) => boolean = (item, asked) => idOf(item) === asked,
+) {
+  const c = new Coalescer<readonly string[], Described<T>>(clock, async (cluster, lists, signal) => {
+    const parts = await Promise.all(chunk([...new Set(lists.flat())], max).map((part) => send(cluster, part, { signal })));
+    const items = parts.flatMap((p) => p.items);
+    const failures = parts.flatMap((p) => p.failures);
+    return lists.map((asked) => ({
+      items: items.filter((i) => asked.some((a) => matches(i, a))),
+      failures: failures.filter((f) => asked.some((a) => f.arn === a || f.arn.endsWith(`/${a}`))),
+    }));
+  });
+  return (cluster: string, asked: readonly string[], o?: CallOptions) => c.ask(cluster, asked, o?.signal);
+}

@@ -1,0 +1,45 @@
+import type { DrainSettings } from './config';
+import type { DrainReport } from './report';
+import { runDrain, type DrainDeps, type DrainRequest } from './run';
+import { shareOf, stopLeadMs, WAVE_BUCKETS } from './wave-plan';
+import { wavePorts } from './wave-ports';
+
+/** One drain of a wave: its report, or why it could not produce one (a bug, not AWS). */
+export type WaveResult = { request: DrainRequest; report: DrainReport } | { request: DrainRequest; error: unknown };
+
+/**
+ * Drain instances that arrived together as one wave: each keeps its own drain (its plan, its
+ * state, its report: every single-drain guarantee holds), and all of them talk to AWS through
+ * one set of wave ports, so what they ask at the same moment is one call (wave-ports.ts). The
+ * wave's stop backlog moves every drain's force time earlier by the time its StopTasks need
+ * at the paced rate, so the last one is sent before the force time. Concurrent waves never
+ * double the work: each drain decides from what AWS says (DRAINING, targets already
+ * draining, tasks already stopped), as a single drain does.
+ */
+export async function runWave(
+  deps: DrainDeps,
+  settings: DrainSettings & { clusters: readonly string[] },
+  requests: readonly DrainRequest[],
+): Promise<WaveResult[]> {
+  const pending = new Map<number, number>();
+  const wave = requests.length > 1 ? wavePorts(deps.ports, deps.clock, settings.clusters) : undefined;
+  const ports = wave ?? deps.ports;
+  // The stops of every batch draining at once share ECS's bucket: the lead is for this wave's stops at its share of the rate.
+  const lead = () =>
+    stopLeadMs(
+      [...pending.values()].reduce((a, b) => a + b, 0),
+      shareOf(WAVE_BUCKETS.ecsModify, wave?.share() ?? 1),
+    );
+  return Promise.all(
+    requests.map(async (request, i): Promise<WaveResult> => {
+      try {
+        const report = await runDrain({ ...deps, ports, stopLeadMs: lead, onPendingStops: (n) => pending.set(i, n) }, settings, request);
+        return { request, report };
+      } catch (error) {
+        return { request, error };
+      } finally {
+        pending.delete(i);
+      }
+    }),
+  );
+}

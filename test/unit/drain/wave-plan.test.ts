@@ -1,0 +1,133 @@
+import fc from 'fast-check';
+import {
+  listWholeCluster,
+  lookupFilters,
+  LOOKUP_IDS_PER_FILTER,
+  MIN_SHARE,
+  reserveSlot,
+  shareOf,
+  stopLeadMs,
+  WAVE_BUCKETS,
+  waveShare,
+  type PaceState,
+} from '../../../shared/drain/wave-plan';
+
+const SPEC = { capacity: 10, ratePerSecond: 5 };
+
+describe('reserveSlot', () => {
+  it.each([
+    ['a full bucket sends at once', undefined, 0, 0, 9],
+    ['one token left sends at once', { tokens: 1, at: 0 }, 0, 0, 0],
+    ['an empty bucket waits one refill interval (200 ms at 5/s)', { tokens: 0, at: 0 }, 0, 200, -1],
+    ['two calls already promised wait three intervals', { tokens: -2, at: 0 }, 0, 600, -3],
+    ['refills while time passes (1 s = 5 tokens)', { tokens: 0, at: 0 }, 1000, 1000, 4],
+    ['never refills past the burst', { tokens: 10, at: 0 }, 60_000, 60_000, 9],
+  ] as Array<[string, PaceState | undefined, number, number, number]>)('%s', (_name, state, now, sendAt, tokensAfter) => {
+    const r = reserveSlot(state, SPEC, now);
+    expect(r.sendAt).toBe(sendAt);
+    expect(r.state.tokens).toBeCloseTo(tokensAfter, 9);
+  });
+
+  it('never sends more than the burst plus the sustained rate allows, over any sequence of asks', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 300 }), (gaps) => {
+        let state: PaceState | undefined;
+        let now = 0;
+        const sends: number[] = [];
+        for (const gap of gaps) {
+          now += gap;
+          const r = reserveSlot(state, SPEC, now);
+          state = r.state;
+          sends.push(r.sendAt);
+        }
+        // In any window [a, b] no more calls are sent than capacity + rate × (b − a).
+        const sorted = [...sends].sort((a, b) => a - b);
+        for (let i = 0; i < sorted.length; i++)
+          for (let j = i; j < sorted.length; j++)
+            expect(j - i + 1).toBeLessThanOrEqual(SPEC.capacity + Math.ceil(((sorted[j]! - sorted[i]!) / 1000) * SPEC.ratePerSecond) + 1);
+        // Slots are handed out in the order asked.
+        for (let i = 1; i < sends.length; i++) expect(sends[i]!).toBeGreaterThanOrEqual(sends[i - 1]!);
+      }),
+    );
+  });
+});
+
+describe('stopLeadMs', () => {
+  it.each([
+    [0, 0],
+    [WAVE_BUCKETS.ecsModify.capacity, 0],
+    [WAVE_BUCKETS.ecsModify.capacity + 36, 1000],
+    [2000, Math.ceil(((2000 - WAVE_BUCKETS.ecsModify.capacity) / WAVE_BUCKETS.ecsModify.ratePerSecond) * 1000)],
+  ])('%i tasks to stop need a lead of %i ms', (tasks, lead) => {
+    expect(stopLeadMs(tasks)).toBe(lead);
+  });
+
+  it('grows with the tasks to stop and is enough to send them all at the paced rate', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 20_000 }), (a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        expect(stopLeadMs(lo)).toBeLessThanOrEqual(stopLeadMs(hi));
+        // Sending `hi` stops paced from a full bucket, starting `lead` before the force time, ends by the force time.
+        let state: PaceState | undefined;
+        let last = 0;
+        const start = -stopLeadMs(hi);
+        for (let i = 0; i < Math.min(hi, 3000); i++) {
+          const r = reserveSlot(state, WAVE_BUCKETS.ecsModify, start);
+          state = r.state;
+          last = r.sendAt;
+        }
+        if (hi <= 3000) expect(last).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('lookupFilters', () => {
+  it('asks for one instance with ==', () => {
+    expect(lookupFilters(['i-0abc'])).toEqual(['ec2InstanceId == i-0abc']);
+  });
+
+  it('asks for many with in [...], each id once, at most 50 a filter and under 2,000 characters', () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `i-${i.toString(16).padStart(17, '0')}`);
+    const filters = lookupFilters([...ids, ids[0]!]);
+    expect(filters).toHaveLength(3);
+    expect(filters[0]).toMatch(/^ec2InstanceId in \[i-0+, /);
+    const named = filters.flatMap((f) => /\[(.*)\]/.exec(f)![1]!.split(', '));
+    expect(named).toEqual(ids);
+    for (const f of filters) {
+      expect(f.length).toBeLessThan(2000);
+      expect(/\[(.*)\]/.exec(f)![1]!.split(', ').length).toBeLessThanOrEqual(LOOKUP_IDS_PER_FILTER);
+    }
+  });
+});
+
+describe('waveShare', () => {
+  it.each([
+    ['alone in its clusters', 20, 20, 1],
+    ['nothing read yet', 20, 0, 1],
+    ['one of four equal batches', 25, 100, 0.25],
+    ['a small batch in a huge wave is never starved', 1, 1000, MIN_SHARE],
+    ['no instance found', 0, 50, 1],
+  ])('%s: %i of %i DRAINING ⇒ %f', (_name, ours, draining, share) => {
+    expect(waveShare(ours, draining)).toBe(share);
+  });
+
+  it('scales a bucket by the share, burst and rate alike, never below one call of burst', () => {
+    expect(shareOf({ capacity: 100, ratePerSecond: 40 }, 0.25)).toEqual({ capacity: 25, ratePerSecond: 10 });
+    expect(shareOf({ capacity: 20, ratePerSecond: 4 }, MIN_SHARE).capacity).toBe(1);
+  });
+});
+
+describe('listWholeCluster', () => {
+  it.each([
+    ['one instance is always listed alone', 1, 10, false],
+    ['unknown cluster size: per instance', 500, undefined, false],
+    ['500 instances in a cluster of 3,700 tasks: 75 calls instead of 500', 500, 3700, true],
+    ['100 instances in a cluster of 10,000 tasks: per instance', 100, 10_000, false],
+    ['the break-even: 1 + 2 × 10 = 21 calls against 21 instances is not fewer', 21, 1000, false],
+    ['22 instances against 21 calls', 22, 1000, true],
+  ])('%s', (_name, instances, tasks, whole) => {
+    expect(listWholeCluster(instances, tasks)).toBe(whole);
+  });
+});
