@@ -1,6 +1,6 @@
 import { SPOT_NOTICE_MS } from '../functions/spot-interruption/handler';
 import type { Log, MetricSink } from '../shared/lambda/observability';
-import { SimulatedAccount } from '../sim/account';
+import { mulberry32, SimulatedAccount } from '../sim/account';
 import { DRAIN_DEFAULTS, deregisteredBeforeStopped, secondsWithoutHealthy } from '../test/support/drain-checks';
 import { spotHandlers } from '../test/support/spot-world';
 import { buildWave } from '../test/support/wave';
@@ -77,19 +77,9 @@ interface Run {
   nativeNoHealthy: number;
 }
 
-function mulberry(seed: number) {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function ours(row: WaveRow, seed: number): Promise<Omit<Run, 'nativeRunning' | 'nativeNoHealthy'>> {
   const { account, w } = world(row, seed);
-  const random = mulberry(seed * 7919);
+  const random = mulberry32(seed * 7919);
   account.faults.latencyMs = LATENCY_MS;
   const noticeAt = account.clock.now();
   // Notices spread over the first second; the batching window closes 1 s after the first.
@@ -107,7 +97,7 @@ export async function ours(row: WaveRow, seed: number): Promise<Omit<Run, 'nativ
     clock: account.clock,
     logger: silentLog,
     metrics: silentMetrics,
-    random: mulberry(seed * 31 + 1),
+    random: mulberry32(seed * 31 + 1),
   });
   const { handleBatch } = spotHandlers(deps);
   await Promise.all(split.filter((b) => b.length > 0).map((b) => handleBatch(b)));

@@ -42,7 +42,7 @@ export interface CallRecord {
 }
 
 /** mulberry32: a small, seeded, deterministic generator of numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed | 0;
   return () => {
     let t = (state = (state + 0x6d2b79f5) | 0);

@@ -1,20 +1,9 @@
-import { SimulatedAccount } from '../../sim/account';
+import { mulberry32, SimulatedAccount } from '../../sim/account';
 import { buildCapacityCluster } from '../../sim/builders-capacity';
 import { container } from '../../sim/builders-common';
 import { serverError } from '../../sim/errors';
 import { placementFailure, placementFailureEvent, runTaskFailure, runTaskResult } from './capacity-events';
 import { capacityWorld } from './capacity-world';
-
-/** A small seeded generator (mulberry32) for the trigger offsets: the same seed, the same race. */
-export function seeded(seed: number): () => number {
-  let s = seed | 0;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RaceOutcome {
   seed: number;
@@ -53,7 +42,7 @@ export async function raceOnce(seed: number, writeFaults = 0): Promise<RaceOutco
   if (writeFaults > 0) account.failNext('autoscaling', 'SetDesiredCapacity', () => serverError('autoscaling'), { times: writeFaults });
 
   const t0 = account.clock.now();
-  const random = seeded(seed);
+  const random = mulberry32(seed); // the same seed, the same race
   const at = () => Math.floor(random() * 151);
   const [tickAt, runTaskAt, placementAt] = [at(), at(), at()];
   account.ecs.services.setDesiredCount(b.cluster, 'app', 12);
