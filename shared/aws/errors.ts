@@ -13,6 +13,26 @@ const NOT_FOUND = new Set([
   'NotFound',
 ]);
 
+/**
+ * Throttling as AWS names it per service (ECS/Glue/Athena/SNS ThrottlingException, ELBv2 and
+ * Auto Scaling `Throttling`, EC2 RequestLimitExceeded, SQS RequestThrottled, S3 SlowDown,
+ * API Gateway-fronted APIs TooManyRequestsException, DynamoDB-style
+ * ProvisionedThroughputExceededException) — the names the SDK's own throttling list holds
+ * (@smithy/service-error-classification THROTTLING_ERROR_CODES).
+ */
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'EC2ThrottledException',
+  'TooManyRequestsException',
+  'ProvisionedThroughputExceededException',
+  'SlowDown',
+]);
+
 const ALREADY_EXISTS = new Set(['AlreadyExistsException', 'ResourceInUseException', 'EntityAlreadyExists']);
 
 function nameOf(err: unknown): string | undefined {
@@ -31,6 +51,18 @@ export function isNotFound(err: unknown): boolean {
 export function isAlreadyExists(err: unknown): boolean {
   const n = nameOf(err);
   return n !== undefined && ALREADY_EXISTS.has(n);
+}
+
+/**
+ * AWS refused the call for its rate, not its content: by name, by HTTP 429, or by the SDK's
+ * own marking of a modelled error as a throttle (`$retryable: { throttling: true }`).
+ */
+export function isThrottling(err: unknown): boolean {
+  const n = nameOf(err);
+  if (n !== undefined && THROTTLING.has(n)) return true;
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { $retryable?: { throttling?: boolean }; $metadata?: { httpStatusCode?: number } };
+  return e.$retryable?.throttling === true || e.$metadata?.httpStatusCode === 429;
 }
 
 export { nameOf as awsErrorName };
