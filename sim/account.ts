@@ -90,6 +90,8 @@ export class SimulatedAccount {
     const seed = options.seed ?? 42;
     this.faultRandom = mulberry32(seed);
     this.jitterRandom = mulberry32(seed ^ 0x5bd1e995);
+    // Our own retry policy's jitter (shared/aws/retry.ts) reads the clock's: seeded too, so a run repeats for its seed.
+    this.clock.random = mulberry32(seed ^ 0x27d4eb2f);
     this.rateLimits = new RateLimits(() => this.clock.now());
     this.ec2 = new SimEc2(this);
     this.ecs = new SimEcs(this);

@@ -10,6 +10,8 @@ export interface Clock {
   timer(at: number, run: () => void): () => void;
   /** Run `run` once everything runnable now has run, before time moves. */
   defer(run: () => void): void;
+  /** Jitter for the code's own retry backoff, in [0, 1). */
+  random(): number;
 }
 
 interface Sleeper {
@@ -39,6 +41,8 @@ export class VirtualClock implements Clock {
   private seq = 0;
   private advanceScheduled = false;
   private deferred: Array<() => void> = [];
+  /** Jitter for the code's own retry backoff (the account seeds it); Math.random on a bare clock. */
+  random: () => number = Math.random;
 
   constructor(start: number | string = '2026-11-23T10:00:00Z') {
     this.t = typeof start === 'number' ? start : Date.parse(start);

@@ -146,7 +146,7 @@ function replace(d: Deps, instanceId: string, deadline: number): Promise<Replace
       recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
     },
     instanceId,
-    { dryRun: d.config.dryRun, clusters: d.config.clusters, clock: d.clock, deadline },
+    { dryRun: d.config.dryRun, clusters: d.config.clusters, clock: d.clock, deadline, ...(d.random ? { random: d.random } : {}) },
   );
 }
 

@@ -54,6 +54,11 @@ export function backoffDelay(retry: number, b: Backoff, random: () => number, ve
   return Math.round(b.jitter === 'equal' ? ceiling / 2 + (r * ceiling) / 2 : r * ceiling);
 }
 
+/** The clock's jitter source (seeded in the simulator), or Math.random. */
+export function jitterOf(clock: Clock): () => number {
+  return clock.random ? () => clock.random!() : Math.random;
+}
+
 /**
  * Sleep `ms` unless the sleep would reach `deadline` or `signal` is (or gets) aborted. True ⇒ slept
  * to the end and there is time left to try again; false ⇒ do not retry. Never throws.
@@ -71,7 +76,7 @@ export async function sleepWithin(clock: Clock, deadline: number, ms: number, si
 export interface RetryOptions {
   clock: Clock;
   backoff: Backoff;
-  /** Jitter's source, in [0, 1): Math.random in Lambda; seeded in tests. */
+  /** Jitter's source, in [0, 1): default the clock's (`jitterOf`). */
   random?: () => number;
   /** Default `classifyError`. */
   classify?: (err: unknown) => Verdict;
@@ -106,7 +111,7 @@ export type RetryOutcome<T> =
  */
 export async function retryUntil<T>(deadline: number, fn: (a: Attempt) => Promise<T>, o: RetryOptions): Promise<RetryOutcome<T>> {
   const { clock } = o;
-  const random = o.random ?? Math.random;
+  const random = o.random ?? jitterOf(clock);
   const classify = o.classify ?? classifyError;
   const maxAttempts = o.maxAttempts ?? Infinity;
   const atDeadline = new AbortController();

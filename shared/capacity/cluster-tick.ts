@@ -1,5 +1,6 @@
 import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
+import { backoffDelay, classifyError, jitterOf, type Backoff } from '../aws/retry';
 import type { DrainReport } from '../drain/report';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
@@ -57,8 +58,11 @@ export interface EventRequest {
  */
 const CANDIDATE_BATCHES = [CANDIDATES_READ, MAX_EXAMINED - CANDIDATES_READ];
 
-/** First retry of a failed cluster read after this long, doubling, while the invocation's time allows. */
-const READ_RETRY_MS = 1_000;
+/**
+ * A failed cluster read or a refused write is retried with this backoff (1 s doubling to 8 s) while the invocation's
+ * time allows. Equal jitter: each retry re-reads the whole cluster, so it never comes back at once.
+ */
+export const TICK_RETRY: Backoff = { baseMs: 1_000, capMs: 8_000, jitter: 'equal' };
 /** Time kept back at the end of the invocation for the last reports. */
 export const REPORT_RESERVE_MS = 5_000;
 /** After capacity asked of the backend did not arrive, scale-outs go to the fallback this long. */
@@ -199,7 +203,7 @@ export async function tickCluster(
       // A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands.
       const unwritten = results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction'));
       // Retried here first (read, plan and write again, from what AWS holds then) while time allows; then the trigger's message is.
-      const writeWait = Math.min(8 * READ_RETRY_MS, READ_RETRY_MS * 2 ** failures);
+      const writeWait = backoffDelay(failures + 1, TICK_RETRY, jitterOf(clock));
       if (unwritten.length > 0 && clock.now() + writeWait < endsAt - REPORT_RESERVE_MS) {
         failures++;
         log.warn('capacity write refused; read, planned and written again', { cluster, attempt: failures });
@@ -239,8 +243,9 @@ export async function tickCluster(
       // cluster while the invocation's time allows; a bad tag is not retried.
       failures++;
       const error = errorMessage(err);
-      const wait = Math.min(8 * READ_RETRY_MS, READ_RETRY_MS * 2 ** (failures - 1));
-      if (error.startsWith('ConfigError') || clock.now() + wait >= endsAt - REPORT_RESERVE_MS) {
+      const verdict = classifyError(err);
+      const wait = backoffDelay(failures, TICK_RETRY, jitterOf(clock), verdict);
+      if (verdict === 'stop' || clock.now() + wait >= endsAt - REPORT_RESERVE_MS) {
         log.error('capacity tick failed for this cluster', { cluster, backend: ref, error, attempts: failures });
         return { ...base, backend: ref, decision: 'error', error, reasons: [], steps: [] };
       }

@@ -1,3 +1,4 @@
+import { retryUntil, type Backoff } from '../aws/retry';
 import type { FifoSender } from '../aws/sqs-fifo-sender';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
@@ -51,15 +52,16 @@ export async function fanOutTicks(deps: FanOutDeps, config: FanOutConfig, endsAt
   return clusters;
 }
 
-/** Discovery, retried (1 s doubling to 8 s) while `endsAt` allows: a short outage of the backend reads costs no tick. */
+/** The capacity tick's backoff (cluster-tick.ts's TICK_RETRY), not imported from there: the fan-out bundle stays small. */
+const DISCOVERY_RETRY: Backoff = { baseMs: 1_000, capMs: 8_000 };
+
+/** Discovery, retried (the tick's backoff) while `endsAt` allows: a short outage of the backend reads costs no tick. */
 async function discover(deps: FanOutDeps, config: FanOutConfig, endsAt: number) {
-  for (let wait = 1_000; ; wait = Math.min(8_000, wait * 2)) {
-    try {
-      return await deps.directory.discover(config.backends);
-    } catch (err) {
-      if (deps.clock.now() + wait >= endsAt) throw err;
-      deps.log.warn('capacity backends could not be read; retried', { error: errorMessage(err) });
-      await deps.clock.sleep(wait);
-    }
-  }
+  const r = await retryUntil(endsAt, ({ signal }) => deps.directory.discover(config.backends, { signal }), {
+    clock: deps.clock,
+    backoff: DISCOVERY_RETRY,
+    onRetry: ({ error }) => deps.log.warn('capacity backends could not be read; retried', { error: errorMessage(error) }),
+  });
+  if (!r.ok) throw r.error;
+  return r.value;
 }

@@ -1,5 +1,6 @@
 import { CLUSTER_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
+import { retryUntil, type Backoff } from '../aws/retry';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 
@@ -53,6 +54,9 @@ export interface ReplacementReport extends ReplaceDecision {
   at?: number;
 }
 
+/** Short waits (0.5 s doubling to 5 s, jittered): the replacement is worth most early in the two-minute notice. */
+const REPLACE_RETRY: Backoff = { baseMs: 500, capMs: 5_000 };
+
 /**
  * Decide and ask for a replacement for an instance under a Spot notice. A failed call is
  * retried with backoff until `deadline`; never throws.
@@ -60,32 +64,35 @@ export interface ReplacementReport extends ReplaceDecision {
 export async function replaceAtNotice(
   ports: ReplacePorts,
   instanceId: string,
-  opts: { dryRun: boolean; clusters: readonly string[]; clock: Clock; deadline: number; o?: CallOptions },
+  opts: { dryRun: boolean; clusters: readonly string[]; clock: Clock; deadline: number; o?: CallOptions; random?: () => number },
 ): Promise<ReplacementReport> {
-  let wait = 500;
-  for (;;) {
-    try {
-      const member = await ports.groupOfInstance(instanceId, opts.o);
-      const group = member ? await ports.group(member.groupName, opts.o) : undefined;
+  const r = await retryUntil(
+    opts.deadline,
+    async ({ signal }): Promise<ReplacementReport> => {
+      const o = { signal };
+      const member = await ports.groupOfInstance(instanceId, o);
+      const group = member ? await ports.group(member.groupName, o) : undefined;
       const d = planReplacement(member, group, opts.clusters);
       if (d.action === 'none') return { ...d, outcome: 'not-needed' };
       if (opts.dryRun) return { ...d, outcome: 'skipped' };
-      await ports.detachKeepingCapacity(d.group!, instanceId, opts.o);
+      await ports.detachKeepingCapacity(d.group!, instanceId, o);
       const at = opts.clock.now();
       // Best effort: without it the replacement may look late to scaleTick (dated by an older scale-out).
-      await ports.recordScaleOut(d.group!, at, opts.o).catch(() => undefined);
+      await ports.recordScaleOut(d.group!, at, o).catch(() => undefined);
       return { ...d, outcome: 'requested', at };
-    } catch (err) {
-      const error = errorMessage(err);
-      if (opts.clock.now() + wait >= opts.deadline || opts.o?.signal?.aborted)
-        return {
-          action: 'none',
-          reason: 'the replacement could not be asked for before the deadline',
-          outcome: 'failed',
-          error,
-        };
-      await opts.clock.sleep(wait, opts.o?.signal).catch(() => undefined);
-      wait = Math.min(5_000, wait * 2);
-    }
-  }
+    },
+    {
+      clock: opts.clock,
+      backoff: REPLACE_RETRY,
+      ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.o?.signal ? { signal: opts.o.signal } : {}),
+    },
+  );
+  if (r.ok) return r.value;
+  return {
+    action: 'none',
+    reason: 'the replacement could not be asked for before the deadline',
+    outcome: 'failed',
+    error: errorMessage(r.error),
+  };
 }

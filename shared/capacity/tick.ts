@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { CallOptions } from '../aws/call';
+import { retryUntil } from '../aws/retry';
 import { setTimer } from '../lambda/clock';
 import { mapLimit } from '../lambda/concurrency';
-import { REPORT_RESERVE_MS, tickCluster, type EventRequest, type TickDeps as ClusterTickDeps } from './cluster-tick';
+import { REPORT_RESERVE_MS, TICK_RETRY, tickCluster, type EventRequest, type TickDeps as ClusterTickDeps } from './cluster-tick';
 import { errorMessage } from '../lambda/errors';
 import type { ScaleTickConfig } from './config';
 import type { BackendDirectory } from './ports';
@@ -61,18 +62,15 @@ export async function scaleTick(
   }
 }
 
-/** Discovery, retried with backoff (1 s doubling to 8 s) while the invocation's time allows; the last error otherwise. */
+/** Discovery, retried (the tick's backoff) while the invocation's time allows; the last error otherwise. */
 async function discover(deps: TickDeps, config: ScaleTickConfig, endsAt: number, o: CallOptions) {
-  for (let wait = 1_000; ; wait = Math.min(8_000, wait * 2)) {
-    try {
-      return await deps.directory.discover(config.backends, o);
-    } catch (err) {
-      if (deps.clock.now() + wait >= endsAt - REPORT_RESERVE_MS || o.signal?.aborted)
-        return err instanceof Error ? err : new Error(String(err));
-      deps.log.warn('capacity backends could not be read; retried', { error: errorMessage(err) });
-      await deps.clock.sleep(wait, o.signal).catch(() => undefined);
-    }
-  }
+  const r = await retryUntil(endsAt - REPORT_RESERVE_MS, ({ signal }) => deps.directory.discover(config.backends, { signal }), {
+    clock: deps.clock,
+    backoff: TICK_RETRY,
+    ...(o.signal ? { signal: o.signal } : {}),
+    onRetry: ({ error }) => deps.log.warn('capacity backends could not be read; retried', { error: errorMessage(error) }),
+  });
+  return r.ok ? r.value : r.error instanceof Error ? r.error : new Error(String(r.error));
 }
 
 function notManaged(cluster: string, config: ScaleTickConfig, now: number): ClusterTickReport {

@@ -10,6 +10,8 @@ export interface Clock {
    * concurrent drains ask at the same moment is gathered and sent as one call.
    */
   defer?(run: () => void): void;
+  /** Jitter for retry backoff, in [0, 1) (aws/retry.ts): Math.random when absent; seeded in the simulator, so a run repeats for its seed. */
+  random?(): number;
 }
 
 export const systemClock: Clock = {

@@ -73,15 +73,15 @@ describe('capacityWriter: demand is counted once and never lost', () => {
   it('counts the same result sent twice once (its id), and keeps demand whose write failed until it lands', async () => {
     const c = fullCluster();
     const r = runTaskResult(c.b.cluster, c.job, 2, c.account.clock.now(), { reasons: ['RESOURCE:CPU'] }, undefined, 'same');
-    c.account.failNext('autoscaling', 'SetDesiredCapacity', () => serverError('autoscaling'), { times: 30 });
+    c.account.failNext('autoscaling', 'SetDesiredCapacity', () => serverError('autoscaling'), { times: 60 });
     c.fn.publish(r);
     c.fn.publish(r);
     await c.fn.forward.run();
     await c.fn.writer.drain(30 * 60_000);
-    // 30 × 5xx: the writer reads, plans and writes again inside its invocation while time allows, then keeps the message
+    // 60 × 5xx (more than one invocation's jittered retries take): the writer reads, plans and writes again inside its invocation while time allows, then keeps the message
     // (a batch item failure) for the next receive; one write lands.
     const writes = c.account.calls.filter((x) => x.operation === 'SetDesiredCapacity');
-    expect([writes.filter((x) => x.error).length, writes.filter((x) => !x.error).length]).toEqual([30, 1]);
+    expect([writes.filter((x) => x.error).length, writes.filter((x) => !x.error).length]).toEqual([60, 1]);
     expect(c.desired()).toBe(4);
     expect(c.fn.writer.poller.batches.filter((x) => x.failed.length > 0).length).toBeGreaterThanOrEqual(1);
     expect(c.account.sqs.pending(c.fn.writer.dlqUrl)).toHaveLength(0);
