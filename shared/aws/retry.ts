@@ -96,8 +96,9 @@ export interface Attempt {
 
 /**
  * How it ended. `deadline`: the next wait would have reached the deadline (or it had passed before
- * the first attempt: `attempts` 0); `attempts`: `maxAttempts` spent; `stopped`: `classify` said
- * stop; `aborted`: the caller's signal fired. `error` is the last attempt's.
+ * the first attempt: `attempts` 0, or fired during an attempt); `attempts`: `maxAttempts` spent;
+ * `stopped`: `classify` said stop; `aborted`: the caller's signal fired. `error` is the last
+ * attempt's — unless the abort cut that one short, then the one before it (AWS's, not "aborted").
  */
 export type RetryOutcome<T> =
   | { ok: true; value: T; attempts: number; throttled: number }
@@ -135,12 +136,14 @@ export async function retryUntil<T>(deadline: number, fn: (a: Attempt) => Promis
       try {
         return { ok: true, value: await fn({ attempt, signal }), attempts: attempt, throttled };
       } catch (err) {
-        error = err;
+        // An attempt our own signal cut short says nothing new: the error before it is the one to report.
+        if (!signal.aborted || attempt === 1) error = err;
+        if (o.signal?.aborted) return fail('aborted', attempt);
+        if (atDeadline.signal.aborted) return fail('deadline', attempt);
         const verdict = classify(err);
         if (verdict === 'throttled') throttled++;
         if (verdict === 'stop') return fail('stopped', attempt);
         if (attempt >= maxAttempts) return fail('attempts', attempt);
-        if (o.signal?.aborted) return fail('aborted', attempt);
         const waitMs = backoffDelay(attempt, o.backoff, random, verdict);
         if (clock.now() + waitMs >= deadline) return fail('deadline', attempt);
         o.onRetry?.({ error: err, attempt, waitMs, verdict });

@@ -1,3 +1,4 @@
+import { backoffDelay, jitterOf, sleepWithin, type Backoff } from '../../aws/retry';
 import type { Clock } from '../../lambda/clock';
 import { errorMessage } from '../../lambda/errors';
 import type { VolumeStep } from './plan';
@@ -24,8 +25,8 @@ export interface ExecuteOptions {
   signal: AbortSignal;
 }
 
-/** The wait before retry round `round` (1, 2, 4, 8 s…, at most 8 s). */
-export const retryBackoffMs = (round: number) => Math.min(8_000, 1_000 * 2 ** (round - 1));
+/** Retry rounds (and reads) wait 1 s doubling to 8 s, jittered. */
+export const VOLUME_RETRY: Backoff = { baseMs: 1_000, capMs: 8_000 };
 
 /**
  * A flat loop over the steps, in rounds: every step once, then the failed ones again after a
@@ -41,11 +42,7 @@ export async function executeSteps(steps: readonly VolumeStep[], port: VolumesPo
     return r.outcome !== 'dry-run';
   });
   for (let round = 0; pending.length > 0 && round < o.attempts; round++) {
-    if (round > 0) {
-      const wait = retryBackoffMs(round);
-      if (o.clock.now() + wait >= o.endsAt) break;
-      await o.clock.sleep(wait, o.signal).catch(() => undefined);
-    }
+    if (round > 0 && !(await sleepWithin(o.clock, o.endsAt, backoffDelay(round, VOLUME_RETRY, jitterOf(o.clock)), o.signal))) break;
     const failed: StepResult[] = [];
     // First round: tags that are the same go out together (CreateTags takes many volumes, all or none);
     // a batch that fails is retried volume by volume, so one bad volume cannot hold back the others.

@@ -1,8 +1,9 @@
 import { setTimer, type Clock } from '../../lambda/clock';
+import { retryUntil } from '../../aws/retry';
 import { errorMessage } from '../../lambda/errors';
 import type { Log } from '../../lambda/observability';
 import type { LogVolumesConfig } from './config';
-import { executeSteps, retryBackoffMs } from './execute';
+import { executeSteps, VOLUME_RETRY } from './execute';
 import { planLogVolumes } from './plan';
 import type { LogVolume, VolumesPort, VolumeView } from './ports';
 import { buildReport, listFailedReport, type LogVolumesReport } from './report';
@@ -59,15 +60,9 @@ export async function runLogVolumes(deps: LogVolumesDeps, config: LogVolumesConf
   }
 }
 
-/** `read` again after 1, 2, 4, 8 s… while the deadline allows; the last error otherwise. */
+/** `read` again (the volume steps' backoff) while the deadline allows; the last error otherwise. */
 async function untilDeadline<T>(read: () => Promise<T>, clock: Clock, endsAt: number, signal: AbortSignal): Promise<T> {
-  for (let round = 1; ; round++) {
-    try {
-      return await read();
-    } catch (err) {
-      const wait = retryBackoffMs(round);
-      if (signal.aborted || clock.now() + wait >= endsAt) throw err;
-      await clock.sleep(wait, signal).catch(() => undefined);
-    }
-  }
+  const r = await retryUntil(endsAt, read, { clock, backoff: VOLUME_RETRY, signal });
+  if (!r.ok) throw r.error;
+  return r.value;
 }

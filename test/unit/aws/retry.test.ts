@@ -157,6 +157,21 @@ describe('retryUntil', () => {
     expect(r.ok ? undefined : r.error).toMatchObject({ message: 'retry deadline reached' });
   });
 
+  it("reports AWS's last error, not the abort, when the deadline cuts the last attempt short", async () => {
+    const clock = new VirtualClock();
+    const t0 = clock.now();
+    const r = await retryUntil(
+      t0 + 5_000,
+      async ({ attempt, signal }) => {
+        if (attempt === 1) throw err('ServiceUnavailable');
+        await clock.sleep(60_000, signal);
+        return 'late';
+      },
+      { clock, backoff: B, random: () => 1 },
+    );
+    expect(r).toMatchObject({ ok: false, reason: 'deadline', attempts: 2, error: { name: 'ServiceUnavailable' } });
+  });
+
   it('tells onRetry of each wait before it', async () => {
     const clock = new VirtualClock();
     const seen: Array<[number, number]> = [];
