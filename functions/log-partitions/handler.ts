@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { TaskDefinitionsAdapter } from '../../shared/aws/ecs-task-definitions';
@@ -18,6 +19,9 @@ import { wrap } from '../../shared/lambda/wrap';
 
 export type Deps = HandlerDeps<PartitionsConfig, 'ecs' | 'glue'>;
 
+/** Time kept back from the Lambda timeout for the report. */
+const INVOCATION_RESERVE_MS = 5_000;
+
 /**
  * Daily schedule (or `{}`): tables for every fluentd/firelens container, partitions for today
  * and tomorrow. `{from, to, tables?}`: a bounded backfill. Returns ⇒ everything was made;
@@ -25,8 +29,9 @@ export type Deps = HandlerDeps<PartitionsConfig, 'ecs' | 'glue'>;
  * report is logged first) and the async retry runs it again — every step is idempotent.
  */
 export function makeHandler(deps: () => Deps) {
-  return async (event: unknown): Promise<PartitionsReport> => {
+  return async (event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PartitionsReport> => {
     const d = deps();
+    const remaining = context?.getRemainingTimeInMillis?.();
     const request = parseLogPartitionsEvent(event);
     const dates = datesFor(request, d.clock.now(), d.config);
     const report = await runLogPartitions(
@@ -34,6 +39,8 @@ export function makeHandler(deps: () => Deps) {
         adapters: { glue: new GlueAdapter(d.clients.glue), taskDefinitions: new TaskDefinitionsAdapter(d.clients.ecs) },
         clock: d.clock,
         log: d.logger,
+        // Re-sends of failed partitions stop short of the Lambda timeout, so the report is always logged.
+        ...(remaining !== undefined ? { endsAt: d.clock.now() + remaining - INVOCATION_RESERVE_MS } : {}),
       },
       d.config,
       { kind: request.kind, dates, ...(request.kind === 'backfill' && request.tables ? { tables: request.tables } : {}) },

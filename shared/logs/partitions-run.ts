@@ -2,7 +2,8 @@ import type { PartitionInput } from '@aws-sdk/client-glue';
 import type { Clock } from '../lambda/clock';
 import { EventValidationError, errorMessage } from '../lambda/errors';
 import type { TaskDefinitionsAdapter } from '../aws/ecs-task-definitions';
-import type { GlueAdapter } from '../aws/glue-catalog';
+import type { GlueAdapter, PartitionFailure } from '../aws/glue-catalog';
+import { retryUntil, type Backoff } from '../aws/retry';
 import { MetricUnit, type Log, type MetricSink } from '../lambda/observability';
 import { mapLimit } from '../lambda/concurrency';
 import type { PartitionsConfig } from './config';
@@ -20,6 +21,8 @@ export interface PartitionsDeps {
   adapters: CatalogAdapters;
   clock: Clock;
   log: Log;
+  /** Re-sends of failed partitions stop before this (the invocation's time less a reserve); unbounded when absent. */
+  endsAt?: number;
 }
 
 export interface PartitionsRequest {
@@ -55,8 +58,20 @@ export interface PartitionsReport {
   durationMs: number;
 }
 
-/** First wait before re-sending failed partition entries; doubles each round. */
-const PARTITION_RETRY_BASE_MS = 500;
+/** Failed partition entries are re-sent after 0.5 s doubling to 8 s, jittered (LOGS_PARTITION_RETRIES rounds at most). */
+const PARTITION_RETRY: Backoff = { baseMs: 500, capMs: 8_000 };
+
+/** Thrown by a round whose entries did not all land; the last round's failures are reported. */
+class PartitionsNotCreated extends Error {
+  override readonly name = 'PartitionsNotCreated';
+  constructor(
+    message: string,
+    /** Whether re-sending the failed entries can help. */
+    readonly resend: boolean,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Discover, plan, apply: make the tables and the partitions for `request.dates`. Returns the
@@ -148,7 +163,7 @@ async function applyTables(deps: PartitionsDeps, config: PartitionsConfig, plan:
   report.tables.failed.sort((a, b) => a.table.localeCompare(b.table));
 }
 
-/** AlreadyExists is success; other per-entry errors are re-sent (bounded), then reported. */
+/** AlreadyExists is success; other per-entry errors are re-sent (bounded by rounds and the deadline), then reported. */
 async function createPartitionsWithRetries(
   deps: PartitionsDeps,
   config: PartitionsConfig,
@@ -157,26 +172,40 @@ async function createPartitionsWithRetries(
 ): Promise<void> {
   const key = (values: readonly string[]) => values.join('/');
   let pending: PartitionInput[] = t.partitions;
-  for (let round = 0; ; round += 1) {
-    const r = await deps.adapters.glue.createPartitions(config.database, t.table, pending);
-    report.partitions.created += r.created;
-    report.partitions.existing += r.existing;
-    report.partitions.calls += r.calls;
-    const failedKeys = new Set(r.failed.map((f) => key(f.values)));
-    const retry = pending.filter((p) => failedKeys.has(key(p.Values ?? [])));
-    if (r.failed.length === 0 || round >= config.partitionRetries || retry.length !== r.failed.length) {
-      report.partitions.failed.push(...r.failed.map((f) => ({ table: t.table, ...f })));
-      if (r.failed.length > 0) deps.log.error('partitions not created', { table: t.table, failed: r.failed });
-      return;
-    }
-    deps.log.warn('partitions failed; retrying', {
-      table: t.table,
-      round: round + 1,
-      failed: r.failed.map((f) => ({ values: f.values, code: f.code })),
-    });
-    await deps.clock.sleep(PARTITION_RETRY_BASE_MS * 2 ** round);
-    pending = retry;
-  }
+  let failed: PartitionFailure[] = [];
+  const outcome = await retryUntil(
+    deps.endsAt ?? Infinity,
+    async () => {
+      const r = await deps.adapters.glue.createPartitions(config.database, t.table, pending);
+      report.partitions.created += r.created;
+      report.partitions.existing += r.existing;
+      report.partitions.calls += r.calls;
+      failed = r.failed;
+      if (r.failed.length === 0) return;
+      const failedKeys = new Set(r.failed.map((f) => key(f.values)));
+      const retry = pending.filter((p) => failedKeys.has(key(p.Values ?? [])));
+      // Failures we cannot match back to what was sent are not re-sent: they are reported as they are.
+      if (retry.length !== r.failed.length) throw new PartitionsNotCreated('failures do not match the entries sent', false);
+      pending = retry;
+      throw new PartitionsNotCreated(`${r.failed.length} partitions not created`, true);
+    },
+    {
+      clock: deps.clock,
+      backoff: PARTITION_RETRY,
+      maxAttempts: config.partitionRetries + 1,
+      classify: (err) => (err instanceof PartitionsNotCreated && err.resend ? 'retry' : 'stop'),
+      onRetry: ({ attempt }) =>
+        deps.log.warn('partitions failed; retrying', {
+          table: t.table,
+          round: attempt,
+          failed: failed.map((f) => ({ values: f.values, code: f.code })),
+        }),
+    },
+  );
+  // createPartitions answers per-entry failures and does not throw: anything else thrown is not ours to hide.
+  if (!outcome.ok && !(outcome.error instanceof PartitionsNotCreated)) throw outcome.error;
+  report.partitions.failed.push(...failed.map((f) => ({ table: t.table, ...f })));
+  if (failed.length > 0) deps.log.error('partitions not created', { table: t.table, failed });
 }
 
 function emptyReport(config: PartitionsConfig, request: PartitionsRequest, databaseCreated: boolean, plan: TablePlan): PartitionsReport {
