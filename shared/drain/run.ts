@@ -1,3 +1,4 @@
+import { backoffDelay, jitterOf, type Backoff } from '../aws/retry';
 import { setTimer, type Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
@@ -35,7 +36,7 @@ export interface DrainDeps {
   ports: DrainPorts;
   clock: Clock;
   log: Log;
-  /** Jitter for retry backoff (Math.random in Lambda; seeded in tests). */
+  /** Jitter for retry backoff (default the clock's: Math.random in Lambda, seeded by the simulated account). */
   random?: () => number;
   /** Named in the "not in any cluster" line (a forgotten --region shows there). */
   region?: string;
@@ -47,7 +48,7 @@ export interface DrainDeps {
 
 /** Safety against a plan that never settles while the clock stands still. */
 const MAX_LOOKS = 5000;
-/** First retry after this long; doubling up to the poll interval, with jitter. */
+/** First retry after this long; doubling up to the poll interval, with equal jitter (a step is never retried at once). */
 const RETRY_BASE_MS = 500;
 /** A hand-on still failing this long after the step's end: the invocation gives the message back to SQS (it keeps 30 s in reserve). */
 const HAND_ON_GRACE_MS = 15_000;
@@ -81,7 +82,7 @@ export async function runDrain(
   req: DrainRequest,
 ): Promise<DrainReport> {
   const { ports, clock, log } = deps;
-  const random = deps.random ?? Math.random;
+  const random = deps.random ?? jitterOf(clock);
   const baseTimes = drainTimes(req, settings);
   let times = baseTimes;
   // A wave moves the force time (and the drain wait's end) earlier by its stop lead, never later again.
@@ -119,10 +120,8 @@ export async function runDrain(
   let batch = new AbortController();
   const signal = () => AbortSignal.any([atDeadline.signal, batch.signal]);
   const callOptions = (step?: DrainStep) => (step && LIFECYCLE_STEPS.has(step.kind) ? {} : { signal: signal() });
-  const backoff = (failures: number) => {
-    const d = Math.min(settings.pollMs, RETRY_BASE_MS * 2 ** (failures - 1));
-    return Math.round(d / 2 + (random() * d) / 2);
-  };
+  const retry: Backoff = { baseMs: RETRY_BASE_MS, capMs: settings.pollMs, jitter: 'equal' };
+  const backoff = (failures: number) => backoffDelay(failures, retry, random);
   const carry = () => ({
     ...(state.lifecycle ? { lastHeartbeatAt: state.lifecycle.lastHeartbeatAt } : {}),
     totals: addTotals(req.carried ?? NO_TOTALS, builder.report),
