@@ -2,7 +2,8 @@ import { makeHandler as makePartitionsHandler } from '../functions/log-partition
 import { makeHandler as makeSearchHandler } from '../functions/log-search/handler';
 import type { PartitionsReport } from '../shared/logs/partitions-run';
 import type { SearchResult } from '../shared/logs/search-run';
-import { tableInput } from '../shared/logs/table-input';
+import { toTableInput } from '../shared/aws/glue-catalog';
+import { tableDefinition } from '../shared/logs/table-input';
 import type { Log, MetricSink } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import type { ResultRow } from '../sim/athena';
@@ -131,20 +132,22 @@ export function searchRows(rows: number): Scenario<SearchWorld, SearchResult> {
       const account = new SimulatedAccount({ start: '2026-11-28T12:00:00Z' });
       account.glue.seedTable(
         DB,
-        tableInput(
-          {
-            name: TABLE,
-            location: 's3://acme-logs/fluentd/web/app/',
-            columns: [
-              { name: 'time', type: 'string' },
-              { name: 'log', type: 'string' },
-              { name: 'container_id', type: 'string' },
-            ],
-            projection: false,
-            family: 'web',
-            container: 'app',
-          },
-          { projectionStartYear: 2018 },
+        toTableInput(
+          tableDefinition(
+            {
+              name: TABLE,
+              location: 's3://acme-logs/fluentd/web/app/',
+              columns: [
+                { name: 'time', type: 'string' },
+                { name: 'log', type: 'string' },
+                { name: 'container_id', type: 'string' },
+              ],
+              projection: false,
+              family: 'web',
+              container: 'app',
+            },
+            { projectionStartYear: 2018 },
+          ),
         ),
       );
       // The simulated query ignores the SQL: it answers every line (the handler asks for exactly that many).

@@ -12,18 +12,11 @@ import {
   type Table,
   type TableInput,
 } from '@aws-sdk/client-glue';
+import type { ExistingTable, PartitionDefinition, TableDefinition, TableStorage } from '../logs/catalog';
 import { awsErrorName, isAlreadyExists, isNotFound } from './errors';
 import { BATCH_CREATE_PARTITION_MAX, chunk, GET_TABLES_MAX } from './limits';
 
-/** A table as the Glue catalogue has it (names lower-cased, as Athena sees them). */
-export interface ExistingTable {
-  name: string;
-  location?: string;
-  parameters: Record<string, string>;
-  partitionKeys: string[];
-  columns: Array<{ name: string; type: string }>;
-  storage?: StorageDescriptor;
-}
+export type { ExistingTable };
 
 /** One partition Glue did not create, with its error code (never AlreadyExists: that is success). */
 export interface PartitionFailure {
@@ -85,9 +78,9 @@ export class GlueAdapter {
   }
 
   /** 'exists' when a table of that name appeared meanwhile (a concurrent run): not an error. */
-  async createTable(database: string, input: TableInput): Promise<'created' | 'exists'> {
+  async createTable(database: string, table: TableDefinition): Promise<'created' | 'exists'> {
     try {
-      await this.glue.send(new CreateTableCommand({ DatabaseName: database, TableInput: input }));
+      await this.glue.send(new CreateTableCommand({ DatabaseName: database, TableInput: toTableInput(table) }));
       return 'created';
     } catch (err) {
       if (isAlreadyExists(err)) return 'exists';
@@ -95,8 +88,8 @@ export class GlueAdapter {
     }
   }
 
-  async updateTable(database: string, input: TableInput): Promise<void> {
-    await this.glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: input }));
+  async updateTable(database: string, table: TableDefinition): Promise<void> {
+    await this.glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: toTableInput(table) }));
   }
 
   /**
@@ -105,13 +98,13 @@ export class GlueAdapter {
    * and every entry of a call that failed as a whole (after the SDK's own retries), comes
    * back in `failed` — nothing is dropped and nothing throws.
    */
-  async createPartitions(database: string, table: string, partitions: readonly PartitionInput[]): Promise<PartitionBatchResult> {
+  async createPartitions(database: string, table: string, partitions: readonly PartitionDefinition[]): Promise<PartitionBatchResult> {
     const result: PartitionBatchResult = { created: 0, existing: 0, failed: [], calls: 0 };
     for (const batch of chunk(partitions, BATCH_CREATE_PARTITION_MAX)) {
       result.calls += 1;
       try {
         const out = await this.glue.send(
-          new BatchCreatePartitionCommand({ DatabaseName: database, TableName: table, PartitionInputList: batch }),
+          new BatchCreatePartitionCommand({ DatabaseName: database, TableName: table, PartitionInputList: batch.map(toPartitionInput) }),
         );
         let notCreated = 0;
         for (const e of out.Errors ?? []) {
@@ -124,7 +117,7 @@ export class GlueAdapter {
       } catch (err) {
         const code = awsErrorName(err) ?? 'Error';
         const message = err instanceof Error ? err.message : String(err);
-        result.failed.push(...batch.map((p) => ({ values: p.Values ?? [], code, message })));
+        result.failed.push(...batch.map((p) => ({ values: p.values, code, message })));
       }
     }
     return result;
@@ -138,6 +131,59 @@ function toExisting(t: Table): ExistingTable {
     parameters: t.Parameters ?? {},
     partitionKeys: (t.PartitionKeys ?? []).map((k) => (k.Name ?? '').toLowerCase()),
     columns: (t.StorageDescriptor?.Columns ?? []).map((c) => ({ name: (c.Name ?? '').toLowerCase(), type: c.Type ?? '' })),
-    ...(t.StorageDescriptor ? { storage: t.StorageDescriptor } : {}),
+    ...(t.StorageDescriptor ? { storage: fromStorageDescriptor(t.StorageDescriptor) } : {}),
   };
+}
+
+/** Our table as Glue's TableInput. */
+export function toTableInput(t: TableDefinition): TableInput {
+  return {
+    Name: t.name,
+    Description: t.description,
+    TableType: t.tableType,
+    Parameters: t.parameters,
+    PartitionKeys: t.partitionKeys.map((k) => ({ Name: k.name, Type: k.type })),
+    StorageDescriptor: toStorageDescriptor(t.storage),
+  };
+}
+
+export function toPartitionInput(p: PartitionDefinition): PartitionInput {
+  return { Values: p.values, ...(p.storage ? { StorageDescriptor: toStorageDescriptor(p.storage) } : {}) };
+}
+
+const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+export function toStorageDescriptor(s: TableStorage): StorageDescriptor {
+  return defined({
+    Columns: s.columns.map((c) => ({ Name: c.name, Type: c.type })),
+    Location: s.location,
+    InputFormat: s.inputFormat,
+    OutputFormat: s.outputFormat,
+    Compressed: s.compressed,
+    SerdeInfo: s.serde ? defined({ Name: s.serde.name, SerializationLibrary: s.serde.library, Parameters: s.serde.parameters }) : undefined,
+    Parameters: s.parameters,
+    BucketColumns: s.bucketColumns,
+    NumberOfBuckets: s.numberOfBuckets,
+    SortColumns: s.sortColumns?.map((c) => ({ Column: c.column, SortOrder: c.order })),
+    StoredAsSubDirectories: s.storedAsSubDirectories,
+  });
+}
+
+/** Glue's storage in our words; SkewedInfo and a schema-registry reference are not carried (no log table of ours has them). */
+export function fromStorageDescriptor(d: StorageDescriptor): TableStorage {
+  return defined({
+    location: d.Location ?? '',
+    columns: (d.Columns ?? []).map((c) => ({ name: c.Name ?? '', type: c.Type ?? '' })),
+    inputFormat: d.InputFormat,
+    outputFormat: d.OutputFormat,
+    compressed: d.Compressed,
+    serde: d.SerdeInfo
+      ? defined({ name: d.SerdeInfo.Name, library: d.SerdeInfo.SerializationLibrary, parameters: d.SerdeInfo.Parameters })
+      : undefined,
+    parameters: d.Parameters,
+    bucketColumns: d.BucketColumns,
+    numberOfBuckets: d.NumberOfBuckets,
+    sortColumns: d.SortColumns?.map((c) => ({ column: c.Column ?? '', order: c.SortOrder ?? 1 })),
+    storedAsSubDirectories: d.StoredAsSubDirectories,
+  });
 }

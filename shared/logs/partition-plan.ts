@@ -1,13 +1,13 @@
-import type { PartitionInput } from '@aws-sdk/client-glue';
 import { EventValidationError } from '../lambda/errors';
 import { addDays, dateRange, daysInRange, localDate, type IsoDate } from './dates';
 import type { LogPartitionsRequest } from './events';
-import { partitionInput } from './table-input';
+import type { PartitionDefinition } from './catalog';
+import { partitionDefinition } from './table-input';
 import type { PartitionTarget } from './table-plan';
 
 export interface TablePartitions {
   table: string;
-  partitions: PartitionInput[];
+  partitions: PartitionDefinition[];
 }
 
 /**
@@ -16,7 +16,7 @@ export interface TablePartitions {
  * to read what exists first (that would cost one GetPartitions per table every day).
  */
 export function planPartitions(targets: readonly PartitionTarget[], dates: readonly IsoDate[]): TablePartitions[] {
-  return targets.map((t) => ({ table: t.table, partitions: dates.map((d) => partitionInput(t, d)) }));
+  return targets.map((t) => ({ table: t.table, partitions: dates.map((d) => partitionDefinition(t, d)) }));
 }
 
 /**

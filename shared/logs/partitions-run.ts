@@ -1,15 +1,15 @@
-import type { PartitionInput } from '@aws-sdk/client-glue';
 import type { Clock } from '../lambda/clock';
 import { EventValidationError, errorMessage } from '../lambda/errors';
 import type { TaskDefinitionsAdapter } from '../aws/ecs-task-definitions';
 import type { GlueAdapter, PartitionFailure } from '../aws/glue-catalog';
+import type { PartitionDefinition } from './catalog';
 import { retryUntil, type Backoff } from '../aws/retry';
 import { MetricUnit, type Log, type MetricSink } from '../lambda/observability';
 import { mapLimit } from '../lambda/concurrency';
 import type { PartitionsConfig } from './config';
 import type { IsoDate } from './dates';
 import { planPartitions, type TablePartitions } from './partition-plan';
-import { tableInput } from './table-input';
+import { tableDefinition } from './table-input';
 import { planTables, restrictPlan, selectLogContainers, type Skipped, type TablePlan } from './table-plan';
 
 export interface CatalogAdapters {
@@ -138,7 +138,7 @@ export async function runLogPartitions(
 async function applyTables(deps: PartitionsDeps, config: PartitionsConfig, plan: TablePlan, report: PartitionsReport): Promise<void> {
   await mapLimit(plan.create, config.concurrency, async (spec) => {
     try {
-      const outcome = await deps.adapters.glue.createTable(config.database, tableInput(spec, config));
+      const outcome = await deps.adapters.glue.createTable(config.database, tableDefinition(spec, config));
       if (outcome === 'created') report.tables.created.push(spec.name);
       deps.log.info(outcome === 'created' ? 'table created' : 'table appeared meanwhile', {
         table: spec.name,
@@ -151,7 +151,7 @@ async function applyTables(deps: PartitionsDeps, config: PartitionsConfig, plan:
   });
   await mapLimit(plan.update, config.concurrency, async ({ spec, reasons }) => {
     try {
-      await deps.adapters.glue.updateTable(config.database, tableInput(spec, config));
+      await deps.adapters.glue.updateTable(config.database, tableDefinition(spec, config));
       report.tables.updated.push(spec.name);
       deps.log.info('table updated', { table: spec.name, reasons });
     } catch (err) {
@@ -171,7 +171,7 @@ async function createPartitionsWithRetries(
   report: PartitionsReport,
 ): Promise<void> {
   const key = (values: readonly string[]) => values.join('/');
-  let pending: PartitionInput[] = t.partitions;
+  let pending: PartitionDefinition[] = t.partitions;
   let failed: PartitionFailure[] = [];
   const outcome = await retryUntil(
     deps.endsAt ?? Infinity,
@@ -183,7 +183,7 @@ async function createPartitionsWithRetries(
       failed = r.failed;
       if (r.failed.length === 0) return;
       const failedKeys = new Set(r.failed.map((f) => key(f.values)));
-      const retry = pending.filter((p) => failedKeys.has(key(p.Values ?? [])));
+      const retry = pending.filter((p) => failedKeys.has(key(p.values)));
       // Failures we cannot match back to what was sent are not re-sent: they are reported as they are.
       if (retry.length !== r.failed.length) throw new PartitionsNotCreated('failures do not match the entries sent', false);
       pending = retry;

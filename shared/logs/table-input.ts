@@ -1,10 +1,10 @@
-import type { PartitionInput, StorageDescriptor, TableInput } from '@aws-sdk/client-glue';
+import type { PartitionDefinition, TableDefinition, TableStorage } from './catalog';
 import type { CatalogSettings, Column } from './config';
 import { datePath, partitionValues, type IsoDate } from './dates';
 
 /**
- * The Glue shapes of our tables and partitions. Pure: the planner decides *which* tables and
- * partitions, these functions say what each one looks like.
+ * What our tables and partitions look like (in the catalogue's words: catalog.ts). Pure: the
+ * planner decides *which* tables and partitions, these functions say what each one looks like.
  */
 
 /** Table parameter that marks a table as ours; tables without it are never changed unless configured. */
@@ -58,16 +58,16 @@ export function projectionParameters(location: string, startYear: number): Recor
 }
 
 /** The storage of one table (and of each of its partitions, with their own location). */
-export function storageDescriptor(columns: Column[], location: string): StorageDescriptor {
+export function tableStorage(columns: Column[], location: string): TableStorage {
   return {
-    Columns: columns.map((c) => ({ Name: c.name, Type: c.type })),
-    Location: location,
-    InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-    OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-    SerdeInfo: {
-      SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+    columns: columns.map((c) => ({ name: c.name, type: c.type })),
+    location,
+    inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+    outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    serde: {
+      library: 'org.openx.data.jsonserde.JsonSerDe',
       // A line fluentd could not encode must not fail the whole query.
-      Parameters: { 'ignore.malformed.json': 'true', 'serialization.format': '1' },
+      parameters: { 'ignore.malformed.json': 'true', 'serialization.format': '1' },
     },
   };
 }
@@ -81,13 +81,13 @@ export interface TableSpec {
   container?: string;
 }
 
-export function tableInput(spec: TableSpec, settings: Pick<CatalogSettings, 'projectionStartYear'>): TableInput {
+export function tableDefinition(spec: TableSpec, settings: Pick<CatalogSettings, 'projectionStartYear'>): TableDefinition {
   const origin = spec.family && spec.container ? `${spec.family}/${spec.container}` : spec.name;
   return {
-    Name: spec.name,
-    Description: `Container logs of ${origin} (fluentd JSON on S3), managed by ecs-steady`,
-    TableType: 'EXTERNAL_TABLE',
-    Parameters: {
+    name: spec.name,
+    description: `Container logs of ${origin} (fluentd JSON on S3), managed by ecs-steady`,
+    tableType: 'EXTERNAL_TABLE',
+    parameters: {
       EXTERNAL: 'TRUE',
       classification: 'json',
       [MANAGED_MARKER]: 'true',
@@ -95,15 +95,12 @@ export function tableInput(spec: TableSpec, settings: Pick<CatalogSettings, 'pro
       ...(spec.container ? { [CONTAINER_PARAM]: spec.container } : {}),
       ...(spec.projection ? projectionParameters(spec.location, settings.projectionStartYear) : {}),
     },
-    PartitionKeys: PARTITION_KEYS.map((k) => ({ Name: k, Type: 'int' })),
-    StorageDescriptor: storageDescriptor(spec.columns, spec.location),
+    partitionKeys: PARTITION_KEYS.map((k) => ({ name: k, type: 'int' })),
+    storage: tableStorage(spec.columns, spec.location),
   };
 }
 
 /** One day's partition: the table's storage with the day's location, values as plain integers. */
-export function partitionInput(table: { location: string; storage: StorageDescriptor }, date: IsoDate): PartitionInput {
-  return {
-    Values: partitionValues(date),
-    StorageDescriptor: { ...table.storage, Location: `${table.location}${datePath(date)}` },
-  };
+export function partitionDefinition(table: { location: string; storage: TableStorage }, date: IsoDate): PartitionDefinition {
+  return { values: partitionValues(date), storage: { ...table.storage, location: `${table.location}${datePath(date)}` } };
 }

@@ -1,6 +1,5 @@
-import type { StorageDescriptor } from '@aws-sdk/client-glue';
+import type { ExistingTable, TableStorage } from './catalog';
 import type { CatalogSettings } from './config';
-import type { ExistingTable } from '../aws/glue-catalog';
 import { tableNameFor } from './naming';
 import {
   columnsFor,
@@ -11,7 +10,7 @@ import {
   locationFor,
   PARTITION_KEYS,
   projectionParameters,
-  storageDescriptor,
+  tableStorage,
   wantsProjection,
   type TableSpec,
 } from './table-input';
@@ -29,7 +28,7 @@ export type { ExistingTable };
 export interface PartitionTarget {
   table: string;
   location: string;
-  storage: StorageDescriptor;
+  storage: TableStorage;
 }
 
 export interface Skipped {
@@ -145,7 +144,7 @@ function specFor(settings: CatalogSettings, name: string, location: string, fami
 
 function addTarget(plan: TablePlan, spec: TableSpec): void {
   if (spec.projection) plan.projected.push(spec.name);
-  else plan.partitionTargets.push({ table: spec.name, location: spec.location, storage: storageDescriptor(spec.columns, spec.location) });
+  else plan.partitionTargets.push({ table: spec.name, location: spec.location, storage: tableStorage(spec.columns, spec.location) });
 }
 
 function planManaged(plan: TablePlan, table: ExistingTable, settings: CatalogSettings): void {

@@ -2,6 +2,7 @@ import { ClientException } from '@aws-sdk/client-ecs';
 import { AthenaAdapter } from '../../shared/aws/athena-queries';
 import { TaskDefinitionsAdapter } from '../../shared/aws/ecs-task-definitions';
 import { GlueAdapter } from '../../shared/aws/glue-catalog';
+import { partitionDefinition } from '../../shared/logs/table-input';
 import { SimulatedAccount } from '../../sim/account';
 import { simError } from '../../sim/errors';
 import { registerFamily } from '../support/logs';
@@ -11,7 +12,7 @@ const keys = [
   { Name: 'month', Type: 'int' },
   { Name: 'day', Type: 'int' },
 ];
-const part = (i: number) => ({ Values: ['2026', String(1 + Math.floor(i / 28)), String(1 + (i % 28))] });
+const part = (i: number) => ({ values: ['2026', String(1 + Math.floor(i / 28)), String(1 + (i % 28))] });
 
 describe('Glue adapter', () => {
   function world() {
@@ -53,7 +54,34 @@ describe('Glue adapter', () => {
       code: 'ResourceNumberLimitExceededException',
       message: 'too many partitions',
     });
-    expect(r.failed[1]).toEqual({ values: part(100).Values, code: 'InternalServiceException', message: 'boom' });
+    expect(r.failed[1]).toEqual({ values: part(100).values, code: 'InternalServiceException', message: 'boom' });
+  });
+
+  it("copies everything a foreign table's storage holds into its partitions, through our own storage type and back", async () => {
+    const { account, glue } = world();
+    const storage = {
+      Location: 's3://theirs/app/web/',
+      Columns: [{ Name: 'Msg', Type: 'string' }],
+      InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      Compressed: true,
+      SerdeInfo: { Name: 'json', SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: { 'case.insensitive': 'false' } },
+      Parameters: { 'skip.header.line.count': '0' },
+      BucketColumns: ['Msg'],
+      NumberOfBuckets: 4,
+      SortColumns: [{ Column: 'Msg', SortOrder: 0 }],
+      StoredAsSubDirectories: false,
+    };
+    account.glue.seedTable('db', { Name: 'theirs', PartitionKeys: keys, StorageDescriptor: storage });
+    const table = (await glue.listTables('db')).find((t) => t.name === 'theirs')!;
+    expect(table.columns).toEqual([{ name: 'msg', type: 'string' }]);
+    await glue.createPartitions('db', 'theirs', [
+      partitionDefinition({ location: table.location!, storage: table.storage! }, '2026-12-01'),
+    ]);
+    expect(account.glue.partitions('db', 'theirs')[0]!.StorageDescriptor).toEqual({
+      ...storage,
+      Location: 's3://theirs/app/web/2026/12/01/',
+    });
   });
 
   it('creates a missing database once and lists no tables before that', async () => {

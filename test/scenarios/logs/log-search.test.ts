@@ -1,7 +1,8 @@
 import { StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { QueryFailedError } from '../../../shared/aws/athena-queries';
 import { EventValidationError } from '../../../shared/lambda/errors';
-import { tableInput } from '../../../shared/logs/table-input';
+import { toTableInput } from '../../../shared/aws/glue-catalog';
+import { tableDefinition } from '../../../shared/logs/table-input';
 import { SimulatedAccount } from '../../../sim/account';
 import type { DecodedParameter, ResultRow } from '../../../sim/athena';
 import { DB, searchWorld } from '../../support/logs';
@@ -58,20 +59,22 @@ function world(lines: Line[] = [], config = {}) {
   const account = new SimulatedAccount({ start: '2026-11-28T12:00:00Z' });
   account.glue.seedTable(
     DB,
-    tableInput(
-      {
-        name: 'my_awesome_app_app',
-        location: 's3://acme-logs/fluentd/my-awesome-app/app/',
-        columns: [
-          { name: 'time', type: 'string' },
-          { name: 'log', type: 'string' },
-          { name: 'container_id', type: 'string' },
-        ],
-        projection: false,
-        family: 'my-awesome-app',
-        container: 'app',
-      },
-      { projectionStartYear: 2018 },
+    toTableInput(
+      tableDefinition(
+        {
+          name: 'my_awesome_app_app',
+          location: 's3://acme-logs/fluentd/my-awesome-app/app/',
+          columns: [
+            { name: 'time', type: 'string' },
+            { name: 'log', type: 'string' },
+            { name: 'container_id', type: 'string' },
+          ],
+          projection: false,
+          family: 'my-awesome-app',
+          container: 'app',
+        },
+        { projectionStartYear: 2018 },
+      ),
     ),
   );
   account.athena.answerWith(answerFrom(lines));

@@ -1,6 +1,6 @@
 import type { CatalogSettings } from '../../../shared/logs/config';
 import { datesFor, planPartitions } from '../../../shared/logs/partition-plan';
-import { MANAGED_MARKER, projectionParameters, storageDescriptor, tableInput } from '../../../shared/logs/table-input';
+import { MANAGED_MARKER, projectionParameters, tableDefinition, tableStorage } from '../../../shared/logs/table-input';
 import { planTables, restrictPlan, selectLogContainers, type ExistingTable, type LogContainer } from '../../../shared/logs/table-plan';
 
 const settings: CatalogSettings = {
@@ -31,7 +31,7 @@ function foreign(name: string, extra: Partial<ExistingTable> = {}): ExistingTabl
     parameters: {},
     partitionKeys: ['year', 'month', 'day'],
     columns,
-    storage: storageDescriptor(columns, location),
+    storage: tableStorage(columns, location),
     ...extra,
   };
 }
@@ -125,11 +125,11 @@ describe('table plan', () => {
     const plan = planTables([c('app', 'web'), c('app', 'worker')], [], { ...settings, projectionTables: new Set(['app_web']) });
     expect(plan.projected).toEqual(['app_web']);
     expect(plan.partitionTargets.map((t) => t.table)).toEqual(['app_worker']);
-    const input = tableInput(
+    const input = tableDefinition(
       plan.create.find((s) => s.name === 'app_web')!,
       settings,
     );
-    expect(input.Parameters).toMatchObject({
+    expect(input.parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.year.range': '2018,2100',
       'projection.month.digits': '2',
@@ -170,15 +170,15 @@ describe('log containers', () => {
 });
 
 describe('partition plan', () => {
-  const target = { table: 'app_web', location: 's3://b/p/app/web/', storage: storageDescriptor(columns, 's3://b/p/app/web/') };
+  const target = { table: 'app_web', location: 's3://b/p/app/web/', storage: tableStorage(columns, 's3://b/p/app/web/') };
 
   it('makes one partition per table and date, with the day location and the table storage', () => {
     const [t] = planPartitions([target], ['2026-11-30', '2026-12-01']);
-    expect(t!.partitions.map((p) => [p.Values, p.StorageDescriptor?.Location])).toEqual([
+    expect(t!.partitions.map((p) => [p.values, p.storage?.location])).toEqual([
       [['2026', '11', '30'], 's3://b/p/app/web/2026/11/30/'],
       [['2026', '12', '1'], 's3://b/p/app/web/2026/12/01/'],
     ]);
-    expect(t!.partitions[0]!.StorageDescriptor?.SerdeInfo?.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(t!.partitions[0]!.storage?.serde?.library).toBe('org.openx.data.jsonserde.JsonSerDe');
   });
 
   it.each([
