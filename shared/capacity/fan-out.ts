@@ -53,7 +53,7 @@ export async function fanOutTicks(deps: FanOutDeps, config: FanOutConfig, endsAt
 }
 
 /** The capacity tick's backoff (cluster-tick.ts's TICK_RETRY), not imported from there: the fan-out bundle stays small. */
-const DISCOVERY_RETRY: Backoff = { baseMs: 1_000, capMs: 8_000 };
+const DISCOVERY_RETRY: Backoff = { baseMs: 1_000, capMs: 8_000, jitter: 'equal' };
 
 /** Discovery, retried (the tick's backoff) while `endsAt` allows: a short outage of the backend reads costs no tick. */
 async function discover(deps: FanOutDeps, config: FanOutConfig, endsAt: number) {
