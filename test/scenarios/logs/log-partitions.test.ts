@@ -162,6 +162,22 @@ describe('logPartitions against the simulated account', () => {
     expect(metrics.values.get('partitionsFailed')).toBe(1);
   });
 
+  it('stops re-sending failed partitions before the Lambda timeout, however many rounds are allowed', async () => {
+    const { account, handler, logger } = partitionsWorld({ partitionRetries: 1_000 }, at22());
+    registerFamily(account, 'app', { web: 'fluentd' });
+    account.glue.failPartitions((_table, v) => v[2] === '24', 'InternalServiceException', { times: 1_000_000, message: 'busy' });
+    const started = account.clock.now();
+
+    const error = await handler(scheduledEvent(), { getRemainingTimeInMillis: () => 60_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    // 5 s of the 60 are kept for the report: no re-send starts after 55 s, and the report is logged.
+    expect(account.clock.now() - started).toBeLessThan(55_000);
+    const sends = account.calls.filter((c) => c.operation === 'BatchCreatePartition');
+    expect(sends.length).toBeGreaterThan(2);
+    expect(sends.length).toBeLessThan(100);
+    expect(logger.messages()).toContain('partitions report');
+  });
+
   it('reports every entry of a BatchCreatePartition call that failed as a whole', async () => {
     const { account, handler } = partitionsWorld({ partitionRetries: 0 }, at22());
     registerFamily(account, 'app', { web: 'fluentd' });
