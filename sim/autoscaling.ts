@@ -5,7 +5,7 @@ import type {
   TerminateInstanceInAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { GroupCapacity, type AsgOverride } from './autoscaling-capacity';
+import { GroupCapacity, type ActivityRecord, type AsgOverride } from './autoscaling-capacity';
 import { GroupDetach } from './autoscaling-detach';
 import { GroupTags } from './autoscaling-tags';
 import {
@@ -203,6 +203,11 @@ export class SimAutoScaling implements SimService {
 
   lifecycleActions(): LifecycleActionRecord[] {
     return this.lifecycle.all().map((a) => structuredClone(a));
+  }
+
+  /** The group's scaling activities, oldest first (DescribeScalingActivities answers them newest first). */
+  activities(asgName: string): ActivityRecord[] {
+    return this.capacity.all(asgName);
   }
 
   events(): Array<EventBridgeEvent<unknown>> {

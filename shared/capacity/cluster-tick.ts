@@ -8,6 +8,7 @@ import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } fr
 import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
+import { readCapacityFailure, type LaunchFailureReader } from './launch-failures';
 import { exclusionOf, MAX_EXAMINED } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
 import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
@@ -31,6 +32,8 @@ export interface TickDeps {
    * roles carry no drain).
    */
   drain?: (step: Extract<CapacityStep, { kind: 'drain' }>, cluster: string, stepEndsAt: number, tickId: string) => Promise<DrainReport>;
+  /** A backend's failed launches (absent: only the arrival time makes capacity late). */
+  launchFailures?: LaunchFailureReader;
   clock: Clock;
   log: Log;
 }
@@ -117,7 +120,10 @@ export async function tickCluster(
       read.snapshot = { ...combined.snapshot, ...(demand.length > 0 ? { extraDemand: demand } : {}) };
       const { pIn, fIds } = combined;
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
-      const late = pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs ? pIn.units : 0;
+      const lateByTime = !!pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs;
+      // A capacity failure the backend reported since the request makes the units still missing late at once.
+      const failed = fView && !onFallback ? await readCapacityFailure(deps.launchFailures, pView.ref, pIn, lateByTime, log, o) : undefined;
+      const late = pIn && (lateByTime || failed) ? pIn.units : 0;
 
       let decision: CapacityDecision;
       let steps: CapacityStep[];
@@ -130,6 +136,7 @@ export async function tickCluster(
           fallback: fView,
           fallbackShapes: shapesOf(fView),
           backoffMs: BACKOFF_MS,
+          ...(failed ? { failed } : {}),
         });
         decision = f.decision;
         steps = f.steps;
