@@ -17,8 +17,8 @@ import { page } from './util';
  * - "EC2 Fleet events are delayed by up to 30 seconds before they can be described" (the same
  *   for Spot Fleet events): DescribeFleetHistory / DescribeSpotFleetRequestHistory,
  *   https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeFleetHistory.html.
- *   Each record here becomes visible after a delay in [0, 30 s) drawn from its fleet id and
- *   sequence (not from the account's seeded generator, so a failure does not shift throttling).
+ *   Each record here becomes visible after a delay in [0, 30 s) drawn from its fleet id,
+ *   sequence and time (not from the account's seeded generator, so a failure does not shift throttling).
  * - MaxResults 1–1000, default 1000 (both APIs).
  *
  * Assumed (AWS publishes no example for a dry pool): one attempt in which no launch
@@ -47,7 +47,7 @@ export function failedAttempt(
 ): LaunchFailureRecord {
   return {
     at,
-    visibleAt: at + Math.floor(spread(`${fleetId}#${sequence}`) * FLEET_EVENT_DELAY_MAX_MS),
+    visibleAt: at + Math.floor(spread(`${fleetId}#${sequence}#${at}`) * FLEET_EVENT_DELAY_MAX_MS),
     subType: 'allLaunchSpecsTemporarilyBlacklisted',
     description: errors.map((e) => `${e.instanceType}, ${e.az}: ${e.code}: ${e.message}`).join('; '),
   };

@@ -122,7 +122,7 @@ export async function tickCluster(
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
       const lateByTime = !!pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs;
       // A capacity failure the backend reported since the request makes the units still missing late at once.
-      const failed = fView && !onFallback ? await readCapacityFailure(deps.launchFailures, pView.ref, pIn, lateByTime, log, o) : undefined;
+      const failed = fView && !onFallback ? await readCapacityFailure(deps.launchFailures, pView, pIn, lateByTime, now, log, o) : undefined;
       const late = pIn && (lateByTime || failed) ? pIn.units : 0;
 
       let decision: CapacityDecision;

@@ -2,7 +2,7 @@ import type { CallOptions } from '../aws/call';
 import type { LaunchFailure } from '../aws/launch-failures';
 import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
-import type { BackendRef } from './ports';
+import type { BackendRef, BackendView } from './ports';
 import type { InFlight } from './types';
 
 export type { LaunchFailure } from '../aws/launch-failures';
@@ -29,15 +29,23 @@ export function isCapacityFailure(message: string): boolean {
 }
 
 /**
+ * The request time is the backend's last-scale-out tag, written only after the capacity write it
+ * records (one or more API calls later, retries included): a backend that fails its launch inside
+ * that write (a Spot Fleet launches at once) reports the failure before the tag's time. A failure
+ * this long before the tag still belongs to the request.
+ */
+export const REQUEST_RECORD_SLACK_MS = 15_000;
+
+/**
  * The first capacity failure the backend reported since capacity now in flight was asked for
- * (at or after the request: a failure before it was for an earlier ask), or undefined. Pure.
+ * (from REQUEST_RECORD_SLACK_MS before the request's record: an older failure was for an earlier ask), or undefined. Pure.
  * When there is one, the units still missing cannot be expected within the arrival time: they
  * count as late at once, so the fallback acts on the tick that reads it.
  */
 export function firstCapacityFailure(inFlight: InFlight | undefined, failures: readonly LaunchFailure[]): LaunchFailure | undefined {
   if (!inFlight) return undefined;
   return failures
-    .filter((f) => f.at >= inFlight.requestedAt && isCapacityFailure(f.message))
+    .filter((f) => f.at >= inFlight.requestedAt - REQUEST_RECORD_SLACK_MS && isCapacityFailure(f.message))
     .reduce<LaunchFailure | undefined>((first, f) => (!first || f.at < first.at ? f : first), undefined);
 }
 
@@ -47,20 +55,30 @@ export type LaunchFailureReader = (ref: BackendRef, since: number, o?: CallOptio
 /**
  * The tick's one read of the backend's failed launches, made only when it can change the
  * decision: a fallback exists, capacity asked of the backend is in flight and not yet late by the
- * arrival time. Never throws: an unread history is logged and counts as no failure (the arrival
- * time still applies), so a throttled read never blocks the rest of the tick.
+ * arrival time. A fleet that says `error` now (BackendView.launchError) while its history shows no
+ * failure since the request yet counts as failing since `now`: EC2 shows fleet events "delayed by
+ * up to 30 seconds" (API_DescribeFleetHistory.html), which would otherwise cost a whole tick; a
+ * history that shows only failures of another kind (a bad template, a role) rules that out.
+ * Never throws: an unread history is logged and counts as no failure (the arrival time still
+ * applies), so a throttled read never blocks the rest of the tick.
  */
 export async function readCapacityFailure(
   read: LaunchFailureReader | undefined,
-  ref: BackendRef,
+  view: Pick<BackendView, 'ref' | 'launchError'>,
   inFlight: InFlight | undefined,
   lateByTime: boolean,
+  now: number,
   log: Log,
   o?: CallOptions,
 ): Promise<LaunchFailure | undefined> {
+  const { ref } = view;
   if (!read || !inFlight || lateByTime) return undefined;
   try {
-    return firstCapacityFailure(inFlight, await read(ref, inFlight.requestedAt, o));
+    const since = inFlight.requestedAt - REQUEST_RECORD_SLACK_MS;
+    const failures = await read(ref, since, o);
+    const first = firstCapacityFailure(inFlight, failures);
+    if (first || !view.launchError || failures.some((f) => f.at >= since)) return first;
+    return { at: now, message: `ActivityStatus error; its history does not show the failure yet (fleet events are shown up to 30 s late)` };
   } catch (err) {
     log.warn('launch failures not read; the arrival time applies', { backend: { kind: ref.kind, id: ref.id }, error: errorMessage(err) });
     return undefined;
