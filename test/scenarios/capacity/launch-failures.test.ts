@@ -1,6 +1,7 @@
 import { BACKOFF_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster, type CapacityBackendKind } from '../../../sim/builders-capacity';
+import { placementFailure, placementFailureEvent } from '../../support/capacity-events';
 import { capacityWorld, runningOf } from '../../support/capacity-world';
 
 /**
@@ -69,6 +70,24 @@ describe('capacity: a launch failure moves the fallback within a tick, not after
       expect(runningOf(account, b.cluster, 'app')).toBe(12);
     },
   );
+
+  it('an event re-plan reads them too: a placement failure 40 s after a Spot scale-out falls back at once, no tick needed', async () => {
+    const { account, b } = dry('spotFleet');
+    const fn = placementFailure(account);
+    account.ecs.services.setDesiredCount(b.cluster, 'app', 12);
+    fn.publish(placementFailureEvent(account, b.cluster, 'app', account.clock.now(), 'evt-1'));
+    await fn.source.run();
+    expect(fn.writer.reports.at(-1)!.decision).toBe('scale-out');
+    const failedAt = account.ec2.spotFleets.fleet(b.backend.id)!.history[0]!.at;
+    account.advance(40_000);
+    fn.publish(placementFailureEvent(account, b.cluster, 'app', account.clock.now(), 'evt-2'));
+    await fn.source.run();
+    const r = fn.writer.reports.at(-1)!;
+    expect(r.decision).toBe('fallback');
+    expect(account.autoscaling.groupState('on-demand-fallback').desired).toBeGreaterThanOrEqual(2);
+    const raised = account.calls.find((c) => c.operation === 'SetDesiredCapacity' && !c.error)!;
+    expect(raised.at - failedAt).toBeLessThan(45_000);
+  });
 
   it('names the failed launch as the reason', async () => {
     const { account, b } = dry('spotFleet');
