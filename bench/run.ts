@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem, type as osType, release, arch } from 'node:os';
 import { join } from 'node:path';
 import { bundleBenchmarks } from './bundle';
+import { arrivalSection } from './capacity-arrival';
 import { capacityBenchmarks } from './capacity';
 import { drainBenchmarks } from './drain';
 import { drainOutcomeBenchmarks } from './drain-outcomes';
@@ -20,7 +21,7 @@ import { nlbTargetsSection } from './nlb-targets';
  * never overwrites the committed report with smaller numbers. Progress goes to stderr.
  */
 
-const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'waves', 'capacity', 'nlb-targets', 'fleet'] as const;
+const SECTIONS = ['logs', 'bundle', 'drain', 'outcomes', 'waves', 'capacity', 'arrival', 'nlb-targets', 'fleet'] as const;
 type SectionName = (typeof SECTIONS)[number];
 const REPORT = join(__dirname, 'REPORT.md');
 
@@ -91,7 +92,7 @@ function header(args: Args, elapsedMs: number): string {
     'npm ci',
     'npm run bench                       # everything; rewrites bench/REPORT.md (a few minutes at most)',
     'npm run bench -- --quick            # 1 run each, smaller sizes; prints, writes nothing',
-    'npm run bench -- --only waves       # or logs, bundle, drain, outcomes, capacity, nlb-targets, fleet; add --out FILE to keep the report',
+    'npm run bench -- --only waves       # or logs, bundle, drain, outcomes, capacity, arrival, nlb-targets, fleet; add --out FILE to keep the report',
     'npx tsx --expose-gc bench/run.ts    # the same as npm run bench, with global.gc exposed up front',
     '```',
     '',
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
   if (wanted('outcomes')) sections.push(await drainOutcomeBenchmarks({ quick: args.quick, progress }));
   if (wanted('waves')) sections.push(await waveBenchmarks({ quick: args.quick, progress }));
   if (wanted('capacity')) sections.push(await capacityBenchmarks({ runs, quick: args.quick, progress }));
+  if (wanted('arrival')) sections.push(await arrivalSection({ quick: args.quick, progress }));
   // Call counts only (exact and deterministic): one pass, whatever --quick says.
   if (wanted('nlb-targets')) sections.push(await nlbTargetsSection());
   if (wanted('fleet')) sections.push(await fleetCallsSection());

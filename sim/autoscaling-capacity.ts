@@ -6,6 +6,7 @@ import type {
 } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimulatedAccount } from './account';
 import { groupOf, type GroupRecord, type LifecycleActions } from './autoscaling-lifecycle';
+import type { WarmPools } from './autoscaling-warm-pool';
 import { simError } from './errors';
 import { ASG_DESCRIBE_MAX_RECORDS, ASG_SET_INSTANCE_PROTECTION_MAX, validationText } from './limits';
 import { eventTime, page, uuid } from './util';
@@ -53,6 +54,8 @@ const LAUNCH_RETRY_MS = 30_000;
  */
 export class GroupCapacity {
   private readonly activities: ActivityRecord[] = [];
+  /** Warm pools (sim/autoscaling-warm-pool.ts): a scale-out draws from a group's pool before it launches cold. */
+  warm?: WarmPools;
 
   constructor(
     private readonly account: SimulatedAccount,
@@ -144,7 +147,7 @@ export class GroupCapacity {
   reconcile(g: GroupRecord): void {
     const now = this.account.clock.now();
     if (this.capacity(g) < g.desired && g.launch) {
-      while (this.capacity(g) < g.desired) if (!this.launchOne(g, now)) return this.retryLater(g);
+      while (this.capacity(g) < g.desired) if (!this.startWarm(g, now) && !this.launchOne(g, now)) return this.retryLater(g);
     } else if (this.capacity(g) > g.desired) {
       for (const id of this.inService(g)) {
         const state = g.instances.get(id); // an earlier termination may have removed or moved it
@@ -159,6 +162,21 @@ export class GroupCapacity {
         this.lifecycle.start(g, id, now);
       }
     }
+    this.warm?.fill(g);
+  }
+
+  /** A warm start: an instance from the group's warm pool, recorded as a launch from it (description assumed). */
+  private startWarm(g: GroupRecord, now: number): boolean {
+    const from = this.capacity(g);
+    const id = this.warm?.draw(g);
+    if (!id) return false;
+    this.record(g, id, {
+      description: `Launching a new EC2 instance from warm pool: ${id}`,
+      cause: `At ${eventTime(now)} an instance was started in response to a difference between desired and actual capacity, increasing the capacity from ${from} to ${this.capacity(g)}.`,
+      statusCode: 'Successful',
+      endTime: now,
+    });
+    return true;
   }
 
   /** A termination the group started (or a user asked for) is recorded as an activity. */

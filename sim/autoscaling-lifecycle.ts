@@ -1,6 +1,7 @@
 import type { CompleteLifecycleActionCommandInput, RecordLifecycleActionHeartbeatCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { AsgOverride } from './autoscaling-capacity';
+import type { WarmPoolRecord } from './autoscaling-warm-pool';
 import type { EcsJoin } from './ec2';
 import { simError } from './errors';
 import { ASG_MAX_GLOBAL_TIMEOUT_SECONDS } from './limits';
@@ -63,6 +64,8 @@ export interface GroupRecord {
   /** When the group tries again after a failed launch, if it is waiting to. */
   retryLaunchAt?: number;
   capacityRebalance?: boolean;
+  /** A warm pool beside the group (sim/autoscaling-warm-pool.ts). */
+  warmPool?: WarmPoolRecord;
 }
 
 /** GlobalTimeout: "the maximum time … is 48 hours or 100 times HeartbeatTimeout, whichever is smaller" (sim/limits.ts). */

@@ -5,7 +5,8 @@ import type {
   TerminateInstanceInAutoScalingGroupCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
-import { GroupCapacity, type AsgOverride } from './autoscaling-capacity';
+import { GroupCapacity, type ActivityRecord, type AsgOverride } from './autoscaling-capacity';
+import { WarmPools } from './autoscaling-warm-pool';
 import { GroupDetach } from './autoscaling-detach';
 import { GroupTags } from './autoscaling-tags';
 import {
@@ -31,16 +32,20 @@ export class SimAutoScaling implements SimService {
   private readonly lifecycle: LifecycleActions;
   /** Weighted desired capacity, scale-in protection, tags and scaling activities (sim/autoscaling-capacity.ts). */
   private readonly capacity: GroupCapacity;
+  /** Warm pools: seed one with `warmPools.put(name, …)` (sim/autoscaling-warm-pool.ts). */
+  readonly warmPools: WarmPools;
 
   constructor(readonly account: SimulatedAccount) {
     this.lifecycle = new LifecycleActions(account, this.groups);
     this.capacity = new GroupCapacity(account, this.groups, this.lifecycle);
+    this.capacity.warm = this.warmPools = new WarmPools(account, this.groups);
   }
 
   operations(): OperationTable {
     return {
       ...this.lifecycle.operations(),
       ...this.capacity.operations(),
+      ...this.warmPools.operations(),
       ...new GroupTags(this.groups).operations(),
       ...new GroupDetach(this.account, this.groups, this.capacity).operations(),
       DescribeAutoScalingGroups: (input: DescribeAutoScalingGroupsCommandInput) => {
@@ -205,6 +210,11 @@ export class SimAutoScaling implements SimService {
     return this.lifecycle.all().map((a) => structuredClone(a));
   }
 
+  /** The group's scaling activities, oldest first (DescribeScalingActivities answers them newest first). */
+  activities(asgName: string): ActivityRecord[] {
+    return this.capacity.all(asgName);
+  }
+
   events(): Array<EventBridgeEvent<unknown>> {
     return this.lifecycle.events();
   }
@@ -264,6 +274,7 @@ export class SimAutoScaling implements SimService {
       TerminationPolicies: ['Default'],
       NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
       CapacityRebalance: g.capacityRebalance === true,
+      ...this.warmPools.groupFields(g),
       Tags: g.tags.map((t) => ({
         ResourceId: g.name,
         ResourceType: 'auto-scaling-group',

@@ -1,4 +1,5 @@
 import type { SimulatedAccount } from './account';
+import type { WarmPoolOptions } from './autoscaling-warm-pool';
 import { container, joinInstances, M5_LARGE, M5_XLARGE, type BuiltInstance } from './builders-common';
 
 /** The tag a capacity backend carries to say which cluster it serves. */
@@ -24,6 +25,11 @@ export interface CapacityClusterOptions {
   lifecycle?: 'spot' | 'on-demand';
   /** ASG Capacity Rebalancing (default off). */
   capacityRebalance?: boolean;
+  /**
+   * ASG only: a warm pool beside the group. The group then has no mixed instances policy (a warm
+   * pool cannot be added to one): it launches m5.large from its launch template, weight 1.
+   */
+  warmPool?: WarmPoolOptions;
   /** Put `app` behind an ALB instance target group (bridge mode, container port 80) with this deregistration delay. */
   loadBalanced?: { deregistrationDelaySeconds: number };
 }
@@ -60,10 +66,11 @@ export function buildCapacityCluster(account: SimulatedAccount, opts: CapacityCl
       desired: n * w,
       instanceIds,
       launch: { instanceType: M5_LARGE.instanceType, ecs },
-      mixedInstances: types,
+      ...(opts.warmPool ? {} : { mixedInstances: types }),
       capacityRebalance: opts.capacityRebalance ?? false,
       tags: Object.entries(tags).map(([key, value]) => ({ key, value, propagateAtLaunch: false })),
     });
+    if (opts.warmPool) account.autoscaling.warmPools.put(asgName!, opts.warmPool);
     backendId = asgName!;
   } else if (opts.backend === 'ec2Fleet') {
     backendId = account.ec2.createFleet({ targetCapacity: n * w, instanceTypes: types, instanceIds, tags, ecs: { cluster } });

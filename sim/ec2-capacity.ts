@@ -29,8 +29,20 @@ export class InstanceCapacity {
     return !this.short.has(instanceType);
   }
 
-  /** The error code and message EC2 gives a launch of `instanceType` in `az` when it has none. */
-  insufficient(instanceType: string, az: string): { code: 'InsufficientInstanceCapacity'; message: string } {
+  /**
+   * The error code and message EC2 gives a launch of `instanceType` in `az` when it has none. A
+   * Spot launch gets the same code with Spot's own sentence, "There is no Spot capacity available
+   * that matches your request." (the Spot request status `capacity-not-available` carries the same
+   * text: https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-request-status.html; as RunInstances
+   * answers it, e.g. gruntwork-io/terratest's retryable errors).
+   */
+  insufficient(
+    instanceType: string,
+    az: string,
+    lifecycle: 'spot' | 'on-demand' = 'on-demand',
+  ): { code: 'InsufficientInstanceCapacity'; message: string } {
+    if (lifecycle === 'spot')
+      return { code: 'InsufficientInstanceCapacity', message: 'There is no Spot capacity available that matches your request.' };
     const others = ['a', 'b', 'c'].map((s) => `${this.region}${s}`).filter((x) => x !== az);
     return {
       code: 'InsufficientInstanceCapacity',

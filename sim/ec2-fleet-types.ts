@@ -1,3 +1,5 @@
+import type { LaunchFailureRecord } from './fleet-history';
+
 /** The seeding options and the state of a simulated EC2 Fleet (sim/ec2-fleet.ts). */
 
 export interface FleetInstanceType {
@@ -60,6 +62,8 @@ export interface FleetRecord {
   leaving: Set<string>;
   /** When the next launch attempt is due (a pending replenishment), if any. */
   replenishAt?: number;
-  /** Launches that failed, newest last (DescribeFleetHistory's `error` events, not modelled as an API). */
+  /** Launches that failed, newest last (per type; the API answers `history`). */
   launchErrors: Array<{ at: number; instanceType: string; code: string; message: string }>;
+  /** DescribeFleetHistory's `service-error` records (sim/fleet-history.ts), oldest first. */
+  history: LaunchFailureRecord[];
 }

@@ -1,8 +1,15 @@
-import type { DescribeFleetInstancesCommandInput, DescribeFleetsCommandInput, Filter, ModifyFleetCommandInput } from '@aws-sdk/client-ec2';
+import type {
+  DescribeFleetHistoryCommandInput,
+  DescribeFleetInstancesCommandInput,
+  DescribeFleetsCommandInput,
+  Filter,
+  ModifyFleetCommandInput,
+} from '@aws-sdk/client-ec2';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEc2 } from './ec2';
 import { simError } from './errors';
 import type { FleetCapacityType, FleetExcessPolicy, FleetOptions, FleetRecord } from './ec2-fleet-types';
+import { failedAttempt, historyPage } from './fleet-history';
 import { hexId, page } from './util';
 
 export type { FleetCapacityType, FleetExcessPolicy, FleetInstanceType, FleetOptions, FleetRecord } from './ec2-fleet-types';
@@ -37,6 +44,10 @@ export class Ec2Fleets {
         );
         const { items, nextToken } = page(fleets, input.NextToken, input.MaxResults ?? 1000, badToken);
         return { Fleets: items.map((f) => this.toFleet(f)), NextToken: nextToken };
+      },
+      DescribeFleetHistory: (input: DescribeFleetHistoryCommandInput) => {
+        const f = this.get(input.FleetId ?? '');
+        return { FleetId: f.id, ...historyPage(this.account, f.history, input, 'service-error') };
       },
       DescribeFleetInstances: (input: DescribeFleetInstancesCommandInput) => {
         const f = this.get(input.FleetId ?? '');
@@ -108,6 +119,7 @@ export class Ec2Fleets {
       instanceIds: [],
       leaving: new Set(),
       launchErrors: [],
+      history: [],
     };
     this.fleets.set(id, f);
     for (const instanceId of options.instanceIds ?? []) {
@@ -163,10 +175,14 @@ export class Ec2Fleets {
       const type = f.types.find((t) => this.ec2.capacity.available(t.instanceType));
       const az = `${this.account.region}a`;
       if (!type) {
-        for (const t of f.types) {
-          const { code, message } = this.ec2.capacity.insufficient(t.instanceType, az);
-          f.launchErrors.push({ at: this.account.clock.now(), instanceType: t.instanceType, code, message });
-        }
+        const now = this.account.clock.now();
+        const errors = f.types.map((t) => ({
+          instanceType: t.instanceType,
+          az,
+          ...this.ec2.capacity.insufficient(t.instanceType, az, lifecycle),
+        }));
+        for (const e of errors) f.launchErrors.push({ at: now, instanceType: e.instanceType, code: e.code, message: e.message });
+        f.history.push(failedAttempt(f.id, f.history.length, now, errors));
         return false;
       }
       const { instanceId } = this.ec2.launchInstance({

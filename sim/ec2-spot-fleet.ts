@@ -1,11 +1,13 @@
 import type {
   DescribeSpotFleetInstancesCommandInput,
+  DescribeSpotFleetRequestHistoryCommandInput,
   DescribeSpotFleetRequestsCommandInput,
   ModifySpotFleetRequestCommandInput,
 } from '@aws-sdk/client-ec2';
 import type { OperationTable, SimulatedAccount } from './account';
 import type { EcsJoin, SimEc2 } from './ec2';
 import { simError } from './errors';
+import { failedAttempt, historyPage, type LaunchFailureRecord } from './fleet-history';
 import { page, uuid } from './util';
 
 export interface SpotFleetOptions {
@@ -45,8 +47,10 @@ export interface SpotFleetRecord {
   leaving: Set<string>;
   launch?: SpotFleetOptions['launch'];
   tags: Record<string, string>;
-  /** Launches that failed for lack of capacity (DescribeSpotFleetRequestHistory's errors, not modelled as an API). */
+  /** Launches that failed for lack of capacity, per type (the API answers `history`). */
   launchErrors: Array<{ at: number; instanceType: string; code: string; message: string }>;
+  /** DescribeSpotFleetRequestHistory's `error` records (sim/fleet-history.ts), oldest first. */
+  history: LaunchFailureRecord[];
   retryAt?: number;
   /** When a launch delayed by launch.launchDelayMs is due, if one is. */
   launchAt?: number;
@@ -110,6 +114,10 @@ export class SpotFleets {
           NextToken: nextToken,
         };
       },
+      DescribeSpotFleetRequestHistory: (input: DescribeSpotFleetRequestHistoryCommandInput) => {
+        const f = this.get(input.SpotFleetRequestId ?? '');
+        return { SpotFleetRequestId: f.id, ...historyPage(this.account, f.history, input, 'error') };
+      },
       DescribeSpotFleetInstances: (input: DescribeSpotFleetInstancesCommandInput) => {
         const f = this.get(input.SpotFleetRequestId ?? '');
         const { items, nextToken } = page(this.running(f), input.NextToken, input.MaxResults ?? 1000, badToken);
@@ -158,6 +166,7 @@ export class SpotFleets {
       launch: options.launch,
       tags: { ...(options.tags ?? {}) },
       launchErrors: [],
+      history: [],
       modifications: [],
     };
     this.fleets.set(id, fleet);
@@ -202,10 +211,15 @@ export class SpotFleets {
     while (this.fulfilled(f) < f.targetCapacity) {
       const type = this.types(f).find((t) => this.ec2.capacity.available(t.instanceType));
       if (!type) {
-        for (const t of this.types(f)) {
-          const { code, message } = this.ec2.capacity.insufficient(t.instanceType, `${this.account.region}a`);
-          f.launchErrors.push({ at: this.account.clock.now(), instanceType: t.instanceType, code, message });
-        }
+        const now = this.account.clock.now();
+        const az = `${this.account.region}a`;
+        const errors = this.types(f).map((t) => ({
+          instanceType: t.instanceType,
+          az,
+          ...this.ec2.capacity.insufficient(t.instanceType, az, 'spot'),
+        }));
+        for (const e of errors) f.launchErrors.push({ at: now, instanceType: e.instanceType, code: e.code, message: e.message });
+        f.history.push(failedAttempt(f.id, f.history.length, now, errors));
         return false;
       }
       const join = f.launch!.ecs;

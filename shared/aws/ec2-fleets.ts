@@ -21,6 +21,8 @@ export interface FleetInfo {
   tags: Record<string, string>;
   /** Launch template overrides (or launch specifications) with their WeightedCapacity (1 when absent). */
   overrides: Array<{ instanceType: string; weight: number }>;
+  /** ActivityStatus: "If there is an error, the status is error" (API_FleetData / API_SpotFleetRequestConfig): at once, unlike the history. */
+  activityStatus?: string;
 }
 
 /** A running instance of a fleet (DescribeFleetInstances / DescribeSpotFleetInstances: active instances only). */
@@ -113,5 +115,6 @@ function toFleet(f: FleetData): FleetInfo {
     type: f.Type ?? 'maintain',
     tags: tagMap(f.Tags),
     overrides: weightedTypes((f.LaunchTemplateConfigs ?? []).flatMap((c) => c.Overrides ?? [])),
+    ...(f.ActivityStatus ? { activityStatus: f.ActivityStatus } : {}),
   };
 }

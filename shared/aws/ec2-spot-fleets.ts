@@ -75,5 +75,6 @@ function toFleet(r: SpotFleetRequestConfig): FleetInfo {
     type: c?.Type ?? 'maintain',
     tags: tagMap(r.Tags),
     overrides: weightedTypes([...(c?.LaunchTemplateConfigs ?? []).flatMap((x) => x.Overrides ?? []), ...(c?.LaunchSpecifications ?? [])]),
+    ...(r.ActivityStatus ? { activityStatus: r.ActivityStatus } : {}),
   };
 }

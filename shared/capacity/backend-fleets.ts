@@ -117,6 +117,7 @@ function viewOf(kind: FleetKind, f: FleetInfo, active: FleetInstance[]): Backend
     ref: { kind, id: f.id, tags: { ...f.tags } },
     counts: { desired: f.target, inService: f.fulfilled, min: 0, max: FLEET_TARGET_CAPACITY_MAX },
     shapes: uniqueShapes(f.overrides),
+    ...(f.activityStatus === 'error' ? { launchError: true } : {}),
     instances: active.map((i) => ({
       ec2InstanceId: i.instanceId,
       instanceType: i.instanceType,

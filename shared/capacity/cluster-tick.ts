@@ -9,6 +9,7 @@ import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } fr
 import { notArrivedUnits } from './demand';
 import { executeCapacitySteps, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
+import { readCapacityFailure, type LaunchFailureReader } from './launch-failures';
 import { exclusionOf, MAX_EXAMINED } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
 import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
@@ -32,6 +33,8 @@ export interface TickDeps {
    * roles carry no drain).
    */
   drain?: (step: Extract<CapacityStep, { kind: 'drain' }>, cluster: string, stepEndsAt: number, tickId: string) => Promise<DrainReport>;
+  /** A backend's failed launches (absent: only the arrival time makes capacity late). */
+  launchFailures?: LaunchFailureReader;
   clock: Clock;
   log: Log;
 }
@@ -121,7 +124,10 @@ export async function tickCluster(
       read.snapshot = { ...combined.snapshot, ...(demand.length > 0 ? { extraDemand: demand } : {}) };
       const { pIn, fIds } = combined;
       const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
-      const late = pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs ? pIn.units : 0;
+      const lateByTime = !!pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs;
+      // A capacity failure the backend reported since the request makes the units still missing late at once.
+      const failed = fView && !onFallback ? await readCapacityFailure(deps.launchFailures, pView, pIn, lateByTime, now, log, o) : undefined;
+      const late = pIn && (lateByTime || failed) ? pIn.units : 0;
 
       let decision: CapacityDecision;
       let steps: CapacityStep[];
@@ -134,6 +140,7 @@ export async function tickCluster(
           fallback: fView,
           fallbackShapes: shapesOf(fView),
           backoffMs: BACKOFF_MS,
+          ...(failed ? { failed } : {}),
         });
         decision = f.decision;
         steps = f.steps;

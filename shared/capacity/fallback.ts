@@ -1,13 +1,15 @@
 import { LAST_SCALE_OUT_TAG } from '../tags';
 import { planCapacity } from './plan';
+import type { LaunchFailure } from './launch-failures';
 import type { BackendView } from './ports';
 import { inFlightOf, time } from './snapshot';
 import type { CapacityStep } from './steps';
 import type { CapacityDecision, CapacityInstance, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';
 
 /**
- * Capacity asked of the backend did not register within the arrival time (Spot pools dry,
- * InsufficientInstanceCapacity): ask the fallback instead. Pure. The fallback's share is what
+ * Capacity asked of the backend did not register within the arrival time, or the backend reported
+ * a capacity failure since it was asked (Spot pools dry, InsufficientInstanceCapacity:
+ * launch-failures.ts): ask the fallback instead. Pure. The fallback's share is what
  * the same planner asks of the fallback (its shapes and bounds) once the late units are no
  * longer counted as coming; the backend is lowered by the late units it never launched (never
  * below its min nor below what it holds) and backs off, so that when its capacity returns it does not launch the same shortfall twice.
@@ -17,7 +19,16 @@ export function planFallback(
   snap: CapacitySnapshot,
   s: CapacitySettings,
   now: number,
-  f: { late: number; lateEntry: InFlight; primary: BackendView; fallback: BackendView; fallbackShapes: InstanceShape[]; backoffMs: number },
+  f: {
+    late: number;
+    lateEntry: InFlight;
+    primary: BackendView;
+    fallback: BackendView;
+    fallbackShapes: InstanceShape[];
+    backoffMs: number;
+    /** The capacity failure the backend reported since the request, when that (not the arrival time) made the units late. */
+    failed?: LaunchFailure;
+  },
 ): { decision: CapacityDecision; steps: CapacityStep[] } {
   const p = f.primary.counts;
   // Lower only by what the backend never launched: below the instances it holds, an ASG would pick
@@ -33,7 +44,10 @@ export function planFallback(
     inFlight: snap.inFlight.filter((x) => x !== f.lateEntry),
   };
   const d = planCapacity(withoutLate, { ...s, min: 0, max: f.fallback.counts.max }, now);
-  const why = `${f.late} unit(s) asked of ${f.primary.ref.kind} ${f.primary.ref.id} over ${s.arrivalTimeoutMs / 1000}s ago have not registered`;
+  const asked = `${f.late} unit(s) asked of ${f.primary.ref.kind} ${f.primary.ref.id}`;
+  const why = f.failed
+    ? `${asked} will not arrive: it reported a failed launch at ${new Date(f.failed.at).toISOString()} (${f.failed.message})`
+    : `${asked} over ${s.arrivalTimeoutMs / 1000}s ago have not registered`;
   if (d.decision !== 'scale-out')
     return {
       decision: { ...d, decision: 'none', reasons: [...d.reasons, `${why}; the fallback ${f.fallback.ref.id} takes none of it`] },

@@ -38,6 +38,11 @@ export interface BackendView {
   counts: BackendCounts;
   shapes: BackendShape[];
   instances: BackendInstance[];
+  /**
+   * The backend says now that it is failing to launch (a fleet's ActivityStatus `error`); why is in
+   * its history, which EC2 may show only later (shared/capacity/launch-failures.ts).
+   */
+  launchError?: boolean;
 }
 
 /**

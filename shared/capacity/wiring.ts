@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws/clients';
 import { InstanceTypesAdapter } from '../aws/ec2-instance-types';
+import { LaunchFailuresAdapter } from '../aws/launch-failures';
 import { EcsCapacityAdapter } from '../aws/ecs-capacity';
 import { EcsInstanceTagsAdapter } from '../aws/ecs-instance-tags';
 import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
@@ -45,6 +46,7 @@ export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): 
   const { reads, ecs } = adapters(clients);
   const instanceTags = new EcsInstanceTagsAdapter(clients.ecs);
   const containerInstances = new ContainerInstancesAdapter(clients.ecs);
+  const failures = new LaunchFailuresAdapter(clients.autoscaling, clients.ec2);
   return {
     directory: backendDirectory(clients),
     reads,
@@ -54,6 +56,12 @@ export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): 
       const failed = await containerInstances.setStatus(cluster, [arn], status, o);
       if (failed.length > 0) throw new Error(`UpdateContainerInstancesState ${status} failed: ${failed.map((f) => f.reason).join('; ')}`);
     },
+    launchFailures: (ref, since, o) =>
+      ref.kind === 'asg'
+        ? failures.asg(ref.id, since, o)
+        : ref.kind === 'ec2Fleet'
+          ? failures.ec2Fleet(ref.id, since, o)
+          : failures.spotFleet(ref.id, since, o),
     clock,
     log,
     ecs,

@@ -26,6 +26,11 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
   'ec2:DescribeSpotFleetRequests': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'ec2:DescribeSpotFleetInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'ec2:DescribeInstanceTypes': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  // capacityWriter: failed launches since a scale-out (shared/aws/launch-failures.ts).
+  'ec2:DescribeFleetHistory': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'ec2:DescribeSpotFleetRequestHistory': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  'autoscaling:DescribeScalingActivities':
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
   'autoscaling:DescribeLifecycleHooks': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
   'autoscaling:DescribeAutoScalingGroups':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',

@@ -190,9 +190,10 @@ describe('simulated EC2 Fleet (maintain)', () => {
     await ec2.send(new ModifyFleetCommand({ FleetId: fleetId, TargetCapacitySpecification: { TotalTargetCapacity: 4 } }));
     account.advance(30_000);
     expect(await describe()).toMatchObject({ FulfilledCapacity: 2, ActivityStatus: 'error' });
+    // The fleet launches Spot by default (DefaultTargetCapacityType): Spot's own sentence.
     expect(account.ec2.fleets.fleet(fleetId)!.launchErrors[0]).toMatchObject({
       code: 'InsufficientInstanceCapacity',
-      message: expect.stringMatching(/^We currently do not have sufficient m5.large capacity in the Availability Zone you requested/),
+      message: 'There is no Spot capacity available that matches your request.',
     });
     account.ec2.capacity.restore('m5.large');
     account.advance(30_000);
