@@ -76,14 +76,30 @@ export function perUnitToward(snap: CapacitySnapshot, key: 'cpu' | 'memory', thr
 export function deploymentHolds(snap: CapacitySnapshot, s: CapacitySettings, now: number): { holding: string[]; stuck: string[] } {
   const out = { holding: [] as string[], stuck: [] as string[] };
   for (const v of snap.services) {
-    if (v.deployment) (now - v.deployment.startedAt < s.deploymentHoldMs ? out.holding : out.stuck).push(v.name);
+    if (v.deployment) (!v.deployment.stuck && now - v.deployment.startedAt < s.deploymentHoldMs ? out.holding : out.stuck).push(v.name);
     else if (v.running !== v.desired || v.pending > 0) out.holding.push(v.name);
   }
   return out;
 }
 
+/**
+ * The snapshot with each deployment past the hold marked stuck: its surge is no longer demand
+ * either (a deployment that cannot finish — a revision no shape holds, an image that never
+ * starts — would otherwise keep asking for room, and keep every instance "needed" for scale-in).
+ */
+export function markStuck(snap: CapacitySnapshot, s: CapacitySettings, now: number): CapacitySnapshot {
+  const { stuck } = deploymentHolds(snap, s, now);
+  if (stuck.length === 0) return snap;
+  return {
+    ...snap,
+    services: snap.services.map((v) =>
+      v.deployment && stuck.includes(v.name) ? { ...v, deployment: { ...v.deployment, stuck: true } } : v,
+    ),
+  };
+}
+
 /** Tasks of a deploying service that need room: the PRIMARY's missing ones, as many as maximumPercent lets run beside what runs now. */
 export function surgeOf(v: CapacityService): number {
-  if (!v.deployment || v.daemon) return 0;
+  if (!v.deployment || v.deployment.stuck || v.daemon) return 0;
   return Math.max(0, Math.min(v.deployment.newMissing, v.deployment.maxTasks - v.running - v.pending));
 }

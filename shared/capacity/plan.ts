@@ -1,6 +1,6 @@
 import { chooseScaleIn } from './choose';
 import { boundsOf, comingUnits, reservationOf, scaleOutNeed, starvedServices, weightOf } from './demand';
-import { deploymentHolds } from './placement';
+import { deploymentHolds, markStuck } from './placement';
 import type { CapacityDecision, CapacitySettings, CapacitySnapshot } from './types';
 
 const pct = (n: number) => `${Math.round(n * 10) / 10}%`;
@@ -22,7 +22,8 @@ const names = (xs: readonly string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs
  *    no longer), nothing in flight, the cooldown over, fewer than max instances draining:
  *    the safest emptiest instance whose tasks all fit on the rest (see chooseScaleIn).
  */
-export function planCapacity(snap: CapacitySnapshot, s: CapacitySettings, now: number): CapacityDecision {
+export function planCapacity(read: CapacitySnapshot, s: CapacitySettings, now: number): CapacityDecision {
+  const snap = markStuck(read, s, now);
   const reservation = reservationOf(snap.instances);
   const starved = starvedServices(snap);
   const need = scaleOutNeed(snap, s, now);

@@ -59,6 +59,8 @@ export interface ServiceDeployment {
   maxTasks: number;
   /** Tasks the PRIMARY deployment still lacks (desired − its running − its pending). */
   newMissing: number;
+  /** In progress longer than the hold (set by the planner): reported, its surge no longer demand. */
+  stuck?: boolean;
 }
 
 export interface CapacityService {
