@@ -1,3 +1,4 @@
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { parseScaleTickConfig } from '../shared/capacity/config';
 import type { ClusterTickReport } from '../shared/capacity/report';
 import { SimulatedAccount } from '../sim/account';
@@ -52,6 +53,12 @@ export interface DayOptions {
   env?: Record<string, string>;
   /** Called after every tick (progress). */
   onTick?: (row: DayRow, ticks: number) => void;
+  /**
+   * Deploy a new task definition revision of `service` (same containers) at `hour` of the day:
+   * UpdateService, a rolling deployment at the service's defaults (minimumHealthyPercent 100,
+   * maximumPercent 200), so the service runs up to twice its tasks while it deploys.
+   */
+  deploy?: { service: string; hour: number };
 }
 
 export type DayDecision = ClusterTickReport['decision'];
@@ -71,6 +78,10 @@ export interface DayClusterRow {
   running: number;
   desiredTasks: number;
   starved: string[];
+  /** Services whose rollout is IN_PROGRESS in the account after the tick. */
+  deploying: string[];
+  /** Deployments the tick reported stuck (past deploymentHoldMinutes). */
+  stuckDeployments: string[];
   decision: DayDecision;
   /** The first reason after the reservation line (what drove the decision or blocked scale-in; the not-a-candidate note skipped). */
   reason: string;
@@ -220,6 +231,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
   const world = capacityWorld(account, env);
   const minutes = Math.round(hours * 60);
   const rows: DayRow[] = [];
+  let deployed = false;
   for (let m = 0; m < minutes; m++) {
     const at = start + m * 60_000;
     account.clock.set(at);
@@ -229,6 +241,10 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
       for (const s of counts)
         if (account.ecs.services.get(c.cluster, s.name)!.desiredCount !== s.count)
           account.ecs.services.setDesiredCount(c.cluster, s.name, s.count);
+    if (opts.deploy && !deployed && hour >= opts.deploy.hour) {
+      deployed = true;
+      for (const c of clusters) await deployRevision(account, c.cluster, opts.deploy.service);
+    }
     const result = await world.tick();
     const need = neededUnits(counts, t.scaleOutCpuPercent, t.scaleOutMemoryPercent);
     const row: DayRow = { minute: m, at, clusters: [] };
@@ -250,6 +266,11 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
         running: tasks.filter((x) => x.lastStatus === 'RUNNING').length,
         desiredTasks: counts.reduce((n, s) => n + s.count, 0),
         starved: r?.starved ?? [],
+        deploying: account.ecs.services
+          .all()
+          .filter((s) => s.cluster === c.cluster && s.rollout?.state === 'IN_PROGRESS')
+          .map((s) => s.name),
+        stuckDeployments: r?.stuckDeployments ?? [],
         decision,
         reason: r?.error ?? afterReservation(r?.reasons ?? []),
         ...(decision !== 'none' ? { reasons: r?.reasons ?? [] } : {}),
@@ -295,6 +316,17 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
     summary,
     wallMs: performance.now() - started,
   };
+}
+
+/** A new revision of the service's task definition (same containers), deployed with UpdateService as an operator would. */
+async function deployRevision(account: SimulatedAccount, cluster: string, service: string): Promise<void> {
+  const current = account.ecs.taskDefinitions.resolve(account.ecs.services.get(cluster, service)!.taskDefinitionArn);
+  const next = account.ecs.registerTaskDefinition({
+    family: current.family,
+    networkMode: current.networkMode,
+    containerDefinitions: current.containerDefinitions,
+  });
+  await account.clients().ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition: next.taskDefinitionArn }));
 }
 
 /** Each scale-out with its window and the units that turned out needed (definition on ScaleOutRecord). */

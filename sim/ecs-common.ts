@@ -115,4 +115,17 @@ export interface ServiceRecord {
   events: Array<{ id: string; createdAt: number; message: string }>;
   /** Tasks the scheduler wanted to place but found no room for. */
   unplaced: number;
+  /** REPLICA (default) or DAEMON: one task on every ACTIVE container instance (sim/ecs-daemon.ts). */
+  schedulingStrategy?: 'REPLICA' | 'DAEMON';
+  /** The PRIMARY deployment's rollout (sim/ecs-deployments.ts); absent ⇒ COMPLETED at createdAt. */
+  rollout?: RolloutRecord;
+}
+
+/** A rolling deployment: the PRIMARY's state and the older deployments (ACTIVE) whose tasks still run. */
+export interface RolloutRecord {
+  state: 'IN_PROGRESS' | 'COMPLETED';
+  createdAt: number;
+  updatedAt: number;
+  /** Older deployments still listed (ACTIVE): their id and task definition. */
+  active: Array<{ id: string; taskDefinitionArn: string; createdAt: number }>;
 }

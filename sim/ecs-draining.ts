@@ -61,7 +61,9 @@ export class EcsDraining {
       if (list) list.push(t);
       else byService.set(t.serviceName, [t]);
     }
-    for (const s of this.ecs.services.all()) if (s.cluster === cluster) this.stepService(s, draining, byService.get(s.name) ?? []);
+    // A daemon's task is not replaced elsewhere: it belongs to its instance (sim/ecs-daemon.ts).
+    for (const s of this.ecs.services.all())
+      if (s.cluster === cluster && s.schedulingStrategy !== 'DAEMON') this.stepService(s, draining, byService.get(s.name) ?? []);
   }
 
   private stepService(s: ServiceRecord, draining: Set<string>, tasks: TaskRecord[]): void {

@@ -16,9 +16,11 @@ import {
   type ServiceRecord,
   type TaskRecord,
 } from './ecs-common';
-import { taskSize } from './ecs-task-definitions';
+import { placeableHosts, reconcileDaemon } from './ecs-daemon';
+import { fixedHostPorts, taskSize } from './ecs-task-definitions';
+import { EcsDeployments, newDeploymentId } from './ecs-deployments';
 import { ECS_DESCRIBE_SERVICES, ECS_LIST_SERVICES_DEFAULT_PAGE } from './limits';
-import { hexId, shortName, uuid } from './util';
+import { shortName, uuid } from './util';
 
 export interface CreateServiceOptions {
   cluster: string;
@@ -32,6 +34,8 @@ export interface CreateServiceOptions {
    */
   minimumHealthyPercent?: number;
   maximumPercent?: number;
+  /** DAEMON: one task per ACTIVE instance, desiredCount set by the scheduler (sim/ecs-daemon.ts). */
+  schedulingStrategy?: 'REPLICA' | 'DAEMON';
 }
 
 /**
@@ -43,11 +47,14 @@ export interface CreateServiceOptions {
  */
 export class EcsServices {
   private readonly services = new Map<string, ServiceRecord>();
+  readonly deployments: EcsDeployments;
 
   constructor(
     private readonly account: SimulatedAccount,
     private readonly ecs: SimEcs,
-  ) {}
+  ) {
+    this.deployments = new EcsDeployments(account, ecs);
+  }
 
   operations(): OperationTable {
     return {
@@ -67,7 +74,14 @@ export class EcsServices {
       UpdateService: (input: UpdateServiceCommandInput) => {
         const cluster = this.ecs.cluster(input.cluster).name;
         const svc = this.require(cluster, input.service ?? '');
+        // Resolved first: an unknown task definition changes nothing (ECS's ClientException).
+        const def = input.taskDefinition !== undefined ? this.ecs.taskDefinitions.resolve(input.taskDefinition) : undefined;
+        const config = input.deploymentConfiguration;
+        if (config?.minimumHealthyPercent !== undefined) svc.minimumHealthyPercent = config.minimumHealthyPercent;
+        if (config?.maximumPercent !== undefined) svc.maximumPercent = config.maximumPercent;
         if (input.desiredCount !== undefined) this.setDesiredCount(cluster, svc.name, input.desiredCount);
+        if ((def && def.taskDefinitionArn !== svc.taskDefinitionArn) || input.forceNewDeployment)
+          this.startDeployment(svc, def?.taskDefinitionArn ?? svc.taskDefinitionArn);
         return { service: this.toService(svc) };
       },
       ListServices: (input: ListServicesCommandInput) => {
@@ -94,14 +108,15 @@ export class EcsServices {
       maximumPercent: options.maximumPercent ?? 200,
       loadBalancers: options.loadBalancers ?? [],
       createdAt: this.account.clock.now(),
-      deploymentId: `ecs-svc/${BigInt(`0x${hexId(this.account, 15)}`)
-        .toString()
-        .padStart(19, '0')
-        .slice(0, 19)}`,
+      deploymentId: newDeploymentId(this.account),
       events: [],
       unplaced: 0,
+      ...(options.schedulingStrategy === 'DAEMON'
+        ? { schedulingStrategy: 'DAEMON' as const, desiredCount: 0, minimumHealthyPercent: 0, maximumPercent: 100 }
+        : {}),
     };
     this.services.set(`${cluster}/${options.name}`, record);
+    if (record.schedulingStrategy === 'DAEMON') this.reconcile(cluster, record.name);
     return record.arn;
   }
 
@@ -132,6 +147,8 @@ export class EcsServices {
     if (!this.ecs.replaceStoppedServiceTasks) return;
     const s = this.get(cluster, name);
     if (!s) return;
+    if (s.schedulingStrategy === 'DAEMON') return reconcileDaemon(this.account, this.ecs, s);
+    if (this.deployments.inProgress(s)) return this.deployments.step(s);
     const { running, pending } = this.counts(s);
     let missing = s.desiredCount - running - pending;
     while (missing > 0 && this.placeOne(s)) missing -= 1;
@@ -146,8 +163,7 @@ export class EcsServices {
    * Place one task of the service on the best host with room: PENDING now, RUNNING (targets
    * registered) `placementDelayMs` later. Answers undefined when no instance has room.
    */
-  placeOne(s: ServiceRecord): TaskRecord | undefined {
-    const host = this.pickHost(s);
+  placeOne(s: ServiceRecord, host = this.pickHost(s)): TaskRecord | undefined {
     if (!host) return undefined;
     const t = this.ecs.tasks.start({
       cluster: s.cluster,
@@ -159,6 +175,8 @@ export class EcsServices {
     this.account.at(this.account.clock.now() + this.ecs.placementDelayMs, () => {
       this.ecs.tasks.promote(t);
       this.ecs.draining.stepSoon(s.cluster);
+      // A new task RUNNING may be what a rollout waits for (a daemon's, or one with no target to turn healthy).
+      if (this.deployments.inProgress(s)) this.reconcile(s.cluster, s.name);
     });
     return t;
   }
@@ -173,6 +191,8 @@ export class EcsServices {
     const svc = this.require(cluster, name);
     if (!Number.isInteger(desired) || desired < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
     svc.desiredCount = desired;
+    // Mid-rollout the deployment keeps the counts within its bounds (surplus new tasks first, then old ones).
+    if (this.deployments.inProgress(svc) || svc.schedulingStrategy === 'DAEMON') return this.reconcile(cluster, svc.name);
     const mine = this.ecs.tasks.all().filter((t) => t.cluster === cluster && t.serviceName === svc.name && t.desiredStatus === 'RUNNING');
     let surplus = mine.length - desired;
     if (surplus <= 0) {
@@ -200,11 +220,24 @@ export class EcsServices {
 
   /** Capacity freed up or arrived: try again for every service of the cluster that is short. */
   placeStarved(cluster: string): void {
-    for (const s of this.services.values()) if (s.cluster === cluster && s.unplaced > 0) this.reconcile(cluster, s.name);
+    // Daemon services first: ECS places their tasks before replica tasks (sim/ecs-daemon.ts).
+    const mine = [...this.services.values()].filter((s) => s.cluster === cluster);
+    for (const s of mine) if (s.schedulingStrategy === 'DAEMON') this.reconcile(cluster, s.name);
+    for (const s of mine) if (s.schedulingStrategy !== 'DAEMON' && s.unplaced > 0) this.reconcile(cluster, s.name);
+  }
+
+  /** UpdateService with a new task definition or forceNewDeployment: a new PRIMARY deployment (sim/ecs-deployments.ts). */
+  private startDeployment(s: ServiceRecord, taskDefinitionArn: string): void {
+    if (s.schedulingStrategy !== 'DAEMON') return this.deployments.start(s, taskDefinitionArn);
+    const now = this.account.clock.now();
+    const previous = { id: s.deploymentId, taskDefinitionArn: s.taskDefinitionArn, createdAt: s.rollout?.createdAt ?? s.createdAt };
+    s.rollout = { state: 'IN_PROGRESS', createdAt: now, updatedAt: now, active: [previous] };
+    s.taskDefinitionArn = taskDefinitionArn;
+    s.deploymentId = newDeploymentId(this.account);
+    this.reconcile(s.cluster, s.name);
   }
 
   private pickHost(s: ServiceRecord): ContainerInstanceRecord | undefined {
-    const need = taskSize(this.ecs.taskDefinitions.resolve(s.taskDefinitionArn));
     // One pass over the tasks: what each instance has left, and how many of this service it runs.
     const used = new Map<string, { cpu: number; memory: number; mine: number }>();
     for (const t of this.ecs.tasks.all()) {
@@ -219,15 +252,18 @@ export class EcsServices {
       const u = used.get(ci.arn);
       return { cpu: ci.cpu - (u?.cpu ?? 0), memory: ci.memory - (u?.memory ?? 0), mine: u?.mine ?? 0 };
     };
-    return this.ecs
-      .containerInstancesOf(s.cluster)
-      .filter((ci) => ci.status === 'ACTIVE' && ci.agentConnected && this.account.ec2.instance(ci.ec2InstanceId)?.state === 'running')
+    // Room and fixed host ports (a port another task holds rules the instance out).
+    const def = this.ecs.taskDefinitions.resolve(s.taskDefinitionArn);
+    const need = taskSize(def);
+    const ports = fixedHostPorts(def);
+    return placeableHosts(this.account, this.ecs, s.cluster)
       .map((ci) => ({ ci, f: free(ci) }))
-      .filter(({ f }) => f.cpu >= need.cpu && f.memory >= need.memory)
+      .filter(({ ci, f }) => f.cpu >= need.cpu && f.memory >= need.memory && ports.every((p) => !ci.usedPorts.has(p)))
       .sort((a, b) => a.f.mine - b.f.mine || b.f.memory - a.f.memory)[0]?.ci;
   }
 
-  private event(s: ServiceRecord, message: string): void {
+  /** A service event, newest first (DescribeServices keeps the last 100). */
+  event(s: ServiceRecord, message: string): void {
     s.events.unshift({ id: uuid(this.account), createdAt: this.account.clock.now(), message });
     s.events.length = Math.min(s.events.length, 100);
   }
@@ -243,21 +279,9 @@ export class EcsServices {
       ...counts,
       taskDefinition: s.taskDefinitionArn,
       launchType: 'EC2',
-      schedulingStrategy: 'REPLICA',
+      schedulingStrategy: s.schedulingStrategy ?? 'REPLICA',
       loadBalancers: s.loadBalancers.map((lb) => ({ ...lb })),
-      deployments: [
-        {
-          id: s.deploymentId,
-          status: 'PRIMARY',
-          taskDefinition: s.taskDefinitionArn,
-          ...counts,
-          failedTasks: 0,
-          launchType: 'EC2',
-          rolloutState: 'COMPLETED',
-          createdAt: new Date(s.createdAt),
-          updatedAt: new Date(s.createdAt),
-        },
-      ],
+      deployments: this.deployments.describe(s),
       events: s.events.map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), message: e.message })),
       createdAt: new Date(s.createdAt),
       deploymentConfiguration: { maximumPercent: s.maximumPercent, minimumHealthyPercent: s.minimumHealthyPercent },

@@ -144,6 +144,20 @@ export function taskSize(def: TaskDefinition): { cpu: number; memory: number } {
   return { cpu, memory };
 }
 
+/**
+ * Host ports a task of this definition holds fixed on its instance: bridge mode's non-zero
+ * hostPort, host mode's containerPort (awsvpc and none hold none). The PortMapping reference
+ * (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html) reserves that
+ * port on the container instance, so a second task needing it cannot go there: the scheduler's
+ * service event says the closest instance "is already using a port required by your task"
+ * (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html).
+ */
+export function fixedHostPorts(def: TaskDefinition): number[] {
+  const mode = def.networkMode ?? 'bridge';
+  if (mode !== 'bridge' && mode !== 'host') return [];
+  return (def.containerDefinitions ?? []).flatMap((c) => (c.portMappings ?? []).map((p) => p.hostPort ?? 0)).filter((p) => p > 0);
+}
+
 function normaliseContainer(c: ContainerDefinition, networkMode: string, taskMemory: string | undefined): ContainerDefinition {
   if (c.memory === undefined && c.memoryReservation === undefined && taskMemory === undefined) {
     throw clientException(`Invalid setting for container '${c.name}'. At least one of 'memory' or 'memoryReservation' must be specified.`);

@@ -2,7 +2,7 @@ import type { DescribeTasksCommandInput, ListTasksCommandInput, StopTaskCommandI
 import type { OperationTable, SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import { checkMax, ecsPage, invalidParameter, type StoppedBy, type TaskRecord } from './ecs-common';
-import { taskSize } from './ecs-task-definitions';
+import { fixedHostPorts, taskSize } from './ecs-task-definitions';
 import { ECS_DESCRIBE_TASKS } from './limits';
 import { hexId, shortName } from './util';
 
@@ -84,6 +84,9 @@ export class EcsTasks {
         `startTask: ${ci.ec2InstanceId} has ${free.cpu} CPU / ${free.memory} MiB left, ${def.family} needs ${size.cpu} / ${size.memory}`,
       );
     }
+    const taken = fixedHostPorts(def).filter((p) => ci.usedPorts.has(p));
+    if (taken.length > 0)
+      throw new Error(`startTask: ${ci.ec2InstanceId} already uses host port ${taken.join(', ')}, which ${def.family} needs`);
     const service = options.serviceName ? this.ecs.services.require(cluster, options.serviceName) : undefined;
     const networkMode = def.networkMode ?? 'bridge';
     const host = this.account.ec2.instance(ci.ec2InstanceId);

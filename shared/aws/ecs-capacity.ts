@@ -24,6 +24,8 @@ export interface ContainerInstanceCapacity {
   remaining: { cpu: number; memory: number };
   runningTasksCount: number;
   pendingTasksCount: number;
+  /** Host ports held on it (remainingResources PORTS: the agent's reserved ones and those tasks hold). */
+  usedPorts?: number[];
   tags: Record<string, string>;
   /** Custom attributes (PutAttributes), which DescribeContainerInstances always returns; ECS's own `ecs.*` ones are left out. */
   attributes?: Record<string, string>;
@@ -41,6 +43,25 @@ export interface TaskDefinitionSizes {
 const DESCRIBE_TASK_DEFINITION_CONCURRENCY = 8;
 
 const resource = (rs: Resource[] | undefined, name: string) => rs?.find((r) => r.name === name)?.integerValue ?? 0;
+const ports = (rs: Resource[] | undefined) =>
+  (rs?.find((r) => r.name === 'PORTS')?.stringSetValue ?? []).map(Number).filter((p) => Number.isInteger(p) && p > 0);
+
+/** What one task of a definition reserves, and the host ports it holds fixed. */
+export type TaskShape = { cpu: number; memory: number; hostPorts?: number[] };
+
+/**
+ * Host ports a task of this definition holds fixed on its instance, so that a second one cannot
+ * go there: bridge mode's non-zero hostPort, host mode's port (hostPort, which is left blank or
+ * equals containerPort). awsvpc tasks hold ports on their own ENI; hostPort 0 or none in bridge
+ * mode is a dynamic port. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+ */
+export function hostPortsOf(td: TaskDefinition): number[] {
+  const mode = td.networkMode ?? 'bridge';
+  if (mode !== 'bridge' && mode !== 'host') return [];
+  return (td.containerDefinitions ?? [])
+    .flatMap((c) => (c.portMappings ?? []).map((p) => (mode === 'host' ? p.hostPort || p.containerPort || 0 : (p.hostPort ?? 0))))
+    .filter((p) => p > 0);
+}
 const attribute = (ci: ContainerInstance, name: string) => ci.attributes?.find((a) => a.name === name)?.value ?? '';
 
 /** A task definition's sizes as ECS reserves them: task level when set, and per container. */
@@ -101,7 +122,7 @@ export const reservationOf = (td: TaskDefinition) => reservedBy(sizesOf(td));
 /** ECS reads and tags that capacity planning needs beyond the drain's adapters. */
 export class EcsCapacityAdapter {
   /** Task definition revisions are immutable: their sizes are cached for the container's life. */
-  private readonly sizes = new Map<string, { cpu: number; memory: number }>();
+  private readonly sizes = new Map<string, TaskShape>();
   private readonly definitions = new Map<string, TaskDefinitionSizes>();
 
   constructor(private readonly ecs: ECSClient) {}
@@ -132,6 +153,7 @@ export class EcsCapacityAdapter {
             remaining: { cpu: resource(ci.remainingResources, 'CPU'), memory: resource(ci.remainingResources, 'MEMORY') },
             runningTasksCount: ci.runningTasksCount ?? 0,
             pendingTasksCount: ci.pendingTasksCount ?? 0,
+            usedPorts: ports(ci.remainingResources),
             tags: Object.fromEntries((ci.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
             attributes: customAttributes(ci),
           })),
@@ -148,13 +170,15 @@ export class EcsCapacityAdapter {
     );
   }
 
-  /** What one task of each task definition reserves; each revision described once per container. */
-  async taskSizes(taskDefinitionArns: readonly string[], o?: CallOptions): Promise<Map<string, { cpu: number; memory: number }>> {
+  /** What one task of each task definition reserves (and its fixed host ports); each revision described once per container. */
+  async taskSizes(taskDefinitionArns: readonly string[], o?: CallOptions): Promise<Map<string, TaskShape>> {
     const missing = [...new Set(taskDefinitionArns)].filter((a) => a && !this.sizes.has(a));
     // A cold start may need hundreds: a few at a time, inside ECS's task-definition read rate (a burst of 50, 20 a second).
     await mapLimit(missing, DESCRIBE_TASK_DEFINITION_CONCURRENCY, async (arn) => {
       const out = await this.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }), sendOptions(o));
-      if (out.taskDefinition) this.sizes.set(arn, reservationOf(out.taskDefinition));
+      if (!out.taskDefinition) return;
+      const hostPorts = hostPortsOf(out.taskDefinition);
+      this.sizes.set(arn, { ...reservationOf(out.taskDefinition), ...(hostPorts.length > 0 ? { hostPorts } : {}) });
     });
     return new Map(taskDefinitionArns.filter((a) => this.sizes.has(a)).map((a) => [a, this.sizes.get(a)!]));
   }

@@ -3,14 +3,30 @@ import type { InstanceShape, Resources } from './types';
 /** One task that needs room; `source` names where it comes from (service, headroom, instance). */
 export interface PackItem extends Resources {
   source: string;
+  /** Host ports the task holds fixed: an instance where any is taken cannot take it (ECS's port resource). */
+  ports?: readonly number[];
 }
 
 /** Free room on an existing instance. */
 export interface FreeRoom extends Resources {
   id: string;
+  /** Host ports already held on it (DescribeContainerInstances' PORTS, and ports of items packed onto it). */
+  ports?: ReadonlySet<number>;
 }
 
-const fits = (item: Resources, room: Resources) => item.cpu <= room.cpu && item.memory <= room.memory;
+/** Room being filled: what is left, and the host ports held so far. */
+interface Filling extends Resources {
+  ports: Set<number>;
+}
+
+const fits = (item: PackItem, room: Resources & { ports?: ReadonlySet<number> }) =>
+  item.cpu <= room.cpu && item.memory <= room.memory && !(item.ports ?? []).some((p) => room.ports?.has(p));
+
+function take(room: Filling, item: PackItem): void {
+  room.cpu -= item.cpu;
+  room.memory -= item.memory;
+  for (const p of item.ports ?? []) room.ports.add(p);
+}
 
 /**
  * Largest first: by the larger of the item's CPU and memory shares of `ref`, then CPU, then
@@ -33,16 +49,12 @@ export function largest(rooms: readonly Resources[]): Resources {
  * left over, largest first. Pure; the rooms passed in are not changed.
  */
 export function packOnto(items: readonly PackItem[], rooms: readonly FreeRoom[]): PackItem[] {
-  const free = rooms.map((r) => ({ ...r }));
+  const free: Filling[] = rooms.map((r) => ({ cpu: r.cpu, memory: r.memory, ports: new Set(r.ports ?? []) }));
   const left: PackItem[] = [];
   for (const item of sortDecreasing(items, largest(rooms))) {
     const room = free.find((r) => fits(item, r));
-    if (!room) {
-      left.push(item);
-      continue;
-    }
-    room.cpu -= item.cpu;
-    room.memory -= item.memory;
+    if (room) take(room, item);
+    else left.push(item);
   }
   return left;
 }
@@ -60,27 +72,30 @@ export interface NewCapacity {
  * First-fit decreasing onto new instances of the backend's shapes, weights respected: an item
  * goes into the first opened instance with room; otherwise a new instance is opened of the
  * shape that holds it at the lowest weight (ties: the most room per unit, then the type's
- * name). An item no shape holds is returned in `unplaceable`, never dropped.
+ * name). An item no shape holds is returned in `unplaceable`, never dropped. `held` are the host
+ * ports every new instance has taken before any of these items (its DAEMON tasks' fixed ports).
  */
-export function packNew(items: readonly PackItem[], shapes: readonly InstanceShape[]): NewCapacity {
+export function packNew(items: readonly PackItem[], shapes: readonly InstanceShape[], held: readonly number[] = []): NewCapacity {
   const perUnit = (s: InstanceShape) => s.cpu / s.weight + s.memory / s.weight;
   const byCost = [...shapes].sort((a, b) => a.weight - b.weight || perUnit(b) - perUnit(a) || (a.instanceType < b.instanceType ? -1 : 1));
   const out: NewCapacity = { units: 0, instances: [], unplaceable: [] };
-  const free: Resources[] = [];
+  const free: Filling[] = [];
+  const fresh = new Set(held);
   for (const item of sortDecreasing(items, largest(shapes))) {
     const i = free.findIndex((r) => fits(item, r));
     if (i >= 0) {
-      free[i].cpu -= item.cpu;
-      free[i].memory -= item.memory;
-      out.instances[i].items.push(item);
+      take(free[i]!, item);
+      out.instances[i]!.items.push(item);
       continue;
     }
-    const shape = byCost.find((s) => fits(item, s));
+    const shape = byCost.find((s) => fits(item, { ...s, ports: fresh }));
     if (!shape) {
       out.unplaceable.push(item);
       continue;
     }
-    free.push({ cpu: shape.cpu - item.cpu, memory: shape.memory - item.memory });
+    const room: Filling = { cpu: shape.cpu, memory: shape.memory, ports: new Set(fresh) };
+    take(room, item);
+    free.push(room);
     out.instances.push({ shape, items: [item] });
     out.units += shape.weight;
   }

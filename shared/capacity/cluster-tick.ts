@@ -231,6 +231,7 @@ export async function tickCluster(
         counts: after?.counts ?? active.counts,
         ...(after ? {} : { countsStale: true }),
         starved: decision.starved,
+        ...(decision.stuckDeployments ? { stuckDeployments: decision.stuckDeployments } : {}),
         unplaceable: decision.unplaceable,
         notArrivedUnits: notArrivedUnits(read.snapshot, settings, now),
         ...(decision.desired !== undefined ? { plannedDesired: decision.desired } : {}),

@@ -4,6 +4,7 @@ import { drainEnv, parseDrainConfig, type DrainSettings } from '../drain/config'
 import { envBool, envInt, envList, parseEnv } from '../lambda/env';
 import { ConfigError } from '../lambda/errors';
 import type { BackendKind } from './ports';
+import { FIELDS } from './config-fields';
 import { CAPACITY_DEFAULTS, type CapacitySettings } from './types';
 
 /** Spare room kept: `tasks` tasks of a CPU/memory shape, or `instances` whole instances of the smallest shape the backend launches. */
@@ -61,78 +62,6 @@ export function parseHeadroom(raw: string): Headroom | undefined {
   return undefined;
 }
 
-/** Each setting: its environment variable, its backend tag (after `ecs-steady:`), and how it is read. */
-const FIELDS = [
-  {
-    key: 'scaleOutCpuPercent',
-    env: 'SCALE_OUT_CPU_PERCENT',
-    tag: 'scale-out-cpu-percent',
-    min: 1,
-    max: 100,
-    description: 'Scale out when CPU reservation is above this (%).',
-  },
-  {
-    key: 'scaleOutMemoryPercent',
-    env: 'SCALE_OUT_MEMORY_PERCENT',
-    tag: 'scale-out-memory-percent',
-    min: 1,
-    max: 100,
-    description: 'Scale out when memory reservation is above this (%).',
-  },
-  {
-    key: 'scaleInCpuPercent',
-    env: 'SCALE_IN_CPU_PERCENT',
-    tag: 'scale-in-cpu-percent',
-    min: 0,
-    max: 99,
-    description: 'Scale in only when CPU reservation is below this (%); below the scale-out one.',
-  },
-  {
-    key: 'scaleInMemoryPercent',
-    env: 'SCALE_IN_MEMORY_PERCENT',
-    tag: 'scale-in-memory-percent',
-    min: 0,
-    max: 99,
-    description: 'Scale in only when memory reservation is below this (%); below the scale-out one.',
-  },
-  {
-    key: 'min',
-    env: 'CAPACITY_MIN',
-    tag: 'min',
-    min: 0,
-    max: 100_000,
-    description: "Fewest capacity units (instances, or weights); the backend's own min and max narrow the bounds.",
-  },
-  { key: 'max', env: 'CAPACITY_MAX', tag: 'max', min: 0, max: 100_000, description: 'Most capacity units.' },
-  { key: 'maxStep', env: 'CAPACITY_MAX_STEP', tag: 'max-step', min: 1, max: 10_000, description: 'Most units added in one decision.' },
-  {
-    key: 'scaleInCooldownMs',
-    env: 'SCALE_IN_COOLDOWN_SECONDS',
-    tag: 'scale-in-cooldown-seconds',
-    min: 0,
-    max: 86_400,
-    scale: 1000,
-    description: 'No scale-in this many seconds after a scale-out.',
-  },
-  {
-    key: 'maxDraining',
-    env: 'MAX_DRAINING',
-    tag: 'max-draining',
-    min: 1,
-    max: 100,
-    description: 'Scale-in waits while this many instances of the cluster are DRAINING (any drain counts).',
-  },
-  {
-    key: 'arrivalTimeoutMs',
-    env: 'CAPACITY_ARRIVAL_SECONDS',
-    tag: 'capacity-arrival-seconds',
-    min: 60,
-    max: 86_400,
-    scale: 1000,
-    description:
-      'Capacity asked for and not registered in ECS after this many seconds counts as not arrived; with a fallback backend it is asked of the fallback instead.',
-  },
-] as const;
 type NumericKey = (typeof FIELDS)[number]['key'];
 
 export const HEADROOM_TAG = `${SETTING_TAG_PREFIX}headroom`;

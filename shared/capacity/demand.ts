@@ -1,5 +1,6 @@
 import { largest, packNew, packOnto, type FreeRoom, type PackItem } from './bin-pack';
-import type { CapacityInstance, CapacitySettings, CapacitySnapshot, Resources, Unplaceable } from './types';
+import { daemonReserve, perUnitToward, roomsAfterDaemons, shapesAfterDaemons, surgeOf } from './placement';
+import type { CapacityInstance, CapacitySettings, CapacitySnapshot, InstanceShape, Resources, Unplaceable } from './types';
 
 /** Float slack for "brought back under the threshold" (CPU units and MiB are integers). */
 const EPSILON = 1e-9;
@@ -58,14 +59,12 @@ export function notArrivedUnits(snap: CapacitySnapshot, s: CapacitySettings, now
 export const starvedServices = (snap: CapacitySnapshot): string[] =>
   snap.services.filter((v) => v.desired > v.running + v.pending).map((v) => v.name);
 
-/** running ≠ desired or pending > 0: a deployment (or a replacement) is under way. */
-export const midDeployment = (snap: CapacitySnapshot): string[] =>
-  snap.services.filter((v) => v.running !== v.desired || v.pending > 0).map((v) => v.name);
-
 /**
  * Tasks that need room on ACTIVE instances: per service, what desired asks beyond the tasks
  * pending and running on ACTIVE instances (a service task on a DRAINING instance will be
- * replaced), then tasks RunTask could not place (extraDemand), then the headroom tasks.
+ * replaced) — or, while it deploys, its surge if larger (surgeOf) — then tasks RunTask could not
+ * place (extraDemand), then the headroom tasks. DAEMON services are not demand here: their
+ * reservation comes off every instance (placement.ts). A task holding fixed host ports carries them.
  */
 export function demandItems(snap: CapacitySnapshot, s: CapacitySettings): PackItem[] {
   const onDraining = new Map<string, number>();
@@ -75,17 +74,24 @@ export function demandItems(snap: CapacitySnapshot, s: CapacitySettings): PackIt
         if (t.kind === 'service' && t.serviceName) onDraining.set(t.serviceName, (onDraining.get(t.serviceName) ?? 0) + 1);
   const items: PackItem[] = [];
   for (const v of snap.services) {
-    const missing = Math.max(0, v.desired - v.pending - v.running + Math.min(v.running, onDraining.get(v.name) ?? 0));
-    for (let k = 0; k < missing; k++) items.push({ source: v.name, ...v.task });
+    if (v.daemon) continue;
+    const missing = Math.max(0, v.desired - v.pending - v.running + Math.min(v.running, onDraining.get(v.name) ?? 0), surgeOf(v));
+    const ports = v.hostPorts?.length ? { ports: v.hostPorts } : {};
+    for (let k = 0; k < missing; k++) items.push({ source: v.name, ...v.task, ...ports });
   }
   for (const x of snap.extraDemand ?? []) for (let k = 0; k < x.count; k++) items.push({ source: x.source, cpu: x.cpu, memory: x.memory });
   for (let k = 0; k < s.headroom.tasks; k++) items.push({ source: 'headroom', cpu: s.headroom.cpu, memory: s.headroom.memory });
   return items;
 }
 
-/** Free room where ECS can place a task now: ACTIVE instances whose agent is connected. */
+/** Free room where ECS can place a task now: ACTIVE instances whose agent is connected, less daemon tasks still to come, with their ports held. */
 export const freeRooms = (snap: CapacitySnapshot): FreeRoom[] =>
-  snap.instances.filter((i) => i.status === 'ACTIVE' && i.agentConnected).map((i) => ({ id: i.ec2InstanceId, ...i.remaining }));
+  roomsAfterDaemons(
+    snap,
+    snap.instances
+      .filter((i) => i.status === 'ACTIVE' && i.agentConnected)
+      .map((i) => ({ id: i.ec2InstanceId, ...i.remaining, ...(i.usedPorts?.length ? { ports: new Set(i.usedPorts) } : {}) })),
+  );
 
 export interface OutNeed {
   /** Units still to ask for: the larger of the two measures, less the capacity coming. */
@@ -114,13 +120,16 @@ function reservationUnits(
   reserved[key] += missing.filter((x) => x.source !== 'headroom').reduce((n, x) => n + x[key], 0);
   const percent = registered[key] > 0 ? (100 * reserved[key]) / registered[key] : 0;
   if (percent <= threshold) return 0;
-  const shapes = snap.backend.shapes;
-  if (shapes.length === 0) {
-    reasons.push(`${key} reservation ${pct(percent)} is above ${threshold}%, but the backend names no instance shapes to size it`);
+  // Counted at the least room per unit any shape gives (its daemons' share taken): the backend may launch any of them.
+  const perUnit = perUnitToward(snap, key, threshold);
+  if (perUnit <= 0) {
+    reasons.push(
+      snap.backend.shapes.length === 0
+        ? `${key} reservation ${pct(percent)} is above ${threshold}%, but the backend names no instance shapes to size it`
+        : `${key} reservation ${pct(percent)} is above ${threshold}%, but the DAEMON services' share fills every shape the backend launches`,
+    );
     return 0;
   }
-  // Counted at the least room per unit any shape gives: the backend may launch any of them.
-  const perUnit = Math.min(...shapes.map((x) => x[key] / x.weight));
   const units = Math.max(1, Math.ceil(((100 * reserved[key]) / threshold - registered[key]) / perUnit - EPSILON));
   const waiting = missing.filter((x) => x.source !== 'headroom').length;
   reasons.push(
@@ -131,18 +140,25 @@ function reservationUnits(
   return units;
 }
 
-function grouped(items: readonly PackItem[], snap: CapacitySnapshot): Unplaceable[] {
-  const big = largest(snap.backend.shapes);
+function grouped(items: readonly PackItem[], snap: CapacitySnapshot, shapes: readonly InstanceShape[]): Unplaceable[] {
+  const big = largest(shapes);
+  const daemons = daemonReserve(snap);
+  const share = daemons.cpu > 0 || daemons.memory > 0 ? ` after the DAEMON services' ${daemons.cpu} CPU / ${daemons.memory} MiB` : '';
   const out = new Map<string, Unplaceable>();
   for (const x of items) {
     const key = `${x.source}|${x.cpu}|${x.memory}`;
     const u = out.get(key);
     if (u) u.count++;
     else {
+      const clash = (x.ports ?? []).filter((p) => daemons.ports.includes(p));
       const reason =
-        snap.backend.shapes.length === 0
-          ? 'the backend names no instance shapes'
-          : `needs ${x.cpu} CPU / ${x.memory} MiB; no shape the backend launches holds it (largest ${big.cpu} CPU / ${big.memory} MiB)`;
+        clash.length > 0
+          ? `needs host port ${clash.join(', ')}, which a DAEMON service holds on every instance`
+          : snap.backend.shapes.length === 0
+            ? 'the backend names no instance shapes'
+            : shapes.length === 0
+              ? `the DAEMON services' ${daemons.cpu} CPU / ${daemons.memory} MiB fill every shape the backend launches`
+              : `needs ${x.cpu} CPU / ${x.memory} MiB; no shape the backend launches holds it (largest ${big.cpu} CPU / ${big.memory} MiB${share})`;
       out.set(key, { source: x.source, count: 1, cpu: x.cpu, memory: x.memory, reason });
     }
   }
@@ -158,7 +174,8 @@ export function scaleOutNeed(snap: CapacitySnapshot, s: CapacitySettings, now: n
   const reasons: string[] = [];
   const items = demandItems(snap, s);
   const left = packOnto(items, freeRooms(snap));
-  const packed = packNew(left, snap.backend.shapes);
+  const shapes = shapesAfterDaemons(snap);
+  const packed = packNew(left, shapes, daemonReserve(snap).ports);
   // Tasks no shape holds will never reserve anything: they are named, not counted.
   const never = new Set(packed.unplaceable);
   const placeable = items.filter((x) => !never.has(x));
@@ -166,7 +183,7 @@ export function scaleOutNeed(snap: CapacitySnapshot, s: CapacitySettings, now: n
     reservationUnits(snap, s, 'cpu', placeable, reasons),
     reservationUnits(snap, s, 'memory', placeable, reasons),
   );
-  const unplaceable = grouped(packed.unplaceable, snap);
+  const unplaceable = grouped(packed.unplaceable, snap, shapes);
   if (packed.units > 0) {
     const sources = [...new Set(packed.instances.flatMap((x) => x.items.map((i) => i.source)))].join(', ');
     reasons.push(

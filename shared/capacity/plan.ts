@@ -1,5 +1,6 @@
 import { chooseScaleIn } from './choose';
-import { boundsOf, comingUnits, midDeployment, reservationOf, scaleOutNeed, starvedServices, weightOf } from './demand';
+import { boundsOf, comingUnits, reservationOf, scaleOutNeed, starvedServices, weightOf } from './demand';
+import { deploymentHolds, markStuck } from './placement';
 import type { CapacityDecision, CapacitySettings, CapacitySnapshot } from './types';
 
 const pct = (n: number) => `${Math.round(n * 10) / 10}%`;
@@ -16,23 +17,34 @@ const names = (xs: readonly string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs
  *    bin-packed onto the backend's shapes). Capacity in flight counts as coming; the increase
  *    is bounded by the step and by max. While a shortfall stands, nothing is removed.
  * 2. remove-drained — instances we drained for scale-in that are now empty, down to min.
- * 3. scale-in — both reservations under the low threshold, nothing starved, no service
- *    mid-deployment, nothing in flight, the cooldown over, fewer than max instances draining:
+ * 3. scale-in — both reservations under the low threshold, nothing starved, no deployment in
+ *    progress (for at most deploymentHoldMs each: past it a deployment is reported stuck and holds
+ *    no longer), nothing in flight, the cooldown over, fewer than max instances draining:
  *    the safest emptiest instance whose tasks all fit on the rest (see chooseScaleIn).
  */
-export function planCapacity(snap: CapacitySnapshot, s: CapacitySettings, now: number): CapacityDecision {
+export function planCapacity(read: CapacitySnapshot, s: CapacitySettings, now: number): CapacityDecision {
+  const snap = markStuck(read, s, now);
   const reservation = reservationOf(snap.instances);
   const starved = starvedServices(snap);
   const need = scaleOutNeed(snap, s, now);
   const reasons = [`reservation CPU ${pct(reservation.cpu)}, memory ${pct(reservation.memory)} over ACTIVE instances`];
   if (starved.length > 0) reasons.push(`starved (desired > running + pending): ${names(starved)}`);
   reasons.push(...need.reasons);
-  const out = (d: Omit<CapacityDecision, 'reasons' | 'unplaceable' | 'reservation' | 'starved'>, ...why: string[]): CapacityDecision => ({
+  const { stuck } = deploymentHolds(snap, s, now);
+  if (stuck.length > 0)
+    reasons.push(
+      `deployment in progress over ${Math.round(s.deploymentHoldMs / 60_000)} min, reported stuck (scale-in no longer waits for it): ${names(stuck)}`,
+    );
+  const out = (
+    d: Omit<CapacityDecision, 'reasons' | 'unplaceable' | 'reservation' | 'starved' | 'stuckDeployments'>,
+    ...why: string[]
+  ): CapacityDecision => ({
     ...d,
     reasons: [...reasons, ...why],
     unplaceable: need.unplaceable,
     reservation,
     starved,
+    ...(stuck.length > 0 ? { stuckDeployments: stuck } : {}),
   });
 
   const { lower, upper } = boundsOf(snap, s);
@@ -105,8 +117,8 @@ export function scaleInBlocks(snap: CapacitySnapshot, s: CapacitySettings, now: 
   if (reservation.cpu >= s.scaleInCpuPercent || reservation.memory >= s.scaleInMemoryPercent)
     blocks.push(`reservations are not both under the scale-in thresholds (CPU ${s.scaleInCpuPercent}%, memory ${s.scaleInMemoryPercent}%)`);
   if (starved.length > 0) blocks.push('a service is starved');
-  const deploying = midDeployment(snap);
-  if (deploying.length > 0) blocks.push(`mid-deployment (running ≠ desired or pending > 0): ${names(deploying)}`);
+  const { holding } = deploymentHolds(snap, s, now);
+  if (holding.length > 0) blocks.push(`deployment or replacement in progress: ${names(holding)}`);
   if (comingUnits(snap, s, now) > 0) blocks.push('capacity is in flight');
   const last = snap.recent.lastScaleOutAt;
   if (last !== undefined && now - last < s.scaleInCooldownMs)

@@ -27,6 +27,8 @@ export interface ClusterTickReport {
   plannedDesired?: number;
   instanceToDrain?: string;
   starved?: string[];
+  /** Services deploying for longer than deploymentHoldMs: scale-in no longer waits for them (a warning is logged). */
+  stuckDeployments?: string[];
   unplaceable?: Unplaceable[];
   /** Units asked for longer than the arrival timeout ago and still not registered in ECS. */
   notArrivedUnits?: number;
@@ -52,7 +54,7 @@ const DECISION_METRIC: Record<ClusterTickReport['decision'], string> = {
 
 /**
  * One cluster's tick as metrics, on the sink for that cluster (dimension `cluster`): the
- * reservations, desired and in-service capacity, starved services, unplaceable tasks, capacity
+ * reservations, desired and in-service capacity, starved services, stuck deployments, unplaceable tasks, capacity
  * that never arrived, failed steps, and the decision by kind. Emitted on every path, errors too.
  */
 export function emitCapacityMetrics(metrics: MetricSink, r: ClusterTickReport): void {
@@ -68,6 +70,7 @@ export function emitCapacityMetrics(metrics: MetricSink, r: ClusterTickReport): 
     metrics.addMetric('inServiceCapacity', MetricUnit.Count, r.counts.inService);
   }
   metrics.addMetric('starvedServices', MetricUnit.Count, r.starved?.length ?? 0);
+  metrics.addMetric('stuckDeployments', MetricUnit.Count, r.stuckDeployments?.length ?? 0);
   metrics.addMetric(
     'unplaceableTasks',
     MetricUnit.Count,
@@ -85,6 +88,8 @@ export function publishReports(log: Log, sinkOf: (cluster: string) => MetricSink
     const sink = sinkOf(r.cluster);
     emitCapacityMetrics(sink, r);
     for (const drain of r.drains ?? []) emitDrainMetrics(sink, drain);
+    if (r.stuckDeployments?.length)
+      log.warn('deployment stuck: scale-in no longer waits for it', { cluster: r.cluster, services: r.stuckDeployments });
     const { drains, ...rest } = r;
     log.info('capacity report', { ...rest, drains: drains?.map((x) => ({ ec2InstanceId: x.ec2InstanceId, outcome: x.outcome })) });
   }

@@ -1,7 +1,8 @@
 import { DO_NOT_DISRUPT_TAG, LAST_SCALE_OUT_TAG, SCALE_IN_TAG } from '../tags';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
-import type { ContainerInstanceCapacity } from '../aws/ecs-capacity';
+import type { ContainerInstanceCapacity, TaskShape } from '../aws/ecs-capacity';
+import { deploymentOf, serviceOf } from './snapshot-services';
 import type { BackendView } from './ports';
 import type { CapacityInstance, CapacitySnapshot, CapacityTask, InFlight, InstanceShape, Resources } from './types';
 
@@ -27,7 +28,7 @@ export interface CapacityReadPorts {
   describeServices(cluster: string, names: readonly string[], o?: CallOptions): Promise<{ services: Service[]; failures: ItemFailure[] }>;
   listTasksOn(cluster: string, containerInstanceArn: string, o?: CallOptions): Promise<string[]>;
   describeTasks(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<{ tasks: Task[]; failures: ItemFailure[] }>;
-  taskSizes(taskDefinitionArns: readonly string[], o?: CallOptions): Promise<Map<string, Resources>>;
+  taskSizes(taskDefinitionArns: readonly string[], o?: CallOptions): Promise<Map<string, TaskShape>>;
   protectedTasks(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<Set<string>>;
   /** vCPU and memory (MiB) of instance types no registered instance shows yet (EC2 DescribeInstanceTypes). */
   instanceTypes?(types: readonly string[], o?: CallOptions): Promise<Map<string, { vcpus: number; memoryMiB: number }>>;
@@ -178,6 +179,7 @@ export async function readCluster(
       remaining: ci.remaining,
       tasks,
       doNotDisrupt: ci.tags[DO_NOT_DISRUPT_TAG]?.toLowerCase() === 'true',
+      ...(ci.usedPorts?.length ? { usedPorts: ci.usedPorts } : {}),
       ...(own?.protectedFromScaleIn ? { protectedFromScaleIn: true } : {}),
       // Ours only while the backend's own instance list holds it (read this tick, not a tag).
       ...(own ? {} : { notOwned: true }),
@@ -191,8 +193,13 @@ export async function readCluster(
   // Sizes only for services that need room now (missing tasks, or tasks on DRAINING instances).
   const onDraining = new Set(instances.flatMap((i) => i.tasks.map((t) => t.serviceName ?? '')));
   const taskDefinitionOf = new Map(services.map((v) => [v.serviceName ?? '', v.taskDefinition ?? '']));
+  // …and DAEMON services (their share comes off every shape) and services deploying (their surge needs room).
   const needSize = services.filter(
-    (v) => (v.desiredCount ?? 0) > (v.runningCount ?? 0) + (v.pendingCount ?? 0) || onDraining.has(v.serviceName ?? ''),
+    (v) =>
+      (v.desiredCount ?? 0) > (v.runningCount ?? 0) + (v.pendingCount ?? 0) ||
+      onDraining.has(v.serviceName ?? '') ||
+      v.schedulingStrategy === 'DAEMON' ||
+      deploymentOf(v, now) !== undefined,
   );
   const [sizes, shapes] = await Promise.all([
     ports.taskSizes(
@@ -209,13 +216,7 @@ export async function readCluster(
     snapshot: {
       cluster,
       instances,
-      services: services.map((v) => ({
-        name: v.serviceName ?? '',
-        desired: v.desiredCount ?? 0,
-        running: v.runningCount ?? 0,
-        pending: v.pendingCount ?? 0,
-        task: sizes.get(v.taskDefinition ?? '') ?? { cpu: 0, memory: 0 },
-      })),
+      services: services.map((v) => serviceOf(v, sizes.get(v.taskDefinition ?? ''), now)),
       backend: { counts: backend.counts, shapes: shapes.shapes },
       inFlight: coming ? [coming] : [],
       recent: lastScaleOutAt !== undefined ? { lastScaleOutAt } : {},
@@ -269,9 +270,12 @@ export async function readCandidates(
   const read1 = new Set(candidates.map((i) => i.ec2InstanceId));
   return {
     ...snap,
-    services: snap.services.map((v) =>
-      names.has(v.name) ? { ...v, task: sizes.get(read.taskDefinitionOf.get(v.name) ?? '') ?? v.task } : v,
-    ),
+    services: snap.services.map((v) => {
+      const size = names.has(v.name) ? sizes.get(read.taskDefinitionOf.get(v.name) ?? '') : undefined;
+      return size
+        ? { ...v, task: { cpu: size.cpu, memory: size.memory }, ...(size.hostPorts?.length ? { hostPorts: size.hostPorts } : {}) }
+        : v;
+    }),
     instances: snap.instances.map((i) => {
       if (!read1.has(i.ec2InstanceId) || byArn.incomplete.has(i.containerInstanceArn)) return i;
       const { tasksUnread: _unread, ...rest } = i;

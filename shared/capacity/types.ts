@@ -47,6 +47,20 @@ export interface CapacityInstance {
    * drained or removed, and it neither counts against the draining budget nor blocks scale-in.
    */
   notOwned?: boolean;
+  /** Host ports held on it (DescribeContainerInstances' remaining PORTS): a task needing one of them cannot go there. */
+  usedPorts?: number[];
+}
+
+/** A rolling deployment under way (the PRIMARY's rolloutState IN_PROGRESS, or older deployments still listed). */
+export interface ServiceDeployment {
+  /** When the PRIMARY deployment was created: the scale-in hold counts from it. */
+  startedAt: number;
+  /** Most tasks running + pending that maximumPercent allows (desired × maximumPercent / 100, rounded down). */
+  maxTasks: number;
+  /** Tasks the PRIMARY deployment still lacks (desired − its running − its pending). */
+  newMissing: number;
+  /** In progress longer than the hold (set by the planner): reported, its surge no longer demand. */
+  stuck?: boolean;
 }
 
 export interface CapacityService {
@@ -56,6 +70,12 @@ export interface CapacityService {
   pending: number;
   /** What one task of the service reserves. */
   task: Resources;
+  /** DAEMON scheduling: one task on every instance, its reservation taken from every instance shape (not demand that moves). */
+  daemon?: boolean;
+  /** Host ports one task holds fixed (bridge hostPort ≠ 0, host mode): one such task per instance, and no other service on that port. */
+  hostPorts?: number[];
+  /** Set while a rolling deployment is under way. */
+  deployment?: ServiceDeployment;
 }
 
 /** An instance type the backend launches, and how many capacity units one instance counts for. */
@@ -117,6 +137,8 @@ export interface CapacitySettings {
   maxDraining: number;
   /** Capacity in flight longer than this is reported as not arrived (still counted as coming: never asked twice). */
   arrivalTimeoutMs: number;
+  /** Scale-in holds at most this long for a deployment in progress; past it the deployment is reported stuck and no longer holds. */
+  deploymentHoldMs: number;
 }
 
 export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
@@ -129,6 +151,7 @@ export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
   headroom: { tasks: 0, cpu: 0, memory: 0 },
   maxDraining: 1,
   arrivalTimeoutMs: 10 * 60_000,
+  deploymentHoldMs: 30 * 60_000,
 };
 
 /** Tasks that need room and fit no shape the backend launches: named, never dropped. */
@@ -160,4 +183,6 @@ export interface CapacityDecision {
   reservation: Resources;
   /** Services with desired > running + pending. */
   starved: string[];
+  /** Services whose deployment has been in progress longer than the hold (deploymentHoldMs): reported, no longer holding scale-in. */
+  stuckDeployments?: string[];
 }

@@ -209,10 +209,10 @@ describe('planCapacity', () => {
       reasons: [/cooldown: last scale-out 300s ago, 600s required/],
     },
     {
-      name: 'does not scale in while a service is mid-deployment',
-      snap: () => quiet({ services: [svc('web', 4, 4, 1)] }),
+      name: 'does not scale in while a replacement task is pending (no deployment under way)',
+      snap: () => quiet({ services: [svc('web', 4, 3, 1)] }),
       expect: { decision: 'none' },
-      reasons: [/mid-deployment .*: web/],
+      reasons: [/deployment or replacement in progress: web/],
     },
     {
       name: 'does not scale in while max instances are draining',
