@@ -69,6 +69,7 @@ export interface TaskRecord {
   serviceName?: string;
   startedBy?: string;
   overrides?: unknown;
+  tags?: Record<string, string>;
   lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
   desiredStatus: 'RUNNING' | 'STOPPED';
   cpu: number;
@@ -115,4 +116,6 @@ export interface ServiceRecord {
   events: Array<{ id: string; createdAt: number; message: string }>;
   /** Tasks the scheduler wanted to place but found no room for. */
   unplaced: number;
+  /** DAEMON: one task per instance (sim/ecs-daemon.ts); absent: REPLICA. */
+  schedulingStrategy?: 'DAEMON';
 }

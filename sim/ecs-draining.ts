@@ -1,6 +1,7 @@
 import type { SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import type { ServiceRecord, TaskRecord } from './ecs-common';
+import { stepDaemonDraining } from './ecs-daemon';
 
 /**
  * What ECS itself does when a container instance is DRAINING (knob
@@ -69,6 +70,7 @@ export class EcsDraining {
     const live = () => mine.filter((t) => t.desiredStatus === 'RUNNING');
     const onDraining = (t: TaskRecord) => draining.has(t.containerInstanceArn);
     if (!live().some(onDraining)) return;
+    if (s.schedulingStrategy === 'DAEMON') return stepDaemonDraining(this.ecs, s, draining, tasks);
 
     for (const t of live().filter((x) => onDraining(x) && x.lastStatus === 'PENDING')) {
       this.ecs.tasks.stop(t, { by: 'ecs', reason: this.reason(s), stopCode: 'ServiceSchedulerInitiated' });

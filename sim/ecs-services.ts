@@ -16,6 +16,7 @@ import {
   type ServiceRecord,
   type TaskRecord,
 } from './ecs-common';
+import { reconcileDaemon } from './ecs-daemon';
 import { taskSize } from './ecs-task-definitions';
 import { ECS_DESCRIBE_SERVICES, ECS_LIST_SERVICES_DEFAULT_PAGE } from './limits';
 import { hexId, shortName, uuid } from './util';
@@ -132,6 +133,7 @@ export class EcsServices {
     if (!this.ecs.replaceStoppedServiceTasks) return;
     const s = this.get(cluster, name);
     if (!s) return;
+    if (s.schedulingStrategy === 'DAEMON') return reconcileDaemon(this.account, this.ecs, s);
     const { running, pending } = this.counts(s);
     let missing = s.desiredCount - running - pending;
     while (missing > 0 && this.placeOne(s)) missing -= 1;
@@ -200,7 +202,8 @@ export class EcsServices {
 
   /** Capacity freed up or arrived: try again for every service of the cluster that is short. */
   placeStarved(cluster: string): void {
-    for (const s of this.services.values()) if (s.cluster === cluster && s.unplaced > 0) this.reconcile(cluster, s.name);
+    for (const s of this.services.values())
+      if (s.cluster === cluster && (s.unplaced > 0 || s.schedulingStrategy === 'DAEMON')) this.reconcile(cluster, s.name);
   }
 
   private pickHost(s: ServiceRecord): ContainerInstanceRecord | undefined {
@@ -243,7 +246,7 @@ export class EcsServices {
       ...counts,
       taskDefinition: s.taskDefinitionArn,
       launchType: 'EC2',
-      schedulingStrategy: 'REPLICA',
+      schedulingStrategy: s.schedulingStrategy ?? 'REPLICA',
       loadBalancers: s.loadBalancers.map((lb) => ({ ...lb })),
       deployments: [
         {
