@@ -51,7 +51,9 @@ export class TasksAdapter {
   /** Describe tasks in chunks of 100, in parallel, with their tags (the agent mark); per-item failures come back. */
   async describe(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<{ tasks: Task[]; failures: ItemFailure[] }> {
     const parts = await Promise.all(
-      chunk(taskArns, DESCRIBE_TASKS_MAX).map((part) => this.ecs.send(new DescribeTasksCommand({ cluster, tasks: part, include: ['TAGS'] }), sendOptions(o))),
+      chunk(taskArns, DESCRIBE_TASKS_MAX).map((part) =>
+        this.ecs.send(new DescribeTasksCommand({ cluster, tasks: part, include: ['TAGS'] }), sendOptions(o)),
+      ),
     );
     return {
       tasks: parts.flatMap((p) => p.tasks ?? []),
