@@ -96,6 +96,25 @@ describe('spotInterruption stop order: logs outlive the tasks they come from', (
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
 
+  it('keeps the order in a wave: notices that arrive together', async () => {
+    const { account, c, handleBatch } = world();
+    const noticeAt = account.clock.now();
+    await handleBatch(c.instances.map((i) => account.ec2.interruptSpot(i.instanceId)));
+    for (const i of c.instances) {
+      const on = account.ecs.tasksOn(i.instanceId);
+      const router = on.find((t) => t.serviceName === 'log-router')!;
+      expect(
+        stoppedBefore(
+          on.filter((t) => t.arn !== router.arn),
+          [router],
+        ),
+      ).toEqual([]);
+      expect(router.stopRequestedAt! + STOP_TIMEOUT_MS).toBeLessThanOrEqual(noticeAt + SPOT_NOTICE_MS - MARGIN_MS);
+    }
+    account.advance(SPOT_NOTICE_MS);
+    expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
   it('keeps the order for a notice delivered late', async () => {
     const { account, victim, on, router, handler } = world();
     const event = account.ec2.interruptSpot(victim.instanceId);
