@@ -27,15 +27,13 @@ describe('simulated DAEMON services and task tags', () => {
     const c = buildSpotCluster(account, { spareInstances: 1, fleetReplacesInstances: false });
     addLogRouterDaemon(account, c.cluster);
     const victim = c.instances[1]!; // no batch task: ECS's own draining empties it
-    await account
-      .clients()
-      .ecs.send(
-        new UpdateContainerInstancesStateCommand({
-          cluster: c.cluster,
-          containerInstances: [victim.containerInstanceArn],
-          status: 'DRAINING',
-        }),
-      );
+    await account.clients().ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: c.cluster,
+        containerInstances: [victim.containerInstanceArn],
+        status: 'DRAINING',
+      }),
+    );
     account.advance(120_000);
     const on = account.ecs.tasksOn(victim.instanceId);
     const router = on.find((t) => t.serviceName === 'log-router')!;
