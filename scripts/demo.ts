@@ -9,6 +9,7 @@ import { spotHandlers } from '../test/support/spot-world';
 import type { Log } from '../shared/lambda/observability';
 import { SimulatedAccount } from '../sim/account';
 import { buildSpotCluster } from '../sim/builders';
+import { addLogRouterDaemon } from '../sim/builders-daemon';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
   const dryRun = process.argv.includes('--dry-run');
   const account = new SimulatedAccount({ seed: arg('seed', 42) });
   const c = buildSpotCluster(account, { deregistrationDelaySeconds: delay });
+  // fluent-bit on every instance as a DAEMON service: the drain stops it last, so the others' last logs are shipped.
+  addLogRouterDaemon(account, c.cluster);
   const topicArn = account.sns.createTopic('interrupted-tasks');
   const victim = c.instances[0]!;
   const short = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1).slice(0, 12);

@@ -31,7 +31,7 @@ export const SAMPLES: Record<string, string[]> = {
   ],
   scaleTick: ['scale-tick.json'],
   capacityWriter: ['capacity-writer-sqs.json'],
-  runTaskFailure: ['run-task-result.json', 'run-task-result-sns.json'],
+  runTaskFailure: ['run-task-result.json', 'run-task-result-sns.json', 'run-task-result-hako.json'],
   placementFailure: ['placement-failure.json'],
   logPartitions: ['log-partitions-daily.json', 'log-partitions-backfill.json'],
   logSearch: ['log-search.json'],

@@ -168,6 +168,7 @@ const LANE_A: Case[] = [
 const LANE_B: Case[] = [
   forwarded('runTaskFailure', 'run-task-result-sns.json', 'batch'),
   forwarded('runTaskFailure', 'run-task-result.json', 'batch'),
+  forwarded('runTaskFailure', 'run-task-result-hako.json', 'batch'),
   forwarded('placementFailure', 'placement-failure.json', 'web'),
   {
     fn: 'scaleTick',

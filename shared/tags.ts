@@ -68,3 +68,12 @@ export const OFFER_TAG = 'ecs-steady:remount';
 export const DISCONNECTED_SINCE_ATTRIBUTE = 'ecs-steady.disconnected-since';
 /** When agentHealth began draining the instance to replace it (ISO 8601): the next run resumes only what this names. */
 export const AGENT_REPLACE_ATTRIBUTE = 'ecs-steady.agent-replace';
+
+// ---- ECS tasks ----
+
+/**
+ * On a standalone task (RunTask/StartTask `tags`): `ecs-steady:agent = true` marks a per-instance
+ * agent or log router. It only makes the task kept longer (stopped last, never re-queued, no reason
+ * to keep an instance): it never authorises stopping or terminating anything, so a forged one is harmless.
+ */
+export const AGENT_TAG = 'ecs-steady:agent';

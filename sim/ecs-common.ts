@@ -69,6 +69,7 @@ export interface TaskRecord {
   serviceName?: string;
   startedBy?: string;
   overrides?: unknown;
+  tags?: Record<string, string>;
   lastStatus: 'PENDING' | 'RUNNING' | 'STOPPED';
   desiredStatus: 'RUNNING' | 'STOPPED';
   cpu: number;

@@ -1,6 +1,7 @@
 import type { SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
-import type { ContainerInstanceRecord, ServiceRecord } from './ecs-common';
+import type { ContainerInstanceRecord, ServiceRecord, TaskRecord } from './ecs-common';
+import type { CreateServiceOptions } from './ecs-services';
 import { fixedHostPorts, taskSize } from './ecs-task-definitions';
 
 /**
@@ -61,4 +62,51 @@ export function reconcileDaemon(account: SimulatedAccount, ecs: SimEcs, s: Servi
     live.every((t) => t.startedBy === s.deploymentId && t.lastStatus === 'RUNNING')
   )
     s.rollout = { ...s.rollout, state: 'COMPLETED', updatedAt: account.clock.now(), active: [] };
+}
+
+/**
+ * A DAEMON service for builders: with `seed`, one task RUNNING now on every placeable instance
+ * where it fits (as if placed long ago, whatever the scheduler knobs); else placed as the scheduler does.
+ */
+export function createDaemonService(
+  ecs: SimEcs,
+  options: Omit<CreateServiceOptions, 'desiredCount' | 'schedulingStrategy'>,
+  seed = true,
+): string {
+  const arn = ecs.services.create({ ...options, desiredCount: 0, schedulingStrategy: 'DAEMON' });
+  if (!seed) return arn;
+  const s = ecs.services.require(options.cluster, options.name);
+  const hosts = placeableHosts(ecs.account, ecs, s.cluster);
+  s.desiredCount = hosts.length;
+  for (const ci of hosts) {
+    const here = ecs.tasks
+      .all()
+      .filter((t) => t.serviceName === s.name && t.containerInstanceArn === ci.arn && t.desiredStatus === 'RUNNING');
+    for (const t of here) ecs.tasks.promote(t);
+    if (here.length === 0 && hostFits(ecs, ci, s.taskDefinitionArn))
+      ecs.tasks.start({
+        cluster: s.cluster,
+        containerInstanceArn: ci.arn,
+        taskDefinition: s.taskDefinitionArn,
+        serviceName: s.name,
+        startedBy: s.deploymentId,
+      });
+  }
+  return arn;
+}
+
+/**
+ * A DRAINING instance's daemon task: stopped by ECS once nothing else on the instance is still
+ * running. The stored ECS documentation does not say when ECS stops a daemon task on a draining
+ * instance; "last" follows the operators' write-ups this project learns from (an assumption of the model).
+ */
+export function stepDaemonDraining(ecs: SimEcs, s: ServiceRecord, draining: ReadonlySet<string>, tasks: readonly TaskRecord[]): void {
+  for (const t of tasks) {
+    if (t.desiredStatus !== 'RUNNING' || !draining.has(t.containerInstanceArn)) continue;
+    const others = ecs.tasks
+      .all()
+      .some((o) => o.containerInstanceArn === t.containerInstanceArn && o.serviceName !== s.name && o.lastStatus !== 'STOPPED');
+    if (!others)
+      ecs.tasks.stop(t, { by: 'ecs', reason: `Service ${s.name}: container instance is DRAINING`, stopCode: 'ServiceSchedulerInitiated' });
+  }
 }

@@ -1,6 +1,7 @@
 import type { SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
 import type { ServiceRecord, TaskRecord } from './ecs-common';
+import { stepDaemonDraining } from './ecs-daemon';
 
 /**
  * What ECS itself does when a container instance is DRAINING (knob
@@ -61,9 +62,8 @@ export class EcsDraining {
       if (list) list.push(t);
       else byService.set(t.serviceName, [t]);
     }
-    // A daemon's task is not replaced elsewhere: it belongs to its instance (sim/ecs-daemon.ts).
-    for (const s of this.ecs.services.all())
-      if (s.cluster === cluster && s.schedulingStrategy !== 'DAEMON') this.stepService(s, draining, byService.get(s.name) ?? []);
+    // A daemon's task is not replaced elsewhere (it belongs to its instance): stepService hands it to stepDaemonDraining.
+    for (const s of this.ecs.services.all()) if (s.cluster === cluster) this.stepService(s, draining, byService.get(s.name) ?? []);
   }
 
   private stepService(s: ServiceRecord, draining: Set<string>, tasks: TaskRecord[]): void {
@@ -71,6 +71,7 @@ export class EcsDraining {
     const live = () => mine.filter((t) => t.desiredStatus === 'RUNNING');
     const onDraining = (t: TaskRecord) => draining.has(t.containerInstanceArn);
     if (!live().some(onDraining)) return;
+    if (s.schedulingStrategy === 'DAEMON') return stepDaemonDraining(this.ecs, s, draining, tasks);
 
     for (const t of live().filter((x) => onDraining(x) && x.lastStatus === 'PENDING')) {
       this.ecs.tasks.stop(t, { by: 'ecs', reason: this.reason(s), stopCode: 'ServiceSchedulerInitiated' });

@@ -14,6 +14,8 @@ export interface StartTaskOptions {
   group?: string;
   startedBy?: string;
   overrides?: unknown;
+  /** Task tags (RunTask/StartTask `tags`); DescribeTasks shows them with include TAGS. */
+  tags?: Record<string, string>;
 }
 
 /** The first port of the dynamic host port range on Linux ECS instances. */
@@ -52,7 +54,8 @@ export class EcsTasks {
         const failures: Array<{ arn: string; reason: string }> = [];
         for (const ref of input.tasks ?? []) {
           const t = this.find(cluster, ref);
-          if (t) tasks.push(this.toTask(t));
+          // "If TAGS is specified, the tags are included in the response." (DescribeTasks, include)
+          if (t) tasks.push({ ...this.toTask(t), ...(input.include?.includes('TAGS') ? { tags: tagList(t.tags) } : {}) });
           else failures.push({ arn: ref, reason: 'MISSING' });
         }
         return { tasks, failures };
@@ -104,6 +107,7 @@ export class EcsTasks {
       serviceName: service?.name,
       startedBy: options.startedBy ?? service?.deploymentId,
       overrides: options.overrides,
+      ...(options.tags ? { tags: { ...options.tags } } : {}),
       lastStatus: options.pending ? 'PENDING' : 'RUNNING',
       desiredStatus: 'RUNNING',
       cpu: size.cpu,
@@ -285,3 +289,5 @@ export class EcsTasks {
     return port;
   }
 }
+
+const tagList = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([key, value]) => ({ key, value }));

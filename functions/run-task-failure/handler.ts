@@ -11,7 +11,8 @@ export type Deps = ForwardDeps & { config: { maxResultAgeMs?: number } };
 const DEFAULT_MAX_AGE_MS = 15 * 60_000;
 
 /**
- * SQS batch of RunTask results (published by job launchers to an SNS topic): each result whose
+ * SQS batch of RunTask results (published by job launchers to an SNS topic, in any format of
+ * shared/capacity/launchers/): each result whose
  * tasks found no room is validated and forwarded to the capacity writer (capacityWriter), in its
  * cluster's FIFO group, with the result's id — the launcher's `id`, RunTask's `clientToken`, the
  * SNS message id, else the body's hash — so only the same result is ever a duplicate. Results
@@ -24,7 +25,8 @@ export function makeHandler(deps: () => Deps) {
     source: 'runTaskFailure',
     kind: 'run-task-result',
     toMessages: (body, record, log) => {
-      const s = parseRunTaskResult(body);
+      // The queue's sent time: the trigger time of a format that carries none (raw delivery).
+      const s = parseRunTaskResult(body, Number(record.attributes.SentTimestamp) || undefined);
       if (!s.addCapacity || s.count <= 0) {
         log.info('runTask result that more capacity does not answer', {
           cluster: s.cluster,
@@ -41,7 +43,7 @@ export function makeHandler(deps: () => Deps) {
         log.warn('runTask result refused', { cluster: s.clusterRef ?? s.cluster, taskDefinition: s.taskDefinition, reason: refused });
         return [];
       }
-      return [runTaskMessage(s.cluster, s.resultId ?? bodyId(record), s.taskDefinition, s.count, s.at, s.overrides)];
+      return [runTaskMessage(s.cluster, s.resultId ?? bodyId(record), s.taskDefinition, s.count, s.at, s.overrides, s.size)];
     },
   });
 }

@@ -48,10 +48,12 @@ export class TasksAdapter {
     return c ? (c.runningTasksCount ?? 0) + (c.pendingTasksCount ?? 0) : undefined;
   }
 
-  /** Describe tasks in chunks of 100, in parallel; per-item failures come back. */
+  /** Describe tasks in chunks of 100, in parallel, with their tags (the agent mark); per-item failures come back. */
   async describe(cluster: string, taskArns: readonly string[], o?: CallOptions): Promise<{ tasks: Task[]; failures: ItemFailure[] }> {
     const parts = await Promise.all(
-      chunk(taskArns, DESCRIBE_TASKS_MAX).map((part) => this.ecs.send(new DescribeTasksCommand({ cluster, tasks: part }), sendOptions(o))),
+      chunk(taskArns, DESCRIBE_TASKS_MAX).map((part) =>
+        this.ecs.send(new DescribeTasksCommand({ cluster, tasks: part, include: ['TAGS'] }), sendOptions(o)),
+      ),
     );
     return {
       tasks: parts.flatMap((p) => p.tasks ?? []),

@@ -18,7 +18,8 @@ export function exclusionOf(i: CapacityInstance): string | undefined {
   if (i.doNotDisrupt) return 'do-not-disrupt tag';
   if (i.protectedFromScaleIn) return 'instance scale-in protection';
   if (i.tasksUnread) return 'tasks not read this tick';
-  if (i.tasks.some((t) => t.kind === 'standalone')) return 'standalone tasks';
+  // A per-instance agent goes with its instance (the drain stops it last): only batch work keeps one.
+  if (i.tasks.some((t) => t.kind === 'standalone' && !t.agent)) return 'standalone tasks';
   if (i.tasks.some((t) => t.protected)) return 'protected tasks';
   return undefined;
 }

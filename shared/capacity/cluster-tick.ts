@@ -1,3 +1,4 @@
+import { isAgentTask } from '../drain/agents';
 import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
 import { backoffDelay, classifyError, jitterOf, type Backoff } from '../aws/retry';
@@ -151,7 +152,7 @@ export async function tickCluster(
         for (const limit of CANDIDATE_BATCHES) {
           if (event?.scaleOutOnly || decision.decision !== 'none' || scaleInBlocks(read.snapshot, settings, now).length > 0) break;
           const before = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE').length;
-          read.snapshot = await readCandidates(deps.reads, read, o, limit);
+          read.snapshot = await readCandidates(deps.reads, read, o, limit, config.drain.agentFamilies);
           decision = planCapacity(read.snapshot, settings, now);
           const known = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE');
           if (known.length === before || known.some((i) => exclusionOf(i) === undefined)) break;
@@ -196,7 +197,7 @@ export async function tickCluster(
         tagInstance: (arn, tags, opts) => deps.tagInstance(arn, tags, opts),
         untagInstance: (arn, keys, opts) => deps.untagInstance(arn, keys, opts),
         setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
-        standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, opts),
+        standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, config.drain.agentFamilies ?? [], opts),
         drain: (step) => {
           if (!deps.drain) throw new Error('this function does not drain (scale-out only)');
           return deps.drain(step, cluster, endsAt - REPORT_RESERVE_MS, tickId);
@@ -280,11 +281,18 @@ const stepLine = (r: CapacityStepResult) => ({
   ...(r.detail ? { detail: r.detail } : {}),
 });
 
-/** Standalone tasks on one instance now; a listed task that did not describe counts as one (never taken for absent). */
-async function standaloneTasksOn(reads: CapacityReadPorts, cluster: string, arn: string, o?: CallOptions): Promise<string[]> {
+/** Standalone tasks (agents aside) on one instance now; a listed task that did not describe counts as one (never taken for absent). */
+async function standaloneTasksOn(
+  reads: CapacityReadPorts,
+  cluster: string,
+  arn: string,
+  agentFamilies: readonly string[],
+  o?: CallOptions,
+): Promise<string[]> {
   const listed = await reads.listTasksOn(cluster, arn, o);
   if (listed.length === 0) return [];
   const { tasks } = await reads.describeTasks(cluster, listed, o);
   const described = new Set(tasks.map((t) => t.taskArn));
-  return [...tasks.filter((t) => !t.group?.startsWith('service:')).map((t) => t.taskArn ?? ''), ...listed.filter((a) => !described.has(a))];
+  const batch = tasks.filter((t) => !t.group?.startsWith('service:') && !isAgentTask(t, agentFamilies));
+  return [...batch.map((t) => t.taskArn ?? ''), ...listed.filter((a) => !described.has(a))];
 }

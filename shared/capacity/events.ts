@@ -34,11 +34,14 @@ export function runTaskRequest(
     demand: async (o) => {
       const extra = new Map<string, { source: string; count: number; cpu: number; memory: number }>();
       for (const s of wanted) {
-        const def = await ecs.definition(s.taskDefinition, o);
-        const size = reservedBy(def, s.overrides);
+        // A launcher that gives the size itself (hako) has no task definition to describe.
+        const family = s.size ? s.taskDefinition : undefined;
+        const def = s.size ? undefined : await ecs.definition(s.taskDefinition, o);
+        const size = s.size ?? reservedBy(def!, s.overrides);
         if (size.cpu <= 0 && size.memory <= 0) continue; // reserves nothing: no room to make
-        const key = `${def.family}|${size.cpu}|${size.memory}`;
-        const x = extra.get(key) ?? { source: `run-task:${def.family}`, count: 0, ...size };
+        const name = family ?? def!.family;
+        const key = `${name}|${size.cpu}|${size.memory}`;
+        const x = extra.get(key) ?? { source: `run-task:${name}`, count: 0, ...size };
         x.count += s.count;
         extra.set(key, x);
       }

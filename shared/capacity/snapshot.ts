@@ -1,3 +1,4 @@
+import { isAgentTask } from '../drain/agents';
 import { DO_NOT_DISRUPT_TAG, LAST_SCALE_OUT_TAG, SCALE_IN_TAG } from '../tags';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
@@ -57,12 +58,13 @@ export function inFlightOf(backend: BackendView, registered: ReadonlySet<string>
 
 export const time = (iso: string | undefined) => (iso && !Number.isNaN(Date.parse(iso)) ? Date.parse(iso) : undefined);
 
-function taskOf(t: Task, protectedArns: ReadonlySet<string>): CapacityTask {
+function taskOf(t: Task, protectedArns: ReadonlySet<string>, agentFamilies: readonly string[]): CapacityTask {
   const service = t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined;
   return {
     taskArn: t.taskArn ?? '',
     kind: service ? 'service' : 'standalone',
     ...(service ? { serviceName: service } : {}),
+    ...(isAgentTask(t, agentFamilies) ? { agent: true } : {}),
     protected: protectedArns.has(t.taskArn ?? ''),
     cpu: Number(t.cpu ?? 0) || 0,
     memory: Number(t.memory ?? 0) || 0,
@@ -167,7 +169,8 @@ export async function readCluster(
     const marked = time(ci.tags[SCALE_IN_TAG]);
     if (marked !== undefined) scaleInMarkedAt.set(ci.ec2InstanceId, marked);
     const own = ownInstances.get(ci.ec2InstanceId);
-    const tasks = ci.status === 'DRAINING' ? (drainingTasks.get(ci.containerInstanceArn) ?? []).map((t) => taskOf(t, new Set())) : [];
+    // A DRAINING instance's service tasks are demand; whether its standalone tasks are agents does not matter here.
+    const tasks = ci.status === 'DRAINING' ? (drainingTasks.get(ci.containerInstanceArn) ?? []).map((t) => taskOf(t, new Set(), [])) : [];
     return {
       containerInstanceArn: ci.containerInstanceArn,
       ec2InstanceId: ci.ec2InstanceId,
@@ -241,6 +244,8 @@ export async function readCandidates(
   read: ClusterRead,
   o?: CallOptions,
   limit = CANDIDATES_READ,
+  /** Standalone tasks of these families (or tagged `ecs-steady:agent=true`) are agents, no bar to scale-in. */
+  agentFamilies: readonly string[] = [],
 ): Promise<CapacitySnapshot> {
   const snap = read.snapshot;
   const count = (i: CapacityInstance) => read.taskCountOf.get(i.ec2InstanceId) ?? 0;
@@ -255,8 +260,12 @@ export async function readCandidates(
     candidates.map((i) => i.containerInstanceArn),
     o,
   );
-  // Protection matters only where nothing else rules the instance out: not on one running a standalone task.
-  const serviceTasks = [...byArn.values()].filter((ts) => ts.every((t) => t.group?.startsWith('service:'))).flat();
+  // Protection matters only where nothing else rules the instance out: not on one running a batch (non-agent standalone) task.
+  const isService = (t: Task) => !!t.group?.startsWith('service:');
+  const serviceTasks = [...byArn.values()]
+    .filter((ts) => ts.every((t) => isService(t) || isAgentTask(t, agentFamilies)))
+    .flat()
+    .filter(isService);
   const protectedArns = await ports.protectedTasks(
     snap.cluster,
     serviceTasks.map((t) => t.taskArn ?? ''),
@@ -279,7 +288,7 @@ export async function readCandidates(
     instances: snap.instances.map((i) => {
       if (!read1.has(i.ec2InstanceId) || byArn.incomplete.has(i.containerInstanceArn)) return i;
       const { tasksUnread: _unread, ...rest } = i;
-      return { ...rest, tasks: (byArn.get(i.containerInstanceArn) ?? []).map((t) => taskOf(t, protectedArns)) };
+      return { ...rest, tasks: (byArn.get(i.containerInstanceArn) ?? []).map((t) => taskOf(t, protectedArns, agentFamilies)) };
     }),
   };
 }

@@ -12,6 +12,8 @@ export interface CapacityTask {
   serviceName?: string;
   /** Task scale-in protection is on (ECS UpdateTaskProtection). */
   protected: boolean;
+  /** A standalone per-instance agent (drain/agents.ts): part of the instance, no reason to keep it. */
+  agent?: boolean;
   /** What the task reserves on its instance. */
   cpu: number;
   memory: number;

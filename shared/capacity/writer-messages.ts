@@ -27,6 +27,8 @@ const optional =
 const count: Check = (v) =>
   Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 10 ? undefined : 'expected a whole number from 1 to 10';
 const object: Check = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? undefined : 'expected an object');
+const units: Check = (v) =>
+  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 10_000_000 ? undefined : 'expected a whole number from 0 to 10000000';
 
 /**
  * Each kind's fields and their checks. Written by hand, not with zod: these are our own messages,
@@ -35,7 +37,14 @@ const object: Check = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? 
  */
 const FIELDS: Record<CapacityMessage['kind'], Record<string, Check>> = {
   tick: {},
-  'run-task': { id: text(256), taskDefinition: text(2048), count, overrides: optional(object) },
+  'run-task': {
+    id: text(256),
+    taskDefinition: text(2048),
+    count,
+    overrides: optional(object),
+    cpu: optional(units),
+    memory: optional(units),
+  },
   placement: { id: text(256), service: optional(text(255)) },
 };
 
@@ -50,6 +59,9 @@ export type CapacityMessage =
       taskDefinition: string;
       count: number;
       overrides?: RunTaskOverrides;
+      /** One task's reservation as the launcher gave it (no task definition to describe): both or neither. */
+      cpu?: number;
+      memory?: number;
     }
   | { version: 1; kind: 'placement'; cluster: string; at: string; id: string; service?: string };
 
@@ -84,6 +96,7 @@ export function runTaskMessage(
   count: number,
   at: number,
   overrides?: RunTaskOverrides,
+  size?: { cpu: number; memory: number },
 ): CapacityMessage {
   return {
     version: 1,
@@ -94,6 +107,7 @@ export function runTaskMessage(
     count,
     at: new Date(at).toISOString(),
     ...(overrides ? { overrides } : {}),
+    ...(size ? { cpu: size.cpu, memory: size.memory } : {}),
   };
 }
 

@@ -39,6 +39,7 @@ export function requestOf(items: readonly CapacityMessage[], run: ReturnType<typ
       addCapacity: true,
       reason: 'no room',
       ...(m.overrides ? { overrides: m.overrides } : {}),
+      ...(m.cpu !== undefined && m.memory !== undefined ? { size: { cpu: m.cpu, memory: m.memory } } : {}),
     })),
     d.logger,
   );

@@ -14,6 +14,10 @@ export interface DrainSettings {
   /** A new notice this far past its deadline is still acted on; later it is `expired`. */
   expiredToleranceMs: number;
   interruptedTasksTopicArn?: string;
+  /** Standalone tasks of these families are per-instance agents: stopped last, never re-queued, no bar to scale-in. */
+  agentFamilies?: string[];
+  /** The stop timeout each stop group is given before the next one is stopped (drain/stop-order.ts). */
+  stopTimeoutMs?: number;
 }
 
 export interface DrainConfig extends DrainSettings {
@@ -38,6 +42,12 @@ export const drainEnv = z.object({
   INTERRUPTED_TASKS_TOPIC_ARN: envArn('sns').describe(
     'SNS topic that gets one record per stopped standalone task, so a job runner can run it again; unset = no records.',
   ),
+  AGENT_FAMILIES: envList().describe(
+    'Task definition families of per-instance agents and log routers started with StartTask/RunTask (comma-separated): stopped last by a drain, never re-queued, never a reason to keep an instance from scale-in. A task tagged `ecs-steady:agent=true` counts too.',
+  ),
+  DRAIN_STOP_TIMEOUT_SECONDS: envInt(30, 0, 120).describe(
+    "The stop timeout a drain gives each group of tasks (load-balanced and batch first, DAEMON tasks and agents last) before stopping the next: your containers' stopTimeout, or the agent's ECS_CONTAINER_STOP_TIMEOUT (30 s by default).",
+  ),
   DEAD_LETTER_QUEUE_NAME: z.string().optional().describe('Queue that rejected input goes to, as an envelope naming the error.'),
 });
 
@@ -52,6 +62,8 @@ export function parseDrainConfig(env: NodeJS.ProcessEnv = process.env): DrainCon
     keepServing: e.DRAIN_KEEP_SERVING,
     expiredToleranceMs: e.DRAIN_EXPIRED_TOLERANCE_SECONDS * 1000,
     interruptedTasksTopicArn: e.INTERRUPTED_TASKS_TOPIC_ARN,
+    agentFamilies: e.AGENT_FAMILIES,
+    stopTimeoutMs: e.DRAIN_STOP_TIMEOUT_SECONDS * 1000,
     deadLetterQueueName: e.DEAD_LETTER_QUEUE_NAME,
   };
 }

@@ -2,6 +2,7 @@ import { targetKey, type Target } from '../aws/elbv2-targets';
 import { serviceNameOf, toDrainTask } from './targets';
 import { PlanBuilder } from './plan-builder';
 import { deregisteredEverywhere, groupNeedsLook, holdActive, leftKeys, REGISTERED, releaseAt } from './plan-groups';
+import { DEFAULT_STOP_TIMEOUT_MS, lastKindOf, planLastGroup, stopSchedule } from './stop-order';
 import { retryKey, type DrainPlan, type DrainState, type DrainTask, type DrainTimes, type GroupWatch } from './types';
 
 export interface PlanSettings {
@@ -15,6 +16,10 @@ export interface PlanSettings {
   expiredToleranceMs: number;
   /** Goes into every StopTask reason: ECS keeps the first stop's reason, so a stop is ours only if it carries this. */
   drainId: string;
+  /** Standalone tasks of these families are agents: stopped last, never published (drain/agents.ts). */
+  agentFamilies?: readonly string[];
+  /** What each stop group is given before the next is stopped (default: the ECS agent's 30 s). */
+  stopTimeoutMs?: number;
 }
 
 /** After the force time, the counts are read this often until they reach 0 or the deadline comes. */
@@ -26,10 +31,12 @@ const FORCE_POLL_MS = 2_000;
  * handed on, not in a cluster, expired, dry run) is decided here, and so is every side
  * effect, lifecycle heartbeats, completion and hand-on included.
  *
- * Order: an ACTIVE instance is set DRAINING; standalone tasks stop at once; a service task
- * behind load balancers stops once every target of it has been deregistered and has left
- * `draining` (or the drain wait is over); at `forceAt` everything still running stops, its
- * targets deregistered first (the executor runs deregistrations before stops).
+ * Order: an ACTIVE instance is set DRAINING; standalone tasks and service tasks without a load
+ * balancer stop at once; a service task behind load balancers stops once every target of it
+ * has been deregistered and has left `draining` (or the drain wait is over); DAEMON-service
+ * tasks and agents stop last, once the others are STOPPED (stop-order.ts, which also moves the
+ * others' force time so each group keeps its stop timeout); at `forceAt` everything still
+ * running stops, its targets deregistered first (the executor runs deregistrations before stops).
  */
 export function planDrain(state: DrainState, times: DrainTimes, now: number, s: PlanSettings): DrainPlan {
   const p = new PlanBuilder(state, now);
@@ -72,7 +79,11 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   if (undescribed.length && p.due('describeTasks')) p.read({ kind: 'describeTasks', taskArns: undescribed });
 
   const live = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? ''));
-  const tasks = live.map((t) => toDrainTask(t, state.services.get(serviceNameOf(t) ?? ''), state.ec2InstanceId));
+  const lastOf = (raw: (typeof live)[number]) => lastKindOf(raw, state, s.agentFamilies ?? []);
+  const tasks = live.map((t): DrainTask => {
+    const last = lastOf(t);
+    return { ...toDrainTask(t, state.services.get(serviceNameOf(t) ?? ''), state.ec2InstanceId), ...(last ? { last } : {}) };
+  });
   const unknownServices = [
     ...new Set(
       tasks
@@ -92,6 +103,11 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   };
   const stops: Array<{ task: DrainTask; reason: string }> = [];
   let waiting = false;
+  // The last group (DAEMON tasks, agents) moves the others' force time and drain wait earlier.
+  const lastTasks = tasks.filter((t) => t.last);
+  const schedule = stopSchedule(times, s.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS, lastTasks.length > 0);
+  const forceOthers = force || now >= schedule.othersForceAt;
+  const wt: DrainTimes = { ...times, drainWaitEndsAt: Math.min(times.drainWaitEndsAt, schedule.othersForceAt) };
 
   const left = new Map<string, ReturnType<typeof leftKeys>>();
   const leftOf = (g: GroupWatch) => {
@@ -99,12 +115,13 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     return left.get(g.targetGroupArn);
   };
   for (const task of tasks) {
+    if (task.last) continue;
     if (task.kind === 'standalone') {
       stops.push({ task, reason: 'standalone task stopped at once' });
       continue;
     }
     if (task.serviceName && !state.services.has(task.serviceName) && !state.servicesMissing.has(task.serviceName)) {
-      if (force) stops.push({ task, reason: 'deadline reached before its service could be read' });
+      if (forceOthers) stops.push({ task, reason: 'deadline reached before its service could be read' });
       else waiting = true;
       continue;
     }
@@ -119,11 +136,11 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     for (const tg of groupsOfTask) {
       const g = state.groups.get(tg);
       // A resumed drain looks before it deregisters again: the last step may have done it already.
-      const held = !force && g !== undefined && (holdActive(g, times, now, s, state) || (state.resumed && !g.health));
+      const held = !forceOthers && g !== undefined && (holdActive(g, wt, now, s, state) || (state.resumed && !g.health));
       for (const t of task.targets.filter((x) => x.targetGroupArn === tg)) {
         if (g?.deregistered.has(targetKey(t))) continue;
         allGone = false;
-        if (held) p.wake(Math.min(releaseAt(g!, times), now + s.pollMs));
+        if (held) p.wake(Math.min(releaseAt(g!, wt), now + s.pollMs));
         else addDeregister(tg, { id: t.id, port: t.port });
       }
       const still = g && leftOf(g);
@@ -131,8 +148,8 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
         allGone = false;
     }
     if (allGone) stops.push({ task, reason: 'targets deregistered and drained' });
-    else if (force) stops.push({ task, reason: 'deadline reached before its targets finished draining' });
-    else if (now >= times.drainWaitEndsAt && deregisteredEverywhere(task, groupsOfTask, state))
+    else if (forceOthers) stops.push({ task, reason: 'deadline reached before its targets finished draining' });
+    else if (now >= wt.drainWaitEndsAt && deregisteredEverywhere(task, groupsOfTask, state))
       stops.push({ task, reason: 'drain wait over, targets deregistered' });
     else waiting = true;
   }
@@ -141,11 +158,19 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   // (a missing or stale networkBinding must not leave one behind).
   for (const g of state.groups.values()) {
     if (g.targetType !== 'instance' || !g.health) continue;
-    if (!force && holdActive(g, times, now, s, state)) continue;
+    if (!forceOthers && holdActive(g, wt, now, s, state)) continue;
     for (const [key, st] of g.health.states) {
       const t = g.ours.get(key);
       if (t && REGISTERED.has(st) && !g.deregistered.has(key)) addDeregister(g.targetGroupArn, t);
     }
+  }
+
+  if (lastTasks.length > 0) {
+    const othersPending = readsPending || tasks.length > lastTasks.length;
+    const add = (tg: string, t: Target) => !state.groups.get(tg)?.deregistered.has(targetKey(t)) && addDeregister(tg, t);
+    stops.push(
+      ...planLastGroup(p, { state, now, force, schedule, lastTasks, othersPending, isLast: (raw) => !!lastOf(raw), deregister: add }),
+    );
   }
 
   for (const [targetGroupArn, targets] of deregister)
@@ -165,7 +190,8 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       const raw = state.tasks.get(arn);
       if (!stop.ours || state.published.has(arn) || !raw || !p.due(retryKey.notify(arn))) continue;
       const task = toDrainTask(raw, undefined, state.ec2InstanceId);
-      if (task.kind !== 'standalone') continue;
+      // An agent is part of the instance: its replacement comes with the next instance, not from a job runner.
+      if (task.kind !== 'standalone' || lastOf(raw)) continue;
       p.step(
         { kind: 'notifyInterrupted', task, cluster: ci.cluster, ec2InstanceId: state.ec2InstanceId },
         `${shortArn(arn)}: publish an interrupted-task record so its job can run again`,
@@ -224,7 +250,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     return end('deadline-reached', 'the deadline came before every step could be carried out');
   }
 
-  if (waiting) p.wake(Math.min(times.drainWaitEndsAt, times.forceAt));
+  if (waiting) p.wake(Math.min(wt.drainWaitEndsAt, schedule.othersForceAt));
   p.wake(times.forceAt);
   p.wake(times.deadline);
   return p.plan(times);

@@ -107,6 +107,8 @@ export async function runDrain(
     notifyInterrupted: !!settings.interruptedTasksTopicArn,
     expiredToleranceMs: settings.expiredToleranceMs,
     drainId: req.drainId,
+    ...(settings.agentFamilies ? { agentFamilies: settings.agentFamilies } : {}),
+    ...(settings.stopTimeoutMs !== undefined ? { stopTimeoutMs: settings.stopTimeoutMs } : {}),
   };
   const readCtx: ReadContext = { clusters: settings.clusters, keepServing: settings.keepServing, warn: (m) => builder.warn(m) };
   // Every call but a lifecycle one is aborted at the deadline, on the drain's own clock: a call

@@ -44,9 +44,14 @@ export async function readInto(
       const ci = state.instance!;
       const { tasks, failures } = await ports.tasks.describe(ci.cluster, read.taskArns, o);
       for (const t of tasks) if (t.taskArn) state.tasks.set(t.taskArn, t);
+      state.tasksReadAt = now;
       for (const f of failures) {
         ctx.warn(`describe task ${f.arn}: ${f.reason}`);
-        if (f.reason === 'MISSING') state.listedArns = state.listedArns?.filter((a) => a !== f.arn);
+        if (f.reason !== 'MISSING') continue;
+        state.listedArns = state.listedArns?.filter((a) => a !== f.arn);
+        // A task ECS no longer knows has stopped (the last group waits for nothing that is gone).
+        const known = state.tasks.get(f.arn);
+        if (known) state.tasks.set(f.arn, { ...known, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' });
       }
       syncGroups(state, ctx);
       return;

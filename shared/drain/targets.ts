@@ -20,6 +20,7 @@ export function toServiceInfo(service: Service): ServiceInfo {
   return {
     name: service.serviceName ?? '',
     runningCount: service.runningCount ?? 0,
+    ...(service.schedulingStrategy === 'DAEMON' ? { daemon: true } : {}),
     targetGroupArns: [...new Set(loadBalancers.map((lb) => lb.targetGroupArn))],
     loadBalancers,
   };

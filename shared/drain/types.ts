@@ -25,12 +25,16 @@ export interface DrainTask {
   targets: TaskTarget[];
   /** Why a service task's targets could not all be resolved (reported; the watch finds them). */
   unresolved?: Array<{ targetGroupArn: string; reason: string }>;
+  /** Part of the instance, stopped after every other task: a DAEMON service's task or a per-instance agent (drain/agents.ts). */
+  last?: 'daemon' | 'agent';
 }
 
 /** What the drain needs of a service: its target groups and where its tasks run. */
 export interface ServiceInfo {
   name: string;
   runningCount: number;
+  /** schedulingStrategy DAEMON: one task per instance, stopped last (absent: REPLICA). */
+  daemon?: boolean;
   targetGroupArns: string[];
   /** The service as DescribeServices answered it (load balancers resolve task targets). */
   loadBalancers: Array<{ targetGroupArn: string; containerName?: string; containerPort?: number }>;
@@ -118,6 +122,8 @@ export interface DrainState {
   /** Tasks this drain asked to stop (StopTask succeeded), and whether the stop was ours (first reason). */
   stopped: Map<string, { at: number; ours: boolean }>;
   published: Set<string>;
+  /** When tasks were last described (the tasks stopped last wait for the others to be STOPPED, read at this pace). */
+  tasksReadAt?: number;
   /** When the instance counts were last read after every known task was asked to stop. */
   lastCountsAt?: number;
   retries: Map<RetryKey, Retry>;

@@ -64,7 +64,7 @@ const resourceRule = (logicalId: string) => () => {
 const parseWith = (schema: z.ZodType) => (event: unknown) => schema.parse(event);
 /** As the handler reads an SQS record: the body is a JSON string (EventBridge and SNS put the message there as text). */
 const asSqsBody = (message: unknown) => JSON.parse(JSON.stringify(message)) as unknown;
-/** A RunTask result (format v1, raw or in its SNS envelope) that more capacity answers. */
+/** A RunTask result (any launcher's format, raw or in its SNS envelope) that more capacity answers. */
 const runTaskShortfall = (message: unknown) => {
   const s = parseRunTaskResult(asSqsBody(message));
   if (!s.addCapacity || s.count < 1) throw new Error(`sample is not a shortfall capacity answers: ${s.reason}`);
@@ -135,6 +135,8 @@ const SAMPLES: Record<string, Sample> = {
   // What a job launcher publishes (raw message delivery: the SQS body), and the same path without raw delivery (the SNS envelope).
   'run-task-result.json': { fn: 'runTaskFailure', parse: runTaskShortfall },
   'run-task-result-sns.json': { fn: 'runTaskFailure', parse: runTaskShortfall },
+  // What hako oneshot publishes when RunTask starts no task (shared/capacity/launchers/hako.ts), in its SNS envelope.
+  'run-task-result-hako.json': { fn: 'runTaskFailure', parse: runTaskShortfall },
   // EventBridge → PlacementFailureRule → the queue: the SQS body is the event.
   'placement-failure.json': {
     fn: 'placementFailure',

@@ -2,7 +2,7 @@ import { parseAsgDrainConfig, parseDrainConfig } from '../../../shared/drain/con
 import { ConfigError } from '../../../shared/lambda/errors';
 
 describe('drain configuration', () => {
-  it('has working defaults: every cluster, 15 s margin, 5 s polls, 90 s drain wait, keep serving on, no tolerance for expired notices', () => {
+  it('has working defaults: every cluster, 15 s margin, 5 s polls, 90 s drain wait, keep serving on, no tolerance for expired notices, no agent families, 30 s stop timeout', () => {
     expect(parseDrainConfig({})).toEqual({
       clusters: [],
       dryRun: false,
@@ -12,8 +12,17 @@ describe('drain configuration', () => {
       keepServing: true,
       expiredToleranceMs: 0,
       interruptedTasksTopicArn: undefined,
+      agentFamilies: [],
+      stopTimeoutMs: 30_000,
       deadLetterQueueName: undefined,
     });
+  });
+
+  it('reads agent families and the stop timeout, and names a bad stop timeout', () => {
+    const c = parseDrainConfig({ AGENT_FAMILIES: 'dd-agent, fluent-bit', DRAIN_STOP_TIMEOUT_SECONDS: '10' });
+    expect(c.agentFamilies).toEqual(['dd-agent', 'fluent-bit']);
+    expect(c.stopTimeoutMs).toBe(10_000);
+    expect(() => parseDrainConfig({ DRAIN_STOP_TIMEOUT_SECONDS: '500' })).toThrow(/DRAIN_STOP_TIMEOUT_SECONDS/);
   });
 
   it('reads lists, booleans and seconds', () => {
