@@ -4,12 +4,11 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { parseEventScaleConfig } from '../../shared/capacity/config';
-import { scaleInDrain } from '../../shared/capacity/scale-in-drain';
 import { makeWriterHandler, type WriterDeps } from '../../shared/capacity/writer';
-import { drainPorts } from '../../shared/drain/ports';
 import { perDimension } from '../../shared/lambda/observability';
 import { lambdaRuntime } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
+import { retirePortsOf } from '../../shared/retire/wiring';
 
 export type Deps = WriterDeps;
 
@@ -19,16 +18,16 @@ export type Deps = WriterDeps;
  * reads, plans and writes (scale out, remove drained, drain one instance for scale-in).
  * Failure semantics: makeWriterHandler's (shared/capacity/writer.ts).
  */
-export function makeHandler(deps: () => Omit<Deps, 'drain'>) {
+export function makeHandler(deps: () => Omit<Deps, 'retire'>) {
   return makeWriterHandler(() => {
     const d = deps();
-    const drain = scaleInDrain(
-      drainPorts(d.clients),
+    // Scale-in leaves through retire: its mark, the drain and the removal (shared/retire).
+    const retire = retirePortsOf(
+      d.clients,
       { ...d.config.drain, dryRun: d.config.dryRun, maxWaitMs: d.config.scaleInDrainMaxMs },
-      d.clock,
-      d.logger,
+      { clock: d.clock, log: d.logger },
     );
-    return { ...d, drain };
+    return { ...d, retire };
   });
 }
 

@@ -1,12 +1,13 @@
 import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
-import type { DrainReport } from '../drain/report';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
+import type { RetireBackend, RetirePorts } from '../retire/ports';
+import { carryOutRetire, markRetiring, unmarkRetiring } from '../retire/run';
 import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } from './config';
 import { notArrivedUnits } from './demand';
-import { executeCapacitySteps, type CapacityStepResult } from './execute';
+import { executeCapacitySteps, type CapacityRetire, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
 import { exclusionOf, MAX_EXAMINED } from './choose';
 import { planCapacity, scaleInBlocks } from './plan';
@@ -21,16 +22,14 @@ import type { CapacityDecision, CapacitySnapshot } from './types';
 
 export interface TickDeps {
   reads: CapacityReadPorts;
-  tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
-  untagInstance(containerInstanceArn: string, keys: string[], o?: CallOptions): Promise<void>;
   /** UpdateContainerInstancesState for one instance of `cluster` (throws when ECS reports a failure). */
   setInstanceStatus(cluster: string, containerInstanceArn: string, status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<void>;
   /**
-   * Runs a scale-in drain (start or resume) for at most this invocation's time (shared/capacity/
-   * scale-in-drain.ts). Absent for the event functions, which only scale out (their bundles and
-   * roles carry no drain).
+   * Retire's ports for one cluster (shared/retire/wiring.ts): the scale-in's mark, drain and removal
+   * go through retire. Absent for the event functions, which only scale out (their bundles and roles
+   * carry no drain).
    */
-  drain?: (step: Extract<CapacityStep, { kind: 'drain' }>, cluster: string, stepEndsAt: number, tickId: string) => Promise<DrainReport>;
+  retire?: (cluster: string, backends: readonly RetireBackend[]) => RetirePorts;
   clock: Clock;
   log: Log;
 }
@@ -182,20 +181,15 @@ export async function tickCluster(
       const results = await executeCapacitySteps(steps, {
         backend: primary,
         ...(fallback ? { fallback } : {}),
-        tagInstance: (arn, tags, opts) => deps.tagInstance(arn, tags, opts),
-        untagInstance: (arn, keys, opts) => deps.untagInstance(arn, keys, opts),
         setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
         standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, opts),
-        drain: (step) => {
-          if (!deps.drain) throw new Error('this function does not drain (scale-out only)');
-          return deps.drain(step, cluster, endsAt - REPORT_RESERVE_MS, tickId);
-        },
+        retire: retireOf(deps, cluster, backends, endsAt - REPORT_RESERVE_MS, tickId),
         now: () => clock.now(),
         dryRun: config.dryRun,
         callOptions: o,
       });
       // The report's counts come from the backend as it is now, when something changed it.
-      const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.step.kind === 'remove'));
+      const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.detail === 'removed'));
       // A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands.
       const unwritten = results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction'));
       // Retried here first (read, plan and write again, from what AWS holds then) while time allows; then the trigger's message is.
@@ -248,6 +242,19 @@ export async function tickCluster(
       await clock.sleep(wait);
     }
   }
+}
+
+/** Retire for this cluster's scale-in steps: its ports are built only when a step needs them (scale-out-only functions have none). */
+function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBackend[], stepEndsAt: number, tickId: string): CapacityRetire {
+  const on = () => {
+    if (!deps.retire) throw new Error('this function does not retire instances (scale-out only)');
+    return { ports: deps.retire(cluster, backends), log: deps.log };
+  };
+  return {
+    mark: (request, at, o) => markRetiring(on(), request, at, o),
+    unmark: (arn, legacy, o) => unmarkRetiring(on(), arn, legacy, o),
+    carryOut: (request, o) => carryOutRetire(on(), request, stepEndsAt, `scale-in-${tickId}`, o),
+  };
 }
 
 /** A backend that names no shapes (a plain launch template, no instance yet) may name them in a tag. */

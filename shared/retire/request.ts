@@ -32,6 +32,12 @@ export interface RetireRequest {
   containerInstanceArn?: string;
   /** A retirement begun by an earlier invocation, found again from AWS state (DRAINING and our mark). */
   resumed?: boolean;
+  /**
+   * The caller read it DRAINING, marked by us and empty in this invocation (ECS's counts): no drain
+   * is run again (a drain past its bound would only say `deadline-reached`); the `then` step follows
+   * the ownership check.
+   */
+  drained?: boolean;
 }
 
 const isTime = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;

@@ -76,13 +76,21 @@ export async function carryOutRetire(
   const id = req.ec2InstanceId;
   const before = await ownershipNow(deps.ports, req, o);
   if (!before.ours) return { ec2InstanceId: id, outcome: 'not-ours', why: `${before.why}: not drained` };
+  if (req.drained && (req.then === 'remove' || req.then === 'replace')) return thenStep(deps, req, undefined, o);
   const drain = await deps.ports.drain(req, stepEndsAt, drainId);
   if (req.then === 'none' || req.then === 'complete-lifecycle')
     return { ec2InstanceId: id, outcome: drain.outcome === 'drained' ? 'drained' : 'draining', why: drain.why, drain };
   if (!thenIsDue(req.then, drain.outcome))
     return { ec2InstanceId: id, outcome: 'draining', why: `the drain ended ${drain.outcome}: a later invocation resumes it`, drain };
+  return thenStep(deps, req, drain, o);
+}
+
+/** The removal or replacement, once the backend named is read again and still holds the instance. */
+async function thenStep(deps: RetireDeps, req: RetireRequest, drain: DrainReport | undefined, o?: CallOptions): Promise<RetireResult> {
+  const id = req.ec2InstanceId;
+  const d = drain ? { drain } : {};
   const after = await ownershipNow(deps.ports, req, o);
-  if (!after.ours) return { ec2InstanceId: id, outcome: 'not-ours', why: `${after.why}: not ${req.then}d`, drain };
+  if (!after.ours) return { ec2InstanceId: id, outcome: 'not-ours', why: `${after.why}: not ${req.then}d`, ...d };
   const backend = deps.ports.backends.find((b) => b.ref.kind === req.backend!.kind && b.ref.id === req.backend!.id)!;
   if (req.then === 'remove') {
     const r = await backend.remove(id, o);
