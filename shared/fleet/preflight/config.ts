@@ -1,6 +1,5 @@
 import * as z from 'zod';
-import { DEFAULT_HOOK_NAME, parseDrainConfig } from '../../drain/config';
-import { SPOT_NOTICE_MS } from '../../drain/messages';
+import { DEFAULT_HOOK_NAME, parseDrainConfig, SPOT_NOTICE_MS } from '../../retire/drain-facade';
 import { envInt, envList, parseEnv } from '../../lambda/env';
 import type { PreflightSettings } from './types';
 
