@@ -52,6 +52,10 @@ export interface DayOptions {
   env?: Record<string, string>;
   /** Called after every tick (progress). */
   onTick?: (row: DayRow, ticks: number) => void;
+  /** Called once per cluster after it is built (e.g. to add another team's instances to it). */
+  setup?: (account: SimulatedAccount, cluster: string) => void;
+  /** Every tick's cluster reports, as the tick returned them. */
+  onReports?: (reports: readonly ClusterTickReport[]) => void;
 }
 
 export type DayDecision = ClusterTickReport['decision'];
@@ -204,6 +208,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
   const account = new SimulatedAccount({ start });
   const clusters = backends.map((backend) => {
     const built = buildCapacityCluster(account, { backend, instances: 2, tasksPerInstance: 1, max });
+    opts.setup?.(account, built.cluster);
     for (const s of services.slice(1)) {
       const def = account.ecs.registerTaskDefinition({
         family: `${built.cluster}-${s.name}`,
@@ -230,6 +235,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
         if (account.ecs.services.get(c.cluster, s.name)!.desiredCount !== s.count)
           account.ecs.services.setDesiredCount(c.cluster, s.name, s.count);
     const result = await world.tick();
+    opts.onReports?.(result.clusters);
     const need = neededUnits(counts, t.scaleOutCpuPercent, t.scaleOutMemoryPercent);
     const row: DayRow = { minute: m, at, clusters: [] };
     for (const c of clusters) {
