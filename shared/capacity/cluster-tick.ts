@@ -18,6 +18,7 @@ import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { parseRecord } from './scale-in-record';
 import { planTick, type CapacityStep } from './steps';
+import { onActiveBackend, retryAfterFailure, scopeDecision } from './tick-choices';
 import type { CapacityDecision, CapacitySnapshot } from './types';
 
 export interface TickDeps {
@@ -144,12 +145,7 @@ export async function tickCluster(
           const known = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE');
           if (known.length === before || known.some((i) => exclusionOf(i) === undefined)) break;
         }
-        if (event?.scaleOutOnly && decision.decision !== 'scale-out' && decision.decision !== 'none')
-          decision = {
-            ...decision,
-            decision: 'none' as const,
-            reasons: [...decision.reasons, `${decision.decision} is left to the tick: ${event.trigger} only scales out`],
-          };
+        decision = scopeDecision(decision, event);
         if (onFallback)
           extraReasons.push(`${ref.kind} ${ref.id} backs off until ${pView.ref.tags[BACKOFF_TAG]}: scale-outs go to the fallback`);
         const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event?.scaleOutOnly ? 'scale-out-only' : 'all', {
@@ -161,13 +157,7 @@ export async function tickCluster(
         // A scale-out's record rewrites the demand held in flight (cleared when there is none).
         const held = encodeHeld(demand);
         if (held.dropped > 0) extraReasons.push(`${held.dropped} held task(s) do not fit the ${DEMAND_IN_FLIGHT_TAG} tag: not remembered`);
-        steps = plan.steps.map((x) =>
-          x.kind === 'setDesired' && decision.units !== undefined
-            ? { ...x, desired: active.counts.desired + decision.units, from: active.counts.desired }
-            : x.kind === 'recordAction' && x.action === 'scale-out'
-              ? { ...x, tags: { [DEMAND_IN_FLIGHT_TAG]: held.value } }
-              : x,
-        );
+        steps = onActiveBackend(plan.steps, decision.units, active.counts.desired, held.value);
         extraReasons.push(...plan.reasons);
       }
       const reasons = [...decision.reasons, ...extraReasons, ...read.warnings];
@@ -233,13 +223,13 @@ export async function tickCluster(
       // cluster while the invocation's time allows; a bad tag is not retried.
       failures++;
       const error = errorMessage(err);
-      const wait = Math.min(8 * READ_RETRY_MS, READ_RETRY_MS * 2 ** (failures - 1));
-      if (error.startsWith('ConfigError') || clock.now() + wait >= endsAt - REPORT_RESERVE_MS) {
+      const next = retryAfterFailure(err, failures, clock.now(), endsAt - REPORT_RESERVE_MS);
+      if (!next.retry) {
         log.error('capacity tick failed for this cluster', { cluster, backend: ref, error, attempts: failures });
         return { ...base, backend: ref, decision: 'error', error, reasons: [], steps: [] };
       }
       log.warn('capacity read failed; retried', { cluster, error, attempt: failures });
-      await clock.sleep(wait);
+      await clock.sleep(next.waitMs);
     }
   }
 }
