@@ -1,6 +1,6 @@
 import { SETTING_TAG_PREFIX } from '../tags';
 import * as z from 'zod';
-import { drainEnv, parseDrainConfig, type DrainSettings } from '../retire/drain-facade';
+import { drainEnv, parseDrainConfig, type DrainSettings } from '../retire/drain-config';
 import { envBool, envInt, envList, parseEnv } from '../lambda/env';
 import { ConfigError } from '../lambda/errors';
 import { parseBackends } from '../retire/managed';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { parseDrainConfig, type DrainSettings } from '../../retire/drain-facade';
+import { parseDrainConfig, type DrainSettings } from '../../retire/drain-config';
 import { parseBackends } from '../../retire/managed';
 import type { BackendKind } from '../../retire/ports';
 import { envInt, envList, parseEnv } from '../../lambda/env';

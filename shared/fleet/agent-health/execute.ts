@@ -1,6 +1,6 @@
 import type { CallOptions } from '../../aws/call';
 import { errorMessage } from '../../lambda/errors';
-import type { DrainReport } from '../../retire/drain-facade';
+import type { DrainReport } from '../../retire/drain-report';
 import type { RetireRequest } from '../../retire/request';
 import type { RetireResult } from '../../retire/run';
 import { DISCONNECTED_SINCE_ATTRIBUTE } from '../../tags';

@@ -1,4 +1,4 @@
-import { emitDrainMetrics, type DrainReport } from '../../retire/drain-facade';
+import { emitDrainMetrics, type DrainReport } from '../../retire/drain-report';
 import { MetricUnit, type Log, type MetricSink } from '../../lambda/observability';
 import type { AgentStepResult } from './execute';
 import type { AgentHealthPlan, AgentInstanceVerdict } from './plan';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { DrainReport } from '../../../shared/retire/drain-facade';
+import type { DrainReport } from '../../../shared/retire/drain-report';
 import { formatMark, readMark } from '../../../shared/retire/mark';
 import { ownershipOf, thenIsDue } from '../../../shared/retire/plan';
 import type { HeldInstance, RetireBackend, RetirePorts } from '../../../shared/retire/ports';
