@@ -3,6 +3,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { EcsInstanceTagsAdapter } from '../../shared/aws/ecs-instance-tags';
 import { parseEventScaleConfig } from '../../shared/capacity/config';
 import { makeWriterHandler, type WriterDeps } from '../../shared/capacity/writer';
 import { perDimension } from '../../shared/lambda/observability';
@@ -21,11 +22,14 @@ export type Deps = WriterDeps;
 export function makeHandler(deps: () => Omit<Deps, 'retire'>) {
   return makeWriterHandler(() => {
     const d = deps();
-    // Scale-in leaves through retire: its mark, the drain and the removal (shared/retire).
+    // Scale-in leaves through retire: its mark, the drain and the removal (shared/retire); for one
+    // release it also removes the last release's scale-in tag when stale.
+    const tags = new EcsInstanceTagsAdapter(d.clients.ecs);
     const retire = retirePortsOf(
       d.clients,
       { ...d.config.drain, dryRun: d.config.dryRun, maxWaitMs: d.config.scaleInDrainMaxMs },
       { clock: d.clock, log: d.logger },
+      { removeLegacyTag: (arn, key, o) => tags.untag(arn, [key], o) },
     );
     return { ...d, retire };
   });

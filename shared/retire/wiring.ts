@@ -1,12 +1,14 @@
 import type { AwsClients } from '../aws/clients';
 import { EcsAttributesAdapter } from '../aws/ecs-attributes';
-import { EcsInstanceTagsAdapter } from '../aws/ecs-instance-tags';
 import type { DrainSettings } from '../drain/config';
 import { drainPorts } from '../drain/ports';
 import { runDrain } from '../drain/run';
 import type { Clock } from '../lambda/clock';
 import type { Log } from '../lambda/observability';
 import type { RetireBackend, RetirePorts } from './ports';
+
+/** Removal of the last release's scale-in tag (one release only), handed in by the function that may untag. */
+export type LegacyMarks = Pick<RetirePorts, 'removeLegacyTag'>;
 
 export type RetireClients = Pick<AwsClients, 'ecs' | 'elbv2' | 'sns'>;
 
@@ -21,7 +23,8 @@ export type RetireDrainSettings = Pick<
 
 /**
  * Retire's ports for one cluster on the function's clients: the marks are ECS custom attributes
- * (ecs:PutAttributes / DeleteAttributes); the legacy scale-in tag is removed with ecs:UntagResource;
+ * (ecs:PutAttributes / DeleteAttributes); the last release's scale-in tag is removed only by the
+ * function handed `legacy` (capacityWriter: its bundle and role alone carry ecs:UntagResource);
  * the drain is shared/drain's, targets deregistered first, keep-serving, tasks stopped once their
  * targets drained, bounded by the request's deadline for at most `stepEndsAt`. The next invocation
  * resumes it from AWS state (DRAINING and our mark), so the drain's hand-on is nothing to send.
@@ -32,15 +35,15 @@ export function retirePorts(
   env: { clock: Clock; log: Log; region?: string },
   cluster: string,
   backends: readonly RetireBackend[],
+  legacy?: LegacyMarks,
 ): RetirePorts {
   const attributes = new EcsAttributesAdapter(clients.ecs);
-  const tags = new EcsInstanceTagsAdapter(clients.ecs);
   const drain = drainPorts(clients);
   return {
     backends,
     putMark: (arn, name, value, o) => attributes.put(cluster, arn, { [name]: value }, o),
     removeMarks: (arn, names, o) => attributes.remove(cluster, arn, names, o),
-    removeLegacyTag: (arn, key, o) => tags.untag(arn, [key], o),
+    ...(legacy?.removeLegacyTag ? { removeLegacyTag: legacy.removeLegacyTag } : {}),
     drain: (req, stepEndsAt, drainId) =>
       runDrain(
         {
@@ -70,6 +73,7 @@ export function retirePortsOf(
   clients: RetireClients,
   settings: RetireDrainSettings,
   env: { clock: Clock; log: Log; region?: string },
+  legacy?: LegacyMarks,
 ): RetirePortsOf {
-  return (cluster, backends) => retirePorts(clients, settings, env, cluster, backends);
+  return (cluster, backends) => retirePorts(clients, settings, env, cluster, backends, legacy);
 }
