@@ -3,7 +3,13 @@ import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import fc from 'fast-check';
 import { makeHandler } from '../../../functions/log-volumes/handler';
 import { parseLogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
-import { AGENT_REPLACE_ATTRIBUTE, AVAILABLE_SINCE_TAG, DISCONNECTED_SINCE_ATTRIBUTE, OFFER_TAG, RETIRING_ATTRIBUTE } from '../../../shared/tags';
+import {
+  AGENT_REPLACE_ATTRIBUTE,
+  AVAILABLE_SINCE_TAG,
+  DISCONNECTED_SINCE_ATTRIBUTE,
+  OFFER_TAG,
+  RETIRING_ATTRIBUTE,
+} from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { agentHealthWorld, tagAsThirdParty } from '../../support/agent-health-world';
 import { capacityCluster } from '../../support/capacity-world';
