@@ -59,6 +59,10 @@ export interface DayOptions {
    * maximumPercent 200), so the service runs up to twice its tasks while it deploys.
    */
   deploy?: { service: string; hour: number };
+  /** Called once per cluster after it is built (e.g. to add another team's instances to it). */
+  setup?: (account: SimulatedAccount, cluster: string) => void;
+  /** Every tick's cluster reports, as the tick returned them. */
+  onReports?: (reports: readonly ClusterTickReport[]) => void;
 }
 
 export type DayDecision = ClusterTickReport['decision'];
@@ -215,6 +219,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
   const account = new SimulatedAccount({ start });
   const clusters = backends.map((backend) => {
     const built = buildCapacityCluster(account, { backend, instances: 2, tasksPerInstance: 1, max });
+    opts.setup?.(account, built.cluster);
     for (const s of services.slice(1)) {
       const def = account.ecs.registerTaskDefinition({
         family: `${built.cluster}-${s.name}`,
@@ -246,6 +251,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
       for (const c of clusters) await deployRevision(account, c.cluster, opts.deploy.service);
     }
     const result = await world.tick();
+    opts.onReports?.(result.clusters);
     const need = neededUnits(counts, t.scaleOutCpuPercent, t.scaleOutMemoryPercent);
     const row: DayRow = { minute: m, at, clusters: [] };
     for (const c of clusters) {

@@ -36,7 +36,10 @@ export const SETTING_TAG_PREFIX = 'ecs-steady:';
 
 /** On a container instance: never drain it for scale-in (value `true`). */
 export const DO_NOT_DISRUPT_TAG = 'ecs-steady:do-not-disrupt';
-/** On a container instance: we set it DRAINING for scale-in at this ISO time (written before the drain starts). */
+/**
+ * On a container instance: we set it DRAINING for scale-in at this ISO time. Replaced by
+ * RETIRING_ATTRIBUTE; still read (and removed) for one release, never written.
+ */
 export const SCALE_IN_TAG = 'ecs-steady:scale-in';
 
 // ---- EC2 instances ----
@@ -66,8 +69,17 @@ export const OFFER_TAG = 'ecs-steady:remount';
  */
 /** When agentHealth first saw the instance's agent disconnected (ISO 8601); removed once it is back. */
 export const DISCONNECTED_SINCE_ATTRIBUTE = 'ecs-steady.disconnected-since';
-/** When agentHealth began draining the instance to replace it (ISO 8601): the next run resumes only what this names. */
+/** When agentHealth began draining the instance to replace it (ISO 8601). Replaced by RETIRING_ATTRIBUTE; still read for one release, never written. */
 export const AGENT_REPLACE_ATTRIBUTE = 'ecs-steady.agent-replace';
+
+/**
+ * The one mark for "being retired by us" (shared/retire/mark.ts): `<reason>@<ISO time>`, written
+ * only by retire, as an ECS custom attribute (ecs:PutAttributes, not tagging rights). Memory, never
+ * authority: retire and the planners confirm it against our own record (the backend's scale-in
+ * record, the backend holding the instance now) before acting. The marks it replaces —
+ * SCALE_IN_TAG and AGENT_REPLACE_ATTRIBUTE — are still read for one release, never written.
+ */
+export const RETIRING_ATTRIBUTE = 'ecs-steady.retiring';
 
 // ---- ECS tasks ----
 

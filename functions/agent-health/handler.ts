@@ -7,6 +7,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
+import { backendDirectory } from '../../shared/capacity/backends';
 import { describeAgentHealthConfig, parseAgentHealthConfig, type AgentHealthConfig } from '../../shared/fleet/agent-health/config';
 import { parseAgentHealthEvent, type AgentHealthRequest } from '../../shared/fleet/agent-health/messages';
 import { publishAgentHealthReports, type AgentHealthClusterReport } from '../../shared/fleet/agent-health/report';
@@ -53,7 +54,8 @@ export function makeHandler(deps: () => Deps) {
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
     const endsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
     const runId = (context?.awsRequestId ?? randomUUID()).slice(0, 8);
-    const ports = agentHealthPorts(d.clients, d.config, d.clock, d.logger, d.region);
+    const env = { clock: d.clock, log: d.logger, ...(d.region ? { region: d.region } : {}) };
+    const ports = agentHealthPorts(d.clients, d.config, env, backendDirectory(d.clients));
     const clusters = await runAgentHealth({ ports, clock: d.clock, log: d.logger }, d.config, request, endsAt, runId);
     publishAgentHealthReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, clusters);
     return { clusters };

@@ -8,12 +8,12 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { LifecycleAdapter } from '../../shared/aws/autoscaling-lifecycle';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 import { parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/config';
-import { drainForLifecycle } from '../../shared/drain/lifecycle';
 import { parseAsgMessage, type AsgMessage } from '../../shared/drain/messages';
 import { drainPorts } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics } from '../../shared/drain/report';
 import { wavePorts } from '../../shared/drain/wave-ports';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
+import { lifecycleRequest, retireForLifecycle } from '../../shared/retire/notices';
 import { errorMessage } from '../../shared/lambda/errors';
 import { processSqsGroups } from '../../shared/lambda/sqs-batch';
 import { sqsRecords } from '../../shared/lambda/sqs-event';
@@ -56,7 +56,10 @@ export function makeHandler(deps: () => Deps) {
     const step = async (message: AsgMessage): Promise<void> => {
       let result;
       try {
-        result = await drainForLifecycle(stepDeps, d.config, message, invocationEndsAt, drainId);
+        // A lifecycle action of our hook is a retirement (reason lifecycle-hook, then complete-lifecycle), carried out by retire.
+        const request = lifecycleRequest(message, d.clock.now(), d.config.drainMaxMs);
+        if (request) d.logger.debug('retire request', { request });
+        result = await retireForLifecycle(stepDeps, d.config, message, invocationEndsAt, drainId);
       } catch (err) {
         emitDrainError(d.metrics);
         throw err;

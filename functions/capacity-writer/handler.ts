@@ -3,13 +3,13 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { EcsInstanceTagsAdapter } from '../../shared/aws/ecs-instance-tags';
 import { parseEventScaleConfig } from '../../shared/capacity/config';
-import { scaleInDrain } from '../../shared/capacity/scale-in-drain';
 import { makeWriterHandler, type WriterDeps } from '../../shared/capacity/writer';
-import { drainPorts } from '../../shared/drain/ports';
 import { perDimension } from '../../shared/lambda/observability';
 import { lambdaRuntime } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
+import { retirePortsOf } from '../../shared/retire/wiring';
 
 export type Deps = WriterDeps;
 
@@ -19,16 +19,19 @@ export type Deps = WriterDeps;
  * reads, plans and writes (scale out, remove drained, drain one instance for scale-in).
  * Failure semantics: makeWriterHandler's (shared/capacity/writer.ts).
  */
-export function makeHandler(deps: () => Omit<Deps, 'drain'>) {
+export function makeHandler(deps: () => Omit<Deps, 'retire'>) {
   return makeWriterHandler(() => {
     const d = deps();
-    const drain = scaleInDrain(
-      drainPorts(d.clients),
+    // Scale-in leaves through retire: its mark, the drain and the removal (shared/retire); for one
+    // release it also removes the last release's scale-in tag when stale.
+    const tags = new EcsInstanceTagsAdapter(d.clients.ecs);
+    const retire = retirePortsOf(
+      d.clients,
       { ...d.config.drain, dryRun: d.config.dryRun, maxWaitMs: d.config.scaleInDrainMaxMs },
-      d.clock,
-      d.logger,
+      { clock: d.clock, log: d.logger },
+      { removeLegacyTag: (arn, key, o) => tags.untag(arn, [key], o) },
     );
-    return { ...d, drain };
+    return { ...d, retire };
   });
 }
 

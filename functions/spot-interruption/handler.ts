@@ -14,10 +14,10 @@ import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/c
 import { parseSpotNotice, type SpotDrainRequest } from '../../shared/drain/messages';
 import { drainPorts } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics, type DrainReport } from '../../shared/drain/report';
-import { runWave } from '../../shared/drain/wave';
 import { errorMessage, EventValidationError } from '../../shared/lambda/errors';
 import { MetricUnit } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
+import { retireOnSpotNotices, spotNoticeRequest } from '../../shared/retire/notices';
 import { processSqsGroups } from '../../shared/lambda/sqs-batch';
 import { sqsRecords } from '../../shared/lambda/sqs-event';
 import { wrap } from '../../shared/lambda/wrap';
@@ -95,7 +95,8 @@ async function drainWave(
       .filter((n) => d.config.replaceOnNotice && n.deadline > now)
       .map((n) => [n.ec2InstanceId, replace(d, n.ec2InstanceId, n.deadline)] as const),
   );
-  const results = await runWave(
+  // Each notice is a retirement (reason spot-notice, then none: Spot takes it); retire drains them as one wave.
+  const results = await retireOnSpotNotices(
     {
       ports: drainPorts(d.clients),
       clock: d.clock,
@@ -104,7 +105,8 @@ async function drainWave(
       ...(d.random ? { random: d.random } : {}),
     },
     d.config,
-    notices.map((n) => ({ ...n, startedAt: now, drainId })),
+    notices.map((n) => ({ ...spotNoticeRequest(n, now), noticeAt: n.noticeAt })),
+    drainId,
   );
   const failed = new Map<string, string>();
   for (const r of results) {

@@ -1,14 +1,15 @@
-import { isAgentTask } from '../drain/agents';
 import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
-import { backoffDelay, classifyError, jitterOf, type Backoff } from '../aws/retry';
-import type { DrainReport } from '../drain/report';
+import { backoffDelay, jitterOf } from '../aws/retry';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
+import { isAgentTask } from '../retire/agents';
+import type { RetireBackend, RetirePorts } from '../retire/ports';
+import { carryOutRetire, markRetiring, unmarkRetiring } from '../retire/run';
 import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } from './config';
 import { notArrivedUnits } from './demand';
-import { executeCapacitySteps, type CapacityStepResult } from './execute';
+import { executeCapacitySteps, type CapacityRetire, type CapacityStepResult } from './execute';
 import { planFallback, withBackends } from './fallback';
 import { readCapacityFailure, type LaunchFailureReader } from './launch-failures';
 import { exclusionOf, MAX_EXAMINED } from './choose';
@@ -20,20 +21,19 @@ import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { parseRecord } from './scale-in-record';
 import { planTick, type CapacityStep } from './steps';
+import { onActiveBackend, retryAfterFailure, scopeDecision, TICK_RETRY } from './tick-choices';
 import type { CapacityDecision, CapacitySnapshot } from './types';
 
 export interface TickDeps {
   reads: CapacityReadPorts;
-  tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
-  untagInstance(containerInstanceArn: string, keys: string[], o?: CallOptions): Promise<void>;
   /** UpdateContainerInstancesState for one instance of `cluster` (throws when ECS reports a failure). */
   setInstanceStatus(cluster: string, containerInstanceArn: string, status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<void>;
   /**
-   * Runs a scale-in drain (start or resume) for at most this invocation's time (shared/capacity/
-   * scale-in-drain.ts). Absent for the event functions, which only scale out (their bundles and
-   * roles carry no drain).
+   * Retire's ports for one cluster (shared/retire/wiring.ts): the scale-in's mark, drain and removal
+   * go through retire. Absent for the event functions, which only scale out (their bundles and roles
+   * carry no drain).
    */
-  drain?: (step: Extract<CapacityStep, { kind: 'drain' }>, cluster: string, stepEndsAt: number, tickId: string) => Promise<DrainReport>;
+  retire?: (cluster: string, backends: readonly RetireBackend[]) => RetirePorts;
   /** A backend's failed launches (absent: only the arrival time makes capacity late). */
   launchFailures?: LaunchFailureReader;
   clock: Clock;
@@ -62,11 +62,8 @@ export interface EventRequest {
  */
 const CANDIDATE_BATCHES = [CANDIDATES_READ, MAX_EXAMINED - CANDIDATES_READ];
 
-/**
- * A failed cluster read or a refused write is retried with this backoff (1 s doubling to 8 s) while the invocation's
- * time allows. Equal jitter: each retry re-reads the whole cluster, so it never comes back at once.
- */
-export const TICK_RETRY: Backoff = { baseMs: 1_000, capMs: 8_000, jitter: 'equal' };
+/** A failed cluster read or a refused write is retried with TICK_RETRY (tick-choices.ts) while the invocation's time allows. */
+export { TICK_RETRY };
 /** Time kept back at the end of the invocation for the last reports. */
 export const REPORT_RESERVE_MS = 5_000;
 /** After capacity asked of the backend did not arrive, scale-outs go to the fallback this long. */
@@ -157,12 +154,7 @@ export async function tickCluster(
           const known = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE');
           if (known.length === before || known.some((i) => exclusionOf(i) === undefined)) break;
         }
-        if (event?.scaleOutOnly && decision.decision !== 'scale-out' && decision.decision !== 'none')
-          decision = {
-            ...decision,
-            decision: 'none' as const,
-            reasons: [...decision.reasons, `${decision.decision} is left to the tick: ${event.trigger} only scales out`],
-          };
+        decision = scopeDecision(decision, event);
         if (onFallback)
           extraReasons.push(`${ref.kind} ${ref.id} backs off until ${pView.ref.tags[BACKOFF_TAG]}: scale-outs go to the fallback`);
         const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event?.scaleOutOnly ? 'scale-out-only' : 'all', {
@@ -174,13 +166,7 @@ export async function tickCluster(
         // A scale-out's record rewrites the demand held in flight (cleared when there is none).
         const held = encodeHeld(demand);
         if (held.dropped > 0) extraReasons.push(`${held.dropped} held task(s) do not fit the ${DEMAND_IN_FLIGHT_TAG} tag: not remembered`);
-        steps = plan.steps.map((x) =>
-          x.kind === 'setDesired' && decision.units !== undefined
-            ? { ...x, desired: active.counts.desired + decision.units, from: active.counts.desired }
-            : x.kind === 'recordAction' && x.action === 'scale-out'
-              ? { ...x, tags: { [DEMAND_IN_FLIGHT_TAG]: held.value } }
-              : x,
-        );
+        steps = onActiveBackend(plan.steps, decision.units, active.counts.desired, held.value);
         extraReasons.push(...plan.reasons);
       }
       const reasons = [...decision.reasons, ...extraReasons, ...read.warnings];
@@ -194,20 +180,15 @@ export async function tickCluster(
       const results = await executeCapacitySteps(steps, {
         backend: primary,
         ...(fallback ? { fallback } : {}),
-        tagInstance: (arn, tags, opts) => deps.tagInstance(arn, tags, opts),
-        untagInstance: (arn, keys, opts) => deps.untagInstance(arn, keys, opts),
         setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
         standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, config.drain.agentFamilies ?? [], opts),
-        drain: (step) => {
-          if (!deps.drain) throw new Error('this function does not drain (scale-out only)');
-          return deps.drain(step, cluster, endsAt - REPORT_RESERVE_MS, tickId);
-        },
+        retire: retireOf(deps, cluster, backends, endsAt - REPORT_RESERVE_MS, tickId),
         now: () => clock.now(),
         dryRun: config.dryRun,
         callOptions: o,
       });
       // The report's counts come from the backend as it is now, when something changed it.
-      const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.step.kind === 'remove'));
+      const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.detail === 'removed'));
       // A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands.
       const unwritten = results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction'));
       // Retried here first (read, plan and write again, from what AWS holds then) while time allows; then the trigger's message is.
@@ -252,16 +233,28 @@ export async function tickCluster(
       // cluster while the invocation's time allows; a bad tag is not retried.
       failures++;
       const error = errorMessage(err);
-      const verdict = classifyError(err);
-      const wait = backoffDelay(failures, TICK_RETRY, jitterOf(clock), verdict);
-      if (verdict === 'stop' || clock.now() + wait >= endsAt - REPORT_RESERVE_MS) {
+      const next = retryAfterFailure(err, failures, clock.now(), endsAt - REPORT_RESERVE_MS, jitterOf(clock));
+      if (!next.retry) {
         log.error('capacity tick failed for this cluster', { cluster, backend: ref, error, attempts: failures });
         return { ...base, backend: ref, decision: 'error', error, reasons: [], steps: [] };
       }
       log.warn('capacity read failed; retried', { cluster, error, attempt: failures });
-      await clock.sleep(wait);
+      await clock.sleep(next.waitMs);
     }
   }
+}
+
+/** Retire for this cluster's scale-in steps: its ports are built only when a step needs them (scale-out-only functions have none). */
+function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBackend[], stepEndsAt: number, tickId: string): CapacityRetire {
+  const on = () => {
+    if (!deps.retire) throw new Error('this function does not retire instances (scale-out only)');
+    return { ports: deps.retire(cluster, backends), log: deps.log };
+  };
+  return {
+    mark: (request, at, o) => markRetiring(on(), request, at, o),
+    unmark: (arn, legacy, o) => unmarkRetiring(on(), arn, legacy, o),
+    carryOut: (request, o) => carryOutRetire(on(), request, stepEndsAt, `scale-in-${tickId}`, o),
+  };
 }
 
 /** A backend that names no shapes (a plain launch template, no instance yet) may name them in a tag. */

@@ -1,8 +1,9 @@
 import { SETTING_TAG_PREFIX } from '../tags';
 import * as z from 'zod';
-import { drainEnv, parseDrainConfig, type DrainSettings } from '../drain/config';
+import { drainEnv, parseDrainConfig, type DrainSettings } from '../retire/drain-config';
 import { envBool, envInt, envList, parseEnv } from '../lambda/env';
 import { ConfigError } from '../lambda/errors';
+import { parseBackends } from '../retire/managed';
 import type { BackendKind } from './ports';
 import { FIELDS } from './config-fields';
 import { CAPACITY_DEFAULTS, type CapacitySettings } from './types';
@@ -29,21 +30,8 @@ export interface ScaleTickConfig {
   deadLetterQueueName?: string;
 }
 
-const KINDS: readonly BackendKind[] = ['asg', 'ec2Fleet', 'spotFleet'];
-
-/** `cluster=asg:name` items; every bad item is named. */
-export function parseBackends(raw: readonly string[]): Map<string, { kind: BackendKind; id: string }> {
-  const out = new Map<string, { kind: BackendKind; id: string }>();
-  const bad: string[] = [];
-  for (const item of raw) {
-    const m = /^([A-Za-z0-9_-]{1,255})=(asg|ec2Fleet|spotFleet):(\S+)$/.exec(item);
-    if (!m) bad.push(`${JSON.stringify(item)} (expected cluster=${KINDS.join('|')}:id)`);
-    else if (out.has(m[1]!)) bad.push(`${JSON.stringify(item)} (cluster ${m[1]} named twice)`);
-    else out.set(m[1]!, { kind: m[2] as BackendKind, id: m[3]! });
-  }
-  if (bad.length > 0) throw new ConfigError(`invalid configuration: CAPACITY_BACKENDS: ${bad.join('; ')}`);
-  return out;
-}
+/** Which backends we manage is ownership: it lives in retire (shared/retire/managed.ts), read here as scaleTick's CAPACITY_BACKENDS. */
+export { parseBackends };
 
 /** `tasks=2,cpu=512,memory=1024` or `instances=1`; undefined when malformed. */
 export function parseHeadroom(raw: string): Headroom | undefined {

@@ -1,10 +1,20 @@
-import { SCALE_IN_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
-import type { DrainReport } from '../drain/report';
 import { errorMessage } from '../lambda/errors';
+import type { DrainReport } from '../retire/drain-report';
+import type { RetireRequest } from '../retire/request';
+import type { RetireResult } from '../retire/run';
 import type { CapacityBackend } from './ports';
-
 import type { CapacityStep } from './steps';
+
+/**
+ * Retire's operations for one cluster (shared/retire/run.ts), built by the function's wiring:
+ * capacity emits retire requests and never drains, marks or removes an instance itself.
+ */
+export interface CapacityRetire {
+  mark(request: RetireRequest, at: number, o?: CallOptions): Promise<RetireResult>;
+  unmark(containerInstanceArn: string, legacy: boolean, o?: CallOptions): Promise<void>;
+  carryOut(request: RetireRequest, o?: CallOptions): Promise<RetireResult>;
+}
 
 /** A raise found desired already at or above its value: done by someone else, so what depends on it goes on. */
 const ALREADY = 'already';
@@ -12,7 +22,7 @@ const ALREADY = 'already';
 export interface CapacityStepResult {
   step: CapacityStep;
   ok: boolean;
-  /** Skipped: dry-run, or a removal whose drain had not ended `drained`. */
+  /** Skipped: dry-run, a step whose dependency did not end as it needs, or an instance no backend of ours holds. */
   skipped?: string;
   error?: string;
   /** What AWS said: e.g. the removal's answer. */
@@ -24,16 +34,14 @@ export interface CapacityStepResult {
 
 export interface CapacityExecDeps {
   backend: CapacityBackend;
-  untagInstance(containerInstanceArn: string, keys: string[], o?: CallOptions): Promise<void>;
   /** The cluster's fallback backend, for steps `on: 'fallback'`. */
   fallback?: CapacityBackend;
-  tagInstance(containerInstanceArn: string, tags: Record<string, string>, o?: CallOptions): Promise<void>;
   /** UpdateContainerInstancesState for one instance; throws when ECS reports it failed. */
   setInstanceStatus(containerInstanceArn: string, status: 'ACTIVE' | 'DRAINING', o?: CallOptions): Promise<void>;
   /** The standalone tasks (not started by a service) running or pending on it now. */
   standaloneTasksOn(containerInstanceArn: string, o?: CallOptions): Promise<string[]>;
-  /** Run the drain of one instance (start or resume) until it ends or this invocation's time is up. */
-  drain(step: Extract<CapacityStep, { kind: 'drain' }>): Promise<DrainReport>;
+  /** Retire, for the scale-in steps (throws for a function that only scales out). */
+  retire: CapacityRetire;
   now(): number;
   dryRun: boolean;
   callOptions?: CallOptions;
@@ -43,14 +51,13 @@ export interface CapacityExecDeps {
  * A flat loop over the steps; it makes no decisions. Dry-run is checked here, once: every step
  * is reported as skipped. A failed step is reported and the loop goes on, except that a step whose
  * dependency (`after`) failed or ended otherwise is skipped and reported so, a failed
- * scale-in mark stops its drain and removal (an unmarked DRAINING instance would not be known
- * as ours next tick), and a removal declared `afterDrain` runs only after a `drained` drain.
- * Never throws.
+ * scale-in mark stops its retirement (an unmarked DRAINING instance would not be known as ours
+ * next tick), and an instance retire finds no backend of ours holding is skipped, not failed
+ * (reported; it never blocks a later scale-in). Never throws.
  */
 export async function executeCapacitySteps(steps: readonly CapacityStep[], deps: CapacityExecDeps): Promise<CapacityStepResult[]> {
   const results: CapacityStepResult[] = [];
   const failedMarks = new Set<string>();
-  const drained = new Set<string>();
   const byId = new Map<string, CapacityStepResult>();
   const o = deps.callOptions;
   const on = (role: 'primary' | 'fallback' | undefined): CapacityBackend => {
@@ -68,12 +75,8 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
   return results;
 
   async function run(step: CapacityStep): Promise<void> {
-    if ((step.kind === 'drain' || step.kind === 'remove') && failedMarks.has(step.ec2InstanceId)) {
+    if (step.kind === 'retire' && failedMarks.has(step.ec2InstanceId)) {
       results.push({ step, ok: false, skipped: 'the scale-in mark could not be written' });
-      return;
-    }
-    if (step.kind === 'remove' && step.afterDrain && !drained.has(step.ec2InstanceId)) {
-      results.push({ step, ok: true, skipped: 'the drain has not ended yet: a later tick removes it once empty' });
       return;
     }
     try {
@@ -108,22 +111,23 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
           results.push({ step, ok: true });
           break;
         case 'unmarkScaleIn':
-          await deps.untagInstance(step.containerInstanceArn, [SCALE_IN_TAG], o);
+          await deps.retire.unmark(step.containerInstanceArn, step.legacy ?? false, o);
           results.push({ step, ok: true });
           break;
-        case 'markScaleIn':
-          await deps.tagInstance(step.containerInstanceArn, { [SCALE_IN_TAG]: new Date(deps.now()).toISOString() }, o);
-          results.push({ step, ok: true });
-          break;
-        case 'drain': {
-          const report = await deps.drain(step);
-          if (report.outcome === 'drained') drained.add(step.ec2InstanceId);
-          results.push({ step, ok: true, detail: report.outcome, drain: report });
+        case 'markScaleIn': {
+          const r = await deps.retire.mark({ ...step.request, backend: refOf(on(step.on)) }, deps.now(), o);
+          // Not ours (no backend of ours holds it now): nothing after it runs, and nothing failed.
+          results.push(r.outcome === 'not-ours' ? { step, ok: true, skipped: `not ours: ${r.why}` } : { step, ok: true });
           break;
         }
-        case 'remove': {
-          const r = await on(step.on).remove(step.ec2InstanceId, o);
-          results.push({ step, ok: true, detail: r.removed ? 'removed' : `not removed: ${r.reason ?? 'already gone'}` });
+        case 'retire': {
+          const r = await deps.retire.carryOut({ ...step.request, backend: refOf(on(step.on)) }, o);
+          results.push({
+            step,
+            ok: true,
+            detail: r.outcome === 'removed' ? 'removed' : `${r.outcome}: ${r.why}`,
+            ...(r.drain ? { drain: r.drain } : {}),
+          });
           break;
         }
       }
@@ -133,6 +137,8 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
     }
   }
 }
+
+const refOf = (b: CapacityBackend) => ({ kind: b.ref.kind, id: b.ref.id });
 
 /**
  * Why a step does not run: the step it depends on failed, was itself held back, or ended with

@@ -1,7 +1,8 @@
 import type { CallOptions } from '../aws/call';
 import type { BackendCounts } from './types';
 
-export type BackendKind = 'asg' | 'ec2Fleet' | 'spotFleet';
+import type { BackendKind } from '../retire/ports';
+export type { BackendKind };
 /** What recordAction remembers: the last scale-out / scale-in time, or the end of a back-off (BACKOFF_TAG). */
 export type BackendAction = 'scale-out' | 'scale-in' | 'backoff';
 

@@ -1,5 +1,4 @@
-import type { DrainReport } from '../drain/report';
-import { emitDrainMetrics } from '../drain/report';
+import { emitDrainMetrics, type DrainReport } from '../retire/drain-report';
 import { MetricUnit, type Log, type MetricSink } from '../lambda/observability';
 import type { BackendKind } from './ports';
 import type { BackendCounts, CapacityDecisionKind, Resources, Unplaceable } from './types';

@@ -1,5 +1,6 @@
-import { isAgentTask } from '../drain/agents';
-import { DO_NOT_DISRUPT_TAG, LAST_SCALE_OUT_TAG, SCALE_IN_TAG } from '../tags';
+import { isAgentTask } from '../retire/agents';
+import { readMark } from '../retire/mark';
+import { DO_NOT_DISRUPT_TAG, LAST_SCALE_OUT_TAG } from '../tags';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
 import type { ContainerInstanceCapacity, TaskShape } from '../aws/ecs-capacity';
@@ -39,8 +40,10 @@ export interface CapacityReadPorts {
 export interface ClusterRead {
   snapshot: CapacitySnapshot;
   containerInstanceArnOf: Map<string, string>;
-  /** Instances we marked for scale-in, and when. */
+  /** Instances retire marked for scale-in (or the last release's scale-in tag), and when: memory, confirmed against our backend record. */
   scaleInMarkedAt: Map<string, number>;
+  /** Of those, the ones whose mark is the last release's scale-in tag (removed with it when stale). */
+  legacyScaleInTag?: Set<string>;
   /** Each service's task definition (sizes are read only for services that need room). */
   taskDefinitionOf: Map<string, string>;
   /** Instances the backend launched that ECS has not registered yet (ids). */
@@ -164,10 +167,13 @@ export async function readCluster(
     o,
   );
   const scaleInMarkedAt = new Map<string, number>();
+  const legacyScaleInTag = new Set<string>();
   const ownInstances = new Map(backend.instances.map((b) => [b.ec2InstanceId, b]));
   const instances: CapacityInstance[] = live.map((ci) => {
-    const marked = time(ci.tags[SCALE_IN_TAG]);
+    const mark = readMark(ci.attributes ?? {}, ci.tags);
+    const marked = mark?.reason === 'scale-in' ? mark.at : undefined;
     if (marked !== undefined) scaleInMarkedAt.set(ci.ec2InstanceId, marked);
+    if (marked !== undefined && mark?.from === 'legacy-scale-in-tag') legacyScaleInTag.add(ci.ec2InstanceId);
     const own = ownInstances.get(ci.ec2InstanceId);
     // A DRAINING instance's service tasks are demand; whether its standalone tasks are agents does not matter here.
     const tasks = ci.status === 'DRAINING' ? (drainingTasks.get(ci.containerInstanceArn) ?? []).map((t) => taskOf(t, new Set(), [])) : [];
@@ -227,6 +233,7 @@ export async function readCluster(
     containerInstanceArnOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.containerInstanceArn])),
     taskCountOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.runningTasksCount + ci.pendingTasksCount])),
     scaleInMarkedAt,
+    legacyScaleInTag,
     taskDefinitionOf,
     unregistered: backend.instances.filter((b) => b.state !== 'leaving' && !registeredIds.has(b.ec2InstanceId)).map((b) => b.ec2InstanceId),
     warnings,

@@ -1,3 +1,4 @@
+import type { RetireRequest } from '../retire/request';
 import type { BackendAction } from './ports';
 import { parseRecord, RECORD_MAX_IDS, stillDraining, writeRecord } from './scale-in-record';
 import type { ClusterRead } from './snapshot';
@@ -25,8 +26,11 @@ export type CapacityStep = Linked &
     | { kind: 'setDesired'; desired: number; from: number; on?: BackendRole }
     /** `tags`: our own keys written in the same call (the demand held in flight, with a scale-out). */
     | { kind: 'recordAction'; action: BackendAction; at?: number; on?: BackendRole; tags?: Record<string, string> }
-    /** Tag the container instance as drained for scale-in, before the drain starts (a crash mid-drain still leaves it ours). */
-    | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
+    /**
+     * Begin the scale-in retirement: retire checks the backend holds it now and writes its one mark,
+     * before the drain starts (a crash mid-drain still leaves it ours). Not ours: skipped, nothing after it runs.
+     */
+    | { kind: 'markScaleIn'; ec2InstanceId: string; containerInstanceArn: string; request: ScaleInRetire; on?: BackendRole }
     /**
      * Set it DRAINING for scale-in, then read its tasks again: detail `clear`, or `late-task` when a
      * standalone task (a batch job) landed after the candidate read — the scale-in is then cancelled.
@@ -34,13 +38,18 @@ export type CapacityStep = Linked &
     | { kind: 'setDraining'; ec2InstanceId: string; containerInstanceArn: string }
     /** Set it ACTIVE again (a cancelled scale-in). */
     | { kind: 'setActive'; ec2InstanceId: string; containerInstanceArn: string }
-    /** Remove a stale scale-in mark (the instance is ACTIVE). */
-    | { kind: 'unmarkScaleIn'; ec2InstanceId: string; containerInstanceArn: string }
-    /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this invocation's time. */
-    | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
-    /** Remove exactly this instance from the backend; `afterDrain`: only if the drain step before it ended `drained`. */
-    | { kind: 'remove'; ec2InstanceId: string; afterDrain: boolean; on?: BackendRole }
+    /** Remove a stale retiring mark (the instance is ACTIVE); `legacy`: the last release's scale-in tag too. */
+    | { kind: 'unmarkScaleIn'; ec2InstanceId: string; containerInstanceArn: string; legacy?: boolean }
+    /**
+     * Hand the retirement to retire (start or resume): ownership, the drain (bounded by the request's
+     * deadline, for at most this invocation's time), ownership again, then exactly this instance removed
+     * from the backend `on` names — only once drained. Detail: retire's outcome.
+     */
+    | { kind: 'retire'; ec2InstanceId: string; request: ScaleInRetire; on?: BackendRole }
   );
+
+/** A scale-in retirement as the planner emits it: the backend is named by its role, the executor names its id. */
+export type ScaleInRetire = Omit<RetireRequest, 'backend'>;
 
 /** Which of the cluster's backends a step acts on (default: its backend; `fallback`: its fallback backend). */
 export type BackendRole = 'primary' | 'fallback';
@@ -56,9 +65,10 @@ export interface TickPlan {
  *   a target group's deregistration delay is often 300 s); a drain past its bound is resumed too
  *   and stops what remains, as the drain does at its force time;
  * - scale-out: set desired, then remember the time on the backend (cooldown, capacity in flight);
- * - remove-drained: remove exactly each instance;
- * - scale-in: mark the instance, drain it, and remove exactly it in the same tick if the drain
- *   ended `drained` (otherwise a later tick removes it once empty).
+ * - remove-drained: retire removes exactly each instance (no drain again: it was read empty);
+ * - scale-in: record it, retire marks it (if a backend of ours holds it), DRAINING and a re-read
+ *   (a late batch job cancels), then retire drains it and removes exactly it in the same tick if the
+ *   drain ended `drained` (otherwise a later tick resumes and removes it once empty).
  */
 export function planTick(
   read: ClusterRead,
@@ -83,7 +93,12 @@ export function planTick(
     if (i.status === 'ACTIVE') {
       // A mark on an ACTIVE instance is stale (our DRAINING never took, or someone set it ACTIVE again):
       // left there, a later drain by someone else would look like ours and be removed with a decrement.
-      steps.push({ kind: 'unmarkScaleIn', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn });
+      steps.push({
+        kind: 'unmarkScaleIn',
+        ec2InstanceId: i.ec2InstanceId,
+        containerInstanceArn: i.containerInstanceArn,
+        ...(read.legacyScaleInTag?.has(i.ec2InstanceId) ? { legacy: true } : {}),
+      });
       reasons.push(`${i.ec2InstanceId} is ACTIVE with a scale-in mark: the mark is removed`);
       continue;
     }
@@ -94,7 +109,8 @@ export function planTick(
       );
       continue;
     }
-    resumed.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: marked, deadline: marked + drainMaxMs, resumed: true });
+    const request = scaleIn(read, i.ec2InstanceId, marked, drainMaxMs, { resumed: true });
+    resumed.push({ kind: 'retire', ec2InstanceId: i.ec2InstanceId, request, on: roles.ownerOf(i.ec2InstanceId) });
     reasons.push(`resume the scale-in drain of ${i.ec2InstanceId}: ${i.tasks.length + (i.tasksStopping ?? 0)} task(s) still on it`);
   }
   const counts = read.snapshot.backend.counts;
@@ -124,8 +140,10 @@ export function planTick(
         );
         break;
       case 'remove-drained':
-        for (const id of decision.instancesToRemove ?? [])
-          steps.push({ kind: 'remove', ec2InstanceId: id, afterDrain: false, on: roles.ownerOf(id) });
+        for (const id of decision.instancesToRemove ?? []) {
+          const request = scaleIn(read, id, read.scaleInMarkedAt.get(id) ?? now, drainMaxMs, { resumed: true, drained: true });
+          steps.push({ kind: 'retire', ec2InstanceId: id, request, on: roles.ownerOf(id) });
+        }
         break;
       case 'scale-in': {
         const id = decision.instanceToDrain!;
@@ -139,25 +157,17 @@ export function planTick(
           break;
         }
         const ref = { ec2InstanceId: id, containerInstanceArn: arn };
+        const request = scaleIn(read, id, now, drainMaxMs, {});
         // Each step needs the one before it: our record, then the mark, then DRAINING and a re-read of the
         // tasks; a batch job that landed meanwhile cancels (ACTIVE again, unmarked, unrecorded), else the drain and removal go on.
         steps.push(
           writeRecord(owner, [...keep, id], { id: 'record' }),
-          { kind: 'markScaleIn', id: 'mark', after: { step: 'record' }, ...ref },
+          { kind: 'markScaleIn', id: 'mark', after: { step: 'record' }, ...ref, request, on: owner },
           { kind: 'setDraining', id: 'draining', after: { step: 'mark' }, ...ref },
           { kind: 'setActive', id: 'cancel', after: { step: 'draining', outcome: 'late-task' }, ...ref },
           { kind: 'unmarkScaleIn', after: { step: 'cancel' }, ...ref },
           writeRecord(owner, keep, { after: { step: 'cancel' } }),
-          {
-            kind: 'drain',
-            id: 'drain',
-            after: { step: 'draining', outcome: 'clear' },
-            ec2InstanceId: id,
-            startedAt: now,
-            deadline: now + drainMaxMs,
-            resumed: false,
-          },
-          { kind: 'remove', ec2InstanceId: id, afterDrain: true, on: owner, after: { step: 'drain' } },
+          { kind: 'retire', after: { step: 'draining', outcome: 'clear' }, ec2InstanceId: id, request, on: owner },
         );
         break;
       }
@@ -166,4 +176,25 @@ export function planTick(
         break;
     }
   }
+}
+
+/** The scale-in retirement of one instance: drained until `startedAt + drainMaxMs`, then removed from its backend. */
+function scaleIn(
+  read: ClusterRead,
+  ec2InstanceId: string,
+  startedAt: number,
+  drainMaxMs: number,
+  extra: Pick<ScaleInRetire, 'resumed' | 'drained'>,
+): ScaleInRetire {
+  const containerInstanceArn = read.containerInstanceArnOf.get(ec2InstanceId);
+  return {
+    cluster: read.snapshot.cluster,
+    ec2InstanceId,
+    reason: 'scale-in',
+    startedAt,
+    deadline: startedAt + drainMaxMs,
+    then: 'remove',
+    ...(containerInstanceArn ? { containerInstanceArn } : {}),
+    ...extra,
+  };
 }

@@ -2,7 +2,6 @@ import type { AwsClients } from '../aws/clients';
 import { InstanceTypesAdapter } from '../aws/ec2-instance-types';
 import { LaunchFailuresAdapter } from '../aws/launch-failures';
 import { EcsCapacityAdapter } from '../aws/ecs-capacity';
-import { EcsInstanceTagsAdapter } from '../aws/ecs-instance-tags';
 import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
 import { ServicesAdapter } from '../aws/ecs-services';
 import { TasksAdapter } from '../aws/ecs-tasks';
@@ -41,17 +40,14 @@ function adapters(clients: CapacityClients) {
   return r;
 }
 
-/** What one capacity run needs, built on the function's clients (scale-out only: scaleTick adds the drain, shared/capacity/scale-in-drain.ts). */
+/** What one capacity run needs, built on the function's clients (scale-out only: capacityWriter adds retire, shared/retire/wiring.ts). */
 export function capacityDeps(clients: CapacityClients, clock: Clock, log: Log): TickDeps & { ecs: EcsCapacityAdapter } {
   const { reads, ecs } = adapters(clients);
-  const instanceTags = new EcsInstanceTagsAdapter(clients.ecs);
   const containerInstances = new ContainerInstancesAdapter(clients.ecs);
   const failures = new LaunchFailuresAdapter(clients.autoscaling, clients.ec2);
   return {
     directory: backendDirectory(clients),
     reads,
-    tagInstance: (arn, tags, o) => instanceTags.tag(arn, tags, o),
-    untagInstance: (arn, keys, o) => instanceTags.untag(arn, keys, o),
     setInstanceStatus: async (cluster, arn, status, o) => {
       const failed = await containerInstances.setStatus(cluster, [arn], status, o);
       if (failed.length > 0) throw new Error(`UpdateContainerInstancesState ${status} failed: ${failed.map((f) => f.reason).join('; ')}`);

@@ -13,8 +13,8 @@ import { parseCapacityMessage, type CapacityMessage } from './writer-messages';
 export type WriterDeps = HandlerDeps<EventScaleConfig, 'ecs' | 'elbv2' | 'sns' | 'autoscaling' | 'ec2'> & {
   /** The metrics sink of one cluster (dimension `cluster`); defaults to the function's own sink. */
   clusterMetrics?: (cluster: string) => MetricSink;
-  /** The scale-in drain (scale-in-drain.ts), built on the function's clients. */
-  drain?: TickDeps['drain'];
+  /** Retire's ports per cluster (shared/retire/wiring.ts), built on the function's clients: scale-in goes through it. */
+  retire?: TickDeps['retire'];
   /** Every cluster report, as published (scenario tests and the demo read them). */
   onReports?: (reports: ClusterTickReport[]) => void;
 };
@@ -102,7 +102,7 @@ export function makeWriterHandler(deps: () => WriterDeps) {
             ] as const,
         ),
       );
-      const reports = await scaleTick({ ...run, ...(d.drain ? { drain: d.drain } : {}) }, d.config, endsAt, tickId, requests);
+      const reports = await scaleTick({ ...run, ...(d.retire ? { retire: d.retire } : {}) }, d.config, endsAt, tickId, requests);
       publishReports(d.logger, (c) => d.clusterMetrics?.(c) ?? d.metrics, reports);
       d.onReports?.(reports);
       for (const r of reports) {

@@ -27,7 +27,8 @@ const MUTATING = [
   'ec2:ModifySpotFleetRequest',
   'ec2:CreateTags',
   'ec2:TerminateInstances',
-  'ecs:TagResource',
+  'ecs:PutAttributes',
+  'ecs:DeleteAttributes',
   'ecs:UntagResource',
   'ecs:UpdateContainerInstancesState',
   'ecs:StopTask',
@@ -200,11 +201,17 @@ export function describeCapacity(): void {
       expect(() => derive.spotFleetInstanceCondition!({ capacityBackends: 'a=spot:sfr-1' })).toThrow(/capacityBackends: "a=spot:sfr-1"/);
     });
 
-    it('marks only container instances of the configured clusters, with the scale-in tag only; lists services of those clusters only', () => {
-      const found = statementsFor(operator, 'ecs:TagResource');
-      expect(found.length).toBe(1);
-      expect(asList(found[0]!.Resource).map(sub)).toEqual([`${ECS}container-instance/web/*`, `${ECS}container-instance/batch/*`]);
-      expect(found[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [SCALE_IN_TAG] } });
+    it('marks only container instances of the configured clusters with an attribute, tags none, removes only the old scale-in tag; lists services of those clusters only', () => {
+      for (const action of ['ecs:PutAttributes', 'ecs:DeleteAttributes']) {
+        const found = statementsFor(operator, action);
+        expect(found.length).toBe(1);
+        expect(asList(found[0]!.Resource).map(sub)).toEqual([`${ECS}container-instance/web/*`, `${ECS}container-instance/batch/*`]);
+      }
+      expect(statementsFor(operator, 'ecs:TagResource')).toEqual([]);
+      const untag = statementsFor(operator, 'ecs:UntagResource');
+      expect(untag.length).toBe(1);
+      expect(asList(untag[0]!.Resource).map(sub)).toEqual([`${ECS}container-instance/web/*`, `${ECS}container-instance/batch/*`]);
+      expect(untag[0]!.Condition).toEqual({ 'ForAllValues:StringEquals': { 'aws:TagKeys': [SCALE_IN_TAG] } });
       const list = statementsFor(operator, 'ecs:ListServices');
       expect(list.map((s) => asList(s.Condition?.ArnLike?.['ecs:cluster'] as unknown[]).map(sub))).toEqual([
         [`${ECS}cluster/web`, `${ECS}cluster/batch`],

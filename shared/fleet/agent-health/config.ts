@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { parseBackends } from '../../capacity/config';
-import type { BackendKind } from '../../capacity/ports';
-import { parseDrainConfig, type DrainSettings } from '../../drain/config';
+import { parseDrainConfig, type DrainSettings } from '../../retire/drain-config';
+import { parseBackends } from '../../retire/managed';
+import type { BackendKind } from '../../retire/ports';
 import { envInt, envList, parseEnv } from '../../lambda/env';
 
 /** What one run decides with, per cluster (pure data for the planner). */

@@ -1,15 +1,15 @@
 import type { CallOptions } from '../../aws/call';
-import type { CapacityBackend } from '../../capacity/ports';
-import type { DrainReport } from '../../drain/report';
 import { errorMessage } from '../../lambda/errors';
+import type { DrainReport } from '../../retire/drain-report';
+import type { RetireRequest } from '../../retire/request';
+import type { RetireResult } from '../../retire/run';
+import { DISCONNECTED_SINCE_ATTRIBUTE } from '../../tags';
 import { BOOKKEEPING_STEPS, type AgentStep } from './plan';
-import { AGENT_REPLACE_ATTRIBUTE, DISCONNECTED_SINCE_ATTRIBUTE } from '../../tags';
-import type { AgentDrainRequest } from './ports';
 
 export interface AgentStepResult {
   step: AgentStep;
   ok: boolean;
-  /** Skipped: report-only, a drain that has not ended, or a replace record that could not be written. */
+  /** Skipped: report-only, an instance no backend of ours holds, or a retiring mark that could not be written. */
   skipped?: string;
   error?: string;
   /** What AWS said: the replacement's answer, the drain's outcome. */
@@ -19,42 +19,37 @@ export interface AgentStepResult {
 }
 
 export interface AgentExecDeps {
-  /** The cluster's backends (the one a `replace` step names is looked up by kind and id). */
-  backends: readonly CapacityBackend[];
   /** Our records on a container instance of this cluster (ECS custom attributes). */
   putRecords(containerInstanceArn: string, records: Record<string, string>, o?: CallOptions): Promise<void>;
   deleteRecords(containerInstanceArn: string, names: readonly string[], o?: CallOptions): Promise<void>;
-  drain(req: AgentDrainRequest): Promise<DrainReport>;
+  /** Retire for this cluster (shared/retire/run.ts): the mark, the drain and the replacement. */
+  retire: {
+    mark(request: RetireRequest, at: number, o?: CallOptions): Promise<RetireResult>;
+    unmark(containerInstanceArn: string, o?: CallOptions): Promise<void>;
+    carryOut(request: RetireRequest, o?: CallOptions): Promise<RetireResult>;
+  };
   reportOnly: boolean;
   callOptions?: CallOptions;
 }
 
-/** A drain that ended with the instance empty, or with what remained stopped at its force time. */
-const REPLACEABLE = new Set(['drained', 'deadline-reached']);
-
 /**
  * A flat loop over the steps; it makes no decisions. Report-only is checked here, once: every
  * step but the bookkeeping marks is reported as skipped. A failed step is reported and the loop
- * goes on, except that a failed replace record stops its drain and replacement (a DRAINING
- * instance without it is not ours next run), and a replacement runs only after its
- * drain ended `drained` or `deadline-reached` (otherwise a later run resumes the drain). Never throws.
+ * goes on, except that a retiring mark that failed or found the instance not ours stops its
+ * retirement (a DRAINING instance without the mark is not ours next run). Retire replaces only
+ * after the drain ended (otherwise a later run resumes it). Never throws.
  */
 export async function executeAgentSteps(steps: readonly AgentStep[], deps: AgentExecDeps): Promise<AgentStepResult[]> {
   const results: AgentStepResult[] = [];
   const failedMarks = new Set<string>();
-  const drained = new Set<string>();
   const o = deps.callOptions;
   for (const step of steps) {
     if (deps.reportOnly && !BOOKKEEPING_STEPS.has(step.kind)) {
       results.push({ step, ok: true, skipped: 'report-only' });
       continue;
     }
-    if ((step.kind === 'drain' || step.kind === 'replace') && failedMarks.has(step.ec2InstanceId)) {
-      results.push({ step, ok: false, skipped: 'the replace record could not be written' });
-      continue;
-    }
-    if (step.kind === 'replace' && !drained.has(step.ec2InstanceId)) {
-      results.push({ step, ok: true, skipped: 'the drain has not ended yet: a later run resumes it' });
+    if (step.kind === 'retire' && failedMarks.has(step.ec2InstanceId)) {
+      results.push({ step, ok: false, skipped: 'the retiring mark was not written' });
       continue;
     }
     try {
@@ -68,28 +63,23 @@ export async function executeAgentSteps(steps: readonly AgentStep[], deps: Agent
           results.push({ step, ok: true });
           break;
         case 'clearReplace':
-          await deps.deleteRecords(step.containerInstanceArn, [AGENT_REPLACE_ATTRIBUTE], o);
+          await deps.retire.unmark(step.containerInstanceArn, o);
           results.push({ step, ok: true });
           break;
-        case 'markReplace':
-          await deps.putRecords(step.containerInstanceArn, { [AGENT_REPLACE_ATTRIBUTE]: new Date(step.at).toISOString() }, o);
-          results.push({ step, ok: true });
-          break;
-        case 'drain': {
-          const report = await deps.drain(step);
-          if (REPLACEABLE.has(report.outcome)) drained.add(step.ec2InstanceId);
-          results.push({ step, ok: true, detail: report.outcome, drain: report });
+        case 'markReplace': {
+          const r = await deps.retire.mark(step.request, step.at, o);
+          if (r.outcome === 'not-ours') failedMarks.add(step.ec2InstanceId);
+          results.push(r.outcome === 'not-ours' ? { step, ok: true, skipped: `not ours: ${r.why}` } : { step, ok: true });
           break;
         }
-        case 'replace': {
-          const backend = deps.backends.find((b) => b.ref.kind === step.backend.kind && b.ref.id === step.backend.id);
-          if (!backend) throw new Error(`${step.backend.kind} ${step.backend.id} is not among the cluster's backends`);
-          const r = await backend.replace(step.ec2InstanceId, o);
+        case 'retire': {
+          const r = await deps.retire.carryOut(step.request, o);
           results.push({
             step,
             ok: true,
-            replaced: r.replaced,
-            detail: r.replaced ? 'replaced' : `not replaced: ${r.reason ?? 'already gone'}`,
+            replaced: r.outcome === 'replaced',
+            detail: r.outcome === 'replaced' ? 'replaced' : `${r.outcome}: ${r.why}`,
+            ...(r.drain ? { drain: r.drain } : {}),
           });
           break;
         }

@@ -1,6 +1,8 @@
-import type { BackendInstance, BackendKind } from '../../capacity/ports';
+import { readMark } from '../../retire/mark';
+import type { BackendKind, HeldInstance } from '../../retire/ports';
+import type { RetireRequest } from '../../retire/request';
 import type { AgentHealthSettings } from './config';
-import { AGENT_REPLACE_ATTRIBUTE, DISCONNECTED_SINCE_ATTRIBUTE, DO_NOT_DISRUPT_TAG, SCALE_IN_TAG } from '../../tags';
+import { DISCONNECTED_SINCE_ATTRIBUTE, DO_NOT_DISRUPT_TAG, SCALE_IN_TAG } from '../../tags';
 import type { AgentInstance } from './ports';
 
 /** One cluster as one run read it. */
@@ -9,7 +11,7 @@ export interface ClusterHealthRead {
   /** Container instances ACTIVE or DRAINING (INACTIVE ones are gone). */
   instances: AgentInstance[];
   /** The backend of ours that launched each EC2 instance (read only when an instance may be acted on). */
-  owners: ReadonlyMap<string, { kind: BackendKind; id: string; state: BackendInstance['state'] }>;
+  owners: ReadonlyMap<string, { kind: BackendKind; id: string; state: HeldInstance['state'] }>;
   /** Backends of the cluster whose read failed: an instance not found elsewhere may be theirs. */
   unreadBackends: string[];
 }
@@ -20,14 +22,19 @@ export type AgentStep =
   | { kind: 'markDisconnected'; ec2InstanceId: string; containerInstanceArn: string; since: number }
   /** The agent is back: forget it (bookkeeping: runs in report-only too). */
   | { kind: 'clearDisconnected'; ec2InstanceId: string; containerInstanceArn: string }
-  /** Record the instance as being replaced by us before its drain starts (a crash mid-drain still leaves it ours). */
-  | { kind: 'markReplace'; ec2InstanceId: string; containerInstanceArn: string; at: number }
-  /** Our replace record on an instance that is not DRAINING and whose agent is back: the replacement is off (bookkeeping). */
+  /**
+   * Begin the retirement: retire checks the backend holds it now and writes its one mark before the
+   * drain starts (a crash mid-drain still leaves it ours).
+   */
+  | { kind: 'markReplace'; ec2InstanceId: string; containerInstanceArn: string; at: number; request: RetireRequest }
+  /** Our retiring mark on an instance that is not DRAINING and whose agent is back: the replacement is off (bookkeeping). */
   | { kind: 'clearReplace'; ec2InstanceId: string; containerInstanceArn: string }
-  /** Drain it (start or resume) through the drain, bounded by `deadline`, for at most this run's time. */
-  | { kind: 'drain'; ec2InstanceId: string; startedAt: number; deadline: number; resumed: boolean }
-  /** Terminate it keeping the backend's desired, so the backend launches its replacement; only once its drain ended. */
-  | { kind: 'replace'; ec2InstanceId: string; backend: { kind: BackendKind; id: string } };
+  /**
+   * Hand it to retire (start or resume): ownership, the drain (bounded by the request's deadline, for
+   * at most this run's time), ownership again, then terminated keeping the backend's desired, so the
+   * backend launches its replacement — only once the drain ended.
+   */
+  | { kind: 'retire'; ec2InstanceId: string; request: RetireRequest };
 
 export const BOOKKEEPING_STEPS: ReadonlySet<AgentStep['kind']> = new Set(['markDisconnected', 'clearDisconnected', 'clearReplace']);
 
@@ -80,8 +87,9 @@ export const EVENT_TIME_MAX_AGE_MS = 60_000;
  * - agent disconnected now: recorded on first sight (at `hints`' time when an event said when and
  *   is at most EVENT_TIME_MAX_AGE_MS old, else now); acted on only once disconnected for
  *   `disconnectedMs` since the time we recorded;
- * - DRAINING with our replace record: our drain, resumed first: drain, then replace. DRAINING
- *   without it is someone else's (a Spot notice, a lifecycle hook, an operator): left alone;
+ * - DRAINING with our retiring mark (reason agent-unhealthy; or the last release's replace record):
+ *   our retirement, resumed first through retire (drain, then replace) while a backend of ours holds
+ *   it. DRAINING without it is someone else's (a Spot notice, a lifecycle hook, an operator): left alone;
  * - the circuit breaker: two or more instances disconnected and more than `breakerPercent` of
  *   the cluster ⇒ an AWS or network event, not a bad host: nothing is drained or replaced, and
  *   every disconnected instance's record is set to now (the outage does not age it);
@@ -115,8 +123,10 @@ export function planAgentHealth(
   for (const i of live) {
     const ref = { ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn };
     const markedAt = time(i.attributes[DISCONNECTED_SINCE_ATTRIBUTE]);
-    const hasReplaceRecord = i.attributes[AGENT_REPLACE_ATTRIBUTE] !== undefined;
-    if (hasReplaceRecord && i.status === 'DRAINING' && time(i.attributes[AGENT_REPLACE_ATTRIBUTE]) !== undefined) {
+    // Our retiring mark (or the last release's replace record): attributes only, never a tag.
+    const mark = readMark(i.attributes, {});
+    const hasReplaceRecord = mark?.reason === 'agent-unhealthy';
+    if (hasReplaceRecord && i.status === 'DRAINING') {
       resumed.push(i);
       continue;
     }
@@ -170,8 +180,19 @@ export function planAgentHealth(
   }
 
   let budget = settings.maxReplacePerRun;
+  const request = (i: AgentInstance, owner: { kind: BackendKind; id: string }, startedAt: number, resumed: boolean): RetireRequest => ({
+    cluster: read.cluster,
+    ec2InstanceId: i.ec2InstanceId,
+    containerInstanceArn: i.containerInstanceArn,
+    reason: 'agent-unhealthy',
+    startedAt,
+    deadline: startedAt + settings.drainMaxMs,
+    then: 'replace',
+    backend: { kind: owner.kind, id: owner.id },
+    ...(resumed ? { resumed: true } : {}),
+  });
   for (const i of resumed) {
-    const startedAt = time(i.attributes[AGENT_REPLACE_ATTRIBUTE])!;
+    const startedAt = readMark(i.attributes, {})!.at;
     const owner = read.owners.get(i.ec2InstanceId);
     if (breaker) {
       instances.push({
@@ -181,15 +202,17 @@ export function planAgentHealth(
       });
       continue;
     }
+    if (!owner) {
+      // No backend of ours holds it any more: not drained, not replaced, whatever our mark says.
+      instances.push({ ec2InstanceId: i.ec2InstanceId, verdict: 'not-ours', reason: notOwned(read) });
+      continue;
+    }
     budget -= 1;
-    steps.push({ kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt, deadline: startedAt + settings.drainMaxMs, resumed: true });
-    if (owner) steps.push({ kind: 'replace', ec2InstanceId: i.ec2InstanceId, backend: { kind: owner.kind, id: owner.id } });
+    steps.push({ kind: 'retire', ec2InstanceId: i.ec2InstanceId, request: request(i, owner, startedAt, true) });
     instances.push({
       ec2InstanceId: i.ec2InstanceId,
       verdict: 'resume',
-      reason: owner
-        ? `DRAINING since our replacement began at ${new Date(startedAt).toISOString()} (our record): drain, then replace`
-        : notOwned(read),
+      reason: `DRAINING since our replacement began at ${new Date(startedAt).toISOString()} (our mark): drain, then replace`,
     });
   }
 
@@ -209,10 +232,10 @@ export function planAgentHealth(
       });
     else {
       budget -= 1;
+      const r = request(i, owner, now, false);
       steps.push(
-        { kind: 'markReplace', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn, at: now },
-        { kind: 'drain', ec2InstanceId: i.ec2InstanceId, startedAt: now, deadline: now + settings.drainMaxMs, resumed: false },
-        { kind: 'replace', ec2InstanceId: i.ec2InstanceId, backend: { kind: owner.kind, id: owner.id } },
+        { kind: 'markReplace', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn, at: now, request: r },
+        { kind: 'retire', ec2InstanceId: i.ec2InstanceId, request: r },
       );
       instances.push({
         ...base,
@@ -227,7 +250,9 @@ export function planAgentHealth(
 
 /** Someone else's instance, or one we must not touch; undefined when it is ours to replace. */
 function skipReason(i: AgentInstance, read: ClusterHealthRead): string | undefined {
-  if (i.tags[SCALE_IN_TAG] !== undefined) return 'marked for scale-in: scaleTick drains and removes it';
+  // Held back only: a scale-in retirement (our mark, or the last release's tag, which anyone may write) is left to capacity.
+  if (readMark(i.attributes, i.tags)?.reason === 'scale-in' || i.tags[SCALE_IN_TAG] !== undefined)
+    return 'marked for scale-in: capacityWriter retires it';
   if (i.status === 'DRAINING') return 'already DRAINING for another reason (a Spot notice, a lifecycle hook, an operator)';
   if ((i.tags[DO_NOT_DISRUPT_TAG] ?? '').toLowerCase() === 'true') return `tagged ${DO_NOT_DISRUPT_TAG}=true`;
   if (!read.owners.has(i.ec2InstanceId) && read.unreadBackends.length > 0)

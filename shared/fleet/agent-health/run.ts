@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { CallOptions } from '../../aws/call';
-import type { CapacityBackend } from '../../capacity/ports';
+import type { RetireBackend } from '../../retire/ports';
+import { carryOutRetire, markRetiring, unmarkRetiring } from '../../retire/run';
 import { setTimer, type Clock } from '../../lambda/clock';
 import { mapLimit } from '../../lambda/concurrency';
 import { errorMessage } from '../../lambda/errors';
@@ -74,7 +75,7 @@ async function checkCluster(
   deps: AgentHealthDeps,
   config: AgentHealthConfig,
   cluster: string,
-  backends: readonly CapacityBackend[],
+  backends: readonly RetireBackend[],
   hints: ReadonlyMap<string, number>,
   endsAt: number,
   runId: string,
@@ -91,11 +92,15 @@ async function checkCluster(
         steps: plan.steps.map((s) => `${s.kind} ${s.ec2InstanceId}`),
         reasons: plan.reasons,
       });
+    const retire = { ports: deps.ports.retire(cluster, backends), log: deps.log };
     const results = await executeAgentSteps(plan.steps, {
-      backends,
       putRecords: (arn, records, co) => deps.ports.putRecords(cluster, arn, records, co),
       deleteRecords: (arn, names, co) => deps.ports.deleteRecords(cluster, arn, names, co),
-      drain: (req) => deps.ports.drain(req, cluster, endsAt, runId),
+      retire: {
+        mark: (req, at, co) => markRetiring(retire, req, at, co),
+        unmark: (arn, co) => unmarkRetiring(retire, arn, false, co),
+        carryOut: (req, co) => carryOutRetire(retire, req, endsAt, `agent-health-${runId}`, co),
+      },
       reportOnly: config.reportOnly,
       callOptions: o,
     });

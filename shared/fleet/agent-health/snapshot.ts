@@ -1,8 +1,8 @@
 import type { CallOptions } from '../../aws/call';
 import { errorMessage } from '../../lambda/errors';
-import type { CapacityBackend } from '../../capacity/ports';
+import { readMark } from '../../retire/mark';
+import type { RetireBackend } from '../../retire/ports';
 import type { ClusterHealthRead } from './plan';
-import { AGENT_REPLACE_ATTRIBUTE } from '../../tags';
 import type { AgentHealthPorts } from './ports';
 
 /**
@@ -16,7 +16,7 @@ import type { AgentHealthPorts } from './ports';
 export async function readClusterHealth(
   ports: Pick<AgentHealthPorts, 'listInstanceArns' | 'describeInstances'>,
   cluster: string,
-  backends: readonly CapacityBackend[],
+  backends: readonly RetireBackend[],
   o?: CallOptions,
 ): Promise<{ read: ClusterHealthRead; warnings: string[] }> {
   const arns = await ports.listInstanceArns(cluster, o);
@@ -32,9 +32,9 @@ export async function readClusterHealth(
       tags,
       attributes: attributes ?? {},
     }));
-  const owners = new Map<string, { kind: CapacityBackend['ref']['kind']; id: string; state: 'pending' | 'in-service' | 'leaving' }>();
+  const owners = new Map<string, { kind: RetireBackend['ref']['kind']; id: string; state: 'pending' | 'in-service' | 'leaving' }>();
   const unreadBackends: string[] = [];
-  if (live.some((i) => !i.agentConnected || i.attributes[AGENT_REPLACE_ATTRIBUTE] !== undefined)) {
+  if (live.some((i) => !i.agentConnected || readMark(i.attributes, {}) !== undefined)) {
     await Promise.all(
       backends.map(async (b) => {
         try {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { spotInterruptionEvent, SPOT_INTERRUPTION_DETAIL_TYPE } from '../../drain/messages';
+import { spotInterruptionEvent, SPOT_INTERRUPTION_DETAIL_TYPE } from '../../retire/spot-event';
 import { EventValidationError } from '../../lambda/errors';
 import { eventBridgeEnvelope, parseEvent } from '../../lambda/events';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { DEFAULT_HOOK_NAME, parseDrainConfig } from '../../drain/config';
-import { SPOT_NOTICE_MS } from '../../drain/messages';
+import { DEFAULT_HOOK_NAME, parseDrainConfig } from '../../retire/drain-config';
+import { SPOT_NOTICE_MS } from '../../retire/spot-event';
 import { envInt, envList, parseEnv } from '../../lambda/env';
 import type { PreflightSettings } from './types';
 

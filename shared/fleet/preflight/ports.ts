@@ -18,7 +18,7 @@ import { TasksAdapter } from '../../aws/ecs-tasks';
 import { LoadBalancersAdapter, type LoadBalancerFacts, type TargetGroupFacts } from '../../aws/elbv2-load-balancers';
 import { QueueLookupAdapter } from '../../aws/sqs-queue-lookup';
 import { backendDirectory } from '../../capacity/backends';
-import type { BackendKind } from '../../capacity/ports';
+import type { BackendKind } from '../../retire/ports';
 
 /**
  * Every read preflight makes; each takes CallOptions (an abort signal tied to the invocation's

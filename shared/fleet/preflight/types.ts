@@ -1,4 +1,4 @@
-import type { BackendKind } from '../../capacity/ports';
+import type { BackendKind } from '../../retire/ports';
 
 export type Severity = 'error' | 'warning' | 'info';
 

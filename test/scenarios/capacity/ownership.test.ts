@@ -110,10 +110,11 @@ describe('scale-in takes out only instances a backend of ours holds', () => {
     let landedOn: string | undefined;
     let jobArn: string | undefined;
     // The job launcher's RunTask lands between the candidate read and the mark: as the mark is written.
-    account.failNext('ecs', 'TagResource', new Error('never thrown'), {
-      when: (input: { resourceArn?: string; tags?: Array<{ key?: string }> }) => {
-        if (landedOn || !input.tags?.some((t) => t.key === 'ecs-steady:scale-in')) return false;
-        landedOn = input.resourceArn;
+    account.failNext('ecs', 'PutAttributes', new Error('never thrown'), {
+      when: (input: { attributes?: Array<{ name?: string; targetId?: string }> }) => {
+        const mark = input.attributes?.find((a) => a.name === 'ecs-steady.retiring');
+        if (landedOn || !mark) return false;
+        landedOn = mark.targetId;
         jobArn = account.ecs.startTask({
           cluster: built.cluster,
           containerInstanceArn: landedOn!,
@@ -142,5 +143,6 @@ describe('scale-in takes out only instances a backend of ours holds', () => {
     expect(account.ecs.tasks.all().find((t) => t.arn === jobArn)!.lastStatus).toBe('RUNNING');
     expect(ci().status).toBe('ACTIVE');
     expect(ci().tags?.get('ecs-steady:scale-in')).toBeUndefined();
+    expect(ci().attributes?.get('ecs-steady.retiring')).toBeUndefined();
   });
 });

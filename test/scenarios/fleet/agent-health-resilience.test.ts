@@ -1,7 +1,7 @@
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster } from '../../../sim/builders-capacity';
 import { serverError } from '../../../sim/errors';
-import { AGENT_REPLACE_ATTRIBUTE } from '../../../shared/tags';
+import { RETIRING_ATTRIBUTE } from '../../../shared/tags';
 import { capacityCluster, runningOf } from '../../support/capacity-world';
 import { agentHealthWorld, instanceAttributes, stoppedBeforeTargetsDrained } from '../../support/agent-health-world';
 
@@ -22,10 +22,11 @@ describe('agentHealth: drains that span runs, and failures', () => {
     expect(started.verdicts[0]).toMatchObject({ verdict: 'replace' });
     expect(started.drains.map((d) => d.outcome)).toEqual(['handed-on']);
     expect(started.replaced).toEqual([]);
-    expect(started.steps.find((s) => s.kind === 'replace')?.skipped).toMatch(/drain has not ended/);
+    expect(started.steps.find((s) => s.kind === 'retire')?.detail).toMatch(/^draining: the drain ended handed-on/);
     expect(runs[3]!.verdicts[0]).toMatchObject({ ec2InstanceId: victim, verdict: 'resume' });
     expect(runs[3]!.replaced).toEqual([victim]);
-    expect(instanceAttributes(account, victim)[AGENT_REPLACE_ATTRIBUTE]).toBeDefined(); // how the second run knew the drain was ours
+    // How the second run knew the drain was ours: retire's one mark, an attribute tagging rights cannot write.
+    expect(instanceAttributes(account, victim)[RETIRING_ATTRIBUTE]).toMatch(/^agent-unhealthy@\d{4}-/);
     expect(account.ec2.instance(victim)?.state).not.toBe('running');
     expect(account.autoscaling.groupState(built.backend.id).desired).toBe(4);
     expect(account.ecs.killedByTermination()).toEqual([]);
@@ -64,7 +65,7 @@ describe('agentHealth: drains that span runs, and failures', () => {
     await w.period();
     account.failNext('autoscaling', 'TerminateInstanceInAutoScalingGroup', () => serverError('autoscaling'), { times: 10 });
     const failed = w.report(await w.period(), built.cluster);
-    expect(failed.steps.find((s) => s.kind === 'replace')).toMatchObject({ ok: false, error: expect.any(String) });
+    expect(failed.steps.find((s) => s.kind === 'retire')).toMatchObject({ ok: false, error: expect.any(String) });
     expect(w.metric(built.cluster, 'agentStepFailures')).toBe(1);
     const retried = w.report(await w.period(), built.cluster);
     expect(retried.verdicts[0]).toMatchObject({ verdict: 'resume' });

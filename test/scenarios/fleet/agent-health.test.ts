@@ -1,4 +1,4 @@
-import { AGENT_REPLACE_ATTRIBUTE, DISCONNECTED_SINCE_ATTRIBUTE } from '../../../shared/tags';
+import { DISCONNECTED_SINCE_ATTRIBUTE, RETIRING_ATTRIBUTE } from '../../../shared/tags';
 import type { SimulatedAccount } from '../../../sim/account';
 import { M5_LARGE } from '../../../sim/builders';
 import { joinInstances } from '../../../sim/builders-common';
@@ -137,7 +137,7 @@ describe('agentHealth: report-only', () => {
     expect(draining(account, built.cluster)).toEqual([]);
     expect(backendState(account, 'asg', built.backend.id).alive).toContain(victim);
     expect(instanceAttributes(account, victim)[DISCONNECTED_SINCE_ATTRIBUTE]).toBeDefined();
-    expect(instanceAttributes(account, victim)[AGENT_REPLACE_ATTRIBUTE]).toBeUndefined();
+    expect(instanceAttributes(account, victim)[RETIRING_ATTRIBUTE]).toBeUndefined();
     expect(account.calls.filter((c) => /Terminate|UpdateContainerInstancesState|DeregisterTargets|StopTask/.test(c.operation))).toEqual([]);
   });
 });

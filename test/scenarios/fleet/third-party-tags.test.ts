@@ -3,7 +3,13 @@ import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import fc from 'fast-check';
 import { makeHandler } from '../../../functions/log-volumes/handler';
 import { parseLogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
-import { AGENT_REPLACE_ATTRIBUTE, AVAILABLE_SINCE_TAG, DISCONNECTED_SINCE_ATTRIBUTE, OFFER_TAG } from '../../../shared/tags';
+import {
+  AGENT_REPLACE_ATTRIBUTE,
+  AVAILABLE_SINCE_TAG,
+  DISCONNECTED_SINCE_ATTRIBUTE,
+  OFFER_TAG,
+  RETIRING_ATTRIBUTE,
+} from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { agentHealthWorld, tagAsThirdParty } from '../../support/agent-health-world';
 import { capacityCluster } from '../../support/capacity-world';
@@ -32,6 +38,9 @@ describe('agentHealth under third-party tags', () => {
     'ecs-steady:disconnected-since',
     AGENT_REPLACE_ATTRIBUTE,
     DISCONNECTED_SINCE_ATTRIBUTE,
+    // Retire's one mark, written as a tag (only PutAttributes writes the attribute), and its colon spelling.
+    RETIRING_ATTRIBUTE,
+    'ecs-steady:retiring',
     'ecs-steady:scale-in',
     'ecs-steady:do-not-disrupt',
     'team',

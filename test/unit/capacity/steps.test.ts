@@ -37,7 +37,19 @@ function read(): ClusterRead {
 describe('planTick', () => {
   it('raises desired before resuming a scale-in drain, so a scale-out never waits behind a drain', () => {
     const { steps } = planTick(read(), decision({ decision: 'scale-out', desired: 4, units: 2 }), T0, 900_000);
-    expect(steps.map((s) => s.kind)).toEqual(['setDesired', 'recordAction', 'drain']);
+    expect(steps.map((s) => s.kind)).toEqual(['setDesired', 'recordAction', 'retire']);
+    // The resumed drain is a retire request: scale-in, resumed from our mark's time, removed from its backend once drained.
+    expect(steps[2]).toMatchObject({
+      request: {
+        cluster: expect.any(String),
+        ec2InstanceId: 'i-1',
+        reason: 'scale-in',
+        then: 'remove',
+        resumed: true,
+        startedAt: T0 - 60_000,
+      },
+      on: 'primary',
+    });
   });
 
   it('removes a stale scale-in mark from an ACTIVE instance and resumes nothing for it', () => {
@@ -45,7 +57,7 @@ describe('planTick', () => {
     r.scaleInMarkedAt.set('i-2', T0 - 3_600_000);
     const { steps } = planTick(r, decision({}), T0, 900_000);
     expect(steps).toContainEqual({ kind: 'unmarkScaleIn', ec2InstanceId: 'i-2', containerInstanceArn: 'arn:ci/i-2' });
-    expect(steps.filter((s) => s.kind === 'drain').map((s) => (s as { ec2InstanceId: string }).ec2InstanceId)).toEqual(['i-1']);
+    expect(steps.filter((s) => s.kind === 'retire').map((s) => (s as { ec2InstanceId: string }).ec2InstanceId)).toEqual(['i-1']);
   });
 
   it('resumes no drain of an instance our record does not name: a DRAINING and a scale-in mark anyone may have set', () => {
@@ -56,7 +68,24 @@ describe('planTick', () => {
     expect(reasons).toEqual([expect.stringMatching(/i-1 is DRAINING with a scale-in mark, but our drain record does not name it/)]);
   });
 
-  it('records the scale-in before marking, and cancels it when a batch job landed before DRAINING, else drains and removes', () => {
+  it("removes the last release's scale-in tag with a stale mark only when that tag is the mark", () => {
+    const r = read();
+    r.scaleInMarkedAt.set('i-2', T0 - 3_600_000);
+    r.legacyScaleInTag = new Set(['i-2']);
+    const { steps } = planTick(r, decision({}), T0, 900_000);
+    expect(steps).toContainEqual({ kind: 'unmarkScaleIn', ec2InstanceId: 'i-2', containerInstanceArn: 'arn:ci/i-2', legacy: true });
+  });
+
+  it('hands removing a drained instance to retire without draining it again', () => {
+    const r = read();
+    r.snapshot.instances[0] = { ...r.snapshot.instances[0]!, tasks: [] };
+    const { steps } = planTick(r, decision({ decision: 'remove-drained', instancesToRemove: ['i-1'] }), T0, 900_000);
+    expect(steps.filter((s) => s.kind === 'retire').map((s) => (s as { request: object }).request)).toEqual([
+      expect.objectContaining({ ec2InstanceId: 'i-1', then: 'remove', drained: true, resumed: true, startedAt: T0 - 60_000 }),
+    ]);
+  });
+
+  it('records the scale-in before marking, and cancels it when a batch job landed before DRAINING, else retires it', () => {
     const r = read();
     const { steps } = planTick(r, decision({ decision: 'scale-in', instanceToDrain: 'i-2', desired: 1 }), T0, 900_000, 'all', {
       active: 'primary',
@@ -64,34 +93,38 @@ describe('planTick', () => {
       tags: { primary: { 'ecs-steady:scale-in-drains': 'i-1 i-0000000000000dead' } },
     });
     const line = (s: (typeof steps)[number]) => [s.kind, s.after ? `${s.after.step}${s.after.outcome ? `=${s.after.outcome}` : ''}` : '-'];
-    expect(steps.filter((s) => s.kind !== 'drain' || s.ec2InstanceId === 'i-2').map(line)).toEqual([
+    expect(steps.filter((s) => s.kind !== 'retire' || s.ec2InstanceId === 'i-2').map(line)).toEqual([
       ['recordAction', '-'],
       ['markScaleIn', 'record'],
       ['setDraining', 'mark'],
       ['setActive', 'draining=late-task'],
       ['unmarkScaleIn', 'cancel'],
       ['recordAction', 'cancel'],
-      ['drain', 'draining=clear'],
-      ['remove', 'drain'],
+      ['retire', 'draining=clear'],
     ]);
+    expect(steps.find((s) => s.kind === 'retire' && s.ec2InstanceId === 'i-2')).toMatchObject({
+      request: { ec2InstanceId: 'i-2', reason: 'scale-in', then: 'remove', startedAt: T0, deadline: T0 + 900_000 },
+      on: 'primary',
+    });
     // The record keeps i-1 (still draining for us), drops the id no longer draining, and adds i-2; a cancel takes i-2 out again.
     expect(steps[0]).toMatchObject({ tags: { 'ecs-steady:scale-in-drains': 'i-1 i-2' } });
     expect(steps[5]).toMatchObject({ tags: { 'ecs-steady:scale-in-drains': 'i-1' } });
   });
 });
 
+const no = async (): Promise<never> => {
+  throw new Error('no retire here');
+};
+const noRetire = { mark: no, unmark: no, carryOut: no };
+
 describe('executeCapacitySteps', () => {
   it('never lowers desired in a raise: another invocation raised it meanwhile', async () => {
     const backend = new FakeBackend({ desired: 6, max: 10, shapes: [{ instanceType: 'm5.large', weight: 1 }], instances: [] });
     const results = await executeCapacitySteps([{ kind: 'setDesired', desired: 4, from: 2 }], {
       backend,
-      tagInstance: async () => undefined,
-      untagInstance: async () => undefined,
       setInstanceStatus: async () => undefined,
       standaloneTasksOn: async () => [],
-      drain: async () => {
-        throw new Error('no drain here');
-      },
+      retire: noRetire,
       now: () => T0,
       dryRun: false,
     });
@@ -110,13 +143,9 @@ describe('executeCapacitySteps', () => {
       ],
       {
         backend,
-        tagInstance: async () => undefined,
-        untagInstance: async () => undefined,
         setInstanceStatus: async () => undefined,
         standaloneTasksOn: async () => [],
-        drain: async () => {
-          throw new Error('no drain here');
-        },
+        retire: noRetire,
         now: () => T0,
         dryRun: false,
       },

@@ -69,7 +69,7 @@ const ROWS: Row[] = [
     settings: { disconnectedMs: 20_000 },
     hints: new Map([['i-0a', NOW - 30_000]]),
     verdicts: [['i-0a', 'replace']],
-    steps: ['markDisconnected i-0a', 'markReplace i-0a', 'drain i-0a', 'replace i-0a'],
+    steps: ['markDisconnected i-0a', 'markReplace i-0a', 'retire i-0a'],
   },
   {
     name: 'disconnected for 9 of 10 minutes: waiting, no new mark',
@@ -87,7 +87,7 @@ const ROWS: Row[] = [
     name: 'disconnected for 10 minutes: marked, drained, replaced',
     read: read([inst('i-0a', { connected: false, records: since(10) }), ...healthy(3)]),
     verdicts: [['i-0a', 'replace']],
-    steps: ['markReplace i-0a', 'drain i-0a', 'replace i-0a'],
+    steps: ['markReplace i-0a', 'retire i-0a'],
   },
   {
     name: 'two overdue, limit one per run: the longest-disconnected first, the other later',
@@ -100,7 +100,7 @@ const ROWS: Row[] = [
       ['i-0b', 'replace'],
       ['i-0a', 'over-limit'],
     ],
-    steps: ['markReplace i-0b', 'drain i-0b', 'replace i-0b'],
+    steps: ['markReplace i-0b', 'retire i-0b'],
   },
   {
     name: "a replacement begun earlier is resumed and takes the run's budget",
@@ -113,7 +113,7 @@ const ROWS: Row[] = [
       ['i-0r', 'resume'],
       ['i-0a', 'over-limit'],
     ],
-    steps: ['drain i-0r', 'replace i-0r'],
+    steps: ['retire i-0r'],
   },
   {
     name: 'a tag alone is no record: agent-replace and disconnected-since tags on a healthy instance change nothing',
@@ -152,7 +152,7 @@ const ROWS: Row[] = [
     name: 'one disconnected in a cluster of two is a bad host, not an event',
     read: read([inst('i-0a', { connected: false, records: since(15) }), ...healthy(1)]),
     verdicts: [['i-0a', 'replace']],
-    steps: ['markReplace i-0a', 'drain i-0a', 'replace i-0a'],
+    steps: ['markReplace i-0a', 'retire i-0a'],
   },
   {
     name: 'DRAINING for another reason (a Spot notice): skipped',
@@ -229,10 +229,19 @@ describe('planAgentHealth', () => {
       { ...SETTINGS, maxReplacePerRun: 2 },
       NOW,
     );
-    const drains = plan.steps.filter((s) => s.kind === 'drain');
-    expect(drains).toEqual([
-      { kind: 'drain', ec2InstanceId: 'i-0r', startedAt: NOW - 4 * MIN, deadline: NOW + 6 * MIN, resumed: true },
-      { kind: 'drain', ec2InstanceId: 'i-0a', startedAt: NOW, deadline: NOW + 10 * MIN, resumed: false },
+    const requests = plan.steps.flatMap((s) => (s.kind === 'retire' ? [s.request] : []));
+    const arn = (id: string) => `arn:aws:ecs:eu-west-1:123456789012:container-instance/c/${id}`;
+    const common = { cluster: 'c', reason: 'agent-unhealthy', then: 'replace', backend: { kind: 'asg', id: 'ecs-c' } };
+    expect(requests).toEqual([
+      {
+        ...common,
+        ec2InstanceId: 'i-0r',
+        containerInstanceArn: arn('i-0r'),
+        startedAt: NOW - 4 * MIN,
+        deadline: NOW + 6 * MIN,
+        resumed: true,
+      },
+      { ...common, ec2InstanceId: 'i-0a', containerInstanceArn: arn('i-0a'), startedAt: NOW, deadline: NOW + 10 * MIN },
     ]);
   });
 });
@@ -268,7 +277,7 @@ describe('planAgentHealth invariants', () => {
       fc.property(clusterArb, ([xs, breakerPercent, maxReplacePerRun]) => {
         const r = build(xs);
         const plan = planAgentHealth(r, { ...SETTINGS, breakerPercent, maxReplacePerRun }, NOW);
-        const drains = plan.steps.filter((s) => s.kind === 'drain');
+        const drains = plan.steps.filter((s) => s.kind === 'retire');
         expect(drains.length).toBeLessThanOrEqual(
           Math.max(maxReplacePerRun, r.instances.filter((i) => i.attributes[AGENT_REPLACE_ATTRIBUTE]).length),
         );
