@@ -19,7 +19,7 @@ import { formatMs, type Section } from './harness';
 
 const TOP_PACKAGES = 5;
 /** The goals. */
-const ZIP_GOAL_BYTES = 400_000;
+const ZIP_GOAL_BYTES = 425_000; // test/contract/stack.test.ts ZIP_MAX_BYTES
 const INIT_GOAL_MS = 120;
 
 export interface BundleMeasurement {

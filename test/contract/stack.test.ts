@@ -35,10 +35,14 @@ describeSwitches();
 
 // The operator's stack has every function (the bare one's zips are the same bundles).
 describe('lean bundles', () => {
-  /** A deployment zip's budget (module init grows with it: bench/REPORT.md). */
-  const ZIP_MAX_BYTES = 400_000;
+  /**
+   * A deployment zip's budget (module init grows with it: bench/REPORT.md). 425 KB since the
+   * capacity writer carries every capacity write, retire and the launch-failure reads: its EC2
+   * client's schemas alone are ~565 KB of minified code (404 KB zipped when raised from 400 KB).
+   */
+  const ZIP_MAX_BYTES = 425_000;
 
-  it('ships one minified handler per zip, no source map or metafile, under 400 KB', () => {
+  it('ships one minified handler per zip, no source map or metafile, under 425 KB', () => {
     for (const [fn, zip] of Object.entries(operator.zips)) {
       const buffer = readFileSync(zip);
       const names = zipEntries(buffer).map((e) => e.name);
