@@ -8,7 +8,7 @@ import {
   DESCRIBE_TASKS_MAX,
   UPDATE_CONTAINER_INSTANCES_STATE_MAX,
 } from '../aws/limits';
-import type { Clock } from '../lambda/clock';
+import { setTimer, type Clock } from '../lambda/clock';
 import { Coalescer } from './coalesce';
 import { lookupInstances, type LookupAnswer } from './lookup';
 import type { DrainPorts } from './ports';
@@ -32,12 +32,19 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   let share = 1;
   let shareReadAt = -Infinity;
   let reading = false;
+  let closed = false;
+  let cancelRefresh = () => undefined as void;
+  // The read that follows our own DRAINING: calls wait for it (one round trip) rather than go out at a share that counts no other batch yet.
+  let settling: Promise<void> | undefined;
   const readShare = async () => {
     shareReadAt = clock.now();
     reading = true;
     try {
       const counts = await Promise.all(
-        [...ours.keys()].map((cluster) => paced('ecsRead', {}, () => ci.listArns(cluster, undefined, {}, undefined, 'DRAINING'))),
+        [...ours.keys()].map(async (cluster) => {
+          await slot('ecsRead', undefined, true);
+          return ci.listArns(cluster, undefined, {}, undefined, 'DRAINING');
+        }),
       );
       const mine = [...ours.values()].reduce((n, set) => n + set.size, 0);
       share = waveShare(
@@ -48,13 +55,19 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       // Unread: the last share stands (the SDK's retries absorb what pacing did not spare).
     } finally {
       reading = false;
+      settling = undefined;
+      // Read again on a timer too, not only when a call is made: a wave idle until its force time would otherwise pace its
+      // stops (and time their lead) at a share read before the other batches had set their instances DRAINING.
+      cancelRefresh();
+      if (!closed) cancelRefresh = setTimer(clock, shareReadAt + SHARE_REFRESH_MS, refreshShare);
     }
   };
   const refreshShare = () => {
     if (!reading && ours.size > 0 && clock.now() >= shareReadAt + SHARE_REFRESH_MS) void readShare();
   };
   /** Wait for this call's slot in its bucket (the slot is reserved before the wait: calls keep their order). */
-  const slot = async (bucket: WaveBucket, signal?: AbortSignal): Promise<void> => {
+  const slot = async (bucket: WaveBucket, signal?: AbortSignal, shareRead = false): Promise<void> => {
+    if (settling && !shareRead) await settling;
     refreshShare();
     const r = reserveSlot(buckets.get(bucket), shareOf(WAVE_BUCKETS[bucket], share), clock.now());
     buckets.set(bucket, r.state);
@@ -81,7 +94,8 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       },
       tasks: { ...base.tasks, listRunningOn },
     };
-    const answers = await lookupInstances(counted, ids, clusters, { signal });
+    // Listed after DRAINING, not with the describe: every batch of the wave then sets DRAINING before the listings take the read bucket.
+    const answers = await lookupInstances(counted, ids, clusters, { signal }, false);
     for (const a of answers.values())
       if (a.instance) ours.set(a.instance.cluster, (ours.get(a.instance.cluster) ?? new Set()).add(a.instance.containerInstanceArn));
     return ids.map((id) => answers.get(id)!);
@@ -142,7 +156,8 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     () => '',
     async (cluster, part, o) => {
       const failures = await paced('ecsModify', o, () => ci.setDraining(cluster, part, o));
-      shareReadAt = -Infinity; // read the share again now that ours are DRAINING too
+      // Read the share again now that ours are DRAINING too (the other batches of the wave set theirs at about the same moment).
+      if (!reading) settling = readShare();
       return { items: [], failures };
     },
   );
@@ -196,6 +211,10 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
 
   return {
     share: () => share,
+    close: () => {
+      closed = true;
+      cancelRefresh();
+    },
     containerInstances: {
       listClusters: (o) => paced('ecsRead', o ?? {}, () => ci.listClusters(o)),
       listArns: (c, f, o) => paced('ecsRead', o ?? {}, () => ci.listArns(c, f, o)),
@@ -231,8 +250,8 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   };
 }
 
-/** Drain ports of a wave, and the wave's current share of the account's request buckets. */
-export type WavePorts = DrainPorts & { share: () => number };
+/** Drain ports of a wave, the wave's current share of the account's request buckets, and `close` once every drain ended (no more share reads). */
+export type WavePorts = DrainPorts & { share: () => number; close: () => void };
 
 /** How often the share is read again while the wave goes on. */
 const SHARE_REFRESH_MS = 15_000;
