@@ -31,14 +31,14 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   const ours = new Map<string, Set<string>>();
   let share = 1;
   let shareReadAt = -Infinity;
-  let reading = false;
+  let reading: Promise<void> | undefined;
   let closed = false;
   let cancelRefresh = () => undefined as void;
   // The read that follows our own DRAINING: calls wait for it (one round trip) rather than go out at a share that counts no other batch yet.
   let settling: Promise<void> | undefined;
-  const readShare = async () => {
+  const readShare = () => (reading = readShareNow());
+  const readShareNow = async () => {
     shareReadAt = clock.now();
-    reading = true;
     try {
       const counts = await Promise.all(
         [...ours.keys()].map(async (cluster) => {
@@ -54,8 +54,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     } catch {
       // Unread: the last share stands (the SDK's retries absorb what pacing did not spare).
     } finally {
-      reading = false;
-      settling = undefined;
+      reading = undefined;
       // Read again on a timer too, not only when a call is made: a wave idle until its force time would otherwise pace its
       // stops (and time their lead) at a share read before the other batches had set their instances DRAINING.
       cancelRefresh();
@@ -156,8 +155,9 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     () => '',
     async (cluster, part, o) => {
       const failures = await paced('ecsModify', o, () => ci.setDraining(cluster, part, o));
-      // Read the share again now that ours are DRAINING too (the other batches of the wave set theirs at about the same moment).
-      if (!reading) settling = readShare();
+      // Read the share again now that ours are DRAINING too (the other batches of the wave set theirs at about the same
+      // moment); a read already in flight may have counted before ours were set, so this one follows it.
+      if (!settling) settling = (reading ?? Promise.resolve()).then(readShare);
       return { items: [], failures };
     },
   );
