@@ -1,5 +1,6 @@
 import type { ContainerInstanceRef } from '../../../shared/aws/ecs-container-instances';
 import type { DrainPorts } from '../../../shared/drain/ports';
+import { MIN_SHARE } from '../../../shared/drain/wave-plan';
 import { wavePorts } from '../../../shared/drain/wave-ports';
 import { VirtualClock } from '../../../sim/clock';
 
@@ -63,6 +64,33 @@ describe('wavePorts: the share of the buckets', () => {
     expect(wave.share()).toBe(0.25);
     // The listing went out paced at that share, not at the 1 a batch assumes before it has read any.
     expect(sharesAtListing).toEqual([0.25]);
+    wave.close();
+  });
+});
+
+describe('wavePorts: a share that cannot be read', () => {
+  it('is halved each time (the read bucket is oversubscribed), never below MIN_SHARE', async () => {
+    const clock = new VirtualClock();
+    let reads = 0;
+    const wave = wavePorts(
+      fakePorts(clock, 1, () => {
+        reads += 1;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }),
+      clock,
+      ['c'],
+    );
+    await wave.findInstance!('i-1');
+    await wave.containerInstances.setDraining('c', ['arn:ci/1']);
+    await wave.tasks.listRunningOn('c', 'arn:ci/1');
+    expect(reads).toBeGreaterThan(0);
+    expect(wave.share()).toBe(0.5 ** reads);
+    for (let i = 0; i < 10; i++) {
+      clock.advance(20_000); // the timer reads it again
+      await wave.tasks.listRunningOn('c', 'arn:ci/1');
+    }
+    expect(reads).toBeGreaterThan(4);
+    expect(wave.share()).toBe(MIN_SHARE);
     wave.close();
   });
 });
