@@ -77,7 +77,10 @@ interface Run {
   nativeNoHealthy: number;
 }
 
-export async function ours(row: WaveRow, seed: number): Promise<Omit<Run, 'nativeRunning' | 'nativeNoHealthy'>> {
+/** What a developer's diagnosis may look at after a run of ours (the account, the wave, when each notice came). */
+export type WaveInspect = (run: { account: SimulatedAccount; w: ReturnType<typeof buildWave>; noticeAt: number; reclaim: number }) => void;
+
+export async function ours(row: WaveRow, seed: number, inspect?: WaveInspect): Promise<Omit<Run, 'nativeRunning' | 'nativeNoHealthy'>> {
   const { account, w } = world(row, seed);
   const random = mulberry32(seed * 7919);
   account.faults.latencyMs = LATENCY_MS;
@@ -105,6 +108,7 @@ export async function ours(row: WaveRow, seed: number): Promise<Omit<Run, 'nativ
   if (account.clock.now() < reclaim + 1) account.advance(reclaim + 1 - account.clock.now());
   const all = [...w.tasksByVictim.values()].flat();
   const running = all.filter((arn) => (account.ecs.task(arn)?.stoppedAt ?? Infinity) > reclaim).length;
+  const stopped = all.filter((arn) => (account.ecs.task(arn)?.stopRequestedAt ?? Infinity) <= reclaim);
   const toDereg = arrivals.map(({ v, at }) => {
     const times = (w.tasksByVictim.get(v.instanceId) ?? []).flatMap((arn) =>
       (account.ecs.task(arn)?.targets ?? []).map(
@@ -118,9 +122,11 @@ export async function ours(row: WaveRow, seed: number): Promise<Omit<Run, 'nativ
     return (Math.min(...times) - (noticeAt + at)) / 1000;
   });
   const calls = account.calls.slice(from).filter((c) => c.service === 'ecs' || c.service === 'elbv2');
+  inspect?.({ account, w, noticeAt, reclaim });
   return {
     running,
-    stoppedEarly: deregisteredBeforeStopped(account, all, 'api-or-ecs').length,
+    // Only tasks that were stopped: one never stopped is in `running`, not here (counted in both, it hid how many were stopped early).
+    stoppedEarly: deregisteredBeforeStopped(account, stopped, 'api-or-ecs').length,
     toDeregMedian: median(toDereg),
     toDeregMax: Math.max(...toDereg),
     attempts: calls.length,
@@ -186,6 +192,7 @@ export async function waveBenchmarks(options: { quick: boolean; progress: (line:
     const n = await native(row, 1);
     for (let seed = 1; seed <= seeds; seed++) {
       const o = await ours(row, seed);
+      options.progress(`waves: ${row.victims}x${row.tasksPerVictim}@${row.delaySeconds} seed ${seed} ${JSON.stringify(o)}`);
       runs.push({ ...o, nativeRunning: n.running, nativeNoHealthy: n.noHealthy });
     }
     const min = waveMinimum(row);

@@ -18,7 +18,9 @@ export interface LookupAnswer {
  * DescribeContainerInstances of every ARN answered (the adapter sends 100 a call), picking
  * each match by ec2InstanceId (an emulator may ignore the filter). When the ARNs answered
  * are no more than the ids asked, each is one of ours: its tasks are listed in the same
- * round trip as the describe. A cluster that does not exist is skipped with a warning (one
+ * round trip as the describe (`listEarly`; a wave passes false: its many listings would go
+ * out before the other batches of the wave could set their instances DRAINING, and ECS
+ * places what it replaces on victims still ACTIVE). A cluster that does not exist is skipped with a warning (one
  * missing cluster must not hide an instance in another); any other failure throws.
  */
 export async function lookupInstances(
@@ -26,6 +28,7 @@ export async function lookupInstances(
   ec2InstanceIds: readonly string[],
   configured: readonly string[],
   o: CallOptions,
+  listEarly = true,
 ): Promise<Map<string, LookupAnswer>> {
   const warnings: string[] = [];
   const clusters = configured.length > 0 ? configured : await ports.containerInstances.listClusters(o);
@@ -47,7 +50,7 @@ export async function lookupInstances(
   for (const f of found) byCluster.set(f.cluster, [...new Set([...(byCluster.get(f.cluster) ?? []), ...f.arns])]);
   const withArns = [...byCluster].filter(([, arns]) => arns.length > 0);
   const total = withArns.reduce((n, [, arns]) => n + arns.length, 0);
-  const speculate = total > 0 && total <= new Set(ec2InstanceIds).size;
+  const speculate = listEarly && total > 0 && total <= new Set(ec2InstanceIds).size;
   const [described, listed] = await Promise.all([
     Promise.all(withArns.map(([cluster, arns]) => ports.containerInstances.describe(cluster, arns, o))),
     speculate

@@ -44,6 +44,8 @@ export interface DrainDeps {
   stopLeadMs?: () => number;
   /** A wave: this drain's tasks still to stop, after every look (the wave sums them into its lead). */
   onPendingStops?: (count: number) => void;
+  /** A wave: a waiting drain looks at its lead again this often (it grows when the wave's share of the rate is read lower). */
+  retimeEveryMs?: number;
 }
 
 /** Safety against a plan that never settles while the clock stands still. */
@@ -213,7 +215,12 @@ export async function runDrain(
         continue;
       }
       if (plan.steps.length === 0 && plan.reads.length === 0) {
-        const wakeAt = Math.min(plan.wakeAt ?? now + settings.pollMs, ...[times.deadline, times.stepEndsAt].filter((t) => t > now));
+        const retimeAt = deps.retimeEveryMs ? now + deps.retimeEveryMs : Infinity;
+        const wakeAt = Math.min(
+          plan.wakeAt ?? now + settings.pollMs,
+          retimeAt,
+          ...[times.deadline, times.stepEndsAt].filter((t) => t > now),
+        );
         await clock.sleep(Math.max(1, wakeAt - now));
         continue;
       }

@@ -74,14 +74,23 @@ export function reserveSlot(state: PaceState | undefined, spec: PaceSpec, now: n
 
 /**
  * How long before the force time a wave must begin stopping its tasks so that the last
- * StopTask, paced at `spec`, is sent by the force time: nothing for what the burst covers,
- * then one sustained-rate interval per task. Stopping earlier than needed would cut
- * in-flight requests short; later would leave tasks running at the reclaim.
+ * StopTask, paced at `spec`, is sent by the force time: nothing for what the burst covers;
+ * beyond it, the sustained-rate time with slack. The slack is for what pacing cannot see:
+ * another batch's share read a few seconds stale (the share is then off by up to a quarter,
+ * STOP_LEAD_FACTOR) and a StopTask throttled anyway, which the SDK retries after up to
+ * 1 + 2 + 4 s of backoff (STOP_LEAD_MARGIN_MS). Stopping earlier than needed cuts in-flight
+ * requests of targets already deregistered; later leaves tasks running at the reclaim.
  */
 export function stopLeadMs(tasksToStop: number, spec: PaceSpec = WAVE_BUCKETS.ecsModify): number {
   const beyondBurst = Math.max(0, tasksToStop - spec.capacity);
-  return Math.ceil((beyondBurst / spec.ratePerSecond) * 1000);
+  if (beyondBurst === 0) return 0;
+  return Math.ceil((beyondBurst / spec.ratePerSecond) * 1000 * STOP_LEAD_FACTOR) + STOP_LEAD_MARGIN_MS;
 }
+
+/** The paced stop time is stretched by this much (a share misread by a quarter still ends in time). */
+export const STOP_LEAD_FACTOR = 1.25;
+/** Added to a lead that is needed at all: three throttled retries of one StopTask (1 + 2 + 4 s of SDK backoff at most). */
+export const STOP_LEAD_MARGIN_MS = 7_000;
 
 /**
  * ListContainerInstances filters for a set of EC2 ids: `ec2InstanceId == id` for one,

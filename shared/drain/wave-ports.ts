@@ -8,11 +8,11 @@ import {
   DESCRIBE_TASKS_MAX,
   UPDATE_CONTAINER_INSTANCES_STATE_MAX,
 } from '../aws/limits';
-import type { Clock } from '../lambda/clock';
+import { setTimer, type Clock } from '../lambda/clock';
 import { Coalescer } from './coalesce';
 import { lookupInstances, type LookupAnswer } from './lookup';
 import type { DrainPorts } from './ports';
-import { listWholeCluster, reserveSlot, shareOf, WAVE_BUCKETS, waveShare, type PaceState, type WaveBucket } from './wave-plan';
+import { listWholeCluster, MIN_SHARE, reserveSlot, shareOf, WAVE_BUCKETS, waveShare, type PaceState, type WaveBucket } from './wave-plan';
 
 type Described<T> = { items: T[]; failures: ItemFailure[] };
 
@@ -31,13 +31,24 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   const ours = new Map<string, Set<string>>();
   let share = 1;
   let shareReadAt = -Infinity;
-  let reading = false;
-  const readShare = async () => {
+  let reading: Promise<void> | undefined;
+  let closed = false;
+  let cancelRefresh = () => undefined as void;
+  // The read that follows our own DRAINING: calls wait for it (one round trip) rather than go out at a share that counts no other batch yet.
+  let settling: Promise<void> | undefined;
+  const drainingSeen = new Map<string, number>();
+  const readShare = () => (reading = readShareNow());
+  const readShareNow = async () => {
     shareReadAt = clock.now();
-    reading = true;
     try {
       const counts = await Promise.all(
-        [...ours.keys()].map((cluster) => paced('ecsRead', {}, () => ci.listArns(cluster, undefined, {}, undefined, 'DRAINING'))),
+        [...ours.keys()].map(async (cluster) => {
+          // One slot per page (100 ARNs a page): the SDK's paginator sends them one after another, unpaced.
+          await slot('ecsRead', undefined, true, Math.max(1, Math.ceil((drainingSeen.get(cluster) ?? 0) / 100)));
+          const arns = await ci.listArns(cluster, undefined, {}, undefined, 'DRAINING');
+          drainingSeen.set(cluster, arns.length);
+          return arns;
+        }),
       );
       const mine = [...ours.values()].reduce((n, set) => n + set.size, 0);
       share = waveShare(
@@ -45,20 +56,32 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
         counts.reduce((n, arns) => n + arns.length, 0),
       );
     } catch {
-      // Unread: the last share stands (the SDK's retries absorb what pacing did not spare).
+      // Unread after the SDK's retries: the read bucket is oversubscribed, most likely by a batch pacing at a share read
+      // too high. Halve ours rather than keep it (kept, a share of 1 read before the others set DRAINING fed the throttling).
+      share = Math.max(MIN_SHARE, share / 2);
     } finally {
-      reading = false;
+      reading = undefined;
+      // Read again on a timer too, not only when a call is made: a wave idle until its force time would otherwise pace its
+      // stops (and time their lead) at a share read before the other batches had set their instances DRAINING.
+      cancelRefresh();
+      if (!closed) cancelRefresh = setTimer(clock, shareReadAt + SHARE_REFRESH_MS, refreshShare);
     }
   };
   const refreshShare = () => {
     if (!reading && ours.size > 0 && clock.now() >= shareReadAt + SHARE_REFRESH_MS) void readShare();
   };
   /** Wait for this call's slot in its bucket (the slot is reserved before the wait: calls keep their order). */
-  const slot = async (bucket: WaveBucket, signal?: AbortSignal): Promise<void> => {
+  const slot = async (bucket: WaveBucket, signal?: AbortSignal, shareRead = false, calls = 1): Promise<void> => {
+    if (settling && !shareRead) await settling;
     refreshShare();
-    const r = reserveSlot(buckets.get(bucket), shareOf(WAVE_BUCKETS[bucket], share), clock.now());
-    buckets.set(bucket, r.state);
-    if (r.sendAt > clock.now()) await clock.sleep(r.sendAt - clock.now(), signal);
+    // `calls` > 1: a paginated call whose pages the SDK sends back to back; it waits for its last page's slot.
+    let sendAt = clock.now();
+    for (let i = 0; i < calls; i++) {
+      const r = reserveSlot(buckets.get(bucket), shareOf(WAVE_BUCKETS[bucket], share), clock.now());
+      buckets.set(bucket, r.state);
+      sendAt = r.sendAt;
+    }
+    if (sendAt > clock.now()) await clock.sleep(sendAt - clock.now(), signal);
   };
   const paced = async <T>(bucket: WaveBucket, o: CallOptions, call: () => Promise<T>): Promise<T> => {
     await slot(bucket, o.signal);
@@ -81,7 +104,8 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       },
       tasks: { ...base.tasks, listRunningOn },
     };
-    const answers = await lookupInstances(counted, ids, clusters, { signal });
+    // Listed after DRAINING, not with the describe: every batch of the wave then sets DRAINING before the listings take the read bucket.
+    const answers = await lookupInstances(counted, ids, clusters, { signal }, false);
     for (const a of answers.values())
       if (a.instance) ours.set(a.instance.cluster, (ours.get(a.instance.cluster) ?? new Set()).add(a.instance.containerInstanceArn));
     return ids.map((id) => answers.get(id)!);
@@ -102,8 +126,10 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   const listings = new Coalescer<string, string[] | undefined>(clock, async (cluster, arns, signal) => {
     const unique = [...new Set(arns)];
     const o = { signal };
-    if (unique.length > 1 && base.tasks.listRunning && listWholeCluster(unique.length, await countOf(cluster))) {
-      const all = await paced('ecsRead', o, () => base.tasks.listRunning!(cluster, o));
+    const count = unique.length > 1 ? await countOf(cluster) : undefined;
+    if (base.tasks.listRunning && count !== undefined && listWholeCluster(unique.length, count)) {
+      await slot('ecsRead', signal, false, Math.max(1, Math.ceil(count / 100))); // every page of ListTasks, 100 a page
+      const all = await base.tasks.listRunning(cluster, o);
       const parts = await Promise.all(
         chunk(all, DESCRIBE_TASKS_MAX).map((part) => paced('ecsRead', o, () => base.tasks.describe(cluster, part, o))),
       );
@@ -142,7 +168,9 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     () => '',
     async (cluster, part, o) => {
       const failures = await paced('ecsModify', o, () => ci.setDraining(cluster, part, o));
-      shareReadAt = -Infinity; // read the share again now that ours are DRAINING too
+      // Read the share again now that ours are DRAINING too (the other batches of the wave set theirs at about the same
+      // moment); a read already in flight may have counted before ours were set, so this one follows it.
+      if (!settling) settling = (reading ?? Promise.resolve()).then(readShare);
       return { items: [], failures };
     },
   );
@@ -196,6 +224,10 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
 
   return {
     share: () => share,
+    close: () => {
+      closed = true;
+      cancelRefresh();
+    },
     containerInstances: {
       listClusters: (o) => paced('ecsRead', o ?? {}, () => ci.listClusters(o)),
       listArns: (c, f, o) => paced('ecsRead', o ?? {}, () => ci.listArns(c, f, o)),
@@ -231,8 +263,8 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   };
 }
 
-/** Drain ports of a wave, and the wave's current share of the account's request buckets. */
-export type WavePorts = DrainPorts & { share: () => number };
+/** Drain ports of a wave, the wave's current share of the account's request buckets, and `close` once every drain ended (no more share reads). */
+export type WavePorts = DrainPorts & { share: () => number; close: () => void };
 
 /** How often the share is read again while the wave goes on. */
 const SHARE_REFRESH_MS = 15_000;

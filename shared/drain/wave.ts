@@ -4,6 +4,13 @@ import { runDrain, type DrainDeps, type DrainRequest } from './run';
 import { shareOf, stopLeadMs, WAVE_BUCKETS } from './wave-plan';
 import { wavePorts } from './wave-ports';
 
+/**
+ * How often a waiting drain of a wave looks at its stop lead again: the share behind the lead
+ * is read every 15 s, and a drain asleep until a force time set by an older, higher share
+ * would start its stops too late. A look with nothing due sends no call.
+ */
+const RETIME_EVERY_MS = 2_000;
+
 /** One drain of a wave: its report, or why it could not produce one (a bug, not AWS). */
 export type WaveResult = { request: DrainRequest; report: DrainReport } | { request: DrainRequest; error: unknown };
 
@@ -30,10 +37,20 @@ export async function runWave(
       [...pending.values()].reduce((a, b) => a + b, 0),
       shareOf(WAVE_BUCKETS.ecsModify, wave?.share() ?? 1),
     );
-  return Promise.all(
+  const results = Promise.all(
     requests.map(async (request, i): Promise<WaveResult> => {
       try {
-        const report = await runDrain({ ...deps, ports, stopLeadMs: lead, onPendingStops: (n) => pending.set(i, n) }, settings, request);
+        const report = await runDrain(
+          {
+            ...deps,
+            ports,
+            stopLeadMs: lead,
+            onPendingStops: (n) => pending.set(i, n),
+            ...(wave ? { retimeEveryMs: RETIME_EVERY_MS } : {}),
+          },
+          settings,
+          request,
+        );
         return { request, report };
       } catch (error) {
         return { request, error };
@@ -42,4 +59,9 @@ export async function runWave(
       }
     }),
   );
+  try {
+    return await results;
+  } finally {
+    wave?.close();
+  }
 }

@@ -1,7 +1,10 @@
 import { SPOT_NOTICE_MS } from '../../../functions/spot-interruption/handler';
+import { drainPorts } from '../../../shared/drain/ports';
+import { runDrain } from '../../../shared/drain/run';
 import { SimulatedAccount } from '../../../sim/account';
 import { buildSpotCluster } from '../../../sim/builders';
-import { deregisteredBeforeStopped, runningAt } from '../../support/drain-checks';
+import { DRAIN_DEFAULTS, deregisteredBeforeStopped, runningAt } from '../../support/drain-checks';
+import { recordingLogger } from '../../support/recorders';
 import { asReport, spotWorld } from '../../support/spot-world';
 import { buildWave } from '../../support/wave';
 
@@ -75,4 +78,45 @@ describe('spotInterruption drains a batch of notices as one wave', () => {
     expect(new Set(stops.map((c) => (c.input as { task: string }).task))).toEqual(new Set(all));
     expect(metrics.values.get('tasksStopped')).toBe(all.length);
   }, 120_000);
+
+  it('batches that run at once all set DRAINING before any of them lists tasks (so the listings delay no other batch’s DRAINING)', async () => {
+    const account = new SimulatedAccount({ seed: 5 });
+    account.faults.latencyMs = LATENCY_MS;
+    const w = buildWave(account, { victims: 30, tasksPerVictim: 4, services: 4, spare: 10, tasksPerServicePerSpare: 1 });
+    const { handleBatch } = spotWorld(account, { clusters: [w.cluster] });
+    const events = w.victims.map((v) => account.ec2.interruptSpot(v.instanceId));
+    const from = account.calls.length;
+
+    await Promise.all([handleBatch(events.slice(0, 10)), handleBatch(events.slice(10, 20)), handleBatch(events.slice(20))]);
+
+    const calls = account.calls.slice(from);
+    const lastDraining = Math.max(...calls.filter((c) => c.operation === 'UpdateContainerInstancesState' && !c.error).map((c) => c.at));
+    const listings = calls.filter((c) => c.operation === 'ListTasks');
+    expect(listings.length).toBeGreaterThan(0);
+    expect(listings.filter((c) => c.at < lastDraining)).toEqual([]);
+    const all = [...w.tasksByVictim.values()].flat();
+    expect(runningAt(account, all, account.clock.now())).toEqual([]);
+  }, 120_000);
+
+  it('a waiting drain of a wave looks at its lead again, so a lead that grew while it waited still starts its stops in time', async () => {
+    const account = new SimulatedAccount({ seed: 3 });
+    account.ecs.drainingReplacesServiceTasks = false;
+    const c = buildSpotCluster(account, { deregistrationDelaySeconds: 300 });
+    const t0 = account.clock.now();
+    const forceAt = t0 + SPOT_NOTICE_MS - DRAIN_DEFAULTS.safetyMarginMs;
+    // 20 s in, the wave's share is read lower (another batch counted): its stops now need 60 s before the force time.
+    const lead = () => (account.clock.now() >= t0 + 20_000 ? 60_000 : 0);
+
+    const report = await runDrain(
+      { ports: drainPorts(account.clients()), clock: account.clock, log: recordingLogger(), stopLeadMs: lead, retimeEveryMs: 2_000 },
+      { ...DRAIN_DEFAULTS, clusters: [c.cluster] },
+      { ec2InstanceId: c.instances[0]!.instanceId, noticeAt: t0, deadline: t0 + SPOT_NOTICE_MS, startedAt: t0, drainId: 'lead' },
+    );
+
+    expect(report.tasksStopped.service).toBeGreaterThan(0);
+    // The service tasks' stops (a standalone task is stopped at once).
+    const firstStop = account.calls.find((x) => x.operation === 'StopTask' && x.at >= t0 + 20_000)!;
+    // Without the second look it would sleep until its drain wait ends (90 s in), 35 s after the moment the new lead asks for.
+    expect(firstStop.at).toBeLessThanOrEqual(forceAt - 60_000 + 2_000);
+  }, 60_000);
 });

@@ -7,6 +7,8 @@ import {
   reserveSlot,
   shareOf,
   stopLeadMs,
+  STOP_LEAD_FACTOR,
+  STOP_LEAD_MARGIN_MS,
   WAVE_BUCKETS,
   waveShare,
   type PaceState,
@@ -56,8 +58,12 @@ describe('stopLeadMs', () => {
   it.each([
     [0, 0],
     [WAVE_BUCKETS.ecsModify.capacity, 0],
-    [WAVE_BUCKETS.ecsModify.capacity + 36, 1000],
-    [2000, Math.ceil(((2000 - WAVE_BUCKETS.ecsModify.capacity) / WAVE_BUCKETS.ecsModify.ratePerSecond) * 1000)],
+    [WAVE_BUCKETS.ecsModify.capacity + 36, 1000 * STOP_LEAD_FACTOR + STOP_LEAD_MARGIN_MS],
+    [
+      2000,
+      Math.ceil(((2000 - WAVE_BUCKETS.ecsModify.capacity) / WAVE_BUCKETS.ecsModify.ratePerSecond) * 1000 * STOP_LEAD_FACTOR) +
+        STOP_LEAD_MARGIN_MS,
+    ],
   ])('%i tasks to stop need a lead of %i ms', (tasks, lead) => {
     expect(stopLeadMs(tasks)).toBe(lead);
   });
@@ -77,6 +83,26 @@ describe('stopLeadMs', () => {
           last = r.sendAt;
         }
         if (hi <= 3000) expect(last).toBeLessThanOrEqual(1);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('ends in time even when the share paced at was a quarter too high (another batch read it stale)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 101, max: 3000 }), (tasks) => {
+        // Paced at the rate the lead assumed, divided by STOP_LEAD_FACTOR: what a misread share really leaves us.
+        const slow = { ...WAVE_BUCKETS.ecsModify, ratePerSecond: WAVE_BUCKETS.ecsModify.ratePerSecond / STOP_LEAD_FACTOR };
+        let state: PaceState | undefined;
+        let last = 0;
+        const start = -stopLeadMs(tasks);
+        for (let i = 0; i < tasks; i++) {
+          const r = reserveSlot(state, slow, start);
+          state = r.state;
+          last = r.sendAt;
+        }
+        // ... and still keeps the margin for throttled retries.
+        expect(last).toBeLessThanOrEqual(-STOP_LEAD_MARGIN_MS + 1);
       }),
       { numRuns: 50 },
     );

@@ -1,0 +1,96 @@
+import type { ContainerInstanceRef } from '../../../shared/aws/ecs-container-instances';
+import type { DrainPorts } from '../../../shared/drain/ports';
+import { MIN_SHARE } from '../../../shared/drain/wave-plan';
+import { wavePorts } from '../../../shared/drain/wave-ports';
+import { VirtualClock } from '../../../sim/clock';
+
+const instance = (n: number): ContainerInstanceRef => ({
+  cluster: 'c',
+  containerInstanceArn: `arn:ci/${n}`,
+  ec2InstanceId: `i-${n}`,
+  status: 'ACTIVE',
+  agentConnected: true,
+  runningTasksCount: 1,
+  pendingTasksCount: 0,
+});
+
+/** Ports that find instances 1..n in cluster `c` and answer the DRAINING listing with `draining` (or throw it). */
+function fakePorts(clock: VirtualClock, n: number, draining: () => string[], onList: () => void = () => undefined): DrainPorts {
+  const all = Array.from({ length: n }, (_, i) => instance(i + 1));
+  return {
+    containerInstances: {
+      listClusters: async () => ['c'],
+      listArns: async (_c: string, filter?: string, _o?: unknown, _p?: unknown, status?: string) => {
+        await clock.sleep(50); // a round trip
+        return status === 'DRAINING' ? draining() : filter ? all.map((i) => i.containerInstanceArn) : [];
+      },
+      describe: async (_c: string, arns: readonly string[]) => ({
+        instances: all.filter((i) => arns.includes(i.containerInstanceArn)),
+        failures: [],
+      }),
+      setDraining: async () => [],
+    },
+    tasks: {
+      listRunningOn: async () => {
+        onList();
+        return [];
+      },
+      describe: async () => ({ tasks: [], failures: [] }),
+      stop: async () => ({ gone: true }),
+    },
+    services: { describe: async () => ({ services: [], failures: [] }) },
+    targets: { deregister: async () => undefined, groupHealth: async () => [], deregistrationDelaySeconds: async () => 300 },
+    publish: async () => 'id',
+  } as unknown as DrainPorts;
+}
+
+describe('wavePorts: the share of the buckets', () => {
+  it('is its instances among every DRAINING one, read right after it set its own DRAINING, before any listing is sent', async () => {
+    const clock = new VirtualClock();
+    const sharesAtListing: number[] = [];
+    const wave = wavePorts(
+      fakePorts(
+        clock,
+        2,
+        () => Array.from({ length: 8 }, (_, i) => `arn:ci/${i + 1}`),
+        () => sharesAtListing.push(wave.share()),
+      ),
+      clock,
+      ['c'],
+    );
+    await Promise.all([wave.findInstance!('i-1'), wave.findInstance!('i-2')]);
+    await wave.containerInstances.setDraining('c', ['arn:ci/1', 'arn:ci/2']);
+    await wave.tasks.listRunningOn('c', 'arn:ci/1'); // waits for the share read that follows DRAINING
+    expect(wave.share()).toBe(0.25);
+    // The listing went out paced at that share, not at the 1 a batch assumes before it has read any.
+    expect(sharesAtListing).toEqual([0.25]);
+    wave.close();
+  });
+});
+
+describe('wavePorts: a share that cannot be read', () => {
+  it('is halved each time (the read bucket is oversubscribed), never below MIN_SHARE', async () => {
+    const clock = new VirtualClock();
+    let reads = 0;
+    const wave = wavePorts(
+      fakePorts(clock, 1, () => {
+        reads += 1;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }),
+      clock,
+      ['c'],
+    );
+    await wave.findInstance!('i-1');
+    await wave.containerInstances.setDraining('c', ['arn:ci/1']);
+    await wave.tasks.listRunningOn('c', 'arn:ci/1');
+    expect(reads).toBeGreaterThan(0);
+    expect(wave.share()).toBe(0.5 ** reads);
+    for (let i = 0; i < 10; i++) {
+      clock.advance(20_000); // the timer reads it again
+      await wave.tasks.listRunningOn('c', 'arn:ci/1');
+    }
+    expect(reads).toBeGreaterThan(4);
+    expect(wave.share()).toBe(MIN_SHARE);
+    wave.close();
+  });
+});
