@@ -1,6 +1,6 @@
 import { SimulatedAccount } from '../sim/account';
 import { WARM_POOL_ENTRY_MS, WARM_START_TO_ECS_MS } from '../sim/autoscaling-warm-pool';
-import { buildCapacityCluster, type CapacityBackendKind } from '../sim/builders-capacity';
+import { addOnDemandFallback, buildCapacityCluster, type CapacityBackendKind } from '../sim/builders-capacity';
 import { placementFailure, placementFailureEvent } from '../test/support/capacity-events';
 import { batchingWindows } from './capacity-triggers';
 import { LATENCY_MS, tickWorld } from './capacity-tick';
@@ -65,20 +65,7 @@ export async function arrivalRun(c: ArrivalCase, seed: number, window = batching
     ...(c === 'asg-warm' ? { warmPool: { maxGroupPreparedCapacity: 10, poolState: 'Stopped' as const } } : {}),
   });
   if (c === 'spotFleet-dry') {
-    account.autoscaling.createGroup({
-      name: 'on-demand-fallback',
-      min: 0,
-      max: 10,
-      desired: 0,
-      instanceIds: [],
-      launch: { instanceType: 'c5.large', ecs: { cluster: b.cluster, cpu: 2048, memory: 3584 } },
-      tags: [
-        { key: 'ecs-steady:fallback-for', value: b.cluster },
-        { key: 'ecs-steady:instance-types', value: 'c5.large' },
-      ],
-    });
-    account.ec2.capacity.exhaust('m5.large');
-    account.ec2.capacity.exhaust('m5.xlarge');
+    addOnDemandFallback(account, b.cluster, { dryPool: true });
   }
   if (c === 'asg-warm') account.advance(WARM_POOL_ENTRY_MS); // the pool has rested before the day's first starvation
   const before = new Set(b.instances.map((i) => i.instanceId));

@@ -123,3 +123,29 @@ export function buildCapacityCluster(account: SimulatedAccount, opts: CapacityCl
     weights: { 'm5.large': w, 'm5.xlarge': 2 * w },
   };
 }
+
+/**
+ * An on-demand ASG `name` (c5.large, empty, max 10) tagged as `cluster`'s fallback, as an operator
+ * sets one up (a plain launch template's type is not in DescribeAutoScalingGroups' answer: the
+ * group names it in a tag). With `dryPool`, the primary's Spot pools (m5.large, m5.xlarge) have no capacity.
+ */
+export function addOnDemandFallback(account: SimulatedAccount, cluster: string, o: { name?: string; dryPool?: boolean } = {}): string {
+  const name = o.name ?? 'on-demand-fallback';
+  account.autoscaling.createGroup({
+    name,
+    min: 0,
+    max: 10,
+    desired: 0,
+    instanceIds: [],
+    launch: { instanceType: 'c5.large', ecs: { cluster, cpu: 2048, memory: 3584 } },
+    tags: [
+      { key: 'ecs-steady:fallback-for', value: cluster },
+      { key: 'ecs-steady:instance-types', value: 'c5.large' },
+    ],
+  });
+  if (o.dryPool) {
+    account.ec2.capacity.exhaust('m5.large');
+    account.ec2.capacity.exhaust('m5.xlarge');
+  }
+  return name;
+}

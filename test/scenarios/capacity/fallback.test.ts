@@ -1,6 +1,6 @@
 import { BACKOFF_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
-import { buildCapacityCluster } from '../../../sim/builders-capacity';
+import { addOnDemandFallback, buildCapacityCluster } from '../../../sim/builders-capacity';
 import { serverError } from '../../../sim/errors';
 import { capacityWorld, runningOf } from '../../support/capacity-world';
 
@@ -12,21 +12,7 @@ import { capacityWorld, runningOf } from '../../support/capacity-world';
 function drySpot() {
   const account = new SimulatedAccount();
   const b = buildCapacityCluster(account, { backend: 'spotFleet', instances: 2, tasksPerInstance: 4 });
-  account.autoscaling.createGroup({
-    name: 'batch-on-demand',
-    min: 0,
-    max: 10,
-    desired: 0,
-    instanceIds: [],
-    launch: { instanceType: 'c5.large', ecs: { cluster: b.cluster, cpu: 2048, memory: 3584 } },
-    // A plain launch template's type is not in DescribeAutoScalingGroups' answer: the group names it in a tag.
-    tags: [
-      { key: 'ecs-steady:fallback-for', value: b.cluster },
-      { key: 'ecs-steady:instance-types', value: 'c5.large' },
-    ],
-  });
-  account.ec2.capacity.exhaust('m5.large');
-  account.ec2.capacity.exhaust('m5.xlarge');
+  addOnDemandFallback(account, b.cluster, { name: 'batch-on-demand', dryPool: true });
   return { account, b };
 }
 

@@ -1,6 +1,6 @@
 import { BACKOFF_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
-import { buildCapacityCluster, type CapacityBackendKind } from '../../../sim/builders-capacity';
+import { addOnDemandFallback, buildCapacityCluster, type CapacityBackendKind } from '../../../sim/builders-capacity';
 import { placementFailure, placementFailureEvent } from '../../support/capacity-events';
 import { capacityWorld, runningOf } from '../../support/capacity-world';
 
@@ -13,20 +13,7 @@ import { capacityWorld, runningOf } from '../../support/capacity-world';
 function dry(backend: CapacityBackendKind) {
   const account = new SimulatedAccount();
   const b = buildCapacityCluster(account, { backend, instances: 2, tasksPerInstance: 4 });
-  account.autoscaling.createGroup({
-    name: 'on-demand-fallback',
-    min: 0,
-    max: 10,
-    desired: 0,
-    instanceIds: [],
-    launch: { instanceType: 'c5.large', ecs: { cluster: b.cluster, cpu: 2048, memory: 3584 } },
-    tags: [
-      { key: 'ecs-steady:fallback-for', value: b.cluster },
-      { key: 'ecs-steady:instance-types', value: 'c5.large' },
-    ],
-  });
-  account.ec2.capacity.exhaust('m5.large');
-  account.ec2.capacity.exhaust('m5.xlarge');
+  addOnDemandFallback(account, b.cluster, { dryPool: true });
   return { account, b };
 }
 
@@ -118,18 +105,7 @@ describe('capacity: a launch failure moves the fallback within a tick, not after
   it('a capacity that arrives is not a failure: the history is read at most once per tick and nothing falls back', async () => {
     const account = new SimulatedAccount();
     const b = buildCapacityCluster(account, { backend: 'spotFleet', instances: 2, tasksPerInstance: 4 });
-    account.autoscaling.createGroup({
-      name: 'on-demand-fallback',
-      min: 0,
-      max: 10,
-      desired: 0,
-      instanceIds: [],
-      launch: { instanceType: 'c5.large', ecs: { cluster: b.cluster, cpu: 2048, memory: 3584 } },
-      tags: [
-        { key: 'ecs-steady:fallback-for', value: b.cluster },
-        { key: 'ecs-steady:instance-types', value: 'c5.large' },
-      ],
-    });
+    addOnDemandFallback(account, b.cluster);
     const world = capacityWorld(account);
     account.ecs.services.setDesiredCount(b.cluster, 'app', 12);
     const decisions: string[] = [];

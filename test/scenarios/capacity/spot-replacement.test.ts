@@ -1,5 +1,5 @@
 import { SimulatedAccount } from '../../../sim/account';
-import { buildCapacityCluster, type CapacityClusterOptions } from '../../../sim/builders-capacity';
+import { addOnDemandFallback, buildCapacityCluster, type CapacityClusterOptions } from '../../../sim/builders-capacity';
 import { capacityWorld } from '../../support/capacity-world';
 import { asReport, spotWorld } from '../../support/spot-world';
 
@@ -46,18 +46,7 @@ describe('spotInterruption: replacement at the notice', () => {
 
   it('dates the replacement as capacity just asked for, so a tick with a fallback does not take it for late capacity', async () => {
     const { account, b, world } = spotAsg();
-    account.autoscaling.createGroup({
-      name: 'on-demand',
-      min: 0,
-      max: 10,
-      desired: 0,
-      instanceIds: [],
-      launch: { instanceType: 'c5.large', ecs: { cluster: b.cluster, cpu: 2048, memory: 3584 } },
-      tags: [
-        { key: 'ecs-steady:fallback-for', value: b.cluster },
-        { key: 'ecs-steady:instance-types', value: 'c5.large' },
-      ],
-    });
+    addOnDemandFallback(account, b.cluster, { name: 'on-demand' });
     account.clock.advance(60 * 60_000); // the group's last scale-out, if any, is long past
     const tick = capacityWorld(account, { CAPACITY_ARRIVAL_SECONDS: '60' });
     await world.handler(account.ec2.interruptSpot(b.instances[0]!.instanceId));
