@@ -193,7 +193,11 @@ export async function readCluster(
       // Ours only while the backend's own instance list holds it (read this tick, not a tag).
       ...(own ? {} : { notOwned: true }),
       ...(ci.status === 'ACTIVE' ? { tasksUnread: true } : {}),
-      ...(ci.status === 'DRAINING' && marked !== undefined && ours.has(ci.ec2InstanceId) ? { drainedForScaleIn: true } : {}),
+      // Drained by us only with retire's own mark (an attribute: ecs:PutAttributes, not tagging rights) and our record;
+      // the last release's scale-in tag alone is anyone's to write, so it never makes a DRAINING instance ours to remove.
+      ...(ci.status === 'DRAINING' && marked !== undefined && mark?.from === 'mark' && ours.has(ci.ec2InstanceId)
+        ? { drainedForScaleIn: true }
+        : {}),
       ...(ci.status === 'DRAINING' && ci.runningTasksCount + ci.pendingTasksCount > tasks.length
         ? { tasksStopping: ci.runningTasksCount + ci.pendingTasksCount - tasks.length }
         : {}),

@@ -105,7 +105,7 @@ export function planTick(
     if (i.tasks.length === 0 && !i.tasksStopping) continue;
     if (i.notOwned || !i.drainedForScaleIn) {
       reasons.push(
-        `${i.ec2InstanceId} is DRAINING with a scale-in mark, but ${i.notOwned ? 'no backend of ours holds it' : 'our drain record does not name it'}: not drained or removed by us`,
+        `${i.ec2InstanceId} is DRAINING with a scale-in mark, but ${i.notOwned ? 'no backend of ours holds it' : 'retire’s mark and our drain record do not both name it'}: not drained or removed by us`,
       );
       continue;
     }

@@ -1,5 +1,7 @@
+import { CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { TagResourceCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { M5_LARGE, container, joinInstances } from '../../../sim/builders-common';
+import { SCALE_IN_DRAINS_TAG, SCALE_IN_TAG } from '../../../shared/tags';
 import { capacityCluster, capacityWorld, runningOf } from '../../support/capacity-world';
 
 /**
@@ -90,6 +92,47 @@ describe('scale-in takes out only instances a backend of ours holds', () => {
       const r = world.report(await world.minute(), built.cluster);
       expect(r.decision).not.toBe('remove-drained');
       expect(r.steps.filter((x) => x.ec2InstanceId === victim.instanceId)).toEqual([]);
+    }
+    expect(account.ec2.instance(victim.instanceId)!.state).toBe('running');
+    expect(account.autoscaling.groupState(built.backend.id).instances.map((i) => i.instanceId)).toContain(victim.instanceId);
+    expect(account.autoscaling.groupState(built.backend.id).desired).toBe(4);
+  });
+
+  it('never removes an operator’s DRAINING instance even when someone also forges our drain record: the old scale-in tag is no mark', async () => {
+    const { account, built } = capacityCluster({ backend: 'asg', instances: 4, tasksPerInstance: 2 });
+    const world = capacityWorld(account);
+    const victim = built.instances[0]!;
+    const clients = account.clients();
+    await clients.ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster: built.cluster,
+        containerInstances: [victim.containerInstanceArn],
+        status: 'DRAINING',
+      }),
+    );
+    // Both are tagging rights: the last release's scale-in tag on the instance, our record naming it on our ASG.
+    await clients.ecs.send(
+      new TagResourceCommand({
+        resourceArn: victim.containerInstanceArn,
+        tags: [{ key: SCALE_IN_TAG, value: new Date(account.clock.now()).toISOString() }],
+      }),
+    );
+    await clients.autoscaling.send(
+      new CreateOrUpdateTagsCommand({
+        Tags: [
+          {
+            ResourceId: built.backend.id,
+            ResourceType: 'auto-scaling-group',
+            Key: SCALE_IN_DRAINS_TAG,
+            Value: victim.instanceId,
+            PropagateAtLaunch: false,
+          },
+        ],
+      }),
+    );
+    for (let minute = 0; minute < 8; minute++) {
+      const r = world.report(await world.minute(), built.cluster);
+      expect(r.steps.filter((x) => x.ec2InstanceId === victim.instanceId && x.kind !== 'unmarkScaleIn')).toEqual([]);
     }
     expect(account.ec2.instance(victim.instanceId)!.state).toBe('running');
     expect(account.autoscaling.groupState(built.backend.id).instances.map((i) => i.instanceId)).toContain(victim.instanceId);

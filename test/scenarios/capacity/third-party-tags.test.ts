@@ -24,11 +24,9 @@ import { capacityCluster, capacityWorld, runningOf } from '../../support/capacit
  * drained and removed only when the facts hold: our ASG holds it, retire marked it (an attribute
  * tagging rights cannot write), our record names it. Theirs and the operator's are never touched.
  *
- * Not written by the third party: our scale-in record (SCALE_IN_DRAINS_TAG) on our own ASG. For
- * one release the last release's scale-in tag still counts as a mark when that record names the
- * instance (so instances mid-retirement at the upgrade are finished); both are tags, so a writer
- * of both could still get an operator's DRAINING instance removed until that release is over
- * (docs/design/trust.md, "What is still a tag's word").
+ * The third party writes our scale-in record (SCALE_IN_DRAINS_TAG) on our own ASG too, and the
+ * last release's scale-in tag on any instance: both are tags, so neither makes a DRAINING
+ * instance ours to remove — only retire's mark (an ECS attribute) with our record does.
  */
 const KEYS = [
   SCALE_IN_TAG,
@@ -125,7 +123,7 @@ describe('capacity under third-party tags', () => {
               const c = ci(w.target === 8 ? ours[sc.operatorDrain?.instance ?? 0]! : ids[w.target]!);
               const arn = c && c.status !== 'INACTIVE' ? c.arn : undefined;
               if (arn) await clients.ecs.send(new TagResourceCommand({ resourceArn: arn, tags: [{ key: w.key, value }] }));
-            } else if (!(w.target === 6 && w.key === SCALE_IN_DRAINS_TAG)) {
+            } else {
               const group = w.target === 6 ? built.backend.id : 'other-team';
               await clients.autoscaling.send(
                 new CreateOrUpdateTagsCommand({

@@ -65,7 +65,9 @@ describe('planTick', () => {
     r.snapshot.instances[0] = { ...r.snapshot.instances[0]!, drainedForScaleIn: false };
     const { steps, reasons } = planTick(r, decision({}), T0, 900_000);
     expect(steps).toEqual([]);
-    expect(reasons).toEqual([expect.stringMatching(/i-1 is DRAINING with a scale-in mark, but our drain record does not name it/)]);
+    expect(reasons).toEqual([
+      expect.stringMatching(/i-1 is DRAINING with a scale-in mark, but retire’s mark and our drain record do not both name it/),
+    ]);
   });
 
   it("removes the last release's scale-in tag with a stale mark only when that tag is the mark", () => {
