@@ -249,6 +249,7 @@ export function describeCapacity(): void {
           'capacityNotArrived',
           'unplaceableTasks',
           'starvedServices',
+          'stuckDeployments',
           'tasksLeftRunning',
         ]),
       );
