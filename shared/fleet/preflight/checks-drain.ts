@@ -13,15 +13,30 @@ export const drainBudgetSeconds = (s: Pick<PreflightSettings, 'spotNoticeSeconds
   s.spotNoticeSeconds - s.safetyMarginSeconds;
 
 /**
+ * Seconds kept at the end of a Spot drain for the group stopped last (DAEMON-service tasks and
+ * agents: log routers outlive the tasks they collect from, shared/drain/stop-order.ts), when the
+ * cluster runs a DAEMON service or agents are configured; else 0.
+ */
+export function lastGroupSeconds(
+  c: Pick<ClusterFacts, 'services'>,
+  s: Pick<PreflightSettings, 'lastGroupStopSeconds' | 'agentFamilies'>,
+): number {
+  return c.services.some((x) => x.schedulingStrategy === 'DAEMON') || s.agentFamilies.length > 0 ? s.lastGroupStopSeconds : 0;
+}
+
+/**
  * On Spot clusters: each target group's deregistration delay plus the service's container stop
- * timeout must fit the notice less the safety margin. The drain deregisters the targets, waits
- * for them to leave `draining` (up to the delay), then stops the tasks, which get their stop
- * timeout before SIGKILL; past the budget, the reclaim kills them mid-request. Error.
+ * timeout must fit the notice less the safety margin (less the last group's stop timeout where
+ * DAEMON tasks or agents are stopped last). The drain deregisters the targets, waits for them to
+ * leave `draining` (up to the delay), then stops the tasks, which get their stop timeout before
+ * SIGKILL; past the budget, the reclaim kills them mid-request. Error.
  */
 export function checkStopTimeouts(clusters: readonly ClusterFacts[], backends: readonly BackendFacts[], s: PreflightSettings): Finding[] {
-  const budget = drainBudgetSeconds(s);
   const out: Finding[] = [];
   for (const c of clusters.filter((c) => isSpotCluster(c, backends))) {
+    const last = lastGroupSeconds(c, s);
+    const budget = drainBudgetSeconds(s) - last;
+    const lastText = last > 0 ? ` - ${last} s kept for the DAEMON and agent tasks stopped last` : '';
     for (const svc of c.services) {
       const stop = svc.stopTimeoutSeconds ?? s.agentStopTimeoutSeconds;
       const stopText = svc.stopTimeoutSeconds === undefined ? `agent default ${stop} s (ECS_CONTAINER_STOP_TIMEOUT)` : `${stop} s`;
@@ -34,7 +49,7 @@ export function checkStopTimeouts(clusters: readonly ClusterFacts[], backends: r
           subject: `${c.name}/${svc.name}/${tg.name}`,
           detail:
             `deregistration delay ${tg.deregistrationDelaySeconds} s + container stop timeout ${stopText} = ${total} s, ` +
-            `more than the ${budget} s a Spot drain has (${s.spotNoticeSeconds} s notice - ${s.safetyMarginSeconds} s safety margin)`,
+            `more than the ${budget} s a Spot drain has (${s.spotNoticeSeconds} s notice - ${s.safetyMarginSeconds} s safety margin${lastText})`,
           fix:
             budget - stop >= 0
               ? `set the target group's deregistration_delay.timeout_seconds to at most ${budget - stop} s, or shorten the container stopTimeout`

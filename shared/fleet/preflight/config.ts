@@ -64,6 +64,8 @@ export function parsePreflightConfig(env: NodeJS.ProcessEnv = process.env): Pref
     spotNoticeSeconds: SPOT_NOTICE_MS / 1000,
     safetyMarginSeconds: drain.safetyMarginMs / 1000,
     agentStopTimeoutSeconds: e.PREFLIGHT_AGENT_STOP_TIMEOUT_SECONDS,
+    lastGroupStopSeconds: (drain.stopTimeoutMs ?? 30_000) / 1000,
+    agentFamilies: drain.agentFamilies ?? [],
     functions: e.PREFLIGHT_FUNCTIONS.length ? e.PREFLIGHT_FUNCTIONS : DEFAULT_FUNCTIONS,
     deadLetterQueues: e.PREFLIGHT_DEAD_LETTER_QUEUES.length ? e.PREFLIGHT_DEAD_LETTER_QUEUES : DEFAULT_DEAD_LETTER_QUEUES,
     ...(e.APP_KEEP_ALIVE_SECONDS > 0 ? { appKeepAliveSeconds: e.APP_KEEP_ALIVE_SECONDS } : {}),

@@ -114,6 +114,13 @@ export interface PreflightSettings {
   safetyMarginSeconds: number;
   /** ECS_CONTAINER_STOP_TIMEOUT of the agents (default 30 s): used where a container sets no stopTimeout. */
   agentStopTimeoutSeconds: number;
+  /**
+   * The drain's stop timeout for the group stopped last (DAEMON-service tasks and agents;
+   * DRAIN_STOP_TIMEOUT_SECONDS): where a cluster has them, the other tasks' budget is this much shorter.
+   */
+  lastGroupStopSeconds: number;
+  /** AGENT_FAMILIES: per-instance agents started with StartTask, stopped last like DAEMON tasks. */
+  agentFamilies: string[];
   /** Functions whose `-errors` and `-throttles` alarms must exist. */
   functions: string[];
   /** Dead-letter queue name suffixes after the prefix (`dead-letter`, `asg-drain-dead-letter`, …). */

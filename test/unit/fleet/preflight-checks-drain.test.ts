@@ -32,6 +32,19 @@ describe('checkStopTimeouts', () => {
     expect(checkStopTimeouts([c], [], SETTINGS)).toHaveLength(0);
   });
 
+  it('keeps the last group’s stop timeout out of the budget where a DAEMON service or configured agents are stopped last', () => {
+    const api = service('api', { targetGroups: [tg(60)] }); // 60 s + 30 s fits 105 s, not 105 − 30 = 75 s
+    const plain = cluster('web', { services: [api] });
+    const withDaemon = cluster('web', { services: [api, service('log-router', { schedulingStrategy: 'DAEMON', targetGroups: [] })] });
+    expect(checkStopTimeouts([plain], [], SETTINGS)).toEqual([]);
+    const [f] = checkStopTimeouts([withDaemon], [], SETTINGS);
+    expect([f!.subject, f!.detail]).toEqual(['web/api/tg-60', expect.stringContaining('more than the 75 s a Spot drain has')]);
+    expect(f!.detail).toContain('30 s kept for the DAEMON and agent tasks stopped last');
+    expect(f!.fix).toContain('at most 45 s');
+    expect(checkStopTimeouts([plain], [], { ...SETTINGS, agentFamilies: ['dd-agent'] })).toHaveLength(1);
+    expect(checkStopTimeouts([withDaemon], [], { ...SETTINGS, lastGroupStopSeconds: 10 })).toEqual([]);
+  });
+
   it('leaves on-demand clusters alone (their drain has lifecycle heartbeats), but a Spot Fleet backend makes a cluster Spot', () => {
     const od = cluster('batch', { instances: [instance('i-1', { spot: false })], services: [service('api', { targetGroups: [tg(300)] })] });
     expect(checkStopTimeouts([od], [tagged('batch')], SETTINGS)).toEqual([]);

@@ -6,6 +6,8 @@ export const SETTINGS: PreflightSettings = {
   spotNoticeSeconds: 120,
   safetyMarginSeconds: 15,
   agentStopTimeoutSeconds: 30,
+  lastGroupStopSeconds: 30,
+  agentFamilies: [],
   functions: ['spotInterruption'],
   deadLetterQueues: ['dead-letter', 'asg-drain-dead-letter'],
 };
