@@ -7,9 +7,10 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
+import { batchedAsgLookups } from '../../shared/aws/autoscaling-lookups';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 
-import { replaceAtNotice, type ReplacementReport } from '../../shared/capacity/replace';
+import { replaceAtNotice, type ReplacementReport, type ReplacePorts } from '../../shared/capacity/replace';
 import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/config';
 import { parseSpotNotice, type SpotDrainRequest } from '../../shared/drain/messages';
 import { drainPorts } from '../../shared/drain/ports';
@@ -89,11 +90,12 @@ async function drainWave(
   observe: (r: Result) => void,
 ): Promise<Map<string, string>> {
   const now = d.clock.now();
+  const ports = replacePorts(d);
   // The replacement is asked for at once, beside the drain (not after it): the new instance boots while the old one drains.
   const replacements = new Map(
     notices
       .filter((n) => d.config.replaceOnNotice && n.deadline > now)
-      .map((n) => [n.ec2InstanceId, replace(d, n.ec2InstanceId, n.deadline)] as const),
+      .map((n) => [n.ec2InstanceId, replace(d, ports, n.ec2InstanceId, n.deadline)] as const),
   );
   // Each notice is a retirement (reason spot-notice, then none: Spot takes it); retire drains them as one wave.
   const results = await retireOnSpotNotices(
@@ -137,19 +139,27 @@ function recordReplacement(d: Deps, report: DrainReport, r: ReplacementReport): 
     d.metrics.addMetric('secondsToCapacityRequest', MetricUnit.Seconds, Math.max(0, (r.at - Date.parse(report.noticeAt)) / 1000));
 }
 
-/** Ask the instance's Auto Scaling group for its replacement now (ours, without Capacity Rebalancing); retried until the deadline. */
-function replace(d: Deps, instanceId: string, deadline: number): Promise<ReplacementReport> {
+/** The wave's replacement reads: every victim's lookups made at one moment go out as a few batched describes, not one each. */
+function replacePorts(d: Deps): ReplacePorts {
   const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
-  return replaceAtNotice(
-    {
-      groupOfInstance: (id, o) => groups.groupOfInstance(id, o),
-      group: async (name, o) => (await groups.byNames([name], o))[0],
-      detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
-      recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
-    },
-    instanceId,
-    { dryRun: d.config.dryRun, clusters: d.config.clusters, clock: d.clock, deadline, ...(d.random ? { random: d.random } : {}) },
-  );
+  const lookups = batchedAsgLookups(groups, d.clock);
+  return {
+    groupOfInstance: lookups.groupOfInstance,
+    group: lookups.group,
+    detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
+    recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
+  };
+}
+
+/** Ask the instance's Auto Scaling group for its replacement now (ours, without Capacity Rebalancing); retried until the deadline. */
+function replace(d: Deps, ports: ReplacePorts, instanceId: string, deadline: number): Promise<ReplacementReport> {
+  return replaceAtNotice(ports, instanceId, {
+    dryRun: d.config.dryRun,
+    clusters: d.config.clusters,
+    clock: d.clock,
+    deadline,
+    ...(d.random ? { random: d.random } : {}),
+  });
 }
 
 const runtime = lambdaRuntime('spotInterruption', parseSpotDrainConfig, {

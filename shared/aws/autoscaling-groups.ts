@@ -11,7 +11,12 @@ import {
 } from '@aws-sdk/client-auto-scaling';
 import { collect, sendOptions, type CallOptions } from './call';
 import { awsErrorName } from './errors';
-import { chunk, DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX, DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX } from './limits';
+import {
+  chunk,
+  DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX,
+  DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX,
+  DESCRIBE_AUTO_SCALING_INSTANCES_MAX,
+} from './limits';
 
 /** One instance of a group: its lifecycle state as Auto Scaling names it, and the units it counts for. */
 export interface AsgInstance {
@@ -21,6 +26,12 @@ export interface AsgInstance {
   lifecycleState: string;
   weight: number;
   protectedFromScaleIn: boolean;
+}
+
+/** The group an instance is in, and its lifecycle state there. */
+export interface AsgMembership {
+  groupName: string;
+  lifecycleState: string;
 }
 
 /** An Auto Scaling group, as the capacity backend reads it (counts in units when the group is weighted). */
@@ -81,10 +92,30 @@ export class AutoScalingGroupsAdapter {
   }
 
   /** The group an instance belongs to and its lifecycle state there, or undefined when no group manages it. */
-  async groupOfInstance(instanceId: string, o?: CallOptions): Promise<{ groupName: string; lifecycleState: string } | undefined> {
-    const out = await this.autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }), sendOptions(o));
-    const i = out.AutoScalingInstances?.find((x) => x.InstanceId === instanceId);
-    return i?.AutoScalingGroupName ? { groupName: i.AutoScalingGroupName, lifecycleState: i.LifecycleState ?? '' } : undefined;
+  async groupOfInstance(instanceId: string, o?: CallOptions): Promise<AsgMembership | undefined> {
+    return (await this.groupsOfInstances([instanceId], o)).get(instanceId);
+  }
+
+  /**
+   * The group of each instance (absent: no group manages it), in one DescribeAutoScalingInstances
+   * of at most 50 ids — one page, since an instance is in at most one group.
+   */
+  async groupsOfInstances(instanceIds: readonly string[], o?: CallOptions): Promise<Map<string, AsgMembership>> {
+    const ids = [...new Set(instanceIds)];
+    if (ids.length === 0) return new Map();
+    if (ids.length > DESCRIBE_AUTO_SCALING_INSTANCES_MAX)
+      throw new RangeError(
+        `groupsOfInstances takes at most ${DESCRIBE_AUTO_SCALING_INSTANCES_MAX} instance ids per call, got ${ids.length}`,
+      );
+    const out = await this.autoscaling.send(
+      new DescribeAutoScalingInstancesCommand({ InstanceIds: ids, MaxRecords: DESCRIBE_AUTO_SCALING_INSTANCES_MAX }),
+      sendOptions(o),
+    );
+    const found = new Map<string, AsgMembership>();
+    for (const i of out.AutoScalingInstances ?? [])
+      if (i.InstanceId && i.AutoScalingGroupName && ids.includes(i.InstanceId))
+        found.set(i.InstanceId, { groupName: i.AutoScalingGroupName, lifecycleState: i.LifecycleState ?? '' });
+    return found;
   }
 
   /**

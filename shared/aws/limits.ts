@@ -47,6 +47,12 @@ export const LIFECYCLE_HEARTBEAT_MAX_SECONDS = 7200;
  */
 export const DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX = 50;
 export const DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX = 100;
+/**
+ * Auto Scaling DescribeAutoScalingInstances: InstanceIds "Array Members: Maximum number of 50 items."
+ * (MaxRecords "The default value is 50 and the maximum value is 50": 50 ids fit one page.)
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingInstances.html
+ */
+export const DESCRIBE_AUTO_SCALING_INSTANCES_MAX = 50;
 /** EC2 DescribeSpotFleetRequests / DescribeSpotFleetInstances MaxResults: "Valid Range: Minimum value of 1. Maximum value of 1000." */
 export const SPOT_FLEET_PAGE_MAX = 1000;
 /** EC2 DescribeInstanceTypes InstanceTypes: "Array Members: Maximum number of 100 items."; MaxResults "Maximum value of 100." */
