@@ -149,3 +149,22 @@ export function addOnDemandFallback(account: SimulatedAccount, cluster: string, 
   }
   return name;
 }
+
+/**
+ * Instances in `cluster` that are not ours: one of another team's ASG (`other-team`, min = max =
+ * desired 1) and one launched by hand, both empty m5.large on-demand instances.
+ */
+export function addForeignInstances(account: SimulatedAccount, cluster: string): { foreign: BuiltInstance; byHand: BuiltInstance } {
+  const [foreign] = joinInstances(account, cluster, 1, M5_LARGE, { lifecycle: 'on-demand', asgName: 'other-team' });
+  account.autoscaling.createGroup({
+    name: 'other-team',
+    min: 1,
+    max: 1,
+    desired: 1,
+    instanceIds: [foreign!.instanceId],
+    launch: { instanceType: M5_LARGE.instanceType, ecs: { cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory } },
+    tags: [],
+  });
+  const [byHand] = joinInstances(account, cluster, 1, M5_LARGE, { lifecycle: 'on-demand' });
+  return { foreign: foreign!, byHand: byHand! };
+}

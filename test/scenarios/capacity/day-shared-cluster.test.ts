@@ -1,7 +1,7 @@
 import { simulateDay, type DayResult } from '../../../bench/capacity-day';
 import type { ClusterTickReport } from '../../../shared/capacity/report';
 import type { SimulatedAccount } from '../../../sim/account';
-import { M5_LARGE, joinInstances } from '../../../sim/builders-common';
+import { addForeignInstances } from '../../../sim/builders-capacity';
 
 /**
  * The day of traffic (3 simulated hours, compressed) on a cluster that also holds an instance of
@@ -20,18 +20,8 @@ describe('a day on a cluster shared with another team’s ASG and a hand-launche
       hours: 3,
       setup: (a, cluster) => {
         account = a;
-        const [foreign] = joinInstances(a, cluster, 1, M5_LARGE, { lifecycle: 'on-demand', asgName: 'other-team' });
-        a.autoscaling.createGroup({
-          name: 'other-team',
-          min: 1,
-          max: 1,
-          desired: 1,
-          instanceIds: [foreign!.instanceId],
-          launch: { instanceType: M5_LARGE.instanceType, ecs: { cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory } },
-          tags: [],
-        });
-        const [byHand] = joinInstances(a, cluster, 1, M5_LARGE, { lifecycle: 'on-demand' });
-        theirs.push(foreign!.instanceId, byHand!.instanceId);
+        const { foreign, byHand } = addForeignInstances(a, cluster);
+        theirs.push(foreign.instanceId, byHand.instanceId);
       },
       onReports: (reports) => {
         for (const r of reports)

@@ -1,6 +1,7 @@
 import { CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { TagResourceCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { M5_LARGE, container, joinInstances } from '../../../sim/builders-common';
+import { container } from '../../../sim/builders-common';
+import { addForeignInstances } from '../../../sim/builders-capacity';
 import { SCALE_IN_DRAINS_TAG, SCALE_IN_TAG } from '../../../shared/tags';
 import { capacityCluster, capacityWorld, runningOf } from '../../support/capacity-world';
 
@@ -11,18 +12,8 @@ import { capacityCluster, capacityWorld, runningOf } from '../../support/capacit
  */
 function sharedCluster() {
   const { account, built } = capacityCluster({ backend: 'asg', instances: 4, tasksPerInstance: 1 });
-  const [foreign] = joinInstances(account, built.cluster, 1, M5_LARGE, { lifecycle: 'on-demand', asgName: 'other-team' });
-  account.autoscaling.createGroup({
-    name: 'other-team',
-    min: 1,
-    max: 1,
-    desired: 1,
-    instanceIds: [foreign!.instanceId],
-    launch: { instanceType: M5_LARGE.instanceType, ecs: { cluster: built.cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory } },
-    tags: [],
-  });
-  const [byHand] = joinInstances(account, built.cluster, 1, M5_LARGE, { lifecycle: 'on-demand' });
-  return { account, built, foreign: foreign!, byHand: byHand! };
+  const { foreign, byHand } = addForeignInstances(account, built.cluster);
+  return { account, built, foreign, byHand };
 }
 
 describe('scale-in takes out only instances a backend of ours holds', () => {

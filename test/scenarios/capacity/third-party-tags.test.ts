@@ -13,7 +13,7 @@ import {
   SCALE_IN_DRAINS_TAG,
   SCALE_IN_TAG,
 } from '../../../shared/tags';
-import { M5_LARGE, joinInstances } from '../../../sim/builders-common';
+import { addForeignInstances } from '../../../sim/builders-capacity';
 import { capacityCluster, capacityWorld, runningOf } from '../../support/capacity-world';
 
 /**
@@ -75,19 +75,9 @@ describe('capacity under third-party tags', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const { account, built } = capacityCluster({ backend: 'asg', instances: 4, tasksPerInstance: 1 });
-        const [foreign] = joinInstances(account, built.cluster, 1, M5_LARGE, { lifecycle: 'on-demand', asgName: 'other-team' });
-        account.autoscaling.createGroup({
-          name: 'other-team',
-          min: 1,
-          max: 1,
-          desired: 1,
-          instanceIds: [foreign!.instanceId],
-          launch: { instanceType: M5_LARGE.instanceType, ecs: { cluster: built.cluster, cpu: M5_LARGE.cpu, memory: M5_LARGE.memory } },
-          tags: [],
-        });
-        const [byHand] = joinInstances(account, built.cluster, 1, M5_LARGE, { lifecycle: 'on-demand' });
+        const { foreign, byHand } = addForeignInstances(account, built.cluster);
         const ours = built.instances.map((i) => i.instanceId);
-        const ids = [...ours, foreign!.instanceId, byHand!.instanceId];
+        const ids = [...ours, foreign.instanceId, byHand.instanceId];
         const theirs = ids.slice(4);
         // The operator's from the minute they set it DRAINING (before that it is ours to scale in like any other).
         let operator: string | undefined;
@@ -141,7 +131,7 @@ describe('capacity under third-party tags', () => {
         }
         for (const id of [...theirs, ...(operator ? [operator] : [])]) expect(account.ec2.instance(id)!.state).toBe('running');
         for (const id of theirs) expect(ci(id)!.status).toBe('ACTIVE');
-        expect(account.autoscaling.groupState('other-team').instances.map((i) => i.instanceId)).toEqual([foreign!.instanceId]);
+        expect(account.autoscaling.groupState('other-team').instances.map((i) => i.instanceId)).toEqual([foreign.instanceId]);
         // Every instance left DRAINING is the operator's or one retire marked (an attribute only PutAttributes writes).
         for (const c of account.ecs.containerInstancesOf(built.cluster).filter((x) => x.status === 'DRAINING'))
           if (c.ec2InstanceId !== operator) expect(c.attributes?.get(RETIRING_ATTRIBUTE)).toMatch(/^scale-in@/);
