@@ -1,4 +1,5 @@
 import { ClientException, ClusterNotFoundException, InvalidParameterException } from '@aws-sdk/client-ecs';
+import type { SimulatedAccount } from './account';
 import { ECS_LIST_MAX_RESULTS, ecsMaxResultsText, ecsTooManyText } from './limits';
 import { page, type Page } from './util';
 
@@ -129,4 +130,20 @@ export interface RolloutRecord {
   updatedAt: number;
   /** Older deployments still listed (ACTIVE): their id and task definition. */
   active: Array<{ id: string; taskDefinitionArn: string; createdAt: number }>;
+}
+
+/**
+ * Run `react` once per simulated instant at which any load balancer target changed health: many
+ * targets change at one instant in a wave, and ECS's schedulers react once to all of them.
+ */
+export function onTargetHealthChanges(account: SimulatedAccount, react: () => void): void {
+  let pending = false;
+  account.elbv2.onHealthChange(() => {
+    if (pending) return;
+    pending = true;
+    account.at(account.clock.now(), () => {
+      pending = false;
+      react();
+    });
+  });
 }

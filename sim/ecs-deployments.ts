@@ -1,7 +1,7 @@
 import type { Deployment } from '@aws-sdk/client-ecs';
 import type { SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
-import type { ServiceRecord, TaskRecord } from './ecs-common';
+import { onTargetHealthChanges, type ServiceRecord, type TaskRecord } from './ecs-common';
 import { hexId } from './util';
 
 /** An ECS deployment id as DescribeServices shows it (`ecs-svc/` and 19 digits); ECS puts it in its tasks' startedBy. */
@@ -191,14 +191,8 @@ export class EcsDeployments {
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
-    let pending = false;
-    this.account.elbv2.onHealthChange(() => {
-      if (pending) return;
-      pending = true;
-      this.account.at(this.account.clock.now(), () => {
-        pending = false;
-        for (const s of this.ecs.services.all()) this.step(s);
-      });
+    onTargetHealthChanges(this.account, () => {
+      for (const s of this.ecs.services.all()) this.step(s);
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { SimulatedAccount } from './account';
 import type { SimEcs } from './ecs';
-import type { ServiceRecord, TaskRecord } from './ecs-common';
+import { onTargetHealthChanges, type ServiceRecord, type TaskRecord } from './ecs-common';
 import { stepDaemonDraining } from './ecs-daemon';
 
 /**
@@ -127,15 +127,8 @@ export class EcsDraining {
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
-    // Many targets change health at one instant in a wave: ECS reacts once to all of them.
-    let pending = false;
-    this.account.elbv2.onHealthChange(() => {
-      if (pending) return;
-      pending = true;
-      this.account.at(this.account.clock.now(), () => {
-        pending = false;
-        for (const cluster of new Set(this.ecs.services.all().map((s) => s.cluster))) this.step(cluster);
-      });
+    onTargetHealthChanges(this.account, () => {
+      for (const cluster of new Set(this.ecs.services.all().map((s) => s.cluster))) this.step(cluster);
     });
   }
 }
