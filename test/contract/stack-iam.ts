@@ -81,6 +81,18 @@ const AUTHORISED_AS: Record<string, string> = { 'sqs:SendMessageBatch': 'sqs:Sen
 /** Actions granted only when the param naming their resource is set. */
 const NEEDS_PARAM: Record<string, string> = { 'sns:Publish': 'interruptedTasksTopicArn' };
 
+/** The capacity directory's writes, named in preflight's and scaleTick's bundles but sent by neither. */
+const CAPACITY_WRITES = [
+  'autoscaling:CreateOrUpdateTags',
+  'autoscaling:SetDesiredCapacity',
+  'autoscaling:TerminateInstanceInAutoScalingGroup',
+  'ec2:CreateTags',
+  'ec2:ModifyFleet',
+  'ec2:ModifySpotFleetRequest',
+  'ec2:TerminateInstances',
+  'ecs:StopTask',
+];
+
 /**
  * A read-only function whose bundle holds code that could change things, which it never calls:
  * preflight finds backends with the capacity directory (`backendDirectory(clients).discover`),
@@ -89,27 +101,9 @@ const NEEDS_PARAM: Record<string, string> = { 'sns:Publish': 'interruptedTasksTo
  * "preflight": it reads only; its adapters send no write).
  */
 const READ_ONLY: Record<string, string[]> = {
-  preflight: [
-    'autoscaling:CreateOrUpdateTags',
-    'autoscaling:SetDesiredCapacity',
-    'autoscaling:TerminateInstanceInAutoScalingGroup',
-    'ec2:CreateTags',
-    'ec2:ModifyFleet',
-    'ec2:ModifySpotFleetRequest',
-    'ec2:TerminateInstances',
-    'ecs:StopTask',
-  ],
+  preflight: CAPACITY_WRITES,
   // scaleTick finds the clusters with the same directory and only sends their ticks (docs/capacity-writer.md).
-  scaleTick: [
-    'autoscaling:CreateOrUpdateTags',
-    'autoscaling:SetDesiredCapacity',
-    'autoscaling:TerminateInstanceInAutoScalingGroup',
-    'ec2:CreateTags',
-    'ec2:ModifyFleet',
-    'ec2:ModifySpotFleetRequest',
-    'ec2:TerminateInstances',
-    'ecs:StopTask',
-  ],
+  scaleTick: CAPACITY_WRITES,
 };
 
 /** What runs the function needs, from the template: logs; the SQS poller; the failure destination. */

@@ -118,18 +118,20 @@ const no = async (): Promise<never> => {
   throw new Error('no retire here');
 };
 const noRetire = { mark: no, unmark: no, carryOut: no };
+/** Everything executeCapacitySteps needs beside the backend, doing nothing. */
+const depsOn = (backend: FakeBackend) => ({
+  backend,
+  setInstanceStatus: async () => undefined,
+  standaloneTasksOn: async () => [],
+  retire: noRetire,
+  now: () => T0,
+  dryRun: false,
+});
 
 describe('executeCapacitySteps', () => {
   it('never lowers desired in a raise: another invocation raised it meanwhile', async () => {
     const backend = new FakeBackend({ desired: 6, max: 10, shapes: [{ instanceType: 'm5.large', weight: 1 }], instances: [] });
-    const results = await executeCapacitySteps([{ kind: 'setDesired', desired: 4, from: 2 }], {
-      backend,
-      setInstanceStatus: async () => undefined,
-      standaloneTasksOn: async () => [],
-      retire: noRetire,
-      now: () => T0,
-      dryRun: false,
-    });
+    const results = await executeCapacitySteps([{ kind: 'setDesired', desired: 4, from: 2 }], depsOn(backend));
     expect(results[0]).toMatchObject({ ok: true, skipped: 'desired is already 6' });
     expect(backend.desired).toBe(6);
   });
@@ -143,14 +145,7 @@ describe('executeCapacitySteps', () => {
         { kind: 'recordAction', id: 'out', action: 'scale-out', after: { step: 'raise' } },
         { kind: 'recordAction', action: 'scale-in', after: { step: 'out' } },
       ],
-      {
-        backend,
-        setInstanceStatus: async () => undefined,
-        standaloneTasksOn: async () => [],
-        retire: noRetire,
-        now: () => T0,
-        dryRun: false,
-      },
+      depsOn(backend),
     );
     expect(results.map((r) => [r.ok, r.skipped ?? r.error])).toEqual([
       [false, expect.stringMatching(/above max/)],
