@@ -1,4 +1,4 @@
-import { Coalescer } from '../drain/coalesce';
+import { Coalescer } from '../lambda/coalesce';
 import type { Clock } from '../lambda/clock';
 import type { AsgGroup, AsgMembership, AutoScalingGroupsAdapter } from './autoscaling-groups';
 import type { CallOptions } from './call';
@@ -9,7 +9,7 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
 /**
  * Per-instance and per-group Auto Scaling reads that many concurrent callers make at one moment
- * (a Spot wave's replacements: one of each per victim), gathered as shared/drain/coalesce.ts
+ * (a Spot wave's replacements: one of each per victim), gathered as shared/lambda/coalesce.ts
  * gathers the drains' reads — on the clock's `defer`, so the simulator's virtual time is not
  * moved — and sent as one DescribeAutoScalingInstances per 50 instance ids (InstanceIds: "Array
  * Members: Maximum number of 50 items.", API_DescribeAutoScalingInstances) and one

@@ -9,7 +9,7 @@ import {
   UPDATE_CONTAINER_INSTANCES_STATE_MAX,
 } from '../aws/limits';
 import { setTimer, type Clock } from '../lambda/clock';
-import { Coalescer } from './coalesce';
+import { Coalescer } from '../lambda/coalesce';
 import { lookupInstances, type LookupAnswer } from './lookup';
 import type { DrainPorts } from './ports';
 import { listWholeCluster, MIN_SHARE, reserveSlot, shareOf, WAVE_BUCKETS, waveShare, type PaceState, type WaveBucket } from './wave-plan';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { deferOn, type Clock } from '../lambda/clock';
+import { deferOn, type Clock } from './clock';
 
 interface Ask<Q, A> {
   question: Q;

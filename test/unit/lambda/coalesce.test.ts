@@ -1,4 +1,4 @@
-import { Coalescer } from '../../../shared/drain/coalesce';
+import { Coalescer } from '../../../shared/lambda/coalesce';
 import { VirtualClock } from '../../../sim/clock';
 
 describe('Coalescer', () => {
