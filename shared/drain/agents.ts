@@ -1,6 +1,6 @@
-import type { Task } from '@aws-sdk/client-ecs';
 import { AGENT_TAG } from '../tags';
 import { serviceNameOf } from './targets';
+import type { EcsTask } from './types';
 
 /*
  * Tasks that are part of the instance rather than work on it: a DAEMON service's task (one per
@@ -20,7 +20,7 @@ export function familyOf(taskDefinitionArn: string | undefined): string | undefi
  * A standalone task that is a per-instance agent: its family is one of `agentFamilies`, or it
  * carries `ecs-steady:agent = true` (DescribeTasks with include TAGS). A service task never is.
  */
-export function isAgentTask(task: Pick<Task, 'group' | 'taskDefinitionArn' | 'tags'>, agentFamilies: readonly string[]): boolean {
+export function isAgentTask(task: Pick<EcsTask, 'group' | 'taskDefinitionArn' | 'tags'>, agentFamilies: readonly string[]): boolean {
   if (serviceNameOf(task)) return false;
   const family = familyOf(task.taskDefinitionArn);
   if (family !== undefined && agentFamilies.includes(family)) return true;

@@ -4,20 +4,9 @@ import { STOP_REASON_MAX } from '../aws/ecs-tasks';
 import { mapLimit } from '../lambda/concurrency';
 import { errorMessage } from '../lambda/errors';
 import type { DrainCarry, DrainPorts } from './ports';
-import { STEP_RANK, type DrainStep } from './types';
+import { STEP_RANK, type DrainStep, type StepResult } from './types';
 
-export interface StepResult {
-  step: DrainStep;
-  ok: boolean;
-  /** Dry run: the step was planned and not carried out. */
-  skipped?: boolean;
-  error?: string;
-  at: number;
-  /** stopTask: the stop was ours (ECS kept our reason) / the task was already gone. */
-  stop?: { ours: boolean; gone: boolean };
-  /** heartbeat / completeLifecycle: false when the action was already over. */
-  actionLive?: boolean;
-}
+export type { StepResult };
 
 export interface ExecuteContext {
   now: () => number;

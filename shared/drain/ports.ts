@@ -1,5 +1,5 @@
 import type { AwsClients } from '../aws/clients';
-import type { CallOptions } from '../aws/call';
+import type { CallOptions, ItemFailure } from '../aws/call';
 import type { LifecycleAdapter } from '../aws/autoscaling-lifecycle';
 import type { LookupAnswer } from './lookup';
 import { ContainerInstancesAdapter } from '../aws/ecs-container-instances';
@@ -7,6 +7,10 @@ import { ServicesAdapter } from '../aws/ecs-services';
 import { TasksAdapter } from '../aws/ecs-tasks';
 import { TargetsAdapter } from '../aws/elbv2-targets';
 import { publishJson } from '../aws/sns-topics';
+import { toEcsService, toEcsTask } from './ecs-shapes';
+import type { DrainCarry, EcsService, EcsTask } from './types';
+
+export type { DrainCarry, DrainTotals } from './types';
 
 /**
  * What a drain needs of AWS. Contracts (the adapters and the test fakes keep them):
@@ -19,13 +23,19 @@ import { publishJson } from '../aws/sns-topics';
  *   reason ECS keeps (the first stop's) otherwise;
  * - `targets.deregister` is idempotent; `targets.groupHealth` answers every target
  *   registered in the group, draining ones included;
- * - `lifecycle.*` answer `false` for an action that is already over (never throw for it).
+ * - `lifecycle.*` answer `false` for an action that is already over (never throw for it);
+ * - tasks and services come back as the drain's own types (types.ts), never as the SDK's objects.
  */
 export interface DrainPorts {
   containerInstances: Pick<ContainerInstancesAdapter, 'listClusters' | 'listArns' | 'describe' | 'setDraining'>;
   /** `listRunning` and `countInCluster` serve a wave (one listing of the whole cluster when that is cheaper than one per instance). */
-  tasks: Pick<TasksAdapter, 'listRunningOn' | 'describe' | 'stop'> & Partial<Pick<TasksAdapter, 'listRunning' | 'countInCluster'>>;
-  services: Pick<ServicesAdapter, 'describe'>;
+  tasks: Pick<TasksAdapter, 'listRunningOn' | 'stop'> &
+    Partial<Pick<TasksAdapter, 'listRunning' | 'countInCluster'>> & {
+      describe: (cluster: string, taskArns: readonly string[], o?: CallOptions) => Promise<{ tasks: EcsTask[]; failures: ItemFailure[] }>;
+    };
+  services: {
+    describe: (cluster: string, names: readonly string[], o?: CallOptions) => Promise<{ services: EcsService[]; failures: ItemFailure[] }>;
+  };
   targets: Pick<TargetsAdapter, 'deregister' | 'groupHealth' | 'deregistrationDelaySeconds'>;
   /** Publish one interrupted-task record; `dedupId` is stable per task stop. */
   publish: (topicArn: string, record: unknown, dedupId: string, o?: CallOptions) => Promise<string>;
@@ -36,27 +46,30 @@ export interface DrainPorts {
   handOn?: (delaySeconds: number, carry: DrainCarry, o?: CallOptions) => Promise<void>;
 }
 
-/** What one step of a long drain hands to the next. */
-export interface DrainCarry {
-  lastHeartbeatAt?: number;
-  totals: DrainTotals;
-}
-
-export interface DrainTotals {
-  tasksStopped: { standalone: number; service: number };
-  targetsDeregistered: number;
-  interruptedTasksPublished: number;
-  failures: number;
-}
-
 /** The clients a drain needs. */
 export type DrainClients = Pick<AwsClients, 'ecs' | 'elbv2' | 'sns'>;
 
 export function drainPorts(clients: DrainClients): DrainPorts {
+  const tasks = new TasksAdapter(clients.ecs);
+  const services = new ServicesAdapter(clients.ecs);
   return {
     containerInstances: new ContainerInstancesAdapter(clients.ecs),
-    tasks: new TasksAdapter(clients.ecs),
-    services: new ServicesAdapter(clients.ecs),
+    tasks: {
+      listRunningOn: (cluster, arn, o) => tasks.listRunningOn(cluster, arn, o),
+      listRunning: (cluster, o) => tasks.listRunning(cluster, o),
+      countInCluster: (cluster, o) => tasks.countInCluster(cluster, o),
+      stop: (cluster, arn, reason, o) => tasks.stop(cluster, arn, reason, o),
+      describe: async (cluster, arns, o) => {
+        const r = await tasks.describe(cluster, arns, o);
+        return { tasks: r.tasks.map(toEcsTask), failures: r.failures };
+      },
+    },
+    services: {
+      describe: async (cluster, names, o) => {
+        const r = await services.describe(cluster, names, o);
+        return { services: r.services.map(toEcsService), failures: r.failures };
+      },
+    },
     targets: new TargetsAdapter(clients.elbv2),
     publish: (topicArn, record, dedupId, o) =>
       publishJson(clients.sns, topicArn, record, { subject: 'ECS task interrupted', dedupId, ...o }),

@@ -1,8 +1,6 @@
 import { targetKey } from '../aws/elbv2-targets';
 import { MetricUnit, type MetricSink } from '../lambda/observability';
-import type { StepResult } from './execute';
-import type { DrainTotals } from './ports';
-import type { DrainOutcome, DrainState, DrainStep } from './types';
+import type { DrainOutcome, DrainState, DrainStep, DrainTotals, StepResult } from './types';
 
 export type { DrainOutcome };
 

@@ -1,6 +1,5 @@
 import { targetKey } from '../aws/elbv2-targets';
-import type { StepResult } from './execute';
-import { retryKey, type DrainRead, type DrainState, type DrainStep, type LifecycleState, type RetryKey } from './types';
+import { retryKey, type DrainRead, type DrainState, type DrainStep, type LifecycleState, type RetryKey, type StepResult } from './types';
 
 export function initialState(ec2InstanceId: string, options: { resumed?: boolean; lifecycle?: LifecycleState } = {}): DrainState {
   return {

@@ -1,9 +1,8 @@
-import type { Task } from '@aws-sdk/client-ecs';
 import type { Target } from '../aws/elbv2-targets';
 import { isAgentTask } from './agents';
 import type { PlanBuilder } from './plan-builder';
 import { serviceNameOf } from './targets';
-import type { DrainState, DrainTask, DrainTimes } from './types';
+import type { DrainState, DrainTask, DrainTimes, EcsTask } from './types';
 
 /*
  * The order a drain stops tasks in, so logs outlive the tasks they come from:
@@ -21,7 +20,7 @@ export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 export const STOPPING_POLL_MS = 2_000;
 
 /** Which tasks go last: DAEMON services' (from DescribeServices) and agents (configured families or the agent tag). */
-export function lastKindOf(raw: Task, state: Pick<DrainState, 'services'>, agentFamilies: readonly string[]): DrainTask['last'] {
+export function lastKindOf(raw: EcsTask, state: Pick<DrainState, 'services'>, agentFamilies: readonly string[]): DrainTask['last'] {
   const service = serviceNameOf(raw);
   if (service) return state.services.get(service)?.daemon ? 'daemon' : undefined;
   return isAgentTask(raw, agentFamilies) ? 'agent' : undefined;
@@ -48,7 +47,7 @@ export function stopSchedule(times: Pick<DrainTimes, 'forceAt'>, stopTimeoutMs: 
 }
 
 /** Other tasks asked to stop (by us, ECS or anyone) that ECS does not show STOPPED yet. */
-export function stoppingOthers(state: DrainState, isLast: (raw: Task) => boolean): string[] {
+export function stoppingOthers(state: DrainState, isLast: (raw: EcsTask) => boolean): string[] {
   const out: string[] = [];
   for (const [arn, t] of state.tasks) {
     if (isLast(t) || t.lastStatus === 'STOPPED') continue;
@@ -89,7 +88,7 @@ export function planLastGroup(
     schedule: StopSchedule;
     lastTasks: readonly DrainTask[];
     othersPending: boolean;
-    isLast: (raw: Task) => boolean;
+    isLast: (raw: EcsTask) => boolean;
     deregister: (targetGroupArn: string, t: Target) => void;
   },
 ): Array<{ task: DrainTask; reason: string }> {

@@ -1,15 +1,14 @@
-import type { Service, Task } from '@aws-sdk/client-ecs';
-import type { DrainTask, ServiceInfo, TaskTarget } from './types';
+import type { DrainTask, EcsService, EcsTask, ServiceInfo, TaskTarget } from './types';
 
 const SERVICE_GROUP = /^service:(.+)$/;
 
 /** The service a task belongs to, from its group (`service:NAME`); undefined for standalone tasks. */
-export function serviceNameOf(task: Pick<Task, 'group'>): string | undefined {
+export function serviceNameOf(task: Pick<EcsTask, 'group'>): string | undefined {
   return SERVICE_GROUP.exec(task.group ?? '')?.[1];
 }
 
 /** What the drain keeps of a service (Classic Load Balancers have no target group and are not drained here). */
-export function toServiceInfo(service: Service): ServiceInfo {
+export function toServiceInfo(service: EcsService): ServiceInfo {
   const loadBalancers = (service.loadBalancers ?? [])
     .filter((lb) => lb.targetGroupArn)
     .map((lb) => ({
@@ -33,7 +32,7 @@ export function toServiceInfo(service: Service): ServiceInfo {
  * binding is missing or stale, the target is left unresolved here and the watch of the
  * (instance-type) group finds every target whose Id is the instance.
  */
-export function toDrainTask(task: Task, service: ServiceInfo | undefined, ec2InstanceId: string): DrainTask {
+export function toDrainTask(task: EcsTask, service: ServiceInfo | undefined, ec2InstanceId: string): DrainTask {
   const serviceName = serviceNameOf(task);
   const eniIp = eniAddress(task);
   const targets: TaskTarget[] = [];
@@ -69,7 +68,7 @@ export function toDrainTask(task: Task, service: ServiceInfo | undefined, ec2Ins
 }
 
 /** The private IPv4 address of an awsvpc task's ENI, if it has one. */
-export function eniAddress(task: Task): string | undefined {
+export function eniAddress(task: EcsTask): string | undefined {
   for (const attachment of task.attachments ?? []) {
     if (attachment.type !== 'ElasticNetworkInterface') continue;
     const ip = attachment.details?.find((d) => d.name === 'privateIPv4Address')?.value;

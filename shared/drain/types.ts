@@ -1,7 +1,50 @@
-import type { Task, TaskOverride } from '@aws-sdk/client-ecs';
 import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
 import type { LifecycleActionRef } from '../aws/autoscaling-lifecycle';
 import type { Target, TargetState } from '../aws/elbv2-targets';
+
+/*
+ * What the drain keeps of an ECS task and service: the fields it decides on, under the names
+ * ECS's API gives them (DescribeTasks / DescribeServices), so a DescribeTasks answer written
+ * in a test reads as one. The drain's ports project the SDK's objects onto these (ports.ts);
+ * nothing else of the SDK's shapes reaches a planner.
+ */
+
+/** A task as the drain reads it (DescribeTasks with include TAGS). */
+export interface EcsTask {
+  taskArn?: string;
+  /** The instance it runs on (a wave lists a whole cluster's tasks and sorts them by instance). */
+  containerInstanceArn?: string;
+  /** `service:NAME` for a service's task, `family:NAME` for a standalone one. */
+  group?: string;
+  taskDefinitionArn?: string;
+  startedBy?: string;
+  /** Passed through, untouched, into the interrupted-task record (a job runner reruns the task with it). */
+  overrides?: TaskOverrides;
+  lastStatus?: string;
+  desiredStatus?: string;
+  tags?: Array<{ key?: string; value?: string }>;
+  /** bridge/host: the host port bound to each container port; awsvpc: the ENI's address. */
+  containers?: Array<{
+    name?: string;
+    networkBindings?: Array<{ containerPort?: number; hostPort?: number }>;
+    networkInterfaces?: Array<{ privateIpv4Address?: string }>;
+  }>;
+  /** awsvpc: the task's ENI (`ElasticNetworkInterface`, detail `privateIPv4Address`). */
+  attachments?: Array<{ type?: string; details?: Array<{ name?: string; value?: string }> }>;
+}
+
+/** A task's overrides: opaque to the drain, republished as ECS gave them. */
+export type TaskOverrides = object;
+
+/** A service as the drain reads it (DescribeServices). */
+export interface EcsService {
+  serviceName?: string;
+  /** A failure names a service by its ARN or its name: matched by either. */
+  serviceArn?: string;
+  runningCount?: number;
+  schedulingStrategy?: string;
+  loadBalancers?: Array<{ targetGroupArn?: string; containerName?: string; containerPort?: number }>;
+}
 
 /** A target of a task in one target group. */
 export interface TaskTarget extends Target {
@@ -16,7 +59,7 @@ export interface DrainTask {
   group?: string;
   taskDefinitionArn?: string;
   startedBy?: string;
-  overrides?: TaskOverride;
+  overrides?: TaskOverrides;
   lastStatus: string;
   desiredStatus: string;
   /** awsvpc tasks are `ip` targets (the ENI address); bridge/host tasks `instance` targets. */
@@ -90,6 +133,19 @@ export interface LifecycleState {
   completed?: 'completed' | 'already-complete';
 }
 
+/** What one step of a long drain hands to the next. */
+export interface DrainCarry {
+  lastHeartbeatAt?: number;
+  totals: DrainTotals;
+}
+
+export interface DrainTotals {
+  tasksStopped: { standalone: number; service: number };
+  targetsDeregistered: number;
+  interruptedTasksPublished: number;
+  failures: number;
+}
+
 /** A failed step or read waits for `notBefore` before it is tried again (jittered backoff). */
 export interface Retry {
   failures: number;
@@ -114,7 +170,7 @@ export interface DrainState {
   /** List the tasks again at the next look (DRAINING just took effect, or ECS may still place tasks). */
   relist: boolean;
   /** Tasks as DescribeTasks answered them (targets are resolved once their service is known). */
-  tasks: Map<string, Task>;
+  tasks: Map<string, EcsTask>;
   services: Map<string, ServiceInfo>;
   /** Service names DescribeServices could not answer (their tasks are treated as without load balancer at the force time). */
   servicesMissing: Set<string>;
@@ -152,6 +208,20 @@ export type DrainStep =
   | { kind: 'heartbeat'; ref: LifecycleActionRef }
   | { kind: 'completeLifecycle'; ref: LifecycleActionRef; result: 'CONTINUE' | 'ABANDON' }
   | { kind: 'handOn'; delaySeconds: number };
+
+/** What carrying out one step came to (execute.ts answers it; the state and the report fold it in). */
+export interface StepResult {
+  step: DrainStep;
+  ok: boolean;
+  /** Dry run: the step was planned and not carried out. */
+  skipped?: boolean;
+  error?: string;
+  at: number;
+  /** stopTask: the stop was ours (ECS kept our reason) / the task was already gone. */
+  stop?: { ours: boolean; gone: boolean };
+  /** heartbeat / completeLifecycle: false when the action was already over. */
+  actionLive?: boolean;
+}
 
 /** Reads the runner makes for the plan (not side effects: dry-run makes them too). */
 export type DrainRead =
