@@ -4,7 +4,8 @@ import { STOP_REASON_MAX } from '../aws/ecs-tasks';
 import { mapLimit } from '../lambda/concurrency';
 import { errorMessage } from '../lambda/errors';
 import type { DrainCarry, DrainPorts } from './ports';
-import { STEP_RANK, type DrainStep, type StepResult } from './types';
+import { stepBatches, stopVerdict } from './run-plan';
+import type { DrainStep, StepResult } from './types';
 
 export type { StepResult };
 
@@ -31,20 +32,14 @@ const CONCURRENCY: Partial<Record<DrainStep['kind'], number>> = { stopTask: 10, 
 export async function executeSteps(steps: readonly DrainStep[], ports: DrainPorts, ctx: ExecuteContext): Promise<StepResult[]> {
   if (ctx.dryRun) return steps.map((step) => ({ step, ok: true, skipped: true, at: ctx.now() }));
   const results: StepResult[] = [];
-  for (const rank of [0, 1, 2, 3]) {
-    const inRank = steps.filter((s) => STEP_RANK[s.kind] === rank);
-    const kinds = [...new Set(inRank.map((s) => s.kind))];
+  for (const rank of stepBatches(steps)) {
     const parts = await Promise.all(
-      kinds.map((kind) =>
-        mapLimit(
-          inRank.filter((s) => s.kind === kind),
-          CONCURRENCY[kind] ?? 10,
-          async (step) => {
-            const result = await applyStep(step, ports, ctx);
-            ctx.onResult?.(result);
-            return result;
-          },
-        ),
+      rank.map((batch) =>
+        mapLimit(batch, CONCURRENCY[batch[0]!.kind] ?? 10, async (step) => {
+          const result = await applyStep(step, ports, ctx);
+          ctx.onResult?.(result);
+          return result;
+        }),
       ),
     );
     results.push(...parts.flat());
@@ -67,12 +62,8 @@ async function applyStep(step: DrainStep, ports: DrainPorts, ctx: ExecuteContext
         return { step, ok: true, at: ctx.now() };
       case 'stopTask': {
         const r = await ports.tasks.stop(step.cluster, step.taskArn, step.reason, o);
-        return {
-          step,
-          ok: true,
-          at: ctx.now(),
-          stop: { gone: r.gone, ours: !r.gone && r.stoppedReason === step.reason.slice(0, STOP_REASON_MAX) },
-        };
+        // ECS keeps the reason as sent, cut to its maximum (the adapter cuts it the same way).
+        return { step, ok: true, at: ctx.now(), stop: stopVerdict(step.reason.slice(0, STOP_REASON_MAX), r) };
       }
       case 'notifyInterrupted':
         if (ctx.topicArn) await ports.publish(ctx.topicArn, interruptedTaskRecord(step, ctx.now()), recordId(step.task.taskArn), o);

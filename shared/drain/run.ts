@@ -4,12 +4,28 @@ import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
 import type { DrainSettings } from './config';
 import { executeSteps, type StepResult } from './execute';
-import { planDrain, type PlanSettings } from './plan';
+import { planDrain } from './plan';
 import type { DrainPorts, DrainTotals } from './ports';
 import { addTotals, DrainReportBuilder, NO_TOTALS, subjectOf, type DrainReport } from './report';
 import { readInto, type ReadContext } from './snapshot';
+import {
+  abortsAtDeadline,
+  afterClosing,
+  drainTimes,
+  giveUp,
+  heartbeatOverdueAt,
+  logsReportFirst,
+  loopMove,
+  notInClusterFacts,
+  pendingStops,
+  planSettingsOf,
+  retimed,
+  sleepMs,
+} from './run-plan';
 import { applyStepResult, initialState, noteFailure, readKey, stepKey } from './state';
-import type { DrainRead, DrainState, DrainStep, DrainTimes, LifecycleState } from './types';
+import type { DrainRead, DrainStep, LifecycleState } from './types';
+
+export { drainTimes, pendingStops };
 
 /** One drain of one EC2 instance, whatever started it (a Spot notice, a lifecycle action, a scale-in). */
 export interface DrainRequest {
@@ -52,28 +68,11 @@ export interface DrainDeps {
 const MAX_LOOKS = 5000;
 /** First retry after this long; doubling up to the poll interval, with equal jitter (a step is never retried at once). */
 const RETRY_BASE_MS = 500;
-/** A hand-on still failing this long after the step's end: the invocation gives the message back to SQS (it keeps 30 s in reserve). */
-const HAND_ON_GRACE_MS = 15_000;
-const LIFECYCLE_STEPS: ReadonlySet<DrainStep['kind']> = new Set(['heartbeat', 'completeLifecycle', 'handOn']);
-
-/** The moments that bound a drain. */
-export function drainTimes(
-  req: Pick<DrainRequest, 'deadline' | 'startedAt' | 'stepEndsAt' | 'expiresAt'>,
-  s: Pick<DrainSettings, 'safetyMarginMs' | 'maxWaitMs'>,
-): DrainTimes {
-  const forceAt = req.deadline - s.safetyMarginMs;
-  return {
-    forceAt,
-    drainWaitEndsAt: Math.min(req.startedAt + s.maxWaitMs, forceAt),
-    deadline: req.deadline,
-    stepEndsAt: req.stepEndsAt ?? Infinity,
-    expiresAt: req.expiresAt ?? req.deadline,
-  };
-}
 
 /**
  * Drain one instance: plan, then read and act as the plan says, then wait for what it waits
- * for — until the plan names an outcome. Reads are made once and then only what can change
+ * for — until the plan names an outcome. This only sequences: every choice is made by
+ * planDrain (plan.ts) or by the loop's pure choices (run-plan.ts). Reads are made once and then only what can change
  * is watched; a failed or throttled call is retried with jittered backoff until the force
  * time; every call carries an abort signal tied to the deadline. Never throws for an AWS
  * failure: the report says what failed and what was left running.
@@ -87,13 +86,7 @@ export async function runDrain(
   const random = deps.random ?? jitterOf(clock);
   const baseTimes = drainTimes(req, settings);
   let times = baseTimes;
-  // A wave moves the force time (and the drain wait's end) earlier by its stop lead, never later again.
-  const retime = () => {
-    const lead = deps.stopLeadMs?.() ?? 0;
-    if (lead <= 0) return;
-    const forceAt = Math.max(req.startedAt, Math.min(times.forceAt, baseTimes.forceAt - lead));
-    times = { ...times, forceAt, drainWaitEndsAt: Math.min(times.drainWaitEndsAt, forceAt) };
-  };
+  const retime = () => (times = retimed(times, baseTimes, req.startedAt, deps.stopLeadMs?.() ?? 0));
   const state = initialState(req.ec2InstanceId, { resumed: req.resumed ?? false, ...(req.lifecycle ? { lifecycle: req.lifecycle } : {}) });
   const builder = new DrainReportBuilder({
     ec2InstanceId: req.ec2InstanceId,
@@ -102,16 +95,7 @@ export async function runDrain(
     startedAt: clock.now(),
     dryRun: settings.dryRun,
   });
-  const planSettings: PlanSettings = {
-    dryRun: settings.dryRun,
-    pollMs: settings.pollMs,
-    keepServing: settings.keepServing,
-    notifyInterrupted: !!settings.interruptedTasksTopicArn,
-    expiredToleranceMs: settings.expiredToleranceMs,
-    drainId: req.drainId,
-    ...(settings.agentFamilies ? { agentFamilies: settings.agentFamilies } : {}),
-    ...(settings.stopTimeoutMs !== undefined ? { stopTimeoutMs: settings.stopTimeoutMs } : {}),
-  };
+  const planSettings = planSettingsOf(settings, req.drainId);
   const readCtx: ReadContext = { clusters: settings.clusters, keepServing: settings.keepServing, warn: (m) => builder.warn(m) };
   // Every call but a lifecycle one is aborted at the deadline, on the drain's own clock: a call
   // in flight or waiting in the SDK's retry backoff then is abandoned, and nothing is sent
@@ -123,7 +107,7 @@ export async function runDrain(
   // heartbeat is overdue is aborted (its calls are retried), so the loop can send it.
   let batch = new AbortController();
   const signal = () => AbortSignal.any([atDeadline.signal, batch.signal]);
-  const callOptions = (step?: DrainStep) => (step && LIFECYCLE_STEPS.has(step.kind) ? {} : { signal: signal() });
+  const callOptions = (step?: DrainStep) => (abortsAtDeadline(step) ? { signal: signal() } : {});
   const retry: Backoff = { baseMs: RETRY_BASE_MS, capMs: settings.pollMs, jitter: 'equal' };
   const backoff = (failures: number) => backoffDelay(failures, retry, random);
   const carry = () => ({
@@ -150,9 +134,8 @@ export async function runDrain(
     return results;
   };
   const inBatch = async <T>(work: () => Promise<T>): Promise<T> => {
-    const lc = state.lifecycle;
     batch = new AbortController();
-    const overdue = lc && !lc.completed ? lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 2 : Infinity;
+    const overdue = heartbeatOverdueAt(state.lifecycle);
     const cancel = Number.isFinite(overdue)
       ? setTimer(clock, overdue, () => batch.abort(new Error('a lifecycle heartbeat is due')))
       : () => undefined;
@@ -195,55 +178,27 @@ export async function runDrain(
           reasons: plan.reasons,
         });
 
-      if (plan.outcome) {
+      const move = loopMove(plan);
+      if (move === 'end' && plan.outcome) {
         if (plan.outcome === 'not-in-cluster')
-          log.info('instance not in any cluster: nothing to drain', {
-            ec2InstanceId: req.ec2InstanceId,
-            region: deps.region ?? 'unknown (AWS_REGION not set)',
-            clusters: settings.clusters.length ? settings.clusters : `all clusters in region ${deps.region ?? '?'}`,
-          });
-        // Logged once, before the first attempt: a completion that keeps failing is retried in
-        // this loop and must not repeat the whole report with every try.
-        if (!reportLogged && plan.steps.some((s) => s.kind === 'completeLifecycle') && (reportLogged = true))
+          log.info('instance not in any cluster: nothing to drain', notInClusterFacts(req.ec2InstanceId, settings.clusters, deps.region));
+        if (logsReportFirst(plan.steps, reportLogged) && (reportLogged = true))
           log.info('drain report', { report: builder.finish(plan.outcome, plan.why ?? '', state, now, req.deadline, req.carried) }); // before the action is completed
         const results = plan.steps.length ? await inBatch(() => act(plan.steps)) : [];
-        if (results.every((r) => r.ok)) return builder.finish(plan.outcome, plan.why ?? '', state, clock.now(), req.deadline, req.carried);
-        // A drain that cannot even be handed on is given back to SQS, which delivers its message again.
-        const handOn = results.find((r) => r.step.kind === 'handOn' && !r.ok);
-        if (handOn && clock.now() >= times.stepEndsAt + HAND_ON_GRACE_MS)
-          throw new Error(`the drain could not be handed on: ${handOn.error}`);
+        const next = afterClosing(results, clock.now(), times.stepEndsAt);
+        if (next.kind === 'finish') return builder.finish(plan.outcome, plan.why ?? '', state, clock.now(), req.deadline, req.carried);
+        if (next.kind === 'give-back') throw new Error(next.error);
         continue;
       }
-      if (plan.steps.length === 0 && plan.reads.length === 0) {
-        const retimeAt = deps.retimeEveryMs ? now + deps.retimeEveryMs : Infinity;
-        const wakeAt = Math.min(
-          plan.wakeAt ?? now + settings.pollMs,
-          retimeAt,
-          ...[times.deadline, times.stepEndsAt].filter((t) => t > now),
-        );
-        await clock.sleep(Math.max(1, wakeAt - now));
+      if (move === 'sleep') {
+        await clock.sleep(sleepMs({ now, pollMs: settings.pollMs, times, wakeAt: plan.wakeAt, retimeEveryMs: deps.retimeEveryMs }));
         continue;
       }
       await inBatch(() => Promise.all([plan.steps.length ? act(plan.steps) : Promise.resolve([]), ...plan.reads.map(look)]));
     }
     builder.warn(`gave up after ${MAX_LOOKS} looks`);
-    // A lifecycle drain is never dropped: SQS delivers its message again.
-    if (state.lifecycle && !state.lifecycle.completed)
-      throw new Error(`the drain of ${req.ec2InstanceId} made no progress in ${MAX_LOOKS} looks`);
-    return builder.finish(
-      clock.now() >= times.forceAt ? 'deadline-reached' : 'handed-on',
-      'too many looks',
-      state,
-      clock.now(),
-      req.deadline,
-      req.carried,
-    );
+    const end = giveUp(state, clock.now(), times.forceAt, MAX_LOOKS);
+    if (end.kind === 'give-back') throw new Error(end.error);
+    return builder.finish(end.outcome, end.why, state, clock.now(), req.deadline, req.carried);
   }
-}
-
-/** Tasks this drain still has to stop: known and wanted running, or listed and not yet described. */
-export function pendingStops(state: DrainState): number {
-  const known = [...state.tasks.values()].filter((t) => t.desiredStatus === 'RUNNING' && !state.stopped.has(t.taskArn ?? '')).length;
-  const undescribed = (state.listedArns ?? []).filter((a) => !state.tasks.has(a) && !state.stopped.has(a)).length;
-  return known + undescribed;
 }
