@@ -87,6 +87,19 @@ export function stopLeadMs(tasksToStop: number, spec: PaceSpec = WAVE_BUCKETS.ec
   return Math.ceil((beyondBurst / spec.ratePerSecond) * 1000 * STOP_LEAD_FACTOR) + STOP_LEAD_MARGIN_MS;
 }
 
+/**
+ * A wave's stop lead: every drain's tasks still to stop, at the wave's share of ECS's modify
+ * bucket (the stops of every batch draining at once share it). Absent share: the whole bucket.
+ */
+export function waveLeadMs(pendingStops: Iterable<number>, share = 1): number {
+  let total = 0;
+  for (const n of pendingStops) total += n;
+  return stopLeadMs(total, shareOf(WAVE_BUCKETS.ecsModify, share));
+}
+
+/** Drains share wave ports (one call for what they ask at the same moment) only when there is more than one. */
+export const isWave = (requests: number): boolean => requests > 1;
+
 /** The paced stop time is stretched by this much (a share misread by a quarter still ends in time). */
 export const STOP_LEAD_FACTOR = 1.25;
 /** Added to a lead that is needed at all: three throttled retries of one StopTask (1 + 2 + 4 s of SDK backoff at most). */

@@ -1,7 +1,7 @@
 import type { DrainSettings } from './config';
 import type { DrainReport } from './report';
 import { runDrain, type DrainDeps, type DrainRequest } from './run';
-import { shareOf, stopLeadMs, WAVE_BUCKETS } from './wave-plan';
+import { isWave, waveLeadMs } from './wave-plan';
 import { wavePorts } from './wave-ports';
 
 /**
@@ -29,14 +29,9 @@ export async function runWave(
   requests: readonly DrainRequest[],
 ): Promise<WaveResult[]> {
   const pending = new Map<number, number>();
-  const wave = requests.length > 1 ? wavePorts(deps.ports, deps.clock, settings.clusters) : undefined;
+  const wave = isWave(requests.length) ? wavePorts(deps.ports, deps.clock, settings.clusters) : undefined;
   const ports = wave ?? deps.ports;
-  // The stops of every batch draining at once share ECS's bucket: the lead is for this wave's stops at its share of the rate.
-  const lead = () =>
-    stopLeadMs(
-      [...pending.values()].reduce((a, b) => a + b, 0),
-      shareOf(WAVE_BUCKETS.ecsModify, wave?.share() ?? 1),
-    );
+  const lead = () => waveLeadMs(pending.values(), wave?.share());
   const results = Promise.all(
     requests.map(async (request, i): Promise<WaveResult> => {
       try {
