@@ -22,7 +22,7 @@ import {
   retimed,
   sleepMs,
 } from './run-plan';
-import { applyStepResult, initialState, noteFailure, readKey, stepKey } from './state';
+import { applyReadDone, applyStepResult, initialState, noteFailure, readKey, stepKey } from './state';
 import type { DrainRead, DrainStep, LifecycleState } from './types';
 
 export { drainTimes, pendingStops };
@@ -148,8 +148,7 @@ export async function runDrain(
   const look = async (read: DrainRead): Promise<void> => {
     try {
       await readInto(state, read, ports, readCtx, clock.now(), callOptions());
-      state.retries.delete(readKey(read));
-      if (read.kind === 'lookup' && state.instance) state.initialStatus ??= state.instance.status;
+      applyReadDone(state, read);
     } catch (err) {
       const error = errorMessage(err);
       noteFailure(state, readKey(read), error, clock.now(), backoff);

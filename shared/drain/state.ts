@@ -43,6 +43,12 @@ export function readKey(read: DrainRead): RetryKey {
   }
 }
 
+/** A read that succeeded: its backoff is over; the first lookup that found the instance keeps its status (DRAINING: someone drained it already). */
+export function applyReadDone(state: DrainState, read: DrainRead): void {
+  state.retries.delete(readKey(read));
+  if (read.kind === 'lookup' && state.instance) state.initialStatus ??= state.instance.status;
+}
+
 /** A failure: tried again after `delayMs` (the runner draws the jitter). */
 export function noteFailure(state: DrainState, key: RetryKey, error: string, now: number, delayMs: (failures: number) => number): void {
   const failures = (state.retries.get(key)?.failures ?? 0) + 1;
