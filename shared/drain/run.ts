@@ -71,11 +71,11 @@ const RETRY_BASE_MS = 500;
 
 /**
  * Drain one instance: plan, then read and act as the plan says, then wait for what it waits
- * for — until the plan names an outcome. This only sequences: every choice is made by
- * planDrain (plan.ts) or by the loop's pure choices (run-plan.ts). Reads are made once and then only what can change
- * is watched; a failed or throttled call is retried with jittered backoff until the force
- * time; every call carries an abort signal tied to the deadline. Never throws for an AWS
- * failure: the report says what failed and what was left running.
+ * for — until the plan names an outcome. This only sequences: every choice is planDrain's
+ * (plan.ts) or one of the loop's pure choices (run-plan.ts). Reads are made once and then only
+ * what can change is watched; a failed or throttled call is retried with jittered backoff until
+ * the force time; every call carries an abort signal tied to the deadline. Never throws for an
+ * AWS failure: the report says what failed and what was left running.
  */
 export async function runDrain(
   deps: DrainDeps,
