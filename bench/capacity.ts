@@ -1,4 +1,4 @@
-import { simulateDay, type DayResult } from './capacity-day';
+import { aboveNeedPercent, simulateDay, type DayResult } from './capacity-day';
 import { BIG_ROW, COLD_ROWS, LATENCY_MS, TICK_ROWS, tickScenario, type TickRow } from './capacity-tick';
 import { CLUSTER_ROWS, clustersTable, raceTable } from './capacity-writer';
 import { CAPACITY_PROVIDER_MODEL, starvationRun, starvationTable, STARVATION_SEEDS, type StarvationRun } from './capacity-starvation';
@@ -105,6 +105,9 @@ function dayTable(day: DayResult): Table {
       'goal ≤ 1 per scale-out',
       'starved minutes',
       'tasks killed by a removal',
+      'unit-minutes used',
+      'unit-minutes above need',
+      'goal ≤ 10 % of used',
     ],
     rows: day.summary.map((s) => {
       const worst = Math.max(0, ...day.scaleOuts.filter((o) => o.cluster === s.cluster).map((o) => o.beyondNeed));
@@ -119,6 +122,9 @@ function dayTable(day: DayResult): Table {
         worst <= 1 ? 'holds' : '⚠ missed',
         s.starvedMinutes,
         s.killedByTermination,
+        s.unitMinutesUsed,
+        `${s.unitMinutesAboveNeed} (${aboveNeedPercent(s)} %)`,
+        aboveNeedPercent(s) <= 10 ? 'holds' : '⚠ missed',
       ];
     }),
   };
@@ -189,7 +195,8 @@ export async function capacityBenchmarks(
       clusters,
       '### Instances launched beyond need over a simulated day',
       `\`simulateDay\` (bench/capacity-day.ts, as \`npm run demo:day\` runs it): the day's services on ${day.hours} simulated hour(s), scaleTick every simulated minute with its defaults, one cluster per backend (units: m5.large 1, m5.xlarge 2). ` +
-        "A scale-out's units beyond need are those the highest need before the next scale-in never used (successive scale-outs in one window are credited in order).",
+        "A scale-out's units beyond need are those the highest need before the next scale-in never used (successive scale-outs in one window are credited in order). " +
+        'Unit-minutes above need: Σ over ticks of desired less the units the day needs that minute (the fewest units holding the desired tasks under the scale-out thresholds, bin-packed: `neededUnits`), against Σ desired (used).',
       dayTable(day),
     ],
   };
