@@ -89,9 +89,8 @@ export interface ScaleInChoice {
   reasons: string[];
 }
 
-/** The safest emptiest instance to drain for scale-in, keeping desired at or above `lower`. */
-export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower: number): ScaleInChoice {
-  const reasons: string[] = [];
+/** The instances no hard exclusion rules out, and a note counting the others by reason (none when only non-ACTIVE ones). */
+export function candidatesOf(snap: CapacitySnapshot): { candidates: CapacityInstance[]; reasons: string[] } {
   const excluded = new Map<string, number>();
   const candidates: CapacityInstance[] = [];
   for (const i of snap.instances) {
@@ -100,7 +99,12 @@ export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower
     else candidates.push(i);
   }
   const skipped = [...excluded].filter(([why]) => why !== 'not ACTIVE');
-  if (skipped.length > 0) reasons.push(`not candidates: ${skipped.map(([why, n]) => `${n} with ${why}`).join(', ')}`);
+  return { candidates, reasons: skipped.length > 0 ? [`not candidates: ${skipped.map(([why, n]) => `${n} with ${why}`).join(', ')}`] : [] };
+}
+
+/** The safest emptiest instance to drain for scale-in, keeping desired at or above `lower`. */
+export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower: number): ScaleInChoice {
+  const { candidates, reasons } = candidatesOf(snap);
   let kept = 0;
   // Name the first few instances kept and why; count the rest (a big cluster would flood the log).
   const keep = (why: string) => (kept++ < MAX_NAMED ? reasons.push(why) : undefined);

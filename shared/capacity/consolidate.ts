@@ -1,5 +1,5 @@
 import { largest, packOnto, sortDecreasing, type PackItem } from './bin-pack';
-import { boundReason, exclusionOf, MAX_EXAMINED, ordered, withDraining, type ScaleInChoice } from './choose';
+import { boundReason, candidatesOf, MAX_EXAMINED, ordered, withDraining, type ScaleInChoice } from './choose';
 import { demandItems, freeRooms, totals, weightOf } from './demand';
 import type { CapacityInstance, CapacitySettings, CapacitySnapshot, Resources } from './types';
 
@@ -110,8 +110,7 @@ export function consolidationShortAfter(snap: CapacitySnapshot, s: CapacitySetti
  * scale-in order (the fallback's first, fewest tasks — the least disruption —, AZ balance).
  */
 export function chooseConsolidation(snap: CapacitySnapshot, s: CapacitySettings, lower: number): ScaleInChoice {
-  const reasons: string[] = [];
-  const candidates = snap.instances.filter((i) => exclusionOf(i) === undefined);
+  const { candidates, reasons } = candidatesOf(snap);
   const byUnits = ordered(snap, candidates)
     .slice(0, MAX_EXAMINED)
     .map((i, rank) => ({ i, rank, w: weightOf(snap, i.instanceType) }))
