@@ -19,8 +19,8 @@ const names = (xs: readonly string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs
  *    is bounded by the step and by max. While a shortfall stands, nothing is removed.
  * 2. remove-drained — instances we drained for scale-in that are now empty, down to min.
  * 3. scale-in — both reservations under the low threshold (or, above it, the demand fits on fewer
- *    instances with a spare task's room: a consolidation, see consolidate.ts), nothing starved, no deployment in
- *    progress (for at most deploymentHoldMs each: past it a deployment is reported stuck and holds
+ *    instances with a spare task's room: a consolidation, see consolidate.ts), nothing starved, no
+ *    deployment in progress (for at most deploymentHoldMs each: past it a deployment is reported stuck and holds
  *    no longer), nothing in flight, the cooldown over, fewer than max instances draining:
  *    the safest emptiest instance whose tasks all fit on the rest (see chooseScaleIn).
  */
@@ -110,8 +110,8 @@ const reservationLow = (r: Resources, s: CapacitySettings) => r.cpu < s.scaleInC
 
 /**
  * Every gate that keeps scale-in shut this tick (empty ⇒ open): reservations not both low and no
- * consolidation possible, a
- * service starved or mid-deployment, capacity in flight, the cooldown, the draining budget, min.
+ * consolidation possible, a service starved or mid-deployment, capacity in flight, the cooldown,
+ * the draining budget, min.
  * scaleTick also asks it before reading the candidates' tasks (reads only worth a scale-in).
  */
 export function scaleInBlocks(snap: CapacitySnapshot, s: CapacitySettings, now: number): string[] {
