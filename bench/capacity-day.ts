@@ -140,6 +140,8 @@ export interface DaySummary {
   starvedMinutes: number;
   /** Σ over ticks of max(0, desired − neededUnits): capacity held above need (the scale-in hysteresis shows here). */
   unitMinutesAboveNeed: number;
+  /** Σ over ticks of desired: the unit-minutes the day used (what unitMinutesAboveNeed is a share of). */
+  unitMinutesUsed: number;
   /** Tasks killed by an instance going away under them (sim record): must be 0. */
   killedByTermination: number;
 }
@@ -199,9 +201,13 @@ export function neededUnits(tasks: ReadonlyArray<{ cpu: number; memory: number; 
   );
 }
 
-/** The first reason after the reservation line, skipping the note on instances that were not scale-in candidates. */
+/** The first reason after the reservation line, skipping the notes on instances that were not scale-in candidates or were kept. */
 const afterReservation = (reasons: readonly string[]) =>
-  reasons.find((r) => !r.startsWith('reservation ') && !r.startsWith('not candidates:')) ?? reasons[0] ?? '';
+  reasons.find((r) => !r.startsWith('reservation ') && !r.startsWith('not candidates:') && !/^i-\w+ kept: /.test(r)) ?? reasons[0] ?? '';
+
+/** Unit-minutes above need as a share of the unit-minutes used (%, one decimal). */
+export const aboveNeedPercent = (s: Pick<DaySummary, 'unitMinutesAboveNeed' | 'unitMinutesUsed'>) =>
+  s.unitMinutesUsed > 0 ? Math.round((1000 * s.unitMinutesAboveNeed) / s.unitMinutesUsed) / 10 : 0;
 
 /**
  * Run the day: one account starting at 00:00 UTC, a cluster per backend (2 m5.large, `app`
@@ -308,6 +314,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
       beyondNeed: outs.reduce((n, s) => n + s.beyondNeed, 0),
       starvedMinutes: mine.filter((c) => c.starved.length > 0).length,
       unitMinutesAboveNeed: mine.reduce((n, c) => n + Math.max(0, c.desired - c.neededUnits), 0),
+      unitMinutesUsed: mine.reduce((n, c) => n + c.desired, 0),
       killedByTermination: killed.filter((k) => k.cluster === cluster).length,
     };
   });

@@ -9,7 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { simulateDay, type DayClusterRow, type DayResult } from '../bench/capacity-day';
+import { aboveNeedPercent, simulateDay, type DayClusterRow, type DayResult } from '../bench/capacity-day';
 import type { CapacityBackendKind } from '../sim/builders-capacity';
 
 const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16);
@@ -54,7 +54,7 @@ export function renderSummary(day: DayResult): string {
     (s) =>
       `${s.cluster} (${s.backend}): ${s.scaleOuts} scale-out(s), ${s.scaleIns} scale-in(s), ${s.removeDrained} remove-drained, ${s.errors} error(s); ` +
       `max desired ${s.maxDesired} of max ${s.max}; units asked ${s.unitsAsked}, needed ${s.unitsNeeded}, launched beyond need ${s.beyondNeed}; ` +
-      `${s.starvedMinutes} minute(s) with a starved service; ${s.unitMinutesAboveNeed} unit-minutes above need; ${s.killedByTermination} task(s) killed by termination`,
+      `${s.starvedMinutes} minute(s) with a starved service; ${s.unitMinutesAboveNeed} unit-minutes above need (${aboveNeedPercent(s)} % of ${s.unitMinutesUsed} used); ${s.killedByTermination} task(s) killed by termination`,
   );
   return out.join('\n');
 }
@@ -110,6 +110,16 @@ function panel(day: DayResult, index: number, y0: number, W: number, H: number):
   out.push(
     `<text x="${L}" y="${y0 + 38}" font-size="12" fill="#444">${esc(`${s.scaleOuts} scale-outs, ${s.scaleIns} scale-ins, ${s.removeDrained} remove-drained · max desired ${s.maxDesired} of ${s.max} · units asked ${s.unitsAsked}, beyond need ${s.beyondNeed} · ${s.starvedMinutes} starved minutes · ${s.killedByTermination} tasks killed`)}</text>`,
   );
+  out.push(
+    `<text data-figure="above-need" x="${L + pw}" y="${y0 + 20}" font-size="12" fill="#444" text-anchor="end">${esc(`${s.unitMinutesAboveNeed} unit-minutes above need (${aboveNeedPercent(s)} % of ${s.unitMinutesUsed} used)`)}</text>`,
+  );
+  // Capacity held above need, shaded between the need and desired lines.
+  rows.forEach((c, m) => {
+    if (c.desired > c.neededUnits)
+      out.push(
+        `<rect data-series="above-need" x="${f(x(m))}" y="${f(yu(c.desired))}" width="${f(Math.max(pw / n, 1))}" height="${f(yu(c.neededUnits) - yu(c.desired))}" fill="#2ca02c" fill-opacity="0.12"/>`,
+      );
+  });
   // Starved minutes, shaded behind everything.
   rows.forEach((c, m) => {
     if (c.starved.length > 0)
@@ -169,6 +179,7 @@ function panel(day: DayResult, index: number, y0: number, W: number, H: number):
       swatch: `<path transform="translate(11,0)" d="${MARKS[k]!.path}" fill="${MARKS[k]!.color}" stroke="${MARKS[k]!.color}"/>`,
     })),
     { label: 'starved service', swatch: `<rect x="0" y="-6" width="22" height="12" fill="#d62728" fill-opacity="0.15"/>` },
+    { label: 'above need', swatch: `<rect x="0" y="-6" width="22" height="12" fill="#2ca02c" fill-opacity="0.12"/>` },
   ];
   let lx = L + pw;
   const items = legend.map((it) => ({ ...it, w: 32 + it.label.length * 6.2 }));

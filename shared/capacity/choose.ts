@@ -36,7 +36,7 @@ export function withDraining(snap: CapacitySnapshot, chosen: string): CapacitySn
  * Candidates in order: the fallback backend's first (the costlier capacity); fewest tasks; then from the AZ with the most ACTIVE instances (keeps
  * AZs balanced); then the least reserved; then the instance id (deterministic).
  */
-function ordered(snap: CapacitySnapshot, candidates: CapacityInstance[]): CapacityInstance[] {
+export function ordered(snap: CapacitySnapshot, candidates: CapacityInstance[]): CapacityInstance[] {
   const perAz = new Map<string, number>();
   for (const i of snap.instances) if (i.status === 'ACTIVE') perAz.set(i.availabilityZone, (perAz.get(i.availabilityZone) ?? 0) + 1);
   const used = (i: CapacityInstance) =>
@@ -76,14 +76,21 @@ function shortAfter(snap: CapacitySnapshot, s: CapacitySettings, id: string): st
   return undefined;
 }
 
+/** Why removing `i` (weight `w`) would break a bound: its own backend's min, or the cluster's `lower`; undefined if neither. */
+export function boundReason(snap: CapacitySnapshot, i: CapacityInstance, w: number, lower: number): string | undefined {
+  const desired = snap.backend.counts.desired;
+  if (i.ownerRoom !== undefined && w > i.ownerRoom) return `${i.ec2InstanceId} (weight ${w}) would take its own backend below its min`;
+  if (desired - w < lower) return `${i.ec2InstanceId} (weight ${w}) would take desired ${desired} below min ${lower}`;
+  return undefined;
+}
+
 export interface ScaleInChoice {
   instance?: CapacityInstance;
   reasons: string[];
 }
 
-/** The safest emptiest instance to drain for scale-in, keeping desired at or above `lower`. */
-export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower: number): ScaleInChoice {
-  const reasons: string[] = [];
+/** The instances no hard exclusion rules out, and a note counting the others by reason (none when only non-ACTIVE ones). */
+export function candidatesOf(snap: CapacitySnapshot): { candidates: CapacityInstance[]; reasons: string[] } {
   const excluded = new Map<string, number>();
   const candidates: CapacityInstance[] = [];
   for (const i of snap.instances) {
@@ -92,20 +99,20 @@ export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower
     else candidates.push(i);
   }
   const skipped = [...excluded].filter(([why]) => why !== 'not ACTIVE');
-  if (skipped.length > 0) reasons.push(`not candidates: ${skipped.map(([why, n]) => `${n} with ${why}`).join(', ')}`);
-  const desired = snap.backend.counts.desired;
+  return { candidates, reasons: skipped.length > 0 ? [`not candidates: ${skipped.map(([why, n]) => `${n} with ${why}`).join(', ')}`] : [] };
+}
+
+/** The safest emptiest instance to drain for scale-in, keeping desired at or above `lower`. */
+export function chooseScaleIn(snap: CapacitySnapshot, s: CapacitySettings, lower: number): ScaleInChoice {
+  const { candidates, reasons } = candidatesOf(snap);
   let kept = 0;
   // Name the first few instances kept and why; count the rest (a big cluster would flood the log).
   const keep = (why: string) => (kept++ < MAX_NAMED ? reasons.push(why) : undefined);
   const queue = ordered(snap, candidates);
   for (const i of queue.slice(0, MAX_EXAMINED)) {
-    const w = weightOf(snap, i.instanceType);
-    if (i.ownerRoom !== undefined && w > i.ownerRoom) {
-      keep(`${i.ec2InstanceId} (weight ${w}) would take its own backend below its min`);
-      continue;
-    }
-    if (desired - w < lower) {
-      keep(`${i.ec2InstanceId} (weight ${w}) would take desired ${desired} below min ${lower}`);
+    const bound = boundReason(snap, i, weightOf(snap, i.instanceType), lower);
+    if (bound) {
+      keep(bound);
       continue;
     }
     const short = shortAfter(snap, s, i.ec2InstanceId);

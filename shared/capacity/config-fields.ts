@@ -27,7 +27,7 @@ export const FIELDS = [
     tag: 'scale-in-cpu-percent',
     min: 0,
     max: 99,
-    description: 'Scale in only when CPU reservation is below this (%); below the scale-out one.',
+    description: 'Scale in when CPU reservation is below this (%; below the scale-out one); above it only a consolidation scales in.',
   },
   {
     key: 'scaleInMemoryPercent',
@@ -35,7 +35,7 @@ export const FIELDS = [
     tag: 'scale-in-memory-percent',
     min: 0,
     max: 99,
-    description: 'Scale in only when memory reservation is below this (%); below the scale-out one.',
+    description: 'Scale in when memory reservation is below this (%; below the scale-out one); above it only a consolidation scales in.',
   },
   {
     key: 'min',

@@ -53,9 +53,10 @@ export function parseHeadroom(raw: string): Headroom | undefined {
 type NumericKey = (typeof FIELDS)[number]['key'];
 
 export const HEADROOM_TAG = `${SETTING_TAG_PREFIX}headroom`;
+export const CONSOLIDATION_TAG = `${SETTING_TAG_PREFIX}consolidation`;
 export const settingTag = (tag: string) => `${SETTING_TAG_PREFIX}${tag}`;
 /** Every tag a backend may carry to override a setting. */
-export const SETTING_TAGS: readonly string[] = [...FIELDS.map((f) => settingTag(f.tag)), HEADROOM_TAG];
+export const SETTING_TAGS: readonly string[] = [...FIELDS.map((f) => settingTag(f.tag)), HEADROOM_TAG, CONSOLIDATION_TAG];
 
 /** The cross-field rules; each broken one named with its values. */
 function crossCheck(s: ClusterSettings, name: (k: NumericKey) => string): string[] {
@@ -84,6 +85,9 @@ export const scaleTickEnv = z.object({
     "A scale-in drain's bound from its start; it spans ticks, and at the bound what still runs is stopped.",
   ),
   SCALE_TICK_CONCURRENCY: envInt(4, 1, 20).describe('Clusters planned at once.'),
+  CONSOLIDATION: envBool(CAPACITY_DEFAULTS.consolidation).describe(
+    `Also scale in when the tasks, the missing ones and the headroom fit on fewer instances with one spare task's room, though a reservation is above its scale-in threshold (every other scale-in gate holds). Backend tag \`${CONSOLIDATION_TAG}\` (true or false) overrides it.`,
+  ),
   HEADROOM: z
     .string()
     .optional()
@@ -104,6 +108,7 @@ export function parseScaleTickConfig(env: NodeJS.ProcessEnv = process.env): Scal
   const e = parseEnv(scaleTickEnv, env) as Record<string, unknown>;
   const defaults = {
     headroom: typeof e.HEADROOM === 'string' ? parseHeadroom(e.HEADROOM)! : CAPACITY_DEFAULTS.headroom,
+    consolidation: e.CONSOLIDATION as boolean,
   } as ClusterSettings;
   for (const f of FIELDS) defaults[f.key] = (e[f.env] as number) * ('scale' in f ? f.scale : 1);
   const envName = (k: NumericKey) => FIELDS.find((f) => f.key === k)!.env;
@@ -145,6 +150,9 @@ export function settingsFor(defaults: ClusterSettings, tags: Readonly<Record<str
     if (h) s.headroom = h;
     else bad.push(`${HEADROOM_TAG}=${JSON.stringify(headroom)}: expected tasks=N,cpu=N,memory=N or instances=N`);
   }
+  const consolidation = tags[CONSOLIDATION_TAG]?.trim();
+  if (consolidation === 'true' || consolidation === 'false') s.consolidation = consolidation === 'true';
+  else if (consolidation !== undefined) bad.push(`${CONSOLIDATION_TAG}=${JSON.stringify(tags[CONSOLIDATION_TAG])}: expected true or false`);
   if (bad.length === 0) bad.push(...crossCheck(s, (k) => settingTag(FIELDS.find((f) => f.key === k)!.tag)));
   if (bad.length > 0) throw new ConfigError(`invalid backend tags: ${bad.join('; ')}`);
   return s;

@@ -1,7 +1,8 @@
 import { chooseScaleIn } from './choose';
+import { chooseConsolidation, consolidationBlock } from './consolidate';
 import { boundsOf, comingUnits, reservationOf, scaleOutNeed, starvedServices, weightOf } from './demand';
 import { deploymentHolds, markStuck } from './placement';
-import type { CapacityDecision, CapacitySettings, CapacitySnapshot } from './types';
+import type { CapacityDecision, CapacitySettings, CapacitySnapshot, Resources } from './types';
 
 const pct = (n: number) => `${Math.round(n * 10) / 10}%`;
 
@@ -17,8 +18,9 @@ const names = (xs: readonly string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs
  *    bin-packed onto the backend's shapes). Capacity in flight counts as coming; the increase
  *    is bounded by the step and by max. While a shortfall stands, nothing is removed.
  * 2. remove-drained — instances we drained for scale-in that are now empty, down to min.
- * 3. scale-in — both reservations under the low threshold, nothing starved, no deployment in
- *    progress (for at most deploymentHoldMs each: past it a deployment is reported stuck and holds
+ * 3. scale-in — both reservations under the low threshold (or, above it, the demand fits on fewer
+ *    instances with a spare task's room: a consolidation, see consolidate.ts), nothing starved, no
+ *    deployment in progress (for at most deploymentHoldMs each: past it a deployment is reported stuck and holds
  *    no longer), nothing in flight, the cooldown over, fewer than max instances draining:
  *    the safest emptiest instance whose tasks all fit on the rest (see chooseScaleIn).
  */
@@ -93,7 +95,8 @@ export function planCapacity(read: CapacitySnapshot, s: CapacitySettings, now: n
   const blocks = scaleInBlocks(snap, s, now);
   if (blocks.length > 0) return out({ decision: 'none' }, `no scale-in: ${blocks.join('; ')}`);
 
-  const choice = chooseScaleIn(snap, s, lower);
+  // Under the thresholds the emptiest instance goes; above them only a consolidation can (see consolidationBlock).
+  const choice = reservationLow(reservation, s) ? chooseScaleIn(snap, s, lower) : chooseConsolidation(snap, s, lower);
   if (!choice.instance) return out({ decision: 'none' }, ...choice.reasons);
   const w = weightOf(snap, choice.instance.instanceType);
   return out(
@@ -103,9 +106,12 @@ export function planCapacity(read: CapacitySnapshot, s: CapacitySettings, now: n
   );
 }
 
+const reservationLow = (r: Resources, s: CapacitySettings) => r.cpu < s.scaleInCpuPercent && r.memory < s.scaleInMemoryPercent;
+
 /**
- * Every gate that keeps scale-in shut this tick (empty ⇒ open): reservations not both low, a
- * service starved or mid-deployment, capacity in flight, the cooldown, the draining budget, min.
+ * Every gate that keeps scale-in shut this tick (empty ⇒ open): reservations not both low and no
+ * consolidation possible, a service starved or mid-deployment, capacity in flight, the cooldown,
+ * the draining budget, min.
  * scaleTick also asks it before reading the candidates' tasks (reads only worth a scale-in).
  */
 export function scaleInBlocks(snap: CapacitySnapshot, s: CapacitySettings, now: number): string[] {
@@ -114,8 +120,13 @@ export function scaleInBlocks(snap: CapacitySnapshot, s: CapacitySettings, now: 
   const { lower } = boundsOf(snap, s);
   const desired = snap.backend.counts.desired;
   const blocks: string[] = [];
-  if (reservation.cpu >= s.scaleInCpuPercent || reservation.memory >= s.scaleInMemoryPercent)
-    blocks.push(`reservations are not both under the scale-in thresholds (CPU ${s.scaleInCpuPercent}%, memory ${s.scaleInMemoryPercent}%)`);
+  if (!reservationLow(reservation, s)) {
+    const why = consolidationBlock(snap, s);
+    if (why)
+      blocks.push(
+        `reservations are not both under the scale-in thresholds (CPU ${s.scaleInCpuPercent}%, memory ${s.scaleInMemoryPercent}%) and ${why}`,
+      );
+  }
   if (starved.length > 0) blocks.push('a service is starved');
   const { holding } = deploymentHolds(snap, s, now);
   if (holding.length > 0) blocks.push(`deployment or replacement in progress: ${names(holding)}`);

@@ -141,6 +141,11 @@ export interface CapacitySettings {
   arrivalTimeoutMs: number;
   /** Scale-in holds at most this long for a deployment in progress; past it the deployment is reported stuck and no longer holds. */
   deploymentHoldMs: number;
+  /**
+   * Also scale in when the demand (tasks, missing tasks, headroom) fits on fewer instances, with a
+   * spare task's room, whatever the reservations (consolidate.ts); every other scale-in gate holds.
+   */
+  consolidation: boolean;
 }
 
 export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
@@ -154,6 +159,7 @@ export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
   maxDraining: 1,
   arrivalTimeoutMs: 10 * 60_000,
   deploymentHoldMs: 30 * 60_000,
+  consolidation: true,
 };
 
 /** Tasks that need room and fit no shape the backend launches: named, never dropped. */
