@@ -6,12 +6,13 @@ import type { Log } from '../lambda/observability';
 import { isAgentTask } from '../retire/agents';
 import type { RetireBackend, RetirePorts } from '../retire/ports';
 import { carryOutRetire, markRetiring, unmarkRetiring } from '../retire/run';
+import { resolveClaim } from './backend-claims';
 import { settingsFor, type ScaleTickConfig } from './config';
 import { executeCapacitySteps, type CapacityRetire } from './execute';
 import { readCapacityFailure, type LaunchFailureReader } from './launch-failures';
 import { MAX_EXAMINED } from './choose';
 import { planCapacity } from './plan';
-import type { CapacityBackend } from './ports';
+import type { BackendView, CapacityBackend } from './ports';
 import { rolesOf } from './roles';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, type CapacityReadPorts } from './snapshot';
@@ -103,18 +104,38 @@ export async function tickCluster(deps: TickDeps, req: ClusterTickRequest): Prom
   const { config, cluster, event, o } = req;
   const until = req.endsAt - REPORT_RESERVE_MS;
   const roles = rolesOf(cluster, req.backends);
-  const base = { cluster, dryRun: config.dryRun, startedAt: clock.now(), ...('conflict' in roles ? { conflict: roles.conflict } : {}) };
-  if ('error' in roles) return errorReport(base, String(roles.error));
-  const { primary, fallback } = roles;
-  if (roles.conflict) log.error('capacity backend conflict: the one already used keeps working', { cluster, conflict: roles.conflict });
+  const started = { cluster, dryRun: config.dryRun, startedAt: clock.now() };
+  if ('error' in roles) return errorReport(started, String(roles.error));
+  // With tag discovery the tags only say where to look: ECS's membership decides among the claimants (backend-claims.ts).
+  const byFacts = config.backends.size === 0;
+  const { fallback } = roles;
+  let primary: CapacityBackend = roles.primary;
+  let conflict = byFacts ? roles.fallbackConflict : roles.conflict;
+  let switched = false;
   let failures = 0;
+  const base = () => ({ ...started, ...(conflict ? { conflict } : {}) });
   for (;;) {
     try {
       const now = clock.now();
       const extra = event?.demand ? await event.demand(o) : [];
-      const [p, f] = await Promise.all([primary.describe(o), fallback?.describe(o)]);
+      const rivals = byFacts ? roles.claimants.filter((b) => b !== primary) : [];
+      const [p, f, others] = await Promise.all([primary.describe(o), fallback?.describe(o), describeRivals(rivals, o)]);
       const views = composeViews(p, f, now);
       const read = await readCluster(deps.reads, cluster, views.both, now, o, views.ours);
+      if (byFacts) {
+        const registered = new Set(read.snapshot.instances.map((i) => i.ec2InstanceId));
+        const at = { now, arrivalMs: config.defaults.arrivalTimeoutMs, switched };
+        const claim = resolveClaim(cluster, roles.claimants, primary, [p, ...others], registered, at, roles.fallbackConflict);
+        conflict = claim.conflict;
+        if (claim.next === 'error') return errorReport(base(), claim.error, primary);
+        // Another claimant is the one ECS confirms: read the cluster again with it (only while a tag lies).
+        if (claim.next === 'switch') {
+          primary = claim.to;
+          switched = true;
+          continue;
+        }
+      }
+      if (conflict) log.error('capacity backend conflict: the one ECS confirms keeps working', { cluster, conflict });
       const frame = frameTick(read, views, settingsFor(config.defaults, primary.ref.tags), extra, now);
       // A capacity failure the backend reported since the request makes the units still missing late at once.
       const failed = wantsLaunchFailures(views)
@@ -162,7 +183,7 @@ export async function tickCluster(deps: TickDeps, req: ClusterTickRequest): Prom
       const after = outcome.changed ? await activeBackend.describe(o).catch(() => undefined) : views.active;
       const snapshot = frame.read.snapshot;
       const result = { primary, onFallback: views.onFallback, decision, reasons, snapshot, settings: frame.settings, results, outcome };
-      return roundReport(base, {
+      return roundReport(base(), {
         ...result,
         ...(fallback ? { fallback } : {}),
         before: views.active,
@@ -178,12 +199,18 @@ export async function tickCluster(deps: TickDeps, req: ClusterTickRequest): Prom
       const next = retryAfterFailure(err, failures, clock.now(), until, jitterOf(clock));
       if (!next.retry) {
         log.error('capacity tick failed for this cluster', { cluster, backend: refOf(primary), error, attempts: failures });
-        return errorReport(base, error, primary);
+        return errorReport(base(), error, primary);
       }
       log.warn('capacity read failed; retried', { cluster, error, attempt: failures });
       await clock.sleep(next.waitMs);
     }
   }
+}
+
+/** The other claimants as they are now; one that cannot be read is not a candidate this round (it is never used unread). */
+async function describeRivals(rivals: readonly CapacityBackend[], o: CallOptions): Promise<BackendView[]> {
+  const views = await Promise.all(rivals.map((b) => b.describe(o).catch(() => undefined)));
+  return views.filter((v): v is BackendView => v !== undefined);
 }
 
 /** Retire for this cluster's scale-in steps: its ports are built only when a step needs them (scale-out-only functions have none). */

@@ -3,6 +3,7 @@ import { resolveHeadroom, shapesFromTags, type ClusterSettings } from './config'
 import { planFallback, withBackends } from './fallback';
 import { decodeHeld, encodeHeld, mergeDemand, type Demand } from './held-demand';
 import type { LaunchFailure } from './launch-failures';
+import { rememberCluster } from './backend-claims';
 import { exclusionOf } from './choose';
 import { scaleInBlocks } from './plan';
 import type { BackendView } from './ports';
@@ -16,7 +17,8 @@ import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InFlight, In
  * The choices tickCluster makes between its reads and its writes, pure (data and `now` in, a plan
  * out) so tables and properties see them: which backend is active, the demand held in flight,
  * whether capacity is late, the fallback or the planner, whether more scale-in candidates are worth
- * reading, and the planner's decision as steps on the active backend. The orchestrator only
+ * reading, and the planner's decision as steps on the active backend (each of our records on the
+ * cluster's own backend remembering the cluster: backend-claims.ts). The orchestrator only
  * sequences the reads and writes around them.
  */
 
@@ -145,7 +147,8 @@ export function planOnFallback(
     backoffMs,
     ...(failed ? { failed } : {}),
   });
-  return { decision: f.decision, steps: f.steps, reasons: [...f.decision.reasons, ...frame.read.warnings] };
+  const steps = rememberCluster(f.steps, frame.read.snapshot.cluster);
+  return { decision: f.decision, steps, reasons: [...f.decision.reasons, ...frame.read.warnings] };
 }
 
 /** ACTIVE instances whose tasks are known (read as candidates). */
@@ -199,7 +202,7 @@ export function planOnPlanner(
   if (held.dropped > 0) extra.push(`${held.dropped} held task(s) do not fit the ${DEMAND_IN_FLIGHT_TAG} tag: not remembered`);
   return {
     decision,
-    steps: onActiveBackend(plan.steps, decision.units, v.active.counts.desired, held.value),
+    steps: rememberCluster(onActiveBackend(plan.steps, decision.units, v.active.counts.desired, held.value), frame.read.snapshot.cluster),
     reasons: [...decision.reasons, ...extra, ...plan.reasons, ...frame.read.warnings],
   };
 }
