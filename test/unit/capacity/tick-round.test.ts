@@ -14,7 +14,7 @@ import {
   planOnPlanner,
   wantsCandidates,
   type TickFrame,
-} from '../../../shared/capacity/tick-plan';
+} from '../../../shared/capacity/tick-round';
 import { roundReport } from '../../../shared/capacity/tick-report';
 import type { CapacityDecision, CapacityDecisionKind } from '../../../shared/capacity/types';
 import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, LAST_SCALE_OUT_TAG } from '../../../shared/tags';
