@@ -42,7 +42,7 @@ const clusters = (values) => {
 
 /**
  * Tag keys capacityWriter reads and writes (shared/tags.ts CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG,
- * LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG; test/contract/stack-capacity.ts checks they agree).
+ * LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG, SCALED_FOR_TAG; test/contract/stack-capacity.ts checks they agree).
  */
 const CLUSTER_TAG = 'ecs-steady:cluster';
 const FALLBACK_TAG = 'ecs-steady:fallback-for';
@@ -53,6 +53,8 @@ const BACKOFF_TAG = 'ecs-steady:backoff-until';
 const DEMAND_IN_FLIGHT_TAG = 'ecs-steady:demand-in-flight';
 /** Our record of our scale-in drains (SCALE_IN_DRAINS_TAG), on the backend holding each drained instance. */
 const SCALE_IN_DRAINS_TAG = 'ecs-steady:scale-in-drains';
+/** The cluster we last scaled a cluster's own backend for (SCALED_FOR_TAG), written with our records on it: memory for tag discovery. */
+const SCALED_FOR_TAG = 'ecs-steady:scaled-for';
 
 /** A backend is ours when it carries CLUSTER_TAG: naming one of the configured clusters, or any value when none are configured. */
 const clusterTagCondition = (key, values) => {
@@ -61,7 +63,7 @@ const clusterTagCondition = (key, values) => {
 };
 /** Only our last-action tags (and, on a cluster's own backend, the back-off) may be written (aws:TagKeys: the keys in the request). */
 const tagKeysOnly = (keys) => ({ 'ForAllValues:StringEquals': { 'aws:TagKeys': keys } });
-const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG]);
+const backendTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG, SCALED_FOR_TAG]);
 const fallbackTagKeys = tagKeysOnly([...LAST_ACTION_TAGS, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG]);
 
 /** The pure derivations, by name: `values` holds the params each one lists in NEEDS. */

@@ -29,6 +29,12 @@ export const SCALE_IN_DRAINS_TAG = 'ecs-steady:scale-in-drains';
 export const BACKOFF_TAG = 'ecs-steady:backoff-until';
 /** On a backend: demand ECS cannot show (unplaced RunTask tasks) whose capacity is in flight (capacity/held-demand.ts), written with the last scale-out. */
 export const DEMAND_IN_FLIGHT_TAG = 'ecs-steady:demand-in-flight';
+/**
+ * On a cluster's own backend: the cluster we last scaled it for, written with each of our records on it.
+ * Memory only (anyone may write it): with tag discovery it says where to look when `ecs-steady:cluster`
+ * was rewritten; ECS's membership of the backend's instances decides (capacity/backend-claims.ts).
+ */
+export const SCALED_FOR_TAG = 'ecs-steady:scaled-for';
 /** Backend tags starting with this override the deployment's settings for its cluster (e.g. `ecs-steady:max-step = 4`). */
 export const SETTING_TAG_PREFIX = 'ecs-steady:';
 

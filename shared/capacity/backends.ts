@@ -1,4 +1,4 @@
-import { CLUSTER_TAG, FALLBACK_TAG } from '../tags';
+import { CLUSTER_TAG, FALLBACK_TAG, SCALED_FOR_TAG } from '../tags';
 import { AutoScalingGroupsAdapter, type AsgGroup } from '../aws/autoscaling-groups';
 import type { CallOptions } from '../aws/call';
 import { Ec2FleetsAdapter, type FleetInfo } from '../aws/ec2-fleets';
@@ -40,19 +40,23 @@ export function backendDirectory(clients: BackendClients): BackendDirectory {
   return {
     async discover(named, o) {
       const [asgs, ec2s, sfrs] = await Promise.all([
-        groups.withTagKey([CLUSTER_TAG, FALLBACK_TAG], o),
+        groups.withTagKey([CLUSTER_TAG, FALLBACK_TAG, SCALED_FOR_TAG], o),
         fleets.maintainFleets(o),
         spots.maintainRequests(o),
       ]);
       const found = new Map<string, Found>();
-      const clusterOf = new Map<string, string>();
+      const clusterOf = new Map<string, string[]>();
       // Backends named in config are authoritative: a tag then adds no backend (nor a cluster). Only a
       // fallback is still found by its tag (it has no setting of its own), and only for a named cluster.
       const explicit = named.size > 0;
       const remember = (f: Found, tags: Record<string, string>) => {
         found.set(keyOf(f.kind, f.id), f);
         const cluster = explicit ? (tags[CLUSTER_TAG] ? undefined : tags[FALLBACK_TAG]) : (tags[CLUSTER_TAG] ?? tags[FALLBACK_TAG]);
-        if (cluster && (!explicit || named.has(cluster))) clusterOf.set(keyOf(f.kind, f.id), cluster);
+        // With tag discovery our memory of the cluster we scaled it for (a tag too) also says where to look:
+        // a rewritten cluster tag does not hide the backend from its cluster; ECS's membership decides there.
+        const remembered = explicit ? undefined : tags[SCALED_FOR_TAG];
+        const clusters = [cluster, remembered].filter((c): c is string => !!c && (!explicit || named.has(c)));
+        if (clusters.length > 0) clusterOf.set(keyOf(f.kind, f.id), [...new Set(clusters)]);
       };
       for (const g of asgs) remember({ kind: 'asg', id: g.name, data: g }, g.tags);
       for (const f of ec2s) remember({ kind: 'ec2Fleet', id: f.id, data: f }, f.tags);
@@ -71,7 +75,7 @@ export function backendDirectory(clients: BackendClients): BackendDirectory {
         list.push(backendFor(clients, found.get(key)!));
         out.set(cluster, list);
       };
-      for (const [key, cluster] of clusterOf) add(cluster, key);
+      for (const [key, clusters] of clusterOf) for (const cluster of clusters) add(cluster, key);
       for (const [cluster, n] of named) add(cluster, keyOf(n.kind, n.id));
       return out;
     },

@@ -1,28 +1,37 @@
-import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG } from '../tags';
 import type { CallOptions } from '../aws/call';
-import { backoffDelay, jitterOf } from '../aws/retry';
+import { jitterOf } from '../aws/retry';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
 import { isAgentTask } from '../retire/agents';
 import type { RetireBackend, RetirePorts } from '../retire/ports';
 import { carryOutRetire, markRetiring, unmarkRetiring } from '../retire/run';
-import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } from './config';
-import { notArrivedUnits } from './demand';
-import { executeCapacitySteps, type CapacityRetire, type CapacityStepResult } from './execute';
-import { planFallback, withBackends } from './fallback';
+import { resolveClaim } from './backend-claims';
+import { settingsFor, type ScaleTickConfig } from './config';
+import { executeCapacitySteps, type CapacityRetire } from './execute';
 import { readCapacityFailure, type LaunchFailureReader } from './launch-failures';
-import { exclusionOf, MAX_EXAMINED } from './choose';
-import { planCapacity, scaleInBlocks } from './plan';
-import { decodeHeld, encodeHeld, mergeDemand } from './held-demand';
+import { MAX_EXAMINED } from './choose';
+import { planCapacity } from './plan';
 import type { BackendView, CapacityBackend } from './ports';
 import { rolesOf } from './roles';
 import type { ClusterTickReport } from './report';
-import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
-import { parseRecord } from './scale-in-record';
-import { planTick, type CapacityStep } from './steps';
-import { onActiveBackend, retryAfterFailure, scopeDecision, TICK_RETRY } from './tick-choices';
-import type { CapacityDecision, CapacitySnapshot } from './types';
+import { CANDIDATES_READ, readCandidates, readCluster, type CapacityReadPorts } from './snapshot';
+import { outcomeOf, retryAfterFailure, retryAfterWrite, TICK_RETRY } from './tick-choices';
+import {
+  candidatesSettled,
+  composeViews,
+  frameTick,
+  goesToFallback,
+  knownCandidates,
+  lateUnits,
+  planOnFallback,
+  planOnPlanner,
+  wantsCandidates,
+  wantsLaunchFailures,
+  type RoundPlan,
+} from './tick-round';
+import { errorReport, refOf, roundReport } from './tick-report';
+import type { CapacitySnapshot } from './types';
 
 export interface TickDeps {
   reads: CapacityReadPorts;
@@ -69,179 +78,139 @@ export const REPORT_RESERVE_MS = 5_000;
 /** After capacity asked of the backend did not arrive, scale-outs go to the fallback this long. */
 export const BACKOFF_MS = 30 * 60_000;
 
+/** One cluster's tick: what to plan, for how long, with which backends found for it. */
+export interface ClusterTickRequest {
+  config: ScaleTickConfig;
+  cluster: string;
+  backends: readonly CapacityBackend[];
+  /** The invocation's end (less the Lambda's own reserve); the last reports keep REPORT_RESERVE_MS of it. */
+  endsAt: number;
+  tickId: string;
+  o: CallOptions;
+  event?: EventRequest;
+}
+
 /**
  * One cluster: read, plan, carry out, report. Never throws: a failure is the cluster's report.
- * With a fallback backend: when capacity asked of the backend has not registered within the
- * arrival time, the backend is lowered by what did not arrive and backs off (BACKOFF_TAG), and
- * the fallback is raised by what the same planner asks of it; while the back-off lasts,
- * scale-outs go to the fallback; scale-in drains the fallback's instances first.
+ * It only sequences: every choice between the reads and the writes is a pure function of
+ * tick-round.ts / tick-choices.ts, every report is tick-report.ts's. With a fallback backend: when
+ * capacity asked of the backend has not registered within the arrival time, the backend is lowered
+ * by what did not arrive and backs off (BACKOFF_TAG), and the fallback is raised by what the same
+ * planner asks of it; while the back-off lasts, scale-outs go to the fallback; scale-in drains the
+ * fallback's instances first.
  */
-export async function tickCluster(
-  deps: TickDeps,
-  config: ScaleTickConfig,
-  cluster: string,
-  backends: readonly CapacityBackend[],
-  endsAt: number,
-  tickId: string,
-  o: CallOptions,
-  event?: EventRequest,
-): Promise<ClusterTickReport> {
+export async function tickCluster(deps: TickDeps, req: ClusterTickRequest): Promise<ClusterTickReport> {
   const { clock, log } = deps;
-  const roles = rolesOf(cluster, backends);
-  const base = { cluster, dryRun: config.dryRun, startedAt: clock.now(), ...('conflict' in roles ? { conflict: roles.conflict } : {}) };
-  if ('error' in roles) return { ...base, decision: 'error', error: roles.error, reasons: [], steps: [] };
-  const { primary, fallback } = roles;
-  if (roles.conflict) log.error('capacity backend conflict: the one already used keeps working', { cluster, conflict: roles.conflict });
-  const ref = { kind: primary.ref.kind, id: primary.ref.id };
+  const { config, cluster, event, o } = req;
+  const until = req.endsAt - REPORT_RESERVE_MS;
+  const roles = rolesOf(cluster, req.backends);
+  const started = { cluster, dryRun: config.dryRun, startedAt: clock.now() };
+  if ('error' in roles) return errorReport(started, String(roles.error));
+  // With tag discovery the tags only say where to look: ECS's membership decides among the claimants (backend-claims.ts).
+  const byFacts = config.backends.size === 0;
+  const { fallback } = roles;
+  let primary: CapacityBackend = roles.primary;
+  let conflict = byFacts ? roles.fallbackConflict : roles.conflict;
+  let switched = false;
   let failures = 0;
+  const base = () => ({ ...started, ...(conflict ? { conflict } : {}) });
   for (;;) {
     try {
       const now = clock.now();
-      const cs = settingsFor(config.defaults, primary.ref.tags);
       const extra = event?.demand ? await event.demand(o) : [];
-      const [p, f] = await Promise.all([primary.describe(o), fallback?.describe(o)]);
-      const pView = withTaggedShapes(p);
-      const fView = f && withTaggedShapes(f);
-      const onFallback = !!fView && (time(pView.ref.tags[BACKOFF_TAG]) ?? 0) > now;
-      const active: BackendView = onFallback ? fView : pView;
-      // One read for both backends: every type either launches is sized; instances of both are the cluster's.
-      const both: BackendView = {
-        ...active,
-        shapes: [...pView.shapes, ...(fView?.shapes ?? [])],
-        instances: [...pView.instances, ...(fView?.instances ?? [])],
-      };
-      // Our record of our scale-in drains, on each backend (a mark alone is anyone's word).
-      const ours = new Set([...parseRecord(pView.ref.tags), ...(fView ? parseRecord(fView.ref.tags) : [])]);
-      const read = await readCluster(deps.reads, cluster, both, now, o, ours);
-      const sized = read.snapshot.backend.shapes;
-      const shapesOf = (v: BackendView) => sized.filter((s) => v.shapes.some((x) => x.instanceType === s.instanceType));
-      const combined = withBackends(read.snapshot, { primary: pView, fallback: fView, onFallback, activeShapes: shapesOf(active), now });
-      // Demand ECS cannot show whose capacity is still in flight counts with this re-plan's (held-demand.ts).
-      const inFlightUnits = combined.snapshot.inFlight.reduce((n, f) => n + f.units, 0);
-      const demand = mergeDemand(inFlightUnits > 0 ? decodeHeld(active.ref.tags[DEMAND_IN_FLIGHT_TAG]) : [], extra);
-      read.snapshot = { ...combined.snapshot, ...(demand.length > 0 ? { extraDemand: demand } : {}) };
-      const { pIn, fIds } = combined;
-      const settings = resolveHeadroom(cs, read.snapshot.backend.shapes);
-      const lateByTime = !!pIn && now - pIn.requestedAt >= settings.arrivalTimeoutMs;
+      const rivals = byFacts ? roles.claimants.filter((b) => b !== primary) : [];
+      const [p, f, others] = await Promise.all([primary.describe(o), fallback?.describe(o), describeRivals(rivals, o)]);
+      const views = composeViews(p, f, now);
+      const read = await readCluster(deps.reads, cluster, views.both, now, o, views.ours);
+      if (byFacts) {
+        const registered = new Set(read.snapshot.instances.map((i) => i.ec2InstanceId));
+        const at = { now, arrivalMs: config.defaults.arrivalTimeoutMs, switched };
+        const claim = resolveClaim(cluster, roles.claimants, primary, [p, ...others], registered, at, roles.fallbackConflict);
+        conflict = claim.conflict;
+        if (claim.next === 'error') return errorReport(base(), claim.error, primary);
+        // Another claimant is the one ECS confirms: read the cluster again with it (only while a tag lies).
+        if (claim.next === 'switch') {
+          primary = claim.to;
+          switched = true;
+          continue;
+        }
+      }
+      if (conflict) log.error('capacity backend conflict: the one ECS confirms keeps working', { cluster, conflict });
+      const frame = frameTick(read, views, settingsFor(config.defaults, primary.ref.tags), extra, now);
       // A capacity failure the backend reported since the request makes the units still missing late at once.
-      const failed = fView && !onFallback ? await readCapacityFailure(deps.launchFailures, pView, pIn, lateByTime, now, log, o) : undefined;
-      const late = pIn && (lateByTime || failed) ? pIn.units : 0;
-
-      let decision: CapacityDecision;
-      let steps: CapacityStep[];
-      const extraReasons: string[] = [];
-      if (fView && !onFallback && late > 0) {
-        const f = planFallback(read.snapshot, settings, now, {
-          late,
-          lateEntry: pIn!,
-          primary: pView,
-          fallback: fView,
-          fallbackShapes: shapesOf(fView),
-          backoffMs: BACKOFF_MS,
-          ...(failed ? { failed } : {}),
-        });
-        decision = f.decision;
-        steps = f.steps;
-      } else {
-        decision = planCapacity(read.snapshot, settings, now);
+      const failed = wantsLaunchFailures(views)
+        ? await readCapacityFailure(deps.launchFailures, views.primary, frame.pIn, frame.lateByTime, now, log, o)
+        : undefined;
+      const late = lateUnits(frame, failed);
+      let plan: RoundPlan;
+      if (goesToFallback(views, late)) plan = planOnFallback(frame, views, late, failed, now, BACKOFF_MS);
+      else {
+        let decision = planCapacity(frame.read.snapshot, frame.settings, now);
         // Scale-in is possible: read the emptiest candidates' tasks, and more while every one read so far
         // is ruled out (batch jobs, protection), up to the planner's own bound of candidates examined.
         for (const limit of CANDIDATE_BATCHES) {
-          if (event?.scaleOutOnly || decision.decision !== 'none' || scaleInBlocks(read.snapshot, settings, now).length > 0) break;
-          const before = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE').length;
-          read.snapshot = await readCandidates(deps.reads, read, o, limit, config.drain.agentFamilies);
-          decision = planCapacity(read.snapshot, settings, now);
-          const known = read.snapshot.instances.filter((i) => !i.tasksUnread && i.status === 'ACTIVE');
-          if (known.length === before || known.some((i) => exclusionOf(i) === undefined)) break;
+          if (!wantsCandidates(decision, frame.read.snapshot, frame.settings, now, event)) break;
+          const before = knownCandidates(frame.read.snapshot).length;
+          frame.read.snapshot = await readCandidates(deps.reads, frame.read, o, limit, config.drain.agentFamilies);
+          decision = planCapacity(frame.read.snapshot, frame.settings, now);
+          if (candidatesSettled(before, frame.read.snapshot)) break;
         }
-        decision = scopeDecision(decision, event);
-        if (onFallback)
-          extraReasons.push(`${ref.kind} ${ref.id} backs off until ${pView.ref.tags[BACKOFF_TAG]}: scale-outs go to the fallback`);
-        const plan = planTick(read, decision, now, config.scaleInDrainMaxMs, event?.scaleOutOnly ? 'scale-out-only' : 'all', {
-          active: onFallback ? 'fallback' : 'primary',
-          ownerOf: (id) => (fIds.has(id) ? 'fallback' : 'primary'),
-          tags: { primary: pView.ref.tags, ...(fView ? { fallback: fView.ref.tags } : {}) },
-        });
-        // The planner speaks of the cluster's units; the active backend is raised by the units it adds.
-        // A scale-out's record rewrites the demand held in flight (cleared when there is none).
-        const held = encodeHeld(demand);
-        if (held.dropped > 0) extraReasons.push(`${held.dropped} held task(s) do not fit the ${DEMAND_IN_FLIGHT_TAG} tag: not remembered`);
-        steps = onActiveBackend(plan.steps, decision.units, active.counts.desired, held.value);
-        extraReasons.push(...plan.reasons);
+        plan = planOnPlanner(frame, views, decision, now, config.scaleInDrainMaxMs, event);
       }
-      const reasons = [...decision.reasons, ...extraReasons, ...read.warnings];
-      log.info(config.dryRun ? 'capacity decision (dry run: nothing changed)' : 'capacity decision', {
-        cluster,
-        backend: ref,
-        decision: decision.decision,
-        reasons,
-        steps,
-      });
+      const { decision, steps, reasons } = plan;
+      const message = config.dryRun ? 'capacity decision (dry run: nothing changed)' : 'capacity decision';
+      log.info(message, { cluster, backend: refOf(primary), decision: decision.decision, reasons, steps });
       const results = await executeCapacitySteps(steps, {
         backend: primary,
         ...(fallback ? { fallback } : {}),
         setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
         standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, config.drain.agentFamilies ?? [], opts),
-        retire: retireOf(deps, cluster, backends, endsAt - REPORT_RESERVE_MS, tickId),
+        retire: retireOf(deps, cluster, req.backends, until, req.tickId),
         now: () => clock.now(),
         dryRun: config.dryRun,
         callOptions: o,
       });
-      // The report's counts come from the backend as it is now, when something changed it.
-      const changed = results.some((r) => r.ok && !r.skipped && (r.step.kind === 'setDesired' || r.detail === 'removed'));
-      // A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands.
-      const unwritten = results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction'));
-      // Retried here first (read, plan and write again, from what AWS holds then) while time allows; then the trigger's message is.
-      const writeWait = backoffDelay(failures + 1, TICK_RETRY, jitterOf(clock));
-      if (unwritten.length > 0 && clock.now() + writeWait < endsAt - REPORT_RESERVE_MS) {
+      const outcome = outcomeOf(results);
+      const again = retryAfterWrite(outcome, failures, clock.now(), until, jitterOf(clock));
+      if (again.retry) {
         failures++;
         log.warn('capacity write refused; read, planned and written again', { cluster, attempt: failures });
-        await clock.sleep(writeWait);
+        await clock.sleep(again.waitMs);
         continue;
       }
-      const requested = results.find((r) => r.step.kind === 'setDesired' && r.ok && !r.skipped && r.step.desired > r.step.from);
-      const after = changed ? await (onFallback ? fallback! : primary).describe(o).catch(() => undefined) : active;
-      return {
-        ...base,
-        backend: ref,
-        ...(fallback
-          ? { fallback: { kind: fallback.ref.kind, id: fallback.ref.id, active: onFallback || decision.decision === 'fallback' } }
-          : {}),
-        decision: decision.decision,
-        reasons,
-        reservation: decision.reservation,
-        counts: after?.counts ?? active.counts,
-        ...(after ? {} : { countsStale: true }),
-        starved: decision.starved,
-        ...(decision.stuckDeployments ? { stuckDeployments: decision.stuckDeployments } : {}),
-        unplaceable: decision.unplaceable,
-        notArrivedUnits: notArrivedUnits(read.snapshot, settings, now),
-        ...(decision.desired !== undefined ? { plannedDesired: decision.desired } : {}),
-        ...(decision.instanceToDrain ? { instanceToDrain: decision.instanceToDrain } : {}),
-        ...(event ? { trigger: event.trigger } : {}),
-        ...(unwritten.length > 0
-          ? { retry: `not written: ${unwritten.map((r) => `${r.step.kind} ${r.error ?? ''}`.trim()).join('; ')}` }
-          : {}),
-        ...(requested?.at !== undefined && event
-          ? { secondsToCapacityRequest: Math.max(0, (requested.at - event.triggeredAt) / 1000) }
-          : {}),
-        steps: results.map(stepLine),
-        drains: results.flatMap((r) => (r.drain ? [r.drain] : [])),
-      };
+      // The report's counts come from the backend as it is now, when something changed it.
+      const activeBackend = views.onFallback ? fallback! : primary;
+      const after = outcome.changed ? await activeBackend.describe(o).catch(() => undefined) : views.active;
+      const snapshot = frame.read.snapshot;
+      const result = { primary, onFallback: views.onFallback, decision, reasons, snapshot, settings: frame.settings, results, outcome };
+      return roundReport(base(), {
+        ...result,
+        ...(fallback ? { fallback } : {}),
+        before: views.active,
+        after,
+        ...(event ? { event } : {}),
+        now,
+      });
     } catch (err) {
-      // Reads failed (after the SDK's own retries) or the backend tags are bad: retry the
-      // cluster while the invocation's time allows; a bad tag is not retried.
+      // Reads failed (after the SDK's own retries) or the backend tags are bad: retry the cluster
+      // while the invocation's time allows; a bad configuration is not retried (decided by its type).
       failures++;
       const error = errorMessage(err);
-      const next = retryAfterFailure(err, failures, clock.now(), endsAt - REPORT_RESERVE_MS, jitterOf(clock));
+      const next = retryAfterFailure(err, failures, clock.now(), until, jitterOf(clock));
       if (!next.retry) {
-        log.error('capacity tick failed for this cluster', { cluster, backend: ref, error, attempts: failures });
-        return { ...base, backend: ref, decision: 'error', error, reasons: [], steps: [] };
+        log.error('capacity tick failed for this cluster', { cluster, backend: refOf(primary), error, attempts: failures });
+        return errorReport(base(), error, primary);
       }
       log.warn('capacity read failed; retried', { cluster, error, attempt: failures });
       await clock.sleep(next.waitMs);
     }
   }
+}
+
+/** The other claimants as they are now; one that cannot be read is not a candidate this round (it is never used unread). */
+async function describeRivals(rivals: readonly CapacityBackend[], o: CallOptions): Promise<BackendView[]> {
+  const views = await Promise.all(rivals.map((b) => b.describe(o).catch(() => undefined)));
+  return views.filter((v): v is BackendView => v !== undefined);
 }
 
 /** Retire for this cluster's scale-in steps: its ports are built only when a step needs them (scale-out-only functions have none). */
@@ -256,23 +225,6 @@ function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBack
     carryOut: (request, o) => carryOutRetire(on(), request, stepEndsAt, `scale-in-${tickId}`, o),
   };
 }
-
-/** A backend that names no shapes (a plain launch template, no instance yet) may name them in a tag. */
-function withTaggedShapes(v: BackendView): BackendView {
-  if (v.shapes.length > 0) return v;
-  const tagged = shapesFromTags(v.ref.tags);
-  return tagged ? { ...v, shapes: tagged } : v;
-}
-
-const stepLine = (r: CapacityStepResult) => ({
-  kind: r.step.kind,
-  ...('ec2InstanceId' in r.step ? { ec2InstanceId: r.step.ec2InstanceId } : {}),
-  ...('on' in r.step && r.step.on === 'fallback' ? { on: 'fallback' } : {}),
-  ok: r.ok,
-  ...(r.skipped ? { skipped: r.skipped } : {}),
-  ...(r.error ? { error: r.error } : {}),
-  ...(r.detail ? { detail: r.detail } : {}),
-});
 
 /** Standalone tasks (agents aside) on one instance now; a listed task that did not describe counts as one (never taken for absent). */
 async function standaloneTasksOn(

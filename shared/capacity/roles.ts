@@ -3,6 +3,7 @@ import type { CapacityBackend } from './ports';
 
 /** Tags only we write on a backend: one carrying them is the backend this cluster has been scaling. */
 const STATE_TAGS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG];
+export const hasStateTags = (b: { ref: { tags: Readonly<Record<string, string>> } }) => STATE_TAGS.some((t) => b.ref.tags[t] !== undefined);
 
 /**
  * Of several backends found for one role (anyone may tag a second ASG for a cluster), the one this
@@ -18,10 +19,15 @@ export function pickBackend<B extends { ref: { kind: string; id: string; tags: R
   return sorted.length > 0 ? { chosen: sorted[0]!, ignored: sorted.slice(1) } : undefined;
 }
 
-/** The cluster's backend and its fallback (tagged ecs-steady:fallback-for), or why there is none; `conflict`: backends found and not used. */
+/**
+ * The cluster's backend and its fallback (tagged ecs-steady:fallback-for), or why there is none; `conflict`:
+ * backends found and not used (`fallbackConflict`: the fallback's part). `claimants`: every backend found for
+ * the primary role (with tag discovery, ECS's membership then decides among them: backend-claims.ts).
+ */
 export function rolesOf(cluster: string, backends: readonly CapacityBackend[]) {
   const isFallback = (b: CapacityBackend) => b.ref.tags[FALLBACK_TAG] === cluster && b.ref.tags[CLUSTER_TAG] !== cluster;
-  const primary = pickBackend(backends.filter((b) => !isFallback(b)));
+  const claimants = backends.filter((b) => !isFallback(b));
+  const primary = pickBackend(claimants);
   const fallback = pickBackend(backends.filter(isFallback));
   const names = (bs: readonly CapacityBackend[]) => bs.map((b) => `${b.ref.kind} ${b.ref.id}`).join(', ');
   if (!primary)
@@ -36,9 +42,12 @@ export function rolesOf(cluster: string, backends: readonly CapacityBackend[]) {
       ? `${fallback.ignored.length + 1} fallback backends for ${cluster}: ${names([fallback.chosen])} is used; ${names(fallback.ignored)} ignored`
       : '',
   ].filter(Boolean);
+  const fallbackConflict = fallback && fallback.ignored.length > 0 ? conflicts[conflicts.length - 1] : undefined;
   return {
     primary: primary.chosen,
+    claimants,
     fallback: fallback?.chosen,
     ...(conflicts.length > 0 ? { conflict: conflicts.join('; ') } : {}),
+    ...(fallbackConflict ? { fallbackConflict } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { backoffDelay, classifyError, type Backoff } from '../aws/retry';
 import { DEMAND_IN_FLIGHT_TAG } from '../tags';
+import type { CapacityStepResult } from './execute';
 import type { CapacityStep } from './steps';
 import type { CapacityDecision } from './types';
 
@@ -64,4 +65,41 @@ export function retryAfterFailure(
   if (verdict === 'stop') return { retry: false };
   const waitMs = backoffDelay(failures, TICK_RETRY, random, verdict);
   return now + waitMs >= until ? { retry: false } : { retry: true, waitMs };
+}
+
+/** What the round's writes came to, from the executor's results. */
+export interface WriteOutcome {
+  /** A raise or a removal went through: the report's counts are re-read from the backend. */
+  changed: boolean;
+  /** A capacity write (or its record) AWS refused: the trigger is kept and retried until it lands. */
+  unwritten: CapacityStepResult[];
+  /** The raise that asked for capacity (its time starts the event's latency metric). */
+  requested?: CapacityStepResult;
+}
+
+export function outcomeOf(results: readonly CapacityStepResult[]): WriteOutcome {
+  const done = (r: CapacityStepResult) => r.ok && !r.skipped;
+  const requested = results.find((r) => done(r) && r.step.kind === 'setDesired' && r.step.desired > r.step.from);
+  return {
+    changed: results.some((r) => done(r) && (r.step.kind === 'setDesired' || r.detail === 'removed')),
+    unwritten: results.filter((r) => !r.ok && (r.step.kind === 'setDesired' || r.step.kind === 'recordAction')),
+    ...(requested ? { requested } : {}),
+  };
+}
+
+/**
+ * After a round whose capacity write was refused: read, plan and write again (from what AWS holds
+ * then) after the one policy's wait, while the invocation's time (`until`) allows; otherwise the
+ * trigger's message is retried. `failures`: rounds that failed before this one. The jitter source is
+ * drawn once whatever the answer (the simulator's seeded sequence stays the same).
+ */
+export function retryAfterWrite(
+  outcome: WriteOutcome,
+  failures: number,
+  now: number,
+  until: number,
+  random: () => number = () => 1,
+): { retry: false } | { retry: true; waitMs: number } {
+  const waitMs = backoffDelay(failures + 1, TICK_RETRY, random);
+  return outcome.unwritten.length > 0 && now + waitMs < until ? { retry: true, waitMs } : { retry: false };
 }

@@ -54,7 +54,15 @@ export async function scaleTick(
     const clusters = events ? [...events.keys()].sort() : managed;
     return await mapLimit(clusters, config.concurrency, (cluster) =>
       !events || managed.includes(cluster)
-        ? tickCluster(deps, config, cluster, found.get(cluster) ?? [], endsAt, tickId, o, events?.get(cluster))
+        ? tickCluster(deps, {
+            config,
+            cluster,
+            backends: found.get(cluster) ?? [],
+            endsAt,
+            tickId,
+            o,
+            ...(events?.has(cluster) ? { event: events.get(cluster)! } : {}),
+          })
         : Promise.resolve(notManaged(cluster, config, deps.clock.now())),
     );
   } finally {

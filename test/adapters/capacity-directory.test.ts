@@ -1,4 +1,5 @@
-import { CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG } from '../../shared/tags';
+import { CLUSTER_TAG, FALLBACK_TAG, LAST_SCALE_OUT_TAG, SCALED_FOR_TAG } from '../../shared/tags';
+import { CreateOrUpdateTagsCommand } from '@aws-sdk/client-auto-scaling';
 import { InstanceTypesAdapter } from '../../shared/aws/ec2-instance-types';
 import { BackendGoneError, backendDirectory } from '../../shared/capacity/backends';
 import type { BackendKind, CapacityBackend } from '../../shared/capacity/ports';
@@ -29,10 +30,28 @@ describe('backendDirectory on the simulated account', () => {
       ),
     ).toEqual([1, 1, 1]);
     expect(account.calls.find((c) => c.operation === 'DescribeAutoScalingGroups')!.input).toMatchObject({
-      Filters: [{ Name: 'tag-key', Values: [CLUSTER_TAG, FALLBACK_TAG] }],
+      Filters: [{ Name: 'tag-key', Values: [CLUSTER_TAG, FALLBACK_TAG, SCALED_FOR_TAG] }],
       MaxRecords: 100,
     });
     expect(found.get('t0')![0]!.ref.tags).toEqual({ [CLUSTER_TAG]: 't0' });
+  });
+
+  it('with tag discovery, finds a backend for the cluster its tag names and for the one we last scaled it for; config names ignore the memory', async () => {
+    const { account, tagged, directory } = account3();
+    const asg = tagged[0]!.backend.id;
+    await account.clients().autoscaling.send(
+      new CreateOrUpdateTagsCommand({
+        Tags: [
+          { ResourceId: asg, ResourceType: 'auto-scaling-group', Key: CLUSTER_TAG, Value: 'elsewhere', PropagateAtLaunch: false },
+          { ResourceId: asg, ResourceType: 'auto-scaling-group', Key: SCALED_FOR_TAG, Value: 't0', PropagateAtLaunch: false },
+        ],
+      }),
+    );
+    const found = await directory.discover(new Map());
+    expect(found.get('t0')!.map((b) => b.ref.id)).toEqual([asg]);
+    expect(found.get('elsewhere')!.map((b) => b.ref.id)).toEqual([asg]);
+    const named = await directory.discover(new Map([['t1', tagged[1]!.backend]]));
+    expect([...named.keys()]).toEqual(['t1']);
   });
 
   it("reuses the pass's read: an ASG's first describe asks nothing more, a fleet's asks only for its instances", async () => {

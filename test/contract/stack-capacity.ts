@@ -8,6 +8,7 @@ import {
   LAST_SCALE_IN_TAG,
   LAST_SCALE_OUT_TAG,
   SCALE_IN_DRAINS_TAG,
+  SCALED_FOR_TAG,
   SCALE_IN_TAG,
 } from '../../shared/tags';
 import type { PackagedStack, Template } from './package-stack';
@@ -49,7 +50,7 @@ const statementsFor = (stack: PackagedStack, action: string, fn = 'capacityWrite
 /** The one function that changes backends (the others only send it messages). */
 const BACKEND_WRITERS = ['capacityWriter'];
 /** Our tag keys on a backend: the last actions, the demand held in flight, and (a cluster's own backend only) the back-off. */
-const OWN_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG];
+const OWN_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG, SCALED_FOR_TAG];
 const FALLBACK_KEYS = [LAST_SCALE_OUT_TAG, LAST_SCALE_IN_TAG, DEMAND_IN_FLIGHT_TAG, SCALE_IN_DRAINS_TAG];
 
 /** The cluster-tag condition a backend must meet: any value by default; one of the configured clusters' names otherwise. */

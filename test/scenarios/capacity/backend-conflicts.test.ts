@@ -28,7 +28,7 @@ describe('capacityWriter: a second backend tagged for a cluster by anyone', () =
     expect(r.decision).toBe('scale-out');
     expect(r.backend).toEqual({ kind: 'asg', id: built.backend.id });
     expect(r.conflict).toMatch(
-      /2 capacity backends tagged for cap-asg: asg ecs-cap-asg is used \(it carries our state tags\); asg aaa-other-team ignored/,
+      /2 capacity backends tagged for cap-asg: asg ecs-cap-asg is used \(its instances are registered in cap-asg\); asg aaa-other-team ignored/,
     );
     expect(account.autoscaling.groupState(built.backend.id).desired).toBeGreaterThan(before);
     expect(account.autoscaling.groupState('aaa-other-team').desired).toBe(0);
