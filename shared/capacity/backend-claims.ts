@@ -1,7 +1,7 @@
 import { CLUSTER_TAG, LAST_SCALE_OUT_TAG, SCALED_FOR_TAG } from '../tags';
 import type { BackendView } from './ports';
 import { hasStateTags, pickBackend } from './roles';
-import { time } from './snapshot';
+import { time } from './cluster-read';
 import type { CapacityStep } from './steps';
 
 /**

@@ -29,7 +29,7 @@ import {
   wantsCandidates,
   wantsLaunchFailures,
   type RoundPlan,
-} from './tick-round';
+} from './tick-plan';
 import { errorReport, refOf, roundReport } from './tick-report';
 import type { CapacitySnapshot } from './types';
 
@@ -93,7 +93,7 @@ export interface ClusterTickRequest {
 /**
  * One cluster: read, plan, carry out, report. Never throws: a failure is the cluster's report.
  * It only sequences: every choice between the reads and the writes is a pure function of
- * tick-round.ts / tick-choices.ts, every report is tick-report.ts's. With a fallback backend: when
+ * tick-plan.ts / tick-choices.ts, every report is tick-report.ts's. With a fallback backend: when
  * capacity asked of the backend has not registered within the arrival time, the backend is lowered
  * by what did not arrive and backs off (BACKOFF_TAG), and the fallback is raised by what the same
  * planner asks of it; while the back-off lasts, scale-outs go to the fallback; scale-in drains the

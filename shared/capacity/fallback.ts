@@ -2,7 +2,7 @@ import { LAST_SCALE_OUT_TAG } from '../tags';
 import { planCapacity } from './plan';
 import type { LaunchFailure } from './launch-failures';
 import type { BackendView } from './ports';
-import { inFlightOf, time } from './snapshot';
+import { inFlightOf, time } from './cluster-read';
 import type { CapacityStep } from './steps';
 import type { CapacityDecision, CapacityInstance, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';
 

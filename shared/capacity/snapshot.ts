@@ -6,7 +6,8 @@ import type { CallOptions, ItemFailure } from '../aws/call';
 import type { ContainerInstanceCapacity, TaskShape } from '../aws/ecs-capacity';
 import { deploymentOf, serviceOf } from './snapshot-services';
 import type { BackendView } from './ports';
-import type { CapacityInstance, CapacitySnapshot, CapacityTask, InFlight, InstanceShape, Resources } from './types';
+import { inFlightOf, time, type ClusterRead } from './cluster-read';
+import type { CapacityInstance, CapacitySnapshot, CapacityTask, InstanceShape, Resources } from './types';
 
 /**
  * The scale-in candidates whose tasks are read per tick (ListTasks per instance): the emptiest
@@ -36,30 +37,7 @@ export interface CapacityReadPorts {
   instanceTypes?(types: readonly string[], o?: CallOptions): Promise<Map<string, { vcpus: number; memoryMiB: number }>>;
 }
 
-/** What the tick needs besides the planner's snapshot. */
-export interface ClusterRead {
-  snapshot: CapacitySnapshot;
-  containerInstanceArnOf: Map<string, string>;
-  /** Instances retire marked for scale-in (or the last release's scale-in tag), and when: memory, confirmed against our backend record. */
-  scaleInMarkedAt: Map<string, number>;
-  /** Of those, the ones whose mark is the last release's scale-in tag (removed with it when stale). */
-  legacyScaleInTag?: Set<string>;
-  /** Each service's task definition (sizes are read only for services that need room). */
-  taskDefinitionOf: Map<string, string>;
-  /** Instances the backend launched that ECS has not registered yet (ids). */
-  unregistered: string[];
-  /** Running + pending tasks per instance, by ECS's own counts. */
-  taskCountOf: Map<string, number>;
-}
-
-/** Units a backend was asked for and that ECS has not registered yet, asked at its last-scale-out tag (or now). */
-export function inFlightOf(backend: BackendView, registered: ReadonlySet<string>, now: number): InFlight | undefined {
-  const units = backend.instances.filter((b) => registered.has(b.ec2InstanceId)).reduce((n, b) => n + b.weight, 0);
-  const coming = Math.max(0, backend.counts.desired - units);
-  return coming > 0 ? { units: coming, requestedAt: time(backend.ref.tags[LAST_SCALE_OUT_TAG]) ?? now } : undefined;
-}
-
-export const time = (iso: string | undefined) => (iso && !Number.isNaN(Date.parse(iso)) ? Date.parse(iso) : undefined);
+export { inFlightOf, time, type ClusterRead } from './cluster-read';
 
 function taskOf(t: Task, protectedArns: ReadonlySet<string>, agentFamilies: readonly string[]): CapacityTask {
   const service = t.group?.startsWith('service:') ? t.group.slice('service:'.length) : undefined;

@@ -1,7 +1,7 @@
 import type { RetireRequest } from '../retire/request';
 import type { BackendAction } from './ports';
 import { parseRecord, RECORD_MAX_IDS, stillDraining, writeRecord } from './scale-in-record';
-import type { ClusterRead } from './snapshot';
+import type { ClusterRead } from './cluster-read';
 import type { CapacityDecision } from './types';
 
 /**

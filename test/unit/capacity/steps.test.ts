@@ -1,5 +1,5 @@
 import { executeCapacitySteps } from '../../../shared/capacity/execute';
-import type { ClusterRead } from '../../../shared/capacity/snapshot';
+import type { ClusterRead } from '../../../shared/capacity/cluster-read';
 import { planTick } from '../../../shared/capacity/steps';
 import type { CapacityDecision } from '../../../shared/capacity/types';
 import { FakeBackend } from '../../support/fake-backend';

@@ -8,7 +8,7 @@ import { exclusionOf } from './choose';
 import { scaleInBlocks } from './plan';
 import type { BackendView } from './ports';
 import { parseRecord } from './scale-in-record';
-import { time, type ClusterRead } from './snapshot';
+import { time, type ClusterRead } from './cluster-read';
 import { planTick, type CapacityStep } from './steps';
 import { onActiveBackend, scopeDecision } from './tick-choices';
 import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';

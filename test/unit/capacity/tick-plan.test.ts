@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { ClusterSettings } from '../../../shared/capacity/config';
 import type { CapacityStepResult } from '../../../shared/capacity/execute';
 import type { BackendView } from '../../../shared/capacity/ports';
-import type { ClusterRead } from '../../../shared/capacity/snapshot';
+import type { ClusterRead } from '../../../shared/capacity/cluster-read';
 import type { CapacityStep } from '../../../shared/capacity/steps';
 import { outcomeOf, retryAfterWrite } from '../../../shared/capacity/tick-choices';
 import {
@@ -14,7 +14,7 @@ import {
   planOnPlanner,
   wantsCandidates,
   type TickFrame,
-} from '../../../shared/capacity/tick-round';
+} from '../../../shared/capacity/tick-plan';
 import { roundReport } from '../../../shared/capacity/tick-report';
 import type { CapacityDecision, CapacityDecisionKind } from '../../../shared/capacity/types';
 import { BACKOFF_TAG, DEMAND_IN_FLIGHT_TAG, LAST_SCALE_OUT_TAG } from '../../../shared/tags';
