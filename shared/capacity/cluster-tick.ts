@@ -112,7 +112,8 @@ export async function tickCluster(
       };
       // Our record of our scale-in drains, on each backend (a mark alone is anyone's word).
       const ours = new Set([...parseRecord(pView.ref.tags), ...(fView ? parseRecord(fView.ref.tags) : [])]);
-      const read = await readCluster(deps.reads, cluster, both, now, o, ours);
+      const windowServices = new Set((cs.headroomWindows ?? []).map((w) => w.service));
+      const read = await readCluster(deps.reads, cluster, both, now, o, ours, windowServices);
       const sized = read.snapshot.backend.shapes;
       const shapesOf = (v: BackendView) => sized.filter((s) => v.shapes.some((x) => x.instanceType === s.instanceType));
       const combined = withBackends(read.snapshot, { primary: pView, fallback: fView, onFallback, activeShapes: shapesOf(active), now });
