@@ -5,6 +5,7 @@ import { SimulatedAccount } from '../sim/account';
 import { buildCapacityCluster, type CapacityBackendKind } from '../sim/builders-capacity';
 import { container, M5_LARGE, M5_XLARGE } from '../sim/builders-common';
 import { capacityWorld } from '../test/support/capacity-world';
+import { openWindowTasks, WindowWatch, type WindowRecord } from './capacity-day-windows';
 
 /**
  * A day of traffic on the simulated account, with the real scaleTick handler every simulated
@@ -157,6 +158,8 @@ export interface DayResult {
   rows: DayRow[];
   scaleOuts: ScaleOutRecord[];
   summary: DaySummary[];
+  /** Each opening of a headroom window (scaleTick's HEADROOM_WINDOWS in `env`) and when its capacity was in service. */
+  windows: WindowRecord[];
   wallMs: number;
 }
 
@@ -177,14 +180,21 @@ const SHAPES = [M5_LARGE, M5_XLARGE].map((s, i) => ({ ...s, weight: i + 1 }));
  * The fewest units that hold the desired tasks with both reservations at or under the
  * scale-out thresholds (each unit counted at the least CPU and memory any shape gives per
  * unit, as the planner sizes), and at least the m5.large count first-fit decreasing needs.
+ * `spare` (the tasks of headroom windows open now) is room held, as the planner counts it:
+ * bin-packed, never reserved.
  */
-export function neededUnits(tasks: ReadonlyArray<{ cpu: number; memory: number; count: number }>, cpuPct: number, memPct: number): number {
+export function neededUnits(
+  tasks: ReadonlyArray<{ cpu: number; memory: number; count: number }>,
+  cpuPct: number,
+  memPct: number,
+  spare: ReadonlyArray<{ cpu: number; memory: number; count: number }> = [],
+): number {
   const cpuPerUnit = Math.min(...SHAPES.map((s) => s.cpu / s.weight));
   const memPerUnit = Math.min(...SHAPES.map((s) => s.memory / s.weight));
   const cpu = tasks.reduce((n, t) => n + t.cpu * t.count, 0);
   const mem = tasks.reduce((n, t) => n + t.memory * t.count, 0);
   const bins: Array<{ cpu: number; memory: number }> = [];
-  const each = tasks
+  const each = [...tasks, ...spare]
     .flatMap((t) => Array.from({ length: t.count }, () => t))
     .sort((a, b) => b.cpu / 2048 + b.memory / 7680 - a.cpu / 2048 - a.memory / 7680);
   for (const t of each) {
@@ -242,6 +252,9 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
   const world = capacityWorld(account, env);
   const minutes = Math.round(hours * 60);
   const rows: DayRow[] = [];
+  const windows = t.headroomWindows ?? [];
+  const sizes = new Map(services.map((s) => [s.name, { cpu: s.cpu, memory: s.memory }]));
+  const watches = new Map(clusters.map((c) => [c.cluster, new WindowWatch(c.cluster, windows, sizes)]));
   let deployed = false;
   for (let m = 0; m < minutes; m++) {
     const at = start + m * 60_000;
@@ -258,7 +271,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
     }
     const result = await world.tick();
     opts.onReports?.(result.clusters);
-    const need = neededUnits(counts, t.scaleOutCpuPercent, t.scaleOutMemoryPercent);
+    const need = neededUnits(counts, t.scaleOutCpuPercent, t.scaleOutMemoryPercent, openWindowTasks(windows, sizes, at));
     const row: DayRow = { minute: m, at, clusters: [] };
     for (const c of clusters) {
       const r = result.clusters.find((x) => x.cluster === c.cluster);
@@ -290,6 +303,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
         neededUnits: Math.min(need, max),
       });
       c.desired = desired;
+      watches.get(c.cluster)!.observe(account, at, decision, r?.reasons ?? []);
     }
     rows.push(row);
     opts.onTick?.(row, minutes);
@@ -327,6 +341,7 @@ export async function simulateDay(opts: DayOptions = {}): Promise<DayResult> {
     rows,
     scaleOuts,
     summary,
+    windows: [...watches.values()].flatMap((w) => w.records),
     wallMs: performance.now() - started,
   };
 }

@@ -1,10 +1,12 @@
 /**
- * npm run demo:day [-- --out FILE] [--hours 24] [--all] [--services 3]
+ * npm run demo:day [-- --out FILE] [--hours 24] [--all] [--services 3] [--window SPEC | --no-window]
  *
  * A day of traffic on a simulated account, the real scaleTick handler every simulated minute
  * (bench/capacity-day.ts). Prints a table (every 15 minutes and every decision) and a summary,
  * and writes a self-contained HTML page with an inline SVG chart (no external JS or CSS) to
- * `--out` (default: demo-day.html in the OS temp directory, outside the repo).
+ * `--out` (default: demo-day.html in the OS temp directory, outside the repo). One headroom window
+ * (DEMO_WINDOW, or `--window` in HEADROOM_WINDOWS syntax) holds room before the morning ramp; the
+ * summary says when its capacity was in service against the time it opened.
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +49,26 @@ export function renderTable(day: DayResult, width = 110): string {
     }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => (i < l.length - 1 ? l[i]!.length : 0))));
   return lines.map((l) => l.map((cell, i) => (i < l.length - 1 ? cell.padEnd(widths[i]!) : cell)).join('  ')).join('\n');
+}
+
+/** Room for 8 `app` tasks before the morning ramp (06:30–08:00 UTC on the simulated clock), in Tokyo's time. */
+export const DEMO_WINDOW = 'morning-app: Mon-Fri 15:30-17:00 Asia/Tokyo 8 x app';
+
+/** Each opening of a headroom window: asked when, in service when, against when it opened; the first scale-in after it closed. */
+export function renderWindows(day: DayResult): string {
+  return day.windows
+    .map((w) => {
+      const ready =
+        w.readyAt !== undefined && w.fitsAtOpen
+          ? `capacity in service ${hhmm(w.readyAt)} (${(w.opensAt - w.readyAt) / 60_000} min before it opened)`
+          : 'capacity NOT in service when it opened';
+      return (
+        `${w.cluster}: headroom window '${w.window}' (${w.count} × ${w.service}) opened ${hhmm(w.opensAt)}: ` +
+        `asked ${w.askedAt !== undefined ? hhmm(w.askedAt) : '(never)'}, ${ready}; closed ${hhmm(w.closesAt)}, ` +
+        `first scale-in after it ${w.scaleInAfter !== undefined ? hhmm(w.scaleInAfter) : '(none)'}`
+      );
+    })
+    .join('\n');
 }
 
 export function renderSummary(day: DayResult): string {
@@ -221,7 +243,13 @@ ${outs}
 }
 
 function parseArgs(argv: string[]) {
-  const args = { out: join(tmpdir(), 'demo-day.html'), hours: 24, services: 3, backends: ['asg'] as CapacityBackendKind[] };
+  const args = {
+    out: join(tmpdir(), 'demo-day.html'),
+    hours: 24,
+    services: 3,
+    backends: ['asg'] as CapacityBackendKind[],
+    window: DEMO_WINDOW,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => argv[++i] ?? '';
@@ -229,9 +257,11 @@ function parseArgs(argv: string[]) {
     else if (flag === '--hours') args.hours = Number(value());
     else if (flag === '--services') args.services = Number(value());
     else if (flag === '--all') args.backends = ['asg', 'ec2Fleet', 'spotFleet'];
+    else if (flag === '--window') args.window = value();
+    else if (flag === '--no-window') args.window = '';
     else
       throw new Error(
-        `unknown argument ${JSON.stringify(flag)}; usage: npm run demo:day -- [--out FILE] [--hours 24] [--services 2|3] [--all]`,
+        `unknown argument ${JSON.stringify(flag)}; usage: npm run demo:day -- [--out FILE] [--hours 24] [--services 2|3] [--all] [--window SPEC | --no-window]`,
       );
   }
   if (!(args.hours > 0 && args.hours <= 24)) throw new Error('--hours must be above 0 and at most 24');
@@ -245,6 +275,7 @@ async function main(): Promise<void> {
     hours: args.hours,
     services: args.services,
     backends: args.backends,
+    ...(args.window ? { env: { HEADROOM_WINDOWS: args.window } } : {}),
     onTick: (row, ticks) => {
       const pct = Math.floor(((row.minute + 1) / ticks) * 10) * 10;
       if (pct !== shown && process.stderr.isTTY) process.stderr.write(`\rsimulating… ${(shown = pct)}%`);
@@ -253,6 +284,7 @@ async function main(): Promise<void> {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   console.log(renderTable(day));
   console.log(`\n${renderSummary(day)}`);
+  if (args.window) console.log(`\n${args.window}\n${renderWindows(day) || 'the window does not open within the simulated hours'}`);
   writeFileSync(args.out, renderDayChart(day));
   console.log(
     `\n${day.ticks} ticks in ${(day.wallMs / 1000).toFixed(1)} s wall (${(day.wallMs / day.ticks).toFixed(1)} ms a tick); chart: ${args.out}`,

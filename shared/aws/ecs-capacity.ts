@@ -29,6 +29,8 @@ export interface ContainerInstanceCapacity {
   tags: Record<string, string>;
   /** Custom attributes (PutAttributes), which DescribeContainerInstances always returns; ECS's own `ecs.*` ones are left out. */
   attributes?: Record<string, string>;
+  /** When the instance registered with ECS (epoch ms; DescribeContainerInstances' registeredAt). */
+  registeredAt?: number;
 }
 
 /** A task definition's sizes: task level when set, and per container. */
@@ -156,6 +158,7 @@ export class EcsCapacityAdapter {
             usedPorts: ports(ci.remainingResources),
             tags: Object.fromEntries((ci.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
             attributes: customAttributes(ci),
+            ...(ci.registeredAt ? { registeredAt: ci.registeredAt.getTime() } : {}),
           })),
       ),
       failures: parts.flatMap((p) => (p.failures ?? []).map((f) => ({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' }))),

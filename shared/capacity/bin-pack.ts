@@ -3,6 +3,8 @@ import type { InstanceShape, Resources } from './types';
 /** One task that needs room; `source` names where it comes from (service, headroom, instance). */
 export interface PackItem extends Resources {
   source: string;
+  /** Room held, not a task (the headroom, a headroom window's): packed like a task, reserves nothing. */
+  spare?: true;
   /** Host ports the task holds fixed: an instance where any is taken cannot take it (ECS's port resource). */
   ports?: readonly number[];
 }

@@ -1,5 +1,5 @@
 import { packOnto } from './bin-pack';
-import { demandItems, freeRooms, totals, weightOf } from './demand';
+import { demandItems, freeRooms, isSpareRoom, totals, weightOf } from './demand';
 import type { CapacityInstance, CapacitySettings, CapacitySnapshot } from './types';
 
 const MAX_NAMED = 3;
@@ -55,7 +55,7 @@ export function ordered(snap: CapacitySnapshot, candidates: CapacityInstance[]):
 /**
  * Why draining this instance would leave the cluster short, or undefined if it is safe: every
  * task that would then need room (its service tasks, those of instances already draining, the
- * missing ones and the headroom) fits the free room of the rest, and once they moved neither
+ * missing ones, the headroom and the room headroom windows hold) fits the free room of the rest, and once they moved neither
  * reservation would be above its scale-out threshold (which would scale straight back out).
  */
 function shortAfter(snap: CapacitySnapshot, s: CapacitySettings, id: string): string | undefined {
@@ -65,7 +65,7 @@ function shortAfter(snap: CapacitySnapshot, s: CapacitySettings, id: string): st
   if (left.length > 0) return `${left.length} task(s) would not fit on the rest`;
   const { registered, reserved } = totals(after.instances);
   for (const x of items)
-    if (x.source !== 'headroom') {
+    if (!isSpareRoom(x)) {
       reserved.cpu += x.cpu;
       reserved.memory += x.memory;
     }

@@ -121,7 +121,10 @@ export async function tickCluster(deps: TickDeps, req: ClusterTickRequest): Prom
       const rivals = byFacts ? roles.claimants.filter((b) => b !== primary) : [];
       const [p, f, others] = await Promise.all([primary.describe(o), fallback?.describe(o), describeRivals(rivals, o)]);
       const views = composeViews(p, f, now);
-      const read = await readCluster(deps.reads, cluster, views.both, now, o, views.ours);
+      const cs = settingsFor(config.defaults, primary.ref.tags);
+      // Services a headroom window holds room for: their task size is read like that of a service needing room.
+      const windowServices = new Set((cs.headroomWindows ?? []).map((w) => w.service));
+      const read = await readCluster(deps.reads, cluster, views.both, now, o, views.ours, windowServices);
       if (byFacts) {
         const registered = new Set(read.snapshot.instances.map((i) => i.ec2InstanceId));
         const at = { now, arrivalMs: config.defaults.arrivalTimeoutMs, switched };
@@ -136,7 +139,7 @@ export async function tickCluster(deps: TickDeps, req: ClusterTickRequest): Prom
         }
       }
       if (conflict) log.error('capacity backend conflict: the one ECS confirms keeps working', { cluster, conflict });
-      const frame = frameTick(read, views, settingsFor(config.defaults, primary.ref.tags), extra, now);
+      const frame = frameTick(read, views, cs, extra, now);
       // A capacity failure the backend reported since the request makes the units still missing late at once.
       const failed = wantsLaunchFailures(views)
         ? await readCapacityFailure(deps.launchFailures, views.primary, frame.pIn, frame.lateByTime, now, log, o)

@@ -84,4 +84,14 @@ export const FIELDS = [
     description:
       "Scale-in holds while a service deploys, for at most this many minutes from the deployment's start; past it the deployment is reported stuck (report `stuckDeployments`, metric, warning log) and scale-in no longer waits for it.",
   },
+  {
+    key: 'windowLeadMs',
+    env: 'HEADROOM_WINDOW_LEAD_SECONDS',
+    tag: 'headroom-window-lead-seconds',
+    min: 0,
+    max: 3600,
+    scale: 1000,
+    description:
+      "How early a headroom window's room is asked for (plus one tick) until a launch time is measured: from the last scale-out to its last instance registered in ECS.",
+  },
 ] as const;

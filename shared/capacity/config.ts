@@ -6,6 +6,7 @@ import { ConfigError } from '../lambda/errors';
 import { parseBackends } from '../retire/managed';
 import type { BackendKind } from './ports';
 import { FIELDS } from './config-fields';
+import { parseHeadroomWindows, WINDOWS_SYNTAX, type HeadroomWindow } from './headroom-windows';
 import { CAPACITY_DEFAULTS, type CapacitySettings } from './types';
 
 /** Spare room kept: `tasks` tasks of a CPU/memory shape, or `instances` whole instances of the smallest shape the backend launches. */
@@ -54,9 +55,15 @@ type NumericKey = (typeof FIELDS)[number]['key'];
 
 export const HEADROOM_TAG = `${SETTING_TAG_PREFIX}headroom`;
 export const CONSOLIDATION_TAG = `${SETTING_TAG_PREFIX}consolidation`;
+export const HEADROOM_WINDOWS_TAG = `${SETTING_TAG_PREFIX}headroom-windows`;
 export const settingTag = (tag: string) => `${SETTING_TAG_PREFIX}${tag}`;
 /** Every tag a backend may carry to override a setting. */
-export const SETTING_TAGS: readonly string[] = [...FIELDS.map((f) => settingTag(f.tag)), HEADROOM_TAG, CONSOLIDATION_TAG];
+export const SETTING_TAGS: readonly string[] = [
+  ...FIELDS.map((f) => settingTag(f.tag)),
+  HEADROOM_TAG,
+  CONSOLIDATION_TAG,
+  HEADROOM_WINDOWS_TAG,
+];
 
 /** The cross-field rules; each broken one named with its values. */
 function crossCheck(s: ClusterSettings, name: (k: NumericKey) => string): string[] {
@@ -95,6 +102,17 @@ export const scaleTickEnv = z.object({
     .describe(
       'Spare room kept: `tasks=N,cpu=N,memory=N` (N tasks of that size) or `instances=N` (N empty instances of the smallest shape); unset = none. Backend tag `ecs-steady:headroom` overrides it.',
     ),
+  HEADROOM_WINDOWS: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      const { errors } = parseHeadroomWindows(v ?? '');
+      // The first message is the syntax (docs/configuration.md shows it); then each bad window and field.
+      if (errors.length > 0) for (const message of [`expected ${WINDOWS_SYNTAX}`, ...errors]) ctx.addIssue({ code: 'custom', message });
+    })
+    .describe(
+      'Headroom windows: room held at set times for N tasks of a service, asked early by the launch time, e.g. `morning-web: Mon-Fri 07:30-09:30 Asia/Tokyo 20 x web` (docs/capacity.md); unset = none. Backend tag `ecs-steady:headroom-windows` overrides it.',
+    ),
   ...Object.fromEntries(
     FIELDS.map((f) => {
       const base = f.key === 'max' ? DEFAULT_MAX : f.key === 'min' ? 0 : CAPACITY_DEFAULTS[f.key];
@@ -104,12 +122,17 @@ export const scaleTickEnv = z.object({
   ),
 });
 
+/** The env value already validated by the schema (undefined = none). */
+const windowsOf = (raw: unknown): HeadroomWindow[] => (typeof raw === 'string' ? parseHeadroomWindows(raw).windows : []);
+
 export function parseScaleTickConfig(env: NodeJS.ProcessEnv = process.env): ScaleTickConfig {
   const e = parseEnv(scaleTickEnv, env) as Record<string, unknown>;
   const defaults = {
     headroom: typeof e.HEADROOM === 'string' ? parseHeadroom(e.HEADROOM)! : CAPACITY_DEFAULTS.headroom,
     consolidation: e.CONSOLIDATION as boolean,
   } as ClusterSettings;
+  const windows = windowsOf(e.HEADROOM_WINDOWS);
+  if (windows.length > 0) defaults.headroomWindows = windows;
   for (const f of FIELDS) defaults[f.key] = (e[f.env] as number) * ('scale' in f ? f.scale : 1);
   const envName = (k: NumericKey) => FIELDS.find((f) => f.key === k)!.env;
   const bad = crossCheck(defaults, envName);
@@ -153,6 +176,12 @@ export function settingsFor(defaults: ClusterSettings, tags: Readonly<Record<str
   const consolidation = tags[CONSOLIDATION_TAG]?.trim();
   if (consolidation === 'true' || consolidation === 'false') s.consolidation = consolidation === 'true';
   else if (consolidation !== undefined) bad.push(`${CONSOLIDATION_TAG}=${JSON.stringify(tags[CONSOLIDATION_TAG])}: expected true or false`);
+  const windows = tags[HEADROOM_WINDOWS_TAG];
+  if (windows !== undefined) {
+    const parsed = parseHeadroomWindows(windows);
+    if (parsed.errors.length === 0) s.headroomWindows = parsed.windows;
+    else bad.push(`${HEADROOM_WINDOWS_TAG}=${JSON.stringify(windows)}: ${parsed.errors.join('; ')}`);
+  }
   if (bad.length === 0) bad.push(...crossCheck(s, (k) => settingTag(FIELDS.find((f) => f.key === k)!.tag)));
   if (bad.length > 0) throw new ConfigError(`invalid backend tags: ${bad.join('; ')}`);
   return s;

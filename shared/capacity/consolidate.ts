@@ -1,6 +1,6 @@
 import { largest, packOnto, sortDecreasing, type PackItem } from './bin-pack';
 import { boundReason, candidatesOf, MAX_EXAMINED, ordered, withDraining, type ScaleInChoice } from './choose';
-import { demandItems, freeRooms, totals, weightOf } from './demand';
+import { demandItems, freeRooms, isSpareRoom, totals, weightOf } from './demand';
 import type { CapacityInstance, CapacitySettings, CapacitySnapshot, Resources } from './types';
 
 /**
@@ -31,11 +31,11 @@ export function spareTaskOf(snap: CapacitySnapshot, s: CapacitySettings): PackIt
 
 const pct = (used: number, of: number) => (of > 0 ? (100 * used) / of : 0);
 
-/** Reservations (%) once `items` (the headroom aside, it reserves nothing) are placed on the ACTIVE instances of `snap`. */
+/** Reservations (%) once `items` (room held spare aside, it reserves nothing) are placed on the ACTIVE instances of `snap`. */
 function reservationWith(snap: CapacitySnapshot, items: readonly PackItem[]): Resources {
   const { registered, reserved } = totals(snap.instances);
   for (const x of items)
-    if (x.source !== 'headroom') {
+    if (!isSpareRoom(x)) {
       reserved.cpu += x.cpu;
       reserved.memory += x.memory;
     }
@@ -74,7 +74,7 @@ export function consolidationBlock(snap: CapacitySnapshot, s: CapacitySettings):
   }
   const reservedOnly = { cpu: need.cpu, memory: need.memory };
   for (const x of items)
-    if (x.source === 'headroom') {
+    if (isSpareRoom(x)) {
       reservedOnly.cpu -= x.cpu;
       reservedOnly.memory -= x.memory;
     }

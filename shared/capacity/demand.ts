@@ -56,6 +56,11 @@ export function notArrivedUnits(snap: CapacitySnapshot, s: CapacitySettings, now
   return snap.inFlight.filter((f) => now - f.requestedAt >= s.arrivalTimeoutMs).reduce((n, f) => n + f.units, 0);
 }
 
+/** Where a headroom window's tasks come from in reasons and packing (a space: no service or family is named so). */
+export const windowSource = (window: string) => `headroom window '${window}'`;
+/** Room held spare (the headroom, a headroom window's): bin-packed like tasks, never counted as reserved. */
+export const isSpareRoom = (x: PackItem) => x.spare === true;
+
 export const starvedServices = (snap: CapacitySnapshot): string[] =>
   snap.services.filter((v) => v.desired > v.running + v.pending).map((v) => v.name);
 
@@ -63,7 +68,8 @@ export const starvedServices = (snap: CapacitySnapshot): string[] =>
  * Tasks that need room on ACTIVE instances: per service, what desired asks beyond the tasks
  * pending and running on ACTIVE instances (a service task on a DRAINING instance will be
  * replaced) — or, while it deploys, its surge if larger (surgeOf) — then tasks RunTask could not
- * place (extraDemand), then the headroom tasks. DAEMON services are not demand here: their
+ * place (extraDemand), then the headroom tasks and the tasks headroom windows hold now (windowDemand,
+ * set by the planner for its `now`). DAEMON services are not demand here: their
  * reservation comes off every instance (placement.ts). A task holding fixed host ports carries them.
  */
 export function demandItems(snap: CapacitySnapshot, s: CapacitySettings): PackItem[] {
@@ -80,7 +86,11 @@ export function demandItems(snap: CapacitySnapshot, s: CapacitySettings): PackIt
     for (let k = 0; k < missing; k++) items.push({ source: v.name, ...v.task, ...ports });
   }
   for (const x of snap.extraDemand ?? []) for (let k = 0; k < x.count; k++) items.push({ source: x.source, cpu: x.cpu, memory: x.memory });
-  for (let k = 0; k < s.headroom.tasks; k++) items.push({ source: 'headroom', cpu: s.headroom.cpu, memory: s.headroom.memory });
+  for (let k = 0; k < s.headroom.tasks; k++)
+    items.push({ source: 'headroom', spare: true, cpu: s.headroom.cpu, memory: s.headroom.memory });
+  for (const w of snap.windowDemand ?? [])
+    for (let k = 0; k < w.count; k++)
+      items.push({ source: windowSource(w.window), spare: true, cpu: w.cpu, memory: w.memory, ...(w.ports ? { ports: w.ports } : {}) });
   return items;
 }
 
@@ -117,7 +127,7 @@ function reservationUnits(
 ): number {
   const threshold = key === 'cpu' ? s.scaleOutCpuPercent : s.scaleOutMemoryPercent;
   const { registered, reserved } = totals(snap.instances);
-  reserved[key] += missing.filter((x) => x.source !== 'headroom').reduce((n, x) => n + x[key], 0);
+  reserved[key] += missing.filter((x) => !isSpareRoom(x)).reduce((n, x) => n + x[key], 0);
   const percent = registered[key] > 0 ? (100 * reserved[key]) / registered[key] : 0;
   if (percent <= threshold) return 0;
   // Counted at the least room per unit any shape gives (its daemons' share taken): the backend may launch any of them.
@@ -131,7 +141,7 @@ function reservationUnits(
     return 0;
   }
   const units = Math.max(1, Math.ceil(((100 * reserved[key]) / threshold - registered[key]) / perUnit - EPSILON));
-  const waiting = missing.filter((x) => x.source !== 'headroom').length;
+  const waiting = missing.filter((x) => !isSpareRoom(x)).length;
   reasons.push(
     waiting > 0
       ? `${key} reservation would be ${pct(percent)} once ${waiting} waiting task(s) are placed, above ${threshold}%: ${units} unit(s) bring it back under`

@@ -1,6 +1,7 @@
 import { chooseScaleIn } from './choose';
 import { chooseConsolidation, consolidationBlock } from './consolidate';
 import { boundsOf, comingUnits, reservationOf, scaleOutNeed, starvedServices, weightOf } from './demand';
+import { windowDemand } from './headroom-windows';
 import { deploymentHolds, markStuck } from './placement';
 import type { CapacityDecision, CapacitySettings, CapacitySnapshot, Resources } from './types';
 
@@ -15,7 +16,8 @@ const names = (xs: readonly string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs
  * In order:
  * 1. scale-out — desired below min, a reservation above its threshold (sized to bring it back
  *    under), or tasks that need room and do not fit (missing service tasks and the headroom,
- *    bin-packed onto the backend's shapes). Capacity in flight counts as coming; the increase
+ *    bin-packed onto the backend's shapes; the headroom windows open or opening within the launch
+ *    lead hold their tasks too — headroom-windows.ts). Capacity in flight counts as coming; the increase
  *    is bounded by the step and by max. While a shortfall stands, nothing is removed.
  * 2. remove-drained — instances we drained for scale-in that are now empty, down to min.
  * 3. scale-in — both reservations under the low threshold (or, above it, the demand fits on fewer
@@ -25,13 +27,16 @@ const names = (xs: readonly string[]) => (xs.length <= 3 ? xs.join(', ') : `${xs
  *    the safest emptiest instance whose tasks all fit on the rest (see chooseScaleIn).
  */
 export function planCapacity(read: CapacitySnapshot, s: CapacitySettings, now: number): CapacityDecision {
-  const snap = markStuck(read, s, now);
+  const marked = markStuck(read, s, now);
+  // Open (or about-to-open) headroom windows are demand from here on: scale-out packs them, and every fit check sees them.
+  const windows = windowDemand(marked, s, now);
+  const snap = windows.demand.length > 0 ? { ...marked, windowDemand: windows.demand } : marked;
   const reservation = reservationOf(snap.instances);
   const starved = starvedServices(snap);
   const need = scaleOutNeed(snap, s, now);
   const reasons = [`reservation CPU ${pct(reservation.cpu)}, memory ${pct(reservation.memory)} over ACTIVE instances`];
   if (starved.length > 0) reasons.push(`starved (desired > running + pending): ${names(starved)}`);
-  reasons.push(...need.reasons);
+  reasons.push(...windows.reasons, ...need.reasons);
   const { stuck } = deploymentHolds(snap, s, now);
   if (stuck.length > 0)
     reasons.push(

@@ -4,6 +4,7 @@ import { DO_NOT_DISRUPT_TAG, LAST_SCALE_OUT_TAG } from '../tags';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
 import type { ContainerInstanceCapacity, TaskShape } from '../aws/ecs-capacity';
+import { arrivalAfter } from './headroom-windows';
 import { deploymentOf, serviceOf } from './snapshot-services';
 import type { BackendView } from './ports';
 import { inFlightOf, time, type ClusterRead } from './cluster-read';
@@ -129,6 +130,8 @@ export async function readCluster(
   o?: CallOptions,
   /** Instances our drain record (on the backends) names: a DRAINING one with our mark is ours only then. */
   ours: ReadonlySet<string> = new Set(),
+  /** Services a headroom window holds room for: their task size is read like that of a service needing room. */
+  windowServices: ReadonlySet<string> = new Set(),
 ): Promise<ClusterRead & { warnings: string[] }> {
   const warnings: string[] = [];
   // Services are read beside the instances (their pages and describes never wait for the instance pages).
@@ -184,13 +187,14 @@ export async function readCluster(
   // Sizes only for services that need room now (missing tasks, or tasks on DRAINING instances).
   const onDraining = new Set(instances.flatMap((i) => i.tasks.map((t) => t.serviceName ?? '')));
   const taskDefinitionOf = new Map(services.map((v) => [v.serviceName ?? '', v.taskDefinition ?? '']));
-  // …and DAEMON services (their share comes off every shape) and services deploying (their surge needs room).
+  // …and DAEMON services (their share comes off every shape), services deploying (their surge needs room) and those windows hold room for.
   const needSize = services.filter(
     (v) =>
       (v.desiredCount ?? 0) > (v.runningCount ?? 0) + (v.pendingCount ?? 0) ||
       onDraining.has(v.serviceName ?? '') ||
       v.schedulingStrategy === 'DAEMON' ||
-      deploymentOf(v, now) !== undefined,
+      deploymentOf(v, now) !== undefined ||
+      windowServices.has(v.serviceName ?? ''),
   );
   const [sizes, shapes] = await Promise.all([
     ports.taskSizes(
@@ -203,6 +207,9 @@ export async function readCluster(
   const registeredIds = new Set(live.map((ci) => ci.ec2InstanceId));
   const coming = inFlightOf(backend, registeredIds, now);
   const lastScaleOutAt = time(backend.ref.tags[LAST_SCALE_OUT_TAG]);
+  // Measured only once nothing asked is still in flight (the whole batch has arrived).
+  const ownRegistered = live.filter((ci) => ownInstances.has(ci.ec2InstanceId)).map((ci) => ci.registeredAt);
+  const arrivalMs = coming ? undefined : arrivalAfter(ownRegistered, lastScaleOutAt);
   return {
     snapshot: {
       cluster,
@@ -210,7 +217,7 @@ export async function readCluster(
       services: services.map((v) => serviceOf(v, sizes.get(v.taskDefinition ?? ''), now)),
       backend: { counts: backend.counts, shapes: shapes.shapes },
       inFlight: coming ? [coming] : [],
-      recent: lastScaleOutAt !== undefined ? { lastScaleOutAt } : {},
+      recent: { ...(lastScaleOutAt !== undefined ? { lastScaleOutAt } : {}), ...(arrivalMs !== undefined ? { arrivalMs } : {}) },
     },
     containerInstanceArnOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.containerInstanceArn])),
     taskCountOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.runningTasksCount + ci.pendingTasksCount])),

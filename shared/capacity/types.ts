@@ -1,3 +1,5 @@
+import type { HeadroomWindow } from './headroom-windows';
+
 /** CPU units (1024 per vCPU) and MiB, as ECS registers and reserves them. */
 export interface Resources {
   cpu: number;
@@ -106,6 +108,19 @@ export interface InFlight {
 export interface RecentActions {
   /** The backend's last scale-out (its tag): the scale-in cooldown and the capacity in flight count from it. */
   lastScaleOutAt?: number;
+  /**
+   * How long the last scale-out took to be in service: from it to the last of our instances ECS registered after it
+   * (registeredAt), once nothing asked is still in flight. Read from the snapshot, no extra call; headroom windows ask this early.
+   */
+  arrivalMs?: number;
+}
+
+/** Room a headroom window holds now: `count` tasks the size of one of `service`'s (headroom-windows.ts). */
+export interface WindowDemand extends Resources {
+  window: string;
+  service: string;
+  count: number;
+  ports?: number[];
 }
 
 /** One cluster, as read for one tick. */
@@ -118,6 +133,8 @@ export interface CapacitySnapshot {
   recent: RecentActions;
   /** Tasks that asked for room outside any service (RunTask failures): counted as demand like missing service tasks. */
   extraDemand?: Array<{ source: string; count: number; cpu: number; memory: number }>;
+  /** Room the headroom windows hold at the planner's `now` (set by the planner, not read): spare room like the headroom. */
+  windowDemand?: WindowDemand[];
 }
 
 /** Per-cluster settings (validated by config; the planner trusts them). Percentages are 0–100. */
@@ -146,6 +163,10 @@ export interface CapacitySettings {
    * spare task's room, whatever the reservations (consolidate.ts); every other scale-in gate holds.
    */
   consolidation: boolean;
+  /** Headroom windows: room held at set times of the week (none when absent). */
+  headroomWindows?: readonly HeadroomWindow[];
+  /** How early a window's room is asked for when no launch time has been measured yet (one tick period is added). */
+  windowLeadMs: number;
 }
 
 export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
@@ -160,6 +181,7 @@ export const CAPACITY_DEFAULTS: Omit<CapacitySettings, 'min' | 'max'> = {
   arrivalTimeoutMs: 10 * 60_000,
   deploymentHoldMs: 30 * 60_000,
   consolidation: true,
+  windowLeadMs: 5 * 60_000,
 };
 
 /** Tasks that need room and fit no shape the backend launches: named, never dropped. */

@@ -48,6 +48,7 @@ function day(): DayResult {
     thresholds: { scaleOut: 85, scaleIn: 50 },
     rows,
     scaleOuts: [],
+    windows: [],
     summary: [summary],
     wallMs: 0,
   };
