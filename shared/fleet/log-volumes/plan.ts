@@ -38,6 +38,8 @@ export interface VolumeDecision {
   owner: string;
   verdict: Verdict;
   reason: string;
+  /** Our stamp keys on the volume that KMS did not verify this run (forged, or not checkable): ignored. */
+  unverifiedStamps?: string[];
 }
 
 export interface LogVolumesPlan {
@@ -86,12 +88,22 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
   const due: Array<{ volume: LogVolume; flushedAt: number }> = [];
   for (const v of volumes) {
     const owner = v.tags[s.ownerTag];
-    const decide = (verdict: Verdict, reason: string) => decisions.push({ volumeId: v.volumeId, owner: owner ?? '', verdict, reason });
     if (owner === undefined || (s.owners.length > 0 && !s.owners.includes(owner))) {
-      decide('skipped', `not ours: no ${s.ownerTag} tag${s.owners.length > 0 ? ` with a configured value` : ''}`);
+      const reason = `not ours: no ${s.ownerTag} tag${s.owners.length > 0 ? ` with a configured value` : ''}`;
+      decisions.push({ volumeId: v.volumeId, owner: owner ?? '', verdict: 'skipped', reason });
       continue;
     }
-    const seenAttached = parseTagTime(v.tags[SEEN_ATTACHED_TAG]);
+    // Our stamps as KMS verified them this run: a forged one is absent (and named in the reason).
+    const seenAttached = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
+    const forged = v.unverifiedStamps.map((u) => `${u.key} ${u.why === 'forged' ? 'forged' : 'unverifiable now'} (${u.detail})`);
+    const decide = (verdict: Verdict, reason: string) =>
+      decisions.push({
+        volumeId: v.volumeId,
+        owner: owner ?? '',
+        verdict,
+        reason: forged.length > 0 ? `${reason}; ignored: ${forged.join(', ')}` : reason,
+        ...(forged.length > 0 ? { unverifiedStamps: v.unverifiedStamps.map((u) => u.key) } : {}),
+      });
     if (v.state === 'in-use' && v.attachedTo.length > 0) {
       const on = `attached to ${v.attachedTo.join(', ')}${v.attachedAt !== undefined ? ` since ${iso(v.attachedAt)}` : ''}`;
       const unrecorded = v.attachedAt !== undefined && (seenAttached === undefined || seenAttached < v.attachedAt);
@@ -105,7 +117,7 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
         // volume ours, and an older flushed-at must not get it deleted once it is available again.
         // The stamp is overwritten with a value no time parses from (so the volume is `unobserved`).
         const mark = `${FOREIGN_ATTACHMENT_MARK}${iso(v.attachedAt!)}`;
-        if (v.tags[SEEN_ATTACHED_TAG] !== mark) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: mark } });
+        if (v.stamps[SEEN_ATTACHED_TAG] !== mark) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: mark } });
         decide('in-use', `${on}: not a container instance of cluster ${owner}, so not ours now: its earlier attachment no longer counts`);
       } else if (unrecorded)
         decide('in-use', `${on}: its cluster membership was not read this run (failed, or over the per-run bound): not recorded yet`);
@@ -130,7 +142,7 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
       if (!stale) continue;
     }
     // An orphan: its age counts from our first sight of this availability period (restamped after an attachment we saw).
-    const stamped = parseTagTime(v.tags[AVAILABLE_SINCE_TAG]);
+    const stamped = parseTagTime(v.stamps[AVAILABLE_SINCE_TAG]);
     const current = stamped !== undefined && (seenAttached === undefined || stamped >= seenAttached) ? stamped : undefined;
     if (current === undefined) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [AVAILABLE_SINCE_TAG]: iso(now) } });
     const since = current ?? now;
@@ -164,5 +176,26 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
       });
     }
   });
-  return { decisions, steps };
+  return { decisions, steps: boundStamps(steps, decisions) };
+}
+
+/**
+ * Stamps sealed and written per run at most. Each stamp is its own GenerateMac and CreateTags (its
+ * MAC binds its volume, so stamps cannot share a CreateTags), and EC2 meters CreateTags per account
+ * (a bucket of 100, refilled 10 a second — docs/design/trust.md): a first run over a large fleet
+ * records this many, later runs the rest. Deletes go first, so stamping never starves them.
+ */
+export const STAMPS_PER_RUN = 200;
+
+function boundStamps(steps: readonly VolumeStep[], decisions: VolumeDecision[]): VolumeStep[] {
+  const stamps = steps.filter((st) => st.kind === 'stamp');
+  for (const st of stamps.slice(STAMPS_PER_RUN)) {
+    const d = decisions.find((x) => x.volumeId === st.volumeId)!;
+    d.reason += `; not stamped this run (over ${STAMPS_PER_RUN} stamps a run): next run`;
+  }
+  const kept = new Set(stamps.slice(0, STAMPS_PER_RUN));
+  return [
+    ...steps.filter((st) => st.kind === 'delete'),
+    ...steps.filter((st) => st.kind !== 'delete' && (st.kind !== 'stamp' || kept.has(st))),
+  ];
 }

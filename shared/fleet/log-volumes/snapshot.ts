@@ -4,6 +4,7 @@ import { SEEN_ATTACHED_TAG } from '../../tags';
 import type { LogVolumesConfig } from './config';
 import { parseTagTime } from './plan';
 import type { LogVolume, VolumesPort } from './ports';
+import { verifyStamps } from './stamps';
 
 /** ECS membership reads in flight at once (one per attachment not yet recorded; most runs ask none). */
 const MEMBERSHIP_CONCURRENCY = 5;
@@ -19,14 +20,16 @@ export const MEMBERSHIP_READS_PER_RUN = 100;
  * one of the configured values, when CLUSTERS is set). In-use ones are read to record the
  * attachment we see (EC2 forgets it once the volume is detached) — and only when ECS says the
  * instance it is attached to is a container instance of the cluster its ownership tag names: that
- * fact, not the tag, is what makes a volume ours. Volumes without our tag are never read. A failed
+ * fact, not the tag, is what makes a volume ours. Our stamps count only when KMS verifies their MAC
+ * (stamps.ts): a forged or unverifiable one is absent. Volumes without our tag are never read. A failed
  * membership read, or one over MEMBERSHIP_READS_PER_RUN, leaves that volume unrecorded this run
  * (the next run asks again).
  */
 export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig, o?: CallOptions): Promise<LogVolume[]> {
-  const volumes: LogVolume[] = await port.listTagged(config.ownerTag, config.owners, ['available', 'in-use'], o);
+  const listed = await port.listTagged(config.ownerTag, config.owners, ['available', 'in-use'], o);
+  const volumes = await verifyStamps(port.mac, listed, o);
   const unrecorded = volumes.filter((v) => {
-    const seen = parseTagTime(v.tags[SEEN_ATTACHED_TAG]);
+    const seen = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
     return v.state === 'in-use' && v.attachedTo.length === 1 && v.attachedAt !== undefined && (seen === undefined || seen < v.attachedAt);
   });
   // One read per (cluster, instance): an instance may hold several of our volumes.

@@ -11,7 +11,7 @@ const PERIOD = 30 * MIN;
 
 function world(over: Partial<LogVolumesConfig> = {}) {
   const account = new SimulatedAccount({ start: '2026-12-02T09:00:00Z' });
-  const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false' }), ...over };
+  const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false', STAMP_KEY_ID: account.kms.createKey() }), ...over };
   const run = makeHandler(() => ({
     clients: account.clients(),
     config,

@@ -160,7 +160,10 @@ describe('logVolumes under third-party tags', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const account = new SimulatedAccount({ start: '2026-12-02T09:00:00Z' });
-        const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false', GRACE_MINUTES: '30' }), owners: sc.owners };
+        const config = {
+          ...parseLogVolumesConfig({ DRY_RUN: 'false', GRACE_MINUTES: '30', STAMP_KEY_ID: account.kms.createKey() }),
+          owners: sc.owners,
+        };
         const handler = makeHandler(() => ({
           clients: account.clients(),
           config,
