@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -10,7 +11,7 @@ import { logVolumesPort } from '../../shared/fleet/log-volumes/wiring';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = HandlerDeps<LogVolumesConfig, 'ec2' | 'ecs' | 'kms'>;
+export type Deps = HandlerDeps<LogVolumesConfig, 'ec2' | 'ecs' | 'kms' | 'cloudwatch'>;
 
 /** Time kept back from the Lambda timeout for the report; also the budget when no context is given. */
 const INVOCATION_RESERVE_MS = 5_000;
@@ -42,6 +43,11 @@ export function makeHandler(deps: () => Deps) {
   };
 }
 
-const runtime = lambdaRuntime('logVolumes', parseLogVolumesConfig, { ec2: EC2Client, ecs: ECSClient, kms: KMSClient });
+const runtime = lambdaRuntime('logVolumes', parseLogVolumesConfig, {
+  ec2: EC2Client,
+  ecs: ECSClient,
+  kms: KMSClient,
+  cloudwatch: CloudWatchClient,
+});
 
 export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

@@ -66,6 +66,28 @@ export function parseTagTime(value: string | undefined): number | undefined {
 const iso = (ms: number) => new Date(ms).toISOString();
 const minutes = (ms: number) => Math.floor(ms / MINUTE_MS);
 
+/**
+ * Minutes after its flushed time a volume may still be attached to the instance that flushed it:
+ * the flush is written at shutdown (the Spot notice's 2 minutes, a lifecycle hook), and the detach
+ * follows when the instance ends. EBS metrics later than this show another attachment.
+ */
+export const FLUSH_DETACH_MINUTES = 15;
+
+/**
+ * The flushed time of a volume the plan would delete if EBS shows no attachment since the flush
+ * (the snapshot reads those metrics only for these): ours, available, flushed after the attachment
+ * our verified stamp records, past its grace. Undefined for any other volume.
+ */
+export function dueFlushedAt(v: LogVolume, s: PlanSettings, now: number): number | undefined {
+  const owner = v.tags[s.ownerTag];
+  if (owner === undefined || (s.owners.length > 0 && !s.owners.includes(owner))) return undefined;
+  if (v.state !== 'available' || v.attachedTo.length > 0) return undefined;
+  const flushedAt = parseTagTime(v.tags[s.flushedTag]);
+  const seenAttached = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
+  if (flushedAt === undefined || seenAttached === undefined || flushedAt < seenAttached) return undefined;
+  return now - flushedAt >= s.graceMinutes * MINUTE_MS ? flushedAt : undefined;
+}
+
 /** The seen-attached value written when a volume is seen attached outside the cluster its tag names. */
 export const FOREIGN_ATTACHMENT_MARK = 'outside-cluster-since ';
 
@@ -77,7 +99,9 @@ export const FOREIGN_ATTACHMENT_MARK = 'outside-cluster-since ';
  *   then: a volume never seen so is `unobserved`);
  * - `available` now with no attachment (EC2's answer of this run);
  * - nothing attached it after its flush: the readable flushed time is not older than the
- *   AttachTime of the last attachment we saw (else it was reused and holds logs: an orphan);
+ *   AttachTime of the last attachment we saw, and EBS reported no metric for it from
+ *   FLUSH_DETACH_MINUTES after the flush until now (`attachedAfterFlush === false`, read by the
+ *   snapshot) — else it was reused and holds logs: an orphan, and that attachment is stamped;
  * - at least `graceMinutes` since the flush — the oldest flushed first, at most `maxDeletionsPerRun`.
  * In-use volumes get only the stamp of the attachment we see (once per attachment, when ECS
  * vouches for the instance: `attachedInOwnerCluster`, read by the snapshot).
@@ -130,20 +154,35 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
     }
     const flushedRaw = v.tags[s.flushedTag];
     let stale: string | undefined;
+    /** The latest attachment start we know of: our verified stamp, or what EBS's metrics showed this run. */
+    let lastAttached = seenAttached;
     if (flushedRaw !== undefined) {
       const flushedAt = parseTagTime(flushedRaw);
+      const reusedFrom = flushedAt === undefined ? 0 : flushedAt + FLUSH_DETACH_MINUTES * MINUTE_MS;
       if (flushedAt === undefined) decide('bad-flushed-tag', `${s.flushedTag}=${JSON.stringify(flushedRaw)} is not an ISO-8601 time: kept`);
       else if (seenAttached === undefined)
         decide('unobserved', `flushed ${iso(flushedAt)}, but never seen attached by logVolumes: ownership rests on a tag alone, kept`);
       else if (flushedAt < seenAttached)
         stale = `flushed ${iso(flushedAt)}, before the attachment seen at ${iso(seenAttached)}: reused since, so it holds logs`;
-      else if (now - flushedAt >= s.graceMinutes * MINUTE_MS) due.push({ volume: v, flushedAt });
-      else decide('within-grace', `flushed ${iso(flushedAt)}, grace ends ${iso(flushedAt + s.graceMinutes * MINUTE_MS)}`);
+      else if (now - flushedAt < s.graceMinutes * MINUTE_MS)
+        decide('within-grace', `flushed ${iso(flushedAt)}, grace ends ${iso(flushedAt + s.graceMinutes * MINUTE_MS)}`);
+      else if (v.attachedAfterFlush === false) due.push({ volume: v, flushedAt });
+      else if (v.attachedAfterFlush === undefined)
+        decide(
+          'deferred',
+          `flushed ${iso(flushedAt)}; EBS's metrics since then were not read this run (failed, or over the bound): next run`,
+        );
+      else {
+        // Attached again after the flush, between two runs (we never saw it in use): remember it, sealed, as an attachment.
+        stale = `flushed ${iso(flushedAt)}, but EBS reported it attached after ${iso(reusedFrom)}: reused since, so it holds logs`;
+        lastAttached = reusedFrom;
+        steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: iso(reusedFrom) } });
+      }
       if (!stale) continue;
     }
     // An orphan: its age counts from our first sight of this availability period (restamped after an attachment we saw).
     const stamped = parseTagTime(v.stamps[AVAILABLE_SINCE_TAG]);
-    const current = stamped !== undefined && (seenAttached === undefined || stamped >= seenAttached) ? stamped : undefined;
+    const current = stamped !== undefined && (lastAttached === undefined || stamped >= lastAttached) ? stamped : undefined;
     if (current === undefined) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [AVAILABLE_SINCE_TAG]: iso(now) } });
     const since = current ?? now;
     const age = now - since;

@@ -15,6 +15,11 @@ export type LogVolume = VolumeView & {
   stamps: Record<string, string>;
   unverifiedStamps: Array<{ key: string; why: 'forged' | 'unchecked'; detail: string }>;
   attachedInOwnerCluster?: boolean;
+  /**
+   * Read only for a volume the plan would delete (plan.ts dueFlushedAt): whether EBS reported it
+   * attached from FLUSH_DETACH_MINUTES after its flushed time until now (undefined: not read).
+   */
+  attachedAfterFlush?: boolean;
 };
 
 /**
@@ -25,6 +30,7 @@ export type LogVolume = VolumeView & {
  * - tag: create or overwrite the same tags on these volumes, all or none (EC2 CreateTags); throws on failure.
  * - isContainerInstanceOf: whether ECS has the EC2 instance registered in the cluster (false for a
  *   cluster ECS does not know); throws on any other failure.
+ * - wasAttachedBetween: whether EBS reported any metric of the volume in [from, to] (CloudWatch); throws on failure.
  * - mac: GenerateMac/VerifyMac on logVolumes' own KMS HMAC key (seals and checks our stamps).
  */
 export interface VolumesPort {
@@ -33,5 +39,6 @@ export interface VolumesPort {
   delete(volumeId: string, o?: CallOptions): Promise<DeleteVolumeOutcome>;
   tag(volumeIds: readonly string[], tags: Record<string, string>, o?: CallOptions): Promise<void>;
   isContainerInstanceOf(cluster: string, ec2InstanceId: string, o?: CallOptions): Promise<boolean>;
+  wasAttachedBetween(volumeId: string, from: number, to: number, o?: CallOptions): Promise<boolean>;
   mac: MacPort;
 }

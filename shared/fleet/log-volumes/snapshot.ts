@@ -2,7 +2,7 @@ import type { CallOptions } from '../../aws/call';
 import { mapLimit } from '../../lambda/concurrency';
 import { SEEN_ATTACHED_TAG } from '../../tags';
 import type { LogVolumesConfig } from './config';
-import { parseTagTime } from './plan';
+import { dueFlushedAt, FLUSH_DETACH_MINUTES, parseTagTime } from './plan';
 import type { LogVolume, VolumesPort } from './ports';
 import { verifyStamps } from './stamps';
 
@@ -25,7 +25,7 @@ export const MEMBERSHIP_READS_PER_RUN = 100;
  * membership read, or one over MEMBERSHIP_READS_PER_RUN, leaves that volume unrecorded this run
  * (the next run asks again).
  */
-export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig, o?: CallOptions): Promise<LogVolume[]> {
+export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig, now: number, o?: CallOptions): Promise<LogVolume[]> {
   const listed = await port.listTagged(config.ownerTag, config.owners, ['available', 'in-use'], o);
   const volumes = await verifyStamps(port.mac, listed, o);
   const unrecorded = volumes.filter((v) => {
@@ -49,5 +49,25 @@ export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig
     const cluster = v.tags[config.ownerTag];
     if (cluster) v.attachedInOwnerCluster = await member(cluster, v.attachedTo[0]!);
   });
+  await readAttachmentsAfterFlush(port, config, volumes, now, o);
   return volumes;
+}
+
+/**
+ * For the volumes the plan would delete — the oldest flushed first, as many as it may delete this
+ * run — whether EBS reported them attached after their flush: the one fact that shows a reuse that
+ * began and ended between two runs (EC2 shows only current attachments). A failed read leaves the
+ * volume unread: the plan then keeps it this run.
+ */
+async function readAttachmentsAfterFlush(port: VolumesPort, config: LogVolumesConfig, volumes: LogVolume[], now: number, o?: CallOptions) {
+  const due = volumes
+    .map((v) => ({ v, flushedAt: dueFlushedAt(v, config, now) }))
+    .filter((d): d is { v: LogVolume; flushedAt: number } => d.flushedAt !== undefined)
+    .sort((a, b) => a.flushedAt - b.flushedAt || a.v.volumeId.localeCompare(b.v.volumeId))
+    .slice(0, config.maxDeletionsPerRun);
+  await mapLimit(due, MEMBERSHIP_CONCURRENCY, async ({ v, flushedAt }) => {
+    const from = flushedAt + FLUSH_DETACH_MINUTES * 60_000;
+    if (from >= now) return void (v.attachedAfterFlush = false);
+    v.attachedAfterFlush = await port.wasAttachedBetween(v.volumeId, from, now, o).catch(() => undefined);
+  });
 }

@@ -17,6 +17,7 @@ function port(gone: ReadonlySet<string>) {
     describe: async () => [],
     delete: async () => 'deleted',
     isContainerInstanceOf: async () => true,
+    wasAttachedBetween: async () => false,
     tag: async (ids, tags) => {
       calls.push([...ids]);
       written.push({ ids: [...ids], tags });

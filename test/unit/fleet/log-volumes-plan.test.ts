@@ -37,6 +37,8 @@ function volume(id: string, tags: Record<string, string>, over: Partial<LogVolum
     attachedTo: [],
     stamps,
     unverifiedStamps: [],
+    // EBS reported no attachment since the flush (the snapshot reads it for due volumes only).
+    attachedAfterFlush: false,
     ...over,
   };
 }
@@ -162,6 +164,20 @@ describe('planLogVolumes', () => {
       ['stamp'],
     ],
     [
+      'keeps a volume EBS reported attached after its flush (a reuse between two runs): an orphan, the attachment stamped',
+      volume('v1', ours({ 'ecs-steady:flushed-at': ago(120) }), { attachedAfterFlush: true }),
+      { orphanAlertMinutes: 0 },
+      'orphan',
+      ['stamp', 'stamp'],
+    ],
+    [
+      'keeps a due volume whose EBS metrics since the flush were not read this run, until they are',
+      volume('v1', ours({ 'ecs-steady:flushed-at': ago(120) }), { attachedAfterFlush: undefined }),
+      {},
+      'deferred',
+      [],
+    ],
+    [
       'keeps a flushed volume whose seen-attached stamp KMS rejects (forged, or copied from another volume): as if never seen',
       forged(volume('v1', ours({ 'ecs-steady:flushed-at': ago(999) }))),
       {},
@@ -235,6 +251,8 @@ describe('planLogVolumes properties', () => {
     member: fc.option(fc.boolean(), { nil: undefined }),
     /** The stamps on it were written by someone else: KMS rejects them. */
     forgedStamps: fc.boolean(),
+    /** What EBS's metrics say since the flush: attached, not, or not read. */
+    attachedAfterFlush: fc.constantFrom(true, false, undefined),
   });
   const arbSettings = fc.record({
     graceMinutes: fc.integer({ min: 0, max: 2_000 }),
@@ -264,7 +282,7 @@ describe('planLogVolumes properties', () => {
                   attachedAt: NOW - (r.seen ?? 5) * MIN,
                   ...(r.member !== undefined ? { attachedInOwnerCluster: r.member } : {}),
                 }
-              : { state: r.state },
+              : { state: r.state, attachedAfterFlush: r.attachedAfterFlush },
           );
           return r.forgedStamps ? forged(v) : v;
         });
@@ -287,6 +305,8 @@ describe('planLogVolumes properties', () => {
           const seenAttached = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
           expect(seenAttached).toBeDefined();
           expect(flushedAt!).toBeGreaterThanOrEqual(seenAttached!);
+          // And EBS reported no attachment after the flush (a reuse between two runs).
+          expect(v.attachedAfterFlush).toBe(false);
         }
         // An attachment is recorded as a time (proof of ownership) only on an instance ECS has in the
         // cluster the tag names; one outside it is recorded as the mark no time parses from.
