@@ -125,7 +125,11 @@ export function describeFleet(): void {
         expect(keys).toHaveLength(1);
         const [keyId, key] = keys[0]!;
         expect(key.Properties).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
-        expect(logVolumes.props.Environment.Variables.STAMP_KEY_ID).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+        // Named by its alias: the environment holds a name, no CloudFormation reference.
+        const alias = `alias/ecs-steady-${stack === defaults ? 'dev' : 'prod'}-log-volume-stamps`;
+        const aliases = ofType(stack.template, 'AWS::KMS::Alias').map(([, a]) => a.Properties);
+        expect(aliases).toEqual([{ AliasName: alias, TargetKeyId: { Ref: keyId } }]);
+        expect(logVolumes.props.Environment.Variables.STAMP_KEY_ID).toBe(alias);
         const statements = key.Properties.KeyPolicy.Statement as Statement[] & Array<{ Principal: unknown }>;
         const uses = statements.filter((st) => asList(st.Action).some((a) => /^kms:(\*|Generate|Verify)/.test(a)));
         expect(uses).toHaveLength(1);

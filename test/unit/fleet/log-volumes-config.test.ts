@@ -52,15 +52,25 @@ describe('logVolumes config', () => {
     ['ORPHAN_ACTION', 'delete'],
     ['DRY_RUN', 'maybe'],
     ['LOG_VOLUME_TAG', 'aws:reserved'],
-    ['STAMP_KEY_ID', 'alias/ecs-steady-stamps'],
+    ['STAMP_KEY_ID', 'ecs-steady-stamps'],
     ['STAMP_KEY_ID', 'arn:aws:s3:::bucket'],
+    ['STAMP_KEY_ID', 'alias/has space'],
   ])('refuses %s=%s, naming the variable and the value', (name, value) => {
     expect(() => parseLogVolumesConfig(withKey({ [name]: value }))).toThrow(ConfigError);
     expect(() => parseLogVolumesConfig(withKey({ [name]: value }))).toThrow(`${name}=${JSON.stringify(value)}`);
   });
 
+  it('takes the stamp key by alias (as the stack sets it), key ARN or alias ARN', () => {
+    for (const id of [
+      'alias/ecs-steady-dev-log-volume-stamps',
+      KEY,
+      'arn:aws:kms:eu-west-1:123456789012:alias/ecs-steady-dev-log-volume-stamps',
+    ])
+      expect(parseLogVolumesConfig({ STAMP_KEY_ID: id }).stampKeyId).toBe(id);
+  });
+
   it('refuses to start without the stamp key: without it no stamp can be written or believed', () => {
-    expect(() => parseLogVolumesConfig({})).toThrow('STAMP_KEY_ID=null: expected the ARN of a KMS HMAC_256 key');
+    expect(() => parseLogVolumesConfig({})).toThrow('STAMP_KEY_ID=null: expected a KMS key');
     expect(() => parseLogVolumesConfig({ STAMP_KEY_ID: ' ' })).toThrow('STAMP_KEY_ID=null');
   });
 
