@@ -130,7 +130,7 @@ export function describeFleet(): void {
         const aliases = ofType(stack.template, 'AWS::KMS::Alias').map(([, a]) => a.Properties);
         expect(aliases).toEqual([{ AliasName: alias, TargetKeyId: { Ref: keyId } }]);
         expect(logVolumes.props.Environment.Variables.STAMP_KEY_ID).toBe(alias);
-        const statements = key.Properties.KeyPolicy.Statement as Statement[] & Array<{ Principal: unknown }>;
+        const statements = key.Properties.KeyPolicy.Statement as Array<Statement & { Principal: unknown }>;
         const uses = statements.filter((st) => asList(st.Action).some((a) => /^kms:(\*|Generate|Verify)/.test(a)));
         expect(uses).toHaveLength(1);
         expect(uses[0]!.Principal).toEqual({ AWS: { 'Fn::GetAtt': [logVolumes.roleId, 'Arn'] } });

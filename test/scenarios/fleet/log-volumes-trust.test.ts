@@ -13,12 +13,13 @@ const PERIOD = 30 * MIN;
 function world(over: Partial<LogVolumesConfig> = {}) {
   const account = new SimulatedAccount({ start: '2026-12-02T09:00:00Z' });
   const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false', STAMP_KEY_ID: account.kms.createKey() }), ...over };
+  const metrics = recordingMetrics();
   const run = makeHandler(() => ({
     clients: account.clients(),
     config,
     clock: account.clock,
     logger: recordingLogger(),
-    metrics: recordingMetrics(),
+    metrics,
   }));
   const handler = () => run({}, { getRemainingTimeInMillis: () => 60_000 });
   /** The schedule: a run every 30 minutes for `minutes`. */
@@ -37,7 +38,7 @@ function world(over: Partial<LogVolumesConfig> = {}) {
     const v = account.ec2.volumes.volume(id);
     return v !== undefined && v.state !== 'deleting';
   };
-  return { account, handler, periods, tagAsThirdParty, exists };
+  return { account, handler, periods, tagAsThirdParty, exists, metrics };
 }
 
 /** An instance of ECS cluster `cluster` (its agent registered it), as the instances log volumes live on. */
@@ -132,6 +133,8 @@ describe('logVolumes: a tag is never authority', () => {
     const report = await w.handler();
     expect(report.unobserved.sort()).toEqual([theirs, other].sort());
     expect(report.decisions.find((d) => d.volumeId === other)!.reason).toContain(`${SEEN_ATTACHED_TAG} forged (MAC rejected by KMS)`);
+    expect(report.unverifiedStamps.map((u) => u.volumeId).sort()).toEqual([theirs, other].sort());
+    expect(w.metrics.values.get('unverifiedStamps')).toBe(2);
     await w.periods(24 * 60);
     expect([w.exists(theirs), w.exists(other)]).toEqual([true, true]);
     expect(w.account.countCalls('ec2', 'DeleteVolume')).toBe(0);

@@ -310,11 +310,17 @@ describe('planLogVolumes properties', () => {
         }
         // An attachment is recorded as a time (proof of ownership) only on an instance ECS has in the
         // cluster the tag names; one outside it is recorded as the mark no time parses from.
+        // On an available volume, an attachment is recorded only when EBS reported one after its flush.
         for (const st of plan.steps)
-          if (st.kind === 'stamp' && st.tags[SEEN_ATTACHED_TAG] !== undefined)
-            expect(vs.find((x) => x.volumeId === st.volumeId)!.attachedInOwnerCluster).toBe(
-              parseTagTime(st.tags[SEEN_ATTACHED_TAG]) !== undefined,
-            );
+          if (st.kind === 'stamp' && st.tags[SEEN_ATTACHED_TAG] !== undefined) {
+            const v = vs.find((x) => x.volumeId === st.volumeId)!;
+            const at = parseTagTime(st.tags[SEEN_ATTACHED_TAG]);
+            if (v.state === 'in-use') expect(v.attachedInOwnerCluster).toBe(at !== undefined);
+            else {
+              expect(v.attachedAfterFlush).toBe(true);
+              expect(at!).toBeGreaterThan(parseTagTime(v.tags[s.flushedTag])!);
+            }
+          }
         // Every step names a volume of ours that is available.
         for (const st of plan.steps) expect(plan.decisions.find((d) => d.volumeId === st.volumeId)!.verdict).not.toBe('skipped');
 
