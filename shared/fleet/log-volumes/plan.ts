@@ -16,7 +16,8 @@ export type VolumeStep =
 /**
  * What the plan makes of one volume:
  * - `delete`: flushed, past its grace → a delete step.
- * - `deferred`: would be deleted, but the run's deletion bound is spent (next run).
+ * - `deferred`: would be deleted, but the run's deletion bound is spent, or EBS's metrics since its
+ *   flush were not read this run (next run).
  * - `within-grace`: flushed, grace not over.
  * - `orphan`: not flushed (or flushed before its last attachment) and available for at least the
  *   alert age → alerted (and offered, if configured).
@@ -130,7 +131,9 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
       });
     if (v.state === 'in-use' && v.attachedTo.length > 0) {
       const on = `attached to ${v.attachedTo.join(', ')}${v.attachedAt !== undefined ? ` since ${iso(v.attachedAt)}` : ''}`;
-      const unrecorded = v.attachedAt !== undefined && (seenAttached === undefined || seenAttached < v.attachedAt);
+      // A stamp KMS could not check this run (throttled, unavailable) is not rewritten: it may be good.
+      const unchecked = v.unverifiedStamps.some((u) => u.key === SEEN_ATTACHED_TAG && u.why === 'unchecked');
+      const unrecorded = !unchecked && v.attachedAt !== undefined && (seenAttached === undefined || seenAttached < v.attachedAt);
       // Record the attachment's start (EC2's AttachTime, not our clock) once, and only on an
       // instance ECS says is in the cluster the tag names: a later flush must be after it.
       if (unrecorded && v.attachedInOwnerCluster === true) {
@@ -145,7 +148,7 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
         decide('in-use', `${on}: not a container instance of cluster ${owner}, so not ours now: its earlier attachment no longer counts`);
       } else if (unrecorded)
         decide('in-use', `${on}: its cluster membership was not read this run (failed, or over the per-run bound): not recorded yet`);
-      else decide('in-use', on);
+      else decide('in-use', unchecked ? `${on}: our stamp could not be verified this run, so not rewritten` : on);
       continue;
     }
     if (v.state !== 'available' || v.attachedTo.length > 0) {

@@ -30,7 +30,14 @@ export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig
   const volumes = await verifyStamps(port.mac, listed, o);
   const unrecorded = volumes.filter((v) => {
     const seen = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
-    return v.state === 'in-use' && v.attachedTo.length === 1 && v.attachedAt !== undefined && (seen === undefined || seen < v.attachedAt);
+    const unchecked = v.unverifiedStamps.some((u) => u.key === SEEN_ATTACHED_TAG && u.why === 'unchecked');
+    return (
+      !unchecked &&
+      v.state === 'in-use' &&
+      v.attachedTo.length === 1 &&
+      v.attachedAt !== undefined &&
+      (seen === undefined || seen < v.attachedAt)
+    );
   });
   // One read per (cluster, instance): an instance may hold several of our volumes.
   const asked = new Map<string, Promise<boolean | undefined>>();

@@ -17,7 +17,11 @@ export const STAMPED_KEYS: readonly string[] = [SEEN_ATTACHED_TAG, AVAILABLE_SIN
 export const MAC_SEPARATOR = ' hmac:';
 /** Versioned, so a later message layout cannot be confused with this one. */
 const MESSAGE_PREFIX = 'ecs-steady/log-volume-stamp/1';
-/** VerifyMac calls in flight at once (KMS meters HMAC operations per account: docs/design/trust.md). */
+/**
+ * VerifyMac calls in flight at once: KMS meters cryptographic operations per account and Region, in
+ * a quota HMAC operations share (KMS Developer Guide, "Request quotas"); throttled calls are retried
+ * by the SDK, and a stamp still unchecked counts as absent and is not rewritten (plan.ts).
+ */
 const VERIFY_CONCURRENCY = 5;
 
 /** The message a stamp's MAC covers: volume id, tag key and value, newline-separated (none of them can hold one). */

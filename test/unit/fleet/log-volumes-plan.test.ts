@@ -206,6 +206,22 @@ describe('planLogVolumes', () => {
       ['stamp'],
     ],
     [
+      'does not rewrite an in-use stamp KMS could not check this run (it may be good)',
+      {
+        ...volume('v1', ours({ [SEEN_ATTACHED_TAG]: ago(5) }), {
+          state: 'in-use',
+          attachedTo: ['i-1'],
+          attachedAt: NOW - 10 * MIN,
+          attachedInOwnerCluster: true,
+        }),
+        stamps: {},
+        unverifiedStamps: [{ key: SEEN_ATTACHED_TAG, why: 'unchecked' as const, detail: 'ThrottlingException' }],
+      },
+      {},
+      'in-use',
+      [],
+    ],
+    [
       'restamps an orphan whose available-since predates the attachment it saw since',
       volume('v1', ours({ [AVAILABLE_SINCE_TAG]: ago(300), [SEEN_ATTACHED_TAG]: ago(90) })),
       {},
