@@ -77,6 +77,12 @@ export class SimKms implements SimService {
     return key.arn;
   }
 
+  /** Seeding: the MAC GenerateMac would answer (HMAC_SHA_256 keys), for state a run of ours would have written. */
+  macFor(keyIdOrAlias: string, message: Uint8Array): Uint8Array {
+    const key = this.key(keyIdOrAlias);
+    return new Uint8Array(createHmac(MAC_ALGORITHM[key.keySpec]!.hash, key.secret).update(message).digest());
+  }
+
   /** DisableKey / EnableKey. */
   setEnabled(arn: string, enabled: boolean): void {
     this.key(arn).enabled = enabled;
