@@ -55,7 +55,7 @@ const THROTTLING: Record<ServiceName, SimErrorInit> = {
   glue: { name: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
   sqs: { name: 'RequestThrottled', message: 'Request is throttled.', status: 400 },
   cloudwatch: { name: 'Throttling', message: 'Rate exceeded', status: 400 }, // query API, as ELBv2 (assumed)
-  // KMS: ThrottlingException "Rate exceeded" (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html)
+  // KMS: ThrottlingException (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html); "Rate exceeded" as observed
   kms: { name: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
 };
 
