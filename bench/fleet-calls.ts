@@ -83,16 +83,18 @@ export async function agentHealthCalls(sizes: readonly number[] = SIZES): Promis
  * per phase (DRY_RUN=false, defaults otherwise: grace 60 min, orphan alert 30 min,
  * MAX_DELETIONS_PER_RUN 20). Each owned volume lives on its own container instance of cluster `web`;
  * a run sees them in use (one ListContainerInstances per instance, at most 100 a run, and one
- * CreateTags per 100 volumes attached at the same time), then the instances end: all flushed within
+ * GenerateMac and one CreateTags per volume: each stamp is sealed for its volume), then the instances end: all flushed within
  * grace; 10 % flushed 2 h ago; 10 % unflushed, at first sight (stamped) and 30 min later (alerted,
  * kept). A run lists ⌈n/500⌉ DescribeVolumes pages; deletions are min(k, 20) DeleteVolume +
- * ⌈d/200⌉ DescribeVolumes to confirm; a stamp is one CreateTags per orphan, unbounded per run.
+ * one GetMetricData per volume due, ⌈d/200⌉ DescribeVolumes to confirm; every stamp read is one VerifyMac;
+ * a stamp is one GenerateMac and one CreateTags, at most 200 a run.
  */
 export async function logVolumeCalls(sizes: readonly number[] = SIZES): Promise<FleetCallsRow[]> {
   const rows: FleetCallsRow[] = [];
-  const config = parseLogVolumesConfig({ DRY_RUN: 'false' });
+  const config = parseLogVolumesConfig({ DRY_RUN: 'false', STAMP_KEY_ID: 'alias/ecs-steady-bench-log-volume-stamps' });
   const setUp = async (n: number, pastGrace: number, orphans: number, measureInUse = false) => {
     const account = new SimulatedAccount({ start: '2026-12-02T12:00:00Z' });
+    account.kms.createKey({ alias: config.stampKeyId });
     const iso = (ms: number) => new Date(ms).toISOString();
     account.ecs.createCluster('web');
     const owned: Array<{ volumeId: string; instanceId: string }> = [];

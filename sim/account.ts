@@ -10,6 +10,7 @@ import { SimElbv2 } from './elbv2';
 import { simError, throttled } from './errors';
 import { FaultSchedule, type ErrorSource, type FaultKnobs } from './faults';
 import { SimGlue } from './glue';
+import { SimKms } from './kms';
 import { RateLimits } from './rate-limits';
 import { VirtualStandardRetryStrategy } from './retry';
 import { SimSns } from './sns';
@@ -75,6 +76,7 @@ export class SimulatedAccount {
   readonly glue: SimGlue;
   readonly athena: SimAthena;
   readonly cloudwatch: SimCloudWatch;
+  readonly kms: SimKms;
 
   private readonly injected = new FaultSchedule();
   private idCounter = 0;
@@ -102,6 +104,7 @@ export class SimulatedAccount {
     this.glue = new SimGlue(this);
     this.athena = new SimAthena(this);
     this.cloudwatch = new SimCloudWatch(this);
+    this.kms = new SimKms(this);
   }
 
   /**
@@ -236,6 +239,7 @@ export class SimulatedAccount {
       glue: this.glue,
       athena: this.athena,
       cloudwatch: this.cloudwatch,
+      kms: this.kms,
     };
   }
 

@@ -5,6 +5,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GlueClient } from '@aws-sdk/client-glue';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RetryStrategyV2 } from '@smithy/types';
@@ -20,6 +21,7 @@ export interface SimClients {
   glue: GlueClient;
   athena: AthenaClient;
   cloudwatch: CloudWatchClient;
+  kms: KMSClient;
 }
 export type ServiceName = keyof SimClients;
 
@@ -34,6 +36,7 @@ export const CLIENT_CLASSES: { [S in ServiceName]: new (config: object) => SimCl
   glue: GlueClient,
   athena: AthenaClient,
   cloudwatch: CloudWatchClient,
+  kms: KMSClient,
 };
 
 export interface SimClientOptions {

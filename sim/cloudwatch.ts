@@ -1,5 +1,6 @@
-import type { DescribeAlarmsCommandInput, MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import type { DescribeAlarmsCommandInput, GetMetricDataCommandInput, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
+import { getMetricData } from './cloudwatch-ebs';
 import { simError } from './errors';
 import { page } from './util';
 
@@ -21,7 +22,7 @@ export interface SimAlarm {
   actions?: string[];
 }
 
-/** CloudWatch metric alarms: seeded by tests, read with DescribeAlarms (names or prefix, paginated). */
+/** CloudWatch metric alarms (seeded by tests, read with DescribeAlarms) and the AWS/EBS metrics of the account's volumes (GetMetricData). */
 export class SimCloudWatch implements SimService {
   private readonly alarms = new Map<string, SimAlarm>();
 
@@ -30,6 +31,7 @@ export class SimCloudWatch implements SimService {
   operations(): OperationTable {
     return {
       DescribeAlarms: (input: DescribeAlarmsCommandInput) => this.describeAlarms(input),
+      GetMetricData: (input: GetMetricDataCommandInput) => getMetricData(this.account, input),
     };
   }
 

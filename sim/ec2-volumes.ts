@@ -55,6 +55,11 @@ export interface VolumeRecord {
  */
 export class EbsVolumes {
   private readonly volumes = new Map<string, VolumeRecord>();
+  /**
+   * Every attachment each volume ever had: EC2 shows only the current one, but EBS reports the
+   * volume's CloudWatch metrics for as long as it is attached (sim/cloudwatch-ebs.ts reads this).
+   */
+  private readonly attachedPeriods = new Map<string, Array<{ from: number; to?: number }>>();
 
   constructor(private readonly ec2: SimEc2) {}
 
@@ -93,6 +98,7 @@ export class EbsVolumes {
         : { availableSince: now }),
     };
     this.volumes.set(volumeId, record);
+    if (seed.attachTo) this.attachedPeriods.set(volumeId, [{ from: now }]);
     return volumeId;
   }
 
@@ -110,6 +116,13 @@ export class EbsVolumes {
     v.state = 'in-use';
     v.attachment = { instanceId, device, deleteOnTermination: false, attachTime: this.ec2.account.clock.now() };
     delete v.availableSince;
+    this.attachedPeriods.set(volumeId, [...(this.attachedPeriods.get(volumeId) ?? []), { from: v.attachment.attachTime }]);
+  }
+
+  /** When the volume was attached, each period `[from, to)` (`to` absent: attached now). Not something EC2 shows. */
+  attachmentHistory(volumeId: string): ReadonlyArray<{ from: number; to?: number }> {
+    this.settle();
+    return this.attachedPeriods.get(volumeId) ?? [];
   }
 
   /** One volume as it stands now (undefined once deleted and gone). */
@@ -134,6 +147,8 @@ export class EbsVolumes {
       const inst = a ? this.ec2.instance(a.instanceId) : undefined;
       if (a && inst?.state === 'terminated') {
         delete v.attachment;
+        const open = this.attachedPeriods.get(v.volumeId)?.find((p) => p.to === undefined);
+        if (open) open.to = inst.terminatedAt ?? now;
         if (a.deleteOnTermination) {
           v.state = 'deleting';
           v.deletedAt = inst.terminatedAt ?? now;

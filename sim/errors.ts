@@ -55,6 +55,8 @@ const THROTTLING: Record<ServiceName, SimErrorInit> = {
   glue: { name: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
   sqs: { name: 'RequestThrottled', message: 'Request is throttled.', status: 400 },
   cloudwatch: { name: 'Throttling', message: 'Rate exceeded', status: 400 }, // query API, as ELBv2 (assumed)
+  // KMS: ThrottlingException (https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html); "Rate exceeded" as observed
+  kms: { name: 'ThrottlingException', message: 'Rate exceeded', status: 400 },
 };
 
 /** The service's own throttling error (a fresh one per call: the SDK writes into errors it sees). */

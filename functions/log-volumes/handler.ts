@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { parseLogVolumesConfig, type LogVolumesConfig } from '../../shared/fleet/log-volumes/config';
 import { parseLogVolumesEvent } from '../../shared/fleet/log-volumes/messages';
 import { emitMalformedEvent, emitReport, type LogVolumesReport } from '../../shared/fleet/log-volumes/report';
@@ -9,7 +11,7 @@ import { logVolumesPort } from '../../shared/fleet/log-volumes/wiring';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { wrap } from '../../shared/lambda/wrap';
 
-export type Deps = HandlerDeps<LogVolumesConfig, 'ec2' | 'ecs'>;
+export type Deps = HandlerDeps<LogVolumesConfig, 'ec2' | 'ecs' | 'kms' | 'cloudwatch'>;
 
 /** Time kept back from the Lambda timeout for the report; also the budget when no context is given. */
 const INVOCATION_RESERVE_MS = 5_000;
@@ -31,12 +33,21 @@ export function makeHandler(deps: () => Deps) {
     }
     const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + INVOCATION_RESERVE_MS;
     const endsAt = d.clock.now() + remaining - INVOCATION_RESERVE_MS;
-    const report = await runLogVolumes({ port: logVolumesPort(d.clients), clock: d.clock, log: d.logger }, d.config, endsAt);
+    const report = await runLogVolumes(
+      { port: logVolumesPort(d.clients, d.config.stampKeyId), clock: d.clock, log: d.logger },
+      d.config,
+      endsAt,
+    );
     emitReport(d.logger, d.metrics, report);
     return report;
   };
 }
 
-const runtime = lambdaRuntime('logVolumes', parseLogVolumesConfig, { ec2: EC2Client, ecs: ECSClient });
+const runtime = lambdaRuntime('logVolumes', parseLogVolumesConfig, {
+  ec2: EC2Client,
+  ecs: ECSClient,
+  kms: KMSClient,
+  cloudwatch: CloudWatchClient,
+});
 
 export const handler = wrap(makeHandler(runtime.deps), runtime.logger, runtime.metrics, runtime.tracer);

@@ -5,6 +5,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { GlueClient } from '@aws-sdk/client-glue';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
@@ -20,6 +21,7 @@ export interface AwsClients {
   glue: GlueClient;
   athena: AthenaClient;
   cloudwatch: CloudWatchClient;
+  kms: KMSClient;
 }
 export type ServiceName = keyof AwsClients;
 

@@ -29,6 +29,18 @@ const LOG_VOLUME_TAG = 'ecs-steady:log-volume';
 const FLUSHED_TAG = 'ecs-steady:flushed-at';
 /** logVolumes' own record of an attachment it saw on a container instance of the volume's cluster (its AttachTime). */
 const SEEN_ATTACHED_TAG = 'ecs-steady:seen-attached';
+/** The stage's stamp key, as serverless.yml names it (STAMP_KEY_ID). */
+const STAMP_KEY_ALIAS = `alias/${SEED_STAGE_PREFIX}-log-volume-stamps`;
+
+/**
+ * A stamp as logVolumes seals it (shared/fleet/log-volumes/stamps.ts: the value, then an HMAC over
+ * the volume id, key and value). The simulator keeps its own copy of the layout; `npm run smoke`
+ * deletes the seeded volume only if the two agree.
+ */
+function sealedStamp(account: SimulatedAccount, volumeId: string, key: string, value: string): string {
+  const message = new TextEncoder().encode(`ecs-steady/log-volume-stamp/1\n${volumeId}\n${key}\n${value}`);
+  return `${value} hmac:${Buffer.from(account.kms.macFor(STAMP_KEY_ALIAS, message)).toString('base64')}`;
+}
 
 /** Ids as the sample files spell them (events/*.json). */
 const SAMPLE = {
@@ -130,10 +142,14 @@ function seedSampleWorld(account: SimulatedAccount, now: number): SeededWorld {
     rows: [{ time: new Date(now).toISOString(), log: 'ERROR payment declined', container_id: 'c0ffee' }],
   }));
   // A logVolumes run saw it attached to an instance of web (launched with the others, at the seed's start) before it was detached.
-  const logVolumeId = account.ec2.volumes.create({
-    az: 'eu-west-1a',
-    tags: { [LOG_VOLUME_TAG]: 'web', [SEEN_ATTACHED_TAG]: new Date(now - SEED_AGE_MS).toISOString() },
-  });
+  account.kms.createKey({ alias: STAMP_KEY_ALIAS });
+  const logVolumeId = account.ec2.volumes.create({ az: 'eu-west-1a', tags: { [LOG_VOLUME_TAG]: 'web' } });
+  account.ec2.volumes.volume(logVolumeId)!.tags[SEEN_ATTACHED_TAG] = sealedStamp(
+    account,
+    logVolumeId,
+    SEEN_ATTACHED_TAG,
+    new Date(now - SEED_AGE_MS).toISOString(),
+  );
 
   const queues = Object.fromEntries(
     [

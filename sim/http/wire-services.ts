@@ -5,6 +5,7 @@ import * as ec2 from '@aws-sdk/client-ec2';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as glue from '@aws-sdk/client-glue';
+import * as kms from '@aws-sdk/client-kms';
 import * as sns from '@aws-sdk/client-sns';
 import * as sqs from '@aws-sdk/client-sqs';
 import { NormalizedSchema } from '@smithy/core/schema';
@@ -34,7 +35,7 @@ export interface WireService {
   exports: Record<string, unknown>;
 }
 
-const MODULES: Record<ServiceName, Record<string, unknown>> = { athena, autoscaling, cloudwatch, ec2, ecs, elbv2, glue, sns, sqs };
+const MODULES: Record<ServiceName, Record<string, unknown>> = { athena, autoscaling, cloudwatch, ec2, ecs, elbv2, glue, kms, sns, sqs };
 
 interface ProtocolSettings {
   defaultNamespace: string;

@@ -23,6 +23,7 @@ export const IAM_PREFIX: Record<string, string> = {
   '@aws-sdk/client-ecs': 'ecs',
   '@aws-sdk/client-elastic-load-balancing-v2': 'elasticloadbalancing',
   '@aws-sdk/client-glue': 'glue',
+  '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-sqs': 'sqs',

@@ -118,6 +118,31 @@ export function describeFleet(): void {
         expect(alarmNames(defaults)).toContain(`ecs-steady-dev-logVolumes-${metric}`);
     });
 
+    it('seals logVolumes stamps with an HMAC_256 key of the stack that only its role may use: by key policy, never by an identity policy', () => {
+      for (const stack of [defaults, operator]) {
+        const logVolumes = fnOf(stack, 'logVolumes')!;
+        const keys = ofType(stack.template, 'AWS::KMS::Key');
+        expect(keys).toHaveLength(1);
+        const [keyId, key] = keys[0]!;
+        expect(key.Properties).toMatchObject({ KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' });
+        // Named by its alias: the environment holds a name, no CloudFormation reference.
+        const alias = `alias/ecs-steady-${stack === defaults ? 'dev' : 'prod'}-log-volume-stamps`;
+        const aliases = ofType(stack.template, 'AWS::KMS::Alias').map(([, a]) => a.Properties);
+        expect(aliases).toEqual([{ AliasName: alias, TargetKeyId: { Ref: keyId } }]);
+        expect(logVolumes.props.Environment.Variables.STAMP_KEY_ID).toBe(alias);
+        const statements = key.Properties.KeyPolicy.Statement as Array<Statement & { Principal: unknown }>;
+        const uses = statements.filter((st) => asList(st.Action).some((a) => /^kms:(\*|Generate|Verify)/.test(a)));
+        expect(uses).toHaveLength(1);
+        expect(uses[0]!.Principal).toEqual({ AWS: { 'Fn::GetAtt': [logVolumes.roleId, 'Arn'] } });
+        expect(sorted(asList(uses[0]!.Action))).toEqual(['kms:GenerateMac', 'kms:VerifyMac']);
+        // The account administers the key but is not delegated its use: no identity policy can grant GenerateMac.
+        for (const st of statements) expect(asList(st.Action)).not.toContain('kms:*');
+        for (const fn of functionsOf(stack))
+          expect([fn.key, [...actionsOf(fn.statements)].filter((a) => a.startsWith('kms:'))]).toEqual([fn.key, []]);
+        expect(statementsFor(stack, 'logVolumes', 'cloudwatch:GetMetricData').map((st) => st.Resource)).toEqual(['*']);
+      }
+    });
+
     it('gives preflight no trigger, reads only, and the functions and queues this stack deploys', () => {
       for (const stack of [defaults, operator]) {
         expect(rulesOf(stack, 'preflight')).toEqual([]);

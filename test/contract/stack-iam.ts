@@ -46,6 +46,8 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
   'elasticloadbalancing:DescribeListenerAttributes':
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html',
+  // logVolumes: was a volume attached after its flush (EBS metrics).
+  'cloudwatch:GetMetricData': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html',
   // Active tracing: Lambda sends the traces.
   'xray:PutTraceSegments': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html',
   'xray:PutTelemetryRecords': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html',
@@ -124,6 +126,21 @@ function platformActions(t: Template, fn: Fn): string[] {
   return actions;
 }
 
+/**
+ * Actions a KMS key of this stack grants the function's role in its key policy. For a principal of
+ * the key's own account the key policy alone authorises a call ("no AWS principal … has any
+ * permissions to a KMS key unless that permission is explicitly allowed in the key policy"; an
+ * identity policy is needed only when the key policy delegates to IAM: KMS Developer Guide, "Key
+ * policies in AWS KMS"). logVolumes' stamp key is used this way, so no identity policy can widen it.
+ */
+function grantedByKeyPolicy(t: Template, fn: Fn): string[] {
+  return ofType(t, 'AWS::KMS::Key').flatMap(([, k]) =>
+    ((k.Properties.KeyPolicy?.Statement ?? []) as Array<{ Effect: string; Principal: unknown; Action: string | string[] }>)
+      .filter((st) => st.Effect === 'Allow' && refersTo(st.Principal, fn.roleId))
+      .flatMap((st) => asList(st.Action)),
+  );
+}
+
 const bundleCalls = new Map<string, SentCall[]>();
 export function callsOf(stack: PackagedStack, fn: Fn): SentCall[] {
   const cacheKey = `${stack.dir} ${fn.key}`;
@@ -139,6 +156,7 @@ function expectedActions(stack: PackagedStack, fn: Fn, params: Record<string, st
   const all = new Set([...sent, ...sent.flatMap((a) => IMPLIED_BY[a] ?? []), ...platformActions(stack.template, fn)]);
   for (const [action, param] of Object.entries(NEEDS_PARAM)) if (!params[param]) all.delete(action);
   for (const action of READ_ONLY[fn.key] ?? []) all.delete(action);
+  for (const action of grantedByKeyPolicy(stack.template, fn)) all.delete(action);
   return all;
 }
 

@@ -30,6 +30,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { GenerateMacCommand, KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
 import type { Server } from 'node:http';
 import { SimulatedAccount } from '../../sim/account';
 import { buildAsgCluster, buildSpotCluster } from '../../sim/builders';
@@ -65,6 +66,7 @@ function httpClients(port: number) {
     cloudwatch: new CloudWatchClient(config),
     ecs: new ECSClient(config),
     sqs: new SQSClient(config),
+    kms: new KMSClient(config),
   };
 }
 
@@ -107,6 +109,22 @@ describe('the simulated account over HTTP (npm run sim:endpoint)', () => {
       new DescribeInstancesCommand({ InstanceIds: [first!.instanceId], Filters: [{ Name: 'instance-state-name', Values: ['stopped'] }] }),
     );
     expect(stopped.Reservations ?? []).toEqual([]);
+  });
+
+  it('KMS (awsJson1_1): GenerateMac and VerifyMac carry blobs both ways; a MAC over another message is KMSInvalidMacException', async () => {
+    const key = world.account.kms.createKey({ alias: 'alias/http-stamps' });
+    const Message = new TextEncoder().encode('vol-1 ecs-steady:seen-attached 2026-12-01T10:00:00.000Z');
+    const { Mac, KeyId } = await http.kms.send(
+      new GenerateMacCommand({ KeyId: 'alias/http-stamps', Message, MacAlgorithm: 'HMAC_SHA_256' }),
+    );
+    expect(KeyId).toBe(key);
+    expect(Mac).toHaveLength(32);
+    const ok = await http.kms.send(new VerifyMacCommand({ KeyId: key, Message, Mac: Mac!, MacAlgorithm: 'HMAC_SHA_256' }));
+    expect(ok.MacValid).toBe(true);
+    const err = await http.kms
+      .send(new VerifyMacCommand({ KeyId: key, Message: new TextEncoder().encode('other'), Mac: Mac!, MacAlgorithm: 'HMAC_SHA_256' }))
+      .catch((e: Error) => e);
+    expect(err).toMatchObject({ name: 'KMSInvalidMacException' });
   });
 
   it('EC2 errors come back as AWS words them (code and text)', async () => {

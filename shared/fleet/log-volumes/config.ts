@@ -23,6 +23,8 @@ export interface LogVolumesConfig {
   /** Attempts per DeleteVolume within one run (each also retried by the SDK on throttling), bounded by the deadline. */
   deleteAttempts: number;
   dryRun: boolean;
+  /** The KMS HMAC_256 key (its alias, or a key or alias ARN) that seals and verifies our stamps (stamps.ts); only logVolumes may use it. */
+  stampKeyId: string;
 }
 
 export const OFFER_VALUE = 'offered';
@@ -61,6 +63,16 @@ export const logVolumesEnv = z.object({
   ),
   DELETE_ATTEMPTS: envInt(4, 1, 10).describe('Attempts per volume within one run.'),
   DRY_RUN: envBool(true).describe('Plan, log and report `wouldDelete` only; on when unset (deleting volumes is opt-in).'),
+  STAMP_KEY_ID: z
+    .string({ message: 'expected a KMS key: alias/<name>, or a key or alias ARN' })
+    .trim()
+    .regex(
+      /^(alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]+|alias\/[A-Za-z0-9/_-]{1,250}))$/,
+      'expected a KMS key: alias/<name>, or a key or alias ARN',
+    )
+    .describe(
+      'The KMS HMAC_256 key that seals and verifies the stamps logVolumes writes: the stack sets its alias (`alias/<service>-<stage>-log-volume-stamps`).',
+    ),
 });
 
 /** Parsed once at cold start; a bad value throws a ConfigError naming the variable and the value. */
@@ -77,6 +89,7 @@ export function parseLogVolumesConfig(env: NodeJS.ProcessEnv = process.env): Log
     maxDeletionsPerRun: e.MAX_DELETIONS_PER_RUN,
     deleteAttempts: e.DELETE_ATTEMPTS,
     dryRun: e.DRY_RUN,
+    stampKeyId: e.STAMP_KEY_ID,
   };
 }
 

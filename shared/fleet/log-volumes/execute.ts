@@ -3,6 +3,7 @@ import type { Clock } from '../../lambda/clock';
 import { errorMessage } from '../../lambda/errors';
 import type { VolumeStep } from './plan';
 import type { VolumesPort } from './ports';
+import { sealStamps } from './stamps';
 
 /**
  * What came of one step: `done`, `dry-run` (skipped), `not-found` (a delete of a volume already
@@ -44,12 +45,13 @@ export async function executeSteps(steps: readonly VolumeStep[], port: VolumesPo
   for (let round = 0; pending.length > 0 && round < o.attempts; round++) {
     if (round > 0 && !(await sleepWithin(o.clock, o.endsAt, backoffDelay(round, VOLUME_RETRY, jitterOf(o.clock)), o.signal))) break;
     const failed: StepResult[] = [];
-    // First round: tags that are the same go out together (CreateTags takes many volumes, all or none);
+    // First round: offers that are the same go out together (CreateTags takes many volumes, all or none);
     // a batch that fails is retried volume by volume, so one bad volume cannot hold back the others.
+    // Stamps never batch: each one's MAC binds its own volume id.
     const batches = round === 0 ? tagBatches(pending) : new Map<string, StepResult[]>();
     for (const group of batches.values()) {
       if (o.signal.aborted || o.clock.now() >= o.endsAt) break;
-      const first = group[0]!.step as Extract<VolumeStep, { kind: 'stamp' | 'offer' }>;
+      const first = group[0]!.step as Extract<VolumeStep, { kind: 'offer' }>;
       try {
         await port.tag(
           group.map((r) => r.step.volumeId),
@@ -87,17 +89,20 @@ async function apply(step: VolumeStep, port: VolumesPort, signal: AbortSignal): 
       return outcome === 'deleted' ? 'done' : outcome;
     }
     case 'stamp':
+      // Sealed here, at write time: GenerateMac on our key over (volume id, key, value) — stamps.ts.
+      await port.tag([step.volumeId], await sealStamps(port.mac, step.volumeId, step.tags, { signal }), { signal });
+      return 'done';
     case 'offer':
       await port.tag([step.volumeId], step.tags, { signal });
       return 'done';
   }
 }
 
-/** Tag steps grouped by the tags they write (two or more volumes a group; a lone one goes alone). */
+/** Offer steps grouped by the tags they write (two or more volumes a group; a lone one goes alone). */
 function tagBatches(pending: readonly StepResult[]): Map<string, StepResult[]> {
   const groups = new Map<string, StepResult[]>();
   for (const r of pending)
-    if (r.step.kind === 'stamp' || r.step.kind === 'offer') {
+    if (r.step.kind === 'offer') {
       const key = JSON.stringify(Object.entries(r.step.tags).sort());
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }

@@ -16,7 +16,8 @@ export type VolumeStep =
 /**
  * What the plan makes of one volume:
  * - `delete`: flushed, past its grace → a delete step.
- * - `deferred`: would be deleted, but the run's deletion bound is spent (next run).
+ * - `deferred`: would be deleted, but the run's deletion bound is spent, or EBS's metrics since its
+ *   flush were not read this run (next run).
  * - `within-grace`: flushed, grace not over.
  * - `orphan`: not flushed (or flushed before its last attachment) and available for at least the
  *   alert age → alerted (and offered, if configured).
@@ -38,6 +39,8 @@ export interface VolumeDecision {
   owner: string;
   verdict: Verdict;
   reason: string;
+  /** Our stamp keys on the volume that KMS did not verify this run (forged, or not checkable): ignored. */
+  unverifiedStamps?: string[];
 }
 
 export interface LogVolumesPlan {
@@ -64,6 +67,28 @@ export function parseTagTime(value: string | undefined): number | undefined {
 const iso = (ms: number) => new Date(ms).toISOString();
 const minutes = (ms: number) => Math.floor(ms / MINUTE_MS);
 
+/**
+ * Minutes after its flushed time a volume may still be attached to the instance that flushed it:
+ * the flush is written at shutdown (the Spot notice's 2 minutes, a lifecycle hook), and the detach
+ * follows when the instance ends. EBS metrics later than this show another attachment.
+ */
+export const FLUSH_DETACH_MINUTES = 15;
+
+/**
+ * The flushed time of a volume the plan would delete if EBS shows no attachment since the flush
+ * (the snapshot reads those metrics only for these): ours, available, flushed after the attachment
+ * our verified stamp records, past its grace. Undefined for any other volume.
+ */
+export function dueFlushedAt(v: LogVolume, s: PlanSettings, now: number): number | undefined {
+  const owner = v.tags[s.ownerTag];
+  if (owner === undefined || (s.owners.length > 0 && !s.owners.includes(owner))) return undefined;
+  if (v.state !== 'available' || v.attachedTo.length > 0) return undefined;
+  const flushedAt = parseTagTime(v.tags[s.flushedTag]);
+  const seenAttached = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
+  if (flushedAt === undefined || seenAttached === undefined || flushedAt < seenAttached) return undefined;
+  return now - flushedAt >= s.graceMinutes * MINUTE_MS ? flushedAt : undefined;
+}
+
 /** The seen-attached value written when a volume is seen attached outside the cluster its tag names. */
 export const FOREIGN_ATTACHMENT_MARK = 'outside-cluster-since ';
 
@@ -75,7 +100,9 @@ export const FOREIGN_ATTACHMENT_MARK = 'outside-cluster-since ';
  *   then: a volume never seen so is `unobserved`);
  * - `available` now with no attachment (EC2's answer of this run);
  * - nothing attached it after its flush: the readable flushed time is not older than the
- *   AttachTime of the last attachment we saw (else it was reused and holds logs: an orphan);
+ *   AttachTime of the last attachment we saw, and EBS reported no metric for it from
+ *   FLUSH_DETACH_MINUTES after the flush until now (`attachedAfterFlush === false`, read by the
+ *   snapshot) — else it was reused and holds logs: an orphan, and that attachment is stamped;
  * - at least `graceMinutes` since the flush — the oldest flushed first, at most `maxDeletionsPerRun`.
  * In-use volumes get only the stamp of the attachment we see (once per attachment, when ECS
  * vouches for the instance: `attachedInOwnerCluster`, read by the snapshot).
@@ -86,15 +113,27 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
   const due: Array<{ volume: LogVolume; flushedAt: number }> = [];
   for (const v of volumes) {
     const owner = v.tags[s.ownerTag];
-    const decide = (verdict: Verdict, reason: string) => decisions.push({ volumeId: v.volumeId, owner: owner ?? '', verdict, reason });
     if (owner === undefined || (s.owners.length > 0 && !s.owners.includes(owner))) {
-      decide('skipped', `not ours: no ${s.ownerTag} tag${s.owners.length > 0 ? ` with a configured value` : ''}`);
+      const reason = `not ours: no ${s.ownerTag} tag${s.owners.length > 0 ? ` with a configured value` : ''}`;
+      decisions.push({ volumeId: v.volumeId, owner: owner ?? '', verdict: 'skipped', reason });
       continue;
     }
-    const seenAttached = parseTagTime(v.tags[SEEN_ATTACHED_TAG]);
+    // Our stamps as KMS verified them this run: a forged one is absent (and named in the reason).
+    const seenAttached = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
+    const forged = v.unverifiedStamps.map((u) => `${u.key} ${u.why === 'forged' ? 'forged' : 'unverifiable now'} (${u.detail})`);
+    const decide = (verdict: Verdict, reason: string) =>
+      decisions.push({
+        volumeId: v.volumeId,
+        owner: owner ?? '',
+        verdict,
+        reason: forged.length > 0 ? `${reason}; ignored: ${forged.join(', ')}` : reason,
+        ...(forged.length > 0 ? { unverifiedStamps: v.unverifiedStamps.map((u) => u.key) } : {}),
+      });
     if (v.state === 'in-use' && v.attachedTo.length > 0) {
       const on = `attached to ${v.attachedTo.join(', ')}${v.attachedAt !== undefined ? ` since ${iso(v.attachedAt)}` : ''}`;
-      const unrecorded = v.attachedAt !== undefined && (seenAttached === undefined || seenAttached < v.attachedAt);
+      // A stamp KMS could not check this run (throttled, unavailable) is not rewritten: it may be good.
+      const unchecked = v.unverifiedStamps.some((u) => u.key === SEEN_ATTACHED_TAG && u.why === 'unchecked');
+      const unrecorded = !unchecked && v.attachedAt !== undefined && (seenAttached === undefined || seenAttached < v.attachedAt);
       // Record the attachment's start (EC2's AttachTime, not our clock) once, and only on an
       // instance ECS says is in the cluster the tag names: a later flush must be after it.
       if (unrecorded && v.attachedInOwnerCluster === true) {
@@ -105,11 +144,11 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
         // volume ours, and an older flushed-at must not get it deleted once it is available again.
         // The stamp is overwritten with a value no time parses from (so the volume is `unobserved`).
         const mark = `${FOREIGN_ATTACHMENT_MARK}${iso(v.attachedAt!)}`;
-        if (v.tags[SEEN_ATTACHED_TAG] !== mark) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: mark } });
+        if (v.stamps[SEEN_ATTACHED_TAG] !== mark) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: mark } });
         decide('in-use', `${on}: not a container instance of cluster ${owner}, so not ours now: its earlier attachment no longer counts`);
       } else if (unrecorded)
         decide('in-use', `${on}: its cluster membership was not read this run (failed, or over the per-run bound): not recorded yet`);
-      else decide('in-use', on);
+      else decide('in-use', unchecked ? `${on}: our stamp could not be verified this run, so not rewritten` : on);
       continue;
     }
     if (v.state !== 'available' || v.attachedTo.length > 0) {
@@ -118,20 +157,35 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
     }
     const flushedRaw = v.tags[s.flushedTag];
     let stale: string | undefined;
+    /** The latest attachment start we know of: our verified stamp, or what EBS's metrics showed this run. */
+    let lastAttached = seenAttached;
     if (flushedRaw !== undefined) {
       const flushedAt = parseTagTime(flushedRaw);
+      const reusedFrom = flushedAt === undefined ? 0 : flushedAt + FLUSH_DETACH_MINUTES * MINUTE_MS;
       if (flushedAt === undefined) decide('bad-flushed-tag', `${s.flushedTag}=${JSON.stringify(flushedRaw)} is not an ISO-8601 time: kept`);
       else if (seenAttached === undefined)
         decide('unobserved', `flushed ${iso(flushedAt)}, but never seen attached by logVolumes: ownership rests on a tag alone, kept`);
       else if (flushedAt < seenAttached)
         stale = `flushed ${iso(flushedAt)}, before the attachment seen at ${iso(seenAttached)}: reused since, so it holds logs`;
-      else if (now - flushedAt >= s.graceMinutes * MINUTE_MS) due.push({ volume: v, flushedAt });
-      else decide('within-grace', `flushed ${iso(flushedAt)}, grace ends ${iso(flushedAt + s.graceMinutes * MINUTE_MS)}`);
+      else if (now - flushedAt < s.graceMinutes * MINUTE_MS)
+        decide('within-grace', `flushed ${iso(flushedAt)}, grace ends ${iso(flushedAt + s.graceMinutes * MINUTE_MS)}`);
+      else if (v.attachedAfterFlush === false) due.push({ volume: v, flushedAt });
+      else if (v.attachedAfterFlush === undefined)
+        decide(
+          'deferred',
+          `flushed ${iso(flushedAt)}; EBS's metrics since then were not read this run (failed, or over the bound): next run`,
+        );
+      else {
+        // Attached again after the flush, between two runs (we never saw it in use): remember it, sealed, as an attachment.
+        stale = `flushed ${iso(flushedAt)}, but EBS reported it attached after ${iso(reusedFrom)}: reused since, so it holds logs`;
+        lastAttached = reusedFrom;
+        steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [SEEN_ATTACHED_TAG]: iso(reusedFrom) } });
+      }
       if (!stale) continue;
     }
     // An orphan: its age counts from our first sight of this availability period (restamped after an attachment we saw).
-    const stamped = parseTagTime(v.tags[AVAILABLE_SINCE_TAG]);
-    const current = stamped !== undefined && (seenAttached === undefined || stamped >= seenAttached) ? stamped : undefined;
+    const stamped = parseTagTime(v.stamps[AVAILABLE_SINCE_TAG]);
+    const current = stamped !== undefined && (lastAttached === undefined || stamped >= lastAttached) ? stamped : undefined;
     if (current === undefined) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [AVAILABLE_SINCE_TAG]: iso(now) } });
     const since = current ?? now;
     const age = now - since;
@@ -164,5 +218,26 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
       });
     }
   });
-  return { decisions, steps };
+  return { decisions, steps: boundStamps(steps, decisions) };
+}
+
+/**
+ * Stamps sealed and written per run at most. Each stamp is its own GenerateMac and CreateTags (its
+ * MAC binds its volume, so stamps cannot share a CreateTags), and EC2 meters CreateTags per account
+ * (a bucket of 100, refilled 10 a second — docs/design/trust.md): a first run over a large fleet
+ * records this many, later runs the rest. Deletes go first, so stamping never starves them.
+ */
+export const STAMPS_PER_RUN = 200;
+
+function boundStamps(steps: readonly VolumeStep[], decisions: VolumeDecision[]): VolumeStep[] {
+  const stamps = steps.filter((st) => st.kind === 'stamp');
+  for (const st of stamps.slice(STAMPS_PER_RUN)) {
+    const d = decisions.find((x) => x.volumeId === st.volumeId)!;
+    d.reason += `; not stamped this run (over ${STAMPS_PER_RUN} stamps a run): next run`;
+  }
+  const kept = new Set(stamps.slice(0, STAMPS_PER_RUN));
+  return [
+    ...steps.filter((st) => st.kind === 'delete'),
+    ...steps.filter((st) => st.kind !== 'delete' && (st.kind !== 'stamp' || kept.has(st))),
+  ];
 }

@@ -1,14 +1,26 @@
 import type { CallOptions } from '../../aws/call';
 import type { DeleteVolumeOutcome, VolumeView } from '../../aws/ec2-volumes';
+import type { MacPort } from './stamps';
 
 export type { DeleteVolumeOutcome, VolumeView };
 
 /**
- * A volume as the plan sees it. `attachedInOwnerCluster`, read only for an in-use volume whose
+ * A volume as the plan sees it. `stamps`: our own stamps whose MAC KMS accepted this run (key →
+ * value without the MAC); `unverifiedStamps`: the ones it did not (forged, or not checkable now),
+ * which count as absent. `attachedInOwnerCluster`, read only for an in-use volume whose
  * attachment is not yet recorded: whether ECS has the instance it is attached to registered in
  * the cluster its ownership tag names (undefined: not asked this run, or the read failed).
  */
-export type LogVolume = VolumeView & { attachedInOwnerCluster?: boolean };
+export type LogVolume = VolumeView & {
+  stamps: Record<string, string>;
+  unverifiedStamps: Array<{ key: string; why: 'forged' | 'unchecked'; detail: string }>;
+  attachedInOwnerCluster?: boolean;
+  /**
+   * Read only for a volume the plan would delete (plan.ts dueFlushedAt): whether EBS reported it
+   * attached from FLUSH_DETACH_MINUTES after its flushed time until now (undefined: not read).
+   */
+  attachedAfterFlush?: boolean;
+};
 
 /**
  * The EBS calls logVolumes makes (Ec2VolumesAdapter satisfies it).
@@ -18,6 +30,8 @@ export type LogVolume = VolumeView & { attachedInOwnerCluster?: boolean };
  * - tag: create or overwrite the same tags on these volumes, all or none (EC2 CreateTags); throws on failure.
  * - isContainerInstanceOf: whether ECS has the EC2 instance registered in the cluster (false for a
  *   cluster ECS does not know); throws on any other failure.
+ * - wasAttachedBetween: whether EBS reported any metric of the volume in [from, to] (CloudWatch); throws on failure.
+ * - mac: GenerateMac/VerifyMac on logVolumes' own KMS HMAC key (seals and checks our stamps).
  */
 export interface VolumesPort {
   listTagged(key: string, values: readonly string[], states: readonly string[], o?: CallOptions): Promise<VolumeView[]>;
@@ -25,4 +39,6 @@ export interface VolumesPort {
   delete(volumeId: string, o?: CallOptions): Promise<DeleteVolumeOutcome>;
   tag(volumeIds: readonly string[], tags: Record<string, string>, o?: CallOptions): Promise<void>;
   isContainerInstanceOf(cluster: string, ec2InstanceId: string, o?: CallOptions): Promise<boolean>;
+  wasAttachedBetween(volumeId: string, from: number, to: number, o?: CallOptions): Promise<boolean>;
+  mac: MacPort;
 }

@@ -25,6 +25,8 @@ export interface LogVolumesReport {
   unobserved: string[];
   /** Attached again between the read and the delete: kept. */
   reattached: string[];
+  /** Volumes carrying a stamp of ours that KMS did not verify (forged, copied, or not checkable this run): ignored, never proof. */
+  unverifiedStamps: Array<{ volumeId: string; keys: string[] }>;
   failed: Array<{ volumeId: string; action: string; attempts: number; error: string }>;
   decisions: VolumeDecision[];
   error?: string;
@@ -81,6 +83,7 @@ export function buildReport(
     badFlushedTag: ids(plan.decisions, 'bad-flushed-tag'),
     unobserved: ids(plan.decisions, 'unobserved'),
     reattached: byKind('delete', 'in-use'),
+    unverifiedStamps: plan.decisions.filter((d) => d.unverifiedStamps).map((d) => ({ volumeId: d.volumeId, keys: d.unverifiedStamps! })),
     failed,
     decisions: plan.decisions,
   };
@@ -99,6 +102,11 @@ export function emitReport(log: Log, metrics: MetricSink, r: LogVolumesReport): 
   if (r.orphans.length > 0 || r.badFlushedTag.length > 0)
     log.warn('log volumes still holding logs', { orphans: r.orphans, badFlushedTag: r.badFlushedTag });
   if (r.unobserved.length > 0) log.warn('log volumes flushed but never seen attached: kept', { unobserved: r.unobserved });
+  if (r.unverifiedStamps.length > 0)
+    log.warn('log volume stamps not verified by KMS: ignored', {
+      unverifiedStamps: r.unverifiedStamps,
+      reasons: decisions.filter((d) => d.unverifiedStamps).map((d) => d.reason),
+    });
   if (r.outcome === 'done') log.info('log volumes report', { report: summary, decisions: decisions.length });
   else log.error('log volumes report', { report: summary, decisions: decisions.length });
 }
@@ -119,6 +127,7 @@ function emitCounts(metrics: MetricSink, r: LogVolumesReport, malformed: 0 | 1):
   count('orphanVolumesOffered', r.offered.length);
   count('badFlushedTags', r.badFlushedTag.length);
   count('unobservedVolumes', r.unobserved.length);
+  count('unverifiedStamps', r.unverifiedStamps.length);
   count('volumeDeleteFailures', r.failed.filter((f) => f.action === 'delete').length);
   count('volumeTagFailures', r.failed.filter((f) => f.action !== 'delete').length);
   count('listFailures', r.outcome === 'list-failed' && malformed === 0 ? 1 : 0);

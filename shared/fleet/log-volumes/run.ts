@@ -27,7 +27,7 @@ export async function runLogVolumes(deps: LogVolumesDeps, config: LogVolumesConf
   try {
     let volumes: LogVolume[];
     try {
-      volumes = await untilDeadline(() => readLogVolumes(deps.port, config, { signal }), deps.clock, endsAt, signal);
+      volumes = await untilDeadline(() => readLogVolumes(deps.port, config, deps.clock.now(), { signal }), deps.clock, endsAt, signal);
     } catch (err) {
       return listFailedReport(config.dryRun, errorMessage(err));
     }

@@ -1,6 +1,7 @@
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { makeHandler } from '../../../functions/log-volumes/handler';
 import { parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
+import { SEEN_ATTACHED_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { recordingLogger, recordingMetrics } from '../../support/recorders';
 
@@ -11,13 +12,14 @@ const PERIOD = 30 * MIN;
 
 function world(over: Partial<LogVolumesConfig> = {}) {
   const account = new SimulatedAccount({ start: '2026-12-02T09:00:00Z' });
-  const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false' }), ...over };
+  const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false', STAMP_KEY_ID: account.kms.createKey() }), ...over };
+  const metrics = recordingMetrics();
   const run = makeHandler(() => ({
     clients: account.clients(),
     config,
     clock: account.clock,
     logger: recordingLogger(),
-    metrics: recordingMetrics(),
+    metrics,
   }));
   const handler = () => run({}, { getRemainingTimeInMillis: () => 60_000 });
   /** The schedule: a run every 30 minutes for `minutes`. */
@@ -36,7 +38,7 @@ function world(over: Partial<LogVolumesConfig> = {}) {
     const v = account.ec2.volumes.volume(id);
     return v !== undefined && v.state !== 'deleting';
   };
-  return { account, handler, periods, tagAsThirdParty, exists };
+  return { account, handler, periods, tagAsThirdParty, exists, metrics };
 }
 
 /** An instance of ECS cluster `cluster` (its agent registered it), as the instances log volumes live on. */
@@ -103,5 +105,67 @@ describe('logVolumes: a tag is never authority', () => {
     w.account.ec2.terminate(d.instanceId, 'api');
     await w.periods(90);
     expect(w.exists(v)).toBe(false);
+  });
+
+  it("three forged writes (ownership, flushed-at, seen-attached) on someone's available volume never get it deleted, nor does a valid stamp copied from one of ours", async () => {
+    const w = world({ graceMinutes: 0 });
+    // One of ours, seen attached in cluster web: its seen-attached stamp is genuine (sealed by our key).
+    const a = clusterInstance(w.account);
+    const ours = w.account.ec2.volumes.create({ tags: { [OWNER]: 'web' }, attachTo: { instanceId: a.instanceId } });
+    const theirs = w.account.ec2.volumes.create({ tags: { team: 'data' } });
+    const other = w.account.ec2.volumes.create({ tags: { team: 'data' } });
+    await w.handler();
+    const genuine = w.account.ec2.volumes.volume(ours)!.tags[SEEN_ATTACHED_TAG]!;
+    expect(genuine).toMatch(/ hmac:/);
+    const longAgo = '2020-01-01T00:00:00.000Z';
+    // The three writes of the issue: a plain time as our stamp.
+    await w.tagAsThirdParty(theirs, {
+      [OWNER]: 'web',
+      [FLUSHED]: new Date(w.account.clock.now()).toISOString(),
+      [SEEN_ATTACHED_TAG]: longAgo,
+    });
+    // A genuine stamp, moved to another volume.
+    await w.tagAsThirdParty(other, {
+      [OWNER]: 'web',
+      [FLUSHED]: new Date(w.account.clock.now()).toISOString(),
+      [SEEN_ATTACHED_TAG]: genuine,
+    });
+    const report = await w.handler();
+    expect(report.unobserved.sort()).toEqual([theirs, other].sort());
+    expect(report.decisions.find((d) => d.volumeId === other)!.reason).toContain(`${SEEN_ATTACHED_TAG} forged (MAC rejected by KMS)`);
+    expect(report.unverifiedStamps.map((u) => u.volumeId).sort()).toEqual([theirs, other].sort());
+    expect(w.metrics.values.get('unverifiedStamps')).toBe(2);
+    await w.periods(24 * 60);
+    expect([w.exists(theirs), w.exists(other)]).toEqual([true, true]);
+    expect(w.account.countCalls('ec2', 'DeleteVolume')).toBe(0);
+  });
+
+  it('flushed at 10:00, reused from 11:35 to 11:55 between two runs, reclaimed: not deleted in the 12:00 run on its old flushed-at', async () => {
+    const w = world({ graceMinutes: 120 });
+    const a = clusterInstance(w.account, { lifecycle: 'spot' });
+    const v = w.account.ec2.volumes.create({ tags: { [OWNER]: 'web' }, attachTo: { instanceId: a.instanceId, device: '/dev/xvdb' } });
+    await w.periods(60); // 09:00 and 09:30: in use on A, its attachment stamped
+    w.account.ec2.volumes.volume(v)!.tags[FLUSHED] = new Date(w.account.clock.now()).toISOString(); // 10:00: flushed by A's shutdown hook
+    w.account.ec2.terminate(a.instanceId, 'spot');
+    const start = w.account.clock.now();
+    // 11:35: a new instance mounts it and writes logs; 11:55: reclaimed before it could flush. No run sees it in use.
+    let c = '';
+    w.account.at(start + 95 * MIN, () => {
+      c = clusterInstance(w.account, { lifecycle: 'spot', az: w.account.ec2.volumes.volume(v)!.az }).instanceId;
+      w.account.ec2.volumes.attach(v, c, '/dev/xvdb');
+    });
+    w.account.at(start + 115 * MIN, () => w.account.ec2.terminate(c, 'spot'));
+    await w.periods(120); // 10:00, 10:30, 11:00, 11:30: available, within its grace
+    expect(w.account.calls.filter((x) => x.operation === 'DescribeVolumes' && !x.error).length).toBeGreaterThan(0);
+    const noon = await w.handler(); // 12:00: past the grace of its 10:00 flush
+    expect(noon.deleted).toEqual([]);
+    // An orphan again (a new availability period: alerted on once it is old enough).
+    const decision = noon.decisions.find((d) => d.volumeId === v)!;
+    expect(decision.verdict).toBe('orphan-young');
+    expect(decision.reason).toContain('EBS reported it attached after 2026-12-02T10:15:00.000Z');
+    w.account.advance(PERIOD);
+    await w.periods(4 * 60); // kept however long: it holds C's logs (remembered by our sealed stamp, no metric read needed)
+    expect(w.exists(v)).toBe(true);
+    expect(w.account.countCalls('ec2', 'DeleteVolume')).toBe(0);
   });
 });

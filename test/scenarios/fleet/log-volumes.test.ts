@@ -1,5 +1,7 @@
 import { makeHandler } from '../../../functions/log-volumes/handler';
 import { parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
+import { STAMPS_PER_RUN } from '../../../shared/fleet/log-volumes/plan';
+import { splitStamp } from '../../../shared/fleet/log-volumes/stamps';
 import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { serverError, simError } from '../../../sim/errors';
@@ -14,7 +16,7 @@ function world(over: Partial<LogVolumesConfig> = {}) {
   const account = new SimulatedAccount({ start: '2026-12-02T12:00:00Z' });
   const logger = recordingLogger();
   const metrics = recordingMetrics();
-  const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false' }), ...over };
+  const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false', STAMP_KEY_ID: account.kms.createKey() }), ...over };
   const clients = account.clients();
   const run = makeHandler(() => ({ clients, config, clock: account.clock, logger, metrics }));
   const handler = (budgetMs = 60_000) => run({}, { getRemainingTimeInMillis: () => budgetMs });
@@ -76,7 +78,8 @@ describe('logVolumes on the simulated account', () => {
     const v = await reclaimedLogVolume(account, handler);
     const first = await handler();
     expect(first).toMatchObject({ stamped: [v], orphans: [] });
-    expect(account.ec2.volumes.volume(v)!.tags[AVAILABLE_SINCE_TAG]).toBe('2026-12-02T12:00:00.000Z');
+    // Sealed with our key: the value, then its MAC.
+    expect(splitStamp(account.ec2.volumes.volume(v)!.tags[AVAILABLE_SINCE_TAG]!)?.value).toBe('2026-12-02T12:00:00.000Z');
     expect(metrics.values.get('orphanVolumes')).toBe(0);
 
     account.advance(30 * MIN);
@@ -104,7 +107,10 @@ describe('logVolumes on the simulated account', () => {
 
     const report = await handler();
     expect(report).toMatchObject({ seen: 0, deleted: [], orphans: [] });
-    expect(account.ec2.volumes.volume(inUse)).toEqual({ ...before[0], tags: { ...before[0]!.tags, [SEEN_ATTACHED_TAG]: attachedAt } });
+    const { [SEEN_ATTACHED_TAG]: stamp, ...rest } = account.ec2.volumes.volume(inUse)!.tags;
+    expect(account.ec2.volumes.volume(inUse)).toEqual(before[0]);
+    expect(splitStamp(stamp!)?.value).toBe(attachedAt);
+    expect(Object.keys(rest)).toEqual([OWNER, FLUSHED]);
     expect([foreign, untagged].map((id) => account.ec2.volumes.volume(id))).toEqual(before.slice(1));
     expect(account.countCalls('ec2', 'DeleteVolume')).toBe(0);
   });
@@ -127,7 +133,9 @@ describe('logVolumes on the simulated account', () => {
   });
 
   it('by default (dry run) deletes nothing and reports what it would delete', async () => {
-    const { account, handler, metrics } = world({ dryRun: parseLogVolumesConfig({}).dryRun });
+    const { account, handler, metrics } = world({
+      dryRun: parseLogVolumesConfig({ STAMP_KEY_ID: 'arn:aws:kms:eu-west-1:123456789012:key/0000' }).dryRun,
+    });
     const due = await reclaimedLogVolume(account, handler);
     flush(account, due);
     const orphan = await reclaimedLogVolume(account, handler);
@@ -221,7 +229,10 @@ describe('logVolumes on the simulated account', () => {
     for (let i = 0; i < 1_203; i++)
       account.ec2.volumes.create({ tags: { [OWNER]: 'web', [FLUSHED]: '2026-12-02T12:00:00Z' }, attachTo: { instanceId: hosts[i % 3]! } });
     for (let i = 0; i < 50; i++) account.ec2.volumes.create({ tags: { team: 'data', [FLUSHED]: '2026-12-01T00:00:00Z' } });
-    await handler(); // sees them in use: their attachments are recorded
+    // Sees them in use and records their attachments: each stamp is sealed for its own volume, so
+    // at most STAMPS_PER_RUN a run — a first sight of a fleet this large takes a few runs.
+    for (let run = 0; run < Math.ceil(1_203 / STAMPS_PER_RUN); run++) expect((await handler()).stamped.length).toBeGreaterThan(0);
+    expect((await handler()).stamped).toEqual([]);
     for (const h of hosts) account.ec2.terminate(h, 'api');
     const from = account.calls.length;
     const report = await handler();

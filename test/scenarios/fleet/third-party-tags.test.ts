@@ -9,6 +9,7 @@ import {
   DISCONNECTED_SINCE_ATTRIBUTE,
   OFFER_TAG,
   RETIRING_ATTRIBUTE,
+  SEEN_ATTACHED_TAG,
 } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { agentHealthWorld, tagAsThirdParty } from '../../support/agent-health-world';
@@ -21,9 +22,9 @@ import { recordingLogger, recordingMetrics } from '../../support/recorders';
  * volume unless the facts hold — facts kept here by the test itself, never read from tags.
  *
  * The third party writes any of the keys we ever kept memory in, our attribute names as tag keys,
- * do-not-disrupt / scale-in, and other keys, with times long past, now, future and garbage. Not in
- * the pool: logVolumes' own seen-attached stamp, which is a tag too — docs/design/trust.md says
- * why that record is memory a tagger could still forge, and what would close it.
+ * do-not-disrupt / scale-in, and other keys, with times long past, now, future and garbage. On
+ * volumes it also writes logVolumes' own stamps: plain times, genuine sealed stamps copied from
+ * another volume, and replays of a volume's own earlier stamps.
  */
 const LONG_AGO = '2020-01-01T00:00:00.000Z';
 const MIN = 60_000;
@@ -129,28 +130,41 @@ describe('logVolumes under third-party tags', () => {
   const PERIODS = 8;
   const OWNER = 'ecs-steady:log-volume';
   const FLUSHED = 'ecs-steady:flushed-at';
-  const KEYS = [OWNER, FLUSHED, AVAILABLE_SINCE_TAG, OFFER_TAG, 'team'];
+  const KEYS = [OWNER, FLUSHED, AVAILABLE_SINCE_TAG, SEEN_ATTACHED_TAG, OFFER_TAG, 'team'];
   const ours = fc.record({
     reclaimAt: fc.integer({ min: 1, max: PERIODS - 2 }),
     flushedAtReclaim: fc.boolean(),
     reuse: fc.option(fc.record({ after: fc.integer({ min: 0, max: 2 }), length: fc.integer({ min: 0, max: 2 }) }), { nil: undefined }),
+    /** A reuse no run sees: attached 5 minutes after the run `k` periods after its reclaim, reclaimed 20 minutes later. */
+    reuseBetweenRuns: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
   });
   const scenario = fc.record({
     ours: fc.array(ours, { minLength: 2, maxLength: 2 }),
     theirsDetachAt: fc.option(fc.integer({ min: 0, max: PERIODS - 1 }), { nil: undefined }),
-    /** The attack of the issue: the ownership tag and a flushed-at, written together on one volume. */
+    /**
+     * The attack of the issue: the ownership tag and a flushed-at written together on one volume,
+     * and with them our seen-attached stamp: none, a plain time, or a genuine one copied from one of ours.
+     */
     forge: fc.option(
       fc.record({
         at: fc.integer({ min: 0, max: PERIODS - 2 }),
         volume: fc.integer({ min: 0, max: 3 }),
         value: fc.integer({ min: 0, max: 2 }),
+        stamp: fc.constantFrom('none' as const, 'plain' as const, 'copy' as const),
       }),
       { nil: undefined },
     ),
     owners: fc.constantFrom<string[]>([], ['web']),
     writes: fc.array(
-      fc.record({ at: fc.integer({ min: 0, max: PERIODS - 1 }), volume: fc.integer({ min: 0, max: 3 }), key: fc.constantFrom(...KEYS) }),
-      { maxLength: 10 },
+      fc.record({
+        at: fc.integer({ min: 0, max: PERIODS - 1 }),
+        volume: fc.integer({ min: 0, max: 3 }),
+        key: fc.constantFrom(...KEYS),
+        /** A value of its own, the same key's value on another volume now (a genuine stamp, moved), or one this volume had before (a replay). */
+        source: fc.constantFrom('own' as const, 'copy' as const, 'replay' as const),
+        from: fc.integer({ min: 0, max: 3 }),
+      }),
+      { maxLength: 12 },
     ),
     valueSeed: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 10, maxLength: 10 }),
   });
@@ -160,7 +174,10 @@ describe('logVolumes under third-party tags', () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
         const account = new SimulatedAccount({ start: '2026-12-02T09:00:00Z' });
-        const config = { ...parseLogVolumesConfig({ DRY_RUN: 'false', GRACE_MINUTES: '30' }), owners: sc.owners };
+        const config = {
+          ...parseLogVolumesConfig({ DRY_RUN: 'false', GRACE_MINUTES: '30', STAMP_KEY_ID: account.kms.createKey() }),
+          owners: sc.owners,
+        };
         const handler = makeHandler(() => ({
           clients: account.clients(),
           config,
@@ -194,6 +211,8 @@ describe('logVolumes under third-party tags', () => {
         ];
         const volumes = [...mine.map((m) => m.v), ...theirs];
         const deleted = new Map<string, { tags: Record<string, string>; at: number }>();
+        /** Every value each volume's tags had after a run: what a replay writes back. */
+        const history = new Map<string, Array<Record<string, string>>>();
         for (let p = 0; p < PERIODS; p++) {
           const now = account.clock.now();
           sc.ours.forEach((o, k) => {
@@ -207,12 +226,26 @@ describe('logVolumes under third-party tags', () => {
               attach(m.v, m.reuser);
             }
             if (o.reuse && m.reuser && p === o.reclaimAt + 1 + o.reuse.after + o.reuse.length + 1) account.ec2.terminate(m.reuser, 'spot');
+            if (o.reuseBetweenRuns !== undefined && p === o.reclaimAt + o.reuseBetweenRuns)
+              account.at(now + 5 * MIN, () => {
+                if (account.ec2.volumes.volume(m.v)?.state !== 'available') return;
+                const between = webInstance({ az: account.ec2.volumes.volume(m.v)!.az });
+                attach(m.v, between);
+                account.at(now + 25 * MIN, () => account.ec2.terminate(between, 'spot'));
+              });
           });
           if (sc.theirsDetachAt === p) account.ec2.terminate(theirHost, 'api');
           for (const [n, wr] of sc.writes.entries()) {
             const v = volumes[wr.volume]!;
             if (wr.at !== p || !account.ec2.volumes.volume(v) || account.ec2.volumes.volume(v)!.state === 'deleting') continue;
-            const value = wr.key === OWNER ? ['web', 'api', 'web', 'x', 'batch'][sc.valueSeed[n]!]! : valuesAt(now)[sc.valueSeed[n]!]!;
+            const own = wr.key === OWNER ? ['web', 'api', 'web', 'x', 'batch'][sc.valueSeed[n]!]! : valuesAt(now)[sc.valueSeed[n]!]!;
+            const past = (history.get(v) ?? []).map((t) => t[wr.key]).filter((x): x is string => x !== undefined);
+            const value =
+              wr.source === 'copy'
+                ? (account.ec2.volumes.volume(volumes[wr.from]!)?.tags[wr.key] ?? own)
+                : wr.source === 'replay'
+                  ? (past[sc.valueSeed[n]! % Math.max(1, past.length)] ?? own)
+                  : own;
             await account.clients().ec2.send(new CreateTagsCommand({ Resources: [v], Tags: [{ Key: wr.key, Value: value }] }));
           }
           const forged = sc.forge?.at === p ? volumes[sc.forge.volume]! : undefined;
@@ -223,6 +256,14 @@ describe('logVolumes under third-party tags', () => {
                 Tags: [
                   { Key: OWNER, Value: 'web' },
                   { Key: FLUSHED, Value: valuesAt(now)[sc.forge!.value]! },
+                  ...(sc.forge!.stamp === 'plain' ? [{ Key: SEEN_ATTACHED_TAG, Value: LONG_AGO }] : []),
+                  ...(sc.forge!.stamp === 'copy'
+                    ? mine
+                        .map((m) => account.ec2.volumes.volume(m.v)?.tags[SEEN_ATTACHED_TAG])
+                        .filter((x): x is string => x !== undefined)
+                        .slice(0, 1)
+                        .map((Value) => ({ Key: SEEN_ATTACHED_TAG, Value }))
+                    : []),
                 ],
               }),
             );
@@ -231,6 +272,7 @@ describe('logVolumes under third-party tags', () => {
           for (const v of volumes) {
             const after = account.ec2.volumes.volume(v);
             if (!deleted.has(v) && (!after || after.state === 'deleting')) deleted.set(v, { tags: before.get(v)!.tags, at: now });
+            if (after) history.set(v, [...(history.get(v) ?? []), { ...after.tags }]);
           }
           account.advance(PERIOD);
         }
@@ -243,7 +285,7 @@ describe('logVolumes under third-party tags', () => {
           for (const began of attachedSince.get(v) ?? []) if (began <= d.at) expect(began).toBeLessThanOrEqual(flushedAt);
         }
       }),
-      { numRuns: 15 },
+      { numRuns: 30 },
     );
     expect(acted).toBeGreaterThan(0); // the generator reaches real deletions, not only forgeries
   }, 120_000);

@@ -2,9 +2,13 @@ import { parseLogVolumesConfig } from '../../../shared/fleet/log-volumes/config'
 import { parseLogVolumesEvent } from '../../../shared/fleet/log-volumes/messages';
 import { ConfigError, EventValidationError } from '../../../shared/lambda/errors';
 
+/** The stack always sets the stamp key (its own KMS HMAC key). */
+const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const withKey = (env: Record<string, string>) => ({ STAMP_KEY_ID: KEY, ...env });
+
 describe('logVolumes config', () => {
   it('defaults to a dry run over every volume tagged ecs-steady:log-volume, 60 min grace, alert at 30 min, 20 deletions a run', () => {
-    expect(parseLogVolumesConfig({})).toEqual({
+    expect(parseLogVolumesConfig(withKey({}))).toEqual({
       ownerTag: 'ecs-steady:log-volume',
       owners: [],
       flushedTag: 'ecs-steady:flushed-at',
@@ -14,11 +18,13 @@ describe('logVolumes config', () => {
       maxDeletionsPerRun: 20,
       deleteAttempts: 4,
       dryRun: true,
+      stampKeyId: KEY,
     });
   });
 
   it('reads every variable, an empty string counting as unset', () => {
     const c = parseLogVolumesConfig({
+      STAMP_KEY_ID: KEY,
       LOG_VOLUME_TAG: 'acme:logs',
       CLUSTERS: 'web, api',
       FLUSHED_TAG: 'acme:flushed',
@@ -46,9 +52,26 @@ describe('logVolumes config', () => {
     ['ORPHAN_ACTION', 'delete'],
     ['DRY_RUN', 'maybe'],
     ['LOG_VOLUME_TAG', 'aws:reserved'],
+    ['STAMP_KEY_ID', 'ecs-steady-stamps'],
+    ['STAMP_KEY_ID', 'arn:aws:s3:::bucket'],
+    ['STAMP_KEY_ID', 'alias/has space'],
   ])('refuses %s=%s, naming the variable and the value', (name, value) => {
-    expect(() => parseLogVolumesConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => parseLogVolumesConfig({ [name]: value })).toThrow(`${name}=${JSON.stringify(value)}`);
+    expect(() => parseLogVolumesConfig(withKey({ [name]: value }))).toThrow(ConfigError);
+    expect(() => parseLogVolumesConfig(withKey({ [name]: value }))).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('takes the stamp key by alias (as the stack sets it), key ARN or alias ARN', () => {
+    for (const id of [
+      'alias/ecs-steady-dev-log-volume-stamps',
+      KEY,
+      'arn:aws:kms:eu-west-1:123456789012:alias/ecs-steady-dev-log-volume-stamps',
+    ])
+      expect(parseLogVolumesConfig({ STAMP_KEY_ID: id }).stampKeyId).toBe(id);
+  });
+
+  it('refuses to start without the stamp key: without it no stamp can be written or believed', () => {
+    expect(() => parseLogVolumesConfig({})).toThrow('STAMP_KEY_ID=null: expected a KMS key');
+    expect(() => parseLogVolumesConfig({ STAMP_KEY_ID: ' ' })).toThrow('STAMP_KEY_ID=null');
   });
 
   it.each([
@@ -59,8 +82,8 @@ describe('logVolumes config', () => {
     [{ LOG_VOLUME_TAG: 'ecs-steady:available-since' }, 'LOG_VOLUME_TAG="ecs-steady:available-since"'],
     [{ LOG_VOLUME_TAG: 'ecs-steady:remount' }, 'LOG_VOLUME_TAG="ecs-steady:remount"'],
   ])('refuses tag keys that collide (%j): a volume holding logs could read as flushed', (env, named) => {
-    expect(() => parseLogVolumesConfig(env)).toThrow(ConfigError);
-    expect(() => parseLogVolumesConfig(env)).toThrow(named);
+    expect(() => parseLogVolumesConfig(withKey(env))).toThrow(ConfigError);
+    expect(() => parseLogVolumesConfig(withKey(env))).toThrow(named);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   type Verdict,
 } from '../../../shared/fleet/log-volumes/plan';
 import type { LogVolume } from '../../../shared/fleet/log-volumes/ports';
+import { STAMPED_KEYS } from '../../../shared/fleet/log-volumes/stamps';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 const MIN = 60_000;
@@ -23,9 +24,30 @@ const settings: PlanSettings = {
   maxDeletionsPerRun: 20,
 };
 
+/** A volume as the snapshot hands it over: the stamps among `tags` count as verified by KMS (see `forged` for the other case). */
 function volume(id: string, tags: Record<string, string>, over: Partial<LogVolume> = {}): LogVolume {
-  return { volumeId: id, state: 'available', az: 'eu-west-1a', sizeGiB: 20, createTime: NOW - 600 * MIN, tags, attachedTo: [], ...over };
+  const stamps = Object.fromEntries(Object.entries(tags).filter(([k]) => STAMPED_KEYS.includes(k)));
+  return {
+    volumeId: id,
+    state: 'available',
+    az: 'eu-west-1a',
+    sizeGiB: 20,
+    createTime: NOW - 600 * MIN,
+    tags,
+    attachedTo: [],
+    stamps,
+    unverifiedStamps: [],
+    // EBS reported no attachment since the flush (the snapshot reads it for due volumes only).
+    attachedAfterFlush: false,
+    ...over,
+  };
 }
+/** The same volume, its stamps rejected by KMS: they are on the volume as tags, but count as absent. */
+const forged = (v: LogVolume): LogVolume => ({
+  ...v,
+  stamps: {},
+  unverifiedStamps: Object.keys(v.stamps).map((key) => ({ key, why: 'forged' as const, detail: 'MAC rejected by KMS' })),
+});
 /** Ours: the ownership tag, and our stamp of the attachment we saw (a day ago, on the instance that wrote the logs). */
 const ours = (tags: Record<string, string> = {}) => ({ 'ecs-steady:log-volume': 'web', [SEEN_ATTACHED_TAG]: ago(24 * 60), ...tags });
 
@@ -142,6 +164,64 @@ describe('planLogVolumes', () => {
       ['stamp'],
     ],
     [
+      'keeps a volume EBS reported attached after its flush (a reuse between two runs): an orphan, the attachment stamped',
+      volume('v1', ours({ 'ecs-steady:flushed-at': ago(120) }), { attachedAfterFlush: true }),
+      { orphanAlertMinutes: 0 },
+      'orphan',
+      ['stamp', 'stamp'],
+    ],
+    [
+      'keeps a due volume whose EBS metrics since the flush were not read this run, until they are',
+      volume('v1', ours({ 'ecs-steady:flushed-at': ago(120) }), { attachedAfterFlush: undefined }),
+      {},
+      'deferred',
+      [],
+    ],
+    [
+      'keeps a flushed volume whose seen-attached stamp KMS rejects (forged, or copied from another volume): as if never seen',
+      forged(volume('v1', ours({ 'ecs-steady:flushed-at': ago(999) }))),
+      {},
+      'unobserved',
+      [],
+    ],
+    [
+      'restamps (sealed anew) an orphan whose available-since KMS rejects, and does not alert on its claimed age',
+      forged(volume('v1', { 'ecs-steady:log-volume': 'web', [AVAILABLE_SINCE_TAG]: ago(600) })),
+      {},
+      'orphan-young',
+      ['stamp'],
+    ],
+    [
+      'records an in-use attachment again when the stamp claiming it is recorded is forged',
+      forged(
+        volume('v1', ours({ [SEEN_ATTACHED_TAG]: ago(5) }), {
+          state: 'in-use',
+          attachedTo: ['i-1'],
+          attachedAt: NOW - 10 * MIN,
+          attachedInOwnerCluster: true,
+        }),
+      ),
+      {},
+      'in-use',
+      ['stamp'],
+    ],
+    [
+      'does not rewrite an in-use stamp KMS could not check this run (it may be good)',
+      {
+        ...volume('v1', ours({ [SEEN_ATTACHED_TAG]: ago(5) }), {
+          state: 'in-use',
+          attachedTo: ['i-1'],
+          attachedAt: NOW - 10 * MIN,
+          attachedInOwnerCluster: true,
+        }),
+        stamps: {},
+        unverifiedStamps: [{ key: SEEN_ATTACHED_TAG, why: 'unchecked' as const, detail: 'ThrottlingException' }],
+      },
+      {},
+      'in-use',
+      [],
+    ],
+    [
       'restamps an orphan whose available-since predates the attachment it saw since',
       volume('v1', ours({ [AVAILABLE_SINCE_TAG]: ago(300), [SEEN_ATTACHED_TAG]: ago(90) })),
       {},
@@ -185,6 +265,10 @@ describe('planLogVolumes properties', () => {
     since: fc.option(fc.integer({ min: 0, max: 3_000 }).map(ago), { nil: undefined }),
     seen: fc.option(fc.integer({ min: 0, max: 3_000 }), { nil: undefined }),
     member: fc.option(fc.boolean(), { nil: undefined }),
+    /** The stamps on it were written by someone else: KMS rejects them. */
+    forgedStamps: fc.boolean(),
+    /** What EBS's metrics say since the flush: attached, not, or not read. */
+    attachedAfterFlush: fc.constantFrom(true, false, undefined),
   });
   const arbSettings = fc.record({
     graceMinutes: fc.integer({ min: 0, max: 2_000 }),
@@ -198,8 +282,8 @@ describe('planLogVolumes properties', () => {
     fc.assert(
       fc.property(fc.uniqueArray(arbVolume, { selector: (v) => v.id, maxLength: 40 }), arbSettings, (raw, over) => {
         const s = { ...settings, ...over };
-        const vs = raw.map((r) =>
-          volume(
+        const vs = raw.map((r) => {
+          const v = volume(
             `vol-${r.id}`,
             {
               ...(r.owner ? { [s.ownerTag]: r.owner } : {}),
@@ -214,9 +298,10 @@ describe('planLogVolumes properties', () => {
                   attachedAt: NOW - (r.seen ?? 5) * MIN,
                   ...(r.member !== undefined ? { attachedInOwnerCluster: r.member } : {}),
                 }
-              : { state: r.state },
-          ),
-        );
+              : { state: r.state, attachedAfterFlush: r.attachedAfterFlush },
+          );
+          return r.forgedStamps ? forged(v) : v;
+        });
         const plan = planLogVolumes(vs, s, NOW);
         const deletes = plan.steps.filter((st) => st.kind === 'delete').map((st) => st.volumeId);
         expect(new Set(deletes).size).toBe(deletes.length);
@@ -232,18 +317,26 @@ describe('planLogVolumes properties', () => {
           const flushedAt = parseTagTime(v.tags[s.flushedTag]);
           expect(flushedAt).toBeDefined();
           expect(NOW - flushedAt!).toBeGreaterThanOrEqual(s.graceMinutes * MIN);
-          // Seen attached by us, and flushed no earlier than that attachment began.
-          const seenAttached = parseTagTime(v.tags[SEEN_ATTACHED_TAG]);
+          // Seen attached by us (a stamp KMS verified), and flushed no earlier than that attachment began.
+          const seenAttached = parseTagTime(v.stamps[SEEN_ATTACHED_TAG]);
           expect(seenAttached).toBeDefined();
           expect(flushedAt!).toBeGreaterThanOrEqual(seenAttached!);
+          // And EBS reported no attachment after the flush (a reuse between two runs).
+          expect(v.attachedAfterFlush).toBe(false);
         }
         // An attachment is recorded as a time (proof of ownership) only on an instance ECS has in the
         // cluster the tag names; one outside it is recorded as the mark no time parses from.
+        // On an available volume, an attachment is recorded only when EBS reported one after its flush.
         for (const st of plan.steps)
-          if (st.kind === 'stamp' && st.tags[SEEN_ATTACHED_TAG] !== undefined)
-            expect(vs.find((x) => x.volumeId === st.volumeId)!.attachedInOwnerCluster).toBe(
-              parseTagTime(st.tags[SEEN_ATTACHED_TAG]) !== undefined,
-            );
+          if (st.kind === 'stamp' && st.tags[SEEN_ATTACHED_TAG] !== undefined) {
+            const v = vs.find((x) => x.volumeId === st.volumeId)!;
+            const at = parseTagTime(st.tags[SEEN_ATTACHED_TAG]);
+            if (v.state === 'in-use') expect(v.attachedInOwnerCluster).toBe(at !== undefined);
+            else {
+              expect(v.attachedAfterFlush).toBe(true);
+              expect(at!).toBeGreaterThan(parseTagTime(v.tags[s.flushedTag])!);
+            }
+          }
         // Every step names a volume of ours that is available.
         for (const st of plan.steps) expect(plan.decisions.find((d) => d.volumeId === st.volumeId)!.verdict).not.toBe('skipped');
 
@@ -252,8 +345,16 @@ describe('planLogVolumes properties', () => {
           .filter((v) => !deletes.includes(v.volumeId))
           .map((v) => {
             const tags = { ...v.tags };
-            for (const st of plan.steps) if (st.volumeId === v.volumeId && st.kind !== 'delete') Object.assign(tags, st.tags);
-            return { ...v, tags };
+            const stamps = { ...v.stamps };
+            const written = new Set<string>();
+            for (const st of plan.steps)
+              if (st.volumeId === v.volumeId && st.kind !== 'delete') {
+                Object.assign(tags, st.tags);
+                // A stamp we wrote is sealed: KMS verifies it on the next read.
+                if (st.kind === 'stamp') Object.assign(stamps, st.tags);
+                Object.keys(st.tags).forEach((k) => written.add(k));
+              }
+            return { ...v, tags, stamps, unverifiedStamps: v.unverifiedStamps.filter((u) => !written.has(u.key)) };
           });
         const again = planLogVolumes(applied, s, NOW);
         expect(again.steps.filter((st) => st.kind !== 'delete')).toEqual([]);

@@ -1,10 +1,14 @@
 import { parseLogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
-import type { LogVolume, VolumesPort } from '../../../shared/fleet/log-volumes/ports';
+import type { VolumesPort, VolumeView } from '../../../shared/fleet/log-volumes/ports';
 import { MEMBERSHIP_READS_PER_RUN, readLogVolumes } from '../../../shared/fleet/log-volumes/snapshot';
-import { SEEN_ATTACHED_TAG } from '../../../shared/tags';
+import { sealStamps } from '../../../shared/fleet/log-volumes/stamps';
+import { AVAILABLE_SINCE_TAG, SEEN_ATTACHED_TAG } from '../../../shared/tags';
+import { fakeMac } from '../../support/fake-mac';
 
 const T = Date.parse('2026-12-02T12:00:00Z');
-const inUse = (k: number, tags: Record<string, string> = {}): LogVolume => ({
+const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+const mac = fakeMac();
+const inUse = (k: number, tags: Record<string, string> = {}): VolumeView => ({
   volumeId: `vol-${k}`,
   state: 'in-use',
   az: 'eu-west-1a',
@@ -15,9 +19,21 @@ const inUse = (k: number, tags: Record<string, string> = {}): LogVolume => ({
   attachedAt: T,
 });
 
-function port(volumes: LogVolume[], members: ReadonlySet<string>) {
+function port(
+  volumes: VolumeView[],
+  members: ReadonlySet<string>,
+  verify = mac.verify,
+  attachedAfter: (id: string) => boolean = () => false,
+) {
   const asked: string[] = [];
+  const metricsRead: string[] = [];
   const p: VolumesPort = {
+    wasAttachedBetween: async (id, from, to) => {
+      metricsRead.push(`${id} ${new Date(from).toISOString()} ${new Date(to).toISOString()}`);
+      if (id === 'vol-boom') throw new Error('CloudWatch unavailable');
+      return attachedAfter(id);
+    },
+    mac: { generate: mac.generate, verify },
     listTagged: async () => volumes.map((v) => ({ ...v })),
     describe: async () => [],
     delete: async () => 'deleted',
@@ -28,16 +44,16 @@ function port(volumes: LogVolume[], members: ReadonlySet<string>) {
       return members.has(`${cluster} ${id}`);
     },
   };
-  return { p, asked };
+  return { p, asked, metricsRead };
 }
 
 describe('readLogVolumes: which attachments ECS is asked about', () => {
-  const config = parseLogVolumesConfig({});
+  const config = parseLogVolumesConfig({ STAMP_KEY_ID: KEY });
 
   it('asks ECS about the cluster each volume names, once per (cluster, instance), only for attachments not yet recorded', async () => {
-    const recorded = inUse(4, { [SEEN_ATTACHED_TAG]: new Date(T).toISOString() });
+    const recorded = inUse(4, await sealStamps(mac, 'vol-4', { [SEEN_ATTACHED_TAG]: new Date(T).toISOString() }));
     const { p, asked } = port([inUse(0), inUse(1), { ...inUse(2), attachedTo: ['i-0'] }, recorded], new Set(['web i-0']));
-    const out = await readLogVolumes(p, config);
+    const out = await readLogVolumes(p, config, T);
     expect(asked.sort()).toEqual(['api i-0', 'web i-0']);
     expect(out.map((v) => [v.volumeId, v.attachedInOwnerCluster])).toEqual([
       ['vol-0', true],
@@ -51,9 +67,69 @@ describe('readLogVolumes: which attachments ECS is asked about', () => {
     const many = Array.from({ length: 300 }, (_, k) => ({ ...inUse(k), tags: { 'ecs-steady:log-volume': 'web' }, attachedTo: [`i-${k}`] }));
     const failing = { ...inUse(0), volumeId: 'vol-boom', attachedTo: ['i-boom'] };
     const { p, asked } = port([failing, ...many], new Set(many.map((v) => `web ${v.attachedTo[0]}`)));
-    const out = await readLogVolumes(p, config);
+    const out = await readLogVolumes(p, config, T);
     expect(asked).toHaveLength(MEMBERSHIP_READS_PER_RUN);
     expect(out.filter((v) => v.attachedInOwnerCluster === true)).toHaveLength(MEMBERSHIP_READS_PER_RUN - 1);
     expect(out.find((v) => v.volumeId === 'vol-boom')!.attachedInOwnerCluster).toBeUndefined();
+  });
+
+  it('counts only stamps KMS verifies: a forged or moved one is absent (the attachment is asked about again), an unverifiable one too', async () => {
+    const at = new Date(T).toISOString();
+    const forged = inUse(0, { [SEEN_ATTACHED_TAG]: at });
+    const moved = inUse(2, await sealStamps(mac, 'vol-4', { [SEEN_ATTACHED_TAG]: at })); // a valid stamp of vol-4, copied
+    const valid = inUse(4, await sealStamps(mac, 'vol-4', { [SEEN_ATTACHED_TAG]: at, [AVAILABLE_SINCE_TAG]: at }));
+    const { p, asked } = port([forged, moved, valid], new Set(['web i-0', 'web i-1', 'web i-2']));
+    const out = await readLogVolumes(p, config, T);
+    expect(out.map((v) => [v.volumeId, v.stamps, v.unverifiedStamps.map((u) => `${u.key} ${u.why}`)])).toEqual([
+      ['vol-0', {}, [`${SEEN_ATTACHED_TAG} forged`]],
+      ['vol-2', {}, [`${SEEN_ATTACHED_TAG} forged`]],
+      ['vol-4', { [SEEN_ATTACHED_TAG]: at, [AVAILABLE_SINCE_TAG]: at }, []],
+    ]);
+    expect(asked.sort()).toEqual(['web i-0', 'web i-1']);
+
+    const down = port([valid], new Set(), async () => {
+      throw new Error('KMS unavailable');
+    });
+    const [unchecked] = await readLogVolumes(down.p, config, T);
+    expect(unchecked!.stamps).toEqual({});
+    expect(unchecked!.unverifiedStamps.map((u) => u.why)).toEqual(['unchecked', 'unchecked']);
+  });
+
+  it("reads EBS's metrics since the flush only for the volumes the plan would delete, oldest flushed first, as many as it may delete", async () => {
+    const config2 = { ...config, graceMinutes: 60, maxDeletionsPerRun: 2 };
+    const at = (min: number) => new Date(T - min * 60_000).toISOString();
+    const available = async (id: string, flushedMinAgo: number | undefined, seenMinAgo = 24 * 60): Promise<VolumeView> => ({
+      ...inUse(0),
+      volumeId: id,
+      state: 'available',
+      attachedTo: [],
+      tags: {
+        'ecs-steady:log-volume': 'web',
+        ...(flushedMinAgo !== undefined ? { 'ecs-steady:flushed-at': at(flushedMinAgo) } : {}),
+        ...(await sealStamps(mac, id, { [SEEN_ATTACHED_TAG]: at(seenMinAgo) })),
+      },
+    });
+    const vs = [
+      await available('vol-new', 61), // due
+      await available('vol-old', 500), // due, oldest
+      await available('vol-boom', 300), // due, its read fails
+      await available('vol-young', 30), // within its grace: not read
+      await available('vol-orphan', undefined), // not flushed: not read
+      await available('vol-stale', 100, 90), // flushed before the attachment we saw: not read
+      await available('vol-third', 200), // due, but over the bound of 2 after vol-old and vol-boom
+    ];
+    const { p, metricsRead } = port(vs, new Set(), mac.verify, (id) => id === 'vol-old');
+    const out = await readLogVolumes(p, config2, T);
+    // The window starts FLUSH_DETACH_MINUTES (15) after the flush and ends now.
+    expect(metricsRead.sort()).toEqual([`vol-boom ${at(285)} ${at(0)}`, `vol-old ${at(485)} ${at(0)}`]);
+    expect(Object.fromEntries(out.map((v) => [v.volumeId, v.attachedAfterFlush]))).toEqual({
+      'vol-new': undefined,
+      'vol-old': true,
+      'vol-boom': undefined,
+      'vol-young': undefined,
+      'vol-orphan': undefined,
+      'vol-stale': undefined,
+      'vol-third': undefined,
+    });
   });
 });
