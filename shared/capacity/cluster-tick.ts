@@ -6,6 +6,7 @@ import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
 import { isAgentTask } from '../retire/agents';
 import type { RetireBackend, RetirePorts } from '../retire/ports';
+import { callOffRebalance } from '../retire/rebalance';
 import { carryOutRetire, markRetiring, unmarkRetiring } from '../retire/run';
 import { resolveHeadroom, settingsFor, shapesFromTags, type ScaleTickConfig } from './config';
 import { notArrivedUnits } from './demand';
@@ -20,7 +21,7 @@ import { rolesOf } from './roles';
 import type { ClusterTickReport } from './report';
 import { CANDIDATES_READ, readCandidates, readCluster, time, type CapacityReadPorts } from './snapshot';
 import { parseRecord } from './scale-in-record';
-import { planTick, type CapacityStep } from './steps';
+import { planRebalanceCallOffs, planTick, type CapacityStep } from './steps';
 import { onActiveBackend, retryAfterFailure, scopeDecision, TICK_RETRY } from './tick-choices';
 import type { CapacityDecision, CapacitySnapshot } from './types';
 
@@ -169,6 +170,7 @@ export async function tickCluster(
         steps = onActiveBackend(plan.steps, decision.units, active.counts.desired, held.value);
         extraReasons.push(...plan.reasons);
       }
+      if (!event?.scaleOutOnly) steps = [...steps, ...planRebalanceCallOffs(read, config.rebalanceDrainMaxMs, now)];
       const reasons = [...decision.reasons, ...extraReasons, ...read.warnings];
       log.info(config.dryRun ? 'capacity decision (dry run: nothing changed)' : 'capacity decision', {
         cluster,
@@ -182,7 +184,7 @@ export async function tickCluster(
         ...(fallback ? { fallback } : {}),
         setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
         standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, config.drain.agentFamilies ?? [], opts),
-        retire: retireOf(deps, cluster, backends, endsAt - REPORT_RESERVE_MS, tickId),
+        retire: retireOf(deps, cluster, backends, endsAt - REPORT_RESERVE_MS, tickId, config.rebalanceDrainMaxMs),
         now: () => clock.now(),
         dryRun: config.dryRun,
         callOptions: o,
@@ -245,7 +247,14 @@ export async function tickCluster(
 }
 
 /** Retire for this cluster's scale-in steps: its ports are built only when a step needs them (scale-out-only functions have none). */
-function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBackend[], stepEndsAt: number, tickId: string): CapacityRetire {
+function retireOf(
+  deps: TickDeps,
+  cluster: string,
+  backends: readonly RetireBackend[],
+  stepEndsAt: number,
+  tickId: string,
+  rebalanceBoundMs: number,
+): CapacityRetire {
   const on = () => {
     if (!deps.retire) throw new Error('this function does not retire instances (scale-out only)');
     return { ports: deps.retire(cluster, backends), log: deps.log };
@@ -254,6 +263,7 @@ function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBack
     mark: (request, at, o) => markRetiring(on(), request, at, o),
     unmark: (arn, legacy, o) => unmarkRetiring(on(), arn, legacy, o),
     carryOut: (request, o) => carryOutRetire(on(), request, stepEndsAt, `scale-in-${tickId}`, o),
+    callOffRebalance: (step, o) => callOffRebalance(on(), step, rebalanceBoundMs, deps.clock.now(), o),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { RebalanceCallOffStep } from '../retire/rebalance';
 import type { RetireRequest } from '../retire/request';
 import type { BackendAction } from './ports';
 import { parseRecord, RECORD_MAX_IDS, stillDraining, writeRecord } from './scale-in-record';
@@ -46,6 +47,11 @@ export type CapacityStep = Linked &
      * from the backend `on` names — only once drained. Detail: retire's outcome.
      */
     | { kind: 'retire'; ec2InstanceId: string; request: ScaleInRetire; on?: BackendRole }
+    /**
+     * Call off a rebalance drain whose bound passed with no Spot notice (shared/retire/rebalance.ts):
+     * retire reads EC2 again, then sets it ACTIVE and removes the mark. Detail: called off, or why not.
+     */
+    | ({ kind: 'endRebalance' } & RebalanceCallOffStep)
   );
 
 /** A scale-in retirement as the planner emits it: the backend is named by its role, the executor names its id. */
@@ -197,4 +203,31 @@ function scaleIn(
     ...(containerInstanceArn ? { containerInstanceArn } : {}),
     ...extra,
   };
+}
+
+/**
+ * The tick's part in a rebalance recommendation's drain (pure): a DRAINING instance with our
+ * `rebalance` mark older than the bound is handed to retire to be called off (EC2 re-read there);
+ * an ACTIVE instance still carrying one (a call-off whose unmark failed, or someone set it ACTIVE)
+ * has the stale mark removed. Capacity otherwise counts a rebalance-drained instance as leaving:
+ * its room is not supply, its service tasks are demand, it counts against MAX_DRAINING, and it is
+ * never `drainedForScaleIn` (the mark is not scale-in's), so scale-in never removes it.
+ */
+export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: number): CapacityStep[] {
+  const steps: CapacityStep[] = [];
+  for (const i of read.snapshot.instances) {
+    const mark = read.rebalanceMarks?.get(i.ec2InstanceId);
+    if (!mark || mark.from !== 'mark') continue;
+    if (i.status === 'ACTIVE')
+      steps.push({ kind: 'unmarkScaleIn', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn });
+    else if (now - mark.at >= boundMs)
+      steps.push({
+        kind: 'endRebalance',
+        ec2InstanceId: i.ec2InstanceId,
+        containerInstanceArn: i.containerInstanceArn,
+        mark,
+        leaving: read.leaving?.has(i.ec2InstanceId) ?? false,
+      });
+  }
+  return steps;
 }

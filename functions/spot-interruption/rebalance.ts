@@ -1,0 +1,92 @@
+import { LAST_SCALE_OUT_TAG } from '../../shared/tags';
+import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
+import { batchedAsgLookups } from '../../shared/aws/autoscaling-lookups';
+import { EcsAttributesAdapter } from '../../shared/aws/ecs-attributes';
+import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instances';
+import { actOnRecommendation, type RebalanceResult } from '../../shared/capacity/rebalance';
+import type { RebalanceSignal } from '../../shared/drain/messages';
+import { drainPorts } from '../../shared/drain/ports';
+import { lookupInstances } from '../../shared/drain/lookup';
+import { MetricUnit } from '../../shared/lambda/observability';
+import { takeOverRebalanceDrains, type RebalanceDrainPorts } from '../../shared/retire/rebalance';
+import type { Deps } from './handler';
+
+/** What the handler reports for one recommendation (`observe` sees it; tests and the bench read it). */
+export type RebalanceOutcome = { outcome: 'rebalance' } & RebalanceResult;
+
+/**
+ * The rebalance recommendations of a batch, and the notices beside them (wiring only: the decisions
+ * are shared/capacity/rebalance.ts and shared/retire/rebalance.ts). Off: each is logged and
+ * acknowledged, nothing else. Answers the instances whose drain could not be begun (retried soon).
+ * With `replace-and-drain`, a notice's instance already DRAINING is re-marked as the notice's.
+ */
+export async function actOnRecommendations(
+  d: Deps,
+  recommendations: ReadonlyArray<RebalanceSignal>,
+  notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number }>,
+  observe: (r: RebalanceOutcome) => void,
+): Promise<Map<string, string>> {
+  const mode = d.config.rebalance ?? 'off';
+  const failed = new Map<string, string>();
+  const ports = mode === 'off' ? undefined : rebalancePorts(d);
+  if (ports && mode === 'replace-and-drain' && notices.length > 0 && !d.config.dryRun) {
+    const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark: ports.drain.putMark }, notices, d.config.clusters, {});
+    if (warnings.length > 0) d.logger.warn('rebalance drains not handed to their notices', { warnings });
+  }
+  await Promise.all(
+    recommendations.map(async (signal) => {
+      const r = ports
+        ? await actOnRecommendation(ports, signal, {
+            mode,
+            dryRun: d.config.dryRun,
+            clusters: d.config.clusters,
+            clock: d.clock,
+            ...(d.random ? { random: d.random } : {}),
+          })
+        : { ec2InstanceId: signal.ec2InstanceId, mode, recommendedAt: signal.recommendedAt };
+      d.logger.info('rebalance recommendation', { result: r });
+      record(d, r);
+      if (r.error) failed.set(signal.ec2InstanceId, r.error);
+      observe({ outcome: 'rebalance', ...r });
+    }),
+  );
+  return failed;
+}
+
+/** The same metrics as the replacement at the notice, and the drains begun (rebalanceDrains). */
+function record(d: Deps, r: RebalanceResult): void {
+  const rep = r.replacement;
+  if (rep)
+    d.metrics.addMetric(
+      rep.outcome === 'requested' ? 'replacementsRequested' : rep.outcome === 'failed' ? 'replacementFailures' : 'replacementsNotNeeded',
+      MetricUnit.Count,
+      1,
+    );
+  if (rep?.at !== undefined)
+    d.metrics.addMetric('secondsToCapacityRequest', MetricUnit.Seconds, Math.max(0, (rep.at - r.recommendedAt) / 1000));
+  if (r.drain?.outcome === 'draining') d.metrics.addMetric('rebalanceDrains', MetricUnit.Count, 1);
+  if (r.error) d.metrics.addMetric('rebalanceFailures', MetricUnit.Count, 1);
+}
+
+function rebalancePorts(d: Deps) {
+  const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
+  const lookups = batchedAsgLookups(groups, d.clock);
+  const attributes = new EcsAttributesAdapter(d.clients.ecs);
+  const instances = new ContainerInstancesAdapter(d.clients.ecs);
+  const ecs = drainPorts(d.clients);
+  const drain: RebalanceDrainPorts = {
+    find: async (id, o) => (await lookupInstances(ecs, [id], d.config.clusters, o ?? {}, false)).get(id)?.instance,
+    putMark: (cluster, arn, name, value, o) => attributes.put(cluster, arn, { [name]: value }, o),
+    setDraining: (cluster, arn, o) => instances.setDraining(cluster, [arn], o),
+  };
+  return {
+    replace: {
+      groupOfInstance: lookups.groupOfInstance,
+      group: lookups.group,
+      detachKeepingCapacity: (name: string, id: string, o?: { signal?: AbortSignal }) => groups.detachKeepingCapacity(name, id, o),
+      recordScaleOut: (name: string, at: number, o?: { signal?: AbortSignal }) =>
+        groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
+    },
+    drain,
+  };
+}

@@ -1,0 +1,181 @@
+import type { CallOptions, ItemFailure } from '../aws/call';
+import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
+import { lookupInstances } from '../drain/lookup';
+import type { DrainPorts } from '../drain/ports';
+import { RETIRING_ATTRIBUTE } from '../tags';
+import { formatMark, type RetiringMark } from './mark';
+import { ownershipOf } from './plan';
+import type { BackendKind, HeldInstance } from './ports';
+import type { RetireDeps } from './run';
+import { checkRetireRequest, type RetireRequest } from './request';
+
+/**
+ * A rebalance recommendation's drain that keeps serving. We only set the instance DRAINING (with
+ * our mark `rebalance@<at>`): ECS then replaces its service tasks itself, starting the replacements
+ * before stopping the old ones within the service's maximumPercent, and a load-balanced task leaves
+ * its targets only once its replacement is healthy ("Draining Amazon ECS container instances",
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-draining.html).
+ * We stop no task and deregister no target: a Spot notice that follows runs the normal drain.
+ */
+
+/**
+ * The recommendation as a retirement: reason `rebalance`, nothing after the drain (`none`). Our part
+ * (mark, DRAINING) is bounded like the replacement's retries, by `actMs`; ECS moves the tasks, and the
+ * tick calls the drain off after its own bound (REBALANCE_DRAIN_MAX_SECONDS) when no notice came.
+ */
+export function rebalanceRequest(
+  signal: { ec2InstanceId: string; recommendedAt: number },
+  backend: { kind: BackendKind; id: string } | undefined,
+  actMs: number,
+): RetireRequest {
+  return checkRetireRequest({
+    ec2InstanceId: signal.ec2InstanceId,
+    reason: 'rebalance',
+    startedAt: signal.recommendedAt,
+    deadline: signal.recommendedAt + actMs,
+    then: 'none',
+    // An absent backend fails the check below by name (checkRetireRequest): the caller passes only one it read.
+    backend: backend ?? { kind: 'asg', id: '' },
+  });
+}
+
+/** What beginning the drain needs of AWS (the spotInterruption function's ECS clients). */
+export interface RebalanceDrainPorts {
+  /** The container instance of this EC2 instance in the configured clusters (undefined: in none). */
+  find(ec2InstanceId: string, o?: CallOptions): Promise<ContainerInstanceRef | undefined>;
+  putMark(cluster: string, containerInstanceArn: string, name: string, value: string, o?: CallOptions): Promise<void>;
+  setDraining(cluster: string, containerInstanceArn: string, o?: CallOptions): Promise<ItemFailure[]>;
+}
+
+export interface RebalanceDrainResult {
+  ec2InstanceId: string;
+  /** `draining`: marked and DRAINING now; `not-ours`, `not-in-cluster`, `not-active` (someone else's drain): nothing written; `skipped`: dry run. */
+  outcome: 'draining' | 'not-ours' | 'not-in-cluster' | 'not-active' | 'skipped';
+  why: string;
+  cluster?: string;
+  containerInstanceArn?: string;
+}
+
+/**
+ * Begin the drain that keeps serving: ours only while the backend named holds the instance (`held`:
+ * its instance list read just before; undefined when it is not a backend we manage), and only an
+ * ACTIVE container instance (a drain begun by someone else never becomes ours to call off). The
+ * mark is written before DRAINING, so the instance is never DRAINING by us without it. Throws when
+ * a call fails or ECS reports the state change failed (the record is retried).
+ */
+export async function beginRebalanceDrain(
+  ports: RebalanceDrainPorts,
+  request: RetireRequest,
+  held: readonly HeldInstance[] | undefined,
+  opts: { dryRun: boolean; at: number },
+  o?: CallOptions,
+): Promise<RebalanceDrainResult> {
+  const req = checkRetireRequest(request);
+  const id = req.ec2InstanceId;
+  const own = ownershipOf(req, held);
+  if (!own.ours) return { ec2InstanceId: id, outcome: 'not-ours', why: own.why };
+  const ci = await ports.find(id, o);
+  if (!ci) return { ec2InstanceId: id, outcome: 'not-in-cluster', why: `${id} is in none of the configured clusters` };
+  const where = { cluster: ci.cluster, containerInstanceArn: ci.containerInstanceArn };
+  if (ci.status !== 'ACTIVE') return { ec2InstanceId: id, outcome: 'not-active', why: `${id} is ${ci.status}: not ours to drain`, ...where };
+  if (opts.dryRun) return { ec2InstanceId: id, outcome: 'skipped', why: 'dry run', ...where };
+  await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('rebalance', opts.at), o);
+  const failed = await ports.setDraining(ci.cluster, ci.containerInstanceArn, o);
+  if (failed.length > 0) throw new Error(`UpdateContainerInstancesState DRAINING failed: ${failed.map((f) => f.reason).join('; ')}`);
+  return { ec2InstanceId: id, outcome: 'draining', why: 'DRAINING: ECS moves its service tasks, start before stop', ...where };
+}
+
+/** The facts the call-off re-reads in EC2 (DescribeInstances) beside what the tick read in ECS. */
+export interface Ec2Facts {
+  state: string;
+  lifecycle: 'spot' | 'on-demand';
+}
+
+/**
+ * Whether a rebalance drain is called off (pure): the container instance is still DRAINING with our
+ * `rebalance` mark, older than the bound, and EC2 says it is a Spot instance still running — no
+ * notice took it (a notice's drain re-marks it `spot-notice`), and it is not leaving a backend of
+ * ours (a lifecycle hook's drain). Anything else: left alone, with the reason.
+ */
+export function rebalanceCallOff(
+  facts: { status: string; mark: RetiringMark | undefined; leaving: boolean; ec2: Ec2Facts | undefined },
+  boundMs: number,
+  now: number,
+): { callOff: true } | { callOff: false; why: string } {
+  if (facts.status !== 'DRAINING') return { callOff: false, why: `${facts.status}, not DRAINING` };
+  if (facts.mark?.reason !== 'rebalance' || facts.mark.from !== 'mark') return { callOff: false, why: 'no rebalance mark' };
+  if (now - facts.mark.at < boundMs) return { callOff: false, why: 'the bound has not passed' };
+  if (facts.leaving) return { callOff: false, why: 'leaving its backend' };
+  if (!facts.ec2 || facts.ec2.state !== 'running') return { callOff: false, why: `EC2 says ${facts.ec2?.state ?? 'nothing of it'}` };
+  if (facts.ec2.lifecycle !== 'spot') return { callOff: false, why: 'not a Spot instance: no recommendation was ever sent for it' };
+  return { callOff: true };
+}
+
+/** One rebalance drain the tick read (fresh from ECS this tick) whose bound has passed: a candidate to call off. */
+export interface RebalanceCallOffStep {
+  ec2InstanceId: string;
+  containerInstanceArn: string;
+  mark: RetiringMark;
+  /** A backend of ours holds it in a leaving state (terminating, detaching, standby). */
+  leaving: boolean;
+}
+
+/**
+ * Call a rebalance drain off once no notice followed within the bound: EC2 is read again (running,
+ * Spot), then the instance is set ACTIVE and our mark removed — ACTIVE first, so a failure leaves
+ * it marked and DRAINING (retried next tick), never DRAINING unmarked (nobody's). Answers whether
+ * it was called off and why; throws when a call fails.
+ */
+export async function callOffRebalance(
+  deps: RetireDeps,
+  step: RebalanceCallOffStep,
+  boundMs: number,
+  now: number,
+  o?: CallOptions,
+): Promise<{ calledOff: boolean; why: string }> {
+  const r = deps.ports.rebalance;
+  if (!r) throw new Error('this function cannot call a rebalance drain off (no EC2 reads)');
+  const ec2 = await r.ec2Facts(step.ec2InstanceId, o);
+  const d = rebalanceCallOff({ status: 'DRAINING', mark: step.mark, leaving: step.leaving, ec2 }, boundMs, now);
+  if (!d.callOff) return { calledOff: false, why: d.why };
+  await r.setActive(step.containerInstanceArn, o);
+  await deps.ports.removeMarks(step.containerInstanceArn, [RETIRING_ATTRIBUTE], o);
+  return { calledOff: true, why: `no Spot notice within ${Math.round(boundMs / 60_000)} min: ACTIVE again, mark removed` };
+}
+
+/**
+ * A Spot notice for an instance a rebalance drain already holds: the notice's drain takes over (it
+ * works on a DRAINING instance as on any other), and our mark becomes `spot-notice@<notice>` so the
+ * tick never calls off a drain that is now the notice's. Only instances DRAINING when looked up are
+ * re-marked (an ACTIVE one had no rebalance drain). Never throws: a failure is a warning (the
+ * worst case is a call-off racing the last two minutes of an instance Spot takes anyway).
+ */
+export async function takeOverRebalanceDrains(
+  ports: Pick<DrainPorts, 'containerInstances' | 'tasks'> & Pick<RebalanceDrainPorts, 'putMark'>,
+  notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number }>,
+  clusters: readonly string[],
+  o: CallOptions,
+): Promise<string[]> {
+  const warnings: string[] = [];
+  try {
+    const found = await lookupInstances(
+      ports,
+      notices.map((n) => n.ec2InstanceId),
+      clusters,
+      o,
+      false,
+    );
+    await Promise.all(
+      notices.map(async (n) => {
+        const ci = found.get(n.ec2InstanceId)?.instance;
+        if (ci?.status !== 'DRAINING') return;
+        await ports
+          .putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('spot-notice', n.noticeAt), o)
+          .catch((err: unknown) => warnings.push(`${n.ec2InstanceId}: mark not written: ${String(err)}`));
+      }),
+    );
+  } catch (err) {
+    warnings.push(`rebalance drains not looked up: ${String(err)}`);
+  }
+  return warnings;
+}
