@@ -69,7 +69,12 @@ export function makeHandler(deps: () => Deps, observe: (result: Result) => void 
         const notices = signals.filter((s): s is Extract<SpotSignal, { kind: 'notice' }> => s.kind === 'notice');
         const [drained, acted] = await Promise.all([
           notices.length > 0 ? drainWave(d, notices, drainId, observe) : new Map<string, string>(),
-          actOnRecommendations(d, signals.filter((s) => s.kind === 'rebalance'), notices, observe),
+          actOnRecommendations(
+            d,
+            signals.filter((s) => s.kind === 'rebalance'),
+            notices,
+            observe,
+          ),
         ]);
         return new Map([...drained, ...acted]);
       },

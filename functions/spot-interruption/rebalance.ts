@@ -30,7 +30,12 @@ export async function actOnRecommendations(
   const failed = new Map<string, string>();
   const ports = mode === 'off' ? undefined : rebalancePorts(d);
   if (ports && mode === 'replace-and-drain' && notices.length > 0 && !d.config.dryRun) {
-    const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark: ports.drain.putMark }, notices, d.config.clusters, {});
+    const warnings = await takeOverRebalanceDrains(
+      { ...drainPorts(d.clients), putMark: ports.drain.putMark },
+      notices,
+      d.config.clusters,
+      {},
+    );
     if (warnings.length > 0) d.logger.warn('rebalance drains not handed to their notices', { warnings });
   }
   await Promise.all(

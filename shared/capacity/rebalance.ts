@@ -6,7 +6,6 @@ import type { RebalanceMode } from '../retire/drain-config';
 import type { HeldInstance } from '../retire/ports';
 import { ourGroupOf, replaceAtNotice, type ReplacementReport, type ReplacePorts } from './replace';
 
-
 /**
  * How long our part of a recommendation (the replacement's retries, the mark and DRAINING) may take:
  * the same two minutes a notice gives, since a notice may come with the recommendation or right after it.

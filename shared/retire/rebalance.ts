@@ -77,7 +77,8 @@ export async function beginRebalanceDrain(
   const ci = await ports.find(id, o);
   if (!ci) return { ec2InstanceId: id, outcome: 'not-in-cluster', why: `${id} is in none of the configured clusters` };
   const where = { cluster: ci.cluster, containerInstanceArn: ci.containerInstanceArn };
-  if (ci.status !== 'ACTIVE') return { ec2InstanceId: id, outcome: 'not-active', why: `${id} is ${ci.status}: not ours to drain`, ...where };
+  if (ci.status !== 'ACTIVE')
+    return { ec2InstanceId: id, outcome: 'not-active', why: `${id} is ${ci.status}: not ours to drain`, ...where };
   if (opts.dryRun) return { ec2InstanceId: id, outcome: 'skipped', why: 'dry run', ...where };
   await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('rebalance', opts.at), o);
   const failed = await ports.setDraining(ci.cluster, ci.containerInstanceArn, o);

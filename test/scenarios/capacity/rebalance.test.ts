@@ -39,9 +39,9 @@ describe('rebalance recommendations', () => {
     const r = asRebalance(await spotWorld(account).handler(recommendRebalance(account, victim)));
     expect(r.mode).toBe('off');
     expect(r.replacement).toBeUndefined();
-    expect(account.calls.filter((c) => ['DetachInstances', 'PutAttributes', 'UpdateContainerInstancesState'].includes(c.operation))).toEqual(
-      [],
-    );
+    expect(
+      account.calls.filter((c) => ['DetachInstances', 'PutAttributes', 'UpdateContainerInstancesState'].includes(c.operation)),
+    ).toEqual([]);
     expect(ci(victim).status).toBe('ACTIVE');
     expect(mark(victim)).toBeUndefined();
   });
@@ -97,7 +97,9 @@ describe('rebalance recommendations', () => {
     expect(ci(victim).status).toBe('DRAINING');
     for (let m = 0; m < 3; m++) {
       const steps = tick.report(await tick.minute(), b.cluster).steps;
-      expect(steps.filter((s) => s.ec2InstanceId === victim && (s.kind === 'endRebalance' || (s.kind === 'setActive' && !s.skipped)))).toEqual([]);
+      expect(
+        steps.filter((s) => s.ec2InstanceId === victim && (s.kind === 'endRebalance' || (s.kind === 'setActive' && !s.skipped))),
+      ).toEqual([]);
     }
     expect(account.ec2.instance(victim)!.state).toBe('terminated');
     expect(account.ecs.killedByTermination()).toEqual([]);
@@ -132,9 +134,9 @@ describe('rebalance recommendations', () => {
     expect(r.drain?.outcome).toBe('not-ours');
     expect(ci(victim).status).toBe('ACTIVE');
     expect(mark(victim)).toBeUndefined();
-    expect(account.calls.filter((c) => ['DetachInstances', 'PutAttributes', 'UpdateContainerInstancesState'].includes(c.operation))).toEqual(
-      [],
-    );
+    expect(
+      account.calls.filter((c) => ['DetachInstances', 'PutAttributes', 'UpdateContainerInstancesState'].includes(c.operation)),
+    ).toEqual([]);
 
     // A forged `rebalance` mark, long past the bound, on an on-demand instance drained by hand: never set ACTIVE by us.
     const other = new SimulatedAccount();
@@ -142,7 +144,11 @@ describe('rebalance recommendations', () => {
     const { byHand } = addForeignInstances(other, o.cluster);
     const clients = other.clients();
     await clients.ecs.send(
-      new UpdateContainerInstancesStateCommand({ cluster: o.cluster, containerInstances: [byHand.containerInstanceArn], status: 'DRAINING' }),
+      new UpdateContainerInstancesStateCommand({
+        cluster: o.cluster,
+        containerInstances: [byHand.containerInstanceArn],
+        status: 'DRAINING',
+      }),
     );
     const forged = `rebalance@${new Date(other.clock.now() - 24 * 3600_000).toISOString()}`;
     await clients.ecs.send(
