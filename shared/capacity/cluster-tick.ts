@@ -184,7 +184,7 @@ export async function tickCluster(
         ...(fallback ? { fallback } : {}),
         setInstanceStatus: (arn, status, opts) => deps.setInstanceStatus(cluster, arn, status, opts),
         standaloneTasksOn: (arn, opts) => standaloneTasksOn(deps.reads, cluster, arn, config.drain.agentFamilies ?? [], opts),
-        retire: retireOf(deps, cluster, backends, endsAt - REPORT_RESERVE_MS, tickId, config.rebalanceDrainMaxMs),
+        retire: retireOf(deps, cluster, backends, endsAt - REPORT_RESERVE_MS, tickId),
         now: () => clock.now(),
         dryRun: config.dryRun,
         callOptions: o,
@@ -247,14 +247,7 @@ export async function tickCluster(
 }
 
 /** Retire for this cluster's scale-in steps: its ports are built only when a step needs them (scale-out-only functions have none). */
-function retireOf(
-  deps: TickDeps,
-  cluster: string,
-  backends: readonly RetireBackend[],
-  stepEndsAt: number,
-  tickId: string,
-  rebalanceBoundMs: number,
-): CapacityRetire {
+function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBackend[], stepEndsAt: number, tickId: string): CapacityRetire {
   const on = () => {
     if (!deps.retire) throw new Error('this function does not retire instances (scale-out only)');
     return { ports: deps.retire(cluster, backends), log: deps.log };
@@ -263,7 +256,7 @@ function retireOf(
     mark: (request, at, o) => markRetiring(on(), request, at, o),
     unmark: (arn, legacy, o) => unmarkRetiring(on(), arn, legacy, o),
     carryOut: (request, o) => carryOutRetire(on(), request, stepEndsAt, `scale-in-${tickId}`, o),
-    callOffRebalance: (step, o) => callOffRebalance(on(), step, rebalanceBoundMs, deps.clock.now(), o),
+    callOffRebalance: (step, o) => callOffRebalance(on(), step, deps.clock.now(), o),
   };
 }
 

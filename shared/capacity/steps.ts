@@ -227,6 +227,7 @@ export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: n
         containerInstanceArn: i.containerInstanceArn,
         mark,
         leaving: read.leaving?.has(i.ec2InstanceId) ?? false,
+        boundMs,
       });
   }
   return steps;

@@ -119,6 +119,8 @@ export interface RebalanceCallOffStep {
   mark: RetiringMark;
   /** A backend of ours holds it in a leaving state (terminating, detaching, standby). */
   leaving: boolean;
+  /** The bound it was planned with (REBALANCE_DRAIN_MAX_SECONDS), checked again against the clock when it runs. */
+  boundMs: number;
 }
 
 /**
@@ -130,18 +132,17 @@ export interface RebalanceCallOffStep {
 export async function callOffRebalance(
   deps: RetireDeps,
   step: RebalanceCallOffStep,
-  boundMs: number,
   now: number,
   o?: CallOptions,
 ): Promise<{ calledOff: boolean; why: string }> {
   const r = deps.ports.rebalance;
   if (!r) throw new Error('this function cannot call a rebalance drain off (no EC2 reads)');
   const ec2 = await r.ec2Facts(step.ec2InstanceId, o);
-  const d = rebalanceCallOff({ status: 'DRAINING', mark: step.mark, leaving: step.leaving, ec2 }, boundMs, now);
+  const d = rebalanceCallOff({ status: 'DRAINING', mark: step.mark, leaving: step.leaving, ec2 }, step.boundMs, now);
   if (!d.callOff) return { calledOff: false, why: d.why };
   await r.setActive(step.containerInstanceArn, o);
   await deps.ports.removeMarks(step.containerInstanceArn, [RETIRING_ATTRIBUTE], o);
-  return { calledOff: true, why: `no Spot notice within ${Math.round(boundMs / 60_000)} min: ACTIVE again, mark removed` };
+  return { calledOff: true, why: `no Spot notice within ${Math.round(step.boundMs / 60_000)} min: ACTIVE again, mark removed` };
 }
 
 /**
