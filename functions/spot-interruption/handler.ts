@@ -1,4 +1,3 @@
-import { LAST_SCALE_OUT_TAG } from '../../shared/tags';
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -6,8 +5,6 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
-import { batchedAsgLookups } from '../../shared/aws/autoscaling-lookups';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 
 import { replaceAtNotice, type ReplacementReport, type ReplacePorts } from '../../shared/capacity/replace';
@@ -19,7 +16,7 @@ import { errorMessage, EventValidationError } from '../../shared/lambda/errors';
 import { MetricUnit } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { retireOnSpotNotices, spotNoticeRequest } from '../../shared/retire/notices';
-import { actOnRecommendations, type RebalanceOutcome } from './rebalance';
+import { actOnRecommendations, replacePorts, type RebalanceOutcome } from './rebalance';
 import { processSqsGroups } from '../../shared/lambda/sqs-batch';
 import { sqsRecords } from '../../shared/lambda/sqs-event';
 import { wrap } from '../../shared/lambda/wrap';
@@ -149,18 +146,6 @@ function recordReplacement(d: Deps, report: DrainReport, r: ReplacementReport): 
   );
   if (r.at !== undefined)
     d.metrics.addMetric('secondsToCapacityRequest', MetricUnit.Seconds, Math.max(0, (r.at - Date.parse(report.noticeAt)) / 1000));
-}
-
-/** The wave's replacement reads: every victim's lookups made at one moment go out as a few batched describes, not one each. */
-function replacePorts(d: Deps): ReplacePorts {
-  const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
-  const lookups = batchedAsgLookups(groups, d.clock);
-  return {
-    groupOfInstance: lookups.groupOfInstance,
-    group: lookups.group,
-    detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
-    recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
-  };
 }
 
 /** Ask the instance's Auto Scaling group for its replacement now (ours, without Capacity Rebalancing); retried until the deadline. */

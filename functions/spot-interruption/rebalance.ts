@@ -4,6 +4,7 @@ import { batchedAsgLookups } from '../../shared/aws/autoscaling-lookups';
 import { EcsAttributesAdapter } from '../../shared/aws/ecs-attributes';
 import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instances';
 import { actOnRecommendation, type RebalanceResult } from '../../shared/capacity/rebalance';
+import type { ReplacePorts } from '../../shared/capacity/replace';
 import type { RebalanceSignal } from '../../shared/drain/messages';
 import { drainPorts } from '../../shared/drain/ports';
 import { lookupInstances } from '../../shared/drain/lookup';
@@ -73,25 +74,32 @@ function record(d: Deps, r: RebalanceResult): void {
   if (r.error) d.metrics.addMetric('rebalanceFailures', MetricUnit.Count, 1);
 }
 
-function rebalancePorts(d: Deps) {
+/**
+ * The replacement's reads and writes (the notice's and the recommendation's): every victim's lookups
+ * made at one moment go out as a few batched describes, not one each.
+ */
+export function replacePorts(d: Deps): ReplacePorts {
   const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
   const lookups = batchedAsgLookups(groups, d.clock);
+  return {
+    groupOfInstance: lookups.groupOfInstance,
+    group: lookups.group,
+    detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
+    recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
+  };
+}
+
+/** The recommendation's ports: the replacement's, and the ECS calls that begin the drain that keeps serving. */
+function rebalancePorts(d: Deps): { replace: ReplacePorts; drain: RebalanceDrainPorts } {
   const attributes = new EcsAttributesAdapter(d.clients.ecs);
   const instances = new ContainerInstancesAdapter(d.clients.ecs);
   const ecs = drainPorts(d.clients);
-  const drain: RebalanceDrainPorts = {
-    find: async (id, o) => (await lookupInstances(ecs, [id], d.config.clusters, o ?? {}, false)).get(id)?.instance,
-    putMark: (cluster, arn, name, value, o) => attributes.put(cluster, arn, { [name]: value }, o),
-    setDraining: (cluster, arn, o) => instances.setDraining(cluster, [arn], o),
-  };
   return {
-    replace: {
-      groupOfInstance: lookups.groupOfInstance,
-      group: lookups.group,
-      detachKeepingCapacity: (name: string, id: string, o?: { signal?: AbortSignal }) => groups.detachKeepingCapacity(name, id, o),
-      recordScaleOut: (name: string, at: number, o?: { signal?: AbortSignal }) =>
-        groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
+    replace: replacePorts(d),
+    drain: {
+      find: async (id, o) => (await lookupInstances(ecs, [id], d.config.clusters, o ?? {}, false)).get(id)?.instance,
+      putMark: (cluster, arn, name, value, o) => attributes.put(cluster, arn, { [name]: value }, o),
+      setDraining: (cluster, arn, o) => instances.setDraining(cluster, [arn], o),
     },
-    drain,
   };
 }
