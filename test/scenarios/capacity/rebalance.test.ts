@@ -105,6 +105,28 @@ describe('rebalance recommendations', () => {
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
 
+  it('yields to a notice in the same batch (AWS may send both together): one drain, one replacement', async () => {
+    const { account, b, ci } = spotAsg();
+    const victim = b.instances[0]!.instanceId;
+    const world = spotWorld(account, { rebalance: 'replace-and-drain' });
+    const { response, results } = await world.handleBatch([recommendRebalance(account, victim), account.ec2.interruptSpot(victim)]);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ ec2InstanceId: victim, outcome: 'drained', replacement: { outcome: 'requested' } });
+    expect(account.calls.filter((c) => c.operation === 'DetachInstances')).toHaveLength(1);
+    expect(ci(victim).status).toBe('DRAINING');
+  });
+
+  it('replace-and-drain leaves a Spot Fleet’s instance to the fleet: no replacement asked, no drain begun', async () => {
+    const { account, b, ci, mark } = spotAsg({ backend: 'spotFleet' });
+    const victim = b.instances[0]!.instanceId;
+    const r = asRebalance(await spotWorld(account, { rebalance: 'replace-and-drain' }).handler(recommendRebalance(account, victim)));
+    expect(r.replacement?.outcome).toBe('not-needed');
+    expect(r.drain?.outcome).toBe('not-ours');
+    expect(ci(victim).status).toBe('ACTIVE');
+    expect(mark(victim)).toBeUndefined();
+  });
+
   it('calls the drain off when no notice follows within the bound: ACTIVE again, mark gone; capacity never removed it meanwhile', async () => {
     // Capacity Rebalancing: the group keeps the instance (no detach), so scale-in could have taken it for drained.
     const { account, b, ci, mark } = spotAsg({ capacityRebalance: true });
