@@ -1,4 +1,5 @@
 import type { CallOptions } from '../aws/call';
+import { retryUntil, type Backoff } from '../aws/retry';
 import type { Clock } from '../lambda/clock';
 import { errorMessage } from '../lambda/errors';
 import { beginRebalanceDrain, rebalanceRequest, type RebalanceDrainPorts, type RebalanceDrainResult } from '../retire/rebalance';
@@ -11,6 +12,9 @@ import { ourGroupOf, replaceAtNotice, type ReplacementReport, type ReplacePorts 
  * the same two minutes a notice gives, since a notice may come with the recommendation or right after it.
  */
 export const REBALANCE_ACT_MS = 120_000;
+
+/** The replacement's short waits (0.5 s doubling to 5 s, jittered): a notice may be minutes away, or come at once. */
+const REBALANCE_RETRY: Backoff = { baseMs: 500, capMs: 5_000 };
 
 export interface RebalanceResult {
   ec2InstanceId: string;
@@ -31,8 +35,9 @@ const heldState = (lifecycleState: string): HeldInstance['state'] =>
  * notice's own code (replaceAtNotice: only an ASG of ours without Capacity Rebalancing; a maintain
  * fleet or a Capacity Rebalancing group replaces the instance itself). `replace-and-drain`: also the
  * drain that keeps serving (shared/retire/rebalance.ts), only for an instance an ASG of ours holds
- * now — read before the replacement detaches it, so the two run side by side. Never throws: what
- * failed is in the result.
+ * now — read before the replacement detaches it, so the two run side by side. Each read and write
+ * is retried (one retry policy, shared/aws/retry.ts) until REBALANCE_ACT_MS: a later retry of the
+ * record would find the instance detached and no longer ours. Never throws: what failed is in the result.
  */
 export async function actOnRecommendation(
   ports: { replace: ReplacePorts; drain: RebalanceDrainPorts },
@@ -44,8 +49,18 @@ export async function actOnRecommendation(
   const now = opts.clock.now();
   const deadline = Math.max(now, signal.recommendedAt) + REBALANCE_ACT_MS;
   const id = signal.ec2InstanceId;
+  const retried = async <T>(fn: (o: CallOptions) => Promise<T>): Promise<T> => {
+    const r = await retryUntil(deadline, ({ signal }) => fn({ signal }), {
+      clock: opts.clock,
+      backoff: REBALANCE_RETRY,
+      ...(opts.random ? { random: opts.random } : {}),
+      ...(opts.o?.signal ? { signal: opts.o.signal } : {}),
+    });
+    if (r.ok) return r.value;
+    throw r.error;
+  };
   try {
-    const held = opts.mode === 'replace-and-drain' ? await ownerOf(ports.replace, id, opts.clusters, opts.o) : undefined;
+    const held = opts.mode === 'replace-and-drain' ? await retried((o) => ownerOf(ports.replace, id, opts.clusters, o)) : undefined;
     const replacement = replaceAtNotice(ports.replace, id, {
       dryRun: opts.dryRun,
       clusters: opts.clusters,
@@ -59,10 +74,18 @@ export async function actOnRecommendation(
         ? undefined
         : !held
           ? Promise.resolve(notOurs)
-          : beginRebalanceDrain(ports.drain, rebalanceRequest(signal, held.backend, REBALANCE_ACT_MS), held.instances, {
-              dryRun: opts.dryRun,
-              at: now,
-            }).catch((err: unknown) => ({ error: errorMessage(err) }));
+          : retried((o) =>
+              beginRebalanceDrain(
+                ports.drain,
+                rebalanceRequest(signal, held.backend, REBALANCE_ACT_MS),
+                held.instances,
+                {
+                  dryRun: opts.dryRun,
+                  at: now,
+                },
+                o,
+              ),
+            ).catch((err: unknown) => ({ error: errorMessage(err) }));
     const [r, d] = await Promise.all([replacement, drain]);
     if (d && 'error' in d) return { ...base, replacement: r, error: d.error };
     return { ...base, replacement: r, ...(d ? { drain: d } : {}) };

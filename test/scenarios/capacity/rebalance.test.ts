@@ -2,6 +2,7 @@ import { PutAttributesCommand, UpdateContainerInstancesStateCommand } from '@aws
 import type { Result } from '../../../functions/spot-interruption/handler';
 import type { RebalanceOutcome } from '../../../functions/spot-interruption/rebalance';
 import { SimulatedAccount } from '../../../sim/account';
+import { simError } from '../../../sim/errors';
 import { addForeignInstances, buildCapacityCluster, type CapacityClusterOptions } from '../../../sim/builders-capacity';
 import { recommendRebalance } from '../../../sim/ec2-rebalance';
 import { RETIRING_ATTRIBUTE } from '../../../shared/tags';
@@ -81,6 +82,20 @@ describe('rebalance recommendations', () => {
     expect(secondsWithoutHealthy(account, b.targetGroupArn!, from, account.clock.now())).toBe(0);
     expect(stoppedBeforeTargetsDrained(account, b.targetGroupArn!)).toEqual([]);
     expect(account.ecs.killedByTermination()).toEqual([]);
+  });
+
+  it('retries a refused mark within the recommendation (a later retry of the record would find the instance detached)', async () => {
+    const { account, b, ci, mark } = spotAsg();
+    const victim = b.instances[0]!.instanceId;
+    // Past the SDK's own retries, so our retry policy must carry it.
+    account.failNext('ecs', 'PutAttributes', () => simError('ServerException', 'simulated ECS outage', 500), { times: 10 });
+    const world = spotWorld(account, { rebalance: 'replace-and-drain' });
+    const r = asRebalance(await world.handler(recommendRebalance(account, victim)));
+    expect(r.error).toBeUndefined();
+    expect(r.drain?.outcome).toBe('draining');
+    expect(ci(victim).status).toBe('DRAINING');
+    expect(mark(victim)).toMatch(/^rebalance@/);
+    expect(world.metrics.values.get('rebalanceFailures')).toBeUndefined();
   });
 
   it('hands the drain to a Spot notice that follows: the notice drain runs on the DRAINING instance and the tick never calls it off', async () => {
