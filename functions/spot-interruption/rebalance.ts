@@ -24,19 +24,17 @@ export type RebalanceOutcome = { outcome: 'rebalance' } & RebalanceResult;
 export async function actOnRecommendations(
   d: Deps,
   recommendations: ReadonlyArray<RebalanceSignal>,
-  notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number }>,
+  notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number; deadline: number }>,
   observe: (r: RebalanceOutcome) => void,
 ): Promise<Map<string, string>> {
   const mode = d.config.rebalance ?? 'off';
   const failed = new Map<string, string>();
   const ports = mode === 'off' ? undefined : rebalancePorts(d);
   if (ports && mode === 'replace-and-drain' && notices.length > 0 && !d.config.dryRun) {
-    const warnings = await takeOverRebalanceDrains(
-      { ...drainPorts(d.clients), putMark: ports.drain.putMark },
-      notices,
-      d.config.clusters,
-      {},
-    );
+    const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark: ports.drain.putMark }, notices, d.config.clusters, {
+      clock: d.clock,
+      ...(d.random ? { random: d.random } : {}),
+    });
     if (warnings.length > 0) d.logger.warn('rebalance drains not handed to their notices', { warnings });
   }
   await Promise.all(

@@ -1,4 +1,6 @@
 import type { CallOptions, ItemFailure } from '../aws/call';
+import { retryUntil, type Backoff } from '../aws/retry';
+import type { Clock } from '../lambda/clock';
 import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
 import { lookupInstances } from '../drain/lookup';
 import type { DrainPorts } from '../drain/ports';
@@ -149,35 +151,36 @@ export async function callOffRebalance(
  * A Spot notice for an instance a rebalance drain already holds: the notice's drain takes over (it
  * works on a DRAINING instance as on any other), and our mark becomes `spot-notice@<notice>` so the
  * tick never calls off a drain that is now the notice's. Only instances DRAINING when looked up are
- * re-marked (an ACTIVE one had no rebalance drain). Never throws: a failure is a warning (the
- * worst case is a call-off racing the last two minutes of an instance Spot takes anyway).
+ * re-marked (an ACTIVE one had no rebalance drain). Retried (one retry policy) until the earliest
+ * reclaim; never throws: a failure is a warning (the worst case is a call-off racing the last two
+ * minutes of an instance Spot takes anyway).
  */
 export async function takeOverRebalanceDrains(
   ports: Pick<DrainPorts, 'containerInstances' | 'tasks'> & Pick<RebalanceDrainPorts, 'putMark'>,
-  notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number }>,
+  notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number; deadline: number }>,
   clusters: readonly string[],
-  o: CallOptions,
+  opts: { clock: Clock; random?: () => number },
 ): Promise<string[]> {
-  const warnings: string[] = [];
-  try {
-    const found = await lookupInstances(
-      ports,
-      notices.map((n) => n.ec2InstanceId),
-      clusters,
-      o,
-      false,
-    );
-    await Promise.all(
-      notices.map(async (n) => {
-        const ci = found.get(n.ec2InstanceId)?.instance;
-        if (ci?.status !== 'DRAINING') return;
-        await ports
-          .putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('spot-notice', n.noticeAt), o)
-          .catch((err: unknown) => warnings.push(`${n.ec2InstanceId}: mark not written: ${String(err)}`));
-      }),
-    );
-  } catch (err) {
-    warnings.push(`rebalance drains not looked up: ${String(err)}`);
-  }
-  return warnings;
+  // Bounded by the earliest reclaim: after it, a call-off can no longer race that notice's drain.
+  const deadline = Math.min(...notices.map((n) => n.deadline));
+  const r = await retryUntil(
+    deadline,
+    async ({ signal }) => {
+      const o = { signal };
+      const ids = notices.map((n) => n.ec2InstanceId);
+      const found = await lookupInstances(ports, ids, clusters, o, false);
+      await Promise.all(
+        notices.map(async (n) => {
+          const ci = found.get(n.ec2InstanceId)?.instance;
+          if (ci?.status !== 'DRAINING') return;
+          await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('spot-notice', n.noticeAt), o);
+        }),
+      );
+    },
+    { clock: opts.clock, backoff: TAKE_OVER_RETRY, ...(opts.random ? { random: opts.random } : {}) },
+  );
+  return r.ok ? [] : [`rebalance drains not handed to their notices: ${String(r.error)}`];
 }
+
+/** Short waits (0.5 s doubling to 5 s): the call-off it prevents is at most one tick away. */
+const TAKE_OVER_RETRY: Backoff = { baseMs: 500, capMs: 5_000 };
