@@ -205,12 +205,17 @@ function scaleIn(
   };
 }
 
+/** How long a rebalance mark on an ACTIVE instance is left alone: spotInterruption's two minutes to set it DRAINING. */
+export const REBALANCE_MARK_GRACE_MS = 120_000;
+
 /**
  * The tick's part in a rebalance recommendation's drain (pure): a DRAINING instance with our
  * `rebalance` mark older than the bound is handed to retire to be called off (EC2 re-read there);
- * an ACTIVE instance still carrying one (a call-off whose unmark failed, or someone set it ACTIVE)
- * has the stale mark removed. Capacity otherwise counts a rebalance-drained instance as leaving:
- * its room is not supply, its service tasks are demand, it counts against MAX_DRAINING, and it is
+ * an ACTIVE instance carrying one for longer than REBALANCE_MARK_GRACE_MS (a call-off whose unmark
+ * failed, a DRAINING that never took, someone set it ACTIVE) has the stale mark removed — a younger
+ * one may be a drain being begun right now (the mark is written just before DRAINING). Capacity
+ * otherwise counts a rebalance-drained instance as leaving: its room is not supply, its service
+ * tasks are demand, it counts against MAX_DRAINING while a backend of ours holds it, and it is
  * never `drainedForScaleIn` (the mark is not scale-in's), so scale-in never removes it.
  */
 export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: number): CapacityStep[] {
@@ -218,17 +223,12 @@ export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: n
   for (const i of read.snapshot.instances) {
     const mark = read.rebalanceMarks?.get(i.ec2InstanceId);
     if (!mark || mark.from !== 'mark') continue;
-    if (i.status === 'ACTIVE')
-      steps.push({ kind: 'unmarkScaleIn', ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn });
-    else if (now - mark.at >= boundMs)
-      steps.push({
-        kind: 'endRebalance',
-        ec2InstanceId: i.ec2InstanceId,
-        containerInstanceArn: i.containerInstanceArn,
-        mark,
-        leaving: read.leaving?.has(i.ec2InstanceId) ?? false,
-        boundMs,
-      });
+    const ref = { ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn };
+    if (i.status === 'ACTIVE') {
+      if (now - mark.at >= REBALANCE_MARK_GRACE_MS) steps.push({ kind: 'unmarkScaleIn', ...ref });
+    } else if (now - mark.at >= boundMs) {
+      steps.push({ kind: 'endRebalance', ...ref, mark, leaving: read.leaving?.has(i.ec2InstanceId) ?? false, boundMs });
+    }
   }
   return steps;
 }

@@ -89,6 +89,7 @@ describe('planRebalanceCallOffs', () => {
         inst('i-old', 'az-a', [], { status: 'DRAINING' }),
         inst('i-new', 'az-a', [], { status: 'DRAINING' }),
         inst('i-active', 'az-b', []),
+        inst('i-beginning', 'az-b', []),
         inst('i-scale', 'az-b', [], { status: 'DRAINING', drainedForScaleIn: true }),
       ],
     }),
@@ -98,6 +99,8 @@ describe('planRebalanceCallOffs', () => {
       ['i-old', mark(T0 - BOUND)],
       ['i-new', mark(T0 - MIN)],
       ['i-active', mark(T0 - 2 * BOUND)],
+      // Written a minute ago: spotInterruption is setting it DRAINING right now.
+      ['i-beginning', mark(T0 - MIN)],
     ]),
     leaving: new Set(['i-old']),
     taskDefinitionOf: new Map(),
@@ -105,7 +108,7 @@ describe('planRebalanceCallOffs', () => {
     taskCountOf: new Map(),
   });
 
-  it('hands a DRAINING instance past the bound to retire, unmarks an ACTIVE one, and leaves the rest (and scale-in’s) alone', () => {
+  it('hands a DRAINING instance past the bound to retire, unmarks an ACTIVE one past the grace, and leaves the rest (and scale-in’s) alone', () => {
     const steps = planRebalanceCallOffs(read(), BOUND, T0);
     expect(steps.map((s) => [s.kind, 'ec2InstanceId' in s ? s.ec2InstanceId : ''])).toEqual([
       ['endRebalance', 'i-old'],
