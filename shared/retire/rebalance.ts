@@ -5,7 +5,7 @@ import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
 import { lookupInstances } from '../drain/lookup';
 import type { DrainPorts } from '../drain/ports';
 import { RETIRING_ATTRIBUTE } from '../tags';
-import { formatMark, type RetiringMark } from './mark';
+import { formatMark, readMark, type RetiringMark } from './mark';
 import { ownershipOf } from './plan';
 import type { BackendKind, HeldInstance } from './ports';
 import type { RetireDeps } from './run';
@@ -150,8 +150,8 @@ export async function callOffRebalance(
 /**
  * A Spot notice for an instance a rebalance drain already holds: the notice's drain takes over (it
  * works on a DRAINING instance as on any other), and our mark becomes `spot-notice@<notice>` so the
- * tick never calls off a drain that is now the notice's. Only instances DRAINING when looked up are
- * re-marked (an ACTIVE one had no rebalance drain). Retried (one retry policy) until the earliest
+ * tick never calls off a drain that is now the notice's. Only instances DRAINING with our `rebalance`
+ * mark when looked up are re-marked (another retirement's mark stays as it is). Retried (one retry policy) until the earliest
  * reclaim; never throws: a failure is a warning (the worst case is a call-off racing the last two
  * minutes of an instance Spot takes anyway).
  */
@@ -172,7 +172,8 @@ export async function takeOverRebalanceDrains(
       await Promise.all(
         notices.map(async (n) => {
           const ci = found.get(n.ec2InstanceId)?.instance;
-          if (ci?.status !== 'DRAINING') return;
+          // Only our rebalance drain is taken over: a scale-in's or agentHealth's mark stays theirs.
+          if (ci?.status !== 'DRAINING' || readMark(ci.attributes ?? {}, {})?.reason !== 'rebalance') return;
           await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('spot-notice', n.noticeAt), o);
         }),
       );

@@ -120,6 +120,24 @@ describe('rebalance recommendations', () => {
     expect(account.ecs.killedByTermination()).toEqual([]);
   });
 
+  it('a notice takes over only our rebalance drain: another retirement’s mark on a DRAINING instance stays as it is', async () => {
+    const { account, b, ci, mark } = spotAsg();
+    const victim = b.instances[1]!.instanceId;
+    const clients = account.clients();
+    const scaleIn = `scale-in@${new Date(account.clock.now()).toISOString()}`;
+    await clients.ecs.send(
+      new PutAttributesCommand({
+        cluster: b.cluster,
+        attributes: [{ name: RETIRING_ATTRIBUTE, value: scaleIn, targetId: ci(victim).arn }],
+      }),
+    );
+    await clients.ecs.send(
+      new UpdateContainerInstancesStateCommand({ cluster: b.cluster, containerInstances: [ci(victim).arn], status: 'DRAINING' }),
+    );
+    await spotWorld(account, { rebalance: 'replace-and-drain' }).handler(account.ec2.interruptSpot(victim));
+    expect(mark(victim)).toBe(scaleIn);
+  });
+
   it('yields to a notice in the same batch (AWS may send both together): one drain, one replacement', async () => {
     const { account, b, ci } = spotAsg();
     const victim = b.instances[0]!.instanceId;
