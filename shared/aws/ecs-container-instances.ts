@@ -80,9 +80,13 @@ export class ContainerInstancesAdapter {
             agentConnected: ci.agentConnected ?? false,
             runningTasksCount: ci.runningTasksCount ?? 0,
             pendingTasksCount: ci.pendingTasksCount ?? 0,
-            attributes: Object.fromEntries(
-              (ci.attributes ?? []).flatMap((a) => (a.name && a.value !== undefined ? [[a.name, a.value]] : [])),
-            ),
+            ...(ci.attributes?.length
+              ? {
+                  attributes: Object.fromEntries(
+                    ci.attributes.flatMap((a) => (a.name && a.value !== undefined ? [[a.name, a.value]] : [])),
+                  ),
+                }
+              : {}),
           })),
       ),
       failures: parts.flatMap((p) => (p.failures ?? []).map((f) => ({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' }))),
