@@ -22,7 +22,7 @@ const ACCOUNT = '123456789012';
 
 /** Each function's samples in events/, the default first. */
 export const SAMPLES: Record<string, string[]> = {
-  spotInterruption: ['spot-interruption.json'],
+  spotInterruption: ['spot-interruption.json', 'rebalance-recommendation.json'],
   asgLifecycleDrain: [
     'asg-lifecycle-terminate.json',
     'asg-lifecycle-drain-sqs.json',

@@ -86,6 +86,20 @@ const today = () => new Date().toISOString().slice(0, 10).split('-');
 /** Lane A: the drains and the fleet functions (cluster web's instances). */
 const LANE_A: Case[] = [
   {
+    // rebalanceRecommendations is off by default: acknowledged, nothing dead-lettered, nothing changed (before the notice below).
+    fn: 'spotInterruption',
+    sample: 'rebalance-recommendation.json',
+    check: (a, c) => {
+      const id = c.world.web.instances[0]!.instanceId;
+      return first(
+        noBatchFailures(a),
+        expect(messagesIn(c, DLQ) === 0, 'a message was dead-lettered'),
+        expect(c.account.ecs.containerInstanceRecord(id)?.status === 'ACTIVE', 'the instance is not ACTIVE'),
+        expect((c.account.ecs.containerInstanceRecord(id)?.attributes?.size ?? 0) === 0, 'a mark was written'),
+      );
+    },
+  },
+  {
     fn: 'spotInterruption',
     sample: 'spot-interruption.json',
     check: (a, c) => {

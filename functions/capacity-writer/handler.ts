@@ -1,8 +1,11 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { CallOptions } from '../../shared/aws/call';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { Ec2InstancesAdapter } from '../../shared/aws/ec2-instances';
+import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instances';
 import { EcsInstanceTagsAdapter } from '../../shared/aws/ecs-instance-tags';
 import { parseEventScaleConfig } from '../../shared/capacity/config';
 import { makeWriterHandler, type WriterDeps } from '../../shared/capacity/writer';
@@ -25,11 +28,21 @@ export function makeHandler(deps: () => Omit<Deps, 'retire'>) {
     // Scale-in leaves through retire: its mark, the drain and the removal (shared/retire); for one
     // release it also removes the last release's scale-in tag when stale.
     const tags = new EcsInstanceTagsAdapter(d.clients.ecs);
+    // A rebalance drain called off when no Spot notice followed: EC2 read again, then ACTIVE (shared/retire/rebalance.ts).
+    const ec2 = new Ec2InstancesAdapter(d.clients.ec2);
+    const instances = new ContainerInstancesAdapter(d.clients.ecs);
+    const rebalance = (cluster: string) => ({
+      ec2Facts: (id: string, o?: CallOptions) => ec2.facts(id, o),
+      setActive: async (arn: string, o?: CallOptions) => {
+        const failed = await instances.setStatus(cluster, [arn], 'ACTIVE', o);
+        if (failed.length > 0) throw new Error(`UpdateContainerInstancesState ACTIVE failed: ${failed.map((f) => f.reason).join('; ')}`);
+      },
+    });
     const retire = retirePortsOf(
       d.clients,
       { ...d.config.drain, dryRun: d.config.dryRun, maxWaitMs: d.config.scaleInDrainMaxMs },
       { clock: d.clock, log: d.logger },
-      { removeLegacyTag: (arn, key, o) => tags.untag(arn, [key], o) },
+      { removeLegacyTag: (arn, key, o) => tags.untag(arn, [key], o), rebalance },
     );
     return { ...d, retire };
   });

@@ -1,4 +1,3 @@
-import { LAST_SCALE_OUT_TAG } from '../../shared/tags';
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -6,19 +5,18 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
-import { batchedAsgLookups } from '../../shared/aws/autoscaling-lookups';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 
 import { replaceAtNotice, type ReplacementReport, type ReplacePorts } from '../../shared/capacity/replace';
 import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/config';
-import { parseSpotNotice, type SpotDrainRequest } from '../../shared/drain/messages';
+import { parseSpotSignal, type SpotDrainRequest, type SpotSignal } from '../../shared/drain/messages';
 import { drainPorts } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics, type DrainReport } from '../../shared/drain/report';
 import { errorMessage, EventValidationError } from '../../shared/lambda/errors';
 import { MetricUnit } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { retireOnSpotNotices, spotNoticeRequest } from '../../shared/retire/notices';
+import { actOnRecommendations, replacePorts, type RebalanceOutcome } from './rebalance';
 import { processSqsGroups } from '../../shared/lambda/sqs-batch';
 import { sqsRecords } from '../../shared/lambda/sqs-event';
 import { wrap } from '../../shared/lambda/wrap';
@@ -32,13 +30,16 @@ export type Deps = HandlerDeps<SpotDrainConfig, 'ecs' | 'elbv2' | 'sns' | 'sqs' 
 
 export type Result =
   | (DrainReport & { replacement?: ReplacementReport })
+  | RebalanceOutcome
   | { outcome: 'rejected'; error: string }
   | { outcome: 'failed'; ec2InstanceId: string; error: string };
 
 /**
  * SQS batch of Spot interruption notices (EventBridge → queue, batched for ≤ 1 s), drained as
  * one wave: one lookup for every instance, one call per target group for all of them (see
- * shared/drain/wave.ts). A notice delivered twice in a batch is drained once. Per record:
+ * shared/drain/wave.ts). A notice delivered twice in a batch is drained once. Rebalance
+ * recommendations arrive on the same queue (when enabled): each is acted on beside the wave
+ * (./rebalance.ts); a recommendation that comes with its instance's notice yields to it. Per record:
  * malformed ⇒ dead-lettered with each bad field named, and acknowledged; a drain that threw
  * (a bug, not AWS: AWS failures are in its report) ⇒ retried soon. `observe` sees each result
  * (tests, the bench); the drain metrics are emitted either way.
@@ -49,7 +50,7 @@ export function makeHandler(deps: () => Deps, observe: (result: Result) => void 
     const drainId = (context?.awsRequestId ?? randomUUID()).slice(0, 8);
     const parse = (body: unknown) => {
       try {
-        return parseSpotNotice(body);
+        return parseSpotSignal(body);
       } catch (err) {
         if (err instanceof EventValidationError) observe({ outcome: 'rejected', error: err.message });
         throw err;
@@ -59,13 +60,21 @@ export function makeHandler(deps: () => Deps, observe: (result: Result) => void 
       records(event),
       parse,
       (n) => n.ec2InstanceId,
-      (groups) =>
-        drainWave(
-          d,
-          [...groups.values()].map((g) => g[0]!.item),
-          drainId,
-          observe,
-        ),
+      async (groups) => {
+        // One signal per instance: its notice when it has one (the notice's drain takes over a recommendation's).
+        const signals = [...groups.values()].map((g) => (g.find((x) => x.item.kind === 'notice') ?? g[0]!).item);
+        const notices = signals.filter((s): s is Extract<SpotSignal, { kind: 'notice' }> => s.kind === 'notice');
+        const [drained, acted] = await Promise.all([
+          notices.length > 0 ? drainWave(d, notices, drainId, observe) : new Map<string, string>(),
+          actOnRecommendations(
+            d,
+            signals.filter((s) => s.kind === 'rebalance'),
+            notices,
+            observe,
+          ),
+        ]);
+        return new Map([...drained, ...acted]);
+      },
       {
         queues: new QueueAdapter(d.clients.sqs),
         queueName: d.config.noticeQueueName ?? '',
@@ -137,18 +146,6 @@ function recordReplacement(d: Deps, report: DrainReport, r: ReplacementReport): 
   );
   if (r.at !== undefined)
     d.metrics.addMetric('secondsToCapacityRequest', MetricUnit.Seconds, Math.max(0, (r.at - Date.parse(report.noticeAt)) / 1000));
-}
-
-/** The wave's replacement reads: every victim's lookups made at one moment go out as a few batched describes, not one each. */
-function replacePorts(d: Deps): ReplacePorts {
-  const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
-  const lookups = batchedAsgLookups(groups, d.clock);
-  return {
-    groupOfInstance: lookups.groupOfInstance,
-    group: lookups.group,
-    detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
-    recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
-  };
 }
 
 /** Ask the instance's Auto Scaling group for its replacement now (ours, without Capacity Rebalancing); retried until the deadline. */

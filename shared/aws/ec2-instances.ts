@@ -1,4 +1,4 @@
-import { CreateTagsCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DescribeInstancesCommand, TerminateInstancesCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { sendOptions, type CallOptions } from './call';
 import { awsErrorName } from './errors';
 
@@ -24,5 +24,21 @@ export class Ec2InstancesAdapter {
   async tag(resourceId: string, tags: Record<string, string>, o?: CallOptions): Promise<void> {
     const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
     await this.ec2.send(new CreateTagsCommand({ Resources: [resourceId], Tags }), sendOptions(o));
+  }
+
+  /**
+   * One instance's state and whether it is Spot (DescribeInstances `InstanceLifecycle` is `spot` for
+   * Spot, absent for on-demand). Answers undefined when EC2 no longer knows it (InvalidInstanceID.NotFound).
+   */
+  async facts(instanceId: string, o?: CallOptions): Promise<{ state: string; lifecycle: 'spot' | 'on-demand' } | undefined> {
+    try {
+      const out = await this.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }), sendOptions(o));
+      const i = out.Reservations?.flatMap((r) => r.Instances ?? []).find((x) => x.InstanceId === instanceId);
+      if (!i) return undefined;
+      return { state: i.State?.Name ?? 'unknown', lifecycle: i.InstanceLifecycle === 'spot' ? 'spot' : 'on-demand' };
+    } catch (err) {
+      if (awsErrorName(err) === 'InvalidInstanceID.NotFound') return undefined;
+      throw err;
+    }
   }
 }

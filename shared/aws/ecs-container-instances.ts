@@ -16,6 +16,8 @@ export interface ContainerInstanceRef {
   agentConnected: boolean;
   runningTasksCount: number;
   pendingTasksCount: number;
+  /** Its attributes with a value (DescribeContainerInstances returns ECS's and the custom ones, e.g. our retiring mark). */
+  attributes?: Record<string, string>;
 }
 
 /** ECS container instances: list, describe, change state. */
@@ -78,6 +80,13 @@ export class ContainerInstancesAdapter {
             agentConnected: ci.agentConnected ?? false,
             runningTasksCount: ci.runningTasksCount ?? 0,
             pendingTasksCount: ci.pendingTasksCount ?? 0,
+            ...(ci.attributes?.length
+              ? {
+                  attributes: Object.fromEntries(
+                    ci.attributes.flatMap((a) => (a.name && a.value !== undefined ? [[a.name, a.value]] : [])),
+                  ),
+                }
+              : {}),
           })),
       ),
       failures: parts.flatMap((p) => (p.failures ?? []).map((f) => ({ arn: f.arn ?? '?', reason: f.reason ?? f.detail ?? 'unknown' }))),

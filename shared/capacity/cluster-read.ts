@@ -1,3 +1,4 @@
+import type { RetiringMark } from '../retire/mark';
 import { LAST_SCALE_OUT_TAG } from '../tags';
 import type { BackendView } from './ports';
 import type { CapacitySnapshot, InFlight } from './types';
@@ -16,6 +17,10 @@ export interface ClusterRead {
   scaleInMarkedAt: Map<string, number>;
   /** Of those, the ones whose mark is the last release's scale-in tag (removed with it when stale). */
   legacyScaleInTag?: Set<string>;
+  /** Instances carrying our `rebalance` mark (a drain that keeps serving, shared/retire/rebalance.ts): memory, re-read before it is called off. */
+  rebalanceMarks?: Map<string, RetiringMark>;
+  /** Instances a backend of ours holds in a leaving state (terminating, detaching, standby). */
+  leaving?: Set<string>;
   /** Each service's task definition (sizes are read only for services that need room). */
   taskDefinitionOf: Map<string, string>;
   /** Instances the backend launched that ECS has not registered yet (ids). */

@@ -5,6 +5,7 @@ import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
 import { isAgentTask } from '../retire/agents';
 import type { RetireBackend, RetirePorts } from '../retire/ports';
+import { callOffRebalance } from '../retire/rebalance';
 import { carryOutRetire, markRetiring, unmarkRetiring } from '../retire/run';
 import { resolveClaim } from './backend-claims';
 import { settingsFor, type ScaleTickConfig } from './config';
@@ -28,6 +29,7 @@ import {
   planOnPlanner,
   wantsCandidates,
   wantsLaunchFailures,
+  withRebalanceCallOffs,
   type RoundPlan,
 } from './tick-plan';
 import { errorReport, refOf, roundReport } from './tick-report';
@@ -160,7 +162,7 @@ export async function tickCluster(deps: TickDeps, req: ClusterTickRequest): Prom
         }
         plan = planOnPlanner(frame, views, decision, now, config.scaleInDrainMaxMs, event);
       }
-      const { decision, steps, reasons } = plan;
+      const { decision, steps, reasons } = withRebalanceCallOffs(plan, frame.read, config.rebalanceDrainMaxMs, now, event);
       const message = config.dryRun ? 'capacity decision (dry run: nothing changed)' : 'capacity decision';
       log.info(message, { cluster, backend: refOf(primary), decision: decision.decision, reasons, steps });
       const results = await executeCapacitySteps(steps, {
@@ -226,6 +228,7 @@ function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBack
     mark: (request, at, o) => markRetiring(on(), request, at, o),
     unmark: (arn, legacy, o) => unmarkRetiring(on(), arn, legacy, o),
     carryOut: (request, o) => carryOutRetire(on(), request, stepEndsAt, `scale-in-${tickId}`, o),
+    callOffRebalance: (step, o) => callOffRebalance(on(), step, deps.clock.now(), o),
   };
 }
 

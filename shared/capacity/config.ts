@@ -24,6 +24,8 @@ export interface ScaleTickConfig {
   defaults: ClusterSettings;
   /** A scale-in drain is bounded by this (from its start); at the force time what still runs is stopped. */
   scaleInDrainMaxMs: number;
+  /** A rebalance recommendation's drain (DRAINING, our `rebalance` mark) with no Spot notice after this long is called off: ACTIVE again. */
+  rebalanceDrainMaxMs: number;
   /** The drain's own settings (poll, safety margin, keep-serving, wait for targets). */
   drain: DrainSettings;
   /** Clusters planned at once. */
@@ -91,6 +93,9 @@ export const scaleTickEnv = z.object({
   SCALE_IN_DRAIN_MAX_SECONDS: envInt(900, 60, 3600).describe(
     "A scale-in drain's bound from its start; it spans ticks, and at the bound what still runs is stopped.",
   ),
+  REBALANCE_DRAIN_MAX_SECONDS: envInt(1800, 300, 6 * 3600).describe(
+    'A drain begun on a rebalance recommendation (`rebalanceRecommendations: replace-and-drain`) with no Spot notice after this long is called off: the instance is set ACTIVE again and the mark removed.',
+  ),
   SCALE_TICK_CONCURRENCY: envInt(4, 1, 20).describe('Clusters planned at once.'),
   CONSOLIDATION: envBool(CAPACITY_DEFAULTS.consolidation).describe(
     `Also scale in when the tasks, the missing ones and the headroom fit on fewer instances with one spare task's room, though a reservation is above its scale-in threshold (every other scale-in gate holds). Backend tag \`${CONSOLIDATION_TAG}\` (true or false) overrides it.`,
@@ -145,6 +150,7 @@ export function parseScaleTickConfig(env: NodeJS.ProcessEnv = process.env): Scal
     dryRun: drain.dryRun,
     defaults,
     scaleInDrainMaxMs: (e.SCALE_IN_DRAIN_MAX_SECONDS as number) * 1000,
+    rebalanceDrainMaxMs: (e.REBALANCE_DRAIN_MAX_SECONDS as number) * 1000,
     drain,
     concurrency: e.SCALE_TICK_CONCURRENCY as number,
     ...(drain.deadLetterQueueName ? { deadLetterQueueName: drain.deadLetterQueueName } : {}),

@@ -2,6 +2,7 @@ import type { CallOptions } from '../aws/call';
 import { errorMessage } from '../lambda/errors';
 import type { DrainReport } from '../retire/drain-report';
 import type { RetireRequest } from '../retire/request';
+import type { RebalanceCallOffStep } from '../retire/rebalance-plan';
 import type { RetireResult } from '../retire/run';
 import type { CapacityBackend } from './ports';
 import type { CapacityStep } from './steps';
@@ -14,6 +15,8 @@ export interface CapacityRetire {
   mark(request: RetireRequest, at: number, o?: CallOptions): Promise<RetireResult>;
   unmark(containerInstanceArn: string, legacy: boolean, o?: CallOptions): Promise<void>;
   carryOut(request: RetireRequest, o?: CallOptions): Promise<RetireResult>;
+  /** Call a rebalance drain off once its bound passed with no Spot notice (EC2 re-read first). */
+  callOffRebalance?(step: RebalanceCallOffStep, o?: CallOptions): Promise<{ calledOff: boolean; why: string }>;
 }
 
 /** A raise found desired already at or above its value: done by someone else, so what depends on it goes on. */
@@ -118,6 +121,12 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
           const r = await deps.retire.mark({ ...step.request, backend: refOf(on(step.on)) }, deps.now(), o);
           // Not ours (no backend of ours holds it now): nothing after it runs, and nothing failed.
           results.push(r.outcome === 'not-ours' ? { step, ok: true, skipped: `not ours: ${r.why}` } : { step, ok: true });
+          break;
+        }
+        case 'endRebalance': {
+          if (!deps.retire.callOffRebalance) throw new Error('this function does not call rebalance drains off');
+          const r = await deps.retire.callOffRebalance(step, o);
+          results.push({ step, ok: true, detail: r.calledOff ? `called off: ${r.why}` : `kept: ${r.why}` });
           break;
         }
         case 'retire': {

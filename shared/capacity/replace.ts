@@ -13,6 +13,21 @@ export interface ReplacePorts {
   recordScaleOut(groupName: string, at: number, o?: CallOptions): Promise<void>;
 }
 
+/**
+ * The group that holds the instance, when it is ours: tagged `ecs-steady:cluster` for a managed
+ * cluster (pure; read from AWS just before). Absent: not in a group, or not ours.
+ */
+export function ourGroupOf(
+  member: { groupName: string; lifecycleState: string } | undefined,
+  group: { tags: Record<string, string> } | undefined,
+  managedClusters: readonly string[],
+): string | undefined {
+  const cluster = group?.tags[CLUSTER_TAG];
+  if (!member || !cluster) return undefined;
+  const names = managedClusters.map((c) => (c.startsWith('arn:') ? c.slice(c.lastIndexOf('/') + 1) : c));
+  return names.length === 0 || names.includes(cluster) ? member.groupName : undefined;
+}
+
 export interface ReplaceDecision {
   action: 'detach' | 'none';
   group?: string;

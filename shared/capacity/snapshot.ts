@@ -1,5 +1,5 @@
 import { isAgentTask } from '../retire/agents';
-import { readMark } from '../retire/mark';
+import { readMark, type RetiringMark } from '../retire/mark';
 import { DO_NOT_DISRUPT_TAG, LAST_SCALE_OUT_TAG } from '../tags';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions, ItemFailure } from '../aws/call';
@@ -149,12 +149,14 @@ export async function readCluster(
   );
   const scaleInMarkedAt = new Map<string, number>();
   const legacyScaleInTag = new Set<string>();
+  const rebalanceMarks = new Map<string, RetiringMark>();
   const ownInstances = new Map(backend.instances.map((b) => [b.ec2InstanceId, b]));
   const instances: CapacityInstance[] = live.map((ci) => {
     const mark = readMark(ci.attributes ?? {}, ci.tags);
     const marked = mark?.reason === 'scale-in' ? mark.at : undefined;
     if (marked !== undefined) scaleInMarkedAt.set(ci.ec2InstanceId, marked);
     if (marked !== undefined && mark?.from === 'legacy-scale-in-tag') legacyScaleInTag.add(ci.ec2InstanceId);
+    if (mark?.reason === 'rebalance') rebalanceMarks.set(ci.ec2InstanceId, mark);
     const own = ownInstances.get(ci.ec2InstanceId);
     // A DRAINING instance's service tasks are demand; whether its standalone tasks are agents does not matter here.
     const tasks = ci.status === 'DRAINING' ? (drainingTasks.get(ci.containerInstanceArn) ?? []).map((t) => taskOf(t, new Set(), [])) : [];
@@ -223,6 +225,8 @@ export async function readCluster(
     taskCountOf: new Map(live.map((ci) => [ci.ec2InstanceId, ci.runningTasksCount + ci.pendingTasksCount])),
     scaleInMarkedAt,
     legacyScaleInTag,
+    rebalanceMarks,
+    leaving: new Set(backend.instances.filter((b) => b.state === 'leaving').map((b) => b.ec2InstanceId)),
     taskDefinitionOf,
     unregistered: backend.instances.filter((b) => b.state !== 'leaving' && !registeredIds.has(b.ec2InstanceId)).map((b) => b.ec2InstanceId),
     warnings,

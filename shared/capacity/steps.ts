@@ -1,3 +1,4 @@
+import type { RebalanceCallOffStep } from '../retire/rebalance-plan';
 import type { RetireRequest } from '../retire/request';
 import type { BackendAction } from './ports';
 import { parseRecord, RECORD_MAX_IDS, stillDraining, writeRecord } from './scale-in-record';
@@ -46,6 +47,11 @@ export type CapacityStep = Linked &
      * from the backend `on` names — only once drained. Detail: retire's outcome.
      */
     | { kind: 'retire'; ec2InstanceId: string; request: ScaleInRetire; on?: BackendRole }
+    /**
+     * Call off a rebalance drain whose bound passed with no Spot notice (shared/retire/rebalance.ts):
+     * retire reads EC2 again, then sets it ACTIVE and removes the mark. Detail: called off, or why not.
+     */
+    | ({ kind: 'endRebalance' } & RebalanceCallOffStep)
   );
 
 /** A scale-in retirement as the planner emits it: the backend is named by its role, the executor names its id. */
@@ -197,4 +203,32 @@ function scaleIn(
     ...(containerInstanceArn ? { containerInstanceArn } : {}),
     ...extra,
   };
+}
+
+/** How long a rebalance mark on an ACTIVE instance is left alone: spotInterruption's two minutes to set it DRAINING. */
+export const REBALANCE_MARK_GRACE_MS = 120_000;
+
+/**
+ * The tick's part in a rebalance recommendation's drain (pure): a DRAINING instance with our
+ * `rebalance` mark older than the bound is handed to retire to be called off (EC2 re-read there);
+ * an ACTIVE instance carrying one for longer than REBALANCE_MARK_GRACE_MS (a call-off whose unmark
+ * failed, a DRAINING that never took, someone set it ACTIVE) has the stale mark removed — a younger
+ * one may be a drain being begun right now (the mark is written just before DRAINING). Capacity
+ * otherwise counts a rebalance-drained instance as leaving: its room is not supply, its service
+ * tasks are demand, it counts against MAX_DRAINING while a backend of ours holds it, and it is
+ * never `drainedForScaleIn` (the mark is not scale-in's), so scale-in never removes it.
+ */
+export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: number): CapacityStep[] {
+  const steps: CapacityStep[] = [];
+  for (const i of read.snapshot.instances) {
+    const mark = read.rebalanceMarks?.get(i.ec2InstanceId);
+    if (!mark || mark.from !== 'mark') continue;
+    const ref = { ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn };
+    if (i.status === 'ACTIVE') {
+      if (now - mark.at >= REBALANCE_MARK_GRACE_MS) steps.push({ kind: 'unmarkScaleIn', ...ref });
+    } else if (now - mark.at >= boundMs) {
+      steps.push({ kind: 'endRebalance', ...ref, mark, leaving: read.leaving?.has(i.ec2InstanceId) ?? false, boundMs });
+    }
+  }
+  return steps;
 }

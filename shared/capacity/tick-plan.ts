@@ -9,7 +9,7 @@ import { scaleInBlocks } from './plan';
 import type { BackendView } from './ports';
 import { parseRecord } from './scale-in-record';
 import { time, type ClusterRead } from './cluster-read';
-import { planTick, type CapacityStep } from './steps';
+import { planRebalanceCallOffs, planTick, type CapacityStep } from './steps';
 import { onActiveBackend, scopeDecision } from './tick-choices';
 import type { CapacityDecision, CapacitySettings, CapacitySnapshot, InFlight, InstanceShape } from './types';
 
@@ -205,4 +205,20 @@ export function planOnPlanner(
     steps: rememberCluster(onActiveBackend(plan.steps, decision.units, v.active.counts.desired, held.value), frame.read.snapshot.cluster),
     reasons: [...decision.reasons, ...extra, ...plan.reasons, ...frame.read.warnings],
   };
+}
+
+/**
+ * The round's steps plus the rebalance drains to call off (steps.ts planRebalanceCallOffs): on the
+ * tick's own rounds only, never on an event's scale-out-only re-plan.
+ */
+export function withRebalanceCallOffs(
+  plan: RoundPlan,
+  read: ClusterRead,
+  boundMs: number,
+  now: number,
+  event?: { scaleOutOnly: boolean },
+): RoundPlan {
+  if (event?.scaleOutOnly) return plan;
+  const callOffs = planRebalanceCallOffs(read, boundMs, now);
+  return callOffs.length > 0 ? { ...plan, steps: [...plan.steps, ...callOffs] } : plan;
 }

@@ -73,7 +73,12 @@ export interface SpotDrainConfig extends DrainConfig {
   replaceOnNotice: boolean;
   /** The queue the notices arrive on (a record that failed is made visible again on it at once). */
   noticeQueueName?: string;
+  /** What a rebalance recommendation does: nothing, the replacement as at the notice, or that and a drain that keeps serving. */
+  rebalance?: RebalanceMode;
 }
+
+export const REBALANCE_MODES = ['off', 'replace', 'replace-and-drain'] as const;
+export type RebalanceMode = (typeof REBALANCE_MODES)[number];
 
 export const spotEnv = z.object({
   REPLACE_ON_NOTICE: envBool(true).describe(
@@ -83,6 +88,12 @@ export const spotEnv = z.object({
     .string()
     .optional()
     .describe('The SQS queue the Spot notices arrive on (batched, so notices that arrive together are drained as one wave).'),
+  REBALANCE_RECOMMENDATIONS: z
+    .enum(REBALANCE_MODES)
+    .default('off')
+    .describe(
+      'What an EC2 rebalance recommendation does: `off`; `replace` (the replacement asked for at once, as at the Spot notice); `replace-and-drain` (also set the instance DRAINING, so ECS moves its service tasks start-before-stop).',
+    ),
 });
 
 export function parseSpotDrainConfig(env: NodeJS.ProcessEnv = process.env): SpotDrainConfig {
@@ -90,6 +101,7 @@ export function parseSpotDrainConfig(env: NodeJS.ProcessEnv = process.env): Spot
   return {
     ...parseDrainConfig(env),
     replaceOnNotice: e.REPLACE_ON_NOTICE,
+    rebalance: e.REBALANCE_RECOMMENDATIONS,
     ...(e.SPOT_NOTICE_QUEUE_NAME ? { noticeQueueName: e.SPOT_NOTICE_QUEUE_NAME } : {}),
   };
 }

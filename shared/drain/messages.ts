@@ -20,6 +20,21 @@ export const spotInterruptionEvent = z.object({
 });
 export type SpotInterruptionEvent = z.infer<typeof spotInterruptionEvent>;
 
+export const REBALANCE_RECOMMENDATION_DETAIL_TYPE = 'EC2 Instance Rebalance Recommendation';
+
+/**
+ * "A signal that notifies you when a Spot Instance is at elevated risk of interruption. The signal
+ * can arrive sooner than the two-minute Spot Instance interruption notice" — or along with it, and
+ * "events are emitted on a best effort basis"; its detail names only the instance
+ * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/rebalance-recommendations.html).
+ */
+export const rebalanceRecommendationEvent = z.object({
+  ...eventBridgeEnvelope,
+  source: z.literal('aws.ec2'),
+  'detail-type': z.literal(REBALANCE_RECOMMENDATION_DETAIL_TYPE),
+  detail: z.object({ 'instance-id': instanceId }),
+});
+
 /** https://docs.aws.amazon.com/autoscaling/ec2/userguide/warm-pools-eventbridge-events.html (terminate lifecycle action) */
 export const lifecycleTerminateEvent = z.object({
   ...eventBridgeEnvelope,
@@ -79,6 +94,24 @@ export function parseSpotNotice(event: unknown): SpotDrainRequest {
     noticeAt,
     deadline: noticeAt + SPOT_NOTICE_MS,
   };
+}
+
+/** A rebalance recommendation for one instance: no deadline of its own (a notice may follow, or never). */
+export interface RebalanceSignal {
+  eventId: string;
+  ec2InstanceId: string;
+  recommendedAt: number;
+}
+
+/** What the Spot notice queue carries: an interruption notice, or (when enabled) a rebalance recommendation. */
+export type SpotSignal = ({ kind: 'notice' } & SpotDrainRequest) | ({ kind: 'rebalance' } & RebalanceSignal);
+
+/** Parse a body of the Spot notice queue against the kind its detail-type names, so every bad field is named. */
+export function parseSpotSignal(body: unknown): SpotSignal {
+  const type = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['detail-type'] : undefined;
+  if (type !== REBALANCE_RECOMMENDATION_DETAIL_TYPE) return { kind: 'notice', ...parseSpotNotice(body) };
+  const e = parseEvent(rebalanceRecommendationEvent, body, 'rebalance recommendation event');
+  return { kind: 'rebalance', eventId: e.id, ec2InstanceId: e.detail['instance-id'], recommendedAt: Date.parse(e.time) };
 }
 
 /** An SQS body of the ASG drain: a lifecycle action of one of our hooks, our own continuation, or another team's hook. */

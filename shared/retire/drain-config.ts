@@ -3,4 +3,4 @@
  * shared/drain (test/contract/import-rules.test.ts), so the chain is capacity / fleet → retire → drain.
  * One small module per concern (config, report, Spot event) keeps each bundle to what it uses.
  */
-export { drainEnv, parseDrainConfig, DEFAULT_HOOK_NAME, type DrainSettings } from '../drain/config';
+export { drainEnv, parseDrainConfig, DEFAULT_HOOK_NAME, type DrainSettings, type RebalanceMode } from '../drain/config';

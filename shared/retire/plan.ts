@@ -10,13 +10,14 @@ export type Ownership = { ours: true } | { ours: false; why: string };
  * read just before, or undefined when the backend is not among ours). An instance leaving its
  * backend (terminating, detaching) is not ours to act on any more: someone else is taking it.
  * A Spot notice or a hook of ours needs no backend: AWS takes the instance whatever we do, and
- * the drain only acts inside the configured clusters.
+ * the drain only acts inside the configured clusters. A rebalance recommendation is only advice:
+ * it needs the backend, as a removal does.
  */
 export function ownershipOf(
-  request: Pick<RetireRequest, 'ec2InstanceId' | 'then' | 'backend'>,
+  request: Pick<RetireRequest, 'ec2InstanceId' | 'then' | 'backend'> & Partial<Pick<RetireRequest, 'reason'>>,
   held: readonly HeldInstance[] | undefined,
 ): Ownership {
-  if (request.then !== 'remove' && request.then !== 'replace') return { ours: true };
+  if (request.then !== 'remove' && request.then !== 'replace' && request.reason !== 'rebalance') return { ours: true };
   const name = request.backend ? `${request.backend.kind} ${request.backend.id}` : 'no backend';
   if (!held) return { ours: false, why: `${name} is not a backend we manage` };
   const mine = held.find((i) => i.ec2InstanceId === request.ec2InstanceId);

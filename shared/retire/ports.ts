@@ -1,5 +1,6 @@
 import type { CallOptions } from '../aws/call';
 import type { DrainReport } from '../drain/report';
+import type { Ec2Facts } from './rebalance-plan';
 import type { RetireRequest } from './request';
 
 /** The kinds of capacity backend we manage (shared/capacity implements them). */
@@ -39,4 +40,13 @@ export interface RetirePorts {
   removeMarks(containerInstanceArn: string, names: readonly string[], o?: CallOptions): Promise<void>;
   removeLegacyTag?(containerInstanceArn: string, key: string, o?: CallOptions): Promise<void>;
   drain(request: RetireRequest, stepEndsAt: number, drainId: string): Promise<DrainReport>;
+  /**
+   * A rebalance drain called off (shared/retire/rebalance.ts): EC2's own facts of the instance
+   * (undefined: EC2 does not know it) and UpdateContainerInstancesState ACTIVE (throws when ECS
+   * reports a failure). Absent for the functions that never call one off.
+   */
+  rebalance?: {
+    ec2Facts(ec2InstanceId: string, o?: CallOptions): Promise<Ec2Facts | undefined>;
+    setActive(containerInstanceArn: string, o?: CallOptions): Promise<void>;
+  };
 }

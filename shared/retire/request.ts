@@ -1,8 +1,11 @@
 import { EventValidationError } from '../lambda/errors';
 import type { BackendKind } from './ports';
 
-/** Why an instance leaves. Spot and Auto Scaling take theirs away anyway; scale-in and agent-unhealthy are our choice. */
-export const RETIRE_REASONS = ['spot-notice', 'lifecycle-hook', 'scale-in', 'agent-unhealthy'] as const;
+/**
+ * Why an instance leaves. Spot and Auto Scaling take theirs away anyway; scale-in and agent-unhealthy are our choice;
+ * `rebalance` is a drain that keeps serving on a rebalance recommendation, called off if no Spot notice follows.
+ */
+export const RETIRE_REASONS = ['spot-notice', 'lifecycle-hook', 'scale-in', 'agent-unhealthy', 'rebalance'] as const;
 export type RetireReason = (typeof RETIRE_REASONS)[number];
 
 /**
@@ -61,6 +64,9 @@ export function checkRetireRequest(r: RetireRequest): RetireRequest {
   if (!isTime(r.deadline)) issues.push(`deadline: expected epoch milliseconds, got ${JSON.stringify(r.deadline)}`);
   if ((r.then === 'remove' || r.then === 'replace') && (!r.backend || !r.backend.id))
     issues.push(`backend: required for then=${r.then} (the backend that must hold the instance)`);
+  // A recommendation is not AWS taking the instance: we act on it only while a backend of ours holds it.
+  if (r.reason === 'rebalance' && (!r.backend || !r.backend.id))
+    issues.push('backend: required for reason=rebalance (the backend that must hold the instance)');
   if (issues.length > 0) throw new EventValidationError('bad retire request', issues);
   return r;
 }

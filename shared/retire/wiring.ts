@@ -7,8 +7,11 @@ import type { Clock } from '../lambda/clock';
 import type { Log } from '../lambda/observability';
 import type { RetireBackend, RetirePorts } from './ports';
 
-/** Removal of the last release's scale-in tag (one release only), handed in by the function that may untag. */
-export type LegacyMarks = Pick<RetirePorts, 'removeLegacyTag'>;
+/**
+ * Removal of the last release's scale-in tag (one release only), handed in by the function that may untag;
+ * and the reads and write a rebalance drain's call-off needs (per cluster), by the function that calls one off.
+ */
+export type LegacyMarks = Pick<RetirePorts, 'removeLegacyTag'> & { rebalance?: (cluster: string) => NonNullable<RetirePorts['rebalance']> };
 
 export type RetireClients = Pick<AwsClients, 'ecs' | 'elbv2' | 'sns'>;
 
@@ -44,6 +47,7 @@ export function retirePorts(
     putMark: (arn, name, value, o) => attributes.put(cluster, arn, { [name]: value }, o),
     removeMarks: (arn, names, o) => attributes.remove(cluster, arn, names, o),
     ...(legacy?.removeLegacyTag ? { removeLegacyTag: legacy.removeLegacyTag } : {}),
+    ...(legacy?.rebalance ? { rebalance: legacy.rebalance(cluster) } : {}),
     drain: (req, stepEndsAt, drainId) =>
       runDrain(
         {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { parsePlacementFailure, parseRunTaskResult } from '../../shared/capacity/messages';
 import { deduplicationIdOf, parseCapacityMessage } from '../../shared/capacity/writer-messages';
 import { parseAsgMessage } from '../../shared/drain/messages';
-import { lifecycleTerminateEvent, spotInterruptionEvent } from '../../shared/drain/messages';
+import { lifecycleTerminateEvent, parseSpotSignal, spotInterruptionEvent } from '../../shared/drain/messages';
 import { parseAgentHealthEvent } from '../../shared/fleet/agent-health/messages';
 import { parseLogVolumesEvent } from '../../shared/fleet/log-volumes/messages';
 import { parseSyncRequest } from '../../shared/fleet/nlb-targets/messages';
@@ -77,6 +77,15 @@ const SAMPLES: Record<string, Sample> = {
     fn: 'spotInterruption',
     parse: (event) => spotInterruptionEvent.parse(asSqsBody(event)),
     pattern: resourceRule('SpotInterruptionRule'),
+  },
+  'rebalance-recommendation.json': {
+    fn: 'spotInterruption',
+    parse: (event) => {
+      const s = parseSpotSignal(asSqsBody(event));
+      if (s.kind !== 'rebalance') throw new Error(`expected a rebalance recommendation, got ${s.kind}`);
+      return s;
+    },
+    pattern: resourceRule('RebalanceRecommendationRule'),
   },
   'asg-lifecycle-terminate.json': {
     fn: 'asgLifecycleDrain',

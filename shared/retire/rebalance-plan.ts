@@ -1,0 +1,66 @@
+import { checkRetireRequest, type RetireRequest } from './request';
+import type { RetiringMark } from './mark';
+import type { BackendKind } from './ports';
+
+/*
+ * A rebalance recommendation's choices, pure (rebalance.ts carries them out): the request it
+ * becomes, and whether a drain whose bound passed is called off.
+ */
+
+/**
+ * The recommendation as a retirement: reason `rebalance`, nothing after the drain (`none`). Our part
+ * (mark, DRAINING) is bounded like the replacement's retries, by `actMs`; ECS moves the tasks, and the
+ * tick calls the drain off after its own bound (REBALANCE_DRAIN_MAX_SECONDS) when no notice came.
+ */
+export function rebalanceRequest(
+  signal: { ec2InstanceId: string; recommendedAt: number },
+  backend: { kind: BackendKind; id: string } | undefined,
+  actMs: number,
+): RetireRequest {
+  return checkRetireRequest({
+    ec2InstanceId: signal.ec2InstanceId,
+    reason: 'rebalance',
+    startedAt: signal.recommendedAt,
+    deadline: signal.recommendedAt + actMs,
+    then: 'none',
+    // An absent backend fails the check below by name (checkRetireRequest): the caller passes only one it read.
+    backend: backend ?? { kind: 'asg', id: '' },
+  });
+}
+
+/** The facts the call-off re-reads in EC2 (DescribeInstances) beside what the tick read in ECS. */
+export interface Ec2Facts {
+  state: string;
+  lifecycle: 'spot' | 'on-demand';
+}
+
+/**
+ * Whether a rebalance drain is called off (pure): the container instance is still DRAINING with our
+ * `rebalance` mark, older than the bound, and EC2 says it is a Spot instance still running — no
+ * notice took it (a notice's drain re-marks it `spot-notice`), and it is not leaving a backend of
+ * ours (a lifecycle hook's drain). Anything else: left alone, with the reason.
+ */
+export function rebalanceCallOff(
+  facts: { status: string; mark: RetiringMark | undefined; leaving: boolean; ec2: Ec2Facts | undefined },
+  boundMs: number,
+  now: number,
+): { callOff: true } | { callOff: false; why: string } {
+  if (facts.status !== 'DRAINING') return { callOff: false, why: `${facts.status}, not DRAINING` };
+  if (facts.mark?.reason !== 'rebalance' || facts.mark.from !== 'mark') return { callOff: false, why: 'no rebalance mark' };
+  if (now - facts.mark.at < boundMs) return { callOff: false, why: 'the bound has not passed' };
+  if (facts.leaving) return { callOff: false, why: 'leaving its backend' };
+  if (!facts.ec2 || facts.ec2.state !== 'running') return { callOff: false, why: `EC2 says ${facts.ec2?.state ?? 'nothing of it'}` };
+  if (facts.ec2.lifecycle !== 'spot') return { callOff: false, why: 'not a Spot instance: no recommendation was ever sent for it' };
+  return { callOff: true };
+}
+
+/** One rebalance drain the tick read (fresh from ECS this tick) whose bound has passed: a candidate to call off. */
+export interface RebalanceCallOffStep {
+  ec2InstanceId: string;
+  containerInstanceArn: string;
+  mark: RetiringMark;
+  /** A backend of ours holds it in a leaving state (terminating, detaching, standby). */
+  leaving: boolean;
+  /** The bound it was planned with (REBALANCE_DRAIN_MAX_SECONDS), checked again against the clock when it runs. */
+  boundMs: number;
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClusterRead } from '../../../shared/capacity/snapshot';
+import { planRebalanceCallOffs } from '../../../shared/capacity/steps';
+import { parseSpotDrainConfig } from '../../../shared/drain/config';
+import { parseSpotSignal } from '../../../shared/drain/messages';
+import { ConfigError, EventValidationError } from '../../../shared/lambda/errors';
+import type { RetiringMark } from '../../../shared/retire/mark';
+import { readMark } from '../../../shared/retire/mark';
+import { rebalanceCallOff, rebalanceRequest } from '../../../shared/retire/rebalance';
+import { RETIRING_ATTRIBUTE } from '../../../shared/tags';
+import { inst, MIN, snapshot, T0 } from '../capacity/fixtures';
+
+const SAMPLE = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'events', 'rebalance-recommendation.json'), 'utf8'));
+const BOUND = 30 * MIN;
+const mark = (at: number, reason: RetiringMark['reason'] = 'rebalance'): RetiringMark => ({ reason, at, from: 'mark' });
+const spotRunning = { state: 'running', lifecycle: 'spot' as const };
+
+describe('rebalance recommendation: parsing', () => {
+  it('reads the documented event as a rebalance signal, and a notice on the same queue as a notice', () => {
+    expect(parseSpotSignal(SAMPLE)).toEqual({
+      kind: 'rebalance',
+      eventId: SAMPLE.id,
+      ec2InstanceId: 'i-1234567890abcdef0',
+      recommendedAt: Date.parse(SAMPLE.time),
+    });
+    const notice = {
+      ...SAMPLE,
+      'detail-type': 'EC2 Spot Instance Interruption Warning',
+      detail: { ...SAMPLE.detail, 'instance-action': 'terminate' },
+    };
+    expect(parseSpotSignal(notice).kind).toBe('notice');
+  });
+
+  it('names every bad field of a malformed recommendation', () => {
+    const bad = { ...SAMPLE, source: 'aws.autoscaling', time: 'yesterday', detail: { 'instance-id': 'web-1' } };
+    try {
+      parseSpotSignal(bad);
+      throw new Error('parsed');
+    } catch (err) {
+      expect(err).toBeInstanceOf(EventValidationError);
+      const text = JSON.stringify((err as EventValidationError).issues);
+      for (const field of ['source', 'time', 'detail.instance-id']) expect(text).toContain(field);
+    }
+  });
+
+  it('is off unless set, and a bad mode is named with its value', () => {
+    expect(parseSpotDrainConfig({}).rebalance).toBe('off');
+    expect(parseSpotDrainConfig({ REBALANCE_RECOMMENDATIONS: 'replace-and-drain' }).rebalance).toBe('replace-and-drain');
+    expect(() => parseSpotDrainConfig({ REBALANCE_RECOMMENDATIONS: 'drain' })).toThrow(ConfigError);
+    expect(() => parseSpotDrainConfig({ REBALANCE_RECOMMENDATIONS: 'drain' })).toThrow(/REBALANCE_RECOMMENDATIONS="drain"/);
+  });
+
+  it('a rebalance retirement needs the backend that holds the instance (it is advice, not AWS taking it)', () => {
+    expect(() => rebalanceRequest({ ec2InstanceId: 'i-0123456789abcdef0', recommendedAt: T0 }, undefined, MIN)).toThrow(/backend/);
+    expect(rebalanceRequest({ ec2InstanceId: 'i-0123456789abcdef0', recommendedAt: T0 }, { kind: 'asg', id: 'g' }, MIN)).toMatchObject({
+      reason: 'rebalance',
+      then: 'none',
+    });
+  });
+
+  it('the mark round-trips as `rebalance@<iso>`', () => {
+    expect(readMark({ [RETIRING_ATTRIBUTE]: `rebalance@${new Date(T0).toISOString()}` }, {})).toEqual(mark(T0));
+  });
+});
+
+describe('rebalanceCallOff', () => {
+  const base = { status: 'DRAINING', mark: mark(T0 - BOUND), leaving: false, ec2: spotRunning };
+  it.each([
+    ['the bound passed, Spot, running', true, base],
+    ['the bound has not passed', false, { ...base, mark: mark(T0 - BOUND + 1) }],
+    ['ACTIVE already', false, { ...base, status: 'ACTIVE' }],
+    ['a notice took it over (spot-notice mark)', false, { ...base, mark: mark(T0 - BOUND, 'spot-notice') }],
+    ['a scale-in mark', false, { ...base, mark: mark(T0 - BOUND, 'scale-in') }],
+    ['a legacy mark', false, { ...base, mark: { ...mark(T0 - BOUND), from: 'legacy-scale-in-tag' as const } }],
+    ['leaving its backend (a lifecycle hook drains it)', false, { ...base, leaving: true }],
+    ['shutting down in EC2', false, { ...base, ec2: { ...spotRunning, state: 'shutting-down' } }],
+    ['unknown to EC2', false, { ...base, ec2: undefined }],
+    ['on-demand (no recommendation is ever sent for it)', false, { ...base, ec2: { ...spotRunning, lifecycle: 'on-demand' as const } }],
+  ])('%s → call off: %s', (_name, callOff, facts) => {
+    expect(rebalanceCallOff(facts, BOUND, T0).callOff).toBe(callOff);
+  });
+});
+
+describe('planRebalanceCallOffs', () => {
+  const read = (): ClusterRead => ({
+    snapshot: snapshot({
+      instances: [
+        inst('i-old', 'az-a', [], { status: 'DRAINING' }),
+        inst('i-new', 'az-a', [], { status: 'DRAINING' }),
+        inst('i-active', 'az-b', []),
+        inst('i-beginning', 'az-b', []),
+        inst('i-scale', 'az-b', [], { status: 'DRAINING', drainedForScaleIn: true }),
+      ],
+    }),
+    containerInstanceArnOf: new Map(),
+    scaleInMarkedAt: new Map([['i-scale', T0 - 2 * BOUND]]),
+    rebalanceMarks: new Map([
+      ['i-old', mark(T0 - BOUND)],
+      ['i-new', mark(T0 - MIN)],
+      ['i-active', mark(T0 - 2 * BOUND)],
+      // Written a minute ago: spotInterruption is setting it DRAINING right now.
+      ['i-beginning', mark(T0 - MIN)],
+    ]),
+    leaving: new Set(['i-old']),
+    taskDefinitionOf: new Map(),
+    unregistered: [],
+    taskCountOf: new Map(),
+  });
+
+  it('hands a DRAINING instance past the bound to retire, unmarks an ACTIVE one past the grace, and leaves the rest (and scale-in’s) alone', () => {
+    const steps = planRebalanceCallOffs(read(), BOUND, T0);
+    expect(steps.map((s) => [s.kind, 'ec2InstanceId' in s ? s.ec2InstanceId : ''])).toEqual([
+      ['endRebalance', 'i-old'],
+      ['unmarkScaleIn', 'i-active'],
+    ]);
+    expect(steps[0]).toMatchObject({ leaving: true, mark: mark(T0 - BOUND), boundMs: BOUND });
+  });
+});
