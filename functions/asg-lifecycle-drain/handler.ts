@@ -9,7 +9,7 @@ import { LifecycleAdapter } from '../../shared/aws/autoscaling-lifecycle';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 import { parseAsgDrainConfig, type AsgDrainConfig } from '../../shared/drain/config';
 import { parseAsgMessage, type AsgMessage } from '../../shared/drain/messages';
-import { drainPorts } from '../../shared/drain/ports';
+import { drainPorts, withWaveReads } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics } from '../../shared/drain/report';
 import { wavePorts } from '../../shared/drain/wave-ports';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
@@ -41,7 +41,7 @@ export function makeHandler(deps: () => Deps) {
     let queues = queuesOf.get(d.clients.sqs);
     if (!queues) queuesOf.set(d.clients.sqs, (queues = new QueueAdapter(d.clients.sqs)));
     const records = sqsRecords(event, 'asgLifecycleDrain');
-    const base = drainPorts(d.clients);
+    const base = withWaveReads(drainPorts(d.clients), d.clients);
     const stepDeps = {
       ports: records.length > 1 ? wavePorts(base, d.clock, d.config.clusters) : base,
       clock: d.clock,

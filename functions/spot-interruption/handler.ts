@@ -10,7 +10,7 @@ import { QueueAdapter } from '../../shared/aws/sqs-queues';
 import { replaceAtNotice, type ReplacementReport, type ReplacePorts } from '../../shared/capacity/replace';
 import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/config';
 import { parseSpotSignal, type SpotDrainRequest, type SpotSignal } from '../../shared/drain/messages';
-import { drainPorts } from '../../shared/drain/ports';
+import { drainPorts, withWaveReads } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics, type DrainReport } from '../../shared/drain/report';
 import { errorMessage, EventValidationError } from '../../shared/lambda/errors';
 import { MetricUnit } from '../../shared/lambda/observability';
@@ -109,7 +109,7 @@ async function drainWave(
   // Each notice is a retirement (reason spot-notice, then none: Spot takes it); retire drains them as one wave.
   const results = await retireOnSpotNotices(
     {
-      ports: drainPorts(d.clients),
+      ports: withWaveReads(drainPorts(d.clients), d.clients),
       clock: d.clock,
       log: d.logger,
       ...(d.region ? { region: d.region } : {}),

@@ -56,8 +56,6 @@ export function drainPorts(clients: DrainClients): DrainPorts {
     containerInstances: new ContainerInstancesAdapter(clients.ecs),
     tasks: {
       listRunningOn: (cluster, arn, o) => tasks.listRunningOn(cluster, arn, o),
-      listRunning: (cluster, o) => tasks.listRunning(cluster, o),
-      countInCluster: (cluster, o) => tasks.countInCluster(cluster, o),
       stop: (cluster, arn, reason, o) => tasks.stop(cluster, arn, reason, o),
       describe: async (cluster, arns, o) => {
         const r = await tasks.describe(cluster, arns, o);
@@ -73,5 +71,22 @@ export function drainPorts(clients: DrainClients): DrainPorts {
     targets: new TargetsAdapter(clients.elbv2),
     publish: (topicArn, record, dedupId, o) =>
       publishJson(clients.sns, topicArn, record, { subject: 'ECS task interrupted', dedupId, ...o }),
+  };
+}
+
+/**
+ * A wave's whole-cluster reads (ListTasks of the cluster, its task count from DescribeClusters)
+ * added to the drain's ports. Only the functions that drain waves add them, so only their roles
+ * are granted ecs:DescribeClusters (test/contract/stack-iam.ts reads the bundles for the calls).
+ */
+export function withWaveReads(ports: DrainPorts, clients: Pick<AwsClients, 'ecs'>): DrainPorts {
+  const tasks = new TasksAdapter(clients.ecs);
+  return {
+    ...ports,
+    tasks: {
+      ...ports.tasks,
+      listRunning: (cluster, o) => tasks.listRunning(cluster, o),
+      countInCluster: (cluster, o) => tasks.countInCluster(cluster, o),
+    },
   };
 }
