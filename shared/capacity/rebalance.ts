@@ -22,6 +22,8 @@ export interface RebalanceResult {
   recommendedAt: number;
   replacement?: ReplacementReport;
   drain?: RebalanceDrainResult;
+  /** `replace`: our mark written before the detach, so the tick attaches the instance back if no notice follows. */
+  mark?: RebalanceDrainResult;
   /** The drain could not be begun (a call failed until the record is retried). */
   error?: string;
 }
@@ -60,7 +62,33 @@ export async function actOnRecommendation(
     throw r.error;
   };
   try {
-    const held = opts.mode === 'replace-and-drain' ? await retried((o) => ownerOf(ports.replace, id, opts.clusters, o)) : undefined;
+    const held = await retried((o) => ownerOf(ports.replace, id, opts.clusters, o));
+    // `replace`: no detach without our mark first — the tick's only memory of an instance it must attach back.
+    const mark =
+      opts.mode === 'replace' && held && !held.capacityRebalance
+        ? await retried((o) =>
+            beginRebalanceDrain(
+              ports.drain,
+              rebalanceRequest(signal, held.backend, REBALANCE_ACT_MS),
+              held.instances,
+              {
+                dryRun: opts.dryRun,
+                at: now,
+                drain: false,
+              },
+              o,
+            ),
+          )
+        : undefined;
+    if (mark && mark.outcome !== 'marked' && mark.outcome !== 'skipped') {
+      const replacement: ReplacementReport = {
+        action: 'none',
+        group: held!.backend.id,
+        outcome: 'not-needed',
+        reason: `not detached: ${mark.why}`,
+      };
+      return { ...base, replacement, mark };
+    }
     const replacement = replaceAtNotice(ports.replace, id, {
       dryRun: opts.dryRun,
       clusters: opts.clusters,
@@ -88,7 +116,7 @@ export async function actOnRecommendation(
             ).catch((err: unknown) => ({ error: errorMessage(err) }));
     const [r, d] = await Promise.all([replacement, drain]);
     if (d && 'error' in d) return { ...base, replacement: r, error: d.error };
-    return { ...base, replacement: r, ...(d ? { drain: d } : {}) };
+    return { ...base, replacement: r, ...(d ? { drain: d } : {}), ...(mark ? { mark } : {}) };
   } catch (err) {
     return { ...base, error: errorMessage(err) };
   }
@@ -101,6 +129,7 @@ async function ownerOf(ports: ReplacePorts, id: string, clusters: readonly strin
   const name = ourGroupOf(member, group, clusters);
   if (!name || !member) return undefined;
   return {
+    capacityRebalance: group?.capacityRebalance === true,
     backend: { kind: 'asg' as const, id: name },
     instances: [{ ec2InstanceId: id, state: heldState(member.lifecycleState) }],
   };
