@@ -35,7 +35,8 @@ const heldState = (lifecycleState: string): HeldInstance['state'] =>
 /**
  * Act on one rebalance recommendation. `replace`: the replacement is asked for at once, by the
  * notice's own code (replaceAtNotice: only an ASG of ours without Capacity Rebalancing; a maintain
- * fleet or a Capacity Rebalancing group replaces the instance itself). `replace-and-drain`: also the
+ * fleet or a Capacity Rebalancing group replaces the instance itself), after our `rebalance` mark is
+ * written on the ACTIVE container instance (no mark, no detach: the tick attaches back only what it can find). `replace-and-drain`: also the
  * drain that keeps serving (shared/retire/rebalance.ts), only for an instance an ASG of ours holds
  * now — read before the replacement detaches it, so the two run side by side. Each read and write
  * is retried (one retry policy, shared/aws/retry.ts) until REBALANCE_ACT_MS: a later retry of the
