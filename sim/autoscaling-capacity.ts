@@ -184,6 +184,11 @@ export class GroupCapacity {
     return this.record(g, instanceId, { description: `Terminating EC2 instance: ${instanceId}`, cause, statusCode: 'InProgress' });
   }
 
+  /** A detach or attach (done at once in the simulator) recorded as the Successful activity AWS lists for it. */
+  recordMembership(g: GroupRecord, instanceId: string, description: string, cause: string): ActivityRecord {
+    return this.record(g, instanceId, { description, cause, statusCode: 'Successful', endTime: this.account.clock.now() });
+  }
+
   /** EC2 terminated the instance: its terminating activity is done. */
   instanceGone(instanceId: string): void {
     for (const a of this.activities) {

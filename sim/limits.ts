@@ -226,6 +226,8 @@ export const EC2_DESCRIBE_NETWORK_INTERFACES_MAX_RESULTS = { min: 5, max: 1000 }
 export const ASG_TAGS_PER_GROUP_MAX = 50;
 /** DetachInstances: "InstanceIds … The IDs of the instances. You can specify up to 20 instances." */
 export const ASG_DETACH_INSTANCES_MAX = 20;
+/** AttachInstances: "InstanceIds … The IDs of the instances. You can specify up to 20 instances." */
+export const ASG_ATTACH_INSTANCES_MAX = 20;
 /** DescribeAutoScalingInstances: "InstanceIds … Array Members: Maximum number of 50 items." */
 export const ASG_DESCRIBE_INSTANCES_MAX = 50;
 

@@ -4,6 +4,7 @@ import type { CallOptions } from '../../shared/aws/call';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
 import { Ec2InstancesAdapter } from '../../shared/aws/ec2-instances';
 import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instances';
 import { EcsInstanceTagsAdapter } from '../../shared/aws/ecs-instance-tags';
@@ -31,8 +32,14 @@ export function makeHandler(deps: () => Omit<Deps, 'retire'>) {
     // A rebalance drain called off when no Spot notice followed: EC2 read again, then ACTIVE (shared/retire/rebalance.ts).
     const ec2 = new Ec2InstancesAdapter(d.clients.ec2);
     const instances = new ContainerInstancesAdapter(d.clients.ecs);
+    // …and an instance detached at the recommendation goes back into the group that detached it.
+    const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
     const rebalance = (cluster: string) => ({
       ec2Facts: (id: string, o?: CallOptions) => ec2.facts(id, o),
+      groupOf: async (id: string, o?: CallOptions) => (await groups.groupOfInstance(id, o))?.groupName,
+      detachedKeepingCapacity: (group: string, id: string, from: number, to: number, o?: CallOptions) =>
+        groups.detachedKeepingCapacity(group, id, from, to, o),
+      attach: (group: string, id: string, o?: CallOptions) => groups.attach(group, id, o),
       setActive: async (arn: string, o?: CallOptions) => {
         const failed = await instances.setStatus(cluster, [arn], 'ACTIVE', o);
         if (failed.length > 0) throw new Error(`UpdateContainerInstancesState ACTIVE failed: ${failed.map((f) => f.reason).join('; ')}`);

@@ -19,7 +19,7 @@ export type RebalanceOutcome = { outcome: 'rebalance' } & RebalanceResult;
  * The rebalance recommendations of a batch, and the notices beside them (wiring only: the decisions
  * are shared/capacity/rebalance.ts and shared/retire/rebalance.ts). Off: each is logged and
  * acknowledged, nothing else. Answers the instances whose drain could not be begun (retried soon).
- * With `replace-and-drain`, a notice's instance already DRAINING is re-marked as the notice's.
+ * A notice's instance carrying our `rebalance` mark is re-marked as the notice's (the tick then leaves it to Spot).
  */
 export async function actOnRecommendations(
   d: Deps,
@@ -30,7 +30,7 @@ export async function actOnRecommendations(
   const mode = d.config.rebalance ?? 'off';
   const failed = new Map<string, string>();
   const ports = mode === 'off' ? undefined : rebalancePorts(d);
-  if (ports && mode === 'replace-and-drain' && notices.length > 0 && !d.config.dryRun) {
+  if (ports && notices.length > 0 && !d.config.dryRun) {
     const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark: ports.drain.putMark }, notices, d.config.clusters, {
       clock: d.clock,
       ...(d.random ? { random: d.random } : {}),

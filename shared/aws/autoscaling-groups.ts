@@ -1,6 +1,8 @@
 import {
+  AttachInstancesCommand,
   CreateOrUpdateTagsCommand,
   DescribeAutoScalingInstancesCommand,
+  DescribeScalingActivitiesCommand,
   DetachInstancesCommand,
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
@@ -129,6 +131,39 @@ export class AutoScalingGroupsAdapter {
     );
   }
 
+  /**
+   * Put a running instance back into the group: "Amazon EC2 Auto Scaling increases the desired capacity
+   * of the group by the number of instances being attached … [above] the maximum size of the group, the
+   * operation fails" (API_AttachInstances.html). Throws what AWS answers.
+   */
+  async attach(name: string, instanceId: string, o?: CallOptions): Promise<void> {
+    await this.autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: name, InstanceIds: [instanceId] }), sendOptions(o));
+  }
+
+  /**
+   * Whether the group's own scaling activities (newest first) record detaching the instance without
+   * shrinking the capacity ("Detaching EC2 instance: i-…", a Cause without "shrinking the capacity"),
+   * started within [from, to]. Reads pages until one is older than `from`, at most DETACH_ACTIVITY_PAGES_MAX.
+   */
+  async detachedKeepingCapacity(name: string, instanceId: string, from: number, to: number, o?: CallOptions): Promise<boolean> {
+    let NextToken: string | undefined;
+    for (let page = 0; page < DETACH_ACTIVITY_PAGES_MAX; page++) {
+      const r = await this.autoscaling.send(
+        new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: SCALING_ACTIVITIES_MAX_RECORDS, NextToken }),
+        sendOptions(o),
+      );
+      for (const a of r.Activities ?? []) {
+        const at = a.StartTime?.getTime() ?? 0;
+        if (at < from || at > to || a.StatusCode === 'Failed') continue;
+        if (a.Description === `Detaching EC2 instance: ${instanceId}` && !(a.Cause ?? '').includes('shrinking the capacity')) return true;
+      }
+      const oldest = Math.min(...(r.Activities ?? []).map((a) => a.StartTime?.getTime() ?? 0));
+      NextToken = r.NextToken || undefined;
+      if (!NextToken || oldest < from) break;
+    }
+    return false;
+  }
+
   /** Create or overwrite one tag on the group, not propagated to instances it launches. */
   /** One tag (and `more`, in the same call) on the group, never propagated to instances. */
   async tag(name: string, key: string, value: string, o?: CallOptions, more: Readonly<Record<string, string>> = {}): Promise<void> {
@@ -187,3 +222,8 @@ function toGroup(g: AutoScalingGroup): AsgGroup {
       })),
   };
 }
+
+/** DescribeScalingActivities: "MaxRecords … The default value is 100 and the maximum value is 100." */
+const SCALING_ACTIVITIES_MAX_RECORDS = 100;
+/** A detach a tick looks for is at most REBALANCE_DRAIN_MAX_SECONDS (≤ 6 h) old: a few pages even on a busy group. */
+const DETACH_ACTIVITY_PAGES_MAX = 5;

@@ -22,6 +22,8 @@ export interface RebalanceResult {
   recommendedAt: number;
   replacement?: ReplacementReport;
   drain?: RebalanceDrainResult;
+  /** `replace`: our mark written before the detach, so the tick attaches the instance back if no notice follows. */
+  mark?: RebalanceDrainResult;
   /** The drain could not be begun (a call failed until the record is retried). */
   error?: string;
 }
@@ -33,7 +35,8 @@ const heldState = (lifecycleState: string): HeldInstance['state'] =>
 /**
  * Act on one rebalance recommendation. `replace`: the replacement is asked for at once, by the
  * notice's own code (replaceAtNotice: only an ASG of ours without Capacity Rebalancing; a maintain
- * fleet or a Capacity Rebalancing group replaces the instance itself). `replace-and-drain`: also the
+ * fleet or a Capacity Rebalancing group replaces the instance itself), after our `rebalance` mark is
+ * written on the ACTIVE container instance (no mark, no detach: the tick attaches back only what it can find). `replace-and-drain`: also the
  * drain that keeps serving (shared/retire/rebalance.ts), only for an instance an ASG of ours holds
  * now — read before the replacement detaches it, so the two run side by side. Each read and write
  * is retried (one retry policy, shared/aws/retry.ts) until REBALANCE_ACT_MS: a later retry of the
@@ -60,7 +63,33 @@ export async function actOnRecommendation(
     throw r.error;
   };
   try {
-    const held = opts.mode === 'replace-and-drain' ? await retried((o) => ownerOf(ports.replace, id, opts.clusters, o)) : undefined;
+    const held = await retried((o) => ownerOf(ports.replace, id, opts.clusters, o));
+    // `replace`: no detach without our mark first — the tick's only memory of an instance it must attach back.
+    const mark =
+      opts.mode === 'replace' && held && !held.capacityRebalance
+        ? await retried((o) =>
+            beginRebalanceDrain(
+              ports.drain,
+              rebalanceRequest(signal, held.backend, REBALANCE_ACT_MS),
+              held.instances,
+              {
+                dryRun: opts.dryRun,
+                at: now,
+                drain: false,
+              },
+              o,
+            ),
+          )
+        : undefined;
+    if (mark && mark.outcome !== 'marked' && mark.outcome !== 'skipped') {
+      const replacement: ReplacementReport = {
+        action: 'none',
+        group: held!.backend.id,
+        outcome: 'not-needed',
+        reason: `not detached: ${mark.why}`,
+      };
+      return { ...base, replacement, mark };
+    }
     const replacement = replaceAtNotice(ports.replace, id, {
       dryRun: opts.dryRun,
       clusters: opts.clusters,
@@ -88,7 +117,7 @@ export async function actOnRecommendation(
             ).catch((err: unknown) => ({ error: errorMessage(err) }));
     const [r, d] = await Promise.all([replacement, drain]);
     if (d && 'error' in d) return { ...base, replacement: r, error: d.error };
-    return { ...base, replacement: r, ...(d ? { drain: d } : {}) };
+    return { ...base, replacement: r, ...(d ? { drain: d } : {}), ...(mark ? { mark } : {}) };
   } catch (err) {
     return { ...base, error: errorMessage(err) };
   }
@@ -101,6 +130,7 @@ async function ownerOf(ports: ReplacePorts, id: string, clusters: readonly strin
   const name = ourGroupOf(member, group, clusters);
   if (!name || !member) return undefined;
   return {
+    capacityRebalance: group?.capacityRebalance === true,
     backend: { kind: 'asg' as const, id: name },
     instances: [{ ec2InstanceId: id, state: heldState(member.lifecycleState) }],
   };

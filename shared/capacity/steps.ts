@@ -209,9 +209,10 @@ function scaleIn(
 export const REBALANCE_MARK_GRACE_MS = 120_000;
 
 /**
- * The tick's part in a rebalance recommendation's drain (pure): a DRAINING instance with our
- * `rebalance` mark older than the bound is handed to retire to be called off (EC2 re-read there);
- * an ACTIVE instance carrying one for longer than REBALANCE_MARK_GRACE_MS (a call-off whose unmark
+ * The tick's part in a rebalance recommendation (pure): a DRAINING instance with our `rebalance`
+ * mark older than the bound, or an ACTIVE one no backend of ours holds (detached at the
+ * recommendation), is handed to retire (EC2 and Auto Scaling re-read there: attached back, ACTIVE,
+ * unmarked); an ACTIVE instance a backend holds, marked for longer than REBALANCE_MARK_GRACE_MS (a call-off whose unmark
  * failed, a DRAINING that never took, someone set it ACTIVE) has the stale mark removed — a younger
  * one may be a drain being begun right now (the mark is written just before DRAINING). Capacity
  * otherwise counts a rebalance-drained instance as leaving: its room is not supply, its service
@@ -224,10 +225,15 @@ export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: n
     const mark = read.rebalanceMarks?.get(i.ec2InstanceId);
     if (!mark || mark.from !== 'mark') continue;
     const ref = { ec2InstanceId: i.ec2InstanceId, containerInstanceArn: i.containerInstanceArn };
-    if (i.status === 'ACTIVE') {
+    const leaving = read.leaving?.has(i.ec2InstanceId) ?? false;
+    if (i.status === 'ACTIVE' && i.notOwned) {
+      // Detached at a `replace` recommendation (or marked by someone else): kept until the bound, then
+      // retire re-reads Auto Scaling and attaches it back only if a group of ours detached it.
+      if (now - mark.at >= boundMs) steps.push({ kind: 'endRebalance', ...ref, status: 'ACTIVE', mark, leaving, boundMs });
+    } else if (i.status === 'ACTIVE') {
       if (now - mark.at >= REBALANCE_MARK_GRACE_MS) steps.push({ kind: 'unmarkScaleIn', ...ref });
     } else if (now - mark.at >= boundMs) {
-      steps.push({ kind: 'endRebalance', ...ref, mark, leaving: read.leaving?.has(i.ec2InstanceId) ?? false, boundMs });
+      steps.push({ kind: 'endRebalance', ...ref, status: 'DRAINING', mark, leaving, boundMs });
     }
   }
   return steps;

@@ -48,5 +48,11 @@ export interface RetirePorts {
   rebalance?: {
     ec2Facts(ec2InstanceId: string, o?: CallOptions): Promise<Ec2Facts | undefined>;
     setActive(containerInstanceArn: string, o?: CallOptions): Promise<void>;
+    /** The Auto Scaling group holding the instance now (DescribeAutoScalingInstances; undefined: none). */
+    groupOf(ec2InstanceId: string, o?: CallOptions): Promise<string | undefined>;
+    /** Whether the group's scaling activities show it detached the instance keeping desired, started within [from, to]. */
+    detachedKeepingCapacity(group: string, ec2InstanceId: string, from: number, to: number, o?: CallOptions): Promise<boolean>;
+    /** AttachInstances: back into the group, which raises desired by its units (throws above max, or when not running). */
+    attach(group: string, ec2InstanceId: string, o?: CallOptions): Promise<void>;
   };
 }

@@ -35,29 +35,47 @@ export interface Ec2Facts {
 }
 
 /**
- * Whether a rebalance drain is called off (pure): the container instance is still DRAINING with our
- * `rebalance` mark, older than the bound, and EC2 says it is a Spot instance still running — no
- * notice took it (a notice's drain re-marks it `spot-notice`), and it is not leaving a backend of
- * ours (a lifecycle hook's drain). Anything else: left alone, with the reason.
+ * Where the instance is in Auto Scaling, read at the call-off: `group` holds it now (undefined: no
+ * group does); `detachedFrom` is a backend of ours whose own scaling activities show it detached this
+ * instance keeping desired, around the time of our mark (the recommendation's replacement).
+ */
+export interface GroupFacts {
+  group: string | undefined;
+  detachedFrom?: string;
+}
+
+/**
+ * Whether a rebalance mark is acted on (pure): our `rebalance` mark older than the bound, no notice
+ * took it (a notice's drain re-marks it `spot-notice`), not leaving a backend of ours (a lifecycle
+ * hook's drain), and EC2 says a Spot instance still running. The instance is DRAINING (our drain
+ * that keeps serving), or ACTIVE outside any group (`replace`: detached, never drained). When no
+ * group holds it and a backend of ours is on record as having detached it, `attachTo` names that
+ * group: the instance goes back, never left running outside it. An instance in no group that no
+ * backend of ours detached is not ours to attach: called off (ACTIVE, unmarked) only. Anything
+ * else: left alone, with the reason.
  */
 export function rebalanceCallOff(
-  facts: { status: string; mark: RetiringMark | undefined; leaving: boolean; ec2: Ec2Facts | undefined },
+  facts: { status: string; mark: RetiringMark | undefined; leaving: boolean; ec2: Ec2Facts | undefined; asg?: GroupFacts },
   boundMs: number,
   now: number,
-): { callOff: true } | { callOff: false; why: string } {
-  if (facts.status !== 'DRAINING') return { callOff: false, why: `${facts.status}, not DRAINING` };
+): { callOff: true; attachTo?: string } | { callOff: false; why: string } {
+  const outside = facts.asg !== undefined && facts.asg.group === undefined;
+  if (facts.status !== 'DRAINING' && !(facts.status === 'ACTIVE' && outside))
+    return { callOff: false, why: `${facts.status}, not DRAINING nor ACTIVE outside its group` };
   if (facts.mark?.reason !== 'rebalance' || facts.mark.from !== 'mark') return { callOff: false, why: 'no rebalance mark' };
   if (now - facts.mark.at < boundMs) return { callOff: false, why: 'the bound has not passed' };
   if (facts.leaving) return { callOff: false, why: 'leaving its backend' };
   if (!facts.ec2 || facts.ec2.state !== 'running') return { callOff: false, why: `EC2 says ${facts.ec2?.state ?? 'nothing of it'}` };
   if (facts.ec2.lifecycle !== 'spot') return { callOff: false, why: 'not a Spot instance: no recommendation was ever sent for it' };
-  return { callOff: true };
+  return outside && facts.asg?.detachedFrom ? { callOff: true, attachTo: facts.asg.detachedFrom } : { callOff: true };
 }
 
-/** One rebalance drain the tick read (fresh from ECS this tick) whose bound has passed: a candidate to call off. */
+/** One rebalance mark the tick read (fresh from ECS this tick) whose bound has passed: a candidate to call off. */
 export interface RebalanceCallOffStep {
   ec2InstanceId: string;
   containerInstanceArn: string;
+  /** DRAINING (our drain that keeps serving), or ACTIVE in no backend of ours (detached at a `replace` recommendation). */
+  status: 'DRAINING' | 'ACTIVE';
   mark: RetiringMark;
   /** A backend of ours holds it in a leaving state (terminating, detaching, standby). */
   leaving: boolean;

@@ -33,8 +33,11 @@ export interface RebalanceDrainPorts {
 
 export interface RebalanceDrainResult {
   ec2InstanceId: string;
-  /** `draining`: marked and DRAINING now; `not-ours`, `not-in-cluster`, `not-active` (someone else's drain): nothing written; `skipped`: dry run. */
-  outcome: 'draining' | 'not-ours' | 'not-in-cluster' | 'not-active' | 'skipped';
+  /**
+   * `draining`: marked and DRAINING now; `marked`: marked only (`replace`: the tick's memory of a detach it must
+   * not leave orphaned); `not-ours`, `not-in-cluster`, `not-active` (someone else's drain): nothing written; `skipped`: dry run.
+   */
+  outcome: 'draining' | 'marked' | 'not-ours' | 'not-in-cluster' | 'not-active' | 'skipped';
   why: string;
   cluster?: string;
   containerInstanceArn?: string;
@@ -51,7 +54,7 @@ export async function beginRebalanceDrain(
   ports: RebalanceDrainPorts,
   request: RetireRequest,
   held: readonly HeldInstance[] | undefined,
-  opts: { dryRun: boolean; at: number },
+  opts: { dryRun: boolean; at: number; /** false: the mark only, no DRAINING (`replace`). */ drain?: boolean },
   o?: CallOptions,
 ): Promise<RebalanceDrainResult> {
   const req = checkRetireRequest(request);
@@ -65,16 +68,21 @@ export async function beginRebalanceDrain(
     return { ec2InstanceId: id, outcome: 'not-active', why: `${id} is ${ci.status}: not ours to drain`, ...where };
   if (opts.dryRun) return { ec2InstanceId: id, outcome: 'skipped', why: 'dry run', ...where };
   await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('rebalance', opts.at), o);
+  if (opts.drain === false)
+    return { ec2InstanceId: id, outcome: 'marked', why: 'marked: the tick attaches it back if no notice follows', ...where };
   const failed = await ports.setDraining(ci.cluster, ci.containerInstanceArn, o);
   if (failed.length > 0) throw new Error(`UpdateContainerInstancesState DRAINING failed: ${failed.map((f) => f.reason).join('; ')}`);
   return { ec2InstanceId: id, outcome: 'draining', why: 'DRAINING: ECS moves its service tasks, start before stop', ...where };
 }
 
 /**
- * Call a rebalance drain off once no notice followed within the bound: EC2 is read again (running,
- * Spot), then the instance is set ACTIVE and our mark removed — ACTIVE first, so a failure leaves
- * it marked and DRAINING (retried next tick), never DRAINING unmarked (nobody's). Answers whether
- * it was called off and why; throws when a call fails.
+ * Act on a rebalance mark whose bound passed with no Spot notice. EC2 and Auto Scaling are read
+ * again; an instance in no group that a backend of ours detached around our mark (its own scaling
+ * activity, not our tag) is attached back to that group first — the group then holds one more than
+ * the planner needs, and scale-in removes the emptiest instance through the one capacity path. Then
+ * the instance is set ACTIVE and our mark removed: attach first and ACTIVE before the unmark, so a
+ * failure (AttachInstances above max, say) leaves the mark for the next tick, never an unmarked
+ * orphan. Answers whether it was acted on and why; throws when a call fails (the step's error).
  */
 export async function callOffRebalance(
   deps: RetireDeps,
@@ -84,18 +92,40 @@ export async function callOffRebalance(
 ): Promise<{ calledOff: boolean; why: string }> {
   const r = deps.ports.rebalance;
   if (!r) throw new Error('this function cannot call a rebalance drain off (no EC2 reads)');
-  const ec2 = await r.ec2Facts(step.ec2InstanceId, o);
-  const d = rebalanceCallOff({ status: 'DRAINING', mark: step.mark, leaving: step.leaving, ec2 }, step.boundMs, now);
+  const id = step.ec2InstanceId;
+  const ec2 = await r.ec2Facts(id, o);
+  const group = await r.groupOf(id, o);
+  const detachedFrom = group === undefined ? await detacherOf(deps, r, id, step.mark.at, o) : undefined;
+  const asg = { group, ...(detachedFrom ? { detachedFrom } : {}) };
+  const d = rebalanceCallOff({ status: step.status, mark: step.mark, leaving: step.leaving, ec2, asg }, step.boundMs, now);
   if (!d.callOff) return { calledOff: false, why: d.why };
-  await r.setActive(step.containerInstanceArn, o);
+  if (d.attachTo) await r.attach(d.attachTo, id, o);
+  if (step.status === 'DRAINING') await r.setActive(step.containerInstanceArn, o);
   await deps.ports.removeMarks(step.containerInstanceArn, [RETIRING_ATTRIBUTE], o);
-  return { calledOff: true, why: `no Spot notice within ${Math.round(step.boundMs / 60_000)} min: ACTIVE again, mark removed` };
+  const back = d.attachTo ? `attached to ${d.attachTo} again, ` : group === undefined ? 'in no group of ours to go back to, ' : '';
+  return { calledOff: true, why: `no Spot notice within ${Math.round(step.boundMs / 60_000)} min: ${back}ACTIVE, mark removed` };
 }
+
+/** The Auto Scaling backend of ours on record as having detached it within REBALANCE_ACT_MS of our mark (the recommendation's replacement). */
+async function detacherOf(
+  deps: RetireDeps,
+  r: NonNullable<RetireDeps['ports']['rebalance']>,
+  id: string,
+  markedAt: number,
+  o?: CallOptions,
+): Promise<string | undefined> {
+  for (const b of deps.ports.backends.filter((x) => x.ref.kind === 'asg'))
+    if (await r.detachedKeepingCapacity(b.ref.id, id, markedAt - DETACH_WINDOW_MS, markedAt + DETACH_WINDOW_MS, o)) return b.ref.id;
+  return undefined;
+}
+
+/** The mark and the detach are both made while acting on one recommendation (REBALANCE_ACT_MS, two minutes). */
+const DETACH_WINDOW_MS = 120_000;
 
 /**
  * A Spot notice for an instance a rebalance drain already holds: the notice's drain takes over (it
  * works on a DRAINING instance as on any other), and our mark becomes `spot-notice@<notice>` so the
- * tick never calls off a drain that is now the notice's. Only instances DRAINING with our `rebalance`
+ * tick never calls off (nor attaches back) an instance that is now the notice's. Only instances with our `rebalance`
  * mark when looked up are re-marked (another retirement's mark stays as it is). Retried (one retry policy) until the earliest
  * reclaim; never throws: a failure is a warning (the worst case is a call-off racing the last two
  * minutes of an instance Spot takes anyway).
@@ -117,8 +147,9 @@ export async function takeOverRebalanceDrains(
       await Promise.all(
         notices.map(async (n) => {
           const ci = found.get(n.ec2InstanceId)?.instance;
-          // Only our rebalance drain is taken over: a scale-in's or agentHealth's mark stays theirs.
-          if (ci?.status !== 'DRAINING' || readMark(ci.attributes ?? {}, {})?.reason !== 'rebalance') return;
+          // Only our rebalance mark is taken over (DRAINING by our drain, or ACTIVE when `replace` detached it
+          // and the notice's drain has not set DRAINING yet): a scale-in's or agentHealth's mark stays theirs.
+          if (!ci || readMark(ci.attributes ?? {}, {})?.reason !== 'rebalance') return;
           await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('spot-notice', n.noticeAt), o);
         }),
       );

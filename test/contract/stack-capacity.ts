@@ -158,6 +158,17 @@ export function describeCapacity(): void {
       }
     });
 
+    it('lets only capacityWriter attach an instance back (a rebalance detach no notice followed), only to Auto Scaling groups tagged ecs-steady:cluster', () => {
+      for (const stack of [defaults, operator]) {
+        const found = statementsFor(stack, 'autoscaling:AttachInstances', 'capacityWriter');
+        expect(found.length).toBe(1);
+        expect(asList(found[0]!.Resource).map(sub)).toEqual([ASG]);
+        expect(found[0]!.Condition).toEqual(clusterTag(`autoscaling:ResourceTag/${CLUSTER_TAG}`, stack));
+        for (const fn of functionsOf(stack).filter((f) => f.key !== 'capacityWriter'))
+          expect([fn.key, actionsOf(fn.statements).has('autoscaling:AttachInstances')]).toEqual([fn.key, false]);
+      }
+    });
+
     it('lets spotInterruption detach an instance (keeping desired) only from an Auto Scaling group tagged ecs-steady:cluster, and passes it cluster names and replaceOnNotice', () => {
       for (const stack of [defaults, operator]) {
         const found = statementsFor(stack, 'autoscaling:DetachInstances', 'spotInterruption');

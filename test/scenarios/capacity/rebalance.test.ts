@@ -60,7 +60,9 @@ describe('rebalance recommendations', () => {
     expect(group.desired).toBe(3);
     expect(group.instances.map((i) => i.instanceId)).not.toContain(victim);
     expect(ci(victim).status).toBe('ACTIVE');
-    expect(mark(victim)).toBeUndefined();
+    // Our mark only (no DRAINING): the tick's memory to attach it back if no notice follows.
+    expect(mark(victim)).toMatch(/^rebalance@/);
+    expect(r.mark?.outcome).toBe('marked');
   });
 
   it('replace-and-drain: DRAINING with our mark; ECS moves the tasks start-before-stop, every target group keeps healthy targets, no task stopped before its targets left', async () => {

@@ -80,6 +80,42 @@ describe('rebalanceCallOff', () => {
   ])('%s → call off: %s', (_name, callOff, facts) => {
     expect(rebalanceCallOff(facts, BOUND, T0).callOff).toBe(callOff);
   });
+
+  const detached = { group: undefined, detachedFrom: 'web-asg' };
+  it.each([
+    ['DRAINING, in no group, our group detached it → back into it', { ...base, asg: detached }, { callOff: true, attachTo: 'web-asg' }],
+    [
+      'ACTIVE (replace), in no group, our group detached it → back into it',
+      { ...base, status: 'ACTIVE', asg: detached },
+      { callOff: true, attachTo: 'web-asg' },
+    ],
+    [
+      'ACTIVE, in no group, no group of ours detached it → unmarked only, never attached',
+      { ...base, status: 'ACTIVE', asg: { group: undefined } },
+      { callOff: true },
+    ],
+    ['DRAINING, still in a group → ACTIVE, nothing attached', { ...base, asg: { group: 'web-asg' } }, { callOff: true }],
+    ['ACTIVE inside a group → not ours to act on', { ...base, status: 'ACTIVE', asg: { group: 'web-asg' } }, { callOff: false }],
+    [
+      'ACTIVE, in no group, before the bound → kept',
+      { ...base, status: 'ACTIVE', asg: detached, mark: mark(T0 - BOUND + 1) },
+      { callOff: false },
+    ],
+    [
+      'in no group but on-demand → never attached',
+      { ...base, asg: detached, ec2: { ...spotRunning, lifecycle: 'on-demand' as const } },
+      { callOff: false },
+    ],
+    [
+      'in no group but stopped in EC2 → never attached',
+      { ...base, asg: detached, ec2: { ...spotRunning, state: 'stopped' } },
+      { callOff: false },
+    ],
+  ])('%s', (_name, facts, expected) => {
+    const d = rebalanceCallOff(facts, BOUND, T0);
+    expect(d).toMatchObject(expected);
+    if (!('attachTo' in expected)) expect('attachTo' in d).toBe(false);
+  });
 });
 
 describe('planRebalanceCallOffs', () => {
@@ -91,6 +127,9 @@ describe('planRebalanceCallOffs', () => {
         inst('i-active', 'az-b', []),
         inst('i-beginning', 'az-b', []),
         inst('i-scale', 'az-b', [], { status: 'DRAINING', drainedForScaleIn: true }),
+        // Detached at a `replace` recommendation: ACTIVE, no backend of ours holds it.
+        inst('i-detached', 'az-a', [], { notOwned: true }),
+        inst('i-detached-new', 'az-a', [], { notOwned: true }),
       ],
     }),
     containerInstanceArnOf: new Map(),
@@ -101,6 +140,9 @@ describe('planRebalanceCallOffs', () => {
       ['i-active', mark(T0 - 2 * BOUND)],
       // Written a minute ago: spotInterruption is setting it DRAINING right now.
       ['i-beginning', mark(T0 - MIN)],
+      ['i-detached', mark(T0 - BOUND)],
+      // Past the two-minute grace, before the bound: not a stale mark, the instance waits outside its group.
+      ['i-detached-new', mark(T0 - 5 * MIN)],
     ]),
     leaving: new Set(['i-old']),
     taskDefinitionOf: new Map(),
@@ -108,12 +150,14 @@ describe('planRebalanceCallOffs', () => {
     taskCountOf: new Map(),
   });
 
-  it('hands a DRAINING instance past the bound to retire, unmarks an ACTIVE one past the grace, and leaves the rest (and scale-in’s) alone', () => {
+  it('hands a DRAINING instance past the bound to retire, and an ACTIVE one outside its group past the bound; unmarks an ACTIVE one its group holds past the grace; leaves the rest (and scale-in’s) alone', () => {
     const steps = planRebalanceCallOffs(read(), BOUND, T0);
     expect(steps.map((s) => [s.kind, 'ec2InstanceId' in s ? s.ec2InstanceId : ''])).toEqual([
       ['endRebalance', 'i-old'],
       ['unmarkScaleIn', 'i-active'],
+      ['endRebalance', 'i-detached'],
     ]);
-    expect(steps[0]).toMatchObject({ leaving: true, mark: mark(T0 - BOUND), boundMs: BOUND });
+    expect(steps[0]).toMatchObject({ status: 'DRAINING', leaving: true, mark: mark(T0 - BOUND), boundMs: BOUND });
+    expect(steps[2]).toMatchObject({ status: 'ACTIVE', leaving: false, mark: mark(T0 - BOUND), boundMs: BOUND });
   });
 });
