@@ -136,6 +136,9 @@ export function scaleInBlocks(snap: CapacitySnapshot, s: CapacitySettings, now: 
   const { holding } = deploymentHolds(snap, s, now);
   if (holding.length > 0) blocks.push(`deployment or replacement in progress: ${names(holding)}`);
   if (comingUnits(snap, s, now) > 0) blocks.push('capacity is in flight');
+  // The instance a recommendation's replacement replaces still looks like room until its notice or the bound.
+  const rebalancing = snap.instances.filter((i) => i.rebalancing).map((i) => i.ec2InstanceId);
+  if (rebalancing.length > 0) blocks.push(`a rebalance recommendation's replacement is under way: ${names(rebalancing)}`);
   const last = snap.recent.lastScaleOutAt;
   if (last !== undefined && now - last < s.scaleInCooldownMs)
     blocks.push(`cooldown: last scale-out ${Math.round((now - last) / 1000)}s ago, ${Math.round(s.scaleInCooldownMs / 1000)}s required`);

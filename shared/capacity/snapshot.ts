@@ -176,6 +176,7 @@ export async function readCluster(
       // Ours only while the backend's own instance list holds it (read this tick, not a tag).
       ...(own ? {} : { notOwned: true }),
       ...(ci.status === 'ACTIVE' ? { tasksUnread: true } : {}),
+      ...(mark?.reason === 'rebalance' && mark.from === 'mark' ? { rebalancing: true as const } : {}),
       // Drained by us only with retire's own mark (an attribute: ecs:PutAttributes, not tagging rights) and our record;
       // the last release's scale-in tag alone is anyone's to write, so it never makes a DRAINING instance ours to remove.
       ...(ci.status === 'DRAINING' && marked !== undefined && mark?.from === 'mark' && ours.has(ci.ec2InstanceId)

@@ -51,6 +51,12 @@ export interface CapacityInstance {
    * drained or removed, and it neither counts against the draining budget nor blocks scale-in.
    */
   notOwned?: boolean;
+  /**
+   * Our `rebalance` mark is on it (a recommendation's replacement is under way: it waits for a notice
+   * or the bound). Scale-in holds meanwhile, so the replacement is not taken back while the instance it
+   * replaces still looks like room. Memory only: it can hold scale-in for a bound, never remove anything.
+   */
+  rebalancing?: true;
   /** Host ports held on it (DescribeContainerInstances' remaining PORTS): a task needing one of them cannot go there. */
   usedPorts?: number[];
 }

@@ -46,10 +46,13 @@ describe('rebalance recommendations: a detached instance never stays outside its
       expect(w.mark(victim)).toMatch(/^rebalance@/);
       expect(w.ci(victim).status).toBe(mode === 'replace' ? 'ACTIVE' : 'DRAINING');
       const tick = capacityWorld(w.account, TICK_ENV);
-      // Ticks at 0…9 minutes: before the bound the mark stays (not removed as stale) and nothing is attached.
+      const desiredAtRecommendation = w.group().desired;
+      // Ticks at 0…9 minutes: before the bound the mark stays (not removed as stale), nothing is attached,
+      // and the group keeps the replacement (no scale-in while the instance it replaces still looks like room).
       for (let m = 0; m < 10; m++) {
         expect(tick.report(await tick.minute(), w.b.cluster).decision).not.toBe('error');
         expect(w.mark(victim)).toMatch(/^rebalance@/);
+        expect(w.group().desired).toBeGreaterThanOrEqual(desiredAtRecommendation);
       }
       expect(w.attaches()).toEqual([]);
       const desiredBefore = w.group().desired;

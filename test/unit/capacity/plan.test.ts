@@ -215,6 +215,18 @@ describe('planCapacity', () => {
       reasons: [/deployment or replacement in progress: web/],
     },
     {
+      name: "does not scale in while a rebalance recommendation's replacement is under way (our mark on an instance outside the group)",
+      snap: () => quiet({ instances: [...quiet().instances, inst('i-9', 'az-b', [], { notOwned: true, rebalancing: true })] }),
+      expect: { decision: 'none' },
+      reasons: [/a rebalance recommendation's replacement is under way: i-9/],
+    },
+    {
+      name: 'an instance outside the group without our rebalance mark does not hold scale-in',
+      snap: () => quiet({ instances: [...quiet().instances, inst('i-9', 'az-b', [], { notOwned: true })] }),
+      expect: { decision: 'scale-in' },
+      reasons: [/once drained, remove exactly it/],
+    },
+    {
       name: 'does not scale in while max instances are draining',
       snap: () => quiet({ instances: [...quiet().instances, inst('i-9', 'az-b', tasksOf('web', 1), { status: 'DRAINING' })] }),
       expect: { decision: 'none' },
