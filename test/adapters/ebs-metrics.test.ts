@@ -30,7 +30,14 @@ describe('wasAttachedBetween: whether EBS reported a volume attached in a window
         StartTime: new Date(FROM),
         EndTime: new Date(TO),
         MetricDataQueries: ['VolumeIdleTime', 'VolumeWriteOps'].map((MetricName, i) =>
-          expect.objectContaining({ Id: `m${i}`, MetricStat: expect.objectContaining({ Period: 3_600, Stat: 'SampleCount' }) }),
+          expect.objectContaining({
+            Id: `m${i}`,
+            MetricStat: {
+              Metric: { Namespace: 'AWS/EBS', MetricName, Dimensions: [{ Name: 'VolumeId', Value: 'vol-1' }] },
+              Period: 3_600,
+              Stat: 'SampleCount',
+            },
+          }),
         ),
       }),
     ]);
@@ -46,7 +53,7 @@ describe('wasAttachedBetween: whether EBS reported a volume attached in a window
     expect(await wasAttachedBetween(cw, 'vol-1', FROM, TO)).toBe(true);
   });
 
-  it.each([
+  it.each<[string, Partial<GetMetricDataCommandOutput>]>([
     ['no result at all', { MetricDataResults: [] }],
     ['one result for two queries', { MetricDataResults: [{ Id: 'm0', StatusCode: 'Complete', Values: [] }] }],
     [
@@ -58,8 +65,8 @@ describe('wasAttachedBetween: whether EBS reported a volume attached in a window
         ],
       },
     ],
-  ] as const)('throws on an answer with %s: a missing result is not "no data points"', async (_name, out) => {
-    const { cw } = answering(out as Partial<GetMetricDataCommandOutput>);
+  ])('throws on an answer with %s: a missing result is not "no data points"', async (_name, out) => {
+    const { cw } = answering(out);
     await expect(wasAttachedBetween(cw, 'vol-1', FROM, TO)).rejects.toThrow(/vol-1 answered no result for .*m1/);
   });
 
