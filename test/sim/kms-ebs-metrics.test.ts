@@ -54,6 +54,21 @@ describe('simulated KMS: HMAC keys', () => {
   });
 });
 
+describe('the KMS MAC adapter: one key for its life', () => {
+  it('refuses an answer from another key once the alias it names was moved (a MAC of that key proves nothing)', async () => {
+    const account = new SimulatedAccount();
+    const ours = account.kms.createKey({ alias: 'alias/stamps' });
+    const theirs = account.kms.createKey();
+    const adapter = new KmsMacAdapter(account.clients({ maxAttempts: 1 }).kms, 'alias/stamps');
+    const mac = await adapter.generate(bytes('m'));
+    expect(await adapter.verify(bytes('m'), mac)).toBe(true);
+    account.kms.pointAlias('alias/stamps', theirs);
+    const forged = account.kms.macFor(theirs, bytes('m'));
+    await expect(adapter.verify(bytes('m'), forged)).rejects.toThrow(`alias/stamps now names ${theirs}, not ${ours}: refused`);
+    await expect(adapter.generate(bytes('m'))).rejects.toThrow('refused');
+  });
+});
+
 describe('simulated CloudWatch: EBS metrics while a volume is attached', () => {
   it('reports a volume only for the minutes it was attached, whatever EC2 shows now', async () => {
     const account = new SimulatedAccount({ start: '2026-12-02T10:00:00Z' });
