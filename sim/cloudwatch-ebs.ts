@@ -34,6 +34,14 @@ const RESOLUTIONS = [
  */
 const EBS_PER_MINUTE: Record<string, number> = { VolumeIdleTime: 60, VolumeWriteOps: 0 };
 
+/**
+ * Minutes after a data point's minute ends before GetMetricData returns it. AWS documents no
+ * delivery delay for EBS metrics (the EBS User Guide page above gives only the five-minute and
+ * one-minute periods), and metrics are observed to arrive minutes late; the model holds each
+ * point back 5 minutes, a conservative figure of ours, so code that reads "now" as complete fails here.
+ */
+export const EBS_METRICS_DELIVERY_DELAY_MINUTES = 5;
+
 /** GetMetricData over the AWS/EBS metrics of the account's volumes (other namespaces: no data). */
 export function getMetricData(account: SimulatedAccount, input: GetMetricDataCommandInput) {
   const queries = input.MetricDataQueries ?? [];
@@ -85,8 +93,10 @@ function dataPoints(
   const volumeId = metric?.Dimensions?.find((d) => d.Name === 'VolumeId')?.Value;
   if (metric?.Namespace !== 'AWS/EBS' || perMinute === undefined || !volumeId) return [];
   const points: Array<{ at: number; value: number }> = [];
+  // Only minutes that ended at least the delivery delay ago have been delivered.
+  const delivered = Math.floor((account.clock.now() - EBS_METRICS_DELIVERY_DELAY_MINUTES * MINUTE) / MINUTE) * MINUTE - MINUTE;
   for (const a of account.ec2.volumes.attachmentHistory(volumeId)) {
-    const until = Math.min(a.to ?? to, to);
+    const until = Math.min(a.to ?? to, to, delivered + MINUTE);
     for (let m = Math.floor(a.from / MINUTE) * MINUTE; m < until; m += MINUTE) if (m >= from) points.push({ at: m, value: perMinute });
   }
   return points;

@@ -83,6 +83,11 @@ export class SimKms implements SimService {
     return new Uint8Array(createHmac(MAC_ALGORITHM[key.keySpec]!.hash, key.secret).update(message).digest());
   }
 
+  /** CreateAlias / UpdateAlias (or DeleteAlias then CreateAlias): the alias names another key from now on. */
+  pointAlias(alias: string, arn: string): void {
+    this.aliases.set(alias, this.key(arn).keyId);
+  }
+
   /** DisableKey / EnableKey. */
   setEnabled(arn: string, enabled: boolean): void {
     this.key(arn).enabled = enabled;

@@ -40,5 +40,8 @@ export async function wasAttachedBetween(cw: CloudWatchClient, volumeId: string,
   const results = out.MetricDataResults ?? [];
   // A partial answer (StatusCode PartialData, or a NextToken) may hide a data point: not an answer.
   if (out.NextToken || results.some((r) => r.StatusCode !== 'Complete')) throw new Error(`GetMetricData for ${volumeId} was not complete`);
+  // A query left unanswered is not "no data points": each one asked must come back, or nothing is proven.
+  const missing = ATTACHED_METRICS.map((_, i) => `m${i}`).filter((id) => !results.some((r) => r.Id === id));
+  if (missing.length > 0) throw new Error(`GetMetricData for ${volumeId} answered no result for ${missing.join(', ')}`);
   return results.some((r) => (r.Values ?? []).some((v) => v > 0));
 }

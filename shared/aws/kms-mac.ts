@@ -15,10 +15,24 @@ export const MAC_ALGORITHM = 'HMAC_SHA_256';
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_VerifyMac.html
  */
 export class KmsMacAdapter {
+  /** The key ARN KMS named in its first answer: the key behind `keyId` for this adapter's life. */
+  private answeredBy: string | undefined;
+
   constructor(
     private readonly kms: KMSClient,
     private readonly keyId: string,
   ) {}
+
+  /**
+   * KMS names the key it used (`KeyId`, its ARN) in every answer. An alias moved to another key
+   * during a run (an adapter serves one) would mix two keys' MACs, so any answer from a key other than the
+   * first one's throws (the role's policy already denies every other key; this holds without it).
+   */
+  private checkKey(answered: string | undefined): void {
+    if (!answered) throw new Error(`KMS named no key in its answer for ${this.keyId}`);
+    this.answeredBy ??= answered;
+    if (answered !== this.answeredBy) throw new Error(`${this.keyId} now names ${answered}, not ${this.answeredBy}: refused`);
+  }
 
   /** GenerateMac over `message` (1–4096 bytes); throws on any failure. */
   async generate(message: Uint8Array, o?: CallOptions): Promise<Uint8Array> {
@@ -26,6 +40,7 @@ export class KmsMacAdapter {
       new GenerateMacCommand({ KeyId: this.keyId, Message: message, MacAlgorithm: MAC_ALGORITHM }),
       sendOptions(o),
     );
+    this.checkKey(out.KeyId);
     if (!out.Mac) throw new Error('GenerateMac answered no Mac');
     return out.Mac;
   }
@@ -41,6 +56,7 @@ export class KmsMacAdapter {
         new VerifyMacCommand({ KeyId: this.keyId, Message: message, Mac: mac, MacAlgorithm: MAC_ALGORITHM }),
         sendOptions(o),
       );
+      this.checkKey(out.KeyId);
       return out.MacValid === true;
     } catch (err) {
       if (awsErrorName(err) === 'KMSInvalidMacException') return false;

@@ -130,13 +130,46 @@ export function describeFleet(): void {
         const aliases = ofType(stack.template, 'AWS::KMS::Alias').map(([, a]) => a.Properties);
         expect(aliases).toEqual([{ AliasName: alias, TargetKeyId: { Ref: keyId } }]);
         expect(logVolumes.props.Environment.Variables.STAMP_KEY_ID).toBe(alias);
-        const statements = key.Properties.KeyPolicy.Statement as Array<Statement & { Principal: unknown }>;
-        const uses = statements.filter((st) => asList(st.Action).some((a) => /^kms:(\*|Generate|Verify)/.test(a)));
+        const statements = key.Properties.KeyPolicy.Statement as Array<Statement & { Principal: unknown; Effect: string }>;
+        const allows = statements.filter((st) => st.Effect === 'Allow');
+        const uses = allows.filter((st) => asList(st.Action).some((a) => /^kms:(\*|Generate|Verify)/.test(a)));
         expect(uses).toHaveLength(1);
         expect(uses[0]!.Principal).toEqual({ AWS: { 'Fn::GetAtt': [logVolumes.roleId, 'Arn'] } });
         expect(sorted(asList(uses[0]!.Action))).toEqual(['kms:GenerateMac', 'kms:VerifyMac']);
         // The account administers the key but is not delegated its use: no identity policy can grant GenerateMac.
-        for (const st of statements) expect(asList(st.Action)).not.toContain('kms:*');
+        // Administration is listed action by action: no wildcard, no grant (a grantee could grant itself
+        // GenerateMac), no alias update (the alias could be pointed at another key).
+        for (const st of allows)
+          for (const a of asList(st.Action)) {
+            expect(a).not.toContain('*');
+            expect(['kms:CreateGrant', 'kms:UpdateAlias']).not.toContain(a);
+          }
+        // Explicit denies: grants for everyone, MACs for everyone but logVolumes' role.
+        const denies = statements.filter((st) => st.Effect === 'Deny');
+        expect(denies).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ Principal: { AWS: '*' }, Action: 'kms:CreateGrant', Resource: '*' }),
+            expect.objectContaining({
+              Principal: { AWS: '*' },
+              Action: ['kms:GenerateMac', 'kms:VerifyMac'],
+              Resource: '*',
+              Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [logVolumes.roleId, 'Arn'] } } },
+            }),
+          ]),
+        );
+        for (const st of denies) expect(st.Condition === undefined || asList(st.Action).every((a) => /Mac$/.test(a))).toBe(true);
+        // And the role uses no key but this one, wherever its alias points.
+        const pins = ofType(stack.template, 'AWS::IAM::RolePolicy').map(([, p]) => p.Properties);
+        expect(pins).toEqual([
+          {
+            RoleName: { Ref: logVolumes.roleId },
+            PolicyName: 'stamp-key-only',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Sid: 'NoOtherKmsKey', Effect: 'Deny', Action: 'kms:*', NotResource: { 'Fn::GetAtt': [keyId, 'Arn'] } }],
+            },
+          },
+        ]);
         for (const fn of functionsOf(stack))
           expect([fn.key, [...actionsOf(fn.statements)].filter((a) => a.startsWith('kms:'))]).toEqual([fn.key, []]);
         expect(statementsFor(stack, 'logVolumes', 'cloudwatch:GetMetricData').map((st) => st.Resource)).toEqual(['*']);

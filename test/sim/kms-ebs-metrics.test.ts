@@ -3,6 +3,7 @@ import { GenerateMacCommand, VerifyMacCommand } from '@aws-sdk/client-kms';
 import { wasAttachedBetween } from '../../shared/aws/ebs-metrics';
 import { KmsMacAdapter } from '../../shared/aws/kms-mac';
 import { SimulatedAccount } from '../../sim/account';
+import { EBS_METRICS_DELIVERY_DELAY_MINUTES } from '../../sim/cloudwatch-ebs';
 
 const MIN = 60_000;
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -53,6 +54,21 @@ describe('simulated KMS: HMAC keys', () => {
   });
 });
 
+describe('the KMS MAC adapter: one key for its life', () => {
+  it('refuses an answer from another key once the alias it names was moved (a MAC of that key proves nothing)', async () => {
+    const account = new SimulatedAccount();
+    const ours = account.kms.createKey({ alias: 'alias/stamps' });
+    const theirs = account.kms.createKey();
+    const adapter = new KmsMacAdapter(account.clients({ maxAttempts: 1 }).kms, 'alias/stamps');
+    const mac = await adapter.generate(bytes('m'));
+    expect(await adapter.verify(bytes('m'), mac)).toBe(true);
+    account.kms.pointAlias('alias/stamps', theirs);
+    const forged = account.kms.macFor(theirs, bytes('m'));
+    await expect(adapter.verify(bytes('m'), forged)).rejects.toThrow(`alias/stamps now names ${theirs}, not ${ours}: refused`);
+    await expect(adapter.generate(bytes('m'))).rejects.toThrow('refused');
+  });
+});
+
 describe('simulated CloudWatch: EBS metrics while a volume is attached', () => {
   it('reports a volume only for the minutes it was attached, whatever EC2 shows now', async () => {
     const account = new SimulatedAccount({ start: '2026-12-02T10:00:00Z' });
@@ -91,5 +107,22 @@ describe('simulated CloudWatch: EBS metrics while a volume is attached', () => {
       '2026-12-02T10:10:00.000Z',
       '2026-12-02T10:00:00.000Z',
     ]);
+  });
+
+  it('returns a minute of metrics only once the delivery delay after it has passed', async () => {
+    const account = new SimulatedAccount({ start: '2026-12-02T10:00:00Z' });
+    const t0 = account.clock.now();
+    const { instanceId } = account.ec2.launchInstance();
+    const v = account.ec2.volumes.create({ attachTo: { instanceId } });
+    account.advance(3 * MIN);
+    account.ec2.terminate(instanceId, 'api'); // attached 10:00–10:03
+    const cw = account.clients().cloudwatch;
+    const seen = () => wasAttachedBetween(cw, v, t0, account.clock.now());
+    expect(await seen()).toBe(false); // 10:03: nothing delivered yet
+    // The 10:00 minute ends at 10:01 and is delivered the delay after that.
+    account.advance(t0 + (1 + EBS_METRICS_DELIVERY_DELAY_MINUTES) * MIN - 1 - account.clock.now());
+    expect(await seen()).toBe(false);
+    account.advance(1);
+    expect(await seen()).toBe(true);
   });
 });

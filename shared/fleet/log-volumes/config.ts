@@ -28,6 +28,23 @@ export interface LogVolumesConfig {
 }
 
 export const OFFER_VALUE = 'offered';
+
+/**
+ * Minutes after its flushed time a volume may still be attached to the instance that flushed it:
+ * the flush is written at shutdown (the Spot notice's 2 minutes, a lifecycle hook), and the detach
+ * follows when the instance ends. EBS metrics later than this show another attachment.
+ */
+export const FLUSH_DETACH_MINUTES = 15;
+/**
+ * Minutes before a minute of EBS's metrics can be read back. "Most EBS volumes automatically send
+ * five-minute metrics to CloudWatch" (EBS User Guide, "Amazon CloudWatch metrics for Amazon EBS"):
+ * a five-minute period is sent once it ends; the delivery delay after that is not documented, so
+ * we allow another five minutes. A metrics window ending later than `now` minus this is not yet
+ * complete (snapshot.ts defers such a volume).
+ */
+export const EBS_METRICS_DELAY_MINUTES = 10;
+/** The shortest grace that lets a deleting run read EBS's metrics from the end of the flush's detach on. */
+export const GRACE_MINUTES_MIN = FLUSH_DETACH_MINUTES + EBS_METRICS_DELAY_MINUTES;
 /** The keys logVolumes writes itself: neither configured key may be one of them. */
 const OUR_STAMPS: readonly string[] = [AVAILABLE_SINCE_TAG, SEEN_ATTACHED_TAG, OFFER_TAG];
 
@@ -48,7 +65,9 @@ export const logVolumesEnv = z.object({
   FLUSHED_TAG: tagKey(FLUSHED_AT_TAG).describe(
     'Tag key whoever flushed the buffer writes (an ISO-8601 time); must differ from LOG_VOLUME_TAG and from the tags logVolumes writes.',
   ),
-  GRACE_MINUTES: envInt(60, 0, 43_200).describe('Minutes after the flushed time before a flushed volume is deleted.'),
+  GRACE_MINUTES: envInt(60, GRACE_MINUTES_MIN, 43_200).describe(
+    `Minutes after the flushed time before a flushed volume is deleted; at least ${GRACE_MINUTES_MIN} (the flush's detach, ${FLUSH_DETACH_MINUTES}, plus the delay of EBS's metrics, ${EBS_METRICS_DELAY_MINUTES}), so EBS's metrics since the detach can be read.`,
+  ),
   ORPHAN_ALERT_MINUTES: envInt(30, 0, 43_200).describe(
     'An unflushed volume available this many minutes (from first sight) is alerted on; it is never deleted.',
   ),

@@ -1,5 +1,5 @@
 import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../tags';
-import { OFFER_VALUE, type LogVolumesConfig } from './config';
+import { FLUSH_DETACH_MINUTES, OFFER_VALUE, type LogVolumesConfig } from './config';
 import type { LogVolume } from './ports';
 
 /**
@@ -17,7 +17,7 @@ export type VolumeStep =
  * What the plan makes of one volume:
  * - `delete`: flushed, past its grace → a delete step.
  * - `deferred`: would be deleted, but the run's deletion bound is spent, or EBS's metrics since its
- *   flush were not read this run (next run).
+ *   flush were not read this run, or not delivered yet (next run).
  * - `within-grace`: flushed, grace not over.
  * - `orphan`: not flushed (or flushed before its last attachment) and available for at least the
  *   alert age → alerted (and offered, if configured).
@@ -67,12 +67,7 @@ export function parseTagTime(value: string | undefined): number | undefined {
 const iso = (ms: number) => new Date(ms).toISOString();
 const minutes = (ms: number) => Math.floor(ms / MINUTE_MS);
 
-/**
- * Minutes after its flushed time a volume may still be attached to the instance that flushed it:
- * the flush is written at shutdown (the Spot notice's 2 minutes, a lifecycle hook), and the detach
- * follows when the instance ends. EBS metrics later than this show another attachment.
- */
-export const FLUSH_DETACH_MINUTES = 15;
+export { EBS_METRICS_DELAY_MINUTES, FLUSH_DETACH_MINUTES } from './config';
 
 /**
  * The flushed time of a volume the plan would delete if EBS shows no attachment since the flush
@@ -173,7 +168,7 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
       else if (v.attachedAfterFlush === undefined)
         decide(
           'deferred',
-          `flushed ${iso(flushedAt)}; EBS's metrics since then were not read this run (failed, or over the bound): next run`,
+          `flushed ${iso(flushedAt)}; EBS's metrics since then were not read this run (failed, not delivered yet, or over the bound): next run`,
         );
       else {
         // Attached again after the flush, between two runs (we never saw it in use): remember it, sealed, as an attachment.
@@ -186,7 +181,10 @@ export function planLogVolumes(volumes: readonly LogVolume[], s: PlanSettings, n
     // An orphan: its age counts from our first sight of this availability period (restamped after an attachment we saw).
     const stamped = parseTagTime(v.stamps[AVAILABLE_SINCE_TAG]);
     const current = stamped !== undefined && (lastAttached === undefined || stamped >= lastAttached) ? stamped : undefined;
-    if (current === undefined) steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [AVAILABLE_SINCE_TAG]: iso(now) } });
+    // A stamp KMS could not check this run may be good: rewriting it with `now` would restart the orphan's age every throttled run.
+    const sinceUnchecked = v.unverifiedStamps.some((u) => u.key === AVAILABLE_SINCE_TAG && u.why === 'unchecked');
+    if (current === undefined && !sinceUnchecked)
+      steps.push({ kind: 'stamp', volumeId: v.volumeId, tags: { [AVAILABLE_SINCE_TAG]: iso(now) } });
     const since = current ?? now;
     const age = now - since;
     const what = stale ?? 'not flushed';

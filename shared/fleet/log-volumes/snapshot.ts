@@ -1,8 +1,8 @@
 import type { CallOptions } from '../../aws/call';
 import { mapLimit } from '../../lambda/concurrency';
 import { SEEN_ATTACHED_TAG } from '../../tags';
-import type { LogVolumesConfig } from './config';
-import { dueFlushedAt, FLUSH_DETACH_MINUTES, parseTagTime } from './plan';
+import { EBS_METRICS_DELAY_MINUTES, FLUSH_DETACH_MINUTES, type LogVolumesConfig } from './config';
+import { dueFlushedAt, parseTagTime } from './plan';
 import type { LogVolume, VolumesPort } from './ports';
 import { verifyStamps } from './stamps';
 
@@ -63,8 +63,9 @@ export async function readLogVolumes(port: VolumesPort, config: LogVolumesConfig
 /**
  * For the volumes the plan would delete — the oldest flushed first, as many as it may delete this
  * run — whether EBS reported them attached after their flush: the one fact that shows a reuse that
- * began and ended between two runs (EC2 shows only current attachments). A failed read leaves the
- * volume unread: the plan then keeps it this run.
+ * began and ended between two runs (EC2 shows only current attachments). A failed read, or a window
+ * EBS has not delivered metrics for yet (it starts less than EBS_METRICS_DELAY_MINUTES before now),
+ * leaves the volume unread: the plan then keeps it this run (deferred).
  */
 async function readAttachmentsAfterFlush(port: VolumesPort, config: LogVolumesConfig, volumes: LogVolume[], now: number, o?: CallOptions) {
   const due = volumes
@@ -74,7 +75,9 @@ async function readAttachmentsAfterFlush(port: VolumesPort, config: LogVolumesCo
     .slice(0, config.maxDeletionsPerRun);
   await mapLimit(due, MEMBERSHIP_CONCURRENCY, async ({ v, flushedAt }) => {
     const from = flushedAt + FLUSH_DETACH_MINUTES * 60_000;
-    if (from >= now) return void (v.attachedAfterFlush = false);
+    // EBS's metrics reach back to `now` minus their delay only: a window not yet past it proves
+    // nothing (undefined: deferred). Never "not attached" unread — that deleted unchecked volumes.
+    if (from >= now - EBS_METRICS_DELAY_MINUTES * 60_000) return;
     v.attachedAfterFlush = await port.wasAttachedBetween(v.volumeId, from, now, o).catch(() => undefined);
   });
 }

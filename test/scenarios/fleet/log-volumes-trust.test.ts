@@ -1,6 +1,6 @@
 import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { makeHandler } from '../../../functions/log-volumes/handler';
-import { parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
+import { GRACE_MINUTES_MIN, parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
 import { SEEN_ATTACHED_TAG } from '../../../shared/tags';
 import { SimulatedAccount } from '../../../sim/account';
 import { recordingLogger, recordingMetrics } from '../../support/recorders';
@@ -165,6 +165,33 @@ describe('logVolumes: a tag is never authority', () => {
     expect(decision.reason).toContain('EBS reported it attached after 2026-12-02T10:15:00.000Z');
     w.account.advance(PERIOD);
     await w.periods(4 * 60); // kept however long: it holds C's logs (remembered by our sealed stamp, no metric read needed)
+    expect(w.exists(v)).toBe(true);
+    expect(w.account.countCalls('ec2', 'DeleteVolume')).toBe(0);
+  });
+
+  it('flushed at 10:00, reused from 10:20 to 10:24, run at 10:25 when its grace ends: EBS has not delivered those minutes yet, so deferred, then kept', async () => {
+    const w = world({ graceMinutes: GRACE_MINUTES_MIN });
+    const a = clusterInstance(w.account, { lifecycle: 'spot' });
+    const v = w.account.ec2.volumes.create({ tags: { [OWNER]: 'web' }, attachTo: { instanceId: a.instanceId, device: '/dev/xvdb' } });
+    await w.handler(); // 09:00: in use on A, its attachment stamped
+    w.account.advance(60 * MIN);
+    w.account.ec2.volumes.volume(v)!.tags[FLUSHED] = new Date(w.account.clock.now()).toISOString(); // 10:00: flushed by A's shutdown hook
+    w.account.ec2.terminate(a.instanceId, 'spot');
+    w.account.advance(20 * MIN);
+    const c = clusterInstance(w.account, { lifecycle: 'spot', az: w.account.ec2.volumes.volume(v)!.az }).instanceId;
+    w.account.ec2.volumes.attach(v, c, '/dev/xvdb'); // 10:20: a new instance mounts it and writes logs
+    w.account.advance(4 * MIN);
+    w.account.ec2.terminate(c, 'spot'); // 10:24: reclaimed before it could flush
+    w.account.advance(MIN);
+    const early = await w.handler(); // 10:25: the grace of its 10:00 flush is over, EC2 shows it available
+    expect(early.deleted).toEqual([]);
+    expect(early.deferred).toEqual([v]);
+    expect(early.decisions.find((d) => d.volumeId === v)!.reason).toContain('not delivered yet');
+    w.account.advance(PERIOD);
+    const later = await w.handler(); // 10:55: EBS's metrics show the 10:20 attachment
+    expect(later.deleted).toEqual([]);
+    expect(later.decisions.find((d) => d.volumeId === v)!.reason).toContain('EBS reported it attached after 2026-12-02T10:15:00.000Z');
+    await w.periods(4 * 60);
     expect(w.exists(v)).toBe(true);
     expect(w.account.countCalls('ec2', 'DeleteVolume')).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { makeHandler } from '../../../functions/log-volumes/handler';
-import { parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
+import { GRACE_MINUTES_MIN, parseLogVolumesConfig, type LogVolumesConfig } from '../../../shared/fleet/log-volumes/config';
 import { STAMPS_PER_RUN } from '../../../shared/fleet/log-volumes/plan';
 import { splitStamp } from '../../../shared/fleet/log-volumes/stamps';
 import { AVAILABLE_SINCE_TAG, OFFER_TAG, SEEN_ATTACHED_TAG } from '../../../shared/tags';
@@ -116,11 +116,12 @@ describe('logVolumes on the simulated account', () => {
   });
 
   it("touches only the configured clusters' volumes when CLUSTERS is set", async () => {
-    const { account, handler } = world({ owners: ['web'], graceMinutes: 0 });
+    const { account, handler } = world({ owners: ['web'], graceMinutes: GRACE_MINUTES_MIN });
     const web = await reclaimedLogVolume(account, handler, { [OWNER]: 'web' });
     const api = await reclaimedLogVolume(account, handler, { [OWNER]: 'api' });
     flush(account, web);
     flush(account, api);
+    account.advance((GRACE_MINUTES_MIN + 1) * MIN); // past the grace, and EBS has delivered a minute since the flush's detach
     expect(await handler()).toMatchObject({ seen: 1, deleted: [web] });
     expect(exists(account, api)).toBe(true);
     expect(account.calls.find((c) => c.operation === 'DescribeVolumes')!.input).toEqual({
@@ -172,9 +173,10 @@ describe('logVolumes on the simulated account', () => {
   });
 
   it('retries a failed DeleteVolume within the run and deletes it', async () => {
-    const { account, handler } = world({ graceMinutes: 0 });
+    const { account, handler } = world({ graceMinutes: GRACE_MINUTES_MIN });
     const v = await reclaimedLogVolume(account, handler);
     flush(account, v);
+    account.advance((GRACE_MINUTES_MIN + 1) * MIN); // past the grace, and EBS has delivered a minute since the flush's detach
     account.failNext('ec2', 'DeleteVolume', () => simError('IncorrectState', `The volume '${v}' is not in a state that can be deleted.`), {
       times: 2,
     });
@@ -184,11 +186,12 @@ describe('logVolumes on the simulated account', () => {
   });
 
   it('reports a DeleteVolume that kept failing, after its attempts, within the deadline', async () => {
-    const { account, handler, metrics } = world({ graceMinutes: 0, deleteAttempts: 4 });
+    const { account, handler, metrics } = world({ graceMinutes: GRACE_MINUTES_MIN, deleteAttempts: 4 });
     const stuck = await reclaimedLogVolume(account, handler);
     const fine = await reclaimedLogVolume(account, handler);
     flush(account, stuck);
     flush(account, fine);
+    account.advance((GRACE_MINUTES_MIN + 1) * MIN); // past the grace, and EBS has delivered a minute since the flush's detach
     account.failNext('ec2', 'DeleteVolume', () => serverError('ec2', 'internal'), { times: 1_000, when: (i) => i.VolumeId === stuck });
     const start = account.clock.now();
     const report = await handler(30_000);
@@ -201,9 +204,10 @@ describe('logVolumes on the simulated account', () => {
   });
 
   it('stops retrying at the deadline and says which deletes it never got to', async () => {
-    const { account, handler } = world({ graceMinutes: 0, deleteAttempts: 10 });
+    const { account, handler } = world({ graceMinutes: GRACE_MINUTES_MIN, deleteAttempts: 10 });
     const stuck = await reclaimedLogVolume(account, handler);
     flush(account, stuck);
+    account.advance((GRACE_MINUTES_MIN + 1) * MIN); // past the grace, and EBS has delivered a minute since the flush's detach
     account.failNext('ec2', 'DeleteVolume', () => serverError('ec2', 'internal'), { times: 1_000 });
     const start = account.clock.now();
     const report = await handler(12_000);
@@ -224,7 +228,7 @@ describe('logVolumes on the simulated account', () => {
   });
 
   it('reads more than 500 volumes page by page (500 a page) and deletes within the bound', async () => {
-    const { account, handler } = world({ graceMinutes: 0, maxDeletionsPerRun: 200 });
+    const { account, handler } = world({ graceMinutes: GRACE_MINUTES_MIN, maxDeletionsPerRun: 200 });
     const hosts = Array.from({ length: 3 }, () => clusterInstance(account).instanceId);
     for (let i = 0; i < 1_203; i++)
       account.ec2.volumes.create({ tags: { [OWNER]: 'web', [FLUSHED]: '2026-12-02T12:00:00Z' }, attachTo: { instanceId: hosts[i % 3]! } });
@@ -234,6 +238,7 @@ describe('logVolumes on the simulated account', () => {
     for (let run = 0; run < Math.ceil(1_203 / STAMPS_PER_RUN); run++) expect((await handler()).stamped.length).toBeGreaterThan(0);
     expect((await handler()).stamped).toEqual([]);
     for (const h of hosts) account.ec2.terminate(h, 'api');
+    account.advance((GRACE_MINUTES_MIN + 1) * MIN); // past the grace, and EBS has delivered a minute since the flush's detach
     const from = account.calls.length;
     const report = await handler();
     expect(report.seen).toBe(1_203);

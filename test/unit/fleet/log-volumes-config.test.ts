@@ -28,14 +28,14 @@ describe('logVolumes config', () => {
       LOG_VOLUME_TAG: 'acme:logs',
       CLUSTERS: 'web, api',
       FLUSHED_TAG: 'acme:flushed',
-      GRACE_MINUTES: '0',
+      GRACE_MINUTES: '25',
       ORPHAN_ALERT_MINUTES: '120',
       ORPHAN_ACTION: 'alert-and-offer',
       MAX_DELETIONS_PER_RUN: '200',
       DELETE_ATTEMPTS: ' ',
       DRY_RUN: 'false',
     });
-    expect(c).toMatchObject({ ownerTag: 'acme:logs', owners: ['web', 'api'], flushedTag: 'acme:flushed', graceMinutes: 0 });
+    expect(c).toMatchObject({ ownerTag: 'acme:logs', owners: ['web', 'api'], flushedTag: 'acme:flushed', graceMinutes: 25 });
     expect(c).toMatchObject({
       orphanAlertMinutes: 120,
       orphanAction: 'alert-and-offer',
@@ -49,6 +49,7 @@ describe('logVolumes config', () => {
     ['MAX_DELETIONS_PER_RUN', '0'],
     ['MAX_DELETIONS_PER_RUN', '201'],
     ['GRACE_MINUTES', '-1'],
+    ['GRACE_MINUTES', '24'],
     ['ORPHAN_ACTION', 'delete'],
     ['DRY_RUN', 'maybe'],
     ['LOG_VOLUME_TAG', 'aws:reserved'],
@@ -58,6 +59,13 @@ describe('logVolumes config', () => {
   ])('refuses %s=%s, naming the variable and the value', (name, value) => {
     expect(() => parseLogVolumesConfig(withKey({ [name]: value }))).toThrow(ConfigError);
     expect(() => parseLogVolumesConfig(withKey({ [name]: value }))).toThrow(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it("refuses a grace shorter than the flush's detach plus the delay of EBS's metrics: such a run could not read them", () => {
+    expect(() => parseLogVolumesConfig(withKey({ GRACE_MINUTES: '0' }))).toThrow(
+      'GRACE_MINUTES="0": expected a whole number from 25 to 43200',
+    );
+    expect(parseLogVolumesConfig(withKey({ GRACE_MINUTES: '25' })).graceMinutes).toBe(25);
   });
 
   it('takes the stamp key by alias (as the stack sets it), key ARN or alias ARN', () => {

@@ -222,6 +222,17 @@ describe('planLogVolumes', () => {
       [],
     ],
     [
+      "does not rewrite an orphan's available-since KMS could not check this run (its age would restart every throttled run)",
+      {
+        ...volume('v1', ours({ [AVAILABLE_SINCE_TAG]: ago(300) })),
+        stamps: { [SEEN_ATTACHED_TAG]: ago(24 * 60) },
+        unverifiedStamps: [{ key: AVAILABLE_SINCE_TAG, why: 'unchecked' as const, detail: 'ThrottlingException' }],
+      },
+      {},
+      'orphan-young',
+      [],
+    ],
+    [
       'restamps an orphan whose available-since predates the attachment it saw since',
       volume('v1', ours({ [AVAILABLE_SINCE_TAG]: ago(300), [SEEN_ATTACHED_TAG]: ago(90) })),
       {},

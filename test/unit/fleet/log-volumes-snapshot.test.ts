@@ -132,4 +132,31 @@ describe('readLogVolumes: which attachments ECS is asked about', () => {
       'vol-third': undefined,
     });
   });
+
+  it('never reads a window EBS has not delivered metrics for yet as "not attached": the volume stays unread (deferred)', async () => {
+    const at = (min: number) => new Date(T - min * 60_000).toISOString();
+    const flushed = async (id: string, flushedMinAgo: number): Promise<VolumeView> => ({
+      ...inUse(0),
+      volumeId: id,
+      state: 'available',
+      attachedTo: [],
+      tags: {
+        'ecs-steady:log-volume': 'web',
+        'ecs-steady:flushed-at': at(flushedMinAgo),
+        ...(await sealStamps(mac, id, { [SEEN_ATTACHED_TAG]: at(24 * 60) })),
+      },
+    });
+    // A grace of 0 (a config built without the parser): the window starts 15 min after the flush.
+    const config0 = { ...config, graceMinutes: 0 };
+    const vs = [await flushed('vol-now', 0), await flushed('vol-10', 10), await flushed('vol-20', 20), await flushed('vol-26', 26)];
+    const { p, metricsRead } = port(vs, new Set());
+    const out = await readLogVolumes(p, config0, T);
+    expect(metricsRead).toEqual([`vol-26 ${at(11)} ${at(0)}`]);
+    expect(Object.fromEntries(out.map((v) => [v.volumeId, v.attachedAfterFlush]))).toEqual({
+      'vol-now': undefined,
+      'vol-10': undefined,
+      'vol-20': undefined,
+      'vol-26': false,
+    });
+  });
 });
