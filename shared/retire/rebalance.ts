@@ -33,7 +33,10 @@ export interface RebalanceDrainPorts {
 
 export interface RebalanceDrainResult {
   ec2InstanceId: string;
-  /** `draining`: marked and DRAINING now; `not-ours`, `not-in-cluster`, `not-active` (someone else's drain): nothing written; `skipped`: dry run. */
+  /**
+   * `draining`: marked and DRAINING now (or already, by an earlier try); `not-ours`, `not-in-cluster`, `not-active` (someone
+   * else's drain, or another retirement's mark): nothing written; `skipped`: dry run.
+   */
   outcome: 'draining' | 'not-ours' | 'not-in-cluster' | 'not-active' | 'skipped';
   why: string;
   cluster?: string;
@@ -43,8 +46,8 @@ export interface RebalanceDrainResult {
 /**
  * Begin the drain that keeps serving: ours only while the backend named holds the instance (`held`:
  * its instance list read just before; undefined when it is not a backend we manage), and only an
- * ACTIVE container instance (a drain begun by someone else never becomes ours to call off). The
- * mark is written before DRAINING, so the instance is never DRAINING by us without it. Throws when
+ * ACTIVE container instance without another retirement's mark (a drain begun by someone else never
+ * becomes ours to call off, and their mark is never overwritten). The mark is written before DRAINING, so the instance is never DRAINING by us without it. Throws when
  * a call fails or ECS reports the state change failed (the record is retried).
  */
 export async function beginRebalanceDrain(
@@ -61,8 +64,16 @@ export async function beginRebalanceDrain(
   const ci = await ports.find(id, o);
   if (!ci) return { ec2InstanceId: id, outcome: 'not-in-cluster', why: `${id} is in none of the configured clusters` };
   const where = { cluster: ci.cluster, containerInstanceArn: ci.containerInstanceArn };
+  const mark = readMark(ci.attributes ?? {}, {});
+  const ourMark = mark?.reason === 'rebalance' && mark.from === 'mark';
+  // DRAINING with our own mark: an earlier try whose DRAINING answer was lost (the record is retried). Nothing to write again.
+  if (ci.status === 'DRAINING' && ourMark)
+    return { ec2InstanceId: id, outcome: 'draining', why: 'already DRAINING with our rebalance mark (an earlier try took)', ...where };
   if (ci.status !== 'ACTIVE')
     return { ec2InstanceId: id, outcome: 'not-active', why: `${id} is ${ci.status}: not ours to drain`, ...where };
+  // Scale-in and agentHealth write their mark just before DRAINING: an ACTIVE instance with one is theirs, being begun now.
+  if (mark && !ourMark)
+    return { ec2InstanceId: id, outcome: 'not-active', why: `${id} carries a ${mark.reason} mark: another retirement's`, ...where };
   if (opts.dryRun) return { ec2InstanceId: id, outcome: 'skipped', why: 'dry run', ...where };
   await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('rebalance', opts.at), o);
   const failed = await ports.setDraining(ci.cluster, ci.containerInstanceArn, o);
