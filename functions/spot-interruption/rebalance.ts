@@ -19,7 +19,8 @@ export type RebalanceOutcome = { outcome: 'rebalance' } & RebalanceResult;
  * The rebalance recommendations of a batch, and the notices beside them (wiring only: the decisions
  * are shared/capacity/rebalance.ts and shared/retire/rebalance.ts). Off: each is logged and
  * acknowledged, nothing else. Answers the instances whose drain could not be begun (retried soon).
- * With `replace-and-drain`, a notice's instance already DRAINING is re-marked as the notice's.
+ * In every mode, a notice's instance DRAINING with our rebalance mark is re-marked as the notice's
+ * (a failure counts in rebalanceFailures).
  */
 export async function actOnRecommendations(
   d: Deps,
@@ -30,12 +31,17 @@ export async function actOnRecommendations(
   const mode = d.config.rebalance ?? 'off';
   const failed = new Map<string, string>();
   const ports = mode === 'off' ? undefined : rebalancePorts(d);
-  if (ports && mode === 'replace-and-drain' && notices.length > 0 && !d.config.dryRun) {
-    const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark: ports.drain.putMark }, notices, d.config.clusters, {
+  // Whatever the mode now: a drain begun while it was replace-and-drain may still carry our mark.
+  if (notices.length > 0 && !d.config.dryRun) {
+    const putMark = (ports ?? rebalancePorts(d)).drain.putMark;
+    const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark }, notices, d.config.clusters, {
       clock: d.clock,
       ...(d.random ? { random: d.random } : {}),
     });
-    if (warnings.length > 0) d.logger.warn('rebalance drains not handed to their notices', { warnings });
+    if (warnings.length > 0) {
+      d.logger.warn('rebalance drains not handed to their notices', { warnings });
+      d.metrics.addMetric('rebalanceFailures', MetricUnit.Count, 1);
+    }
   }
   await Promise.all(
     recommendations.map(async (signal) => {

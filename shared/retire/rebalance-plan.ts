@@ -28,17 +28,30 @@ export function rebalanceRequest(
   });
 }
 
-/** The facts the call-off re-reads in EC2 (DescribeInstances) beside what the tick read in ECS. */
+/** The facts the call-off re-reads in EC2 (DescribeInstances, DescribeSpotInstanceRequests) beside what the tick read in ECS. */
 export interface Ec2Facts {
   state: string;
   lifecycle: 'spot' | 'on-demand';
+  /** The instance's Spot request status code; absent when EC2 answered no request for it. */
+  spotRequestStatus?: string;
 }
 
 /**
+ * The Spot request status codes of an instance running undisturbed ("State changes for a Spot request",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instances-request-status-lifecycle.html):
+ * `fulfilled`, and `request-canceled-and-instance-running` (the request cancelled, the instance kept).
+ * Every other code of a running instance says it is on its way out — `marked-for-termination`,
+ * `marked-for-stop`, `marked-for-stop-by-experiment` — or already gone (`instance-terminated-by-price`,
+ * `instance-terminated-no-capacity`, `instance-stopped-by-price`, …): the call-off stands only on these two.
+ */
+export const SPOT_RUNNING_UNDISTURBED = ['fulfilled', 'request-canceled-and-instance-running'] as const;
+
+/**
  * Whether a rebalance drain is called off (pure): the container instance is still DRAINING with our
- * `rebalance` mark, older than the bound, and EC2 says it is a Spot instance still running — no
- * notice took it (a notice's drain re-marks it `spot-notice`), and it is not leaving a backend of
- * ours (a lifecycle hook's drain). Anything else: left alone, with the reason.
+ * `rebalance` mark, older than the bound, and EC2 says it is a Spot instance still running whose Spot
+ * request is not marked for interruption (SPOT_RUNNING_UNDISTURBED: a notice's drain re-marks it
+ * `spot-notice`, but that re-mark is best effort), and it is not leaving a backend of ours (a
+ * lifecycle hook's drain). Anything else: left alone, with the reason.
  */
 export function rebalanceCallOff(
   facts: { status: string; mark: RetiringMark | undefined; leaving: boolean; ec2: Ec2Facts | undefined },
@@ -51,6 +64,10 @@ export function rebalanceCallOff(
   if (facts.leaving) return { callOff: false, why: 'leaving its backend' };
   if (!facts.ec2 || facts.ec2.state !== 'running') return { callOff: false, why: `EC2 says ${facts.ec2?.state ?? 'nothing of it'}` };
   if (facts.ec2.lifecycle !== 'spot') return { callOff: false, why: 'not a Spot instance: no recommendation was ever sent for it' };
+  // Our mark is memory: EC2's own record says whether the instance is marked for interruption (a notice we may have missed).
+  const status = facts.ec2.spotRequestStatus;
+  if (!status || !(SPOT_RUNNING_UNDISTURBED as readonly string[]).includes(status))
+    return { callOff: false, why: `its Spot request says ${status ?? 'nothing (no request found)'}` };
   return { callOff: true };
 }
 

@@ -14,7 +14,7 @@ import { inst, MIN, snapshot, T0 } from '../capacity/fixtures';
 const SAMPLE = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'events', 'rebalance-recommendation.json'), 'utf8'));
 const BOUND = 30 * MIN;
 const mark = (at: number, reason: RetiringMark['reason'] = 'rebalance'): RetiringMark => ({ reason, at, from: 'mark' });
-const spotRunning = { state: 'running', lifecycle: 'spot' as const };
+const spotRunning = { state: 'running', lifecycle: 'spot' as const, spotRequestStatus: 'fulfilled' };
 
 describe('rebalance recommendation: parsing', () => {
   it('reads the documented event as a rebalance signal, and a notice on the same queue as a notice', () => {
@@ -77,6 +77,16 @@ describe('rebalanceCallOff', () => {
     ['shutting down in EC2', false, { ...base, ec2: { ...spotRunning, state: 'shutting-down' } }],
     ['unknown to EC2', false, { ...base, ec2: undefined }],
     ['on-demand (no recommendation is ever sent for it)', false, { ...base, ec2: { ...spotRunning, lifecycle: 'on-demand' as const } }],
+    [
+      'its Spot request cancelled, the instance kept running',
+      true,
+      { ...base, ec2: { ...spotRunning, spotRequestStatus: 'request-canceled-and-instance-running' } },
+    ],
+    // A notice we missed (its re-mark failed, or never ran): EC2's own record keeps the drain.
+    ...['marked-for-termination', 'marked-for-stop', 'marked-for-stop-by-experiment', 'instance-terminated-by-price'].map(
+      (code) => [`Spot request ${code}`, false, { ...base, ec2: { ...spotRunning, spotRequestStatus: code } }] as const,
+    ),
+    ['no Spot request found for it', false, { ...base, ec2: { state: 'running', lifecycle: 'spot' as const } }],
   ])('%s → call off: %s', (_name, callOff, facts) => {
     expect(rebalanceCallOff(facts, BOUND, T0).callOff).toBe(callOff);
   });
