@@ -48,5 +48,10 @@ export interface RetirePorts {
   rebalance?: {
     ec2Facts(ec2InstanceId: string, o?: CallOptions): Promise<Ec2Facts | undefined>;
     setActive(containerInstanceArn: string, o?: CallOptions): Promise<void>;
+    /** The container instance's status and attributes now (DescribeContainerInstances); undefined: ECS does not know it. */
+    readInstance(
+      containerInstanceArn: string,
+      o?: CallOptions,
+    ): Promise<{ status: string; attributes: Record<string, string> } | undefined>;
   };
 }

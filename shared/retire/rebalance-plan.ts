@@ -81,3 +81,16 @@ export interface RebalanceCallOffStep {
   /** The bound it was planned with (REBALANCE_DRAIN_MAX_SECONDS), checked again against the clock when it runs. */
   boundMs: number;
 }
+
+/** A rebalance mark the tick read on an ACTIVE instance past the grace and the bound: a candidate to remove. */
+export interface StaleRebalanceMarkStep {
+  ec2InstanceId: string;
+  containerInstanceArn: string;
+  mark: RetiringMark;
+}
+
+/**
+ * How long our part of a recommendation (the replacement's retries, the mark and DRAINING) may take:
+ * the same two minutes a notice gives, since a notice may come with the recommendation or right after it.
+ */
+export const REBALANCE_ACT_MS = 120_000;

@@ -10,7 +10,7 @@ import { ownershipOf } from './plan';
 import type { HeldInstance } from './ports';
 import type { RetireDeps } from './run';
 import { checkRetireRequest, type RetireRequest } from './request';
-import { rebalanceCallOff, type RebalanceCallOffStep } from './rebalance-plan';
+import { rebalanceCallOff, type RebalanceCallOffStep, type StaleRebalanceMarkStep } from './rebalance-plan';
 
 export { rebalanceCallOff, rebalanceRequest, type Ec2Facts, type RebalanceCallOffStep } from './rebalance-plan';
 
@@ -101,6 +101,30 @@ export async function callOffRebalance(
   await r.setActive(step.containerInstanceArn, o);
   await deps.ports.removeMarks(step.containerInstanceArn, [RETIRING_ATTRIBUTE], o);
   return { calledOff: true, why: `no Spot notice within ${Math.round(step.boundMs / 60_000)} min: ACTIVE again, mark removed` };
+}
+
+/**
+ * Remove a stale rebalance mark from an ACTIVE instance. The tick's reading may be a tick old, and a
+ * drain (ours or another retirement's) may have begun since: the instance is read again, and only our
+ * retiring attribute is removed, only while it is still exactly `rebalance@<the mark's time>` and the
+ * instance still ACTIVE (ECS DeleteAttributes has no condition: the window left is this read's
+ * milliseconds, not a tick). Throws when a call fails (the next tick tries again).
+ */
+export async function clearRebalanceMark(
+  deps: RetireDeps,
+  step: StaleRebalanceMarkStep,
+  o?: CallOptions,
+): Promise<{ removed: boolean; why: string }> {
+  const r = deps.ports.rebalance;
+  if (!r) throw new Error('this function cannot clear a rebalance mark (no container instance reads)');
+  const now = await r.readInstance(step.containerInstanceArn, o);
+  if (!now) return { removed: false, why: 'ECS no longer knows it' };
+  if (now.status !== 'ACTIVE') return { removed: false, why: `${now.status} now: a drain was begun meanwhile` };
+  const expected = formatMark('rebalance', step.mark.at);
+  const found = now.attributes[RETIRING_ATTRIBUTE];
+  if (found !== expected) return { removed: false, why: `the mark is ${found ?? 'gone'} now, not ${expected}` };
+  await deps.ports.removeMarks(step.containerInstanceArn, [RETIRING_ATTRIBUTE], o);
+  return { removed: true, why: `${expected} on an ACTIVE instance` };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { PutAttributesCommand } from '@aws-sdk/client-ecs';
 import { SimulatedAccount } from '../../../sim/account';
 import { buildCapacityCluster } from '../../../sim/builders-capacity';
 import { recommendRebalance } from '../../../sim/ec2-rebalance';
@@ -61,5 +62,28 @@ describe('rebalance drains meet Spot notices safely', () => {
     }
     expect(details[0]).toMatch(/^kept: .*marked-for-termination/);
     expect(mark()).toMatch(/^rebalance@/);
+  });
+
+  it('the tick removes a rebalance mark left on an ACTIVE instance only once past the bound (re-read first)', async () => {
+    const account = new SimulatedAccount();
+    const b = buildCapacityCluster(account, { backend: 'asg', instances: 3, tasksPerInstance: 1, lifecycle: 'spot' });
+    const victim = b.instances[0]!.instanceId;
+    const ci = () => account.ecs.containerInstancesOf(b.cluster).find((c) => c.ec2InstanceId === victim)!;
+    const stale = `rebalance@${new Date(account.clock.now() - 8 * 60_000).toISOString()}`;
+    await account
+      .clients()
+      .ecs.send(
+        new PutAttributesCommand({ cluster: b.cluster, attributes: [{ name: RETIRING_ATTRIBUTE, value: stale, targetId: ci().arn }] }),
+      );
+    const tick = capacityWorld(account, { REBALANCE_DRAIN_MAX_SECONDS: BOUND });
+    const cleared = async () =>
+      tick.report(await tick.minute(), b.cluster).steps.filter((s) => s.ec2InstanceId === victim && s.kind === 'clearRebalanceMark');
+    // Eight minutes old: past the grace (five), not the bound (ten).
+    expect(await cleared()).toEqual([]);
+    expect(ci().attributes?.get(RETIRING_ATTRIBUTE)).toBe(stale);
+    await tick.minute();
+    expect(await cleared()).toEqual([expect.objectContaining({ ok: true, detail: expect.stringMatching(/^removed: /) })]);
+    expect(ci().attributes?.get(RETIRING_ATTRIBUTE)).toBeUndefined();
+    expect(ci().status).toBe('ACTIVE');
   });
 });

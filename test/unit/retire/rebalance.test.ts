@@ -84,9 +84,17 @@ describe('rebalanceCallOff', () => {
     ],
     // A notice we missed (its re-mark failed, or never ran): EC2's own record keeps the drain.
     ...['marked-for-termination', 'marked-for-stop', 'marked-for-stop-by-experiment', 'instance-terminated-by-price'].map(
-      (code) => [`Spot request ${code}`, false, { ...base, ec2: { ...spotRunning, spotRequestStatus: code } }] as const,
+      (code): [string, boolean, typeof base] => [
+        `Spot request ${code}`,
+        false,
+        { ...base, ec2: { ...spotRunning, spotRequestStatus: code } },
+      ],
     ),
-    ['no Spot request found for it', false, { ...base, ec2: { state: 'running', lifecycle: 'spot' as const } }],
+    [
+      'no Spot request found for it',
+      false,
+      { ...base, ec2: { state: 'running', lifecycle: 'spot' as const, spotRequestStatus: undefined } },
+    ],
   ])('%s → call off: %s', (_name, callOff, facts) => {
     expect(rebalanceCallOff(facts, BOUND, T0).callOff).toBe(callOff);
   });
@@ -100,6 +108,8 @@ describe('planRebalanceCallOffs', () => {
         inst('i-new', 'az-a', [], { status: 'DRAINING' }),
         inst('i-active', 'az-b', []),
         inst('i-beginning', 'az-b', []),
+        inst('i-retried', 'az-b', []),
+        inst('i-replace-mode', 'az-b', []),
         inst('i-scale', 'az-b', [], { status: 'DRAINING', drainedForScaleIn: true }),
       ],
     }),
@@ -111,6 +121,10 @@ describe('planRebalanceCallOffs', () => {
       ['i-active', mark(T0 - 2 * BOUND)],
       // Written a minute ago: spotInterruption is setting it DRAINING right now.
       ['i-beginning', mark(T0 - MIN)],
+      // Three minutes: a retried record may still be setting it DRAINING (twice the act bound, plus a tick-old read).
+      ['i-retried', mark(T0 - 3 * MIN)],
+      // Past the grace, not the bound: a mode that keeps an ACTIVE instance marked until the bound.
+      ['i-replace-mode', mark(T0 - BOUND + MIN)],
     ]),
     leaving: new Set(['i-old']),
     taskDefinitionOf: new Map(),
@@ -118,12 +132,13 @@ describe('planRebalanceCallOffs', () => {
     taskCountOf: new Map(),
   });
 
-  it('hands a DRAINING instance past the bound to retire, unmarks an ACTIVE one past the grace, and leaves the rest (and scale-in’s) alone', () => {
+  it('hands a DRAINING instance past the bound to retire, unmarks an ACTIVE one past the grace and the bound, and leaves the rest (and scale-in’s) alone', () => {
     const steps = planRebalanceCallOffs(read(), BOUND, T0);
     expect(steps.map((s) => [s.kind, 'ec2InstanceId' in s ? s.ec2InstanceId : ''])).toEqual([
       ['endRebalance', 'i-old'],
-      ['unmarkScaleIn', 'i-active'],
+      ['clearRebalanceMark', 'i-active'],
     ]);
+    expect(steps[1]).toMatchObject({ mark: mark(T0 - 2 * BOUND) });
     expect(steps[0]).toMatchObject({ leaving: true, mark: mark(T0 - BOUND), boundMs: BOUND });
   });
 });
