@@ -62,6 +62,23 @@ describe('rebalance drains meet Spot notices safely', () => {
     }
     expect(details[0]).toMatch(/^kept: .*marked-for-termination/);
     expect(mark()).toMatch(/^rebalance@/);
+    const metrics = tick.clusterMetrics.get(b.cluster)!.values;
+    expect([metrics.get('rebalanceCallOffs'), metrics.get('rebalanceCallOffsKept')]).toEqual([0, 1]);
+  });
+
+  it('counts a call-off in the report and in rebalanceCallOffs; every tick before it emits zeros', async () => {
+    const { account, b, victim, ci, mark } = await drainingOnRecommendation();
+    const tick = capacityWorld(account, { REBALANCE_DRAIN_MAX_SECONDS: BOUND });
+    const first = tick.report(await tick.minute(), b.cluster); // 9.5 minutes: before the bound
+    expect([first.rebalanceCallOffs, first.rebalanceCallOffsKept]).toEqual([0, 0]);
+    // Sums over every tick so far (the recorder's values are a snapshot: read again after each tick).
+    const counted = () => ['rebalanceCallOffs', 'rebalanceCallOffsKept'].map((n) => tick.clusterMetrics.get(b.cluster)!.values.get(n));
+    expect(counted()).toEqual([0, 0]);
+    const second = tick.report(await tick.minute(), b.cluster);
+    expect([second.rebalanceCallOffs, second.rebalanceCallOffsKept]).toEqual([1, 0]);
+    expect(counted()).toEqual([1, 0]);
+    expect([ci().status, mark()]).toEqual(['ACTIVE', undefined]);
+    expect(account.ec2.instance(victim)!.state).toBe('running');
   });
 
   it('the tick removes a rebalance mark left on an ACTIVE instance only once past the bound (re-read first)', async () => {
