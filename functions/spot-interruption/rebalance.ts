@@ -6,7 +6,7 @@ import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instan
 import { actOnRecommendation, type RebalanceResult } from '../../shared/capacity/rebalance';
 import type { ReplacePorts } from '../../shared/capacity/replace';
 import type { RebalanceSignal } from '../../shared/drain/messages';
-import { drainPorts } from '../../shared/drain/ports';
+import { drainPorts, type DrainPorts } from '../../shared/drain/ports';
 import { lookupInstances } from '../../shared/drain/lookup';
 import { MetricUnit } from '../../shared/lambda/observability';
 import { takeOverRebalanceDrains, type RebalanceDrainPorts } from '../../shared/retire/rebalance';
@@ -27,6 +27,7 @@ export async function actOnRecommendations(
   recommendations: ReadonlyArray<RebalanceSignal>,
   notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number; deadline: number }>,
   observe: (r: RebalanceOutcome) => void,
+  ecs: DrainPorts = drainPorts(d.clients),
 ): Promise<Map<string, string>> {
   const mode = d.config.rebalance ?? 'off';
   const failed = new Map<string, string>();
@@ -34,7 +35,7 @@ export async function actOnRecommendations(
   // Whatever the mode now: a drain begun while it was replace-and-drain may still carry our mark.
   if (notices.length > 0 && !d.config.dryRun) {
     const putMark = (ports ?? rebalancePorts(d)).drain.putMark;
-    const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark }, notices, d.config.clusters, {
+    const warnings = await takeOverRebalanceDrains({ ...ecs, putMark }, notices, d.config.clusters, {
       clock: d.clock,
       ...(d.random ? { random: d.random } : {}),
     });
