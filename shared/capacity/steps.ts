@@ -210,12 +210,15 @@ function scaleIn(
   };
 }
 
+/** scaleTick's schedule: every minute. */
+const TICK_MS = 60_000;
+
 /**
  * How long a rebalance mark on an ACTIVE instance is left alone, at least: spotInterruption writes the
  * mark just before DRAINING and retries both for up to REBALANCE_ACT_MS, a retried record may do so
  * again, and the tick's ACTIVE reading may be a tick old — so twice the act bound and one tick.
  */
-export const REBALANCE_MARK_GRACE_MS = 2 * REBALANCE_ACT_MS + 60_000;
+export const REBALANCE_MARK_GRACE_MS = 2 * REBALANCE_ACT_MS + TICK_MS;
 
 /**
  * The tick's part in a rebalance recommendation's drain (pure): a DRAINING instance with our
@@ -223,10 +226,10 @@ export const REBALANCE_MARK_GRACE_MS = 2 * REBALANCE_ACT_MS + 60_000;
  * an ACTIVE instance carrying one past both REBALANCE_MARK_GRACE_MS and the bound (a call-off whose
  * unmark failed, a DRAINING that never took, someone set it ACTIVE) has the stale mark removed by
  * retire, which re-reads it first — a younger one may be a drain being begun right now (the mark is
- * written just before DRAINING). Capacity
- * otherwise counts a rebalance-drained instance as leaving: its room is not supply, its service
- * tasks are demand, it counts against MAX_DRAINING while a backend of ours holds it, and it is
- * never `drainedForScaleIn` (the mark is not scale-in's), so scale-in never removes it.
+ * written just before DRAINING). Capacity otherwise counts a rebalance-drained instance as leaving:
+ * its room is not supply, its service tasks are demand, it counts against MAX_DRAINING while a
+ * backend of ours holds it, and it is never `drainedForScaleIn` (the mark is not scale-in's), so
+ * scale-in never removes it.
  */
 export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: number): CapacityStep[] {
   const steps: CapacityStep[] = [];
