@@ -8,12 +8,12 @@ const statementsFor = (stack: PackagedStack, action: string, key: string): State
 /** The capacity writer's delivery: its FIFO queue, the event source, the senders (docs/capacity-writer.md). */
 export function describeCapacityWriter(): void {
   describe('capacityWriter: one writer per cluster behind a FIFO queue', () => {
-    it('lets only capacityWriter read Spot request status (a rebalance drain is called off only on it)', () => {
+    it('lets capacityWriter read Spot request status (a rebalance drain is called off only on it), and no other function but read-only preflight', () => {
       for (const stack of [defaults, operator]) {
         const readers = functionsOf(stack).filter((f) =>
           f.statements.some((s) => asList(s.Action).includes('ec2:DescribeSpotInstanceRequests')),
         );
-        expect(readers.map((f) => f.key)).toEqual(['capacityWriter']);
+        expect(readers.map((f) => f.key).sort()).toEqual(['capacityWriter', 'preflight']);
       }
     });
 
