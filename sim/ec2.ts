@@ -10,6 +10,7 @@ import { InstanceCapacity } from './ec2-capacity';
 import { Ec2Fleets, type FleetOptions } from './ec2-fleet';
 import { instanceTypeOperations } from './ec2-instance-types';
 import { SpotFleets, type SpotFleetOptions } from './ec2-spot-fleet';
+import { spotRequestOperations } from './ec2-spot-requests';
 import { EbsVolumes } from './ec2-volumes';
 import { NetworkInterfaces } from './ec2-network-interfaces';
 import { tagOperations } from './ec2-tags';
@@ -90,6 +91,7 @@ export class SimEc2 implements SimService {
       ...this.volumes.operations(),
       ...this.networkInterfaces.operations(),
       ...instanceTypeOperations(),
+      ...spotRequestOperations(() => this.instances.values()),
       DescribeInstances: (input: DescribeInstancesCommandInput) => this.describeInstances(input),
       TerminateInstances: (input: TerminateInstancesCommandInput) => {
         const ids = input.InstanceIds ?? [];

@@ -44,6 +44,10 @@ export function makeHandler(deps: () => Omit<Deps, 'retire'>) {
         const failed = await instances.setStatus(cluster, [arn], 'ACTIVE', o);
         if (failed.length > 0) throw new Error(`UpdateContainerInstancesState ACTIVE failed: ${failed.map((f) => f.reason).join('; ')}`);
       },
+      readInstance: async (arn: string, o?: CallOptions) => {
+        const ci = (await instances.describe(cluster, [arn], o)).instances[0];
+        return ci ? { status: ci.status, attributes: ci.attributes ?? {} } : undefined;
+      },
     });
     const retire = retirePortsOf(
       d.clients,

@@ -10,13 +10,14 @@ import { QueueAdapter } from '../../shared/aws/sqs-queues';
 import { replaceAtNotice, type ReplacementReport, type ReplacePorts } from '../../shared/capacity/replace';
 import { parseSpotDrainConfig, type SpotDrainConfig } from '../../shared/drain/config';
 import { parseSpotSignal, type SpotDrainRequest, type SpotSignal } from '../../shared/drain/messages';
-import { drainPorts, withWaveReads } from '../../shared/drain/ports';
+import { drainPorts, withWaveReads, type DrainPorts } from '../../shared/drain/ports';
 import { emitDrainError, emitDrainMetrics, type DrainReport } from '../../shared/drain/report';
 import { errorMessage, EventValidationError } from '../../shared/lambda/errors';
 import { MetricUnit } from '../../shared/lambda/observability';
 import { lambdaRuntime, type HandlerDeps } from '../../shared/lambda/runtime';
 import { retireOnSpotNotices, spotNoticeRequest } from '../../shared/retire/notices';
 import { actOnRecommendations, replacePorts, type RebalanceOutcome } from './rebalance';
+import { sharedLookups } from './shared-lookups';
 import { processSqsGroups } from '../../shared/lambda/sqs-batch';
 import { sqsRecords } from '../../shared/lambda/sqs-event';
 import { wrap } from '../../shared/lambda/wrap';
@@ -64,13 +65,16 @@ export function makeHandler(deps: () => Deps, observe: (result: Result) => void 
         // One signal per instance: its notice when it has one (the notice's drain takes over a recommendation's).
         const signals = [...groups.values()].map((g) => (g.find((x) => x.item.kind === 'notice') ?? g[0]!).item);
         const notices = signals.filter((s): s is Extract<SpotSignal, { kind: 'notice' }> => s.kind === 'notice');
+        // The drain and the re-mark of rebalance drains look the notices up at the same moment: one lookup serves both.
+        const ecs = sharedLookups(withWaveReads(drainPorts(d.clients), d.clients), d.clock);
         const [drained, acted] = await Promise.all([
-          notices.length > 0 ? drainWave(d, notices, drainId, observe) : new Map<string, string>(),
+          notices.length > 0 ? drainWave(d, notices, drainId, observe, ecs) : new Map<string, string>(),
           actOnRecommendations(
             d,
             signals.filter((s) => s.kind === 'rebalance'),
             notices,
             observe,
+            ecs,
           ),
         ]);
         return new Map([...drained, ...acted]);
@@ -97,6 +101,7 @@ async function drainWave(
   notices: SpotDrainRequest[],
   drainId: string,
   observe: (r: Result) => void,
+  ecs: DrainPorts,
 ): Promise<Map<string, string>> {
   const now = d.clock.now();
   const ports = replacePorts(d);
@@ -109,7 +114,7 @@ async function drainWave(
   // Each notice is a retirement (reason spot-notice, then none: Spot takes it); retire drains them as one wave.
   const results = await retireOnSpotNotices(
     {
-      ports: withWaveReads(drainPorts(d.clients), d.clients),
+      ports: ecs,
       clock: d.clock,
       log: d.logger,
       ...(d.region ? { region: d.region } : {}),

@@ -6,7 +6,7 @@ import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instan
 import { actOnRecommendation, type RebalanceResult } from '../../shared/capacity/rebalance';
 import type { ReplacePorts } from '../../shared/capacity/replace';
 import type { RebalanceSignal } from '../../shared/drain/messages';
-import { drainPorts } from '../../shared/drain/ports';
+import { drainPorts, type DrainPorts } from '../../shared/drain/ports';
 import { lookupInstances } from '../../shared/drain/lookup';
 import { MetricUnit } from '../../shared/lambda/observability';
 import { takeOverRebalanceDrains, type RebalanceDrainPorts } from '../../shared/retire/rebalance';
@@ -19,23 +19,30 @@ export type RebalanceOutcome = { outcome: 'rebalance' } & RebalanceResult;
  * The rebalance recommendations of a batch, and the notices beside them (wiring only: the decisions
  * are shared/capacity/rebalance.ts and shared/retire/rebalance.ts). Off: each is logged and
  * acknowledged, nothing else. Answers the instances whose drain could not be begun (retried soon).
- * A notice's instance carrying our `rebalance` mark is re-marked as the notice's (the tick then leaves it to Spot).
+ * In every mode, a notice's instance carrying our `rebalance` mark (DRAINING, or ACTIVE outside its group
+ * after `replace`) is re-marked as the notice's: the tick then leaves it to Spot (a failure counts in rebalanceFailures).
  */
 export async function actOnRecommendations(
   d: Deps,
   recommendations: ReadonlyArray<RebalanceSignal>,
   notices: ReadonlyArray<{ ec2InstanceId: string; noticeAt: number; deadline: number }>,
   observe: (r: RebalanceOutcome) => void,
+  ecs: DrainPorts = drainPorts(d.clients),
 ): Promise<Map<string, string>> {
   const mode = d.config.rebalance ?? 'off';
   const failed = new Map<string, string>();
   const ports = mode === 'off' ? undefined : rebalancePorts(d);
-  if (ports && notices.length > 0 && !d.config.dryRun) {
-    const warnings = await takeOverRebalanceDrains({ ...drainPorts(d.clients), putMark: ports.drain.putMark }, notices, d.config.clusters, {
+  // Whatever the mode now: a drain begun while it was replace-and-drain may still carry our mark.
+  if (notices.length > 0 && !d.config.dryRun) {
+    const putMark = (ports ?? rebalancePorts(d)).drain.putMark;
+    const warnings = await takeOverRebalanceDrains({ ...ecs, putMark }, notices, d.config.clusters, {
       clock: d.clock,
       ...(d.random ? { random: d.random } : {}),
     });
-    if (warnings.length > 0) d.logger.warn('rebalance drains not handed to their notices', { warnings });
+    if (warnings.length > 0) {
+      d.logger.warn('rebalance drains not handed to their notices', { warnings });
+      d.metrics.addMetric('rebalanceFailures', MetricUnit.Count, 1);
+    }
   }
   await Promise.all(
     recommendations.map(async (signal) => {

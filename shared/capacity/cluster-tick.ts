@@ -5,7 +5,7 @@ import { errorMessage } from '../lambda/errors';
 import type { Log } from '../lambda/observability';
 import { isAgentTask } from '../retire/agents';
 import type { RetireBackend, RetirePorts } from '../retire/ports';
-import { callOffRebalance } from '../retire/rebalance';
+import { callOffRebalance, clearRebalanceMark } from '../retire/rebalance';
 import { carryOutRetire, markRetiring, unmarkRetiring } from '../retire/run';
 import { resolveClaim } from './backend-claims';
 import { settingsFor, type ScaleTickConfig } from './config';
@@ -229,6 +229,7 @@ function retireOf(deps: TickDeps, cluster: string, backends: readonly RetireBack
     unmark: (arn, legacy, o) => unmarkRetiring(on(), arn, legacy, o),
     carryOut: (request, o) => carryOutRetire(on(), request, stepEndsAt, `scale-in-${tickId}`, o),
     callOffRebalance: (step, o) => callOffRebalance(on(), step, deps.clock.now(), o),
+    clearRebalanceMark: (step, o) => clearRebalanceMark(on(), step, o),
   };
 }
 

@@ -2,7 +2,7 @@ import type { CallOptions } from '../aws/call';
 import { errorMessage } from '../lambda/errors';
 import type { DrainReport } from '../retire/drain-report';
 import type { RetireRequest } from '../retire/request';
-import type { RebalanceCallOffStep } from '../retire/rebalance-plan';
+import type { RebalanceCallOffStep, StaleRebalanceMarkStep } from '../retire/rebalance-plan';
 import type { RetireResult } from '../retire/run';
 import type { CapacityBackend } from './ports';
 import type { CapacityStep } from './steps';
@@ -17,6 +17,8 @@ export interface CapacityRetire {
   carryOut(request: RetireRequest, o?: CallOptions): Promise<RetireResult>;
   /** Call a rebalance drain off once its bound passed with no Spot notice (EC2 re-read first). */
   callOffRebalance?(step: RebalanceCallOffStep, o?: CallOptions): Promise<{ calledOff: boolean; why: string }>;
+  /** Remove a stale rebalance mark from an ACTIVE instance, only while a re-read still finds exactly it. */
+  clearRebalanceMark?(step: StaleRebalanceMarkStep, o?: CallOptions): Promise<{ removed: boolean; why: string }>;
 }
 
 /** A raise found desired already at or above its value: done by someone else, so what depends on it goes on. */
@@ -127,6 +129,12 @@ export async function executeCapacitySteps(steps: readonly CapacityStep[], deps:
           if (!deps.retire.callOffRebalance) throw new Error('this function does not call rebalance drains off');
           const r = await deps.retire.callOffRebalance(step, o);
           results.push({ step, ok: true, detail: r.calledOff ? `called off: ${r.why}` : `kept: ${r.why}` });
+          break;
+        }
+        case 'clearRebalanceMark': {
+          if (!deps.retire.clearRebalanceMark) throw new Error('this function does not clear rebalance marks');
+          const r = await deps.retire.clearRebalanceMark(step, o);
+          results.push({ step, ok: true, detail: r.removed ? `removed: ${r.why}` : `kept: ${r.why}` });
           break;
         }
         case 'retire': {

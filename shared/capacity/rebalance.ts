@@ -5,13 +5,10 @@ import { errorMessage } from '../lambda/errors';
 import { beginRebalanceDrain, rebalanceRequest, type RebalanceDrainPorts, type RebalanceDrainResult } from '../retire/rebalance';
 import type { RebalanceMode } from '../retire/drain-config';
 import type { HeldInstance } from '../retire/ports';
+import { REBALANCE_ACT_MS } from '../retire/rebalance-plan';
 import { ourGroupOf, replaceAtNotice, type ReplacementReport, type ReplacePorts } from './replace';
 
-/**
- * How long our part of a recommendation (the replacement's retries, the mark and DRAINING) may take:
- * the same two minutes a notice gives, since a notice may come with the recommendation or right after it.
- */
-export const REBALANCE_ACT_MS = 120_000;
+export { REBALANCE_ACT_MS } from '../retire/rebalance-plan';
 
 /** The replacement's short waits (0.5 s doubling to 5 s, jittered): a notice may be minutes away, or come at once. */
 const REBALANCE_RETRY: Backoff = { baseMs: 500, capMs: 5_000 };

@@ -37,6 +37,9 @@ export interface ClusterTickReport {
   trigger?: string;
   /** Event mode: seconds from the trigger to the capacity request (the call that raised desired). */
   secondsToCapacityRequest?: number;
+  /** Rebalance drains this tick called off (ACTIVE again), and those it kept (a reason in the step's detail). */
+  rebalanceCallOffs?: number;
+  rebalanceCallOffsKept?: number;
   steps: Array<{ kind: string; ec2InstanceId?: string; ok: boolean; skipped?: string; error?: string; detail?: string }>;
   drains?: DrainReport[];
 }
@@ -54,11 +57,14 @@ const DECISION_METRIC: Record<ClusterTickReport['decision'], string> = {
 /**
  * One cluster's tick as metrics, on the sink for that cluster (dimension `cluster`): the
  * reservations, desired and in-service capacity, starved services, stuck deployments, unplaceable tasks, capacity
- * that never arrived, failed steps, and the decision by kind. Emitted on every path, errors too.
+ * that never arrived, failed steps, rebalance drains called off and kept, and the decision by kind. Emitted on every path, errors too.
  */
 export function emitCapacityMetrics(metrics: MetricSink, r: ClusterTickReport): void {
   metrics.addMetric(DECISION_METRIC[r.decision], MetricUnit.Count, 1);
   if (r.conflict) metrics.addMetric('capacityBackendConflicts', MetricUnit.Count, 1);
+  // Every path, zero included (an error report ran no step): a missing point never reads as "none called off".
+  metrics.addMetric('rebalanceCallOffs', MetricUnit.Count, r.rebalanceCallOffs ?? 0);
+  metrics.addMetric('rebalanceCallOffsKept', MetricUnit.Count, r.rebalanceCallOffsKept ?? 0);
   if (r.decision === 'error') return;
   if (r.reservation) {
     metrics.addMetric('cpuReservation', MetricUnit.Percent, r.reservation.cpu);

@@ -1,4 +1,4 @@
-import type { RebalanceCallOffStep } from '../retire/rebalance-plan';
+import { REBALANCE_ACT_MS, type RebalanceCallOffStep, type StaleRebalanceMarkStep } from '../retire/rebalance-plan';
 import type { RetireRequest } from '../retire/request';
 import type { BackendAction } from './ports';
 import { parseRecord, RECORD_MAX_IDS, stillDraining, writeRecord } from './scale-in-record';
@@ -52,6 +52,11 @@ export type CapacityStep = Linked &
      * retire reads EC2 again, then sets it ACTIVE and removes the mark. Detail: called off, or why not.
      */
     | ({ kind: 'endRebalance' } & RebalanceCallOffStep)
+    /**
+     * Remove a stale rebalance mark from an ACTIVE instance: retire reads it again and removes the
+     * attribute only while it is still exactly this mark and the instance still ACTIVE. Detail: removed, or why not.
+     */
+    | ({ kind: 'clearRebalanceMark' } & StaleRebalanceMarkStep)
   );
 
 /** A scale-in retirement as the planner emits it: the backend is named by its role, the executor names its id. */
@@ -205,19 +210,27 @@ function scaleIn(
   };
 }
 
-/** How long a rebalance mark on an ACTIVE instance is left alone: spotInterruption's two minutes to set it DRAINING. */
-export const REBALANCE_MARK_GRACE_MS = 120_000;
+/** scaleTick's schedule: every minute. */
+const TICK_MS = 60_000;
+
+/**
+ * How long a rebalance mark on an ACTIVE instance is left alone, at least: spotInterruption writes the
+ * mark just before DRAINING and retries both for up to REBALANCE_ACT_MS, a retried record may do so
+ * again, and the tick's ACTIVE reading may be a tick old — so twice the act bound and one tick.
+ */
+export const REBALANCE_MARK_GRACE_MS = 2 * REBALANCE_ACT_MS + TICK_MS;
 
 /**
  * The tick's part in a rebalance recommendation (pure): a DRAINING instance with our `rebalance`
  * mark older than the bound, or an ACTIVE one no backend of ours holds (detached at the
  * recommendation), is handed to retire (EC2 and Auto Scaling re-read there: attached back, ACTIVE,
- * unmarked); an ACTIVE instance a backend holds, marked for longer than REBALANCE_MARK_GRACE_MS (a call-off whose unmark
- * failed, a DRAINING that never took, someone set it ACTIVE) has the stale mark removed — a younger
- * one may be a drain being begun right now (the mark is written just before DRAINING). Capacity
- * otherwise counts a rebalance-drained instance as leaving: its room is not supply, its service
- * tasks are demand, it counts against MAX_DRAINING while a backend of ours holds it, and it is
- * never `drainedForScaleIn` (the mark is not scale-in's), so scale-in never removes it.
+ * unmarked); an ACTIVE instance a backend holds carrying one past both REBALANCE_MARK_GRACE_MS and
+ * the bound (a call-off whose unmark failed, a DRAINING that never took, someone set it ACTIVE) has
+ * the stale mark removed by retire, which re-reads it first — a younger one may be a drain being
+ * begun right now (the mark is written just before DRAINING). Capacity otherwise counts a
+ * rebalance-drained instance as leaving: its room is not supply, its service tasks are demand, it
+ * counts against MAX_DRAINING while a backend of ours holds it, and it is never `drainedForScaleIn`
+ * (the mark is not scale-in's), so scale-in never removes it.
  */
 export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: number): CapacityStep[] {
   const steps: CapacityStep[] = [];
@@ -231,7 +244,8 @@ export function planRebalanceCallOffs(read: ClusterRead, boundMs: number, now: n
       // retire re-reads Auto Scaling and attaches it back only if a group of ours detached it.
       if (now - mark.at >= boundMs) steps.push({ kind: 'endRebalance', ...ref, status: 'ACTIVE', mark, leaving, boundMs });
     } else if (i.status === 'ACTIVE') {
-      if (now - mark.at >= REBALANCE_MARK_GRACE_MS) steps.push({ kind: 'unmarkScaleIn', ...ref });
+      // Not before the bound either: a mode that keeps an ACTIVE instance marked until the bound is left to it.
+      if (now - mark.at >= Math.max(REBALANCE_MARK_GRACE_MS, boundMs)) steps.push({ kind: 'clearRebalanceMark', ...ref, mark });
     } else if (now - mark.at >= boundMs) {
       steps.push({ kind: 'endRebalance', ...ref, status: 'DRAINING', mark, leaving, boundMs });
     }

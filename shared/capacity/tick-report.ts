@@ -62,6 +62,7 @@ export function roundReport(base: ReportBase, r: RoundResult): ClusterTickReport
     ...(outcome.requested?.at !== undefined && event
       ? { secondsToCapacityRequest: Math.max(0, (outcome.requested.at - event.triggeredAt) / 1000) }
       : {}),
+    ...rebalanceCallOffCounts(r.results),
     steps: r.results.map(stepLine),
     drains: r.results.flatMap((x) => (x.drain ? [x.drain] : [])),
   };
@@ -76,3 +77,14 @@ const stepLine = (r: CapacityStepResult) => ({
   ...(r.error ? { error: r.error } : {}),
   ...(r.detail ? { detail: r.detail } : {}),
 });
+
+/** The endRebalance steps that ran, by their answer (execute.ts writes `called off: …` or `kept: …`); a failed one is a step failure. */
+function rebalanceCallOffCounts(
+  results: readonly CapacityStepResult[],
+): Pick<ClusterTickReport, 'rebalanceCallOffs' | 'rebalanceCallOffsKept'> {
+  const ran = results.filter((x) => x.step.kind === 'endRebalance' && x.ok && !x.skipped);
+  return {
+    rebalanceCallOffs: ran.filter((x) => x.detail?.startsWith('called off')).length,
+    rebalanceCallOffsKept: ran.filter((x) => x.detail?.startsWith('kept')).length,
+  };
+}

@@ -54,5 +54,10 @@ export interface RetirePorts {
     detachedKeepingCapacity(group: string, ec2InstanceId: string, from: number, to: number, o?: CallOptions): Promise<boolean>;
     /** AttachInstances: back into the group, which raises desired by its units (throws above max, or when not running). */
     attach(group: string, ec2InstanceId: string, o?: CallOptions): Promise<void>;
+    /** The container instance's status and attributes now (DescribeContainerInstances); undefined: ECS does not know it. */
+    readInstance(
+      containerInstanceArn: string,
+      o?: CallOptions,
+    ): Promise<{ status: string; attributes: Record<string, string> } | undefined>;
   };
 }

@@ -28,11 +28,23 @@ export function rebalanceRequest(
   });
 }
 
-/** The facts the call-off re-reads in EC2 (DescribeInstances) beside what the tick read in ECS. */
+/** The facts the call-off re-reads in EC2 (DescribeInstances, DescribeSpotInstanceRequests) beside what the tick read in ECS. */
 export interface Ec2Facts {
   state: string;
   lifecycle: 'spot' | 'on-demand';
+  /** The instance's Spot request status code; absent when EC2 answered no request for it. */
+  spotRequestStatus?: string;
 }
+
+/**
+ * The Spot request status codes of an instance running undisturbed ("State changes for a Spot request",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instances-request-status-lifecycle.html):
+ * `fulfilled`, and `request-canceled-and-instance-running` (the request cancelled, the instance kept).
+ * Every other code of a running instance says it is on its way out — `marked-for-termination`,
+ * `marked-for-stop`, `marked-for-stop-by-experiment` — or already gone (`instance-terminated-by-price`,
+ * `instance-terminated-no-capacity`, `instance-stopped-by-price`, …): the call-off stands only on these two.
+ */
+export const SPOT_RUNNING_UNDISTURBED = ['fulfilled', 'request-canceled-and-instance-running'] as const;
 
 /**
  * Where the instance is in Auto Scaling, read at the call-off: `group` holds it now (undefined: no
@@ -47,7 +59,8 @@ export interface GroupFacts {
 /**
  * Whether a rebalance mark is acted on (pure): our `rebalance` mark older than the bound, no notice
  * took it (a notice's drain re-marks it `spot-notice`), not leaving a backend of ours (a lifecycle
- * hook's drain), and EC2 says a Spot instance still running. The instance is DRAINING (our drain
+ * hook's drain), and EC2 says a Spot instance still running whose Spot request is not marked for
+ * interruption (SPOT_RUNNING_UNDISTURBED: a notice's re-mark is best effort). The instance is DRAINING (our drain
  * that keeps serving), or ACTIVE outside any group (`replace`: detached, never drained). When no
  * group holds it and a backend of ours is on record as having detached it, `attachTo` names that
  * group: the instance goes back, never left running outside it. An instance in no group that no
@@ -67,6 +80,10 @@ export function rebalanceCallOff(
   if (facts.leaving) return { callOff: false, why: 'leaving its backend' };
   if (!facts.ec2 || facts.ec2.state !== 'running') return { callOff: false, why: `EC2 says ${facts.ec2?.state ?? 'nothing of it'}` };
   if (facts.ec2.lifecycle !== 'spot') return { callOff: false, why: 'not a Spot instance: no recommendation was ever sent for it' };
+  // Our mark is memory: EC2's own record says whether the instance is marked for interruption (a notice we may have missed).
+  const status = facts.ec2.spotRequestStatus;
+  if (!status || !(SPOT_RUNNING_UNDISTURBED as readonly string[]).includes(status))
+    return { callOff: false, why: `its Spot request says ${status ?? 'nothing (no request found)'}` };
   return outside && facts.asg?.detachedFrom ? { callOff: true, attachTo: facts.asg.detachedFrom } : { callOff: true };
 }
 
@@ -82,3 +99,16 @@ export interface RebalanceCallOffStep {
   /** The bound it was planned with (REBALANCE_DRAIN_MAX_SECONDS), checked again against the clock when it runs. */
   boundMs: number;
 }
+
+/** A rebalance mark the tick read on an ACTIVE instance past the grace and the bound: a candidate to remove. */
+export interface StaleRebalanceMarkStep {
+  ec2InstanceId: string;
+  containerInstanceArn: string;
+  mark: RetiringMark;
+}
+
+/**
+ * How long our part of a recommendation (the replacement's retries, the mark and DRAINING) may take:
+ * the same two minutes a notice gives, since a notice may come with the recommendation or right after it.
+ */
+export const REBALANCE_ACT_MS = 120_000;

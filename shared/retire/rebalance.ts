@@ -10,7 +10,7 @@ import { ownershipOf } from './plan';
 import type { HeldInstance } from './ports';
 import type { RetireDeps } from './run';
 import { checkRetireRequest, type RetireRequest } from './request';
-import { rebalanceCallOff, type RebalanceCallOffStep } from './rebalance-plan';
+import { rebalanceCallOff, type RebalanceCallOffStep, type StaleRebalanceMarkStep } from './rebalance-plan';
 
 export { rebalanceCallOff, rebalanceRequest, type Ec2Facts, type RebalanceCallOffStep } from './rebalance-plan';
 
@@ -34,8 +34,9 @@ export interface RebalanceDrainPorts {
 export interface RebalanceDrainResult {
   ec2InstanceId: string;
   /**
-   * `draining`: marked and DRAINING now; `marked`: marked only (`replace`: the tick's memory of a detach it must
-   * not leave orphaned); `not-ours`, `not-in-cluster`, `not-active` (someone else's drain): nothing written; `skipped`: dry run.
+   * `draining`: marked and DRAINING now (or already, by an earlier try); `marked`: marked only (`replace`: the tick's
+   * memory of a detach it must not leave orphaned); `not-ours`, `not-in-cluster`, `not-active` (someone else's drain, or
+   * another retirement's mark): nothing written; `skipped`: dry run.
    */
   outcome: 'draining' | 'marked' | 'not-ours' | 'not-in-cluster' | 'not-active' | 'skipped';
   why: string;
@@ -46,8 +47,8 @@ export interface RebalanceDrainResult {
 /**
  * Begin the drain that keeps serving: ours only while the backend named holds the instance (`held`:
  * its instance list read just before; undefined when it is not a backend we manage), and only an
- * ACTIVE container instance (a drain begun by someone else never becomes ours to call off). The
- * mark is written before DRAINING, so the instance is never DRAINING by us without it. Throws when
+ * ACTIVE container instance without another retirement's mark (a drain begun by someone else never
+ * becomes ours to call off, and their mark is never overwritten). The mark is written before DRAINING, so the instance is never DRAINING by us without it. Throws when
  * a call fails or ECS reports the state change failed (the record is retried).
  */
 export async function beginRebalanceDrain(
@@ -64,8 +65,16 @@ export async function beginRebalanceDrain(
   const ci = await ports.find(id, o);
   if (!ci) return { ec2InstanceId: id, outcome: 'not-in-cluster', why: `${id} is in none of the configured clusters` };
   const where = { cluster: ci.cluster, containerInstanceArn: ci.containerInstanceArn };
+  const mark = readMark(ci.attributes ?? {}, {});
+  const ourMark = mark?.reason === 'rebalance' && mark.from === 'mark';
+  // DRAINING with our own mark: an earlier try whose DRAINING answer was lost (the record is retried). Nothing to write again.
+  if (ci.status === 'DRAINING' && ourMark)
+    return { ec2InstanceId: id, outcome: 'draining', why: 'already DRAINING with our rebalance mark (an earlier try took)', ...where };
   if (ci.status !== 'ACTIVE')
     return { ec2InstanceId: id, outcome: 'not-active', why: `${id} is ${ci.status}: not ours to drain`, ...where };
+  // Scale-in and agentHealth write their mark just before DRAINING: an ACTIVE instance with one is theirs, being begun now.
+  if (mark && !ourMark)
+    return { ec2InstanceId: id, outcome: 'not-active', why: `${id} carries a ${mark.reason} mark: another retirement's`, ...where };
   if (opts.dryRun) return { ec2InstanceId: id, outcome: 'skipped', why: 'dry run', ...where };
   await ports.putMark(ci.cluster, ci.containerInstanceArn, RETIRING_ATTRIBUTE, formatMark('rebalance', opts.at), o);
   if (opts.drain === false)
@@ -121,6 +130,30 @@ async function detacherOf(
 
 /** The mark and the detach are both made while acting on one recommendation (REBALANCE_ACT_MS, two minutes). */
 const DETACH_WINDOW_MS = 120_000;
+
+/**
+ * Remove a stale rebalance mark from an ACTIVE instance. The tick's reading may be a tick old, and a
+ * drain (ours or another retirement's) may have begun since: the instance is read again, and only our
+ * retiring attribute is removed, only while it is still exactly `rebalance@<the mark's time>` and the
+ * instance still ACTIVE (ECS DeleteAttributes has no condition: the window left is this read's
+ * milliseconds, not a tick). Throws when a call fails (the next tick tries again).
+ */
+export async function clearRebalanceMark(
+  deps: RetireDeps,
+  step: StaleRebalanceMarkStep,
+  o?: CallOptions,
+): Promise<{ removed: boolean; why: string }> {
+  const r = deps.ports.rebalance;
+  if (!r) throw new Error('this function cannot clear a rebalance mark (no container instance reads)');
+  const now = await r.readInstance(step.containerInstanceArn, o);
+  if (!now) return { removed: false, why: 'ECS no longer knows it' };
+  if (now.status !== 'ACTIVE') return { removed: false, why: `${now.status} now: a drain was begun meanwhile` };
+  const expected = formatMark('rebalance', step.mark.at);
+  const found = now.attributes[RETIRING_ATTRIBUTE];
+  if (found !== expected) return { removed: false, why: `the mark is ${found ?? 'gone'} now, not ${expected}` };
+  await deps.ports.removeMarks(step.containerInstanceArn, [RETIRING_ATTRIBUTE], o);
+  return { removed: true, why: `${expected} on an ACTIVE instance` };
+}
 
 /**
  * A Spot notice for an instance a rebalance drain already holds: the notice's drain takes over (it

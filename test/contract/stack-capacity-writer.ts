@@ -8,6 +8,15 @@ const statementsFor = (stack: PackagedStack, action: string, key: string): State
 /** The capacity writer's delivery: its FIFO queue, the event source, the senders (docs/capacity-writer.md). */
 export function describeCapacityWriter(): void {
   describe('capacityWriter: one writer per cluster behind a FIFO queue', () => {
+    it('lets capacityWriter read Spot request status (a rebalance drain is called off only on it), and no other function but read-only preflight', () => {
+      for (const stack of [defaults, operator]) {
+        const readers = functionsOf(stack).filter((f) =>
+          f.statements.some((s) => asList(s.Action).includes('ec2:DescribeSpotInstanceRequests')),
+        );
+        expect(readers.map((f) => f.key).sort()).toEqual(['capacityWriter', 'preflight']);
+      }
+    });
+
     it('sends one tick per cluster into the capacity writer, whose FIFO queue is sized to keep demand through a 15-minute outage', () => {
       for (const stack of [defaults, operator]) {
         const t = stack.template;

@@ -38,6 +38,8 @@ export const NO_RESOURCE_LEVEL: Record<string, string> = {
     'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2autoscaling.html',
   // Fleet hygiene: nlbTargetSync, logVolumes and preflight read these.
   'ec2:DescribeInstances': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
+  // capacityWriter: a rebalance call-off reads the instance's Spot request status.
+  'ec2:DescribeSpotInstanceRequests': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'ec2:DescribeVolumes': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'ec2:DescribeNetworkInterfaces': 'https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html',
   'elasticloadbalancing:DescribeLoadBalancerAttributes':

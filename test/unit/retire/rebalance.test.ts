@@ -14,7 +14,7 @@ import { inst, MIN, snapshot, T0 } from '../capacity/fixtures';
 const SAMPLE = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'events', 'rebalance-recommendation.json'), 'utf8'));
 const BOUND = 30 * MIN;
 const mark = (at: number, reason: RetiringMark['reason'] = 'rebalance'): RetiringMark => ({ reason, at, from: 'mark' });
-const spotRunning = { state: 'running', lifecycle: 'spot' as const };
+const spotRunning = { state: 'running', lifecycle: 'spot' as const, spotRequestStatus: 'fulfilled' };
 
 describe('rebalance recommendation: parsing', () => {
   it('reads the documented event as a rebalance signal, and a notice on the same queue as a notice', () => {
@@ -77,6 +77,24 @@ describe('rebalanceCallOff', () => {
     ['shutting down in EC2', false, { ...base, ec2: { ...spotRunning, state: 'shutting-down' } }],
     ['unknown to EC2', false, { ...base, ec2: undefined }],
     ['on-demand (no recommendation is ever sent for it)', false, { ...base, ec2: { ...spotRunning, lifecycle: 'on-demand' as const } }],
+    [
+      'its Spot request cancelled, the instance kept running',
+      true,
+      { ...base, ec2: { ...spotRunning, spotRequestStatus: 'request-canceled-and-instance-running' } },
+    ],
+    // A notice we missed (its re-mark failed, or never ran): EC2's own record keeps the drain.
+    ...['marked-for-termination', 'marked-for-stop', 'marked-for-stop-by-experiment', 'instance-terminated-by-price'].map(
+      (code): [string, boolean, typeof base] => [
+        `Spot request ${code}`,
+        false,
+        { ...base, ec2: { ...spotRunning, spotRequestStatus: code } },
+      ],
+    ),
+    [
+      'no Spot request found for it',
+      false,
+      { ...base, ec2: { state: 'running', lifecycle: 'spot' as const, spotRequestStatus: undefined } },
+    ],
   ])('%s → call off: %s', (_name, callOff, facts) => {
     expect(rebalanceCallOff(facts, BOUND, T0).callOff).toBe(callOff);
   });
@@ -126,6 +144,8 @@ describe('planRebalanceCallOffs', () => {
         inst('i-new', 'az-a', [], { status: 'DRAINING' }),
         inst('i-active', 'az-b', []),
         inst('i-beginning', 'az-b', []),
+        inst('i-retried', 'az-b', []),
+        inst('i-replace-mode', 'az-b', []),
         inst('i-scale', 'az-b', [], { status: 'DRAINING', drainedForScaleIn: true }),
         // Detached at a `replace` recommendation: ACTIVE, no backend of ours holds it.
         inst('i-detached', 'az-a', [], { notOwned: true }),
@@ -143,6 +163,10 @@ describe('planRebalanceCallOffs', () => {
       ['i-detached', mark(T0 - BOUND)],
       // Past the two-minute grace, before the bound: not a stale mark, the instance waits outside its group.
       ['i-detached-new', mark(T0 - 5 * MIN)],
+      // Three minutes: a retried record may still be setting it DRAINING (twice the act bound, plus a tick-old read).
+      ['i-retried', mark(T0 - 3 * MIN)],
+      // Past the grace, not the bound: a mode that keeps an ACTIVE instance marked until the bound.
+      ['i-replace-mode', mark(T0 - BOUND + MIN)],
     ]),
     leaving: new Set(['i-old']),
     taskDefinitionOf: new Map(),
@@ -150,14 +174,15 @@ describe('planRebalanceCallOffs', () => {
     taskCountOf: new Map(),
   });
 
-  it('hands a DRAINING instance past the bound to retire, and an ACTIVE one outside its group past the bound; unmarks an ACTIVE one its group holds past the grace; leaves the rest (and scale-in’s) alone', () => {
+  it('hands a DRAINING instance past the bound and an ACTIVE one outside its group past the bound to retire; clears the mark of an ACTIVE one its group holds past the grace and the bound; leaves the rest (and scale-in’s) alone', () => {
     const steps = planRebalanceCallOffs(read(), BOUND, T0);
     expect(steps.map((s) => [s.kind, 'ec2InstanceId' in s ? s.ec2InstanceId : ''])).toEqual([
       ['endRebalance', 'i-old'],
-      ['unmarkScaleIn', 'i-active'],
+      ['clearRebalanceMark', 'i-active'],
       ['endRebalance', 'i-detached'],
     ]);
     expect(steps[0]).toMatchObject({ status: 'DRAINING', leaving: true, mark: mark(T0 - BOUND), boundMs: BOUND });
+    expect(steps[1]).toMatchObject({ mark: mark(T0 - 2 * BOUND) });
     expect(steps[2]).toMatchObject({ status: 'ACTIVE', leaving: false, mark: mark(T0 - BOUND), boundMs: BOUND });
   });
 });
