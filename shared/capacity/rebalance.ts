@@ -61,23 +61,19 @@ export async function actOnRecommendation(
   };
   try {
     const held = await retried((o) => ownerOf(ports.replace, id, opts.clusters, o));
+    // Our mark, and DRAINING unless `drain` is false: retried like the replacement, within the same bound.
+    const begin = (h: NonNullable<typeof held>, drain: boolean) =>
+      retried((o) =>
+        beginRebalanceDrain(
+          ports.drain,
+          rebalanceRequest(signal, h.backend, REBALANCE_ACT_MS),
+          h.instances,
+          { dryRun: opts.dryRun, at: now, ...(drain ? {} : { drain: false }) },
+          o,
+        ),
+      );
     // `replace`: no detach without our mark first — the tick's only memory of an instance it must attach back.
-    const mark =
-      opts.mode === 'replace' && held && !held.capacityRebalance
-        ? await retried((o) =>
-            beginRebalanceDrain(
-              ports.drain,
-              rebalanceRequest(signal, held.backend, REBALANCE_ACT_MS),
-              held.instances,
-              {
-                dryRun: opts.dryRun,
-                at: now,
-                drain: false,
-              },
-              o,
-            ),
-          )
-        : undefined;
+    const mark = opts.mode === 'replace' && held && !held.capacityRebalance ? await begin(held, false) : undefined;
     if (mark && mark.outcome !== 'marked' && mark.outcome !== 'skipped') {
       const replacement: ReplacementReport = {
         action: 'none',
@@ -100,18 +96,7 @@ export async function actOnRecommendation(
         ? undefined
         : !held
           ? Promise.resolve(notOurs)
-          : retried((o) =>
-              beginRebalanceDrain(
-                ports.drain,
-                rebalanceRequest(signal, held.backend, REBALANCE_ACT_MS),
-                held.instances,
-                {
-                  dryRun: opts.dryRun,
-                  at: now,
-                },
-                o,
-              ),
-            ).catch((err: unknown) => ({ error: errorMessage(err) }));
+          : begin(held, true).catch((err: unknown) => ({ error: errorMessage(err) }));
     const [r, d] = await Promise.all([replacement, drain]);
     if (d && 'error' in d) return { ...base, replacement: r, error: d.error };
     return { ...base, replacement: r, ...(d ? { drain: d } : {}), ...(mark ? { mark } : {}) };
