@@ -1,4 +1,3 @@
-import { LAST_SCALE_OUT_TAG } from '../../shared/tags';
 import { randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
@@ -7,6 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
+import { batchedDetaches } from '../../shared/aws/autoscaling-detaches';
 import { batchedAsgLookups } from '../../shared/aws/autoscaling-lookups';
 import { QueueAdapter } from '../../shared/aws/sqs-queues';
 
@@ -139,15 +139,16 @@ function recordReplacement(d: Deps, report: DrainReport, r: ReplacementReport): 
     d.metrics.addMetric('secondsToCapacityRequest', MetricUnit.Seconds, Math.max(0, (r.at - Date.parse(report.noticeAt)) / 1000));
 }
 
-/** The wave's replacement reads: every victim's lookups made at one moment go out as a few batched describes, not one each. */
+/** The wave's replacement calls: what every victim asks at one moment goes out as a few batched calls per group, not one each. */
 function replacePorts(d: Deps): ReplacePorts {
   const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
   const lookups = batchedAsgLookups(groups, d.clock);
+  const writes = batchedDetaches(groups, d.clock);
   return {
     groupOfInstance: lookups.groupOfInstance,
     group: lookups.group,
-    detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
-    recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
+    detachKeepingCapacity: writes.detachKeepingCapacity,
+    recordScaleOut: writes.recordScaleOut,
   };
 }
 
