@@ -29,14 +29,11 @@ export async function runWave(
   requests: readonly DrainRequest[],
 ): Promise<WaveResult[]> {
   const pending = new Map<number, number>();
-  const wave = requests.length > 1 ? wavePorts(deps.ports, deps.clock, settings.clusters) : undefined;
+  const stopsPending = () => [...pending.values()].reduce((a, b) => a + b, 0);
+  const wave = requests.length > 1 ? wavePorts(deps.ports, deps.clock, settings.clusters, stopsPending) : undefined;
   const ports = wave ?? deps.ports;
   // The stops of every batch draining at once share ECS's bucket: the lead is for this wave's stops at its share of the rate.
-  const lead = () =>
-    stopLeadMs(
-      [...pending.values()].reduce((a, b) => a + b, 0),
-      shareOf(WAVE_BUCKETS.ecsModify, wave?.share() ?? 1),
-    );
+  const lead = () => stopLeadMs(stopsPending(), shareOf(WAVE_BUCKETS.ecsModify, wave?.share() ?? 1));
   const results = Promise.all(
     requests.map(async (request, i): Promise<WaveResult> => {
       try {
