@@ -42,22 +42,28 @@ const world = (row: WaveRow, seed: number) => {
     victims: row.victims,
     tasksPerVictim: row.tasksPerVictim,
     services: row.services,
-    spare: Math.max(2, Math.ceil(row.victims / 3)),
+    spare: spareOf(row),
     tasksPerServicePerSpare: 1,
     deregistrationDelaySeconds: row.delaySeconds,
   });
   return { account, w };
 };
 
+/** The spare instances of a row's cluster (each runs one task of every service). */
+const spareOf = (row: WaveRow) => Math.max(2, Math.ceil(row.victims / 3));
+
 /** The fewest ECS and ELBv2 calls the API maxima allow for the whole wave (one cluster). */
 export function waveMinimum(row: WaveRow): number {
   const tasks = row.victims * row.tasksPerVictim;
   const groups = Math.min(row.services, row.tasksPerVictim);
+  const clusterTasks = tasks + spareOf(row) * row.services;
+  // The victims' tasks: ListTasks per instance and DescribeTasks of theirs, or the whole cluster listed and described (100 a
+  // call each), whichever is fewer. Counting only the first put the "minimum" above what a wave listing the cluster spends.
+  const listing = Math.min(row.victims * Math.ceil(row.tasksPerVictim / 100) + Math.ceil(tasks / 100), 2 * Math.ceil(clusterTasks / 100));
   return (
     Math.ceil(row.victims / 50) + // ListContainerInstances, 50 ids per `in` filter
     Math.ceil(row.victims / 100) + // DescribeContainerInstances
-    row.victims * Math.ceil(row.tasksPerVictim / 100) + // ListTasks, per instance
-    Math.ceil(tasks / 100) + // DescribeTasks
+    listing +
     Math.ceil(row.services / 10) + // DescribeServices
     Math.ceil(row.victims / 10) + // UpdateContainerInstancesState
     groups * 3 + // per group: DeregisterTargets, DescribeTargetGroupAttributes, one DescribeTargetHealth
