@@ -25,12 +25,8 @@ export interface PaceState {
  * wave, whose calls the SDK's retries then absorb.
  */
 export const WAVE_BUCKETS = {
-  /**
-   * ECS cluster resource read (DescribeContainerInstances, DescribeTasks, ListContainerInstances, ListTasks): 100 burst, 20/s.
-   * Half the burst: every batch's lookup and share reads have taken a quarter of it by the time the listings start, and
-   * five batches pacing at the full burst threw a quarter of their first listings into throttling and SDK retries.
-   */
-  ecsRead: { capacity: 50, ratePerSecond: 18 },
+  /** ECS cluster resource read (DescribeContainerInstances, DescribeTasks, ListContainerInstances, ListTasks): 100 burst, 20/s. */
+  ecsRead: { capacity: 100, ratePerSecond: 18 },
   /** ECS cluster resource modify (StopTask, UpdateContainerInstancesState): 100 burst, 40/s. */
   ecsModify: { capacity: 100, ratePerSecond: 36 },
   /** ECS cluster read (DescribeClusters): 50 burst, 20/s. */
