@@ -133,3 +133,19 @@ describe('wavePorts: a group’s deregistration delay', () => {
     wave.close();
   });
 });
+
+describe('wavePorts: listings of many instances in one call', () => {
+  it('fail only the drain whose listing failed, not every drain the call carried', async () => {
+    const clock = new VirtualClock();
+    const base = fakePorts(clock, 3, () => []);
+    base.tasks.listRunningOn = async (_c: string, arn: string) => {
+      if (arn === 'arn:ci/2') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return [`${arn}/task`];
+    };
+    const wave = wavePorts(base, clock, ['c']);
+    const settled = await Promise.allSettled(['arn:ci/1', 'arn:ci/2', 'arn:ci/3'].map((arn) => wave.tasks.listRunningOn('c', arn)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[0] as PromiseFulfilledResult<string[]>).value).toEqual(['arn:ci/1/task']);
+    wave.close();
+  });
+});
