@@ -1,5 +1,5 @@
-import { LAST_SCALE_OUT_TAG } from '../../shared/tags';
 import { AutoScalingGroupsAdapter } from '../../shared/aws/autoscaling-groups';
+import { batchedDetaches } from '../../shared/aws/autoscaling-detaches';
 import { batchedAsgLookups } from '../../shared/aws/autoscaling-lookups';
 import { EcsAttributesAdapter } from '../../shared/aws/ecs-attributes';
 import { ContainerInstancesAdapter } from '../../shared/aws/ecs-container-instances';
@@ -86,11 +86,13 @@ function record(d: Deps, r: RebalanceResult): void {
 export function replacePorts(d: Deps): ReplacePorts {
   const groups = new AutoScalingGroupsAdapter(d.clients.autoscaling);
   const lookups = batchedAsgLookups(groups, d.clock);
+  // What every victim asks at one moment goes out as a few batched calls per group, not one each.
+  const writes = batchedDetaches(groups, d.clock);
   return {
     groupOfInstance: lookups.groupOfInstance,
     group: lookups.group,
-    detachKeepingCapacity: (name, id, o) => groups.detachKeepingCapacity(name, id, o),
-    recordScaleOut: (name, at, o) => groups.tag(name, LAST_SCALE_OUT_TAG, new Date(at).toISOString(), o),
+    detachKeepingCapacity: writes.detachKeepingCapacity,
+    recordScaleOut: writes.recordScaleOut,
   };
 }
 

@@ -18,6 +18,7 @@ import {
   DESCRIBE_AUTO_SCALING_GROUPS_NAMES_MAX,
   DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX,
   DESCRIBE_AUTO_SCALING_INSTANCES_MAX,
+  DETACH_INSTANCES_MAX,
 } from './limits';
 
 /** One instance of a group: its lifecycle state as Auto Scaling names it, and the units it counts for. */
@@ -121,12 +122,17 @@ export class AutoScalingGroupsAdapter {
   }
 
   /**
-   * Take the instance out of its group without lowering desired: the group launches its
-   * replacement now, and the instance keeps running (and draining) outside the group.
+   * Take the instances out of their group without lowering desired, in one DetachInstances of
+   * at most 20 ids: the group launches their replacements now, and the instances keep running
+   * (and draining) outside the group. All or nothing: one id Auto Scaling refuses fails the call.
    */
-  async detachKeepingCapacity(name: string, instanceId: string, o?: CallOptions): Promise<void> {
+  async detachKeepingCapacity(name: string, instanceIds: readonly string[], o?: CallOptions): Promise<void> {
+    const ids = [...new Set(instanceIds)];
+    if (ids.length === 0) return;
+    if (ids.length > DETACH_INSTANCES_MAX)
+      throw new RangeError(`detachKeepingCapacity takes at most ${DETACH_INSTANCES_MAX} instance ids per call, got ${ids.length}`);
     await this.autoscaling.send(
-      new DetachInstancesCommand({ AutoScalingGroupName: name, InstanceIds: [instanceId], ShouldDecrementDesiredCapacity: false }),
+      new DetachInstancesCommand({ AutoScalingGroupName: name, InstanceIds: ids, ShouldDecrementDesiredCapacity: false }),
       sendOptions(o),
     );
   }

@@ -53,6 +53,11 @@ export const DESCRIBE_AUTO_SCALING_GROUPS_PAGE_MAX = 100;
  * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingInstances.html
  */
 export const DESCRIBE_AUTO_SCALING_INSTANCES_MAX = 50;
+/**
+ * Auto Scaling DetachInstances: InstanceIds "The IDs of the instances. You can specify up to 20 instances."
+ * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DetachInstances.html
+ */
+export const DETACH_INSTANCES_MAX = 20;
 /** EC2 DescribeSpotFleetRequests / DescribeSpotFleetInstances MaxResults: "Valid Range: Minimum value of 1. Maximum value of 1000." */
 export const SPOT_FLEET_PAGE_MAX = 1000;
 /** EC2 DescribeInstanceTypes InstanceTypes: "Array Members: Maximum number of 100 items."; MaxResults "Maximum value of 100." */

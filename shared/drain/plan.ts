@@ -213,6 +213,8 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
     )
       p.read({ kind: 'groupDelay', targetGroupArn: g.targetGroupArn });
     if (!groupNeedsLook(g, state.ec2InstanceId) && !(state.resumed && !g.health)) continue;
+    // Past the force time every task stops whatever a look shows: only a target never resolved from ECS still needs one (to deregister it).
+    if (force && !(g.unresolved && !g.health)) continue;
     const last = Math.max(g.health?.at ?? -Infinity, g.lastDeregisterAt ?? -Infinity);
     let nextAt = Number.isFinite(last) ? last + s.pollMs : now;
     const held = holdActive(g, times, now, s, state);

@@ -1,4 +1,4 @@
-import type { CallOptions, ItemFailure } from '../aws/call';
+import type { CallOptions } from '../aws/call';
 import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
 import { targetKey, type Target, type TargetHealth } from '../aws/elbv2-targets';
 import {
@@ -11,10 +11,9 @@ import {
 import { setTimer, type Clock } from '../lambda/clock';
 import { Coalescer } from '../lambda/coalesce';
 import { lookupInstances, type LookupAnswer } from './lookup';
+import { byItems } from './wave-batch';
 import type { DrainPorts } from './ports';
 import { listWholeCluster, MIN_SHARE, reserveSlot, shareOf, WAVE_BUCKETS, waveShare, type PaceState, type WaveBucket } from './wave-plan';
-
-type Described<T> = { items: T[]; failures: ItemFailure[] };
 
 /**
  * The ports of one wave: every drain of the invocation calls these, and what they ask at the
@@ -25,7 +24,7 @@ type Described<T> = { items: T[]; failures: ItemFailure[] };
  * against its bucket (wave-plan.ts), so a wave spends its rate on calls that succeed. The
  * contracts are DrainPorts' own: each drain sees answers about its own items only.
  */
-export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[]): WavePorts {
+export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[], stopsPending?: () => number): WavePorts {
   const buckets = new Map<WaveBucket, PaceState>();
   // This wave's share of the account's buckets, from how many instances are DRAINING in its clusters (state, not messages).
   const ours = new Map<string, Set<string>>();
@@ -123,7 +122,10 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       );
     return clusterTasks.get(cluster)!;
   };
-  const listings = new Coalescer<string, string[] | undefined>(clock, async (cluster, arns, signal) => {
+  // Each instance's listing settles on its own: one still throttled after the SDK's retries failed every drain of its call, and
+  // each of them listed again (measured: 200 of 500 instances listed twice at 500 × 4).
+  type Listed = { arns: string[] } | { error: unknown };
+  const listings = new Coalescer<string, Listed>(clock, async (cluster, arns, signal) => {
     const unique = [...new Set(arns)];
     const o = { signal };
     const count = unique.length > 1 ? await countOf(cluster) : undefined;
@@ -136,22 +138,39 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       const on = new Map<string, string[]>();
       for (const t of parts.flatMap((p) => p.tasks))
         if (t.containerInstanceArn && t.taskArn) on.set(t.containerInstanceArn, [...(on.get(t.containerInstanceArn) ?? []), t.taskArn]);
-      return arns.map((arn) => on.get(arn) ?? []);
+      return arns.map((arn) => ({ arns: on.get(arn) ?? [] }));
     }
     const each = await Promise.all(
-      unique.map(async (arn) => [arn, await paced('ecsRead', o, () => base.tasks.listRunningOn(cluster, arn, o))] as const),
+      unique.map(async (arn): Promise<readonly [string, Listed]> => {
+        try {
+          return [arn, { arns: await paced('ecsRead', o, () => base.tasks.listRunningOn(cluster, arn, o)) }];
+        } catch (error) {
+          return [arn, { error }];
+        }
+      }),
     );
     const byArn = new Map(each);
-    return arns.map((arn) => byArn.get(arn));
+    return arns.map((arn) => byArn.get(arn)!);
   });
-  const listRunningOn = async (cluster: string, arn: string, o?: CallOptions): Promise<string[]> =>
-    (await listings.ask(cluster, arn, o?.signal)) ?? [];
+  const listRunningOn = async (cluster: string, arn: string, o?: CallOptions): Promise<string[]> => {
+    const r = await listings.ask(cluster, arn, o?.signal);
+    if ('error' in r) throw r.error;
+    return r.arns;
+  };
 
   const describeInstances = async (cluster: string, arns: readonly string[], o: CallOptions) => {
     const parts = await Promise.all(
       chunk([...new Set(arns)], DESCRIBE_CONTAINER_INSTANCES_MAX).map((part) => paced('ecsRead', o, () => ci.describe(cluster, part, o))),
     );
     return { instances: parts.flatMap((p) => p.instances), failures: parts.flatMap((p) => p.failures) };
+  };
+  // A drain's last read (are its tasks gone?) comes when its own stops are sent; paced, the wave's stops end tens of seconds
+  // apart, so asked at once these reads were one DescribeContainerInstances per drain. Held while the wave still has stops
+  // to send (at most COUNTS_HOLD_MS), they go out together, 100 instances a call. The invocation ends with its last drain anyway.
+  const holdCounts = async () => {
+    const until = clock.now() + COUNTS_HOLD_MS;
+    while (!closed && (stopsPending?.() ?? 0) > 0 && clock.now() < until)
+      await clock.sleep(Math.min(COUNTS_HOLD_TICK_MS, until - clock.now()));
   };
   const instanceDescribes = byItems<ContainerInstanceRef>(
     clock,
@@ -161,17 +180,25 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       const r = await paced('ecsRead', o, () => ci.describe(cluster, part, o));
       return { items: r.instances, failures: r.failures };
     },
+    undefined,
+    holdCounts,
   );
   const drainings = byItems<never>(
     clock,
     UPDATE_CONTAINER_INSTANCES_STATE_MAX,
     () => '',
     async (cluster, part, o) => {
-      const failures = await paced('ecsModify', o, () => ci.setDraining(cluster, part, o));
-      // Read the share again now that ours are DRAINING too (the other batches of the wave set theirs at about the same
-      // moment); a read already in flight may have counted before ours were set, so this one follows it.
-      if (!settling) settling = (reading ?? Promise.resolve()).then(readShare);
-      return { items: [], failures };
+      const sent = slot('ecsModify', o.signal, true).then(() => ci.setDraining(cluster, part, o));
+      // Read the share again once ours are DRAINING too (the other batches of the wave set theirs at about the same moment;
+      // a read already in flight may have counted before ours were set, so this one follows it). Every other call waits for
+      // it from now, before the answer: set after it, a listing whose slot came in the same instant went out beside the
+      // share read at a share of 1 and, with every other batch's, throttled it (measured: 200 ListTasks at once, 5 batches).
+      if (!settling)
+        settling = sent
+          .catch(() => undefined)
+          .then(() => reading)
+          .then(readShare);
+      return { items: [], failures: await sent };
     },
   );
   type RawTask = Awaited<ReturnType<DrainPorts['tasks']['describe']>>['tasks'][number];
@@ -213,10 +240,13 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     },
     elbSlot,
   );
+  // A group's deregistration delay is its configuration, not its state: read once for the wave, not once per drain that deregisters.
+  const delayOf = new Map<string, number>();
   const delays = new Coalescer<null, number>(
     clock,
     async (tg, asks, signal) => {
       const seconds = await base.targets.deregistrationDelaySeconds(tg, { signal });
+      delayOf.set(tg, seconds);
       return asks.map(() => seconds);
     },
     elbSlot,
@@ -254,7 +284,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     targets: {
       deregister: (tg, targets, o) => deregistrations.ask(tg, targets, o?.signal),
       groupHealth: (tg, o) => healths.ask(tg, null, o?.signal),
-      deregistrationDelaySeconds: (tg, o) => delays.ask(tg, null, o?.signal),
+      deregistrationDelaySeconds: async (tg, o) => delayOf.get(tg) ?? delays.ask(tg, null, o?.signal),
     },
     publish: base.publish,
     findInstance: (id, o) => lookups.ask('lookup', id, o?.signal),
@@ -268,26 +298,6 @@ export type WavePorts = DrainPorts & { share: () => number; close: () => void };
 
 /** How often the share is read again while the wave goes on. */
 const SHARE_REFRESH_MS = 15_000;
-
-/**
- * A describe-like call per cluster: what every drain asks at one moment is sent once per item
- * (chunks of `max`, sent together), and each asker gets back its own items and failures.
- */
-function byItems<T>(
-  clock: Clock,
-  max: number,
-  idOf: (item: T) => string,
-  send: (cluster: string, part: string[], o: CallOptions) => Promise<Described<T>>,
-  matches: (item: T, asked: string) => boolean = (item, asked) => idOf(item) === asked,
-) {
-  const c = new Coalescer<readonly string[], Described<T>>(clock, async (cluster, lists, signal) => {
-    const parts = await Promise.all(chunk([...new Set(lists.flat())], max).map((part) => send(cluster, part, { signal })));
-    const items = parts.flatMap((p) => p.items);
-    const failures = parts.flatMap((p) => p.failures);
-    return lists.map((asked) => ({
-      items: items.filter((i) => asked.some((a) => matches(i, a))),
-      failures: failures.filter((f) => asked.some((a) => f.arn === a || f.arn.endsWith(`/${a}`))),
-    }));
-  });
-  return (cluster: string, asked: readonly string[], o?: CallOptions) => c.ask(cluster, asked, o?.signal);
-}
+/** The longest a drain's "are my tasks gone?" read waits for the wave's other stops (a drain polls it every 2 s after its force time). */
+const COUNTS_HOLD_MS = 10_000;
+const COUNTS_HOLD_TICK_MS = 1_000;

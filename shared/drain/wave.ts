@@ -29,7 +29,8 @@ export async function runWave(
   requests: readonly DrainRequest[],
 ): Promise<WaveResult[]> {
   const pending = new Map<number, number>();
-  const wave = isWave(requests.length) ? wavePorts(deps.ports, deps.clock, settings.clusters) : undefined;
+  const stopsPending = () => [...pending.values()].reduce((a, b) => a + b, 0);
+  const wave = isWave(requests.length) ? wavePorts(deps.ports, deps.clock, settings.clusters, stopsPending) : undefined;
   const ports = wave ?? deps.ports;
   const lead = () => waveLeadMs(pending.values(), wave?.share());
   const results = Promise.all(

@@ -15,4 +15,19 @@ describe('spotInterruption: replacement at the notice, for a wave', () => {
     expect(first).toEqual([50, 50, 50, 50]);
     expect(account.autoscaling.groupState(b.backend.id).desired).toBe(200);
   });
+
+  it('detaches the 200 victims of one group 20 a call, all within seconds of the notice, and dates the group once', async () => {
+    const account = new SimulatedAccount();
+    const b = buildCapacityCluster(account, { backend: 'asg', instances: 200, max: 400, tasksPerInstance: 1, lifecycle: 'spot' });
+    const world = spotWorld(account);
+    const noticeAt = account.clock.now();
+    const { results } = await world.handleBatch(b.instances.map((i) => account.ec2.interruptSpot(i.instanceId)));
+    const requested = results.map((r) => asReport(r).replacement!);
+    expect(requested.every((r) => r.outcome === 'requested' && r.at! - noticeAt <= 5_000)).toBe(true);
+    const detaches = account.calls.filter((c) => c.service === 'autoscaling' && c.operation === 'DetachInstances' && !c.error);
+    const ids = detaches.flatMap((c) => (c.input as { InstanceIds: string[] }).InstanceIds);
+    expect(detaches).toHaveLength(10); // ⌈200 / 20⌉, not one per victim
+    expect(ids.sort()).toEqual(b.instances.map((i) => i.instanceId).sort());
+    expect(account.calls.filter((c) => c.operation === 'CreateOrUpdateTags' && !c.error)).toHaveLength(1);
+  });
 });

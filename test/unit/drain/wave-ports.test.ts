@@ -94,3 +94,58 @@ describe('wavePorts: a share that cannot be read', () => {
     wave.close();
   });
 });
+
+describe('wavePorts: DRAINING before the listings', () => {
+  it('holds a listing asked in the same instant as DRAINING until the share read that follows it', async () => {
+    const clock = new VirtualClock();
+    const sharesAtListing: number[] = [];
+    const wave = wavePorts(
+      fakePorts(
+        clock,
+        2,
+        () => Array.from({ length: 8 }, (_, i) => `arn:ci/${i + 1}`),
+        () => sharesAtListing.push(wave.share()),
+      ),
+      clock,
+      ['c'],
+    );
+    await Promise.all([wave.findInstance!('i-1'), wave.findInstance!('i-2')]);
+    // A drain's plan sets DRAINING and lists its tasks in one look: both asks leave at once.
+    await Promise.all([wave.containerInstances.setDraining('c', ['arn:ci/1', 'arn:ci/2']), wave.tasks.listRunningOn('c', 'arn:ci/1')]);
+    expect(sharesAtListing).toEqual([0.25]);
+    wave.close();
+  });
+});
+
+describe('wavePorts: a group’s deregistration delay', () => {
+  it('is read once per group for the wave, whenever its drains ask', async () => {
+    const clock = new VirtualClock();
+    const base = fakePorts(clock, 1, () => []);
+    const asked: string[] = [];
+    base.targets.deregistrationDelaySeconds = async (tg: string) => (asked.push(tg), 300);
+    const wave = wavePorts(base, clock, ['c']);
+    expect(await Promise.all([wave.targets.deregistrationDelaySeconds('tg-1'), wave.targets.deregistrationDelaySeconds('tg-2')])).toEqual([
+      300, 300,
+    ]);
+    clock.advance(30_000); // a drain that deregisters later (throttled, held) asks again
+    expect(await wave.targets.deregistrationDelaySeconds('tg-1')).toBe(300);
+    expect(asked.sort()).toEqual(['tg-1', 'tg-2']);
+    wave.close();
+  });
+});
+
+describe('wavePorts: listings of many instances in one call', () => {
+  it('fail only the drain whose listing failed, not every drain the call carried', async () => {
+    const clock = new VirtualClock();
+    const base = fakePorts(clock, 3, () => []);
+    base.tasks.listRunningOn = async (_c: string, arn: string) => {
+      if (arn === 'arn:ci/2') throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return [`${arn}/task`];
+    };
+    const wave = wavePorts(base, clock, ['c']);
+    const settled = await Promise.allSettled(['arn:ci/1', 'arn:ci/2', 'arn:ci/3'].map((arn) => wave.tasks.listRunningOn('c', arn)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[0] as PromiseFulfilledResult<string[]>).value).toEqual(['arn:ci/1/task']);
+    wave.close();
+  });
+});
