@@ -90,7 +90,7 @@ function header(args: Args, elapsedMs: number): string {
     '',
     '```sh',
     'npm ci',
-    'npm run bench                       # everything; rewrites bench/REPORT.md (a few minutes at most)',
+    'npm run bench                       # everything; rewrites bench/REPORT.md (the wave rows run 20 seeds each: allow about half an hour)',
     'npm run bench -- --quick            # 1 run each, smaller sizes; prints, writes nothing',
     'npm run bench -- --only waves       # or logs, bundle, drain, outcomes, capacity, arrival, nlb-targets, fleet; add --out FILE to keep the report',
     'npx tsx --expose-gc bench/run.ts    # the same as npm run bench, with global.gc exposed up front',
