@@ -84,7 +84,7 @@ export async function agentHealthCalls(sizes: readonly number[] = SIZES): Promis
  * MAX_DELETIONS_PER_RUN 20). Each owned volume lives on its own container instance of cluster `web`;
  * a run sees them in use (one ListContainerInstances per instance, at most 100 a run, and one
  * GenerateMac and one CreateTags per volume: each stamp is sealed for its volume), then the instances end: all flushed within
- * grace; 10 % flushed 2 h ago; 10 % unflushed, at first sight (stamped) and 30 min later (alerted,
+ * grace; 10 % flushed 70 min ago as their instances ended; 10 % unflushed, at first sight (stamped) and 30 min later (alerted,
  * kept). A run lists ⌈n/500⌉ DescribeVolumes pages; deletions are min(k, 20) DeleteVolume +
  * one GetMetricData per volume due, ⌈d/200⌉ DescribeVolumes to confirm; every stamp read is one VerifyMac;
  * a stamp is one GenerateMac and one CreateTags, at most 200 a run.
@@ -127,11 +127,17 @@ export async function logVolumeCalls(sizes: readonly number[] = SIZES): Promise<
       account.advance(30 * MIN);
     }
     account.advance(3 * 60 * MIN);
-    owned.forEach(({ volumeId, instanceId }, k) => {
-      const flushedAt = k < pastGrace ? iso(account.clock.now() - 120 * MIN) : iso(account.clock.now() - MIN);
-      if (k >= orphans) account.ec2.volumes.volume(volumeId)!.tags[FLUSHED] = flushedAt;
+    // An instance's buffer is flushed as it ends. The first `pastGrace` end 70 min before the measured run:
+    // past the grace (60 min by default), and EBS's metrics for the window after the flush are in; the rest end a minute before it.
+    const end = (k: number, flushedAt: number) => {
+      const { volumeId, instanceId } = owned[k]!;
+      if (k >= orphans) account.ec2.volumes.volume(volumeId)!.tags[FLUSHED] = iso(flushedAt);
       account.ec2.terminate(instanceId, 'spot');
-    });
+    };
+    for (let k = 0; k < pastGrace; k++) end(k, account.clock.now());
+    account.advance(69 * MIN);
+    for (let k = pastGrace; k < owned.length; k++) end(k, account.clock.now());
+    account.advance(MIN);
     return { account, measure };
   };
   for (const n of sizes) {
