@@ -9,6 +9,7 @@ import {
 } from '../../../shared/fleet/log-volumes/plan';
 import type { LogVolume } from '../../../shared/fleet/log-volumes/ports';
 import { STAMPED_KEYS } from '../../../shared/fleet/log-volumes/stamps';
+import { GRACE_MINUTES_MIN } from '../../../shared/fleet/log-volumes/config';
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 const MIN = 60_000;
@@ -282,7 +283,7 @@ describe('planLogVolumes properties', () => {
     attachedAfterFlush: fc.constantFrom(true, false, undefined),
   });
   const arbSettings = fc.record({
-    graceMinutes: fc.integer({ min: 0, max: 2_000 }),
+    graceMinutes: fc.integer({ min: GRACE_MINUTES_MIN, max: 2_000 }),
     orphanAlertMinutes: fc.integer({ min: 0, max: 2_000 }),
     maxDeletionsPerRun: fc.integer({ min: 1, max: 10 }),
     owners: fc.constantFrom<string[]>([], ['web']),
