@@ -210,7 +210,7 @@ export async function waveBenchmarks(options: { quick: boolean; progress: (line:
       Math.max(...runs.map((r) => r.stoppedEarly)) > 0 && 'stopped early',
       row.victims === 100 &&
         row.tasksPerVictim === 20 &&
-        (median(runs.map((r) => r.toDeregMedian)) > 5 || Math.max(...runs.map((r) => r.toDeregMax)) > 15) &&
+        (Math.max(...runs.map((r) => r.toDeregMedian)) > 5 || Math.max(...runs.map((r) => r.toDeregMax)) > 15) && // the worst run, as every goal
         'slow deregistration',
       Math.max(...ratio) > 1.5 && 'attempts',
       Math.max(...runs.map((r) => r.noHealthy)) > 0 && 'no healthy target',

@@ -32,9 +32,9 @@ export function sharedLookups(ports: DrainPorts, clock: Clock): DrainPorts {
     containerInstances: {
       listClusters: (o) => ci.listClusters(o),
       setDraining: (cluster, arns, o) => ci.setDraining(cluster, arns, o),
-      listArns: (cluster, filter, o, onPage, status) =>
-        filter === undefined || onPage || status
-          ? ci.listArns(cluster, filter, o, onPage, status)
+      listArns: (cluster, filter, o, onPage, status, pace) =>
+        filter === undefined || onPage || status || pace
+          ? ci.listArns(cluster, filter, o, onPage, status, pace)
           : once(`list ${cluster} ${filter}`, () => ci.listArns(cluster, filter, o)),
       describe: (cluster, arns, o) => once(`describe ${cluster} ${arns.join(' ')}`, () => ci.describe(cluster, arns, o)),
     },

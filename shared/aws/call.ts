@@ -24,9 +24,21 @@ export interface ItemFailure {
  * them (some paginators, e.g. ELBv2 DescribeListeners', have no page-size setting of their own).
  * Throws whatever a page's call throws (an abort included); the pages read before are dropped.
  * The paginator writes the token into `input` between pages: give each call a fresh object.
+ * `beforeNext` runs after each page and is awaited before the next is asked for (a caller's pacing).
  */
-export async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => readonly T[] | undefined): Promise<T[]> {
+export async function collect<P, T>(
+  pages: AsyncIterable<P>,
+  items: (page: P) => readonly T[] | undefined,
+  beforeNext?: (page: P) => Promise<void>,
+): Promise<T[]> {
   const all: T[] = [];
-  for await (const page of pages) all.push(...(items(page) ?? []));
+  for await (const page of pages) {
+    all.push(...(items(page) ?? []));
+    // The paginator asks for the next page only when the loop comes back: a pace awaited here spaces the pages.
+    if (beforeNext) await beforeNext(page);
+  }
   return all;
 }
+
+/** A caller's pace between the pages of one listing: awaited before each next page is asked for (none after the last). */
+export type PagePace = () => Promise<void>;

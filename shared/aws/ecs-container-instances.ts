@@ -5,7 +5,7 @@ import {
   UpdateContainerInstancesStateCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { collect, sendOptions, type CallOptions, type ItemFailure } from './call';
+import { collect, sendOptions, type CallOptions, type ItemFailure, type PagePace } from './call';
 import { chunk, DESCRIBE_CONTAINER_INSTANCES_MAX, ECS_LIST_PAGE_MAX, UPDATE_CONTAINER_INSTANCES_STATE_MAX } from './limits';
 
 export interface ContainerInstanceRef {
@@ -42,6 +42,7 @@ export class ContainerInstancesAdapter {
     o?: CallOptions,
     onPage?: (arns: string[]) => void,
     status?: 'ACTIVE' | 'DRAINING',
+    pace?: PagePace,
   ): Promise<string[]> {
     return collect(
       paginateListContainerInstances(
@@ -54,6 +55,7 @@ export class ContainerInstancesAdapter {
         onPage?.(page.containerInstanceArns ?? []);
         return page.containerInstanceArns;
       },
+      pace && (async (page) => (page.nextToken ? pace() : undefined)),
     );
   }
 

@@ -6,7 +6,7 @@ import {
   type ECSClient,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { collect, sendOptions, type CallOptions, type ItemFailure } from './call';
+import { collect, sendOptions, type CallOptions, type ItemFailure, type PagePace } from './call';
 import { awsErrorName } from './errors';
 import { chunk, DESCRIBE_TASKS_MAX, ECS_LIST_PAGE_MAX } from './limits';
 
@@ -33,11 +33,12 @@ export class TasksAdapter {
     );
   }
 
-  /** ARNs of every task ECS still wants running in the cluster (desiredStatus RUNNING), 100 a page. */
-  async listRunning(cluster: string, o?: CallOptions): Promise<string[]> {
+  /** ARNs of every task ECS still wants running in the cluster (desiredStatus RUNNING), 100 a page; `pace` is awaited before each next page. */
+  async listRunning(cluster: string, o?: CallOptions, pace?: PagePace): Promise<string[]> {
     return collect(
       paginateListTasks({ client: this.ecs }, { cluster, desiredStatus: 'RUNNING', maxResults: ECS_LIST_PAGE_MAX }, sendOptions(o)),
       (page) => page.taskArns,
+      pace && (async (page) => (page.nextToken ? pace() : undefined)),
     );
   }
 

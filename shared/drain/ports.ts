@@ -85,7 +85,7 @@ export function withWaveReads(ports: DrainPorts, clients: Pick<AwsClients, 'ecs'
     ...ports,
     tasks: {
       ...ports.tasks,
-      listRunning: (cluster, o) => tasks.listRunning(cluster, o),
+      listRunning: (cluster, o, pace) => tasks.listRunning(cluster, o, pace),
       countInCluster: (cluster, o) => tasks.countInCluster(cluster, o),
     },
   };

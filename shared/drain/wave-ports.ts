@@ -8,12 +8,22 @@ import {
   DESCRIBE_TASKS_MAX,
   UPDATE_CONTAINER_INSTANCES_STATE_MAX,
 } from '../aws/limits';
-import { setTimer, type Clock } from '../lambda/clock';
+import { deferOn, setTimer, type Clock } from '../lambda/clock';
 import { Coalescer } from '../lambda/coalesce';
 import { lookupInstances, type LookupAnswer } from './lookup';
 import { byItems } from './wave-batch';
 import type { DrainPorts } from './ports';
-import { listWholeCluster, MIN_SHARE, reserveSlot, shareOf, WAVE_BUCKETS, waveShare, type PaceState, type WaveBucket } from './wave-plan';
+import {
+  listWholeCluster,
+  MIN_SHARE,
+  reserveSlot,
+  reshare,
+  shareOf,
+  WAVE_BUCKETS,
+  waveShare,
+  type PaceState,
+  type WaveBucket,
+} from './wave-plan';
 
 /**
  * The ports of one wave: every drain of the invocation calls these, and what they ask at the
@@ -25,7 +35,8 @@ import { listWholeCluster, MIN_SHARE, reserveSlot, shareOf, WAVE_BUCKETS, waveSh
  * contracts are DrainPorts' own: each drain sees answers about its own items only.
  */
 export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly string[], stopsPending?: () => number): WavePorts {
-  const buckets = new Map<WaveBucket, PaceState>();
+  // Our account of each bucket, and the share it was kept at.
+  const buckets = new Map<WaveBucket, { state: PaceState; share: number }>();
   // This wave's share of the account's buckets, from how many instances are DRAINING in its clusters (state, not messages).
   const ours = new Map<string, Set<string>>();
   let share = 1;
@@ -35,17 +46,15 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   let cancelRefresh = () => undefined as void;
   // The read that follows our own DRAINING: calls wait for it (one round trip) rather than go out at a share that counts no other batch yet.
   let settling: Promise<void> | undefined;
-  const drainingSeen = new Map<string, number>();
   const readShare = () => (reading = readShareNow());
   const readShareNow = async () => {
     shareReadAt = clock.now();
     try {
       const counts = await Promise.all(
         [...ours.keys()].map(async (cluster) => {
-          // One slot per page (100 ARNs a page): the SDK's paginator sends them one after another, unpaced.
-          await slot('ecsRead', undefined, true, Math.max(1, Math.ceil((drainingSeen.get(cluster) ?? 0) / 100)));
-          const arns = await ci.listArns(cluster, undefined, {}, undefined, 'DRAINING');
-          drainingSeen.set(cluster, arns.length);
+          // One slot per page (100 ARNs a page), each page asked for only once its slot comes.
+          await slot('ecsRead', undefined, true);
+          const arns = await ci.listArns(cluster, undefined, {}, undefined, 'DRAINING', () => slot('ecsRead', undefined, true));
           return arns;
         }),
       );
@@ -70,17 +79,14 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     if (!reading && ours.size > 0 && clock.now() >= shareReadAt + SHARE_REFRESH_MS) void readShare();
   };
   /** Wait for this call's slot in its bucket (the slot is reserved before the wait: calls keep their order). */
-  const slot = async (bucket: WaveBucket, signal?: AbortSignal, shareRead = false, calls = 1): Promise<void> => {
+  const slot = async (bucket: WaveBucket, signal?: AbortSignal, shareRead = false): Promise<void> => {
     if (settling && !shareRead) await settling;
     refreshShare();
-    // `calls` > 1: a paginated call whose pages the SDK sends back to back; it waits for its last page's slot.
-    let sendAt = clock.now();
-    for (let i = 0; i < calls; i++) {
-      const r = reserveSlot(buckets.get(bucket), shareOf(WAVE_BUCKETS[bucket], share), clock.now());
-      buckets.set(bucket, r.state);
-      sendAt = r.sendAt;
-    }
-    if (sendAt > clock.now()) await clock.sleep(sendAt - clock.now(), signal);
+    const was = buckets.get(bucket);
+    const now = was && reshare(was.state, WAVE_BUCKETS[bucket], was.share, share);
+    const r = reserveSlot(now, shareOf(WAVE_BUCKETS[bucket], share), clock.now());
+    buckets.set(bucket, { state: r.state, share });
+    if (r.sendAt > clock.now()) await clock.sleep(r.sendAt - clock.now(), signal);
   };
   const paced = async <T>(bucket: WaveBucket, o: CallOptions, call: () => Promise<T>): Promise<T> => {
     await slot(bucket, o.signal);
@@ -130,8 +136,10 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     const o = { signal };
     const count = unique.length > 1 ? await countOf(cluster) : undefined;
     if (base.tasks.listRunning && count !== undefined && listWholeCluster(unique.length, count)) {
-      await slot('ecsRead', signal, false, Math.max(1, Math.ceil(count / 100))); // every page of ListTasks, 100 a page
-      const all = await base.tasks.listRunning(cluster, o);
+      // Each page of ListTasks (100 a page) is asked for when its slot comes: the SDK's paginator, left to itself, sends them
+      // back to back (measured at 500 × 4: three batches each sent 78 pages in 4 s and threw 349 describes into throttling).
+      await slot('ecsRead', signal);
+      const all = await base.tasks.listRunning(cluster, o, () => slot('ecsRead', signal));
       const parts = await Promise.all(
         chunk(all, DESCRIBE_TASKS_MAX).map((part) => paced('ecsRead', o, () => base.tasks.describe(cluster, part, o))),
       );
@@ -223,6 +231,8 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     (item, asked) => item.serviceName === asked || (item.serviceArn ?? '').endsWith(`/${asked}`),
   );
 
+  // A group's deregistration in flight (its slot awaited or its call sent): the group's delay read waits for it.
+  const deregistering = new Map<string, Promise<unknown>>();
   const deregistrations = new Coalescer<readonly Target[], void>(
     clock,
     async (tg, lists, signal) => {
@@ -232,6 +242,13 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     },
     registrationSlot,
   );
+  const deregister = (tg: string, targets: readonly Target[], signal?: AbortSignal) => {
+    const asked = deregistrations.ask(tg, targets, signal);
+    const settled = asked.catch(() => undefined);
+    deregistering.set(tg, settled);
+    void settled.then(() => deregistering.get(tg) === settled && deregistering.delete(tg));
+    return asked;
+  };
   const healths = new Coalescer<null, TargetHealth[]>(
     clock,
     async (tg, asks, signal) => {
@@ -242,15 +259,17 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   );
   // A group's deregistration delay is its configuration, not its state: read once for the wave, not once per drain that deregisters.
   const delayOf = new Map<string, number>();
-  const delays = new Coalescer<null, number>(
-    clock,
-    async (tg, asks, signal) => {
-      const seconds = await base.targets.deregistrationDelaySeconds(tg, { signal });
-      delayOf.set(tg, seconds);
-      return asks.map(() => seconds);
-    },
-    elbSlot,
-  );
+  // Asked with a group's first deregistration, it goes after it: both draw from the account's ELB bucket, and a wave's
+  // deregistrations (what keeps requests off a leaving instance) must not queue behind its reads (measured at 100 × 20, five
+  // batches: the first DeregisterTargets of a batch waited behind its ten delay reads, a median 5.6 s from notice).
+  const delays = new Coalescer<null, number>(clock, async (tg, asks, signal) => {
+    await new Promise<void>((resolve) => deferOn(clock, resolve)); // the same plan's deregistration is asked first
+    await deregistering.get(tg);
+    await slot('elb', signal);
+    const seconds = await base.targets.deregistrationDelaySeconds(tg, { signal });
+    delayOf.set(tg, seconds);
+    return asks.map(() => seconds);
+  });
 
   return {
     share: () => share,
@@ -282,7 +301,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       },
     },
     targets: {
-      deregister: (tg, targets, o) => deregistrations.ask(tg, targets, o?.signal),
+      deregister: (tg, targets, o) => deregister(tg, targets, o?.signal),
       groupHealth: (tg, o) => healths.ask(tg, null, o?.signal),
       deregistrationDelaySeconds: async (tg, o) => delayOf.get(tg) ?? delays.ask(tg, null, o?.signal),
     },

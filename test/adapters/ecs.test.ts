@@ -173,6 +173,31 @@ describe('TasksAdapter and ServicesAdapter', () => {
     expect(failures).toEqual([{ arn: 'task/42', reason: 'MISSING' }]);
   });
 
+  it('lists the whole cluster asking for each next page only once the caller’s pace resolves (none after the last)', async () => {
+    const pages: Record<string, { taskArns: string[]; nextToken?: string }> = {
+      first: { taskArns: ['t/1'], nextToken: 'p2' },
+      p2: { taskArns: ['t/2'], nextToken: 'p3' },
+      p3: { taskArns: ['t/3'] },
+    };
+    const log: string[] = [];
+    ecsMock.on(ListTasksCommand).callsFake((input: { nextToken?: string }) => {
+      log.push(`page ${input.nextToken ?? 'first'}`);
+      return pages[input.nextToken ?? 'first'];
+    });
+    const listed = await new TasksAdapter(client()).listRunning('c', {}, async () => {
+      log.push('pace');
+      await new Promise((r) => setTimeout(r, 5));
+      log.push('paced');
+    });
+    expect(listed).toEqual(['t/1', 't/2', 't/3']);
+    expect(log).toEqual(['page first', 'pace', 'paced', 'page p2', 'pace', 'paced', 'page p3']);
+    expect(ecsMock.commandCalls(ListTasksCommand)[0]!.args[0].input).toMatchObject({
+      cluster: 'c',
+      desiredStatus: 'RUNNING',
+      maxResults: 100,
+    });
+  });
+
   it('describes services in chunks of 10, each name once', async () => {
     ecsMock
       .on(DescribeServicesCommand)

@@ -5,6 +5,7 @@ import {
   LOOKUP_IDS_PER_FILTER,
   MIN_SHARE,
   reserveSlot,
+  reshare,
   shareOf,
   stopLeadMs,
   STOP_LEAD_FACTOR,
@@ -15,6 +16,30 @@ import {
 } from '../../../shared/drain/wave-plan';
 
 const SPEC = { capacity: 10, ratePerSecond: 5 };
+
+describe('reshare', () => {
+  it.each([
+    ['the same share keeps the account', { tokens: 7, at: 5 }, 1, 1, 7],
+    ['a lower share gives back the part of the burst it no longer holds', { tokens: 8, at: 5 }, 1, 0.25, 0.5],
+    ['what was spent at a share of 1 stays spent: the account may go below zero', { tokens: 5, at: 5 }, 1, 0.25, -2.5],
+    ['a higher share adds its part of the burst, never past it', { tokens: 2, at: 5 }, 0.25, 0.5, 4.5],
+    ['never past the new part of the burst', { tokens: 2.5, at: 5 }, 0.25, 1, 10],
+  ] as Array<[string, PaceState, number, number, number]>)('%s', (_name, state, from, to, tokens) => {
+    expect(reshare(state, SPEC, from, to)).toEqual({ tokens, at: state.at });
+  });
+
+  it('leaves the batches of a wave, which all spent at a share of 1 before their first read, no more than the real bucket has left', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 10 }), { minLength: 1, maxLength: 20 }), (spent) => {
+        const real = SPEC.capacity - spent.reduce((a, b) => a + b, 0);
+        fc.pre(real >= 0);
+        const share = 1 / spent.length; // each batch's share, once read
+        const left = spent.map((k) => reshare({ tokens: SPEC.capacity - k, at: 0 }, SPEC, 1, share).tokens);
+        expect(left.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(real + 1e-9);
+      }),
+    );
+  });
+});
 
 describe('reserveSlot', () => {
   it.each([

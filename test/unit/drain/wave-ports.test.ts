@@ -134,6 +134,62 @@ describe('wavePorts: a group’s deregistration delay', () => {
   });
 });
 
+describe('wavePorts: a group’s deregistration before its delay read', () => {
+  it('sends the delay read asked in the same look only once the group’s DeregisterTargets is done (both draw from ELB’s account bucket)', async () => {
+    const clock = new VirtualClock();
+    const base = fakePorts(clock, 1, () => []);
+    const deregisteredAt = new Map<string, number>();
+    const delayReadAt = new Map<string, number>();
+    base.targets.deregister = async (tg: string) => {
+      await clock.sleep(50); // a round trip
+      deregisteredAt.set(tg, clock.now());
+    };
+    base.targets.deregistrationDelaySeconds = async (tg: string) => (delayReadAt.set(tg, clock.now()), 300);
+    const wave = wavePorts(base, clock, ['c']);
+    // 25 groups: more DeregisterTargets than the registration bucket's burst (20), so the last ones wait for their slots.
+    const groups = Array.from({ length: 25 }, (_, i) => `tg-${i + 1}`);
+    const target = { id: 'i-1', port: 80 };
+    // A drain's look: a delay read beside each deregistration, the reads asked first (the plan's reads start beside its steps).
+    await Promise.all(groups.flatMap((tg) => [wave.targets.deregistrationDelaySeconds(tg), wave.targets.deregister(tg, [target])]));
+    expect(Math.max(...deregisteredAt.values())).toBeGreaterThan(1000); // some deregistrations did wait for their slots
+    for (const tg of groups) expect(delayReadAt.get(tg)).toBeGreaterThanOrEqual(deregisteredAt.get(tg)!);
+    wave.close();
+  });
+});
+
+describe('wavePorts: a listing of the whole cluster', () => {
+  it('asks for each page when its slot in the read bucket comes, the first at once, never faster than its share refills', async () => {
+    const clock = new VirtualClock();
+    const N = 150;
+    const PAGES = 60; // 6,000 tasks: 121 calls listed whole, fewer than one ListTasks per instance; more pages than a quarter's burst
+    const base = fakePorts(clock, N, () => Array.from({ length: 4 * N }, (_, i) => `arn:ci/${i + 1}`)); // a quarter of DRAINING is ours
+    const pageAt: number[] = [];
+    base.tasks.countInCluster = async () => PAGES * 100;
+    base.tasks.listRunning = async (_c: string, _o?: unknown, pace?: () => Promise<void>) => {
+      for (let i = 0; i < PAGES; i++) {
+        pageAt.push(clock.now());
+        await clock.sleep(50);
+        if (i < PAGES - 1) await pace?.();
+      }
+      return [];
+    };
+    const wave = wavePorts(base, clock, ['c']);
+    const arns = Array.from({ length: N }, (_, i) => `arn:ci/${i + 1}`);
+    await Promise.all(Array.from({ length: N }, (_, i) => wave.findInstance!(`i-${i + 1}`)));
+    await wave.containerInstances.setDraining('c', arns);
+    const start = clock.now();
+    const listed = Promise.all(arns.map((arn) => wave.tasks.listRunningOn('c', arn)));
+    await listed;
+    expect(wave.share()).toBe(0.25);
+    expect(pageAt).toHaveLength(PAGES);
+    // Not held until the last page's slot, as it was ((60 - 25) / 4.5 s): the first page goes once the share is read.
+    expect(pageAt[0]! - start).toBeLessThan(1000);
+    // A quarter of the real bucket (100, 20/s) is never overdrawn: by any moment, at most 25 + 5 a second of pages have gone out.
+    pageAt.forEach((at, i) => expect(i + 1).toBeLessThanOrEqual(25 + ((at - start) / 1000) * 5 + 1));
+    wave.close();
+  });
+});
+
 describe('wavePorts: listings of many instances in one call', () => {
   it('fail only the drain whose listing failed, not every drain the call carried', async () => {
     const clock = new VirtualClock();

@@ -31,6 +31,19 @@ describe('sharedLookups', () => {
     expect(calls.length).toBe(2);
   });
 
+  it('passes every argument of a listing it does not share through, a caller’s page pace included', async () => {
+    const seen: unknown[][] = [];
+    const base = {
+      containerInstances: {
+        listArns: async (...args: unknown[]) => (seen.push(args), ['arn:1']),
+      },
+    } as unknown as DrainPorts;
+    const shared = sharedLookups(base, { now: () => 0, sleep: async () => undefined });
+    const pace = async () => undefined;
+    await shared.containerInstances.listArns('c', undefined, {}, undefined, 'DRAINING', pace);
+    expect(seen).toEqual([['c', undefined, {}, undefined, 'DRAINING', pace]]);
+  });
+
   it('never shares an answer older than a second, nor a failed one', async () => {
     const late = counting();
     await late.shared.containerInstances.listArns('c', 'f');
