@@ -1,6 +1,5 @@
 import type { CallOptions } from '../aws/call';
 import type { ContainerInstanceRef } from '../aws/ecs-container-instances';
-import { targetKey, type Target, type TargetHealth } from '../aws/elbv2-targets';
 import {
   chunk,
   DESCRIBE_CONTAINER_INSTANCES_MAX,
@@ -8,11 +7,12 @@ import {
   DESCRIBE_TASKS_MAX,
   UPDATE_CONTAINER_INSTANCES_STATE_MAX,
 } from '../aws/limits';
-import { deferOn, setTimer, type Clock } from '../lambda/clock';
+import { setTimer, type Clock } from '../lambda/clock';
 import { Coalescer } from '../lambda/coalesce';
 import { lookupInstances, type LookupAnswer } from './lookup';
 import { byItems } from './wave-batch';
 import type { DrainPorts } from './ports';
+import { waveTargets } from './wave-targets';
 import {
   listWholeCluster,
   MIN_SHARE,
@@ -91,11 +91,6 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   const paced = async <T>(bucket: WaveBucket, o: CallOptions, call: () => Promise<T>): Promise<T> => {
     await slot(bucket, o.signal);
     return call();
-  };
-  const elbSlot = () => slot('elb');
-  const registrationSlot = async () => {
-    await slot('elbRegistration');
-    await slot('elb');
   };
   const ci = base.containerInstances;
 
@@ -231,46 +226,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     (item, asked) => item.serviceName === asked || (item.serviceArn ?? '').endsWith(`/${asked}`),
   );
 
-  // A group's deregistration in flight (its slot awaited or its call sent): the group's delay read waits for it.
-  const deregistering = new Map<string, Promise<unknown>>();
-  const deregistrations = new Coalescer<readonly Target[], void>(
-    clock,
-    async (tg, lists, signal) => {
-      const targets = new Map(lists.flat().map((t) => [targetKey(t), t]));
-      await base.targets.deregister(tg, [...targets.values()], { signal });
-      return lists.map(() => undefined);
-    },
-    registrationSlot,
-  );
-  const deregister = (tg: string, targets: readonly Target[], signal?: AbortSignal) => {
-    const asked = deregistrations.ask(tg, targets, signal);
-    const settled = asked.catch(() => undefined);
-    deregistering.set(tg, settled);
-    void settled.then(() => deregistering.get(tg) === settled && deregistering.delete(tg));
-    return asked;
-  };
-  const healths = new Coalescer<null, TargetHealth[]>(
-    clock,
-    async (tg, asks, signal) => {
-      const health = await base.targets.groupHealth(tg, { signal });
-      return asks.map(() => health);
-    },
-    elbSlot,
-  );
-  // A group's deregistration delay is its configuration, not its state: read once for the wave, not once per drain that deregisters.
-  const delayOf = new Map<string, number>();
-  // Asked with a group's first deregistration, it goes after it: both draw from the account's ELB bucket, and a wave's
-  // deregistrations (what keeps requests off a leaving instance) must not queue behind its reads (measured at 100 × 20, five
-  // batches: the first DeregisterTargets of a batch waited behind its ten delay reads, a median 5.6 s from notice).
-  const delays = new Coalescer<null, number>(clock, async (tg, asks, signal) => {
-    await new Promise<void>((resolve) => deferOn(clock, resolve)); // the same plan's deregistration is asked first
-    await deregistering.get(tg);
-    await slot('elb', signal);
-    const seconds = await base.targets.deregistrationDelaySeconds(tg, { signal });
-    delayOf.set(tg, seconds);
-    return asks.map(() => seconds);
-  });
-
+  const targets = waveTargets(base.targets, clock, (bucket, signal) => slot(bucket, signal));
   return {
     share: () => share,
     close: () => {
@@ -300,11 +256,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
         return { services: r.items, failures: r.failures };
       },
     },
-    targets: {
-      deregister: (tg, targets, o) => deregister(tg, targets, o?.signal),
-      groupHealth: (tg, o) => healths.ask(tg, null, o?.signal),
-      deregistrationDelaySeconds: async (tg, o) => delayOf.get(tg) ?? delays.ask(tg, null, o?.signal),
-    },
+    targets,
     publish: base.publish,
     findInstance: (id, o) => lookups.ask('lookup', id, o?.signal),
     ...(base.lifecycle ? { lifecycle: base.lifecycle } : {}),
