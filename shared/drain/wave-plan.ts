@@ -66,11 +66,15 @@ export function shareOf(spec: PaceSpec, share: number): PaceSpec {
  * and so does every other batch of the wave at the same moment: clamped, each kept a full
  * part of a burst the others had spent too (measured at 500 × 4, four batches: 42 of the
  * first 99 ListTasks throttled, 234 in all once the SDK's retries met a bucket kept empty).
- * Negative tokens are calls that must wait for the refill.
+ * Negative tokens are calls that must wait for the refill; the debt is bounded by one part of
+ * the burst (a wait of capacity / rate, about 5.5 s): the real bucket refills from empty in that
+ * time at its full rate, whatever anyone spent before. Unbounded, a batch that had spent its
+ * burst alone and then saw 19 more batches arrive (1 → 0.05) would owe 95 calls at 0.9 a second.
  */
 export function reshare(state: PaceState, spec: PaceSpec, from: number, to: number): PaceState {
   if (from === to) return state;
-  return { tokens: Math.min(spec.capacity * to, state.tokens + spec.capacity * (to - from)), at: state.at };
+  const tokens = Math.min(spec.capacity * to, state.tokens + spec.capacity * (to - from));
+  return { tokens: Math.max(Math.min(state.tokens, -spec.capacity * to), tokens), at: state.at };
 }
 
 /**

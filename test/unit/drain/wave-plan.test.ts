@@ -24,18 +24,30 @@ describe('reshare', () => {
     ['what was spent at a share of 1 stays spent: the account may go below zero', { tokens: 5, at: 5 }, 1, 0.25, -2.5],
     ['a higher share adds its part of the burst, never past it', { tokens: 2, at: 5 }, 0.25, 0.5, 4.5],
     ['never past the new part of the burst', { tokens: 2.5, at: 5 }, 0.25, 1, 10],
+    [
+      'a debt from a lower share is at most one part of the burst (the real bucket refills in capacity / rate)',
+      { tokens: 0, at: 5 },
+      1,
+      0.05,
+      -0.5,
+    ],
+    ['calls already promised later slots keep them', { tokens: -4, at: 5 }, 1, 0.05, -4],
   ] as Array<[string, PaceState, number, number, number]>)('%s', (_name, state, from, to, tokens) => {
     expect(reshare(state, SPEC, from, to)).toEqual({ tokens, at: state.at });
   });
 
-  it('leaves the batches of a wave, which all spent at a share of 1 before their first read, no more than the real bucket has left', () => {
+  it('leaves the batches of a wave, which all spent at a share of 1 before their first read, no more than the real bucket has left, and none a debt past its bound', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 10 }), { minLength: 1, maxLength: 20 }), (spent) => {
         const real = SPEC.capacity - spent.reduce((a, b) => a + b, 0);
         fc.pre(real >= 0);
         const share = 1 / spent.length; // each batch's share, once read
         const left = spent.map((k) => reshare({ tokens: SPEC.capacity - k, at: 0 }, SPEC, 1, share).tokens);
-        expect(left.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(real + 1e-9);
+        // No batch waits longer than the real bucket takes to refill from empty (one part of the burst at its part of the rate).
+        for (const tokens of left) expect(tokens).toBeGreaterThanOrEqual(-SPEC.capacity * share - 1e-9);
+        // Below that bound, what the batches believe they may still spend is what the bucket has left.
+        if (left.every((tokens) => tokens > -SPEC.capacity * share + 1e-9))
+          expect(left.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(real + 1e-9);
       }),
     );
   });
