@@ -67,17 +67,16 @@ export function consolidationBlock(snap: CapacitySnapshot, s: CapacitySettings):
   const items = [...demandItems(snap, s), ...(spare ? [spare] : [])];
   const { registered, reserved } = totals(snap.instances);
   const room = { cpu: registered.cpu - smallest.registered.cpu, memory: registered.memory - smallest.registered.memory };
+  // Everything asked must fit; only what will be reserved (not the spare room windows and headroom hold) counts toward scale-out.
   const need = { cpu: reserved.cpu, memory: reserved.memory };
+  const reservedOnly = { cpu: reserved.cpu, memory: reserved.memory };
   for (const x of items) {
     need.cpu += x.cpu;
     need.memory += x.memory;
+    if (isSpareRoom(x)) continue;
+    reservedOnly.cpu += x.cpu;
+    reservedOnly.memory += x.memory;
   }
-  const reservedOnly = { cpu: need.cpu, memory: need.memory };
-  for (const x of items)
-    if (isSpareRoom(x)) {
-      reservedOnly.cpu -= x.cpu;
-      reservedOnly.memory -= x.memory;
-    }
   const fits =
     need.cpu <= room.cpu &&
     need.memory <= room.memory &&
