@@ -5,27 +5,21 @@ import { recommendRebalance } from '../../../sim/ec2-rebalance';
 import { simError } from '../../../sim/errors';
 import { RETIRING_ATTRIBUTE } from '../../../shared/tags';
 import { capacityWorld } from '../../support/capacity-world';
+import { spotAsg } from '../../support/spot-asg';
 import { spotWorld } from '../../support/spot-world';
 
 const BOUND = '600'; // REBALANCE_DRAIN_MAX_SECONDS: ten ticks
 
 /** A Spot ASG of ours (3 × m5.large, one `app` task each behind an ALB target group), a drain that keeps serving begun on one. */
 async function drainingOnRecommendation() {
-  const account = new SimulatedAccount();
-  const b = buildCapacityCluster(account, {
-    backend: 'asg',
-    instances: 3,
-    tasksPerInstance: 1,
-    lifecycle: 'spot',
-    loadBalanced: { deregistrationDelaySeconds: 30 },
-  });
+  const { account, b, ci: ciOf, mark: markOf } = spotAsg();
   const victim = b.instances[0]!.instanceId;
-  const ci = () => account.ecs.containerInstancesOf(b.cluster).find((c) => c.ec2InstanceId === victim)!;
+  const ci = () => ciOf(victim);
   await spotWorld(account, { rebalance: 'replace-and-drain' }).handler(recommendRebalance(account, victim));
   expect(ci().status).toBe('DRAINING');
   // The notice comes half a minute before the bound: the tick's next looks fall inside its two minutes.
   account.clock.advance(9 * 60_000 + 30_000);
-  return { account, b, victim, ci, mark: () => ci().attributes?.get(RETIRING_ATTRIBUTE) };
+  return { account, b, victim, ci, mark: () => markOf(victim) };
 }
 
 describe('rebalance drains meet Spot notices safely', () => {

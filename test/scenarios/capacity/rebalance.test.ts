@@ -3,30 +3,15 @@ import type { Result } from '../../../functions/spot-interruption/handler';
 import type { RebalanceOutcome } from '../../../functions/spot-interruption/rebalance';
 import { SimulatedAccount } from '../../../sim/account';
 import { simError } from '../../../sim/errors';
-import { addForeignInstances, buildCapacityCluster, type CapacityClusterOptions } from '../../../sim/builders-capacity';
+import { addForeignInstances, buildCapacityCluster } from '../../../sim/builders-capacity';
 import { recommendRebalance } from '../../../sim/ec2-rebalance';
 import { RETIRING_ATTRIBUTE } from '../../../shared/tags';
 import { capacityWorld, runningOf } from '../../support/capacity-world';
 import { secondsWithoutHealthy, stoppedBeforeTargetsDrained } from '../../support/drain-checks';
+import { spotAsg } from '../../support/spot-asg';
 import { spotWorld } from '../../support/spot-world';
 
 const BOUND = '600'; // REBALANCE_DRAIN_MAX_SECONDS for these scenarios (the default is 1800): ten ticks, not thirty
-
-/** A Spot ASG of ours (3 × m5.large, one `app` task each behind an ALB target group, 30 s deregistration delay). */
-function spotAsg(opts: Partial<CapacityClusterOptions> = {}) {
-  const account = new SimulatedAccount();
-  const b = buildCapacityCluster(account, {
-    backend: 'asg',
-    instances: 3,
-    tasksPerInstance: 1,
-    lifecycle: 'spot',
-    loadBalanced: { deregistrationDelaySeconds: 30 },
-    ...opts,
-  });
-  const ci = (id: string) => account.ecs.containerInstancesOf(b.cluster).find((c) => c.ec2InstanceId === id)!;
-  const mark = (id: string) => ci(id).attributes?.get(RETIRING_ATTRIBUTE);
-  return { account, b, ci, mark };
-}
 
 const asRebalance = (r: Result): RebalanceOutcome => {
   if (!('outcome' in r) || r.outcome !== 'rebalance') throw new Error(`expected a rebalance result, got ${JSON.stringify(r)}`);
