@@ -203,7 +203,9 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   // deregistered from is looked at once its deregistration delay has run (ELBv2 keeps the
   // targets `draining` that long), not every poll: each look costs a wave's rate limit.
   for (const g of state.groups.values()) {
-    const wantsDelay = (s.keepServing && g.hold) || deregister.has(g.targetGroupArn); // read with the first deregistration, not again
+    // A held group needs its delay at once; a deregistered one only to time its next look: read after the deregistration, which
+    // must not wait behind it (a wave's reads and deregistrations draw from one ELB bucket).
+    const wantsDelay = (s.keepServing && g.hold) || g.lastDeregisterAt !== undefined;
     if (
       !s.dryRun &&
       wantsDelay &&

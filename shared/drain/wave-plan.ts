@@ -66,15 +66,23 @@ export function shareOf(spec: PaceSpec, share: number): PaceSpec {
  * and so does every other batch of the wave at the same moment: clamped, each kept a full
  * part of a burst the others had spent too (measured at 500 × 4, four batches: 42 of the
  * first 99 ListTasks throttled, 234 in all once the SDK's retries met a bucket kept empty).
- * Negative tokens are calls that must wait for the refill; the debt is bounded by one part of
- * the burst (a wait of capacity / rate, about 5.5 s): the real bucket refills from empty in that
- * time at its full rate, whatever anyone spent before. Unbounded, a batch that had spent its
- * burst alone and then saw 19 more batches arrive (1 → 0.05) would owe 95 calls at 0.9 a second.
+ * A lower share never makes the next call wait longer than the calls already queued (their
+ * time, not their count: they were promised slots at the old rate) plus one part of the burst
+ * at the new rate (capacity / rate, about 5.5 s): the real bucket refills from empty in that
+ * time at its full rate, whatever anyone spent before.
  */
 export function reshare(state: PaceState, spec: PaceSpec, from: number, to: number): PaceState {
   if (from === to) return state;
-  const tokens = Math.min(spec.capacity * to, state.tokens + spec.capacity * (to - from));
-  return { tokens: Math.max(Math.min(state.tokens, -spec.capacity * to), tokens), at: state.at };
+  const part = spec.capacity * to;
+  if (to > from) return { tokens: Math.min(part, state.tokens + spec.capacity * (to - from)), at: state.at };
+  const queued = state.tokens < 0 ? state.tokens * (to / from) : state.tokens;
+  return { tokens: Math.max(Math.min(0, queued) - part, Math.min(part, queued + spec.capacity * (to - from))), at: state.at };
+}
+
+/** Our account of a bucket brought up to `now` at its rate (a share changes only after what was spent at the old one refilled). */
+export function refillTo(state: PaceState, spec: PaceSpec, now: number): PaceState {
+  const elapsed = Math.max(0, now - state.at);
+  return { tokens: Math.min(spec.capacity, state.tokens + (elapsed / 1000) * spec.ratePerSecond), at: Math.max(now, state.at) };
 }
 
 /**

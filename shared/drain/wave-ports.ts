@@ -17,6 +17,7 @@ import {
   listWholeCluster,
   MIN_SHARE,
   reserveSlot,
+  refillTo,
   reshare,
   shareOf,
   WAVE_BUCKETS,
@@ -83,8 +84,11 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     if (settling && !shareRead) await settling;
     refreshShare();
     const was = buckets.get(bucket);
-    const now = was && reshare(was.state, WAVE_BUCKETS[bucket], was.share, share);
-    const r = reserveSlot(now, shareOf(WAVE_BUCKETS[bucket], share), clock.now());
+    const spec = WAVE_BUCKETS[bucket];
+    const kept =
+      was &&
+      (was.share === share ? was.state : reshare(refillTo(was.state, shareOf(spec, was.share), clock.now()), spec, was.share, share));
+    const r = reserveSlot(kept, shareOf(spec, share), clock.now());
     buckets.set(bucket, { state: r.state, share });
     if (r.sendAt > clock.now()) await clock.sleep(r.sendAt - clock.now(), signal);
   };

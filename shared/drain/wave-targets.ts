@@ -1,5 +1,5 @@
 import { targetKey, type Target, type TargetHealth } from '../aws/elbv2-targets';
-import { deferOn, type Clock } from '../lambda/clock';
+import type { Clock } from '../lambda/clock';
 import { Coalescer } from '../lambda/coalesce';
 import type { DrainPorts } from './ports';
 import type { WaveBucket } from './wave-plan';
@@ -11,11 +11,10 @@ export type WaveSlot = (bucket: WaveBucket, signal?: AbortSignal) => Promise<voi
  * The ELBv2 side of a wave's ports: one DeregisterTargets per target group carrying every
  * drain's targets asked at that moment, one DescribeTargetHealth per group per poll, and each
  * group's deregistration delay read once for the wave. Every call waits for its slot in ELB's
- * account bucket (and DeregisterTargets in the registration bucket first).
+ * account bucket (and DeregisterTargets in the registration bucket first). A failed or aborted
+ * call rejects every asker still waiting for it; each drain retries on its own backoff.
  */
 export function waveTargets(base: DrainPorts['targets'], clock: Clock, slot: WaveSlot): DrainPorts['targets'] {
-  // A group's deregistration in flight (its slot awaited or its call sent): the group's delay read waits for it.
-  const deregistering = new Map<string, Promise<unknown>>();
   const deregistrations = new Coalescer<readonly Target[], void>(
     clock,
     async (tg, lists, signal) => {
@@ -28,13 +27,6 @@ export function waveTargets(base: DrainPorts['targets'], clock: Clock, slot: Wav
       await slot('elb');
     },
   );
-  const deregister = (tg: string, targets: readonly Target[], signal?: AbortSignal) => {
-    const asked = deregistrations.ask(tg, targets, signal);
-    const settled = asked.catch(() => undefined);
-    deregistering.set(tg, settled);
-    void settled.then(() => deregistering.get(tg) === settled && deregistering.delete(tg));
-    return asked;
-  };
   const healths = new Coalescer<null, TargetHealth[]>(
     clock,
     async (tg, asks, signal) => {
@@ -44,20 +36,19 @@ export function waveTargets(base: DrainPorts['targets'], clock: Clock, slot: Wav
     () => slot('elb'),
   );
   // A group's deregistration delay is its configuration, not its state: read once for the wave, not once per drain that deregisters.
+  // (A drain asks for it only after its own deregistration: plan.ts.) Asks that queued while the read was in flight are answered
+  // from it, without a slot or a call.
   const delayOf = new Map<string, number>();
-  // Asked with a group's first deregistration, it goes after it: both draw from the account's ELB bucket, and a wave's
-  // deregistrations (what keeps requests off a leaving instance) must not queue behind its reads (measured at 100 × 20, five
-  // batches: the first DeregisterTargets of a batch waited behind its ten delay reads, a median 5.6 s from notice).
   const delays = new Coalescer<null, number>(clock, async (tg, asks, signal) => {
-    await new Promise<void>((resolve) => deferOn(clock, resolve)); // the same plan's deregistration is asked first
-    await deregistering.get(tg);
+    const known = delayOf.get(tg);
+    if (known !== undefined) return asks.map(() => known);
     await slot('elb', signal);
     const seconds = await base.deregistrationDelaySeconds(tg, { signal });
     delayOf.set(tg, seconds);
     return asks.map(() => seconds);
   });
   return {
-    deregister: (tg, targets, o) => deregister(tg, targets, o?.signal),
+    deregister: (tg, targets, o) => deregistrations.ask(tg, targets, o?.signal),
     groupHealth: (tg, o) => healths.ask(tg, null, o?.signal),
     deregistrationDelaySeconds: async (tg, o) => delayOf.get(tg) ?? delays.ask(tg, null, o?.signal),
   };

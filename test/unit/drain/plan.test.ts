@@ -72,7 +72,7 @@ describe('planDrain', () => {
       now: T0 + 10_000,
       expect: [],
       waits: true,
-      reads: [],
+      reads: [`groupDelay:${TG_A}`], // its delay is read after the deregistration, not with it
     },
     {
       name: 'looks at the group again one poll after the last look while its targets drain',
@@ -86,7 +86,7 @@ describe('planDrain', () => {
       now: T0 + 10_000,
       expect: [],
       waits: true,
-      reads: [`groupHealth:${TG_A}`],
+      reads: [`groupDelay:${TG_A}`, `groupHealth:${TG_A}`],
     },
     {
       name: 'stops a task once its targets have left the group',
@@ -99,7 +99,7 @@ describe('planDrain', () => {
         ),
       now: T0 + 10_000,
       expect: ['stop:t/web'],
-      reads: [],
+      reads: [`groupDelay:${TG_A}`], // its delay is read after the deregistration, not with it
     },
     {
       name: 'stops a task whose targets are still draining when the drain wait is over',
@@ -112,6 +112,14 @@ describe('planDrain', () => {
         ),
       now: TIMES.drainWaitEndsAt,
       expect: ['stop:t/web'],
+    },
+    {
+      name: 'deregisters without reading the group’s delay in the same look (in a wave both wait for one ELB bucket; the delay can wait)',
+      state: () => stateWith({ tasks: [webTask], services: SERVICES }),
+      now: T0,
+      expect: [`dereg:${TG_A}`],
+      waits: true,
+      reads: [],
     },
     {
       name: 'treats a target whose health could not be read as registered (deregisters it, waits)',
@@ -132,7 +140,7 @@ describe('planDrain', () => {
       now: T0 + 5_000,
       expect: [],
       waits: true,
-      reads: [`groupHealth:${TG_A}`],
+      reads: [`groupDelay:${TG_A}`, `groupHealth:${TG_A}`],
     },
     {
       name: 'at the safety deadline deregisters what is left and stops everything, deregistration first',

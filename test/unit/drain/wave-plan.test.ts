@@ -31,9 +31,32 @@ describe('reshare', () => {
       0.05,
       -0.5,
     ],
-    ['calls already promised later slots keep them', { tokens: -4, at: 5 }, 1, 0.05, -4],
+    [
+      'calls already queued keep their time, not their count (0.8 s at 5/s is 0.2 calls at 0.25/s), plus one part of the burst',
+      { tokens: -4, at: 5 },
+      1,
+      0.05,
+      -0.7,
+    ],
   ] as Array<[string, PaceState, number, number, number]>)('%s', (_name, state, from, to, tokens) => {
     expect(reshare(state, SPEC, from, to)).toEqual({ tokens, at: state.at });
+  });
+
+  it('never makes the next call wait longer than the calls already queued, plus its own token and one part of the burst at the new rate', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -300, max: SPEC.capacity, noNaN: true }),
+        fc.double({ min: MIN_SHARE, max: 1, noNaN: true }),
+        fc.double({ min: MIN_SHARE, max: 1, noNaN: true }),
+        (tokens, from, to) => {
+          const queuedMs = tokens < 0 ? (-tokens / (SPEC.ratePerSecond * from)) * 1000 : 0;
+          const after = reshare({ tokens, at: 0 }, SPEC, from, to);
+          const { sendAt } = reserveSlot(after, shareOf(SPEC, to), 0);
+          // The call's own token, and one part of the burst, at the new part of the rate.
+          expect(sendAt).toBeLessThanOrEqual(queuedMs + ((1 + SPEC.capacity * to) / (SPEC.ratePerSecond * to)) * 1000 + 1);
+        },
+      ),
+    );
   });
 
   it('leaves the batches of a wave, which all spent at a share of 1 before their first read, no more than the real bucket has left, and none a debt past its bound', () => {
