@@ -79,12 +79,6 @@ export function reshare(state: PaceState, spec: PaceSpec, from: number, to: numb
   return { tokens: Math.max(Math.min(0, queued) - part, Math.min(part, queued + spec.capacity * (to - from))), at: state.at };
 }
 
-/** Our account of a bucket brought up to `now` at its rate (a share changes only after what was spent at the old one refilled). */
-export function refillTo(state: PaceState, spec: PaceSpec, now: number): PaceState {
-  const elapsed = Math.max(0, now - state.at);
-  return { tokens: Math.min(spec.capacity, state.tokens + (elapsed / 1000) * spec.ratePerSecond), at: Math.max(now, state.at) };
-}
-
 /**
  * Reserve the next slot for one call: the moment it may be sent, and the bucket after it.
  * A full bucket sends at once; an empty one promises the slot its refill reaches, so calls

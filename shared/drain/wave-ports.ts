@@ -17,7 +17,6 @@ import {
   listWholeCluster,
   MIN_SHARE,
   reserveSlot,
-  refillTo,
   reshare,
   shareOf,
   WAVE_BUCKETS,
@@ -85,9 +84,9 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     refreshShare();
     const was = buckets.get(bucket);
     const spec = WAVE_BUCKETS[bucket];
-    const kept =
-      was &&
-      (was.share === share ? was.state : reshare(refillTo(was.state, shareOf(spec, was.share), clock.now()), spec, was.share, share));
+    // A share that changed applies from the last reservation: the gap refills at the new part of the rate (reserveSlot), the lower
+    // of the two when the share fell (what the old share's refill bought was shared with the batches the new one counts).
+    const kept = was && (was.share === share ? was.state : reshare(was.state, spec, was.share, share));
     const r = reserveSlot(kept, shareOf(spec, share), clock.now());
     buckets.set(bucket, { state: r.state, share });
     if (r.sendAt > clock.now()) await clock.sleep(r.sendAt - clock.now(), signal);
