@@ -43,6 +43,8 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
   let shareReadAt = -Infinity;
   let reading: Promise<void> | undefined;
   let closed = false;
+  // A share read still paced or out when the wave ends is abandoned: nothing of the wave may wait on into a later invocation.
+  const closing = new AbortController();
   let cancelRefresh = () => undefined as void;
   // The read that follows our own DRAINING: calls wait for it (one round trip) rather than go out at a share that counts no other batch yet.
   let settling: Promise<void> | undefined;
@@ -53,9 +55,9 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
       const counts = await Promise.all(
         [...ours.keys()].map(async (cluster) => {
           // One slot per page (100 ARNs a page), each page asked for only once its slot comes.
-          await slot('ecsRead', undefined, true);
-          const arns = await ci.listArns(cluster, undefined, {}, undefined, 'DRAINING', () => slot('ecsRead', undefined, true));
-          return arns;
+          await slot('ecsRead', closing.signal, true);
+          const o = { signal: closing.signal };
+          return ci.listArns(cluster, undefined, o, undefined, 'DRAINING', () => slot('ecsRead', closing.signal, true));
         }),
       );
       const mine = [...ours.values()].reduce((n, set) => n + set.size, 0);
@@ -235,6 +237,7 @@ export function wavePorts(base: DrainPorts, clock: Clock, clusters: readonly str
     close: () => {
       closed = true;
       cancelRefresh();
+      closing.abort(new Error('the wave ended'));
     },
     containerInstances: {
       listClusters: (o) => paced('ecsRead', o ?? {}, () => ci.listClusters(o)),

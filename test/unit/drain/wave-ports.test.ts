@@ -20,8 +20,8 @@ function fakePorts(clock: VirtualClock, n: number, draining: () => string[], onL
   return {
     containerInstances: {
       listClusters: async () => ['c'],
-      listArns: async (_c: string, filter?: string, _o?: unknown, _p?: unknown, status?: string) => {
-        await clock.sleep(50); // a round trip
+      listArns: async (_c: string, filter?: string, o?: { signal?: AbortSignal }, _p?: unknown, status?: string) => {
+        await clock.sleep(50, o?.signal); // a round trip, abandoned on abort as the SDK's
         return status === 'DRAINING' ? draining() : filter ? all.map((i) => i.containerInstanceArn) : [];
       },
       describe: async (_c: string, arns: readonly string[]) => ({
@@ -178,6 +178,41 @@ describe('wavePorts: a listing of the whole cluster', () => {
     // A quarter of the real bucket (100, 20/s) is never overdrawn: by any moment, at most 25 + 5 a second of pages have gone out.
     pageAt.forEach((at, i) => expect(i + 1).toBeLessThanOrEqual(25 + ((at - start) / 1000) * 5 + 1));
     wave.close();
+  });
+});
+
+describe('wavePorts: a paced listing whose drains give up', () => {
+  it('asks for no page after every asker aborted, and leaves nothing waiting on the clock', async () => {
+    const clock = new VirtualClock();
+    const N = 150;
+    const PAGES = 60;
+    const base = fakePorts(clock, N, () => Array.from({ length: 4 * N }, (_, i) => `arn:ci/${i + 1}`));
+    let pages = 0;
+    base.tasks.countInCluster = async () => PAGES * 100;
+    base.tasks.listRunning = async (_c: string, _o?: unknown, pace?: () => Promise<void>) => {
+      for (let i = 0; i < PAGES; i++) {
+        pages += 1;
+        await clock.sleep(50);
+        if (i < PAGES - 1) await pace?.();
+      }
+      return [];
+    };
+    const wave = wavePorts(base, clock, ['c']);
+    const arns = Array.from({ length: N }, (_, i) => `arn:ci/${i + 1}`);
+    await Promise.all(Array.from({ length: N }, (_, i) => wave.findInstance!(`i-${i + 1}`)));
+    await wave.containerInstances.setDraining('c', arns);
+    const deadline = new AbortController();
+    const listed = Promise.allSettled(arns.map((arn) => wave.tasks.listRunningOn('c', arn, { signal: deadline.signal })));
+    await clock.sleep(3_000); // past the share's burst: the listing now waits for each page's slot
+    const before = pages;
+    deadline.abort(new Error('drain deadline reached'));
+    const settled = await listed;
+    expect(settled.every((r) => r.status === 'rejected')).toBe(true);
+    expect(before).toBeLessThan(PAGES);
+    await clock.sleep(60_000);
+    expect(pages).toBe(before);
+    wave.close();
+    expect(clock.waiting).toBe(0);
   });
 });
 
