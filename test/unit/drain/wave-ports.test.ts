@@ -148,69 +148,56 @@ describe('wavePorts: a group’s delay asked while its read is in flight', () =>
   });
 });
 
+const WHOLE_N = 150;
+const WHOLE_PAGES = 60; // 6,000 tasks: 121 calls listed whole, fewer than one ListTasks per instance; more pages than a quarter's burst
+
+/** A wave of 150 instances, a quarter of those DRAINING, set DRAINING; its cluster's tasks are listed whole, 60 pages, each page's moment noted. */
+async function wholeClusterWave() {
+  const clock = new VirtualClock();
+  const base = fakePorts(clock, WHOLE_N, () => Array.from({ length: 4 * WHOLE_N }, (_, i) => `arn:ci/${i + 1}`));
+  const pageAt: number[] = [];
+  base.tasks.countInCluster = async () => WHOLE_PAGES * 100;
+  base.tasks.listRunning = async (_c: string, _o?: unknown, pace?: () => Promise<void>) => {
+    for (let i = 0; i < WHOLE_PAGES; i++) {
+      pageAt.push(clock.now());
+      await clock.sleep(50);
+      if (i < WHOLE_PAGES - 1) await pace?.();
+    }
+    return [];
+  };
+  const wave = wavePorts(base, clock, ['c']);
+  const arns = Array.from({ length: WHOLE_N }, (_, i) => `arn:ci/${i + 1}`);
+  await Promise.all(Array.from({ length: WHOLE_N }, (_, i) => wave.findInstance!(`i-${i + 1}`)));
+  await wave.containerInstances.setDraining('c', arns);
+  return { clock, wave, arns, pageAt };
+}
+
 describe('wavePorts: a listing of the whole cluster', () => {
   it('asks for each page when its slot in the read bucket comes, the first at once, never faster than its share refills', async () => {
-    const clock = new VirtualClock();
-    const N = 150;
-    const PAGES = 60; // 6,000 tasks: 121 calls listed whole, fewer than one ListTasks per instance; more pages than a quarter's burst
-    const base = fakePorts(clock, N, () => Array.from({ length: 4 * N }, (_, i) => `arn:ci/${i + 1}`)); // a quarter of DRAINING is ours
-    const pageAt: number[] = [];
-    base.tasks.countInCluster = async () => PAGES * 100;
-    base.tasks.listRunning = async (_c: string, _o?: unknown, pace?: () => Promise<void>) => {
-      for (let i = 0; i < PAGES; i++) {
-        pageAt.push(clock.now());
-        await clock.sleep(50);
-        if (i < PAGES - 1) await pace?.();
-      }
-      return [];
-    };
-    const wave = wavePorts(base, clock, ['c']);
-    const arns = Array.from({ length: N }, (_, i) => `arn:ci/${i + 1}`);
-    await Promise.all(Array.from({ length: N }, (_, i) => wave.findInstance!(`i-${i + 1}`)));
-    await wave.containerInstances.setDraining('c', arns);
+    const { clock, wave, arns, pageAt } = await wholeClusterWave();
     const start = clock.now();
-    const listed = Promise.all(arns.map((arn) => wave.tasks.listRunningOn('c', arn)));
-    await listed;
+    await Promise.all(arns.map((arn) => wave.tasks.listRunningOn('c', arn)));
     expect(wave.share()).toBe(0.25);
-    expect(pageAt).toHaveLength(PAGES);
+    expect(pageAt).toHaveLength(WHOLE_PAGES);
     // Not held until the last page's slot, as it was ((60 - 25) / 4.5 s): the first page goes once the share is read.
     expect(pageAt[0]! - start).toBeLessThan(1000);
     // A quarter of the real bucket (100, 20/s) is never overdrawn: by any moment, at most 25 + 5 a second of pages have gone out.
     pageAt.forEach((at, i) => expect(i + 1).toBeLessThanOrEqual(25 + ((at - start) / 1000) * 5 + 1));
     wave.close();
   });
-});
 
-describe('wavePorts: a paced listing whose drains give up', () => {
   it('asks for no page after every asker aborted, and leaves nothing waiting on the clock', async () => {
-    const clock = new VirtualClock();
-    const N = 150;
-    const PAGES = 60;
-    const base = fakePorts(clock, N, () => Array.from({ length: 4 * N }, (_, i) => `arn:ci/${i + 1}`));
-    let pages = 0;
-    base.tasks.countInCluster = async () => PAGES * 100;
-    base.tasks.listRunning = async (_c: string, _o?: unknown, pace?: () => Promise<void>) => {
-      for (let i = 0; i < PAGES; i++) {
-        pages += 1;
-        await clock.sleep(50);
-        if (i < PAGES - 1) await pace?.();
-      }
-      return [];
-    };
-    const wave = wavePorts(base, clock, ['c']);
-    const arns = Array.from({ length: N }, (_, i) => `arn:ci/${i + 1}`);
-    await Promise.all(Array.from({ length: N }, (_, i) => wave.findInstance!(`i-${i + 1}`)));
-    await wave.containerInstances.setDraining('c', arns);
+    const { clock, wave, arns, pageAt } = await wholeClusterWave();
     const deadline = new AbortController();
     const listed = Promise.allSettled(arns.map((arn) => wave.tasks.listRunningOn('c', arn, { signal: deadline.signal })));
     await clock.sleep(3_000); // past the share's burst: the listing now waits for each page's slot
-    const before = pages;
+    const before = pageAt.length;
     deadline.abort(new Error('drain deadline reached'));
     const settled = await listed;
     expect(settled.every((r) => r.status === 'rejected')).toBe(true);
-    expect(before).toBeLessThan(PAGES);
+    expect(before).toBeLessThan(WHOLE_PAGES);
     await clock.sleep(60_000);
-    expect(pages).toBe(before);
+    expect(pageAt).toHaveLength(before);
     wave.close();
     expect(clock.waiting).toBe(0);
   });
