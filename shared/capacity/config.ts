@@ -158,12 +158,13 @@ export function parseScaleTickConfig(env: NodeJS.ProcessEnv = process.env): Scal
 }
 
 /**
- * The deployment's settings with the backend's tag overrides applied (`ecs-steady:max-step = 4`,
- * `ecs-steady:headroom = instances=1`, …). A bad tag is an error for that cluster only, naming
- * each tag and its value; tags we do not know are ignored (they may be someone else's).
+ * Each setting tag a backend carries, parsed on its own (`ecs-steady:max-step = 4`,
+ * `ecs-steady:headroom = instances=1`, …): the overrides, and each bad tag named with its value.
+ * Tags we do not know are ignored (they may be someone else's). Preflight reports `bad` before
+ * scaleTick meets it.
  */
-export function settingsFor(defaults: ClusterSettings, tags: Readonly<Record<string, string>>): ClusterSettings {
-  const s: ClusterSettings = { ...defaults };
+export function parseSettingTags(tags: Readonly<Record<string, string>>): { overrides: Partial<ClusterSettings>; bad: string[] } {
+  const overrides: Partial<ClusterSettings> = {};
   const bad: string[] = [];
   for (const f of FIELDS) {
     const raw = tags[settingTag(f.tag)];
@@ -171,23 +172,33 @@ export function settingsFor(defaults: ClusterSettings, tags: Readonly<Record<str
     const n = Number(raw.trim());
     if (raw.trim() === '' || !Number.isInteger(n) || n < f.min || n > f.max)
       bad.push(`${settingTag(f.tag)}=${JSON.stringify(raw)}: expected a whole number from ${f.min} to ${f.max}`);
-    else s[f.key] = n * ('scale' in f ? f.scale : 1);
+    else overrides[f.key] = n * ('scale' in f ? f.scale : 1);
   }
   const headroom = tags[HEADROOM_TAG];
   if (headroom !== undefined) {
     const h = parseHeadroom(headroom.trim());
-    if (h) s.headroom = h;
+    if (h) overrides.headroom = h;
     else bad.push(`${HEADROOM_TAG}=${JSON.stringify(headroom)}: expected tasks=N,cpu=N,memory=N or instances=N`);
   }
   const consolidation = tags[CONSOLIDATION_TAG]?.trim();
-  if (consolidation === 'true' || consolidation === 'false') s.consolidation = consolidation === 'true';
+  if (consolidation === 'true' || consolidation === 'false') overrides.consolidation = consolidation === 'true';
   else if (consolidation !== undefined) bad.push(`${CONSOLIDATION_TAG}=${JSON.stringify(tags[CONSOLIDATION_TAG])}: expected true or false`);
   const windows = tags[HEADROOM_WINDOWS_TAG];
   if (windows !== undefined) {
     const parsed = parseHeadroomWindows(windows);
-    if (parsed.errors.length === 0) s.headroomWindows = parsed.windows;
+    if (parsed.errors.length === 0) overrides.headroomWindows = parsed.windows;
     else bad.push(`${HEADROOM_WINDOWS_TAG}=${JSON.stringify(windows)}: ${parsed.errors.join('; ')}`);
   }
+  return { overrides, bad };
+}
+
+/**
+ * The deployment's settings with the backend's tag overrides applied (parseSettingTags), then
+ * the cross-field rules. A bad tag is an error for that cluster only, naming each tag and its value.
+ */
+export function settingsFor(defaults: ClusterSettings, tags: Readonly<Record<string, string>>): ClusterSettings {
+  const { overrides, bad } = parseSettingTags(tags);
+  const s: ClusterSettings = { ...defaults, ...overrides };
   if (bad.length === 0) bad.push(...crossCheck(s, (k) => settingTag(FIELDS.find((f) => f.key === k)!.tag)));
   if (bad.length > 0) throw new ConfigError(`invalid backend tags: ${bad.join('; ')}`);
   return s;

@@ -1,5 +1,7 @@
 import { CLUSTER_TAG, FALLBACK_TAG } from '../../tags';
 import { largest, packOnto, type PackItem } from '../../capacity/bin-pack';
+import { parseSettingTags, shapesFromTags } from '../../capacity/config';
+import { errorMessage } from '../../lambda/errors';
 
 import { isSpotCluster } from './checks-drain';
 import type { BackendFacts, ClusterFacts, Finding, InstanceFacts, PreflightSettings } from './types';
@@ -99,6 +101,35 @@ export function checkBackendTags(clusters: readonly ClusterFacts[], backends: re
             },
       );
     }
+  }
+  return out;
+}
+
+/**
+ * The setting tags on a checked cluster's backend (`ecs-steady:max-step`, `ecs-steady:headroom`,
+ * `ecs-steady:headroom-windows`, `ecs-steady:instance-types`, …) must each parse: scaleTick
+ * refuses the cluster's plan while one does not (error, naming each tag and why). The cross-field
+ * rules are left to scaleTick: they depend on its deployment's settings, which preflight does not read.
+ */
+export function checkBackendSettings(clusters: readonly ClusterFacts[], backends: readonly BackendFacts[]): Finding[] {
+  const names = new Set(clusters.map((c) => c.name));
+  const out: Finding[] = [];
+  for (const b of backends) {
+    if (!b.settingTags || !names.has(b.clusterTag ?? '')) continue;
+    const bad = parseSettingTags(b.settingTags).bad;
+    try {
+      shapesFromTags(b.settingTags);
+    } catch (err) {
+      bad.push(errorMessage(err).replace(/^invalid backend tags: /, ''));
+    }
+    if (bad.length === 0) continue;
+    out.push({
+      severity: 'error',
+      check: 'backend-settings',
+      subject: `${b.kind} ${b.id}`,
+      detail: `scaleTick will not plan ${b.clusterTag} while its backend's tags are invalid: ${bad.join('; ')}`,
+      fix: 'correct or remove each tag named (docs/capacity.md, "Settings and backend tags")',
+    });
   }
   return out;
 }

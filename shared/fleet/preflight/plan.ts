@@ -1,4 +1,4 @@
-import { checkBackendTags, checkLifecycleHooks, checkSpareRoom } from './checks-capacity';
+import { checkBackendSettings, checkBackendTags, checkLifecycleHooks, checkSpareRoom } from './checks-capacity';
 import { checkDeployments, checkStopTimeouts } from './checks-drain';
 import { checkAlarms, checkDeadLetterQueues, checkIdleTimeouts } from './checks-operations';
 import type { Finding, PreflightSettings, PreflightSnapshot, Severity } from './types';
@@ -28,7 +28,13 @@ export function runChecks(snapshot: PreflightSnapshot, settings: PreflightSettin
     ...checkDeployments(clusters, backends),
     ...checkSpareRoom(clusters, backends),
     // Without the directory every backend would look untagged and every group unhooked: say nothing rather than guess.
-    ...(snapshot.backendsUnread ? [] : [...checkBackendTags(clusters, backends), ...checkLifecycleHooks(clusters, backends, settings)]),
+    ...(snapshot.backendsUnread
+      ? []
+      : [
+          ...checkBackendTags(clusters, backends),
+          ...checkBackendSettings(clusters, backends),
+          ...checkLifecycleHooks(clusters, backends, settings),
+        ]),
     ...checkDeadLetterQueues(snapshot.queues),
     ...(snapshot.alarms ? checkAlarms(snapshot.alarms, settings) : []),
     ...checkIdleTimeouts(snapshot.loadBalancers, settings),

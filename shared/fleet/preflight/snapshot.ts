@@ -1,4 +1,4 @@
-import { CLUSTER_TAG, FALLBACK_TAG } from '../../tags';
+import { CLUSTER_TAG, FALLBACK_TAG, SETTING_TAG_PREFIX } from '../../tags';
 import { isNotFound } from '../../aws/errors';
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import type { CallOptions } from '../../aws/call';
@@ -71,11 +71,13 @@ export async function readPreflightSnapshot(
     for (const b of list) {
       const clusterTag = b.tags[CLUSTER_TAG];
       const fallbackFor = b.tags[FALLBACK_TAG];
+      const settingTags = Object.fromEntries(Object.entries(b.tags).filter(([k]) => k.startsWith(SETTING_TAG_PREFIX)));
       backends.set(`${b.kind}:${b.id}`, {
         kind: b.kind,
         id: b.id,
         ...(clusterTag ? { clusterTag } : {}),
         ...(fallbackFor ? { fallbackFor } : {}),
+        settingTags,
       });
     }
   }

@@ -4,7 +4,16 @@ export type Severity = 'error' | 'warning' | 'info';
 
 /** The checks, by name (the `check` column of the table). */
 export type CheckName =
-  'stop-timeout' | 'deployment' | 'spare-room' | 'backend-tag' | 'lifecycle-hook' | 'dead-letter-queue' | 'alarm' | 'idle-timeout' | 'read';
+  | 'stop-timeout'
+  | 'deployment'
+  | 'spare-room'
+  | 'backend-tag'
+  | 'backend-settings'
+  | 'lifecycle-hook'
+  | 'dead-letter-queue'
+  | 'alarm'
+  | 'idle-timeout'
+  | 'read';
 
 /** One thing preflight found: where, what, and what to do about it. */
 export interface Finding {
@@ -66,6 +75,8 @@ export interface BackendFacts {
   clusterTag?: string;
   /** Value of `ecs-steady:fallback-for`, when tagged. */
   fallbackFor?: string;
+  /** Its `ecs-steady:` tags (setting overrides scaleTick reads from the cluster's backend), when the directory read them. */
+  settingTags?: Record<string, string>;
   /** Lifecycle hooks (ASGs only; undefined for fleets or when they could not be read). */
   hooks?: Array<{ name: string; transition: string }>;
 }

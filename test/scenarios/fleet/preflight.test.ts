@@ -1,3 +1,4 @@
+import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import { ModifyTargetGroupAttributesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { makeHandler } from '../../../functions/preflight/handler';
 import { expectedAlarmNames, expectedQueueNames } from '../../../shared/fleet/preflight/checks-operations';
@@ -83,6 +84,27 @@ describe('preflight against the simulated account', () => {
       'error stop-timeout risky/api/api',
     ]);
     expect(after.filter((l) => !before.includes(l))).toEqual([]);
+  });
+
+  it('reports a backend setting tag scaleTick would refuse, naming the tag and why, and nothing once it is fixed', async () => {
+    const { account, built, handler } = world();
+    const before = lines((await handler({})).findings);
+    const tag = (Value: string) =>
+      account
+        .clients()
+        .ec2.send(
+          new CreateTagsCommand({ Resources: [built.clean.spotFleetRequestId], Tags: [{ Key: 'ecs-steady:headroom-windows', Value }] }),
+        );
+    await tag('morning: Mon-Fri 07:00 Asia/Tokyo 2 x web'); // no end time
+    const bad = await handler({});
+    expect(lines(bad.findings).filter((l) => !before.includes(l))).toEqual([
+      `error backend-settings spotFleet ${built.clean.spotFleetRequestId}`,
+    ]);
+    expect(bad.findings.find((f) => f.check === 'backend-settings')!.detail).toMatch(
+      /^scaleTick will not plan clean while its backend's tags are invalid: ecs-steady:headroom-windows="morning: Mon-Fri 07:00 .*": window 'morning'/,
+    );
+    await tag('morning: Mon-Fri 07:00-09:00 Asia/Tokyo 2 x web');
+    expect(lines((await handler({})).findings)).toEqual(before);
   });
 
   it('checks only the clusters asked for; an idle timeout not below the keep-alive timeout asked for is an error', async () => {

@@ -1,4 +1,11 @@
-import { checkBackendTags, checkLifecycleHooks, checkSpareRoom, lostInstanceOf } from '../../../shared/fleet/preflight/checks-capacity';
+import {
+  checkBackendSettings,
+  checkBackendTags,
+  checkLifecycleHooks,
+  checkSpareRoom,
+  lostInstanceOf,
+} from '../../../shared/fleet/preflight/checks-capacity';
+import type { BackendFacts } from '../../../shared/fleet/preflight/types';
 import { cluster, instance, service, SETTINGS, tagged } from './preflight-fixtures';
 
 const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
@@ -105,6 +112,48 @@ describe('checkLifecycleHooks', () => {
         [tagged('web', { kind: 'spotFleet', id: 'sfr-1', hooks: [] }), tagged('other', { hooks: [] })],
         SETTINGS,
       ),
+    ).toEqual([]);
+  });
+});
+
+/** Setting tags scaleTick accepts, and one of ours it has no setting for. */
+const GOOD = {
+  'ecs-steady:cluster': 'web',
+  'ecs-steady:max-step': '4',
+  'ecs-steady:headroom': 'instances=1',
+  'ecs-steady:consolidation': 'false',
+  'ecs-steady:instance-types': 'c5.large,c5.xlarge:2',
+  'ecs-steady:headroom-windows': 'morning: Mon-Fri 07:30-09:30 Asia/Tokyo 20 x web',
+  'ecs-steady:scaled-for': 'web',
+};
+
+describe('checkBackendSettings', () => {
+  const web = cluster('web');
+  const withTags = (settingTags: Record<string, string>, over: Partial<BackendFacts> = {}) => tagged('web', { settingTags, ...over });
+  it.each([
+    { name: 'no setting tags', tags: {}, bad: [] },
+    { name: 'good tags, and one of ours it does not know (someone else may use it)', tags: GOOD, bad: [] },
+    { name: 'a number out of range', tags: { 'ecs-steady:max-step': '0' }, bad: ['ecs-steady:max-step="0": expected a whole number from'] },
+    { name: 'a malformed headroom', tags: { 'ecs-steady:headroom': 'tasks=2' }, bad: ['ecs-steady:headroom="tasks=2": expected'] },
+    { name: 'consolidation not a boolean', tags: { 'ecs-steady:consolidation': 'yes' }, bad: ['ecs-steady:consolidation="yes"'] },
+    { name: 'a bad shape list', tags: { 'ecs-steady:instance-types': 'c5.large:0' }, bad: ['ecs-steady:instance-types="c5.large:0"'] },
+    {
+      name: 'a window with no end, and a bad number: both named in one finding',
+      tags: { 'ecs-steady:headroom-windows': 'w: Mon 07:00 UTC 2 x web', 'ecs-steady:max-step': 'x' },
+      bad: ['ecs-steady:max-step="x"', `ecs-steady:headroom-windows="w: Mon 07:00 UTC 2 x web": window 'w'`],
+    },
+  ] as Array<{ name: string; tags: Record<string, string>; bad: string[] }>)('$name', ({ tags, bad }) => {
+    const findings = checkBackendSettings([web], [withTags(tags)]);
+    expect(findings.length).toBe(bad.length ? 1 : 0);
+    if (!bad.length) return;
+    expect(findings[0]).toMatchObject({ severity: 'error', check: 'backend-settings', subject: 'asg web-asg' });
+    for (const b of bad) expect(findings[0]!.detail).toContain(b);
+  });
+
+  it('looks only at the backend of a checked cluster (a fallback or another cluster’s backend is not planned from its tags)', () => {
+    const bad = { 'ecs-steady:max-step': '0' };
+    expect(
+      checkBackendSettings([web], [withTags(bad, { clusterTag: 'other' }), withTags(bad, { clusterTag: undefined, fallbackFor: 'web' })]),
     ).toEqual([]);
   });
 });
