@@ -41,7 +41,13 @@ describe('sharedLookups', () => {
     const shared = sharedLookups(base, { now: () => 0, sleep: async () => undefined });
     const pace = async () => undefined;
     await shared.containerInstances.listArns('c', undefined, {}, undefined, 'DRAINING', pace);
-    expect(seen).toEqual([['c', undefined, {}, undefined, 'DRAINING', pace]]);
+    // A filtered listing with a pace is not shared either: two asks, two listings, each with its pace.
+    await Promise.all([0, 1].map(() => shared.containerInstances.listArns('c', 'ec2InstanceId in [i-1]', {}, undefined, undefined, pace)));
+    expect(seen).toEqual([
+      ['c', undefined, {}, undefined, 'DRAINING', pace],
+      ['c', 'ec2InstanceId in [i-1]', {}, undefined, undefined, pace],
+      ['c', 'ec2InstanceId in [i-1]', {}, undefined, undefined, pace],
+    ]);
   });
 
   it('never shares an answer older than a second, nor a failed one', async () => {
