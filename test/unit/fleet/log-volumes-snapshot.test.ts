@@ -19,6 +19,21 @@ const inUse = (k: number, tags: Record<string, string> = {}): VolumeView => ({
   attachedAt: T,
 });
 
+/** The moment `min` minutes before T, as our stamps and flushed-at tags write it. */
+const at = (min: number) => new Date(T - min * 60_000).toISOString();
+/** An available log volume of ours, flushed `flushedMinAgo` minutes ago (or never), its attachment seen `seenMinAgo` ago (sealed). */
+const available = async (id: string, flushedMinAgo: number | undefined, seenMinAgo = 24 * 60): Promise<VolumeView> => ({
+  ...inUse(0),
+  volumeId: id,
+  state: 'available',
+  attachedTo: [],
+  tags: {
+    'ecs-steady:log-volume': 'web',
+    ...(flushedMinAgo !== undefined ? { 'ecs-steady:flushed-at': at(flushedMinAgo) } : {}),
+    ...(await sealStamps(mac, id, { [SEEN_ATTACHED_TAG]: at(seenMinAgo) })),
+  },
+});
+
 function port(
   volumes: VolumeView[],
   members: ReadonlySet<string>,
@@ -74,16 +89,16 @@ describe('readLogVolumes: which attachments ECS is asked about', () => {
   });
 
   it('counts only stamps KMS verifies: a forged or moved one is absent (the attachment is asked about again), an unverifiable one too', async () => {
-    const at = new Date(T).toISOString();
-    const forged = inUse(0, { [SEEN_ATTACHED_TAG]: at });
-    const moved = inUse(2, await sealStamps(mac, 'vol-4', { [SEEN_ATTACHED_TAG]: at })); // a valid stamp of vol-4, copied
-    const valid = inUse(4, await sealStamps(mac, 'vol-4', { [SEEN_ATTACHED_TAG]: at, [AVAILABLE_SINCE_TAG]: at }));
+    const now = at(0);
+    const forged = inUse(0, { [SEEN_ATTACHED_TAG]: now });
+    const moved = inUse(2, await sealStamps(mac, 'vol-4', { [SEEN_ATTACHED_TAG]: now })); // a valid stamp of vol-4, copied
+    const valid = inUse(4, await sealStamps(mac, 'vol-4', { [SEEN_ATTACHED_TAG]: now, [AVAILABLE_SINCE_TAG]: now }));
     const { p, asked } = port([forged, moved, valid], new Set(['web i-0', 'web i-1', 'web i-2']));
     const out = await readLogVolumes(p, config, T);
     expect(out.map((v) => [v.volumeId, v.stamps, v.unverifiedStamps.map((u) => `${u.key} ${u.why}`)])).toEqual([
       ['vol-0', {}, [`${SEEN_ATTACHED_TAG} forged`]],
       ['vol-2', {}, [`${SEEN_ATTACHED_TAG} forged`]],
-      ['vol-4', { [SEEN_ATTACHED_TAG]: at, [AVAILABLE_SINCE_TAG]: at }, []],
+      ['vol-4', { [SEEN_ATTACHED_TAG]: now, [AVAILABLE_SINCE_TAG]: now }, []],
     ]);
     expect(asked.sort()).toEqual(['web i-0', 'web i-1']);
 
@@ -97,18 +112,6 @@ describe('readLogVolumes: which attachments ECS is asked about', () => {
 
   it("reads EBS's metrics since the flush only for the volumes the plan would delete, oldest flushed first, as many as it may delete", async () => {
     const config2 = { ...config, graceMinutes: 60, maxDeletionsPerRun: 2 };
-    const at = (min: number) => new Date(T - min * 60_000).toISOString();
-    const available = async (id: string, flushedMinAgo: number | undefined, seenMinAgo = 24 * 60): Promise<VolumeView> => ({
-      ...inUse(0),
-      volumeId: id,
-      state: 'available',
-      attachedTo: [],
-      tags: {
-        'ecs-steady:log-volume': 'web',
-        ...(flushedMinAgo !== undefined ? { 'ecs-steady:flushed-at': at(flushedMinAgo) } : {}),
-        ...(await sealStamps(mac, id, { [SEEN_ATTACHED_TAG]: at(seenMinAgo) })),
-      },
-    });
     const vs = [
       await available('vol-new', 61), // due
       await available('vol-old', 500), // due, oldest
@@ -134,21 +137,9 @@ describe('readLogVolumes: which attachments ECS is asked about', () => {
   });
 
   it('never reads a window EBS has not delivered metrics for yet as "not attached": the volume stays unread (deferred)', async () => {
-    const at = (min: number) => new Date(T - min * 60_000).toISOString();
-    const flushed = async (id: string, flushedMinAgo: number): Promise<VolumeView> => ({
-      ...inUse(0),
-      volumeId: id,
-      state: 'available',
-      attachedTo: [],
-      tags: {
-        'ecs-steady:log-volume': 'web',
-        'ecs-steady:flushed-at': at(flushedMinAgo),
-        ...(await sealStamps(mac, id, { [SEEN_ATTACHED_TAG]: at(24 * 60) })),
-      },
-    });
     // A grace of 0 (a config built without the parser): the window starts 15 min after the flush.
     const config0 = { ...config, graceMinutes: 0 };
-    const vs = [await flushed('vol-now', 0), await flushed('vol-10', 10), await flushed('vol-20', 20), await flushed('vol-26', 26)];
+    const vs = [await available('vol-now', 0), await available('vol-10', 10), await available('vol-20', 20), await available('vol-26', 26)];
     const { p, metricsRead } = port(vs, new Set());
     const out = await readLogVolumes(p, config0, T);
     expect(metricsRead).toEqual([`vol-26 ${at(11)} ${at(0)}`]);
