@@ -18,6 +18,20 @@ const asRebalance = (r: Result): RebalanceOutcome => {
   return r as RebalanceOutcome;
 };
 
+/** A recommendation in replace-and-drain mode for the first instance of `opts`' cluster, which must leave it as it was. */
+async function untouchedByRecommendation(opts: Parameters<typeof spotAsg>[0]) {
+  const world = spotAsg(opts);
+  const victim = world.b.instances[0]!.instanceId;
+  const r = asRebalance(
+    await spotWorld(world.account, { rebalance: 'replace-and-drain' }).handler(recommendRebalance(world.account, victim)),
+  );
+  expect(r.replacement?.outcome).toBe('not-needed');
+  expect(r.drain?.outcome).toBe('not-ours');
+  expect(world.ci(victim).status).toBe('ACTIVE');
+  expect(world.mark(victim)).toBeUndefined();
+  return { ...world, victim };
+}
+
 describe('rebalance recommendations', () => {
   it('does nothing by default (off): no replacement, no mark, the instance stays ACTIVE', async () => {
     const { account, b, ci, mark } = spotAsg();
@@ -138,13 +152,7 @@ describe('rebalance recommendations', () => {
   });
 
   it('replace-and-drain leaves a Spot Fleet’s instance to the fleet: no replacement asked, no drain begun', async () => {
-    const { account, b, ci, mark } = spotAsg({ backend: 'spotFleet' });
-    const victim = b.instances[0]!.instanceId;
-    const r = asRebalance(await spotWorld(account, { rebalance: 'replace-and-drain' }).handler(recommendRebalance(account, victim)));
-    expect(r.replacement?.outcome).toBe('not-needed');
-    expect(r.drain?.outcome).toBe('not-ours');
-    expect(ci(victim).status).toBe('ACTIVE');
-    expect(mark(victim)).toBeUndefined();
+    await untouchedByRecommendation({ backend: 'spotFleet' });
   });
 
   it('calls the drain off when no notice follows within the bound: ACTIVE again, mark gone; capacity never removed it meanwhile', async () => {
@@ -169,13 +177,7 @@ describe('rebalance recommendations', () => {
   });
 
   it('changes nothing for an instance not ours, nor for a forged mark on someone else’s drain', async () => {
-    const { account, b, ci, mark } = spotAsg({ tagged: false });
-    const victim = b.instances[0]!.instanceId;
-    const r = asRebalance(await spotWorld(account, { rebalance: 'replace-and-drain' }).handler(recommendRebalance(account, victim)));
-    expect(r.replacement?.outcome).toBe('not-needed');
-    expect(r.drain?.outcome).toBe('not-ours');
-    expect(ci(victim).status).toBe('ACTIVE');
-    expect(mark(victim)).toBeUndefined();
+    const { account } = await untouchedByRecommendation({ tagged: false });
     expect(
       account.calls.filter((c) => ['DetachInstances', 'PutAttributes', 'UpdateContainerInstancesState'].includes(c.operation)),
     ).toEqual([]);
