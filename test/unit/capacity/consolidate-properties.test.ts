@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { exclusionOf } from '../../../shared/capacity/choose';
 import { planCapacity } from '../../../shared/capacity/plan';
 import { afterScaleIn } from './after-scale-in';
-import { arbWorld, type World } from './world';
+import { arbQuietWorld, type World } from './world';
 
 const RUNS = { numRuns: 500 };
 
@@ -10,14 +10,8 @@ const RUNS = { numRuns: 500 };
  * Quiet clusters where only a consolidation can scale in: every service steady, nothing in
  * flight, no recent scale-out, and scale-in thresholds at 0 % (a reservation is never under them).
  */
-const arbConsolidationWorld: fc.Arbitrary<World> = arbWorld.map((w) => ({
+const arbConsolidationWorld: fc.Arbitrary<World> = arbQuietWorld.map((w) => ({
   ...w,
-  snap: {
-    ...w.snap,
-    services: w.snap.services.map((v) => ({ ...v, desired: v.running, pending: 0 })),
-    inFlight: [],
-    recent: {},
-  },
   settings: { ...w.settings, scaleInCpuPercent: 0, scaleInMemoryPercent: 0, consolidation: true },
 }));
 
