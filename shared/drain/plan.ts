@@ -1,6 +1,7 @@
 import { targetKey, type Target } from '../aws/elbv2-targets';
 import { serviceNameOf, toDrainTask } from './targets';
 import { PlanBuilder } from './plan-builder';
+import { finish, finishHandOn } from './plan-closing';
 import { deregisteredEverywhere, groupNeedsLook, holdActive, leftKeys, REGISTERED, releaseAt } from './plan-groups';
 import { DEFAULT_STOP_TIMEOUT_MS, lastKindOf, planLastGroup, stopSchedule } from './stop-order';
 import { retryKey, type DrainPlan, type DrainState, type DrainTask, type DrainTimes, type GroupWatch } from './types';
@@ -56,7 +57,7 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
       p.step({ kind: 'heartbeat', ref: lc.ref }, 'keep the lifecycle action alive while the drain goes on');
     else p.wake(beatAt);
   }
-  const end = (outcome: NonNullable<DrainPlan['outcome']>, why: string) => finish(p, state, times, now, s, outcome, why);
+  const end = (outcome: NonNullable<DrainPlan['outcome']>, why: string) => finish(p, state, times, now, s.dryRun, outcome, why);
   // This invocation's time is up (ASG): hand the rest on, whatever is still unread or undone.
   if (now >= times.stepEndsAt && !force && now < times.deadline)
     return finishHandOn(p, state, times, now, Math.max(1, Math.ceil(s.pollMs / 1000)));
@@ -258,43 +259,6 @@ export function planDrain(state: DrainState, times: DrainTimes, now: number, s: 
   p.wake(times.forceAt);
   p.wake(times.deadline);
   return p.plan(times);
-}
-
-/** The last steps of a drain: complete the lifecycle action (ASG), then the outcome stands. */
-function finish(
-  p: PlanBuilder,
-  state: DrainState,
-  times: DrainTimes,
-  now: number,
-  s: PlanSettings,
-  outcome: NonNullable<DrainPlan['outcome']>,
-  why: string,
-): DrainPlan {
-  const lc = state.lifecycle;
-  if (lc && !lc.completed && !s.dryRun && outcome !== 'expired') {
-    // Auto Scaling already applied the default result once the action timed out: nothing is left to complete.
-    if (now >= Math.min(lc.lastHeartbeatAt + lc.heartbeatTimeoutMs, lc.globalEndsAt))
-      return p.done(outcome, `${why}; the lifecycle action timed out before it could be completed`);
-    if (!p.due('completeLifecycle')) {
-      if (now >= times.stepEndsAt) return finishHandOn(p, state, times, now, 1);
-      return p.plan(times);
-    }
-    // A drained instance (or one with nothing of ours on it) always CONTINUEs; the configured result is for a drain cut by its deadline.
-    const result = outcome === 'deadline-reached' ? lc.result : 'CONTINUE';
-    p.step({ kind: 'completeLifecycle', ref: lc.ref, result }, `${why}: complete the lifecycle action with ${result}`);
-  }
-  return p.done(outcome, why);
-}
-
-function finishHandOn(p: PlanBuilder, state: DrainState, times: DrainTimes, now: number, delaySeconds: number): DrainPlan {
-  // Sent once per invocation; a failed one waits for its backoff like any other step.
-  if (state.handedOn) return p.done('handed-on', 'handed on to the next invocation');
-  const lc = state.lifecycle;
-  if (lc && !lc.completed && now >= lc.lastHeartbeatAt + lc.heartbeatTimeoutMs / 3 && p.due('heartbeat') && !p.has('heartbeat'))
-    p.step({ kind: 'heartbeat', ref: lc.ref }, 'keep the lifecycle action alive until the next step');
-  if (!p.due('handOn')) return p.plan(times);
-  p.step({ kind: 'handOn', delaySeconds }, `this invocation's time is up: the drain goes on in ${delaySeconds} s`);
-  return p.done('handed-on', 'handed on to the next invocation');
 }
 
 export function shortArn(arn: string): string {
