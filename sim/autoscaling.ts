@@ -8,6 +8,7 @@ import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { GroupCapacity, type ActivityRecord, type AsgOverride } from './autoscaling-capacity';
 import { WarmPools } from './autoscaling-warm-pool';
 import { GroupDetach } from './autoscaling-detach';
+import { describedGroup } from './autoscaling-shapes';
 import { GroupTags } from './autoscaling-tags';
 import {
   groupOf,
@@ -57,7 +58,16 @@ export class SimAutoScaling implements SimService {
         if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS)
           throw simError('ValidationError', `MaxRecords must be between 1 and ${ASG_DESCRIBE_MAX_RECORDS}`);
         const { items, nextToken } = page(groups, input.NextToken, size, () => simError('InvalidNextToken', 'The token is invalid.'));
-        return { AutoScalingGroups: items.map((g) => this.toGroup(g)), NextToken: nextToken };
+        return {
+          AutoScalingGroups: items.map((g) =>
+            describedGroup(g, {
+              instance: (id) => this.account.ec2.instance(id),
+              weightOf: (id) => this.capacity.weightOf(g, id),
+              warmPool: () => this.warmPools.groupFields(g),
+            }),
+          ),
+          NextToken: nextToken,
+        };
       },
       DescribeLifecycleHooks: (input: DescribeLifecycleHooksCommandInput) => {
         const g = this.group(input.AutoScalingGroupName);
@@ -246,44 +256,6 @@ export class SimAutoScaling implements SimService {
   private group(name: string | undefined): GroupRecord {
     return groupOf(this.groups, name);
   }
-
-  private toGroup(g: GroupRecord) {
-    return {
-      AutoScalingGroupName: g.name,
-      AutoScalingGroupARN: g.arn,
-      MinSize: g.min,
-      MaxSize: g.max,
-      DesiredCapacity: g.desired,
-      ...(g.overrides ? { DesiredCapacityType: 'units', MixedInstancesPolicy: mixedInstancesPolicy(g.name, g.overrides) } : {}),
-      DefaultCooldown: 300,
-      AvailabilityZones: [...new Set([...g.instances.keys()].map((id) => this.account.ec2.instance(id)?.az ?? ''))],
-      Instances: [...g.instances].map(([id, s]) => {
-        const inst = this.account.ec2.instance(id);
-        return {
-          InstanceId: id,
-          InstanceType: inst?.instanceType,
-          AvailabilityZone: inst?.az,
-          LifecycleState: s.lifecycleState,
-          HealthStatus: 'Healthy',
-          ProtectedFromScaleIn: s.protectedFromScaleIn === true,
-          ...(g.overrides ? { WeightedCapacity: String(this.capacity.weightOf(g, id)) } : {}),
-        };
-      }),
-      CreatedTime: new Date(g.createdAt),
-      HealthCheckType: 'EC2',
-      TerminationPolicies: ['Default'],
-      NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
-      CapacityRebalance: g.capacityRebalance === true,
-      ...this.warmPools.groupFields(g),
-      Tags: g.tags.map((t) => ({
-        ResourceId: g.name,
-        ResourceType: 'auto-scaling-group',
-        Key: t.key,
-        Value: t.value,
-        PropagateAtLaunch: t.propagateAtLaunch,
-      })),
-    };
-  }
 }
 
 /** Seeding a hook PutLifecycleHook would refuse is a mistake in the test, not a scenario. */
@@ -293,15 +265,4 @@ function checkHeartbeatTimeout(seconds: number): number {
     throw new Error(`createGroup: HeartbeatTimeout ${seconds} is outside ${min}..${max} seconds (PutLifecycleHook)`);
   }
   return seconds;
-}
-
-/** MixedInstancesPolicy as DescribeAutoScalingGroups answers it (WeightedCapacity is a string in this API). */
-function mixedInstancesPolicy(name: string, overrides: AsgOverride[]) {
-  return {
-    LaunchTemplate: {
-      LaunchTemplateSpecification: { LaunchTemplateName: `${name}-template`, Version: '$Default' },
-      Overrides: overrides.map((o) => ({ InstanceType: o.instanceType, WeightedCapacity: String(o.weightedCapacity ?? 1) })),
-    },
-    InstancesDistribution: { OnDemandAllocationStrategy: 'prioritized', OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 100 },
-  };
 }
