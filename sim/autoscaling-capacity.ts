@@ -1,14 +1,9 @@
-import type {
-  DescribeScalingActivitiesCommandInput,
-  DescribeTagsCommandInput,
-  Filter,
-  SetInstanceProtectionCommandInput,
-} from '@aws-sdk/client-auto-scaling';
+import type { DescribeScalingActivitiesCommandInput, SetInstanceProtectionCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable, SimulatedAccount } from './account';
 import { groupOf, type GroupRecord, type LifecycleActions } from './autoscaling-lifecycle';
 import type { WarmPools } from './autoscaling-warm-pool';
 import { simError } from './errors';
-import { ASG_DESCRIBE_MAX_RECORDS, ASG_SET_INSTANCE_PROTECTION_MAX, validationText } from './limits';
+import { ASG_SET_INSTANCE_PROTECTION_MAX, validationText } from './limits';
 import { eventTime, page, uuid } from './util';
 
 /**
@@ -92,36 +87,7 @@ export class GroupCapacity {
         const { items, nextToken } = page(matching, input.NextToken, size, badToken);
         return { Activities: items.map(toActivity), NextToken: nextToken };
       },
-      // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeTags.html: filters auto-scaling-group,
-      // key, value, propagate-at-launch; MaxRecords default 50, maximum 100.
-      DescribeTags: (input: DescribeTagsCommandInput) => {
-        const all = [...this.groups.values()].flatMap((g) =>
-          g.tags.map((t) => ({
-            ResourceId: g.name,
-            ResourceType: 'auto-scaling-group',
-            Key: t.key,
-            Value: t.value,
-            PropagateAtLaunch: t.propagateAtLaunch,
-          })),
-        );
-        const matching = all.filter((t) => (input.Filters ?? []).every((f) => tagFilter(f, t)));
-        const size = input.MaxRecords ?? 50;
-        if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS)
-          throw simError('ValidationError', validationText.tooLarge('maxRecords', size, 100));
-        const { items, nextToken } = page(matching, input.NextToken, size, badToken);
-        return { Tags: items, NextToken: nextToken };
-      },
     };
-  }
-
-  /** DescribeAutoScalingGroups' Filters: tag:<key>, tag-key, tag-value. */
-  groupMatches(g: GroupRecord, f: Filter): boolean {
-    const values = f.Values ?? [];
-    const name = f.Name ?? '';
-    if (name.startsWith('tag:')) return g.tags.some((t) => t.key === name.slice(4) && values.includes(t.value));
-    if (name === 'tag-key') return g.tags.some((t) => values.includes(t.key));
-    if (name === 'tag-value') return g.tags.some((t) => values.includes(t.value));
-    throw simError('ValidationError', `Filter name '${name}' is not supported.`); // assumed wording
   }
 
   weightOf(g: GroupRecord, instanceId: string): number {
@@ -281,15 +247,6 @@ export class GroupCapacity {
 }
 
 const badToken = () => simError('InvalidNextToken', 'The token is invalid.');
-
-function tagFilter(f: Filter, t: { ResourceId: string; Key: string; Value: string; PropagateAtLaunch: boolean }): boolean {
-  const values = f.Values ?? [];
-  if (f.Name === 'auto-scaling-group') return values.includes(t.ResourceId);
-  if (f.Name === 'key') return values.includes(t.Key);
-  if (f.Name === 'value') return values.includes(t.Value);
-  if (f.Name === 'propagate-at-launch') return values.includes(String(t.PropagateAtLaunch));
-  throw simError('ValidationError', `Filter name '${f.Name}' is not supported.`); // assumed wording
-}
 
 function toActivity(a: ActivityRecord) {
   return {

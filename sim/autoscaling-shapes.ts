@@ -1,5 +1,6 @@
 import type { AsgOverride } from './autoscaling-capacity';
 import type { GroupRecord } from './autoscaling-lifecycle';
+import { describedTags } from './autoscaling-tags';
 import type { InstanceRecord } from './ec2';
 
 /** What describing a group reads from the rest of the account. */
@@ -40,13 +41,7 @@ export function describedGroup(g: GroupRecord, read: GroupReads) {
     NewInstancesProtectedFromScaleIn: g.newInstancesProtectedFromScaleIn,
     CapacityRebalance: g.capacityRebalance === true,
     ...read.warmPool(),
-    Tags: g.tags.map((t) => ({
-      ResourceId: g.name,
-      ResourceType: 'auto-scaling-group',
-      Key: t.key,
-      Value: t.value,
-      PropagateAtLaunch: t.propagateAtLaunch,
-    })),
+    Tags: describedTags(g),
   };
 }
 

@@ -1,8 +1,9 @@
-import type { CreateOrUpdateTagsCommandInput, Tag } from '@aws-sdk/client-auto-scaling';
+import type { CreateOrUpdateTagsCommandInput, DescribeTagsCommandInput, Filter, Tag } from '@aws-sdk/client-auto-scaling';
 import type { OperationTable } from './account';
 import type { GroupRecord } from './autoscaling-lifecycle';
 import { simError } from './errors';
-import { ASG_TAGS_PER_GROUP_MAX } from './limits';
+import { ASG_DESCRIBE_MAX_RECORDS, ASG_TAGS_PER_GROUP_MAX, validationText } from './limits';
+import { page } from './util';
 
 /**
  * CreateOrUpdateTags on Auto Scaling groups: "If a tag with the same key already exists, the
@@ -35,7 +36,28 @@ export class GroupTags {
         }
         return {};
       },
+      // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeTags.html: filters auto-scaling-group,
+      // key, value, propagate-at-launch; MaxRecords default 50, maximum 100.
+      DescribeTags: (input: DescribeTagsCommandInput) => {
+        const all = [...this.groups.values()].flatMap(describedTags);
+        const matching = all.filter((t) => (input.Filters ?? []).every((f) => tagFilter(f, t)));
+        const size = input.MaxRecords ?? 50;
+        if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS)
+          throw simError('ValidationError', validationText.tooLarge('maxRecords', size, 100));
+        const { items, nextToken } = page(matching, input.NextToken, size, badToken);
+        return { Tags: items, NextToken: nextToken };
+      },
     };
+  }
+
+  /** DescribeAutoScalingGroups' Filters: tag:<key>, tag-key, tag-value. */
+  static groupMatches(g: GroupRecord, f: Filter): boolean {
+    const values = f.Values ?? [];
+    const name = f.Name ?? '';
+    if (name.startsWith('tag:')) return g.tags.some((t) => t.key === name.slice(4) && values.includes(t.value));
+    if (name === 'tag-key') return g.tags.some((t) => values.includes(t.key));
+    if (name === 'tag-value') return g.tags.some((t) => values.includes(t.value));
+    throw simError('ValidationError', `Filter name '${name}' is not supported.`); // assumed wording
   }
 
   private check(t: Tag): void {
@@ -62,3 +84,25 @@ function groupBy(tags: Tag[]): Map<string, Tag[]> {
   for (const t of tags) out.set(t.ResourceId!, [...(out.get(t.ResourceId!) ?? []), t]);
   return out;
 }
+
+/** A group's tags as DescribeTags and DescribeAutoScalingGroups answer them. */
+export function describedTags(g: GroupRecord) {
+  return g.tags.map((t) => ({
+    ResourceId: g.name,
+    ResourceType: 'auto-scaling-group',
+    Key: t.key,
+    Value: t.value,
+    PropagateAtLaunch: t.propagateAtLaunch,
+  }));
+}
+
+function tagFilter(f: Filter, t: { ResourceId: string; Key: string; Value: string; PropagateAtLaunch: boolean }): boolean {
+  const values = f.Values ?? [];
+  if (f.Name === 'auto-scaling-group') return values.includes(t.ResourceId);
+  if (f.Name === 'key') return values.includes(t.Key);
+  if (f.Name === 'value') return values.includes(t.Value);
+  if (f.Name === 'propagate-at-launch') return values.includes(String(t.PropagateAtLaunch));
+  throw simError('ValidationError', `Filter name '${f.Name}' is not supported.`); // assumed wording
+}
+
+const badToken = () => simError('InvalidNextToken', 'The token is invalid.');

@@ -53,7 +53,7 @@ export class SimAutoScaling implements SimService {
         const names = input.AutoScalingGroupNames ?? [];
         const groups = [...this.groups.values()]
           .filter((g) => names.length === 0 || names.includes(g.name))
-          .filter((g) => (input.Filters ?? []).every((f) => this.capacity.groupMatches(g, f)));
+          .filter((g) => (input.Filters ?? []).every((f) => GroupTags.groupMatches(g, f)));
         const size = input.MaxRecords ?? 50;
         if (size < 1 || size > ASG_DESCRIBE_MAX_RECORDS)
           throw simError('ValidationError', `MaxRecords must be between 1 and ${ASG_DESCRIBE_MAX_RECORDS}`);
