@@ -1,13 +1,8 @@
-import type {
-  DescribeInstancesCommandInput,
-  Filter,
-  Instance,
-  InstanceStateName,
-  TerminateInstancesCommandInput,
-} from '@aws-sdk/client-ec2';
+import type { DescribeInstancesCommandInput, InstanceStateName, TerminateInstancesCommandInput } from '@aws-sdk/client-ec2';
 import type { OperationTable, SimService, SimulatedAccount } from './account';
 import { InstanceCapacity } from './ec2-capacity';
 import { Ec2Fleets, type FleetOptions } from './ec2-fleet';
+import { describedInstance, instanceMatches, STATE_CODES } from './ec2-instance-shapes';
 import { instanceTypeOperations } from './ec2-instance-types';
 import { SpotFleets, type SpotFleetOptions } from './ec2-spot-fleet';
 import { spotRequestOperations } from './ec2-spot-requests';
@@ -56,7 +51,6 @@ export interface InstanceRecord {
 
 export type SpotInterruptionDetail = { 'instance-id': string; 'instance-action': 'terminate' };
 
-const STATE_CODES: Record<string, number> = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48, stopping: 64, stopped: 80 };
 /** Spot gives two minutes between the interruption warning and the reclaim. */
 export const SPOT_NOTICE_MS = 120_000;
 
@@ -248,7 +242,7 @@ export class SimEc2 implements SimService {
     }
     this.requireKnown(ids);
     const candidates = ids.length > 0 ? ids.map((id) => this.instances.get(id)!) : [...this.instances.values()];
-    const matching = candidates.filter((i) => (input.Filters ?? []).every((f) => matchesFilter(i, f)));
+    const matching = candidates.filter((i) => (input.Filters ?? []).every((f) => instanceMatches(i, f)));
     const { items, nextToken } = page(matching, input.NextToken, input.MaxResults ?? max, () =>
       simError('InvalidParameterValue', 'The specified NextToken is not valid.'),
     );
@@ -256,7 +250,7 @@ export class SimEc2 implements SimService {
       Reservations: items.map((i) => ({
         ReservationId: `r-0${i.instanceId.slice(3)}`,
         OwnerId: this.account.accountId,
-        Instances: [toInstance(i)],
+        Instances: [describedInstance(i)],
       })),
       NextToken: nextToken,
     };
@@ -267,36 +261,4 @@ export class SimEc2 implements SimService {
     if (unknown.length === 1) throw simError('InvalidInstanceID.NotFound', `The instance ID '${unknown[0]}' does not exist`);
     if (unknown.length > 1) throw simError('InvalidInstanceID.NotFound', `The instance IDs '${unknown.join(', ')}' do not exist`);
   }
-}
-
-function matchesFilter(i: InstanceRecord, f: Filter): boolean {
-  const values = f.Values ?? [];
-  const name = f.Name ?? '';
-  if (name === 'instance-state-name') return values.includes(i.state);
-  if (name === 'instance-id') return values.includes(i.instanceId);
-  if (name === 'instance-lifecycle') return i.lifecycle === 'spot' && values.includes('spot'); // on-demand has none
-  if (name === 'availability-zone') return values.includes(i.az);
-  if (name === 'private-ip-address') return i.state !== 'terminated' && values.includes(i.privateIp); // a terminated instance has none
-  if (name.startsWith('tag:')) return values.includes(i.tags[name.slice(4)] ?? '\u0000');
-  if (name === 'tag-key') return values.some((v) => v in i.tags);
-  throw simError('InvalidParameterValue', `The filter '${name}' is invalid`);
-}
-
-function toInstance(i: InstanceRecord): Instance {
-  return {
-    InstanceId: i.instanceId,
-    InstanceType: i.instanceType as Instance['InstanceType'],
-    State: { Code: STATE_CODES[i.state], Name: i.state },
-    ...(i.lifecycle === 'spot' ? { InstanceLifecycle: 'spot' as const } : {}),
-    PrivateIpAddress: i.state === 'terminated' ? undefined : i.privateIp,
-    SubnetId: i.state === 'terminated' ? undefined : i.subnetId,
-    Placement: { AvailabilityZone: i.az, Tenancy: 'default' },
-    LaunchTime: new Date(i.launchTime),
-    Tags: Object.entries(i.tags).map(([Key, Value]) => ({ Key, Value })),
-    ...(i.terminatedBy === 'spot'
-      ? { StateReason: { Code: 'Server.SpotInstanceTermination', Message: 'Server.SpotInstanceTermination: Spot instance termination' } }
-      : i.terminatedBy
-        ? { StateReason: { Code: 'Client.UserInitiatedShutdown', Message: 'Client.UserInitiatedShutdown: User initiated shutdown' } }
-        : {}),
-  };
 }
